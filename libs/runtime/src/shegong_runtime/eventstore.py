@@ -1,0 +1,186 @@
+"""A service's own PostgreSQL event store; its events table doubles as the outbox.
+
+Appends and the relay's reads follow the Emmett rule against the bigserial trap: every row
+carries the id of the transaction that wrote it, and readers take only rows of transactions
+below `pg_snapshot_xmin(pg_current_snapshot())`, ordered by (tx_id, position). A slow
+transaction that took a low position is therefore read when it commits, never skipped.
+Per-aggregate order holds in that global order because an append reads the current version
+and writes in one statement: its transaction id is assigned after it saw the previous
+version committed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import asyncpg
+
+from shegong_events import Envelope
+from shegong_runtime import migrations
+
+
+class ConcurrencyConflict(Exception):
+    """Another writer appended to this stream first (HTTP 409 with the current version)."""
+
+    def __init__(self, stream_id: str, expected: int, current: int) -> None:
+        super().__init__(f"stream {stream_id} is at version {current}, expected {expected}")
+        self.stream_id, self.expected, self.current = stream_id, expected, current
+
+
+@dataclass(frozen=True, order=True)
+class Position:
+    """A place in the global order: (writing transaction, insert position)."""
+
+    tx_id: int = 0
+    position: int = 0
+
+    def __str__(self) -> str:
+        return f"{self.tx_id}.{self.position}"
+
+    @classmethod
+    def parse(cls, text: str) -> Position:
+        tx, _, pos = text.partition(".")
+        return cls(int(tx), int(pos))
+
+
+@dataclass(frozen=True)
+class StoredEvent:
+    position: Position
+    envelope: Envelope
+
+
+_COLUMNS = (
+    "event_id, event_type, schema_version, aggregate_type, aggregate_id, aggregate_version, "
+    "station_id, occurred_at, recorded_at, correlation_id, causation_id, actor, data"
+)
+
+
+def _row_to_envelope(row: asyncpg.Record) -> Envelope:
+    fields = dict(row)
+    fields["data"] = json.loads(fields["data"])
+    fields.pop("position", None)
+    fields.pop("tx_id", None)
+    return Envelope.model_validate(fields)
+
+
+class EventStore:
+    def __init__(self, pool: asyncpg.Pool, schema: str) -> None:
+        self.pool = pool
+        self.schema = migrations.identifier(schema)
+
+    async def migrate(self) -> None:
+        await migrations.apply(self.pool, self.schema, migrations.EVENT_STORE)
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[asyncpg.Connection]:
+        async with self.pool.acquire() as conn, conn.transaction():
+            yield conn
+
+    async def append(
+        self,
+        stream_id: str,
+        events: Sequence[Envelope],
+        expected_version: int,
+        conn: asyncpg.Connection | None = None,
+    ) -> list[Envelope]:
+        """Append at `expected_version` + 1.. or raise ConcurrencyConflict; returns versioned events."""
+        if not events:
+            return []
+        versioned = [
+            e.model_copy(update={"aggregate_version": expected_version + i + 1})
+            for i, e in enumerate(events)
+        ]
+        for e in versioned:
+            if e.stream_id != stream_id:
+                raise ValueError(f"event {e.event_type} belongs to {e.stream_id}, not {stream_id}")
+        return await self._append(conn, stream_id, versioned, expected_version)
+
+    async def _append(
+        self, conn: asyncpg.Connection | None, stream_id: str, events: list[Envelope], expected: int
+    ) -> list[Envelope]:
+        """One statement: alone it is its own transaction; inside a caller's it joins it."""
+        cols = list(zip(*(_row(e) for e in events), strict=True))
+        try:
+            status = await (conn or self.pool).execute(self._append_sql, stream_id, *cols, expected)
+        except asyncpg.UniqueViolationError:
+            raise ConcurrencyConflict(stream_id, expected, await self.version(stream_id)) from None
+        if status.rsplit(" ", 1)[-1] == "0":
+            raise ConcurrencyConflict(stream_id, expected, await self.version(stream_id))
+        return events
+
+    @property
+    def _append_sql(self) -> str:
+        return f"""
+            WITH cur AS (
+                SELECT coalesce(max(version), 0) AS v FROM {self.schema}.events WHERE stream_id = $1
+            )
+            INSERT INTO {self.schema}.events (stream_id, version, {_COLUMNS})
+            SELECT $1, r.aggregate_version, r.event_id, r.event_type, r.schema_version,
+                   r.aggregate_type, r.aggregate_id, r.aggregate_version, r.station_id,
+                   r.occurred_at, r.recorded_at, r.correlation_id, r.causation_id, r.actor, r.data
+            FROM cur, unnest($2::uuid[], $3::text[], $4::int[], $5::text[], $6::text[], $7::int[],
+                             $8::text[], $9::timestamptz[], $10::timestamptz[], $11::uuid[],
+                             $12::uuid[], $13::text[], $14::jsonb[])
+                 AS r(event_id, event_type, schema_version, aggregate_type, aggregate_id,
+                      aggregate_version, station_id, occurred_at, recorded_at, correlation_id,
+                      causation_id, actor, data)
+            WHERE cur.v = $15
+        """
+
+    async def version(self, stream_id: str, conn: asyncpg.Connection | None = None) -> int:
+        sql = f"SELECT coalesce(max(version), 0) FROM {self.schema}.events WHERE stream_id = $1"
+        if conn is not None:
+            return await conn.fetchval(sql, stream_id)
+        return await self.pool.fetchval(sql, stream_id)
+
+    async def load(self, stream_id: str, conn: asyncpg.Connection | None = None) -> list[Envelope]:
+        sql = f"SELECT {_COLUMNS} FROM {self.schema}.events WHERE stream_id = $1 ORDER BY version"
+        rows = await (conn or self.pool).fetch(sql, stream_id)
+        return [_row_to_envelope(r) for r in rows]
+
+    async def read_since(self, after: Position, limit: int = 500) -> list[StoredEvent]:
+        """Committed events after `after` in the global order, never skipping a slow writer."""
+        sql = f"""
+            SELECT tx_id::text::bigint AS tx, position, {_COLUMNS} FROM {self.schema}.events
+            WHERE tx_id < pg_snapshot_xmin(pg_current_snapshot())
+              AND (tx_id, position) > ($1::text::xid8, $2::bigint)
+            ORDER BY tx_id, position
+            LIMIT $3
+        """
+        rows = await self.pool.fetch(sql, str(after.tx_id), after.position, limit)
+        out = []
+        for r in rows:
+            fields = dict(r)
+            pos = Position(fields.pop("tx"), fields.pop("position"))
+            out.append(StoredEvent(pos, _row_to_envelope(fields)))  # type: ignore[arg-type]
+        return out
+
+    async def head(self) -> Position:
+        """The last committed position (for lag figures)."""
+        row = await self.pool.fetchrow(
+            f"SELECT tx_id::text::bigint AS tx, position FROM {self.schema}.events "
+            "ORDER BY tx_id DESC, position DESC LIMIT 1"
+        )
+        return Position(row["tx"], row["position"]) if row else Position()
+
+
+def _row(e: Envelope) -> tuple[Any, ...]:
+    return (
+        e.event_id,
+        e.event_type,
+        e.schema_version,
+        e.aggregate_type,
+        e.aggregate_id,
+        e.aggregate_version,
+        e.station_id,
+        e.occurred_at,
+        e.recorded_at,
+        e.correlation_id,
+        e.causation_id,
+        e.actor,
+        json.dumps(e.data, ensure_ascii=False),
+    )

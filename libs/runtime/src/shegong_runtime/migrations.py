@@ -1,0 +1,63 @@
+"""Idempotent schema migrations, serialized by an advisory lock so N replicas can start at once."""
+
+from __future__ import annotations
+
+import re
+
+import asyncpg
+
+_IDENT = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+
+
+def identifier(name: str) -> str:
+    """A schema or table name we interpolate into SQL: checked, never user input."""
+    if not _IDENT.match(name):
+        raise ValueError(f"invalid SQL identifier {name!r}")
+    return name
+
+
+EVENT_STORE = """
+CREATE TABLE IF NOT EXISTS {s}.events (
+    position        bigserial NOT NULL,
+    tx_id           xid8 NOT NULL DEFAULT pg_current_xact_id(),
+    stream_id       text NOT NULL,
+    version         integer NOT NULL,
+    event_id        uuid PRIMARY KEY,
+    event_type      text NOT NULL,
+    schema_version  integer NOT NULL,
+    aggregate_type  text NOT NULL,
+    aggregate_id    text NOT NULL,
+    aggregate_version integer NOT NULL,
+    station_id      text NOT NULL,
+    occurred_at     timestamptz NOT NULL,
+    recorded_at     timestamptz NOT NULL,
+    correlation_id  uuid NOT NULL,
+    causation_id    uuid,
+    actor           text NOT NULL,
+    data            jsonb NOT NULL,
+    UNIQUE (stream_id, version)
+);
+CREATE INDEX IF NOT EXISTS events_global_order ON {s}.events (tx_id, position);
+CREATE TABLE IF NOT EXISTS {s}.relay_checkpoint (
+    relay       text PRIMARY KEY,
+    tx_id       bigint NOT NULL DEFAULT 0,
+    position    bigint NOT NULL DEFAULT 0,
+    stream_seq  bigint NOT NULL DEFAULT 0,
+    updated_at  timestamptz NOT NULL DEFAULT now()
+);
+CREATE TABLE IF NOT EXISTS {s}.idempotency (
+    key          text PRIMARY KEY,
+    fingerprint  text NOT NULL,
+    status       integer NOT NULL,
+    response     jsonb NOT NULL,
+    created_at   timestamptz NOT NULL DEFAULT now()
+);
+"""
+
+
+async def apply(pool: asyncpg.Pool, schema: str, ddl: str) -> None:
+    schema = identifier(schema)
+    async with pool.acquire() as conn, conn.transaction():
+        await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", f"shegong.migrate.{schema}")
+        await conn.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+        await conn.execute(ddl.format(s=schema))

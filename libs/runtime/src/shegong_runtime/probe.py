@@ -1,0 +1,67 @@
+"""The probe domain: a tiny event and read model for self-tests and benchmarks of the runtime.
+
+It never reaches the published contracts; it exercises the same store, relay and projection
+code paths the real domains use.
+"""
+
+from __future__ import annotations
+
+import asyncpg
+from pydantic import Field
+
+from shegong_events import CATALOG, DomainEvent, Envelope
+from shegong_runtime.projection import Projection
+
+
+@CATALOG.register
+class ProbeRecorded(DomainEvent):
+    """A counted tick on a probe aggregate."""
+
+    event_type = "ProbeRecorded"
+    schema_version = 1
+    domain = "probe"
+    aggregate_type = "probe"
+
+    amount: int = Field(ge=0)
+    note: str = ""
+
+
+class ProbeTotals(Projection):
+    """Sum and count per probe aggregate; fails on purpose for notes starting with 'poison'."""
+
+    name = "probe_totals"
+    domains = ("probe",)
+    ddl = """
+    CREATE TABLE IF NOT EXISTS {s}.totals (
+        aggregate_id text PRIMARY KEY,
+        station_id   text NOT NULL,
+        events       integer NOT NULL,
+        amount       bigint NOT NULL,
+        last_version integer NOT NULL
+    );
+    """
+
+    async def apply(self, conn: asyncpg.Connection, s: str, event: Envelope) -> None:
+        probe = CATALOG.decode(event)
+        assert isinstance(probe, ProbeRecorded)
+        if probe.note.startswith("poison"):
+            raise ValueError("probe poison: this event cannot be applied")
+        await conn.execute(
+            f"""INSERT INTO {s}.totals AS t VALUES ($1, $2, 1, $3, $4)
+                ON CONFLICT (aggregate_id) DO UPDATE SET events = t.events + 1,
+                    amount = t.amount + EXCLUDED.amount,
+                    last_version = greatest(t.last_version, EXCLUDED.last_version)""",
+            event.aggregate_id,
+            event.station_id,
+            probe.amount,
+            event.aggregate_version,
+        )
+
+
+def probe_event(aggregate_id: str, amount: int = 1, note: str = "", station_id: str = "probe-station") -> Envelope:
+    return Envelope.wrap(
+        ProbeRecorded(amount=amount, note=note),
+        aggregate_id=aggregate_id,
+        station_id=station_id,
+        actor="probe",
+    )

@@ -1,0 +1,321 @@
+"""Projection runtime: durable pull consumers → read models in PostgreSQL, exactly-once in effect.
+
+Each batch is applied with its tracking rows (processed event ids and the stream sequence) in
+one transaction, then acknowledged; a crash between commit and ack means redelivery, which the
+tracking rows turn into a no-op. A failing event is retried (its delivery count is the attempt
+counter, so restarts do not reset it) and after `projection_max_attempts` goes to the
+dead-letter stream with the reason, and the consumer moves on.
+
+Read models live in a schema per generation (`<name>_g<N>`); a rebuild fills generation N+1
+from the start of history beside the live one and then swaps the live pointer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import asyncpg
+from nats.aio.client import Client
+from nats.aio.msg import Msg
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+from nats.js.errors import NotFoundError
+from pydantic import ValidationError
+
+from shegong_events import CATALOG, Envelope, UnknownEventType
+from shegong_events.subjects import stream_name
+from shegong_runtime import deadletter, generations, logging, metrics
+from shegong_runtime.bus import DEADLETTER_STREAM
+from shegong_runtime.settings import Settings
+
+log = logging.get("projection")
+
+
+class Projection:
+    """A read model: its tables (DDL with `{s}` for the schema) and how each event changes them."""
+
+    name: str = "projection"
+    domains: Sequence[str] = ()
+    ddl: str = ""
+
+    async def apply(self, conn: asyncpg.Connection, s: str, event: Envelope) -> None:
+        raise NotImplementedError
+
+
+TRACKING_DDL = """
+CREATE TABLE IF NOT EXISTS {s}.processed (
+    event_id uuid PRIMARY KEY,
+    dead boolean NOT NULL DEFAULT false
+);
+CREATE TABLE IF NOT EXISTS {s}.checkpoints (
+    stream text PRIMARY KEY,
+    stream_seq bigint NOT NULL
+);
+"""
+
+
+class Undecodable(Exception):
+    """The message is not an event this catalog can decode: retrying will not help."""
+
+
+def decode(msg: Msg) -> Envelope:
+    try:
+        return CATALOG.upcast(Envelope.model_validate_json(msg.data))
+    except (ValidationError, UnknownEventType, ValueError) as exc:
+        raise Undecodable(str(exc)[:500]) from exc
+
+
+@dataclass
+class ConsumerState:
+    domain: str  # a domain, or "redrive" for the operator's re-driven dead letters
+    durable: str
+    stream: str
+    filter_subject: str
+    stream_seq: int = 0
+    pending: int = 0
+    applied: int = 0
+    dead: int = 0
+    tasks: list[asyncio.Task] = field(default_factory=list)
+
+
+class ProjectionRunner:
+    """Runs one projection's consumers for one generation until stopped or caught up."""
+
+    def __init__(
+        self,
+        projection: Projection,
+        pool: asyncpg.Pool,
+        nc: Client,
+        settings: Settings,
+        generation: int | None = None,
+    ) -> None:
+        self.projection, self.pool, self.nc, self.settings = projection, pool, nc, settings
+        self.js = nc.jetstream()
+        self.generation = generation
+        self.consumers: dict[str, ConsumerState] = {}
+        self.running = False
+
+    @property
+    def schema(self) -> str:
+        assert self.generation is not None
+        return generations.schema_name(self.projection.name, self.generation)
+
+    def durable(self, domain: str) -> str:
+        return f"{self.projection.name}-g{self.generation}-{domain}"
+
+    def sources(self) -> list[tuple[str, str, str]]:
+        """(name, stream, filter subject) of each consumer: every domain, and re-driven letters."""
+        out = [(d, stream_name(d), f"sw.{d}.>") for d in self.projection.domains]
+        out.append(("redrive", DEADLETTER_STREAM, deadletter.redrive_subject(self.projection.name)))
+        return out
+
+    async def delete_consumers(self) -> None:
+        for domain, stream, _ in self.sources():
+            try:
+                await self.js.delete_consumer(stream, self.durable(domain))
+            except NotFoundError:
+                pass
+
+    async def prepare(self) -> None:
+        if self.generation is None:
+            self.generation = await generations.live(self.pool, self.projection.name)
+        await generations.create_schema(
+            self.pool, self.schema, self.projection.ddl + TRACKING_DDL
+        )
+        self.consumers = {}
+        for domain, stream, subject in self.sources():
+            durable = self.durable(domain)
+            await self.js.add_consumer(
+                stream,
+                ConsumerConfig(
+                    durable_name=durable,
+                    deliver_policy=DeliverPolicy.ALL,
+                    ack_policy=AckPolicy.EXPLICIT,
+                    ack_wait=30,
+                    max_deliver=-1,
+                    max_ack_pending=self.settings.projection_batch_size * 4,
+                    filter_subject=subject,
+                ),
+            )
+            self.consumers[domain] = ConsumerState(domain, durable, stream, subject)
+
+    async def run(self, stop: asyncio.Event, until_caught_up: bool = False) -> None:
+        """Consume every domain; a live runner follows a swap of the live generation."""
+        self.running = True
+        try:
+            while not stop.is_set():
+                try:
+                    switched_now = await self._run_generation(stop, until_caught_up)
+                except Exception as exc:  # bus or database hiccup: start the generation again
+                    log.warning("projection.error", projection=self.projection.name, error=repr(exc)[:300])
+                    await asyncio.sleep(1.0)
+                    continue
+                if until_caught_up or not switched_now:
+                    return
+                log.info("projection.switched", projection=self.projection.name)
+                self.generation = None
+        finally:
+            self.running = False
+
+    async def _run_generation(self, stop: asyncio.Event, until_caught_up: bool) -> bool:
+        """Consume until stopped, caught up or the live generation moved (returns True then)."""
+        await self.prepare()
+        switched = asyncio.Event()
+        tasks = [
+            asyncio.create_task(self._consume(c, stop, switched, until_caught_up))
+            for c in self.consumers.values()
+        ]
+        if not until_caught_up:
+            tasks.append(asyncio.create_task(self._watch_generation(stop, switched)))
+        try:
+            done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
+        finally:
+            for t in tasks:
+                t.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+        for t in done:
+            if not t.cancelled() and t.exception() is not None:
+                raise t.exception()  # type: ignore[misc]
+        return switched.is_set()
+
+    async def _watch_generation(self, stop: asyncio.Event, switched: asyncio.Event) -> None:
+        while not stop.is_set():
+            await asyncio.sleep(1.0)
+            if await generations.live(self.pool, self.projection.name) != self.generation:
+                switched.set()
+                return
+
+    async def _consume(
+        self, state: ConsumerState, stop: asyncio.Event, switched: asyncio.Event, until_caught_up: bool
+    ) -> None:
+        sub = await self.js.pull_subscribe_bind(durable=state.durable, stream=state.stream)
+        try:
+            while not stop.is_set() and not switched.is_set():
+                try:
+                    msgs = await sub.fetch(
+                        self.settings.projection_batch_size,
+                        timeout=self.settings.projection_fetch_timeout_s,
+                    )
+                except TimeoutError:
+                    msgs = []
+                except NotFoundError:  # consumer removed by a swap
+                    return
+                if msgs:
+                    await self.handle_batch(state, msgs)
+                info = await self.js.consumer_info(state.stream, state.durable)
+                state.pending = info.num_pending + info.num_ack_pending
+                metrics.CONSUMER_LAG.labels(state.durable).set(info.num_pending)
+                if until_caught_up and not msgs and info.num_pending == 0 and info.num_ack_pending == 0:
+                    return
+        finally:
+            await sub.unsubscribe()
+
+    async def handle_batch(self, state: ConsumerState, msgs: list[Msg]) -> None:
+        try:
+            await self._apply(state, msgs)
+        except Exception:
+            # one event spoiled the batch: apply one by one to find it, keep order for the rest
+            for i, msg in enumerate(msgs):
+                try:
+                    await self._apply(state, [msg])
+                    await msg.ack()
+                except Exception as exc:
+                    if await self._give_up(state, msg, exc):
+                        continue
+                    for later in msgs[i:]:
+                        await later.nak(delay=min(2 ** msg.metadata.num_delivered * 0.1, 5.0))
+                    return
+        else:
+            for msg in msgs:
+                await msg.ack()
+
+    async def _apply(self, state: ConsumerState, msgs: list[Msg]) -> None:
+        events = [decode(m) for m in msgs]
+        s = self.schema
+        async with self.pool.acquire() as conn, conn.transaction():
+            fresh = {
+                r["event_id"]
+                for r in await conn.fetch(
+                    f"INSERT INTO {s}.processed (event_id) SELECT unnest($1::uuid[]) "
+                    f"ON CONFLICT (event_id) DO UPDATE SET dead = false WHERE {s}.processed.dead "
+                    "RETURNING event_id",
+                    [e.event_id for e in events],
+                )
+            }
+            for i, event in enumerate(events):
+                if event.event_id in fresh:
+                    await self.projection.apply(conn, s, event)
+                if self.settings.projection_fault_pause_s and i == len(events) // 2:
+                    log.warning("projection.mid_batch", projection=self.projection.name)
+                    await asyncio.sleep(self.settings.projection_fault_pause_s)
+            seq = msgs[-1].metadata.sequence.stream
+            await conn.execute(
+                f"INSERT INTO {s}.checkpoints (stream, stream_seq) VALUES ($1, $2) "
+                "ON CONFLICT (stream) DO UPDATE SET stream_seq = greatest("
+                f"{s}.checkpoints.stream_seq, EXCLUDED.stream_seq)",
+                state.domain,
+                seq,
+            )
+        state.stream_seq = msgs[-1].metadata.sequence.stream
+        state.applied += len(fresh)
+        metrics.APPLIED.labels(self.projection.name, state.domain).inc(len(fresh))
+
+    async def _give_up(self, state: ConsumerState, msg: Msg, exc: Exception) -> bool:
+        """Dead-letter the message if it is undecodable or out of attempts; True when it was."""
+        attempts = msg.metadata.num_delivered
+        if not isinstance(exc, Undecodable) and attempts < self.settings.projection_max_attempts:
+            log.warning(
+                "projection.retry",
+                projection=self.projection.name,
+                attempt=attempts,
+                error=type(exc).__name__,
+            )
+            return False
+        reason = f"{type(exc).__name__}: {str(exc)[:300]}"
+        await deadletter.send(self.js, self.projection.name, msg, reason, attempts)
+        await self._mark_dead(msg)
+        await msg.ack()
+        state.dead += 1
+        metrics.DEADLETTERED.labels(self.projection.name).inc()
+        log.error(
+            "projection.deadlettered",
+            projection=self.projection.name,
+            stream_seq=msg.metadata.sequence.stream,
+            error=type(exc).__name__,
+        )
+        return True
+
+    async def _mark_dead(self, msg: Msg) -> None:
+        try:
+            event_id = Envelope.model_validate_json(msg.data).event_id
+        except ValidationError:
+            return
+        await self.pool.execute(
+            f"INSERT INTO {self.schema}.processed (event_id, dead) VALUES ($1, true) "
+            "ON CONFLICT (event_id) DO UPDATE SET dead = true",
+            event_id,
+        )
+
+
+async def rebuild(
+    projection: Projection, pool: asyncpg.Pool, nc: Client, settings: Settings, grace_s: float = 3.0
+) -> int:
+    """Replay all history into the next generation beside the live one, swap, retire the old.
+
+    Live runners notice the swap within a second and continue on the new generation's
+    consumers, which already stand where the rebuild caught up: no downtime, no gap.
+    """
+    old = await generations.live(pool, projection.name)
+    new = old + 1
+    await generations.drop_schema(pool, generations.schema_name(projection.name, new))
+    runner = ProjectionRunner(projection, pool, nc, settings, generation=new)
+    await runner.delete_consumers()  # a half-done earlier rebuild starts over
+    await runner.run(asyncio.Event(), until_caught_up=True)
+    await generations.swap(pool, projection.name, new)
+    log.info("projection.rebuilt", projection=projection.name, generation=new)
+    await asyncio.sleep(grace_s)
+    retired = ProjectionRunner(projection, pool, nc, settings, generation=old)
+    await retired.delete_consumers()
+    await generations.drop_schema(pool, retired.schema)
+    return new

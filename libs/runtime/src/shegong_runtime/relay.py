@@ -1,0 +1,158 @@
+"""The outbox relay: from a service's event store to its domain stream, single active per service.
+
+Exactly once in the stream, without trusting the duplicate window: the checkpoint keeps the
+stream sequence of the last acknowledged publish, and on start (and after any error) the relay
+reads what the stream holds past that sequence and skips those event ids. `Nats-Msg-Id` still
+guards the common case; the scan covers a restart after the window has ended.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import asyncpg
+from nats.aio.client import Client
+from nats.js.errors import NotFoundError
+
+from shegong_events.subjects import stream_name, subject_for
+from shegong_runtime import logging, metrics
+from shegong_runtime.eventstore import EventStore, Position
+from shegong_runtime.settings import Settings
+
+POSITION_HEADER = "Sw-Position"
+log = logging.get("relay")
+
+
+class Relay:
+    def __init__(self, store: EventStore, nc: Client, domain: str, settings: Settings) -> None:
+        self.store, self.nc, self.domain, self.settings = store, nc, domain, settings
+        self.js = nc.jetstream(publish_async_max_pending=settings.relay_batch_size * 2)
+        self.stream = stream_name(domain)
+        self.name = domain
+        self.cursor = Position()
+        self.stream_seq = 0
+        self.active = False
+        self.running = False
+        self._already: set[str] = set()
+
+    @property
+    def lock_key(self) -> str:
+        return f"shegong.relay.{self.store.schema}.{self.name}"
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Wait for the advisory lock, then relay until `stop` is set; a crash frees the lock."""
+        self.running = True
+        lock_conn = await asyncpg.connect(self.settings.database_url)
+        try:
+            while not stop.is_set():
+                if await lock_conn.fetchval("SELECT pg_try_advisory_lock(hashtext($1))", self.lock_key):
+                    break
+                await _sleep_or_stop(stop, self.settings.relay_lock_poll_s)
+            if stop.is_set():
+                return
+            self.active = True
+            metrics.RELAY_ACTIVE.labels(self.name).set(1)
+            log.info("relay.active", domain=self.domain)
+            await self.recover()
+            while not stop.is_set():
+                try:
+                    sent = await self.pump_once()
+                except Exception as exc:  # the bus or the database went away: rescan, retry
+                    log.warning("relay.error", domain=self.domain, error=type(exc).__name__)
+                    await _sleep_or_stop(stop, 1.0)
+                    await self._recover_quietly()
+                    continue
+                if sent == 0:
+                    await _sleep_or_stop(stop, self.settings.relay_idle_poll_s)
+        finally:
+            self.active = self.running = False
+            metrics.RELAY_ACTIVE.labels(self.name).set(0)
+            await lock_conn.close()
+
+    async def _recover_quietly(self) -> None:
+        try:
+            await self.recover()
+        except Exception as exc:
+            log.warning("relay.recover_failed", domain=self.domain, error=type(exc).__name__)
+
+    async def recover(self) -> None:
+        """Load the checkpoint, then learn which events past it the stream already holds."""
+        row = await self.store.pool.fetchrow(
+            f"INSERT INTO {self.store.schema}.relay_checkpoint (relay) VALUES ($1) "
+            "ON CONFLICT (relay) DO UPDATE SET relay = EXCLUDED.relay "
+            "RETURNING tx_id, position, stream_seq",
+            self.name,
+        )
+        self.cursor = Position(row["tx_id"], row["position"])
+        self.stream_seq = row["stream_seq"]
+        info = await self.js.stream_info(self.stream)
+        self._already = set()
+        for seq in range(self.stream_seq + 1, info.state.last_seq + 1):
+            try:
+                msg = await self.js.get_msg(self.stream, seq, direct=True)
+            except NotFoundError:
+                continue
+            if msg.headers and "Nats-Msg-Id" in msg.headers:
+                self._already.add(msg.headers["Nats-Msg-Id"])
+        self.stream_seq = max(self.stream_seq, info.state.last_seq)
+        if self._already:
+            log.info("relay.recovered", domain=self.domain, already_in_stream=len(self._already))
+
+    async def pump_once(self) -> int:
+        """Publish one batch pipelined, in global order, then checkpoint it."""
+        batch = await self.store.read_since(self.cursor, self.settings.relay_batch_size)
+        if not batch:
+            return 0
+        started = time.perf_counter()
+        futures = []
+        for stored in batch:
+            event_id = str(stored.envelope.event_id)
+            if event_id in self._already:
+                self._already.discard(event_id)
+                continue
+            futures.append(
+                await self.js.publish_async(
+                    subject_for(stored.envelope, self.domain),
+                    stored.envelope.model_dump_json().encode(),
+                    headers={
+                        "Nats-Msg-Id": event_id,
+                        POSITION_HEADER: str(stored.position),
+                        "Sw-Event-Type": stored.envelope.event_type,
+                        "Sw-Schema-Version": str(stored.envelope.schema_version),
+                    },
+                )
+            )
+        acks = await asyncio.wait_for(asyncio.gather(*futures), timeout=30)
+        if self.settings.relay_fault_pause_s:  # fault injection for the crash tests only
+            log.warning("relay.checkpoint_pending", domain=self.domain, published=len(acks))
+            await asyncio.sleep(self.settings.relay_fault_pause_s)
+        if acks:
+            self.stream_seq = max(self.stream_seq, max(a.seq for a in acks))
+        self.cursor = batch[-1].position
+        await self.store.pool.execute(
+            f"UPDATE {self.store.schema}.relay_checkpoint SET tx_id = $2, position = $3, "
+            "stream_seq = $4, updated_at = now() WHERE relay = $1",
+            self.name,
+            self.cursor.tx_id,
+            self.cursor.position,
+            self.stream_seq,
+        )
+        metrics.RELAYED.labels(self.name).inc(len(acks))
+        metrics.RELAY_BATCH_SECONDS.labels(self.name).observe(time.perf_counter() - started)
+        return len(batch)
+
+    async def lag(self) -> int:
+        """Events committed but not yet relayed."""
+        return await self.store.pool.fetchval(
+            f"SELECT count(*) FROM {self.store.schema}.events WHERE (tx_id, position) > ($1::text::xid8, $2::bigint)",
+            str(self.cursor.tx_id),
+            self.cursor.position,
+        )
+
+
+async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:
+    try:
+        await asyncio.wait_for(stop.wait(), timeout=seconds)
+    except TimeoutError:
+        pass

@@ -1,0 +1,52 @@
+"""Configuration from environment variables (SHEGONG_*), one place for every service."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every knob of a Shegong process. See README, Configuration."""
+
+    model_config = SettingsConfigDict(env_prefix="SHEGONG_", extra="ignore")
+
+    database_url: str = Field(
+        default="postgresql://postgres@127.0.0.1:5432/shegong",
+        validation_alias="DATABASE_URL",
+    )
+    nats_url: str = Field(default="nats://127.0.0.1:4222", validation_alias="NATS_URL")
+    service: str = "service"
+    http_host: str = "127.0.0.1"
+    http_port: int = 8000
+    log_level: str = "INFO"
+    log_json: bool | None = None  # None: JSON off a TTY, console on a TTY
+
+    # JetStream streams (DESIGN.md: file storage, kept forever, replicas by configuration)
+    stream_replicas: int = 1
+    stream_duplicate_window_s: float = 120.0
+    stream_max_age_s: float = 0.0  # 0 keeps events forever
+
+    relay_batch_size: int = 500
+    relay_idle_poll_s: float = 0.05
+    relay_lock_poll_s: float = 1.0
+
+    projection_batch_size: int = 256
+    projection_max_attempts: int = 5
+    projection_fetch_timeout_s: float = 1.0
+
+    # authentication: HS256 shared secret for bearer tokens
+    jwt_secret: str = "change-me-in-production-shegong-dev-secret"
+    jwt_issuer: str = "shegong"
+    # key-encryption key for per-subject data keys (base64 of 32 bytes)
+    master_key: str = "c2hlZ29uZy1kZXYtbWFzdGVyLWtleS0zMi1ieXRlcyE="
+
+    state_dir: str = ".state"
+
+    # fault injection, for the crash tests only: pause at the named point so a test can SIGKILL
+    relay_fault_pause_s: float = 0.0
+    projection_fault_pause_s: float = 0.0
+
+
+def load(service: str, **overrides: object) -> Settings:
+    return Settings(service=service, **overrides)  # type: ignore[arg-type]

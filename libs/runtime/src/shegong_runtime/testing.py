@@ -1,0 +1,156 @@
+"""The test harness as a pytest plugin: real PostgreSQL and real NATS for every test.
+
+URLs come from DATABASE_URL / NATS_URL when set; else testcontainers when a Docker engine
+answers; else the embedded servers. Every run gets a fresh database and fresh streams.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import tempfile
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import nats
+import pytest
+
+from shegong_runtime.embedded import EmbeddedNats, EmbeddedPostgres
+
+
+def docker_answers() -> bool:
+    try:
+        import docker
+
+        docker.from_env(timeout=2).ping()
+        return True
+    except Exception:
+        return False
+
+
+@pytest.fixture(scope="session")
+def nats_server_url() -> Iterator[str]:
+    if os.environ.get("NATS_URL"):
+        yield os.environ["NATS_URL"]
+        return
+    if docker_answers():
+        from testcontainers.nats import NatsContainer
+
+        with NatsContainer("nats:2.11", jetstream=True) as container:
+            yield container.nats_uri()
+        return
+    with tempfile.TemporaryDirectory(prefix="shegong-nats-") as tmp:
+        server = EmbeddedNats(Path(tmp)).start()
+        try:
+            yield server.url
+        finally:
+            server.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres_server_url() -> Iterator[str]:
+    if os.environ.get("DATABASE_URL"):
+        yield os.environ["DATABASE_URL"]
+        return
+    if docker_answers():
+        from testcontainers.postgres import PostgresContainer
+
+        with PostgresContainer("postgres:15", driver=None) as container:
+            yield container.get_connection_url()
+        return
+    with tempfile.TemporaryDirectory(prefix="shegong-pg-") as tmp:
+        server = EmbeddedPostgres(Path(tmp)).start()
+        try:
+            yield server.url
+        finally:
+            server.stop()
+
+
+def _with_database(url: str, name: str) -> str:
+    base, _, query = url.partition("?")
+    base = base.rsplit("/", 1)[0] if base.count("/") > 2 else base
+    return f"{base}/{name}" + (f"?{query}" if query else "")
+
+
+@pytest.fixture(scope="session")
+def database_url(postgres_server_url: str) -> Iterator[str]:
+    """A fresh database for this run, dropped afterwards."""
+    name = f"shegong_test_{uuid.uuid4().hex[:12]}"
+
+    async def admin(sql: str) -> None:
+        conn = await asyncpg.connect(postgres_server_url)
+        try:
+            await conn.execute(sql)
+        finally:
+            await conn.close()
+
+    asyncio.run(admin(f"CREATE DATABASE {name}"))
+    try:
+        yield _with_database(postgres_server_url, name)
+    finally:
+        asyncio.run(admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+
+
+@pytest.fixture(scope="session")
+def nats_url(nats_server_url: str) -> str:
+    """Fresh streams for this run: every Shegong stream left by an earlier run is deleted."""
+
+    async def clean() -> None:
+        nc = await nats.connect(nats_server_url)
+        try:
+            js = nc.jetstream()
+            for info in await js.streams_info():
+                if info.config.name.startswith("SW_"):
+                    await js.delete_stream(info.config.name)
+        finally:
+            await nc.close()
+
+    asyncio.run(clean())
+    return nats_server_url
+
+
+@pytest.fixture(scope="session")
+def stack_env(database_url: str, nats_url: str) -> dict[str, str]:
+    """Environment for a Shegong process started by a test."""
+    return {**os.environ, "DATABASE_URL": database_url, "NATS_URL": nats_url, "SHEGONG_LOG_JSON": "true"}
+
+
+@pytest.fixture
+async def pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:
+    p = await asyncpg.create_pool(database_url, min_size=1, max_size=20)
+    try:
+        yield p
+    finally:
+        await p.close()
+
+
+@pytest.fixture
+async def nc(nats_url: str) -> AsyncIterator[Any]:
+    client = await nats.connect(nats_url)
+    try:
+        yield client
+    finally:
+        await client.close()
+
+
+@pytest.fixture
+def unique() -> Callable[[str], str]:
+    """Unique ids per test, so tests never depend on each other's data."""
+    return lambda prefix="t": f"{prefix}_{uuid.uuid4().hex[:10]}"
+
+
+async def eventually(check: Callable[[], Any], timeout: float = 20.0, interval: float = 0.1) -> Any:
+    """Poll with a deadline instead of sleeping; returns the first truthy result."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    last: Any = None
+    while asyncio.get_running_loop().time() < deadline:
+        last = check()
+        if asyncio.iscoroutine(last):
+            last = await last
+        if last:
+            return last
+        await asyncio.sleep(interval)
+    raise AssertionError(f"condition not met within {timeout}s (last: {last!r})")
