@@ -58,14 +58,16 @@ def relay(schema: str, domain: str) -> None:
 
 @main.command()
 @click.argument("projection")
-def project(projection: str) -> None:
+@click.option("--name", default=None, help="run under another name (tests, side-by-side trials)")
+def project(projection: str, name: str | None) -> None:
     """Run one projection (`module:Class`) as its own process."""
     from shegong_runtime import bus, connections
     from shegong_runtime.projection import ProjectionRunner
 
     settings = Settings(service=f"projection-{projection}")
     logging.configure(settings.log_level, settings.log_json)
-    proj = connections.load_object(projection)()
+    cls = connections.load_object(projection)
+    proj = cls(name) if name else cls()
 
     async def go(stop: asyncio.Event) -> None:
         pool = await connections.open_pool(settings)

@@ -56,7 +56,7 @@ class DeadLetter:
 async def list_dead(js: JetStreamContext, projection: str | None = None) -> list[DeadLetter]:
     info = await js.stream_info(DEADLETTER_STREAM)
     out = []
-    for seq in range(info.state.first_seq, info.state.last_seq + 1):
+    for seq in range(max(info.state.first_seq, 1), info.state.last_seq + 1):
         try:
             dl = await show(js, seq)
         except (NotFoundError, ValueError):

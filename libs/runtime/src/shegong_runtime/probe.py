@@ -31,6 +31,10 @@ class ProbeTotals(Projection):
 
     name = "probe_totals"
     domains = ("probe",)
+    poison_prefix = "poison"
+
+    def __init__(self, name: str | None = None) -> None:
+        self.name = name or self.name
     ddl = """
     CREATE TABLE IF NOT EXISTS {s}.totals (
         aggregate_id text PRIMARY KEY,
@@ -44,7 +48,7 @@ class ProbeTotals(Projection):
     async def apply(self, conn: asyncpg.Connection, s: str, event: Envelope) -> None:
         probe = CATALOG.decode(event)
         assert isinstance(probe, ProbeRecorded)
-        if probe.note.startswith("poison"):
+        if probe.note.startswith(self.poison_prefix):
             raise ValueError("probe poison: this event cannot be applied")
         await conn.execute(
             f"""INSERT INTO {s}.totals AS t VALUES ($1, $2, 1, $3, $4)

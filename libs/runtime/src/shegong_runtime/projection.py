@@ -132,7 +132,7 @@ class ProjectionRunner:
                     durable_name=durable,
                     deliver_policy=DeliverPolicy.ALL,
                     ack_policy=AckPolicy.EXPLICIT,
-                    ack_wait=30,
+                    ack_wait=self.settings.projection_ack_wait_s,
                     max_deliver=-1,
                     max_ack_pending=self.settings.projection_batch_size * 4,
                     filter_subject=subject,

@@ -34,6 +34,7 @@ class Settings(BaseSettings):
     projection_batch_size: int = 256
     projection_max_attempts: int = 5
     projection_fetch_timeout_s: float = 1.0
+    projection_ack_wait_s: float = 30.0
 
     # authentication: HS256 shared secret for bearer tokens
     jwt_secret: str = "change-me-in-production-shegong-dev-secret"

@@ -1,0 +1,173 @@
+"""Guarantees 4, 5 and 6: idempotent consumers, poison to dead letter, rebuild beside live."""
+
+import asyncio
+
+import pytest
+
+from shegong_runtime import bus, deadletter, generations
+from shegong_runtime.probe import ProbeTotals, probe_event
+from shegong_runtime.projection import ProjectionRunner, rebuild
+from shegong_runtime.settings import Settings
+from shegong_runtime.testing import eventually
+
+from .helpers import Process, env_with, tmp_log
+
+
+@pytest.fixture
+def settings(database_url, nats_url):
+    return Settings(
+        database_url=database_url,
+        nats_url=nats_url,
+        projection_batch_size=20,
+        projection_max_attempts=3,
+        projection_fetch_timeout_s=0.3,
+    )
+
+
+@pytest.fixture
+async def js(nc, settings):
+    await bus.ensure_domain_streams(nc.jetstream(), ["probe"], settings)
+    return nc.jetstream()
+
+
+async def publish_history(js, aggs, per_agg, note=""):
+    """Events as the relay would publish them; returns the expected totals."""
+    expected = {}
+    for v in range(1, per_agg + 1):
+        for agg in aggs:
+            env = probe_event(agg, v, note).model_copy(update={"aggregate_version": v})
+            await js.publish(
+                f"sw.probe.probe-station.ProbeRecorded.{agg}",
+                env.model_dump_json().encode(),
+                headers={"Nats-Msg-Id": str(env.event_id)},
+            )
+            count, amount = expected.get(agg, (0, 0))
+            expected[agg] = (count + 1, amount + v)
+    return expected
+
+
+async def totals(pool, name, aggs):
+    schema = await generations.live_schema(pool, name)
+    try:
+        rows = await pool.fetch(
+            f"SELECT aggregate_id, events, amount FROM {schema}.totals WHERE aggregate_id = any($1)",
+            list(aggs),
+        )
+    except Exception:
+        return {}
+    return {r["aggregate_id"]: (r["events"], r["amount"]) for r in rows}
+
+
+async def run_in_background(runner):
+    stop = asyncio.Event()
+    task = asyncio.create_task(runner.run(stop))
+    return stop, task
+
+
+async def test_redelivered_batch_is_applied_once(pool, nc, js, settings, unique):
+    name = unique("proj")
+    aggs = [unique("agg") for _ in range(3)]
+    expected = await publish_history(js, aggs, 4)
+    runner = ProjectionRunner(ProbeTotals(name), pool, nc, settings)
+    stop, task = await run_in_background(runner)
+    await eventually(lambda: _equals(totals(pool, name, aggs), expected))
+    stop.set()
+    await task
+    # the same events delivered again (a crash before the ack, a replay): nothing changes
+    fresh = ProjectionRunner(ProbeTotals(name), pool, nc, settings, generation=runner.generation)
+    await fresh.prepare()
+    await nc.jetstream().delete_consumer("SW_PROBE", fresh.durable("probe"))
+    stop, task = await run_in_background(fresh)
+    await eventually(lambda: fresh.consumers and fresh.consumers["probe"].pending == 0 and fresh.consumers["probe"].stream_seq > 0)
+    stop.set()
+    await task
+    assert await totals(pool, name, aggs) == expected
+
+
+async def _equals(coro, expected):
+    return (await coro) == expected
+
+
+async def test_projection_killed_mid_batch_ends_equal_to_one_clean_apply(pool, js, stack_env, tmp_path, unique):
+    name = unique("proj")
+    aggs = [unique("agg") for _ in range(5)]
+    expected = await publish_history(js, aggs, 8)
+    args = ["project", "shegong_runtime.probe:ProbeTotals", "--name", name]
+    env = env_with(stack_env, projection_fault_pause_s=60, projection_batch_size=16, projection_ack_wait_s=2)
+    first = Process(args, env, tmp_log(tmp_path, "proj1"))
+    try:
+        await eventually(lambda: first.saw("projection.mid_batch"), timeout=30)
+        first.kill()  # SIGKILL with half a batch applied inside an open transaction
+    finally:
+        first.stop()
+    second = Process(args, env_with(stack_env, projection_batch_size=16, projection_ack_wait_s=2), tmp_log(tmp_path, "proj2"))
+    try:
+        await eventually(lambda: _equals(totals(pool, name, aggs), expected), timeout=60)
+    finally:
+        second.stop()
+
+
+async def test_poison_event_goes_to_dead_letter_and_later_events_still_apply(pool, nc, js, settings, unique):
+    name = unique("proj")
+    good = [unique("agg") for _ in range(2)]
+    bad = unique("bad")
+    await publish_history(js, good[:1], 1)
+    await publish_history(js, [bad], 1, note="poison pill")
+    await js.publish("sw.probe.probe-station.ProbeRecorded.garbage", b"{not json")
+    expected_later = await publish_history(js, good[1:], 3)
+    projection = ProbeTotals(name)
+    runner = ProjectionRunner(projection, pool, nc, settings)
+    stop, task = await run_in_background(runner)
+    try:
+        await eventually(lambda: _contains(totals(pool, name, good), expected_later), timeout=30)
+        dead = await eventually(lambda: _dead_for(js, name, 2), timeout=30)
+        reasons = sorted(d.reason for d in dead)
+        assert any("probe poison" in r for r in reasons)
+        assert any("Undecodable" in r for r in reasons)
+        poisoned = next(d for d in dead if "probe poison" in d.reason)
+        assert poisoned.attempts == settings.projection_max_attempts
+        assert bad not in await totals(pool, name, [bad])
+
+        # the operator fixes the cause and re-drives the dead letter: it applies once
+        projection.poison_prefix = "no longer poison"
+        await deadletter.redrive(js, poisoned.seq)
+        await eventually(lambda: _contains(totals(pool, name, [bad]), {bad: (1, 1)}), timeout=30)
+    finally:
+        stop.set()
+        await task
+
+
+async def _contains(coro, expected):
+    got = await coro
+    return all(got.get(k) == v for k, v in expected.items())
+
+
+async def _dead_for(js, name, n):
+    dead = await deadletter.list_dead(js, name)
+    return dead if len(dead) >= n else None
+
+
+async def test_rebuild_beside_live_equals_live_and_swaps_without_downtime(pool, nc, js, settings, unique):
+    name = unique("proj")
+    aggs = [unique("agg") for _ in range(4)]
+    expected = await publish_history(js, aggs, 6)
+    live = ProjectionRunner(ProbeTotals(name), pool, nc, settings)
+    stop, task = await run_in_background(live)
+    try:
+        await eventually(lambda: _equals(totals(pool, name, aggs), expected))
+        before = await generations.live(pool, name)
+        new = await rebuild(ProbeTotals(name), pool, nc, settings, grace_s=1.5)
+        assert new == before + 1 == await generations.live(pool, name)
+        assert await totals(pool, name, aggs) == expected  # the rebuilt model equals the live one
+        # events after the swap are applied by the live runner on the new generation
+        later = [unique("agg")]
+        expected_later = await publish_history(js, later, 2)
+        await eventually(lambda: _equals(totals(pool, name, later), expected_later), timeout=30)
+        assert live.generation == new
+        old_schema = generations.schema_name(name, before)
+        assert not await pool.fetchval(
+            "SELECT count(*) FROM information_schema.schemata WHERE schema_name = $1", old_schema
+        )
+    finally:
+        stop.set()
+        await task

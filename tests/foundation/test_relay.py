@@ -1,0 +1,137 @@
+"""Guarantee 3: no dual write, no loss, no duplicate, per-aggregate order, one relay at a time."""
+
+import asyncio
+
+import pytest
+
+from shegong_runtime import bus
+from shegong_runtime.eventstore import EventStore
+from shegong_runtime.probe import probe_event
+from shegong_runtime.relay import Relay
+from shegong_runtime.settings import Settings
+from shegong_runtime.testing import eventually
+
+from .helpers import Process, env_with, stream_envelopes, tmp_log
+
+STREAM = "SW_PROBE"
+
+
+@pytest.fixture
+async def store(pool, unique):
+    s = EventStore(pool, unique("relay"))
+    await s.migrate()
+    return s
+
+
+async def append_history(store, aggs, per_agg):
+    for v in range(per_agg):
+        for agg in aggs:
+            await store.append(f"probe-{agg}", [probe_event(agg, v)], v)
+
+
+def assert_exactly_once_in_order(envs, aggs, per_agg):
+    ids = [e["event_id"] for e in envs]
+    assert len(ids) == len(set(ids)), "an event is in the stream twice"
+    assert len(ids) == len(aggs) * per_agg, f"expected {len(aggs) * per_agg} events, stream has {len(ids)}"
+    for agg in aggs:
+        versions = [e["aggregate_version"] for e in envs if e["aggregate_id"] == agg]
+        assert versions == list(range(1, per_agg + 1)), f"{agg} out of order: {versions}"
+
+
+async def test_relay_publishes_every_event_once_in_aggregate_order_with_msg_id(store, nc, database_url, nats_url, unique):
+    settings = Settings(database_url=database_url, nats_url=nats_url, relay_batch_size=7)
+    await bus.ensure_domain_streams(nc.jetstream(), ["probe"], settings)
+    aggs = [unique("agg") for _ in range(4)]
+    await append_history(store, aggs, 5)
+    stop = asyncio.Event()
+    relay = Relay(store, nc, "probe", settings)
+    task = asyncio.create_task(relay.run(stop))
+    js = nc.jetstream()
+    envs = await eventually(lambda: _when_count(stream_envelopes(js, STREAM, set(aggs)), 20))
+    stop.set()
+    await task
+    assert_exactly_once_in_order(envs, aggs, 5)
+    msg = (await js.get_last_msg(STREAM, f"sw.probe.probe-station.ProbeRecorded.{aggs[-1]}"))
+    assert msg.headers["Nats-Msg-Id"] == envs[-1]["event_id"]
+    assert "Sw-Position" in msg.headers
+
+
+async def _when_count(coro, n):
+    envs = await coro
+    return envs if len(envs) >= n else None
+
+
+async def test_relay_killed_between_publish_and_checkpoint_and_restarted_after_duplicate_window(
+    store, nc, stack_env, tmp_path, unique
+):
+    """A real process, SIGKILL after the publish acks and before the checkpoint; restart after
+    the duplicate window (1 s here) has passed, so de-duplication alone cannot save it."""
+    window = 1.0
+    settings = Settings(stream_duplicate_window_s=window)
+    js = nc.jetstream()
+    await bus.ensure_stream(js, bus.domain_stream_config("probe", settings))
+    aggs = [unique("agg") for _ in range(3)]
+    await append_history(store, aggs, 4)
+
+    env = env_with(stack_env, stream_duplicate_window_s=window, relay_fault_pause_s=60, relay_batch_size=5)
+    first = Process(["relay", "--schema", store.schema, "--domain", "probe"], env, tmp_log(tmp_path, "relay1"))
+    try:
+        await eventually(lambda: first.saw("relay.checkpoint_pending"), timeout=30)
+        first.kill()  # SIGKILL: the batch is in the stream, the checkpoint is not written
+    finally:
+        first.stop()
+    published = await stream_envelopes(js, STREAM, set(aggs))
+    assert len(published) == 5
+    await asyncio.sleep(window + 1.0)  # the duplicate window has ended
+
+    # more history while the relay was down
+    for agg in aggs:
+        await store.append(f"probe-{agg}", [probe_event(agg, 9)], 4)
+    env = env_with(stack_env, stream_duplicate_window_s=window, relay_batch_size=5)
+    second = Process(["relay", "--schema", store.schema, "--domain", "probe"], env, tmp_log(tmp_path, "relay2"))
+    try:
+        envs = await eventually(lambda: _when_count(stream_envelopes(js, STREAM, set(aggs)), 15), timeout=30)
+        await asyncio.sleep(1.0)  # give a faulty relay the chance to publish a duplicate
+        envs = await stream_envelopes(js, STREAM, set(aggs))
+    finally:
+        second.stop()
+    assert second.saw("relay.recovered")
+    assert_exactly_once_in_order(envs, aggs, 5)
+
+
+async def test_only_one_relay_publishes_and_a_waiting_one_takes_over(store, database_url, nats_url, unique):
+    import nats
+
+    settings = Settings(database_url=database_url, nats_url=nats_url, relay_lock_poll_s=0.1)
+    conns = [await nats.connect(nats_url) for _ in range(2)]
+    try:
+        await bus.ensure_domain_streams(conns[0].jetstream(), ["probe"], settings)
+        relays = [Relay(store, c, "probe", settings) for c in conns]
+        stops = [asyncio.Event(), asyncio.Event()]
+        tasks = [asyncio.create_task(r.run(s)) for r, s in zip(relays, stops)]
+        await eventually(lambda: any(r.active for r in relays))
+        await asyncio.sleep(0.5)
+        assert sum(r.active for r in relays) == 1
+        leader = next(i for i, r in enumerate(relays) if r.active)
+        aggs = [unique("agg")]
+        await append_history(store, aggs, 3)
+        js = conns[0].jetstream()
+        await eventually(lambda: _when_count(stream_envelopes(js, STREAM, set(aggs)), 3))
+        stops[leader].set()
+        await tasks[leader]
+        follower = relays[1 - leader]
+        await eventually(lambda: follower.active)
+        await append_history_from(store, aggs, 3, 2)
+        envs = await eventually(lambda: _when_count(stream_envelopes(js, STREAM, set(aggs)), 5))
+        assert_exactly_once_in_order(envs, aggs, 5)
+        stops[1 - leader].set()
+        await tasks[1 - leader]
+    finally:
+        for c in conns:
+            await c.close()
+
+
+async def append_history_from(store, aggs, start, count):
+    for v in range(start, start + count):
+        for agg in aggs:
+            await store.append(f"probe-{agg}", [probe_event(agg, v)], v)
