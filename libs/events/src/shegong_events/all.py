@@ -2,7 +2,7 @@
 
 from shegong_events import catalog
 
-DOMAIN_MODULES: tuple[str, ...] = ()
+DOMAIN_MODULES: tuple[str, ...] = ("registry",)
 
 
 def load_all() -> catalog.EventCatalog:

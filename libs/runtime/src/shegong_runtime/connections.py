@@ -27,6 +27,20 @@ async def open_bus(settings: Settings, name: str) -> Client:
     raise AssertionError("unreachable")
 
 
+def with_database(url: str, name: str) -> str:
+    """The same server URL naming another database (keeps user, host and query such as ?host=)."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+def database_name(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    return urlsplit(url).path.lstrip("/") or "postgres"
+
+
 def load_object(spec: str) -> Any:
     """`package.module:attribute`, for commands that take a projection or an app by name."""
     module, _, attr = spec.partition(":")

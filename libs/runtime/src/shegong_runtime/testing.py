@@ -18,6 +18,7 @@ import asyncpg
 import nats
 import pytest
 
+from shegong_runtime.connections import with_database
 from shegong_runtime.embedded import EmbeddedNats, EmbeddedPostgres
 
 
@@ -69,12 +70,6 @@ def postgres_server_url() -> Iterator[str]:
             server.stop()
 
 
-def _with_database(url: str, name: str) -> str:
-    base, _, query = url.partition("?")
-    base = base.rsplit("/", 1)[0] if base.count("/") > 2 else base
-    return f"{base}/{name}" + (f"?{query}" if query else "")
-
-
 @pytest.fixture(scope="session")
 def database_url(postgres_server_url: str) -> Iterator[str]:
     """A fresh database for this run, dropped afterwards."""
@@ -89,7 +84,7 @@ def database_url(postgres_server_url: str) -> Iterator[str]:
 
     asyncio.run(admin(f"CREATE DATABASE {name}"))
     try:
-        yield _with_database(postgres_server_url, name)
+        yield with_database(postgres_server_url, name)
     finally:
         asyncio.run(admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
 

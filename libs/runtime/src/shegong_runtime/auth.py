@@ -1,0 +1,131 @@
+"""Bearer-token authentication and station scoping, checked in one place for every service.
+
+Tokens are JWTs (PyJWT, HS256 with a shared secret) carrying a role and a scope: a list of
+stations, a district, or the whole city. Guarantee 9: callers see and change only their scope.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+import jwt
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from shegong_runtime.errors import DomainError, Forbidden
+from shegong_runtime.settings import Settings
+
+
+class Role(StrEnum):
+    social_worker = "social_worker"  # 社工
+    station_lead = "station_lead"  # 站长
+    district_officer = "district_officer"  # 区民政局
+    city_admin = "city_admin"  # 市民政局
+    integrator = "integrator"
+    operator = "operator"
+
+
+WRITERS = frozenset({Role.social_worker, Role.station_lead, Role.district_officer, Role.city_admin})
+READERS = WRITERS | {Role.integrator}
+
+
+class Unauthenticated(DomainError):
+    """No bearer token, or one that is expired, forged or malformed."""
+
+    status = 401
+
+
+@dataclass(frozen=True)
+class Principal:
+    subject: str
+    role: Role
+    stations: frozenset[str] = field(default_factory=frozenset)
+    district: str | None = None
+
+    @property
+    def citywide(self) -> bool:
+        return self.role in (Role.city_admin, Role.integrator, Role.operator)
+
+    def can_see(self, station_id: str, district_of: Callable[[str], str | None] | None = None) -> bool:
+        if self.citywide or station_id in self.stations:
+            return True
+        if self.role == Role.district_officer and self.district and district_of is not None:
+            return district_of(station_id) == self.district
+        return False
+
+    def require_station(
+        self, station_id: str, district_of: Callable[[str], str | None] | None = None
+    ) -> None:
+        if not self.can_see(station_id, district_of):
+            raise Forbidden(f"role {self.role} has no access to station {station_id}", field="station_id")
+
+    def require_role(self, roles: Iterable[Role]) -> None:
+        allowed = set(roles)
+        if self.role not in allowed:
+            names = ", ".join(sorted(allowed))
+            raise Forbidden(f"role {self.role} may not do this (needs one of: {names})")
+
+
+def issue(
+    settings: Settings,
+    subject: str,
+    role: Role | str,
+    stations: Iterable[str] = (),
+    district: str | None = None,
+    ttl_s: int = 12 * 3600,
+) -> str:
+    now = int(time.time())
+    claims = {
+        "sub": subject,
+        "role": str(Role(role)),
+        "stations": sorted(stations),
+        "iss": settings.jwt_issuer,
+        "iat": now,
+        "exp": now + ttl_s,
+    }
+    if district:
+        claims["district"] = district
+    return jwt.encode(claims, settings.jwt_secret, algorithm="HS256")
+
+
+def verify(settings: Settings, token: str) -> Principal:
+    try:
+        claims = jwt.decode(
+            token,
+            settings.jwt_secret,
+            algorithms=["HS256"],
+            issuer=settings.jwt_issuer,
+            options={"require": ["exp", "sub", "role"]},
+        )
+        role = Role(claims["role"])
+    except (jwt.PyJWTError, ValueError) as exc:
+        raise Unauthenticated(f"invalid bearer token: {exc}") from None
+    return Principal(
+        subject=claims["sub"],
+        role=role,
+        stations=frozenset(claims.get("stations") or ()),
+        district=claims.get("district"),
+    )
+
+
+_bearer = HTTPBearer(auto_error=False)
+
+
+def principal(
+    request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(_bearer)
+) -> Principal:
+    """FastAPI dependency: every route of every service takes its caller from here."""
+    if credentials is None:
+        raise Unauthenticated("missing bearer token (Authorization: Bearer <jwt>)")
+    return verify(request.app.state.settings, credentials.credentials)
+
+
+def requires(*roles: Role) -> Callable[..., Principal]:
+    def dependency(who: Principal = Depends(principal)) -> Principal:
+        who.require_role(roles)
+        return who
+
+    return dependency

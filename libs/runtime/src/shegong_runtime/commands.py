@@ -1,0 +1,171 @@
+"""Handling a command: load the aggregate, decide, append at the expected version, answer once.
+
+`Idempotency-Key`: the first answer is stored in the same transaction as the events, so a retry
+gets that answer back and appends nothing, even when two retries race.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+from uuid import UUID
+
+import asyncpg
+
+from shegong_events import CATALOG, DomainEvent, Envelope
+from shegong_runtime import logging, metrics
+from shegong_runtime.errors import DomainError
+from shegong_runtime.eventstore import ConcurrencyConflict, EventStore
+
+S = TypeVar("S")
+log = logging.get("commands")
+
+
+class IdempotencyKeyReused(DomainError):
+    """The same Idempotency-Key was sent with a different request body."""
+
+    status = 422
+
+
+@dataclass(frozen=True)
+class CommandContext:
+    """Who asks, and under which correlation and idempotency key."""
+
+    actor: str
+    correlation_id: UUID
+    idempotency_key: str | None = None
+    fingerprint: str = ""
+    causation_id: UUID | None = None
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    body: dict[str, Any]
+    replayed: bool = False
+
+
+def fingerprint(payload: Any) -> str:
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+
+
+class Aggregate(Generic[S]):
+    """How one aggregate type folds its events into state (pure, no database)."""
+
+    aggregate_type: str = "aggregate"
+
+    def initial(self) -> S:
+        raise NotImplementedError
+
+    def evolve(self, state: S, event: DomainEvent, envelope: Envelope) -> S:
+        raise NotImplementedError
+
+    def fold(self, history: Sequence[Envelope]) -> S:
+        state = self.initial()
+        for envelope in history:
+            state = self.evolve(state, CATALOG.decode(envelope), envelope)
+        return state
+
+
+async def load(store: EventStore, aggregate: Aggregate[S], aggregate_id: str) -> tuple[S, int]:
+    history = await store.load(f"{aggregate.aggregate_type}-{aggregate_id}")
+    return aggregate.fold(history), len(history)
+
+
+async def remembered(store: EventStore, ctx: CommandContext) -> Answer | None:
+    if not ctx.idempotency_key:
+        return None
+    row = await store.pool.fetchrow(
+        f"SELECT fingerprint, status, response FROM {store.schema}.idempotency WHERE key = $1",
+        ctx.idempotency_key,
+    )
+    if row is None:
+        return None
+    if row["fingerprint"] != ctx.fingerprint:
+        raise IdempotencyKeyReused(
+            f"Idempotency-Key {ctx.idempotency_key!r} was first used with a different request",
+            field="Idempotency-Key",
+        )
+    return Answer(row["status"], json.loads(row["response"]), replayed=True)
+
+
+async def execute(
+    store: EventStore,
+    aggregate: Aggregate[S],
+    aggregate_id: str,
+    station_id: str,
+    ctx: CommandContext,
+    decide: Callable[[S, int], Sequence[DomainEvent]],
+    respond: Callable[[list[Envelope], S], Answer],
+    occurred_at: datetime | None = None,
+    expected_version: int | None = None,
+    after_append: Callable[[asyncpg.Connection, list[Envelope]], Awaitable[None]] | None = None,
+) -> Answer:
+    """Run one command end to end. `decide(state, version)` raises a DomainError or returns events."""
+    if (previous := await remembered(store, ctx)) is not None:
+        return previous
+    state, version = await load(store, aggregate, aggregate_id)
+    if expected_version is not None and expected_version != version:
+        raise ConcurrencyConflict(f"{aggregate.aggregate_type}-{aggregate_id}", expected_version, version)
+    events = list(decide(state, version))
+    envelopes = [
+        Envelope.wrap(
+            e,
+            aggregate_id=aggregate_id,
+            station_id=station_id,
+            actor=ctx.actor,
+            occurred_at=occurred_at,
+            correlation_id=ctx.correlation_id,
+            causation_id=ctx.causation_id,
+        )
+        for e in events
+    ]
+    stream_id = f"{aggregate.aggregate_type}-{aggregate_id}"
+    try:
+        stored, answer = await _commit(store, aggregate, stream_id, state, version, envelopes, ctx, respond, after_append)
+    except (_RetryRaced, ConcurrencyConflict):
+        # a concurrent retry with the same key won the race: answer with its answer
+        if ctx.idempotency_key and (first := await remembered(store, ctx)) is not None:
+            return first
+        raise
+    for envelope in stored:
+        metrics.COMMANDS.labels(store.schema, envelope.event_type, "ok").inc()
+    log.info(
+        "command.handled",
+        aggregate_type=aggregate.aggregate_type,
+        aggregate_id=aggregate_id,
+        station_id=station_id,
+        events=[e.event_type for e in stored],
+        version=version + len(stored),
+    )
+    return answer
+
+
+class _RetryRaced(Exception):
+    """Another request with the same Idempotency-Key committed first."""
+
+
+async def _commit(store, aggregate, stream_id, state, version, envelopes, ctx, respond, after_append):  # type: ignore[no-untyped-def]
+    async with store.transaction() as conn:
+        stored = await store.append(stream_id, envelopes, version, conn=conn)
+        for envelope in stored:
+            state = aggregate.evolve(state, CATALOG.decode(envelope), envelope)
+        answer = respond(stored, state)
+        if after_append is not None:
+            await after_append(conn, stored)
+        if ctx.idempotency_key:
+            inserted = await conn.fetchval(
+                f"INSERT INTO {store.schema}.idempotency (key, fingerprint, status, response) "
+                "VALUES ($1, $2, $3, $4::jsonb) ON CONFLICT (key) DO NOTHING RETURNING 1",
+                ctx.idempotency_key,
+                ctx.fingerprint,
+                answer.status,
+                json.dumps(answer.body, ensure_ascii=False, default=str),
+            )
+            if not inserted:
+                raise _RetryRaced()
+    return stored, answer

@@ -1,0 +1,109 @@
+"""Crypto-shredding: personal data sealed with a key per data subject (PIPL erasure = delete the key).
+
+Data keys are AES-256-GCM keys, stored wrapped by the service's master key in the service's own
+schema. A sealed value binds its subject id as associated data, so it cannot be moved to
+another subject. Once the key is deleted every copy of the value, in events, snapshots and
+backups, is unreadable; `open` then answers None and callers show a redaction.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+
+import asyncpg
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from shegong_runtime import migrations
+
+PREFIX = "sealed:v1:"
+REDACTED = "〔已删除〕"  # shown where erased personal data stood
+
+DDL = """
+CREATE TABLE IF NOT EXISTS {s}.subject_keys (
+    subject_id  text PRIMARY KEY,
+    wrapped_key bytea NOT NULL,
+    created_at  timestamptz NOT NULL DEFAULT now()
+);
+CREATE TABLE IF NOT EXISTS {s}.erased_subjects (
+    subject_id  text PRIMARY KEY,
+    erased_at   timestamptz NOT NULL DEFAULT now()
+);
+"""
+
+
+class SubjectErased(Exception):
+    """Personal data of an erased subject cannot be sealed again."""
+
+
+def is_sealed(value: object) -> bool:
+    return isinstance(value, str) and value.startswith(PREFIX)
+
+
+class KeyStore:
+    def __init__(self, pool: asyncpg.Pool, schema: str, master_key_b64: str) -> None:
+        self.pool = pool
+        self.schema = migrations.identifier(schema)
+        master = base64.b64decode(master_key_b64)
+        if len(master) != 32:
+            raise ValueError("master key must be 32 bytes (base64)")
+        self._master = AESGCM(master)
+
+    async def migrate(self) -> None:
+        await migrations.apply(self.pool, self.schema, DDL)
+
+    async def _key(self, subject_id: str, create: bool, conn: asyncpg.Connection | None = None) -> AESGCM | None:
+        # no cache: an erasure on one replica must take effect on every replica at once
+        db = conn or self.pool
+        wrapped = await db.fetchval(
+            f"SELECT wrapped_key FROM {self.schema}.subject_keys WHERE subject_id = $1", subject_id
+        )
+        if wrapped is None and create:
+            if await db.fetchval(
+                f"SELECT 1 FROM {self.schema}.erased_subjects WHERE subject_id = $1", subject_id
+            ):
+                raise SubjectErased(subject_id)
+            nonce = os.urandom(12)
+            fresh = nonce + self._master.encrypt(nonce, AESGCM.generate_key(256), subject_id.encode())
+            wrapped = await db.fetchval(
+                f"INSERT INTO {self.schema}.subject_keys (subject_id, wrapped_key) VALUES ($1, $2) "
+                "ON CONFLICT (subject_id) DO UPDATE SET subject_id = EXCLUDED.subject_id "
+                "RETURNING wrapped_key",
+                subject_id,
+                fresh,
+            )
+        if wrapped is None:
+            return None
+        return AESGCM(self._master.decrypt(wrapped[:12], wrapped[12:], subject_id.encode()))
+
+    async def seal(self, subject_id: str, plaintext: str | None, conn: asyncpg.Connection | None = None) -> str | None:
+        if plaintext is None:
+            return None
+        key = await self._key(subject_id, create=True, conn=conn)
+        assert key is not None
+        nonce = os.urandom(12)
+        blob = nonce + key.encrypt(nonce, plaintext.encode(), subject_id.encode())
+        return PREFIX + base64.urlsafe_b64encode(blob).decode()
+
+    async def open(self, subject_id: str, sealed: str | None) -> str | None:
+        """The plaintext, or None when the subject was erased (or nothing was sealed)."""
+        if not sealed or not is_sealed(sealed):
+            return None
+        key = await self._key(subject_id, create=False)
+        if key is None:
+            return None
+        blob = base64.urlsafe_b64decode(sealed[len(PREFIX):])
+        return key.decrypt(blob[:12], blob[12:], subject_id.encode()).decode()
+
+    async def open_or_redacted(self, subject_id: str, sealed: str | None) -> str | None:
+        if sealed is None:
+            return None
+        return (await self.open(subject_id, sealed)) or REDACTED
+
+    async def erase(self, subject_id: str, conn: asyncpg.Connection | None = None) -> None:
+        db = conn or self.pool
+        await db.execute(f"DELETE FROM {self.schema}.subject_keys WHERE subject_id = $1", subject_id)
+        await db.execute(
+            f"INSERT INTO {self.schema}.erased_subjects (subject_id) VALUES ($1) ON CONFLICT DO NOTHING",
+            subject_id,
+        )

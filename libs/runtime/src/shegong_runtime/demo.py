@@ -1,0 +1,66 @@
+"""Loading the demo week through the services' HTTP APIs, as station staff would record it.
+
+Every request carries a stable Idempotency-Key, so loading again on the same data adds nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from shegong_runtime import auth, catalogue
+from shegong_runtime.settings import Settings
+
+
+class DemoFailed(RuntimeError):
+    pass
+
+
+@dataclass
+class DemoClient:
+    urls: dict[str, str]  # service name → base URL
+    token: str
+    timeout_s: float = 60.0
+
+    async def post(self, service: str, path: str, body: dict[str, Any], key: str) -> dict[str, Any]:
+        """POST, waiting out the moments when a station is not yet known to that service."""
+        deadline = asyncio.get_running_loop().time() + self.timeout_s
+        async with httpx.AsyncClient(base_url=self.urls[service], timeout=30) as client:
+            while True:
+                r = await client.post(
+                    path,
+                    json=body,
+                    headers={"Authorization": f"Bearer {self.token}", "Idempotency-Key": f"demo-{key}"},
+                )
+                if r.status_code < 300:
+                    return r.json()
+                retriable = r.status_code in (404, 503) or (
+                    r.status_code == 422 and r.json().get("error") in ("UnknownStation", "UnknownOrganisation")
+                )
+                if not retriable or asyncio.get_running_loop().time() > deadline:
+                    raise DemoFailed(f"POST {service}{path} ({key}) → {r.status_code}: {r.text[:500]}")
+                await asyncio.sleep(0.25)
+
+    async def get(self, service: str, path: str, **params: Any) -> Any:
+        async with httpx.AsyncClient(base_url=self.urls[service], timeout=30) as client:
+            r = await client.get(path, params=params, headers={"Authorization": f"Bearer {self.token}"})
+            r.raise_for_status()
+            return r.json()
+
+
+def admin_token(settings: Settings) -> str:
+    return auth.issue(settings, "demo-loader", auth.Role.city_admin)
+
+
+async def load_week(urls: dict[str, str], settings: Settings) -> list[str]:
+    """Run every installed service's demo loader in start order; returns the names loaded."""
+    client = DemoClient(urls, admin_token(settings))
+    loaded = []
+    for name, loader in catalogue.demo_loaders():
+        if all(s in urls for s in getattr(loader, "needs", (name,))):
+            await loader(client)
+            loaded.append(name)
+    return loaded

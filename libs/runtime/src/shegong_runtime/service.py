@@ -1,0 +1,134 @@
+"""The one place a service is wired: pool, bus, event store, relay, projections, HTTP app.
+
+A write service owns a domain (its event store schema and stream); a projection service owns
+none and only consumes. Every replica runs the same process: the relay is single active by
+lock, the projections share their durable consumers' work.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import asyncpg
+from fastapi import APIRouter, FastAPI
+from nats.aio.client import Client
+
+from shegong_runtime import bus, connections, http, logging
+from shegong_runtime.crypto import KeyStore
+from shegong_runtime.eventstore import EventStore
+from shegong_runtime.projection import Projection, ProjectionRunner
+from shegong_runtime.relay import Relay
+from shegong_runtime.settings import Settings
+from shegong_runtime.stations import KnownStations, StationDirectory
+
+log = logging.get("service")
+
+
+@dataclass
+class Runtime:
+    """What a running service holds; handlers and views reach it through `app.state.runtime`."""
+
+    settings: Settings
+    pool: asyncpg.Pool
+    nc: Client
+    store: EventStore | None
+    keys: KeyStore | None
+    stations: StationDirectory
+    relay: Relay | None = None
+    runners: list[ProjectionRunner] = field(default_factory=list)
+    tasks: list[asyncio.Task] = field(default_factory=list)
+    extras: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Service:
+    name: str  # also the event store schema
+    title: str
+    domain: str | None  # the domain it publishes; None for projection-only services
+    routers: Sequence[APIRouter] = ()
+    projections: Sequence[Projection] = ()
+    consumes: Sequence[str] = ()  # streams it reads beyond its projections' (declared at start)
+    on_start: Sequence[Callable[[Runtime], Awaitable[None]]] = ()
+    background: Sequence[Callable[[Runtime, asyncio.Event], Awaitable[None]]] = ()
+
+    def app(self, settings: Settings | None = None) -> FastAPI:
+        settings = settings or Settings(service=self.name)
+        logging.configure(settings.log_level, settings.log_json)
+        known = KnownStations(self.name)
+        projections = [known, *self.projections]
+
+        @asynccontextmanager
+        async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+            pool = await connections.open_pool(settings, max_size=20)
+            nc = await connections.open_bus(settings, self.name)
+            store = keys = None
+            if self.domain:
+                store = EventStore(pool, self.name)
+                await store.migrate()
+                keys = KeyStore(pool, self.name, settings.master_key)
+                await keys.migrate()
+            domains = {d for p in projections for d in p.domains} | set(self.consumes)
+            if self.domain:
+                domains.add(self.domain)
+            await bus.ensure_domain_streams(nc.jetstream(), sorted(domains), settings)
+            rt = Runtime(settings, pool, nc, store, keys, StationDirectory(pool, known))
+            app.state.runtime = rt
+            stop = asyncio.Event()
+            if store is not None and self.domain:
+                rt.relay = Relay(store, nc, self.domain, settings)
+                rt.tasks.append(asyncio.create_task(rt.relay.run(stop), name="relay"))
+            for projection in projections:
+                runner = ProjectionRunner(projection, pool, nc, settings)
+                rt.runners.append(runner)
+                rt.tasks.append(asyncio.create_task(runner.run(stop), name=f"projection:{projection.name}"))
+            for hook in self.on_start:
+                await hook(rt)
+            for job in self.background:
+                rt.tasks.append(asyncio.create_task(job(rt, stop), name=getattr(job, "__name__", "job")))
+            log.info("service.started", service=self.name)
+            try:
+                yield
+            finally:
+                stop.set()  # the relay and runners finish the batch in hand, then return
+                await asyncio.wait(rt.tasks, timeout=15)
+                for t in rt.tasks:
+                    t.cancel()
+                await nc.drain()
+                await pool.close()
+                log.info("service.stopped", service=self.name)
+
+        app = FastAPI(title=self.title, lifespan=lifespan)
+        app.state.settings = settings
+        app.state.service = self
+
+        async def ready() -> dict[str, bool]:
+            rt: Runtime | None = getattr(app.state, "runtime", None)
+            if rt is None:
+                return {"started": False}
+            checks = {"nats": rt.nc.is_connected}
+            try:
+                checks["postgres"] = await rt.pool.fetchval("SELECT 1") == 1
+            except Exception:
+                checks["postgres"] = False
+            if rt.relay is not None:
+                checks["relay"] = rt.relay.running
+            for runner in rt.runners:
+                checks[f"projection:{runner.projection.name}"] = runner.running
+            for task in rt.tasks:
+                if task.done():
+                    checks[f"task:{task.get_name()}"] = False
+            return checks
+
+        http.install(app, ready)
+        for router in self.routers:
+            app.include_router(router)
+        return app
+
+
+def runtime(app_or_request: Any) -> Runtime:
+    app = getattr(app_or_request, "app", app_or_request)
+    return app.state.runtime

@@ -1,0 +1,80 @@
+"""The station directory each service keeps from the registry's events (stations are data)."""
+
+from __future__ import annotations
+
+import asyncpg
+
+from shegong_events import CATALOG, Envelope
+from shegong_events.registry import StationOpened, StationUpdated
+from shegong_runtime import generations
+from shegong_runtime.errors import DomainError
+from shegong_runtime.projection import Projection
+
+
+class UnknownStation(DomainError):
+    """The station id is not one the registry has opened."""
+
+    status = 422
+
+
+class KnownStations(Projection):
+    """Station ids, names and districts, for validation and scoping in any service."""
+
+    domains = ("registry",)
+    ddl = """
+    CREATE TABLE IF NOT EXISTS {s}.stations (
+        station_id    text PRIMARY KEY,
+        name          text NOT NULL,
+        district_id   text NOT NULL,
+        district_name text NOT NULL,
+        city          text NOT NULL
+    );
+    """
+
+    def __init__(self, service: str) -> None:
+        self.name = f"{service}_stations"
+
+    async def apply(self, conn: asyncpg.Connection, s: str, event: Envelope) -> None:
+        fact = CATALOG.decode(event) if event.event_type in ("StationOpened", "StationUpdated") else None
+        if isinstance(fact, StationOpened):
+            await conn.execute(
+                f"INSERT INTO {s}.stations VALUES ($1, $2, $3, $4, $5) ON CONFLICT (station_id) DO UPDATE "
+                "SET name = EXCLUDED.name, district_id = EXCLUDED.district_id, "
+                "district_name = EXCLUDED.district_name, city = EXCLUDED.city",
+                fact.station_id,
+                fact.name,
+                fact.district_id,
+                fact.district_name,
+                fact.city,
+            )
+        elif isinstance(fact, StationUpdated) and fact.name:
+            await conn.execute(f"UPDATE {s}.stations SET name = $2 WHERE station_id = $1", event.aggregate_id, fact.name)
+
+
+class StationDirectory:
+    """Reads the service's KnownStations model; the cache fills as stations become known."""
+
+    def __init__(self, pool: asyncpg.Pool, projection: KnownStations) -> None:
+        self.pool, self.projection = pool, projection
+        self._districts: dict[str, str] = {}
+
+    async def refresh(self) -> None:
+        schema = await generations.live_schema(self.pool, self.projection.name)
+        try:
+            rows = await self.pool.fetch(f"SELECT station_id, district_id FROM {schema}.stations")
+        except asyncpg.UndefinedTableError:
+            rows = []
+        self._districts = {r["station_id"]: r["district_id"] for r in rows}
+
+    async def require(self, station_id: str) -> None:
+        if station_id not in self._districts:
+            await self.refresh()
+        if station_id not in self._districts:
+            raise UnknownStation(f"unknown station {station_id!r}: the registry has not opened it", field="station_id")
+
+    def district_of(self, station_id: str) -> str | None:
+        return self._districts.get(station_id)
+
+    async def all(self) -> dict[str, str]:
+        await self.refresh()
+        return dict(self._districts)

@@ -1,0 +1,1 @@
+"""Registry service (登记): stations, community social organisations, station evaluations."""
