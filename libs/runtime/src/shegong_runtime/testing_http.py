@@ -1,0 +1,73 @@
+"""Driving a service in-process over HTTP in tests, with its lifespan (relay, consumers) running."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+
+import httpx
+from nats.aio.client import Client
+
+from shegong_events import Envelope
+from shegong_events.registry import StationOpened
+from shegong_runtime import auth, bus
+from shegong_runtime.service import Service
+from shegong_runtime.settings import Settings
+
+DEMO_DISTRICTS = {
+    "chengguan": "城关区",
+    "honggu": "红古区",
+    "xigu": "西固区",
+}
+
+
+def settings_for(database_url: str, nats_url: str, service: str, **overrides: object) -> Settings:
+    return Settings(
+        database_url=database_url,
+        nats_url=nats_url,
+        service=service,
+        log_json=True,
+        projection_fetch_timeout_s=0.2,
+        relay_idle_poll_s=0.02,
+        **overrides,  # type: ignore[arg-type]
+    )
+
+
+@asynccontextmanager
+async def service_client(
+    service: Service, database_url: str, nats_url: str, **overrides: object
+) -> AsyncIterator[httpx.AsyncClient]:
+    settings = settings_for(database_url, nats_url, service.name, **overrides)
+    app = service.app(settings)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            client.app = app  # type: ignore[attr-defined]
+            yield client
+
+
+def bearer(settings: Settings, role: str, stations: Iterable[str] = (), district: str | None = None, subject: str = "tester") -> dict[str, str]:
+    return {"Authorization": f"Bearer {auth.issue(settings, subject, role, stations, district)}"}
+
+
+async def open_stations(nc: Client, settings: Settings, stations: Iterable[tuple[str, str]]) -> None:
+    """Publish StationOpened for (station_id, district_id) pairs, as the registry would."""
+    js = nc.jetstream()
+    await bus.ensure_domain_streams(js, ["registry"], settings)
+    for station_id, district_id in stations:
+        event = StationOpened(
+            station_id=station_id,
+            name=f"{station_id} 社工站",
+            city="兰州市",
+            district_id=district_id,
+            district_name=DEMO_DISTRICTS.get(district_id, district_id),
+            street=station_id,
+            kind="street",
+        )
+        env = Envelope.wrap(event, aggregate_id=station_id, station_id=station_id, actor="test")
+        env = env.model_copy(update={"aggregate_version": 1})
+        await js.publish(
+            f"sw.registry.{station_id}.StationOpened.{station_id}",
+            env.model_dump_json().encode(),
+            headers={"Nats-Msg-Id": f"test-open-{station_id}"},
+        )
