@@ -2,7 +2,7 @@
 
 from shegong_events import catalog
 
-DOMAIN_MODULES: tuple[str, ...] = ("registry",)
+DOMAIN_MODULES: tuple[str, ...] = ("registry", "visits", "engagement", "notifications")
 
 
 def load_all() -> catalog.EventCatalog:

@@ -10,8 +10,20 @@ ORDER = ["registry", "visits", "engagement", "stations", "notifications"]
 PORTS = {name: 8101 + i for i, name in enumerate(ORDER)}
 
 
+def _loadable(group: str) -> dict[str, Any]:
+    """Entry points whose module exists: a service folder still being built is left out."""
+    found = {}
+    for ep in entry_points(group=group):
+        try:
+            ep.load()
+        except ModuleNotFoundError:
+            continue
+        found[ep.name] = ep
+    return found
+
+
 def services() -> dict[str, Any]:
-    found = {ep.name: ep for ep in entry_points(group="shegong.services")}
+    found = _loadable("shegong.services")
     return {name: found[name] for name in sorted(found, key=lambda n: (ORDER.index(n) if n in ORDER else 99, n))}
 
 
@@ -23,6 +35,6 @@ def service(name: str) -> Any:
 
 
 def demo_loaders() -> list[tuple[str, Any]]:
-    found = {ep.name: ep for ep in entry_points(group="shegong.demo")}
+    found = _loadable("shegong.demo")
     names = sorted(found, key=lambda n: (ORDER.index(n) if n in ORDER else 99, n))
     return [(n, found[n].load()) for n in names]

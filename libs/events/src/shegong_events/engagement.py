@@ -1,0 +1,1 @@
+"""Engagement domain events."""

@@ -1,0 +1,93 @@
+"""Event contracts: subjects, versions and upcasters, and the committed JSON Schemas."""
+
+from pathlib import Path
+
+import pytest
+from pydantic import Field
+
+from shegong_events import CATALOG, DomainEvent, Envelope, EventCatalog, UnknownEventType
+from shegong_events.schemas import DEFAULT_DIR, render_all
+from shegong_events.subjects import Subject, domain_filter, subject_for
+from shegong_runtime.probe import probe_event
+
+
+def test_subject_names_domain_station_type_and_aggregate():
+    env = probe_event("agg-1", station_id="xigu-fulilu")
+    assert subject_for(env) == "sw.probe.xigu-fulilu.ProbeRecorded.agg-1"
+    parsed = Subject.parse("sw.visits.honggu-haishiwan.VisitRecorded.h-42")
+    assert (parsed.domain, parsed.station_id, parsed.event_type, parsed.aggregate_id) == (
+        "visits", "honggu-haishiwan", "VisitRecorded", "h-42",
+    )
+    assert domain_filter("visits") == "sw.visits.>"
+    assert domain_filter("visits", station_id="xigu-fulilu") == "sw.visits.xigu-fulilu.*.*"
+
+
+@pytest.mark.parametrize("bad", ["a.b", "has space", "star*", ">"])
+def test_subject_tokens_refuse_dots_spaces_and_wildcards(bad):
+    with pytest.raises(ValueError, match="not a valid subject token"):
+        subject_for(probe_event(bad))
+
+
+def test_old_versions_are_upcast_step_by_step():
+    catalog = EventCatalog()
+
+    class V1(DomainEvent):
+        event_type, schema_version, domain, aggregate_type = "Thing", 1, "t", "thing"
+        name: str
+
+    class V2(DomainEvent):
+        event_type, schema_version, domain, aggregate_type = "Thing", 2, "t", "thing"
+        title: str
+
+    class V3(DomainEvent):
+        event_type, schema_version, domain, aggregate_type = "Thing", 3, "t", "thing"
+        title: str
+        size: int = Field(ge=0)
+
+    for model in (V1, V2, V3):
+        catalog.register(model)
+    catalog.upcaster("Thing", 1)(lambda d: {"title": d["name"]})
+    catalog.upcaster("Thing", 2)(lambda d: {**d, "size": 0})
+    old = Envelope.wrap(V1(name="x"), aggregate_id="a", station_id="s", actor="t")
+    assert catalog.decode(old) == V3(title="x", size=0)
+    assert catalog.upcast(old).schema_version == 3
+
+
+def test_unknown_types_and_missing_upcasters_are_named():
+    with pytest.raises(UnknownEventType, match="ProbeRecorded"):
+        EventCatalog().decode(probe_event("a"))
+    catalog = EventCatalog()
+
+    class Old(DomainEvent):
+        event_type, schema_version, domain, aggregate_type = "Gap", 1, "t", "gap"
+
+    class New(DomainEvent):
+        event_type, schema_version, domain, aggregate_type = "Gap", 2, "t", "gap"
+
+    catalog.register(Old)
+    catalog.register(New)
+    old = Envelope.wrap(Old(), aggregate_id="a", station_id="s", actor="t")
+    with pytest.raises(UnknownEventType, match="no upcaster for Gap v1"):
+        catalog.decode(old)
+
+
+def test_committed_json_schemas_match_the_models():
+    """Regenerate with `uv run python -m shegong_events.schemas` after changing an event."""
+    expected = render_all()
+    committed = {
+        str(p.relative_to(DEFAULT_DIR)): p.read_text(encoding="utf-8")
+        for p in Path(DEFAULT_DIR).rglob("*.json")
+    }
+    assert sorted(committed) == sorted(expected), "schema files added or missing"
+    drifted = [name for name, text in expected.items() if committed[name] != text]
+    assert not drifted, f"committed schemas drifted from the models: {drifted}"
+
+
+def test_every_published_event_validates_against_its_schema():
+    import jsonschema
+
+    for model in CATALOG.models():
+        if not model.__module__.startswith("shegong_events."):
+            continue
+        schema = render_all()[f"{model.domain}/{model.event_type}.v{model.schema_version}.json"]
+        jsonschema.Draft202012Validator.check_schema(__import__("json").loads(schema))
