@@ -3,11 +3,11 @@
 from pathlib import Path
 
 import pytest
-from pydantic import Field
+from pydantic import Field, ValidationError
 
 from shegong_events import CATALOG, DomainEvent, Envelope, EventCatalog, UnknownEventType
 from shegong_events.schemas import DEFAULT_DIR, render_all
-from shegong_events.subjects import Subject, domain_filter, subject_for
+from shegong_events.subjects import Subject, domain_filter, subject_for, token
 from shegong_runtime.probe import probe_event
 
 
@@ -24,8 +24,12 @@ def test_subject_names_domain_station_type_and_aggregate():
 
 @pytest.mark.parametrize("bad", ["a.b", "has space", "star*", ">"])
 def test_subject_tokens_refuse_dots_spaces_and_wildcards(bad):
+    with pytest.raises(ValidationError, match="aggregate_id"):
+        probe_event(bad)
+    with pytest.raises(ValidationError, match="station_id"):
+        probe_event("fine", station_id=bad)
     with pytest.raises(ValueError, match="not a valid subject token"):
-        subject_for(probe_event(bad))
+        token(bad, "aggregate_id")
 
 
 def test_old_versions_are_upcast_step_by_step():

@@ -10,6 +10,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from uuid6 import uuid7
 
 
+SUBJECT_TOKEN = r"^[A-Za-z0-9_\-]+$"  # one NATS subject token: no dots, spaces or wildcards
+
+
 def new_event_id() -> UUID:
     """UUIDv7: time-ordered, so ids sort roughly by creation and index well."""
     return uuid7()
@@ -41,12 +44,12 @@ class Envelope(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     event_id: UUID = Field(default_factory=new_event_id)
-    event_type: str
+    event_type: str = Field(pattern=SUBJECT_TOKEN)
     schema_version: int = Field(ge=1)
-    aggregate_type: str
-    aggregate_id: str
+    aggregate_type: str = Field(pattern=SUBJECT_TOKEN)
+    aggregate_id: str = Field(pattern=SUBJECT_TOKEN, max_length=128)
     aggregate_version: int = Field(ge=0, description="0 until the event store assigns it")
-    station_id: str
+    station_id: str = Field(pattern=SUBJECT_TOKEN, max_length=64)
     occurred_at: datetime
     recorded_at: datetime = Field(default_factory=utcnow)
     correlation_id: UUID

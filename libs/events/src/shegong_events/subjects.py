@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from shegong_events.envelope import Envelope
+from shegong_events.envelope import SUBJECT_TOKEN, Envelope
 
 PREFIX = "sw"
 DOMAINS = ("registry", "visits", "engagement", "notifications")
-_TOKEN = re.compile(r"^[A-Za-z0-9_\-]+$")
+_TOKEN = re.compile(SUBJECT_TOKEN)
 
 
 @dataclass(frozen=True)

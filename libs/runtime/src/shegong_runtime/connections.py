@@ -13,10 +13,19 @@ from shegong_runtime import bus
 from shegong_runtime.settings import Settings
 
 
+async def _keep_session(conn: asyncpg.Connection) -> None:
+    """Our pooled connections keep no session state (no SET, LISTEN, or advisory locks: the
+    relay takes its lock on a connection of its own), so skip asyncpg's reset round trip."""
+
+
+async def create_pool(database_url: str, min_size: int = 1, max_size: int = 10) -> asyncpg.Pool:
+    return await asyncpg.create_pool(database_url, min_size=min_size, max_size=max_size, reset=_keep_session)
+
+
 async def open_pool(settings: Settings, max_size: int = 10) -> asyncpg.Pool:
     async for attempt in AsyncRetrying(stop=stop_after_delay(30), wait=wait_exponential(max=2), reraise=True):
         with attempt:
-            return await asyncpg.create_pool(settings.database_url, min_size=1, max_size=max_size)
+            return await create_pool(settings.database_url, max_size=max_size)
     raise AssertionError("unreachable")
 
 

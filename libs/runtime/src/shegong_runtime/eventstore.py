@@ -60,11 +60,7 @@ _COLUMNS = (
 
 
 def _row_to_envelope(row: asyncpg.Record) -> Envelope:
-    fields = dict(row)
-    fields["data"] = json.loads(fields["data"])
-    fields.pop("position", None)
-    fields.pop("tx_id", None)
-    return Envelope.model_validate(fields)
+    return Envelope.model_validate_json(row["envelope"])
 
 
 class EventStore:
@@ -103,9 +99,12 @@ class EventStore:
         self, conn: asyncpg.Connection | None, stream_id: str, events: list[Envelope], expected: int
     ) -> list[Envelope]:
         """One statement: alone it is its own transaction; inside a caller's it joins it."""
-        cols = list(zip(*(_row(e) for e in events), strict=True))
+        if len(events) == 1:  # the common case: scalar parameters encode far cheaper than arrays
+            sql, params = self._append_one_sql, _row(events[0])
+        else:
+            sql, params = self._append_sql, tuple(zip(*(_row(e) for e in events), strict=True))
         try:
-            status = await (conn or self.pool).execute(self._append_sql, stream_id, *cols, expected)
+            status = await (conn or self.pool).execute(sql, stream_id, *params, expected)
         except asyncpg.UniqueViolationError:
             raise ConcurrencyConflict(stream_id, expected, await self.version(stream_id)) from None
         if status.rsplit(" ", 1)[-1] == "0":
@@ -113,22 +112,31 @@ class EventStore:
         return events
 
     @property
+    def _append_one_sql(self) -> str:
+        return f"""
+            INSERT INTO {self.schema}.events (stream_id, version, {_COLUMNS}, envelope)
+            SELECT $1, $7, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14::jsonb, $15
+            WHERE (SELECT coalesce(max(version), 0) FROM {self.schema}.events WHERE stream_id = $1) = $16
+        """
+
+    @property
     def _append_sql(self) -> str:
         return f"""
             WITH cur AS (
                 SELECT coalesce(max(version), 0) AS v FROM {self.schema}.events WHERE stream_id = $1
             )
-            INSERT INTO {self.schema}.events (stream_id, version, {_COLUMNS})
+            INSERT INTO {self.schema}.events (stream_id, version, {_COLUMNS}, envelope)
             SELECT $1, r.aggregate_version, r.event_id, r.event_type, r.schema_version,
                    r.aggregate_type, r.aggregate_id, r.aggregate_version, r.station_id,
-                   r.occurred_at, r.recorded_at, r.correlation_id, r.causation_id, r.actor, r.data
+                   r.occurred_at, r.recorded_at, r.correlation_id, r.causation_id, r.actor, r.data,
+                   r.envelope
             FROM cur, unnest($2::uuid[], $3::text[], $4::int[], $5::text[], $6::text[], $7::int[],
                              $8::text[], $9::timestamptz[], $10::timestamptz[], $11::uuid[],
-                             $12::uuid[], $13::text[], $14::jsonb[])
+                             $12::uuid[], $13::text[], $14::jsonb[], $15::text[])
                  AS r(event_id, event_type, schema_version, aggregate_type, aggregate_id,
                       aggregate_version, station_id, occurred_at, recorded_at, correlation_id,
-                      causation_id, actor, data)
-            WHERE cur.v = $15
+                      causation_id, actor, data, envelope)
+            WHERE cur.v = $16
         """
 
     async def version(self, stream_id: str, conn: asyncpg.Connection | None = None) -> int:
@@ -138,26 +146,34 @@ class EventStore:
         return await self.pool.fetchval(sql, stream_id)
 
     async def load(self, stream_id: str, conn: asyncpg.Connection | None = None) -> list[Envelope]:
-        sql = f"SELECT {_COLUMNS} FROM {self.schema}.events WHERE stream_id = $1 ORDER BY version"
+        sql = f"SELECT envelope FROM {self.schema}.events WHERE stream_id = $1 ORDER BY version"
         rows = await (conn or self.pool).fetch(sql, stream_id)
         return [_row_to_envelope(r) for r in rows]
 
     async def read_since(self, after: Position, limit: int = 500) -> list[StoredEvent]:
         """Committed events after `after` in the global order, never skipping a slow writer."""
         sql = f"""
-            SELECT tx_id::text::bigint AS tx, position, {_COLUMNS} FROM {self.schema}.events
+            SELECT tx_id::text::bigint AS tx, position, envelope FROM {self.schema}.events
             WHERE tx_id < pg_snapshot_xmin(pg_current_snapshot())
               AND (tx_id, position) > ($1::text::xid8, $2::bigint)
             ORDER BY tx_id, position
             LIMIT $3
         """
         rows = await self.pool.fetch(sql, str(after.tx_id), after.position, limit)
-        out = []
-        for r in rows:
-            fields = dict(r)
-            pos = Position(fields.pop("tx"), fields.pop("position"))
-            out.append(StoredEvent(pos, _row_to_envelope(fields)))  # type: ignore[arg-type]
-        return out
+        return [StoredEvent(Position(r["tx"], r["position"]), _row_to_envelope(r)) for r in rows]
+
+    async def read_since_for_relay(self, after: Position, limit: int = 500) -> list[asyncpg.Record]:
+        """`read_since`, with each envelope as the JSON text rendered at append."""
+        sql = f"""
+            SELECT tx_id::text::bigint AS tx, position, event_id::text AS event_id, event_type,
+                   schema_version, station_id, aggregate_id, envelope
+            FROM {self.schema}.events
+            WHERE tx_id < pg_snapshot_xmin(pg_current_snapshot())
+              AND (tx_id, position) > ($1::text::xid8, $2::bigint)
+            ORDER BY tx_id, position
+            LIMIT $3
+        """
+        return await self.pool.fetch(sql, str(after.tx_id), after.position, limit)
 
     async def head(self) -> Position:
         """The last committed position (for lag figures)."""
@@ -183,4 +199,5 @@ def _row(e: Envelope) -> tuple[Any, ...]:
         e.causation_id,
         e.actor,
         json.dumps(e.data, ensure_ascii=False),
+        e.model_dump_json(),
     )

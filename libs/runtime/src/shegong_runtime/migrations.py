@@ -35,6 +35,7 @@ CREATE TABLE IF NOT EXISTS {s}.events (
     causation_id    uuid,
     actor           text NOT NULL,
     data            jsonb NOT NULL,
+    envelope        text NOT NULL,  -- the envelope as published, rendered once at append
     UNIQUE (stream_id, version)
 );
 CREATE INDEX IF NOT EXISTS events_global_order ON {s}.events (tx_id, position);

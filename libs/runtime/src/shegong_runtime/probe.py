@@ -46,19 +46,30 @@ class ProbeTotals(Projection):
     """
 
     async def apply(self, conn: asyncpg.Connection, s: str, event: Envelope) -> None:
-        probe = CATALOG.decode(event)
-        assert isinstance(probe, ProbeRecorded)
-        if probe.note.startswith(self.poison_prefix):
-            raise ValueError("probe poison: this event cannot be applied")
+        await self.apply_batch(conn, s, [event])
+
+    async def apply_batch(self, conn: asyncpg.Connection, s: str, events: list[Envelope]) -> None:
+        """Folds the batch in memory first: one upsert per aggregate, one round trip in all."""
+        totals: dict[str, list] = {}
+        for event in events:
+            probe = CATALOG.decode(event)
+            assert isinstance(probe, ProbeRecorded)
+            if probe.note.startswith(self.poison_prefix):
+                raise ValueError("probe poison: this event cannot be applied")
+            row = totals.setdefault(event.aggregate_id, [event.station_id, 0, 0, 0])
+            row[1] += 1
+            row[2] += probe.amount
+            row[3] = max(row[3], event.aggregate_version)
+        ids = list(totals)
+        cols = list(zip(*totals.values(), strict=True)) if totals else [(), (), (), ()]
         await conn.execute(
-            f"""INSERT INTO {s}.totals AS t VALUES ($1, $2, 1, $3, $4)
-                ON CONFLICT (aggregate_id) DO UPDATE SET events = t.events + 1,
+            f"""INSERT INTO {s}.totals AS t
+                SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::bigint[], $5::int[])
+                ON CONFLICT (aggregate_id) DO UPDATE SET events = t.events + EXCLUDED.events,
                     amount = t.amount + EXCLUDED.amount,
                     last_version = greatest(t.last_version, EXCLUDED.last_version)""",
-            event.aggregate_id,
-            event.station_id,
-            probe.amount,
-            event.aggregate_version,
+            ids,
+            *[list(c) for c in cols],
         )
 
 

@@ -42,6 +42,11 @@ class Projection:
     async def apply(self, conn: asyncpg.Connection, s: str, event: Envelope) -> None:
         raise NotImplementedError
 
+    async def apply_batch(self, conn: asyncpg.Connection, s: str, events: list[Envelope]) -> None:
+        """Override where a whole batch can be written in fewer round trips; order is kept."""
+        for event in events:
+            await self.apply(conn, s, event)
+
 
 TRACKING_DDL = """
 CREATE TABLE IF NOT EXISTS {s}.processed (
@@ -76,6 +81,7 @@ class ConsumerState:
     pending: int = 0
     applied: int = 0
     dead: int = 0
+    measured_at: float = 0.0
     tasks: list[asyncio.Task] = field(default_factory=list)
 
 
@@ -203,6 +209,10 @@ class ProjectionRunner:
                     return
                 if msgs:
                     await self.handle_batch(state, msgs)
+                now = asyncio.get_running_loop().time()
+                if msgs and now - state.measured_at < 1.0:
+                    continue  # lag is measured at most once a second while busy
+                state.measured_at = now
                 info = await self.js.consumer_info(state.stream, state.durable)
                 state.pending = info.num_pending + info.num_ack_pending
                 metrics.CONSUMER_LAG.labels(state.durable).set(info.num_pending)
@@ -243,12 +253,13 @@ class ProjectionRunner:
                     [e.event_id for e in events],
                 )
             }
-            for i, event in enumerate(events):
-                if event.event_id in fresh:
-                    await self.projection.apply(conn, s, event)
-                if self.settings.projection_fault_pause_s and i == len(events) // 2:
-                    log.warning("projection.mid_batch", projection=self.projection.name)
-                    await asyncio.sleep(self.settings.projection_fault_pause_s)
+            todo = [e for e in events if e.event_id in fresh]
+            if self.settings.projection_fault_pause_s and len(todo) > 1:  # crash tests only
+                await self.projection.apply_batch(conn, s, todo[: len(todo) // 2])
+                log.warning("projection.mid_batch", projection=self.projection.name)
+                await asyncio.sleep(self.settings.projection_fault_pause_s)
+                todo = todo[len(todo) // 2 :]
+            await self.projection.apply_batch(conn, s, todo)
             seq = msgs[-1].metadata.sequence.stream
             await conn.execute(
                 f"INSERT INTO {s}.checkpoints (stream, stream_seq) VALUES ($1, $2) "

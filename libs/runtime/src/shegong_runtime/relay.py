@@ -15,7 +15,7 @@ import asyncpg
 from nats.aio.client import Client
 from nats.js.errors import NotFoundError
 
-from shegong_events.subjects import stream_name, subject_for
+from shegong_events.subjects import stream_name
 from shegong_runtime import logging, metrics
 from shegong_runtime.eventstore import EventStore, Position
 from shegong_runtime.settings import Settings
@@ -35,6 +35,8 @@ class Relay:
         self.active = False
         self.running = False
         self._already: set[str] = set()
+        self._inflight: asyncio.Task | None = None
+        self.checkpoint = Position()
 
     @property
     def lock_key(self) -> str:
@@ -65,6 +67,7 @@ class Relay:
                     continue
                 if sent == 0:
                     await _sleep_or_stop(stop, self.settings.relay_idle_poll_s)
+            await self.settle()  # graceful stop: the batch in hand is confirmed
         finally:
             self.active = self.running = False
             metrics.RELAY_ACTIVE.labels(self.name).set(0)
@@ -84,7 +87,10 @@ class Relay:
             "RETURNING tx_id, position, stream_seq",
             self.name,
         )
-        self.cursor = Position(row["tx_id"], row["position"])
+        if self._inflight is not None:  # a failed batch: forget it, the stream scan covers it
+            self._inflight.cancel()
+            self._inflight = None
+        self.cursor = self.checkpoint = Position(row["tx_id"], row["position"])
         self.stream_seq = row["stream_seq"]
         info = await self.js.stream_info(self.stream)
         self._already = set()
@@ -100,54 +106,71 @@ class Relay:
             log.info("relay.recovered", domain=self.domain, already_in_stream=len(self._already))
 
     async def pump_once(self) -> int:
-        """Publish one batch pipelined, in global order, then checkpoint it."""
-        batch = await self.store.read_since(self.cursor, self.settings.relay_batch_size)
+        """Publish one batch pipelined, in global order; its acks and checkpoint complete while
+        the next batch is read and published (at most two batches in flight)."""
+        batch = await self.store.read_since_for_relay(self.cursor, self.settings.relay_batch_size)
         if not batch:
+            await self.settle()
             return 0
-        started = time.perf_counter()
+        if self._inflight is not None and self._inflight.done():
+            await self.settle()  # surfaces a failed confirmation before publishing more
         futures = []
-        for stored in batch:
-            event_id = str(stored.envelope.event_id)
+        for row in batch:
+            event_id = row["event_id"]
             if event_id in self._already:
                 self._already.discard(event_id)
                 continue
+            # tokens were checked when the envelope was built (Envelope's field patterns)
+            subject = f"sw.{self.domain}.{row['station_id']}.{row['event_type']}.{row['aggregate_id']}"
             futures.append(
                 await self.js.publish_async(
-                    subject_for(stored.envelope, self.domain),
-                    stored.envelope.model_dump_json().encode(),
-                    headers={
-                        "Nats-Msg-Id": event_id,
-                        POSITION_HEADER: str(stored.position),
-                        "Sw-Event-Type": stored.envelope.event_type,
-                        "Sw-Schema-Version": str(stored.envelope.schema_version),
-                    },
+                    subject,
+                    row["envelope"].encode(),
+                    headers={"Nats-Msg-Id": event_id, POSITION_HEADER: f"{row['tx']}.{row['position']}"},
                 )
             )
+        self.cursor = Position(batch[-1]["tx"], batch[-1]["position"])
+        previous, self._inflight = self._inflight, None
+        self._inflight = asyncio.create_task(self._confirm(previous, futures, self.cursor))
+        if previous is not None:
+            await asyncio.shield(previous)  # keep at most two batches unconfirmed
+        return len(batch)
+
+    async def settle(self) -> None:
+        """Wait until every published batch is acknowledged and checkpointed."""
+        if self._inflight is not None:
+            task, self._inflight = self._inflight, None
+            await task
+
+    async def _confirm(self, previous: asyncio.Task | None, futures: list, cursor: Position) -> None:
+        """Acks, then the checkpoint: strictly after the previous batch's checkpoint."""
+        started = time.perf_counter()
+        if previous is not None:
+            await previous
         acks = await asyncio.wait_for(asyncio.gather(*futures), timeout=30)
         if self.settings.relay_fault_pause_s:  # fault injection for the crash tests only
             log.warning("relay.checkpoint_pending", domain=self.domain, published=len(acks))
             await asyncio.sleep(self.settings.relay_fault_pause_s)
         if acks:
             self.stream_seq = max(self.stream_seq, max(a.seq for a in acks))
-        self.cursor = batch[-1].position
         await self.store.pool.execute(
             f"UPDATE {self.store.schema}.relay_checkpoint SET tx_id = $2, position = $3, "
             "stream_seq = $4, updated_at = now() WHERE relay = $1",
             self.name,
-            self.cursor.tx_id,
-            self.cursor.position,
+            cursor.tx_id,
+            cursor.position,
             self.stream_seq,
         )
+        self.checkpoint = cursor
         metrics.RELAYED.labels(self.name).inc(len(acks))
         metrics.RELAY_BATCH_SECONDS.labels(self.name).observe(time.perf_counter() - started)
-        return len(batch)
 
     async def lag(self) -> int:
         """Events committed but not yet relayed."""
         return await self.store.pool.fetchval(
             f"SELECT count(*) FROM {self.store.schema}.events WHERE (tx_id, position) > ($1::text::xid8, $2::bigint)",
-            str(self.cursor.tx_id),
-            self.cursor.position,
+            str(self.checkpoint.tx_id),
+            self.checkpoint.position,
         )
 
 

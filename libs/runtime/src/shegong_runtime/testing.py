@@ -18,7 +18,7 @@ import asyncpg
 import nats
 import pytest
 
-from shegong_runtime.connections import with_database
+from shegong_runtime.connections import create_pool, with_database
 from shegong_runtime.embedded import EmbeddedNats, EmbeddedPostgres
 
 
@@ -115,7 +115,7 @@ def stack_env(database_url: str, nats_url: str) -> dict[str, str]:
 
 @pytest.fixture
 async def pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:
-    p = await asyncpg.create_pool(database_url, min_size=1, max_size=20)
+    p = await create_pool(database_url, min_size=1, max_size=20)
     try:
         yield p
     finally:
