@@ -7,7 +7,12 @@ from typing import Any
 
 # start order of `shegong up`: the registry first, since other services learn stations from it
 ORDER = ["registry", "visits", "engagement", "stations", "notifications"]
-PORTS = {name: 8101 + i for i, name in enumerate(ORDER)}
+def port_of(name: str) -> int:
+    """Fixed ports from SHEGONG_STACK_PORT_BASE (8101): registry, visits, engagement, ..."""
+    import os
+
+    base = int(os.environ.get("SHEGONG_STACK_PORT_BASE", "8101"))
+    return base + (ORDER.index(name) if name in ORDER else len(ORDER))
 
 
 def _loadable(group: str) -> dict[str, Any]:

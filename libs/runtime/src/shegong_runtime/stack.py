@@ -56,7 +56,7 @@ class Stack:
         logs = self.state / "logs"
         logs.mkdir(parents=True, exist_ok=True)
         for name in names or list(catalogue.services()):
-            port = catalogue.PORTS.get(name, 8190)
+            port = catalogue.port_of(name)
             out = open(logs / f"{name}.log", "ab")
             self.procs[name] = subprocess.Popen(
                 [sys.executable, "-m", "shegong_runtime.cli", "serve", name, "--port", str(port)],
