@@ -1,0 +1,75 @@
+"""Guarantee 9 (one place checks tokens and scope) and the crypto-shredding of guarantee 8."""
+
+import jwt
+import pytest
+
+from shegong_runtime import auth
+from shegong_runtime.crypto import REDACTED, KeyStore, SubjectErased, is_sealed
+from shegong_runtime.errors import Forbidden
+from shegong_runtime.settings import Settings
+
+SETTINGS = Settings()
+DISTRICTS = {"xigu-fulilu": "xigu", "chengguan-caochangjie": "chengguan"}.get
+
+
+def test_a_token_carries_role_and_scope():
+    who = auth.verify(SETTINGS, auth.issue(SETTINGS, "w1", "social_worker", ["xigu-fulilu"]))
+    assert (who.subject, who.role, who.stations) == ("w1", auth.Role.social_worker, {"xigu-fulilu"})
+    who.require_station("xigu-fulilu", DISTRICTS)
+    with pytest.raises(Forbidden, match="chengguan-caochangjie"):
+        who.require_station("chengguan-caochangjie", DISTRICTS)
+
+
+def test_district_officer_sees_the_stations_of_the_district_only():
+    who = auth.verify(SETTINGS, auth.issue(SETTINGS, "d1", "district_officer", district="chengguan"))
+    assert who.can_see("chengguan-caochangjie", DISTRICTS)
+    assert not who.can_see("xigu-fulilu", DISTRICTS)
+    city = auth.verify(SETTINGS, auth.issue(SETTINGS, "c1", "city_admin"))
+    assert city.can_see("xigu-fulilu", DISTRICTS)
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        jwt.encode({"sub": "x", "role": "city_admin", "exp": 1, "iss": "shegong"}, SETTINGS.jwt_secret, "HS256"),
+        jwt.encode({"sub": "x", "role": "city_admin", "exp": 9999999999, "iss": "shegong"}, "another-secret-of-enough-length-32b", "HS256"),
+        jwt.encode({"sub": "x", "role": "mayor", "exp": 9999999999, "iss": "shegong"}, SETTINGS.jwt_secret, "HS256"),
+        "not-a-jwt",
+    ],
+    ids=["expired", "forged", "unknown-role", "garbage"],
+)
+def test_expired_forged_or_malformed_tokens_are_refused(token):
+    with pytest.raises(auth.Unauthenticated):
+        auth.verify(SETTINGS, token)
+
+
+def test_a_role_outside_the_allowed_ones_is_forbidden():
+    who = auth.verify(SETTINGS, auth.issue(SETTINGS, "i1", "integrator"))
+    with pytest.raises(Forbidden, match="integrator"):
+        who.require_role([auth.Role.social_worker, auth.Role.station_lead])
+
+
+async def test_sealed_data_opens_until_the_subject_is_erased(pool, unique):
+    keys = KeyStore(pool, unique("keys"), SETTINGS.master_key)
+    await keys.migrate()
+    subject = unique("household")
+    sealed = await keys.seal(subject, "张三 13900001111")
+    assert is_sealed(sealed) and "张三" not in sealed and "13900001111" not in sealed
+    assert await keys.open(subject, sealed) == "张三 13900001111"
+    await keys.erase(subject)
+    assert await keys.open(subject, sealed) is None
+    assert await keys.open_or_redacted(subject, sealed) == REDACTED
+    with pytest.raises(SubjectErased):
+        await keys.seal(subject, "again")
+
+
+async def test_a_sealed_value_cannot_be_moved_to_another_subject(pool, unique):
+    keys = KeyStore(pool, unique("keys"), SETTINGS.master_key)
+    await keys.migrate()
+    a, b = unique("household"), unique("household")
+    sealed_for_a = await keys.seal(a, "李四")
+    await keys.seal(b, "王五")
+    from cryptography.exceptions import InvalidTag
+
+    with pytest.raises(InvalidTag):
+        await keys.open(b, sealed_for_a)
