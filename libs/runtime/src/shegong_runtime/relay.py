@@ -37,6 +37,7 @@ class Relay:
         self._already: set[str] = set()
         self._inflight: asyncio.Task | None = None
         self.checkpoint = Position()
+        self._lag_measured_at = 0.0
 
     @property
     def lock_key(self) -> str:
@@ -66,6 +67,7 @@ class Relay:
                     await self._recover_quietly()
                     continue
                 if sent == 0:
+                    await self._measure_lag()
                     await _sleep_or_stop(stop, self.settings.relay_idle_poll_s)
             await self.settle()  # graceful stop: the batch in hand is confirmed
         finally:
@@ -164,6 +166,12 @@ class Relay:
         self.checkpoint = cursor
         metrics.RELAYED.labels(self.name).inc(len(acks))
         metrics.RELAY_BATCH_SECONDS.labels(self.name).observe(time.perf_counter() - started)
+
+    async def _measure_lag(self) -> None:
+        now = time.monotonic()
+        if now - self._lag_measured_at >= 1.0:
+            self._lag_measured_at = now
+            metrics.RELAY_LAG.labels(self.name).set(await self.lag())
 
     async def lag(self) -> int:
         """Events committed but not yet relayed."""
