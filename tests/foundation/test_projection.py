@@ -171,3 +171,41 @@ async def test_rebuild_beside_live_equals_live_and_swaps_without_downtime(pool, 
     finally:
         stop.set()
         await task
+
+
+async def test_replicas_sharing_a_consumer_apply_each_aggregate_in_version_order(pool, nc, js, settings, unique):
+    """Two replicas hold two batches of one aggregate at once and the later batch is handled
+    first. The version gate defers it until the earlier one is applied: 1, 2, 3, ..."""
+    from shegong_runtime.probe import ProbeOrder
+
+    name = unique("proj")
+    agg = unique("agg")
+    await publish_history(js, [agg], 10)
+    replica_a = ProjectionRunner(ProbeOrder(name), pool, nc, settings)
+    await replica_a.prepare()
+    replica_b = ProjectionRunner(ProbeOrder(name), pool, nc, settings, generation=replica_a.generation)
+    await replica_b.prepare()
+    state = replica_a.consumers["probe"]
+    sub = await js.pull_subscribe_bind(durable=state.durable, stream=state.stream)
+    ours = []
+    while len(ours) < 10:
+        fetched = await sub.fetch(20, timeout=5)
+        ours += [m for m in fetched if m.subject.endswith("." + agg)]
+        others = [m for m in fetched if not m.subject.endswith("." + agg)]
+        if others:  # earlier tests' probe events share the stream
+            await replica_a.handle_batch(state, others)
+    await replica_b.handle_batch(replica_b.consumers["probe"], ours[5:])  # the later batch first
+    await replica_a.handle_batch(state, ours[:5])
+    schema = generations.schema_name(name, replica_a.generation)
+    stop, task = await run_in_background(replica_a)
+    try:
+        versions = await eventually(lambda: _versions_when(pool, schema, agg, 10), timeout=30)
+    finally:
+        stop.set()
+        await task
+    assert versions == list(range(1, 11))
+
+
+async def _versions_when(pool, schema, agg, n):
+    row = await pool.fetchval(f"SELECT versions FROM {schema}.applied WHERE aggregate_id = $1", agg)
+    return list(row) if row and len(row) >= n else None

@@ -1,7 +1,6 @@
 """Stations through the registry's HTTP API: opened once, learned by every service from events."""
 
 import pytest
-
 from shegong_registry.bootstrap import service
 from shegong_runtime.testing import eventually
 from shegong_runtime.testing_http import bearer, service_client, settings_for
@@ -64,9 +63,13 @@ async def test_bad_station_input_names_the_field(registry, admin):
     assert {e["field"] for e in r.json()["errors"]} == {"station_id", "kind"}
 
 
-async def test_only_city_admin_opens_stations_and_everyone_needs_a_token(registry, database_url, nats_url, unique):
+async def test_only_city_admin_opens_stations_and_everyone_needs_a_token(
+    registry, database_url, nats_url, unique
+):
     settings = settings_for(database_url, nats_url, "registry")
     sid = unique("st").replace("_", "-")
     worker = bearer(settings, "social_worker", [sid])
     assert (await registry.post("/stations", json=station_body(sid))).status_code == 401
-    assert (await registry.post("/stations", json=station_body(sid), headers=worker)).status_code == 403
+    assert (
+        await registry.post("/stations", json=station_body(sid), headers=worker)
+    ).status_code == 403

@@ -80,3 +80,27 @@ def probe_event(aggregate_id: str, amount: int = 1, note: str = "", station_id: 
         station_id=station_id,
         actor="probe",
     )
+
+
+class ProbeOrder(Projection):
+    """Records the order in which each probe aggregate's versions were applied."""
+
+    name = "probe_order"
+    domains = ("probe",)
+    ddl = """
+    CREATE TABLE IF NOT EXISTS {s}.applied (
+        aggregate_id text PRIMARY KEY,
+        versions     integer[] NOT NULL
+    );
+    """
+
+    def __init__(self, name: str | None = None) -> None:
+        self.name = name or self.name
+
+    async def apply(self, conn: asyncpg.Connection, s: str, event: Envelope) -> None:
+        await conn.execute(
+            f"INSERT INTO {s}.applied AS a VALUES ($1, ARRAY[$2::int]) "
+            "ON CONFLICT (aggregate_id) DO UPDATE SET versions = a.versions || EXCLUDED.versions",
+            event.aggregate_id,
+            event.aggregate_version,
+        )

@@ -53,11 +53,21 @@ CREATE TABLE IF NOT EXISTS {s}.processed (
     event_id uuid PRIMARY KEY,
     dead boolean NOT NULL DEFAULT false
 );
+CREATE TABLE IF NOT EXISTS {s}.versions (
+    stream_id text PRIMARY KEY,
+    version   integer NOT NULL
+);
 CREATE TABLE IF NOT EXISTS {s}.checkpoints (
     stream text PRIMARY KEY,
     stream_seq bigint NOT NULL
 );
 """
+
+
+async def _defer(msgs: list[Msg]) -> None:
+    """Back to the consumer, to come again once their predecessors are applied."""
+    for msg in msgs:
+        await msg.nak(delay=0.2)
 
 
 class Undecodable(Exception):
@@ -223,12 +233,14 @@ class ProjectionRunner:
 
     async def handle_batch(self, state: ConsumerState, msgs: list[Msg]) -> None:
         try:
-            await self._apply(state, msgs)
+            done = await self._apply(state, msgs)
         except Exception:
             # one event spoiled the batch: apply one by one to find it, keep order for the rest
             for i, msg in enumerate(msgs):
                 try:
-                    await self._apply(state, [msg])
+                    if await self._apply(state, [msg]) == 0:
+                        await _defer(msgs[i:])
+                        return
                     await msg.ack()
                 except Exception as exc:
                     if await self._give_up(state, msg, exc):
@@ -237,30 +249,41 @@ class ProjectionRunner:
                         await later.nak(delay=min(2 ** msg.metadata.num_delivered * 0.1, 5.0))
                     return
         else:
-            for msg in msgs:
+            for msg in msgs[:done]:
                 await msg.ack()
+            if done < len(msgs):
+                await _defer(msgs[done:])
 
-    async def _apply(self, state: ConsumerState, msgs: list[Msg]) -> None:
+    async def _apply(self, state: ConsumerState, msgs: list[Msg]) -> int:
+        """Apply the longest prefix of `msgs` that is in per-aggregate order; returns its length.
+
+        Replicas sharing a durable consumer fetch different batches at once, so an aggregate's
+        version N+1 can arrive before N: it waits (the caller defers it) until N is applied.
+        Re-driven dead letters pass the gate: their turn came and went.
+        """
         events = [decode(m) for m in msgs]
         s = self.schema
         async with self.pool.acquire() as conn, conn.transaction():
+            ordered = events if state.domain == "redrive" else await self._gate(conn, s, events, msgs)
+            if not ordered:
+                return 0
             fresh = {
                 r["event_id"]
                 for r in await conn.fetch(
                     f"INSERT INTO {s}.processed (event_id) SELECT unnest($1::uuid[]) "
                     f"ON CONFLICT (event_id) DO UPDATE SET dead = false WHERE {s}.processed.dead "
                     "RETURNING event_id",
-                    [e.event_id for e in events],
+                    [e.event_id for e in ordered],
                 )
             }
-            todo = [e for e in events if e.event_id in fresh]
+            todo = [e for e in ordered if e.event_id in fresh]
             if self.settings.projection_fault_pause_s and len(todo) > 1:  # crash tests only
                 await self.projection.apply_batch(conn, s, todo[: len(todo) // 2])
                 log.warning("projection.mid_batch", projection=self.projection.name)
                 await asyncio.sleep(self.settings.projection_fault_pause_s)
                 todo = todo[len(todo) // 2 :]
             await self.projection.apply_batch(conn, s, todo)
-            seq = msgs[-1].metadata.sequence.stream
+            seq = msgs[len(ordered) - 1].metadata.sequence.stream
             await conn.execute(
                 f"INSERT INTO {s}.checkpoints (stream, stream_seq) VALUES ($1, $2) "
                 "ON CONFLICT (stream) DO UPDATE SET stream_seq = greatest("
@@ -268,9 +291,43 @@ class ProjectionRunner:
                 state.domain,
                 seq,
             )
-        state.stream_seq = msgs[-1].metadata.sequence.stream
+        state.stream_seq = max(state.stream_seq, seq)
         state.applied += len(fresh)
         metrics.APPLIED.labels(self.projection.name, state.domain).inc(len(fresh))
+        return len(ordered)
+
+    async def _gate(
+        self, conn: asyncpg.Connection, s: str, events: list[Envelope], msgs: list[Msg]
+    ) -> list[Envelope]:
+        """The prefix of `events` whose aggregate versions follow the last applied ones; the
+        versions rows stay locked until commit, so two replicas cannot both pass the same gap."""
+        keys = sorted({e.stream_id for e in events if e.aggregate_version > 0})
+        last = {
+            r["stream_id"]: r["version"]
+            for r in await conn.fetch(
+                f"SELECT stream_id, version FROM {s}.versions WHERE stream_id = any($1::text[]) "
+                "ORDER BY stream_id FOR UPDATE",
+                keys,
+            )
+        }
+        ordered = []
+        for event, msg in zip(events, msgs, strict=True):
+            if event.aggregate_version > 0:  # 0: an unversioned event, nothing to gate on
+                seen = last.get(event.stream_id, 0)
+                patient = msg.metadata.num_delivered <= self.settings.projection_max_deferrals
+                if event.aggregate_version > seen + 1 and patient:
+                    break  # its predecessor has not been applied yet
+                last[event.stream_id] = max(seen, event.aggregate_version)
+            ordered.append(event)
+        moved = {k: v for k, v in last.items() if k in keys}
+        if moved:
+            await conn.execute(
+                f"INSERT INTO {s}.versions (stream_id, version) SELECT * FROM unnest($1::text[], $2::int[]) "
+                f"ON CONFLICT (stream_id) DO UPDATE SET version = greatest({s}.versions.version, EXCLUDED.version)",
+                list(moved),
+                list(moved.values()),
+            )
+        return ordered
 
     async def _give_up(self, state: ConsumerState, msg: Msg, exc: Exception) -> bool:
         """Dead-letter the message if it is undecodable or out of attempts; True when it was."""
@@ -298,15 +355,24 @@ class ProjectionRunner:
         return True
 
     async def _mark_dead(self, msg: Msg) -> None:
+        """Recorded as dead, and its aggregate's later events no longer wait for it."""
         try:
-            event_id = Envelope.model_validate_json(msg.data).event_id
+            event = Envelope.model_validate_json(msg.data)
         except ValidationError:
             return
-        await self.pool.execute(
-            f"INSERT INTO {self.schema}.processed (event_id, dead) VALUES ($1, true) "
-            "ON CONFLICT (event_id) DO UPDATE SET dead = true",
-            event_id,
-        )
+        async with self.pool.acquire() as conn, conn.transaction():
+            await conn.execute(
+                f"INSERT INTO {self.schema}.processed (event_id, dead) VALUES ($1, true) "
+                "ON CONFLICT (event_id) DO UPDATE SET dead = true",
+                event.event_id,
+            )
+            if event.aggregate_version > 0:
+                await conn.execute(
+                    f"INSERT INTO {self.schema}.versions VALUES ($1, $2) ON CONFLICT (stream_id) "
+                    f"DO UPDATE SET version = greatest({self.schema}.versions.version, EXCLUDED.version)",
+                    event.stream_id,
+                    event.aggregate_version,
+                )
 
 
 async def rebuild(

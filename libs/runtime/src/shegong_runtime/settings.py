@@ -35,6 +35,7 @@ class Settings(BaseSettings):
     projection_max_attempts: int = 5
     projection_fetch_timeout_s: float = 1.0
     projection_ack_wait_s: float = 30.0
+    projection_max_deferrals: int = 50  # then a gap in an aggregate's versions is accepted
 
     # authentication: HS256 shared secret for bearer tokens
     jwt_secret: str = "change-me-in-production-shegong-dev-secret"

@@ -1,6 +1,16 @@
 """Wires the registry service together."""
 
 from shegong_runtime.service import Service
-from shegong_registry.entrypoints.http import router
 
-service = Service(name="registry", title="Shegong registry (登记)", domain="registry", routers=[router])
+from shegong_registry import registers
+from shegong_registry.entrypoints.http import router
+from shegong_registry.projections import Evaluations, Organisations
+
+service = Service(
+    name="registry",
+    title="Shegong registry (登记)",
+    domain="registry",
+    routers=[router],
+    projections=[Organisations(), Evaluations()],
+    on_start=[registers.migrate],
+)

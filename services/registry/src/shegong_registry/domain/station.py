@@ -41,7 +41,9 @@ class StationAggregate(Aggregate[Station]):
 
 def open_station(state: Station, event: StationOpened) -> list[DomainEvent]:
     if state.opened:
-        raise StationAlreadyOpened(f"station {event.station_id} is already open", field="station_id")
+        raise StationAlreadyOpened(
+            f"station {event.station_id} is already open", field="station_id"
+        )
     return [event]
 
 

@@ -1,0 +1,62 @@
+"""Request bodies of the organisation commands: what staff type in, before anything is sealed."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field, StringConstraints
+from shegong_events.registry import OrgCategory
+
+from shegong_registry.entrypoints.common import ID, Dated, Step
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
+Person = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
+Phone = Annotated[str, StringConstraints(pattern=r"^[0-9+\-() ]{5,30}$")]
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+class FileOrganisation(Dated):
+    organisation_id: str | None = Field(
+        default=None, pattern=ID, description="chosen by the caller, or made here"
+    )
+    name: Name
+    category: OrgCategory
+    community: str = Field(min_length=1, max_length=50)
+    responsible_person: Person = Field(description="负责人 (personal data: sealed)")
+    responsible_phone: Phone | None = Field(
+        default=None, description="负责人电话 (personal data: sealed)"
+    )
+    venue: str | None = Field(default=None, max_length=100)
+    members: int = Field(ge=1, le=10000)
+    activity_area: str = Field(min_length=1, max_length=100)
+    charter_summary: str = Field(min_length=1, max_length=1000)
+
+
+class ReturnFiling(Step):
+    reasons: list[Reason] = Field(min_length=1, max_length=20)
+
+
+class Corrections(Step):
+    name: Name | None = None
+    responsible_person: Person | None = None
+    responsible_phone: Phone | None = None
+    members: int | None = Field(default=None, ge=1, le=10000)
+    venue: str | None = Field(default=None, max_length=100)
+    activity_area: str | None = Field(default=None, min_length=1, max_length=100)
+    note: str | None = Field(default=None, max_length=500)
+
+
+class Resubmit(Corrections):
+    category: OrgCategory | None = None
+    community: str | None = Field(default=None, min_length=1, max_length=50)
+    charter_summary: str | None = Field(default=None, min_length=1, max_length=1000)
+
+
+class Convert(Step):
+    team_name: Name | None = None
+    volunteers: int = Field(ge=1, le=10000)
+    service_focus: str = Field(min_length=1, max_length=200)
+
+
+class Deregister(Step):
+    reason: str = Field(min_length=1, max_length=500)
