@@ -6,7 +6,7 @@ Every request carries a stable Idempotency-Key, so loading again on the same dat
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -24,11 +24,18 @@ class DemoClient:
     urls: dict[str, str]  # service name → base URL
     token: str
     timeout_s: float = 60.0
+    # in-process services for tests: service name → transport (e.g. httpx.ASGITransport)
+    transports: dict[str, httpx.AsyncBaseTransport] = field(default_factory=dict)
+
+    def _client(self, service: str) -> httpx.AsyncClient:
+        return httpx.AsyncClient(
+            base_url=self.urls.get(service, "http://test"), transport=self.transports.get(service), timeout=30
+        )
 
     async def post(self, service: str, path: str, body: dict[str, Any], key: str) -> dict[str, Any]:
         """POST, waiting out the moments when a station is not yet known to that service."""
         deadline = asyncio.get_running_loop().time() + self.timeout_s
-        async with httpx.AsyncClient(base_url=self.urls[service], timeout=30) as client:
+        async with self._client(service) as client:
             while True:
                 r = await client.post(
                     path,
@@ -45,7 +52,7 @@ class DemoClient:
                 await asyncio.sleep(0.25)
 
     async def get(self, service: str, path: str, **params: Any) -> Any:
-        async with httpx.AsyncClient(base_url=self.urls[service], timeout=30) as client:
+        async with self._client(service) as client:
             r = await client.get(path, params=params, headers={"Authorization": f"Bearer {self.token}"})
             r.raise_for_status()
             return r.json()
