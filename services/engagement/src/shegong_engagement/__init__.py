@@ -1,0 +1,1 @@
+"""Engagement service (参与): meetings and resident deliberation, volunteers and their hours."""

@@ -1,0 +1,192 @@
+"""Deliberation at a meeting (居民议事): issues, motions voted under a quorum rule, resolutions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date
+from fractions import Fraction
+from math import ceil, floor
+from typing import Literal
+
+from pydantic import Field
+from shegong_events import DomainEvent
+from shegong_events.engagement import (
+    IssueProposed,
+    MotionVoted,
+    ParticipantRole,
+    QuorumRule,
+    ResolutionAdopted,
+)
+
+from shegong_engagement.domain.commands import ID, Command
+from shegong_engagement.domain.errors import (
+    IssueAlreadyProposed,
+    MeetingNotHeld,
+    MembersPresentExceedTotal,
+    MembersTotalUnknown,
+    MotionAlreadyResolved,
+    MotionAlreadyVoted,
+    MotionNotPassed,
+    ResolutionAlreadyAdopted,
+    UnknownIssue,
+    UnknownMotion,
+    VotesExceedMembersPresent,
+)
+from shegong_engagement.domain.meeting import (
+    Meeting,
+    Motion,
+    require_open,
+)
+
+RuleSource = Literal["meeting", "station", "settings"]
+
+
+@dataclass(frozen=True)
+class Tally:
+    required_present: int
+    quorum_met: bool
+    required_for: int
+    passed: bool
+
+
+def tally(
+    rule: QuorumRule, members_total: int, present: int, votes_for: int, against: int
+) -> Tally:
+    """Quorum: present >= attendance x members. Passing: for > (or >=) majority x base."""
+    required_present = ceil(Fraction(rule.attendance) * members_total)
+    base = present if rule.majority_base == "members_present" else votes_for + against
+    share = Fraction(rule.majority) * base
+    required_for = max(1, ceil(share) if rule.majority_inclusive else floor(share) + 1)
+    quorum_met = present >= required_present
+    return Tally(
+        required_present, quorum_met, required_for, quorum_met and votes_for >= required_for
+    )
+
+
+class ProposeIssue(Command):
+    issue_id: str = Field(pattern=ID)
+    title: str = Field(min_length=1, max_length=200)
+    detail: str | None = Field(default=None, max_length=4000)
+    topic: str | None = Field(default=None, max_length=200)
+    proposer_role: ParticipantRole
+    proposer_name: str | None = Field(
+        default=None, max_length=50, description="sealed; never published"
+    )
+    proposed_on: date | None = None
+
+
+class VoteMotion(Command):
+    motion_id: str = Field(pattern=ID)
+    text: str = Field(min_length=1, max_length=2000)
+    issue_id: str | None = Field(default=None, pattern=ID)
+    voted_on: date | None = Field(default=None, description="the meeting's date if absent")
+    votes_for: int = Field(ge=0, le=10000)
+    votes_against: int = Field(ge=0, le=10000)
+    abstentions: int = Field(default=0, ge=0, le=10000)
+    members_present: int | None = Field(
+        default=None, ge=0, le=10000, description="as held, if absent"
+    )
+
+
+class AdoptResolution(Command):
+    resolution_id: str = Field(pattern=ID)
+    motion_id: str = Field(pattern=ID)
+    text: str = Field(min_length=1, max_length=2000)
+    adopted_on: date | None = None
+
+
+def propose_issue(
+    state: Meeting, cmd: ProposeIssue, name_sealed: str | None, today: date
+) -> list[DomainEvent]:
+    require_open(state)
+    if cmd.issue_id in state.issues:
+        raise IssueAlreadyProposed(f"issue {cmd.issue_id} is already proposed", field="issue_id")
+    data = cmd.model_dump(exclude={"proposer_name", "proposed_on"})
+    return [
+        IssueProposed(
+            **data, proposer_name_sealed=name_sealed, proposed_on=cmd.proposed_on or today
+        )
+    ]
+
+
+def vote_motion(
+    state: Meeting, cmd: VoteMotion, rule: QuorumRule, source: RuleSource
+) -> list[DomainEvent]:
+    if state.status != "held":
+        raise MeetingNotHeld(f"the meeting is {state.status}; motions are voted when it is held")
+    if cmd.motion_id in state.motions:
+        raise MotionAlreadyVoted(f"motion {cmd.motion_id} was already voted", field="motion_id")
+    if cmd.issue_id is not None and cmd.issue_id not in state.issues:
+        raise UnknownIssue(f"no issue {cmd.issue_id} at this meeting", field="issue_id")
+    if state.members_total is None:
+        raise MembersTotalUnknown(
+            "schedule or hold the meeting with members_total", field="members_total"
+        )
+    present = cmd.members_present if cmd.members_present is not None else state.members_present
+    if present is None:
+        raise MembersTotalUnknown(
+            "members_present is needed for the quorum", field="members_present"
+        )
+    if present > state.members_total:
+        raise MembersPresentExceedTotal(
+            f"{present} present of {state.members_total}", field="members_present"
+        )
+    if cmd.votes_for + cmd.votes_against + cmd.abstentions > present:
+        raise VotesExceedMembersPresent(
+            f"more votes than the {present} members present", field="votes_for"
+        )
+    result = tally(rule, state.members_total, present, cmd.votes_for, cmd.votes_against)
+    assert state.held_on is not None
+    return [
+        MotionVoted(
+            **cmd.model_dump(exclude={"voted_on", "members_present"}),
+            voted_on=cmd.voted_on or state.held_on,
+            members_total=state.members_total,
+            members_present=present,
+            quorum_rule=rule,
+            rule_source=source,
+            required_present=result.required_present,
+            quorum_met=result.quorum_met,
+            required_for=result.required_for,
+            passed=result.passed,
+        )
+    ]
+
+
+def adopt_resolution(state: Meeting, cmd: AdoptResolution, today: date) -> list[DomainEvent]:
+    if cmd.resolution_id in state.resolutions:
+        raise ResolutionAlreadyAdopted(
+            f"resolution {cmd.resolution_id} was already adopted", field="resolution_id"
+        )
+    motion = state.motions.get(cmd.motion_id)
+    if motion is None:
+        raise UnknownMotion(
+            f"no motion {cmd.motion_id} was voted at this meeting", field="motion_id"
+        )
+    if not motion.passed:
+        raise MotionNotPassed(f"motion {cmd.motion_id} did not pass", field="motion_id")
+    if motion.resolved:
+        raise MotionAlreadyResolved(
+            f"motion {cmd.motion_id} is already a resolution", field="motion_id"
+        )
+    return [
+        ResolutionAdopted(
+            **cmd.model_dump(exclude={"adopted_on"}), adopted_on=cmd.adopted_on or today
+        )
+    ]
+
+
+def evolve_deliberation(state: Meeting, event: DomainEvent) -> Meeting:
+    if isinstance(event, IssueProposed):
+        return replace(state, issues=state.issues | {event.issue_id})
+    if isinstance(event, MotionVoted):
+        return replace(state, motions={**state.motions, event.motion_id: Motion(event.passed)})
+    if isinstance(event, ResolutionAdopted):
+        motions = {
+            **state.motions,
+            event.motion_id: replace(state.motions[event.motion_id], resolved=True),
+        }
+        return replace(
+            state, resolutions=state.resolutions | {event.resolution_id}, motions=motions
+        )
+    return state

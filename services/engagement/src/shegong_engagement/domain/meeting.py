@@ -1,0 +1,212 @@
+"""The meeting aggregate: scheduled, then held or cancelled; deliberation rides on its stream."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Literal
+
+from pydantic import Field
+from shegong_events import DomainEvent, Envelope
+from shegong_events.engagement import (
+    CoOrganiser,
+    MeetingCancelled,
+    MeetingHeld,
+    MeetingKind,
+    MeetingScheduled,
+    Outcome,
+    ParticipantGroup,
+    QuorumRule,
+    Topic,
+)
+
+from shegong_engagement.domain.commands import ID, Command
+from shegong_engagement.domain.errors import (
+    MeetingAlreadyHeld,
+    MeetingAlreadyScheduled,
+    MeetingNotFound,
+    MeetingWasCancelled,
+    MembersPresentExceedTotal,
+    ParticipantsByRoleExceedTotal,
+)
+
+Status = Literal["none", "scheduled", "held", "cancelled"]
+
+
+@dataclass(frozen=True)
+class ActionItem:
+    title: str
+    assigned_on: date
+    due_on: date
+    done_on: date | None = None
+
+
+@dataclass(frozen=True)
+class Motion:
+    passed: bool
+    resolved: bool = False
+
+
+@dataclass(frozen=True)
+class Meeting:
+    status: Status = "none"
+    station_id: str = ""
+    kind: MeetingKind = "other"
+    title: str = ""
+    theme: str | None = None
+    venue: str | None = None
+    co_organisers: tuple[CoOrganiser, ...] = ()
+    model_station_id: str | None = None
+    scheduled_on: date | None = None
+    held_on: date | None = None
+    members_total: int | None = None
+    members_present: int | None = None
+    quorum_rule: QuorumRule | None = None
+    issues: frozenset[str] = frozenset()
+    motions: dict[str, Motion] = field(default_factory=dict)
+    resolutions: frozenset[str] = frozenset()
+    actions: dict[str, ActionItem] = field(default_factory=dict)
+
+
+class ScheduleMeeting(Command):
+    meeting_id: str | None = Field(default=None, pattern=ID, description="generated when absent")
+    kind: MeetingKind
+    title: str = Field(min_length=1, max_length=200)
+    theme: str | None = Field(default=None, max_length=200)
+    scheduled_on: date
+    announced_on: date | None = Field(
+        default=None, description="when it was scheduled; today if absent"
+    )
+    venue: str | None = Field(default=None, max_length=200)
+    co_organisers: list[CoOrganiser] = Field(default_factory=list, max_length=50)
+    planned_topics: list[Topic] = Field(default_factory=list, max_length=50)
+    members_total: int | None = Field(default=None, ge=1, le=10000)
+    quorum_rule: QuorumRule | None = None
+    model_station_id: str | None = Field(default=None, pattern=ID)
+    description: str | None = Field(default=None, max_length=4000)
+
+
+class HoldMeeting(Command):
+    held_on: date
+    title: str | None = Field(
+        default=None, min_length=1, max_length=200, description="scheduled title if absent"
+    )
+    theme: str | None = Field(default=None, max_length=200)
+    venue: str | None = Field(default=None, max_length=200)
+    format: str | None = Field(default=None, max_length=100)
+    co_organisers: list[CoOrganiser] | None = Field(
+        default=None, max_length=50, description="scheduled ones if absent"
+    )
+    participants_total: int | None = Field(default=None, ge=1, le=10000)
+    participant_groups: list[ParticipantGroup] = Field(default_factory=list, max_length=20)
+    topics: list[Topic] = Field(default_factory=list, max_length=50)
+    outcomes: list[Outcome] = Field(default_factory=list, max_length=100)
+    members_total: int | None = Field(
+        default=None, ge=1, le=10000, description="scheduled figure if absent"
+    )
+    members_present: int | None = Field(default=None, ge=0, le=10000)
+    model_station_id: str | None = Field(default=None, pattern=ID)
+    summary: str | None = Field(default=None, max_length=4000)
+
+
+class CancelMeeting(Command):
+    cancelled_on: date | None = None
+    reason: str = Field(min_length=1, max_length=1000)
+
+
+def evolve_meeting(state: Meeting, event: DomainEvent, envelope: Envelope) -> Meeting:
+    if isinstance(event, MeetingScheduled):
+        return replace(
+            state,
+            status="scheduled",
+            station_id=envelope.station_id,
+            kind=event.kind,
+            title=event.title,
+            theme=event.theme,
+            venue=event.venue,
+            scheduled_on=event.scheduled_on,
+            co_organisers=tuple(event.co_organisers),
+            model_station_id=event.model_station_id,
+            members_total=event.members_total,
+            quorum_rule=event.quorum_rule,
+        )
+    if isinstance(event, MeetingHeld):
+        return replace(
+            state,
+            status="held",
+            title=event.title,
+            held_on=event.held_on,
+            members_total=event.members_total,
+            members_present=event.members_present,
+        )
+    if isinstance(event, MeetingCancelled):
+        return replace(state, status="cancelled")
+    return state
+
+
+def require_meeting(state: Meeting, station_id: str, meeting_id: str) -> None:
+    if state.status == "none" or state.station_id != station_id:
+        raise MeetingNotFound(f"no meeting {meeting_id} at station {station_id}")
+
+
+def require_open(state: Meeting) -> None:
+    """Not cancelled: issues and action items may come before or after the meeting."""
+    if state.status == "cancelled":
+        raise MeetingWasCancelled("the meeting was cancelled")
+
+
+def schedule(state: Meeting, cmd: ScheduleMeeting) -> list[DomainEvent]:
+    if state.status != "none":
+        raise MeetingAlreadyScheduled(
+            f"meeting {cmd.meeting_id} is already scheduled", field="meeting_id"
+        )
+    return [MeetingScheduled(**cmd.model_dump(exclude={"meeting_id", "announced_on"}))]
+
+
+def hold(state: Meeting, station_id: str, meeting_id: str, cmd: HoldMeeting) -> list[DomainEvent]:
+    require_meeting(state, station_id, meeting_id)
+    if state.status == "held":
+        raise MeetingAlreadyHeld(f"meeting {meeting_id} was already held on {state.held_on}")
+    require_open(state)
+    counted = sum(g.count or 0 for g in cmd.participant_groups)
+    if cmd.participants_total is not None and counted > cmd.participants_total:
+        raise ParticipantsByRoleExceedTotal(
+            f"{counted} by role but {cmd.participants_total} in total", field="participant_groups"
+        )
+    members_total = cmd.members_total or state.members_total
+    if members_total is not None and (cmd.members_present or 0) > members_total:
+        raise MembersPresentExceedTotal(
+            f"{cmd.members_present} present of {members_total} members", field="members_present"
+        )
+    scheduled = {
+        "title": state.title,
+        "theme": state.theme,
+        "venue": state.venue,
+        "co_organisers": list(state.co_organisers),
+        "model_station_id": state.model_station_id,
+    }
+    given = cmd.model_dump(exclude_none=True)
+    return [
+        MeetingHeld(**{**scheduled, **given, "kind": state.kind, "members_total": members_total})
+    ]
+
+
+def cancel(
+    state: Meeting, station_id: str, meeting_id: str, cmd: CancelMeeting, today: date
+) -> list[DomainEvent]:
+    require_meeting(state, station_id, meeting_id)
+    if state.status == "held":
+        raise MeetingAlreadyHeld(
+            f"meeting {meeting_id} was held on {state.held_on}; it cannot be cancelled"
+        )
+    require_open(state)
+    assert state.scheduled_on is not None
+    return [
+        MeetingCancelled(
+            kind=state.kind,
+            title=state.title,
+            scheduled_on=state.scheduled_on,
+            cancelled_on=cmd.cancelled_on or today,
+            reason=cmd.reason,
+        )
+    ]

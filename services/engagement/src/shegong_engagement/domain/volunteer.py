@@ -1,0 +1,230 @@
+"""The volunteer aggregate: enrolled by a station, trained, checked in and out of service sessions.
+
+A session left open longer than the limit is closed at the limit and flagged `auto_closed`,
+whether the sweeper finds it, a late check-out arrives, or the next check-in comes first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
+
+from pydantic import AwareDatetime, Field
+from shegong_events import DomainEvent, Envelope
+from shegong_events.engagement import (
+    CertificateIssued,
+    ServiceSessionCheckedIn,
+    ServiceSessionCheckedOut,
+    TrainingAttended,
+    VolunteerCategory,
+    VolunteerEnrolled,
+)
+
+from shegong_engagement.domain.commands import ID, Command
+from shegong_engagement.domain.errors import (
+    CheckOutBeforeCheckIn,
+    SessionAlreadyClosed,
+    SessionAlreadyOpen,
+    SessionAlreadyRecorded,
+    SessionNotFound,
+    SessionsOverlap,
+    TimeInFuture,
+    TrainingAlreadyRecorded,
+    VolunteerAlreadyEnrolled,
+    VolunteerNotFound,
+)
+
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class Session:
+    checked_in_at: datetime
+    checked_out_at: datetime | None = None
+    minutes: int = 0
+    auto_closed: bool = False
+    certified: bool = False
+
+
+@dataclass(frozen=True)
+class Volunteer:
+    enrolled: bool = False
+    station_id: str = ""
+    affiliation: str | None = None
+    trainings: frozenset[str] = frozenset()
+    sessions: dict[str, Session] = field(default_factory=dict)
+    open_session: str | None = None
+    certificates: tuple[str, ...] = ()
+
+    def last_checked_out(self) -> datetime | None:
+        ends = [s.checked_out_at for s in self.sessions.values() if s.checked_out_at]
+        return max(ends, default=None)
+
+
+class EnrollVolunteer(Command):
+    volunteer_id: str | None = Field(default=None, pattern=ID, description="generated when absent")
+    name: str = Field(min_length=1, max_length=50, description="sealed; never published")
+    phone: str | None = Field(default=None, pattern=r"^\+?[0-9\- ]{5,20}$", description="sealed")
+    category: VolunteerCategory
+    affiliation: str | None = Field(default=None, max_length=100)
+    skills: list[str] = Field(default_factory=list, max_length=30)
+    enrolled_on: date | None = None
+
+
+class RecordTraining(Command):
+    training_id: str = Field(pattern=ID)
+    title: str = Field(min_length=1, max_length=200)
+    attended_on: date
+    minutes: int | None = Field(default=None, ge=1, le=1440)
+    meeting_id: str | None = Field(default=None, pattern=ID)
+
+
+class CheckIn(Command):
+    session_id: str | None = Field(default=None, pattern=ID, description="generated when absent")
+    checked_in_at: AwareDatetime
+    activity: str = Field(min_length=1, max_length=200)
+    meeting_id: str | None = Field(default=None, pattern=ID)
+
+
+class CheckOut(Command):
+    checked_out_at: AwareDatetime
+
+
+def require_volunteer(state: Volunteer, station_id: str, volunteer_id: str) -> None:
+    if not state.enrolled or state.station_id != station_id:
+        raise VolunteerNotFound(f"no volunteer {volunteer_id} at station {station_id}")
+
+
+def enroll(
+    state: Volunteer, cmd: EnrollVolunteer, name_sealed: str, phone_sealed: str | None, today: date
+) -> list[DomainEvent]:
+    if state.enrolled:
+        raise VolunteerAlreadyEnrolled(
+            f"volunteer {cmd.volunteer_id} is already enrolled", field="volunteer_id"
+        )
+    return [
+        VolunteerEnrolled(
+            category=cmd.category,
+            affiliation=cmd.affiliation,
+            skills=cmd.skills,
+            name_sealed=name_sealed,
+            phone_sealed=phone_sealed,
+            enrolled_on=cmd.enrolled_on or today,
+        )
+    ]
+
+
+def attend_training(state: Volunteer, cmd: RecordTraining) -> list[DomainEvent]:
+    if cmd.training_id in state.trainings:
+        raise TrainingAlreadyRecorded(
+            f"training {cmd.training_id} is already recorded", field="training_id"
+        )
+    return [TrainingAttended(**cmd.model_dump())]
+
+
+def close_at_limit(session_id: str, session: Session, limit: timedelta) -> ServiceSessionCheckedOut:
+    return ServiceSessionCheckedOut(
+        session_id=session_id,
+        checked_in_at=session.checked_in_at,
+        checked_out_at=session.checked_in_at + limit,
+        minutes=int(limit.total_seconds() // 60),
+        auto_closed=True,
+        limit_hours=limit.total_seconds() / 3600,
+    )
+
+
+def check_in(
+    state: Volunteer, session_id: str, cmd: CheckIn, now: datetime, limit: timedelta
+) -> list[DomainEvent]:
+    if session_id in state.sessions:
+        raise SessionAlreadyRecorded(
+            f"session {session_id} is already checked in", field="session_id"
+        )
+    if cmd.checked_in_at > now + CLOCK_SKEW:
+        raise TimeInFuture("check-in time is in the future", field="checked_in_at")
+    events: list[DomainEvent] = []
+    if state.open_session is not None:
+        open_ = state.sessions[state.open_session]
+        if cmd.checked_in_at < open_.checked_in_at + limit:
+            raise SessionAlreadyOpen(
+                f"session {state.open_session} is still open", field="checked_in_at"
+            )
+        events.append(close_at_limit(state.open_session, open_, limit))
+    last = state.last_checked_out()
+    if last is not None and cmd.checked_in_at < last:
+        raise SessionsOverlap(
+            f"the previous session ended at {last.isoformat()}", field="checked_in_at"
+        )
+    events.append(
+        ServiceSessionCheckedIn(session_id=session_id, **cmd.model_dump(exclude={"session_id"}))
+    )
+    return events
+
+
+def check_out(
+    state: Volunteer, session_id: str, cmd: CheckOut, now: datetime, limit: timedelta
+) -> list[DomainEvent]:
+    session = state.sessions.get(session_id)
+    if session is None:
+        raise SessionNotFound(f"no session {session_id} for this volunteer")
+    if session.checked_out_at is not None:
+        raise SessionAlreadyClosed(
+            f"session {session_id} was closed at {session.checked_out_at.isoformat()}"
+        )
+    if cmd.checked_out_at < session.checked_in_at:
+        raise CheckOutBeforeCheckIn("check-out before check-in", field="checked_out_at")
+    if cmd.checked_out_at > now + CLOCK_SKEW:
+        raise TimeInFuture("check-out time is in the future", field="checked_out_at")
+    if cmd.checked_out_at - session.checked_in_at > limit:
+        return [close_at_limit(session_id, session, limit)]
+    minutes = int((cmd.checked_out_at - session.checked_in_at).total_seconds() // 60)
+    return [
+        ServiceSessionCheckedOut(
+            session_id=session_id,
+            checked_in_at=session.checked_in_at,
+            checked_out_at=cmd.checked_out_at,
+            minutes=minutes,
+            auto_closed=False,
+            limit_hours=limit.total_seconds() / 3600,
+        )
+    ]
+
+
+def close_expired(state: Volunteer, now: datetime, limit: timedelta) -> list[DomainEvent]:
+    """The sweeper's decision: nothing unless the open session has passed the limit."""
+    if state.open_session is None:
+        return []
+    session = state.sessions[state.open_session]
+    if now < session.checked_in_at + limit:
+        return []
+    return [close_at_limit(state.open_session, session, limit)]
+
+
+def evolve_volunteer(state: Volunteer, event: DomainEvent, envelope: Envelope) -> Volunteer:
+    if isinstance(event, VolunteerEnrolled):
+        return replace(
+            state, enrolled=True, station_id=envelope.station_id, affiliation=event.affiliation
+        )
+    if isinstance(event, TrainingAttended):
+        return replace(state, trainings=state.trainings | {event.training_id})
+    if isinstance(event, ServiceSessionCheckedIn):
+        sessions = {**state.sessions, event.session_id: Session(event.checked_in_at)}
+        return replace(state, sessions=sessions, open_session=event.session_id)
+    if isinstance(event, ServiceSessionCheckedOut):
+        closed = replace(
+            state.sessions[event.session_id],
+            checked_out_at=event.checked_out_at,
+            minutes=event.minutes,
+            auto_closed=event.auto_closed,
+        )
+        return replace(
+            state, sessions={**state.sessions, event.session_id: closed}, open_session=None
+        )
+    if isinstance(event, CertificateIssued):
+        sessions = dict(state.sessions)
+        for sid in event.session_ids:
+            sessions[sid] = replace(sessions[sid], certified=True)
+        return replace(
+            state, sessions=sessions, certificates=(*state.certificates, event.certificate_number)
+        )
+    return state

@@ -1,0 +1,86 @@
+"""Certificates of service hours: issued by the station that recorded them, verified by number."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+from shegong_runtime.auth import Principal, principal
+from shegong_runtime.commands import CommandContext, execute
+from shegong_runtime.http import command_context, respond
+from shegong_runtime.service import runtime
+
+from shegong_engagement import views
+from shegong_engagement.domain.aggregates import VOLUNTEER
+from shegong_engagement.domain.certificate import (
+    IssueCertificate,
+    issue_certificate,
+    new_number,
+    normalise,
+)
+from shegong_engagement.domain.clock import noon, today
+from shegong_engagement.domain.errors import CertificateNotFound
+from shegong_engagement.domain.volunteer import require_volunteer
+from shegong_engagement.entrypoints.http.common import (
+    PERSONAL_DATA_ROLES,
+    answered,
+    certify_access,
+    for_write,
+    last_data,
+)
+from shegong_engagement.entrypoints.http.sealed import volunteer_subject
+
+router = APIRouter(tags=["certificates"])
+
+
+@router.post("/stations/{station_id}/volunteers/{volunteer_id}/certificates", status_code=201)
+async def issue(
+    station_id: str,
+    volunteer_id: str,
+    body: IssueCertificate,
+    request: Request,
+    who: Principal = Depends(certify_access),
+    ctx: CommandContext = Depends(command_context),
+):
+    """Certify the closed, not yet certified sessions in the period (auto-closed ones on request)."""
+    rt = await for_write(request, who, station_id)
+    issued_on = body.issued_on or today()
+    number = new_number(issued_on.year)
+
+    def decide(state, _v):  # type: ignore[no-untyped-def]
+        require_volunteer(state, station_id, volunteer_id)
+        return issue_certificate(state, body, number, issued_on)
+
+    answer = await execute(
+        rt.store,
+        VOLUNTEER,
+        volunteer_id,
+        station_id,
+        ctx,
+        decide,
+        answered(
+            201,
+            "volunteer_id",
+            certificate_number=last_data("certificate_number"),
+            hours=last_data("hours"),
+            sessions=last_data("sessions"),
+        ),
+        occurred_at=noon(body.issued_on) if body.issued_on else None,
+    )
+    return respond(answer)
+
+
+@router.get("/certificates/{number}")
+async def verify(number: str, request: Request, who: Principal = Depends(principal)):
+    """Anyone with a token may verify a number; the holder's name only within the station's scope."""
+    rt = runtime(request)
+    found = await views.certificate(rt, normalise(number))
+    if found is None:
+        raise CertificateNotFound(f"no certificate {number} (yet)")
+    sealed = found.pop("name_sealed", None)
+    await rt.stations.refresh()
+    if who.role in PERSONAL_DATA_ROLES and who.can_see(
+        found["station_id"], rt.stations.district_of
+    ):
+        found["volunteer_name"] = await rt.keys.open_or_redacted(
+            volunteer_subject(found["volunteer_id"]), sealed
+        )
+    return {"valid": True, **found}

@@ -1,0 +1,219 @@
+"""Deliberation at a meeting: issues, motions under the quorum rule, resolutions, action items."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from fastapi import APIRouter, Depends, Query, Request
+from shegong_runtime.auth import Principal
+from shegong_runtime.commands import CommandContext, execute, load
+from shegong_runtime.http import command_context, respond
+
+from shegong_engagement import views
+from shegong_engagement.domain.action_items import (
+    AssignActionItem,
+    CompleteActionItem,
+    assign_action_item,
+    complete_action_item,
+)
+from shegong_engagement.domain.aggregates import MEETING
+from shegong_engagement.domain.clock import noon, today
+from shegong_engagement.domain.deliberation import (
+    AdoptResolution,
+    ProposeIssue,
+    VoteMotion,
+    adopt_resolution,
+    propose_issue,
+    vote_motion,
+)
+from shegong_engagement.domain.meeting import require_meeting
+from shegong_engagement.entrypoints.http.common import (
+    PERSONAL_DATA_ROLES,
+    answered,
+    config,
+    for_read,
+    for_write,
+    last_data,
+    read_access,
+    visible,
+    write_access,
+)
+from shegong_engagement.entrypoints.http.sealed import (
+    action_subject,
+    issue_subject,
+    open_action_owner,
+)
+
+router = APIRouter(tags=["deliberation"])
+BASE = "/stations/{station_id}/meetings/{meeting_id}"
+
+
+def _on(day: date | None):  # type: ignore[no-untyped-def]
+    return noon(day) if day else None
+
+
+@router.post(f"{BASE}/issues", status_code=201)
+async def propose(
+    station_id: str,
+    meeting_id: str,
+    body: ProposeIssue,
+    request: Request,
+    who: Principal = Depends(write_access),
+    ctx: CommandContext = Depends(command_context),
+):
+    rt = await for_write(request, who, station_id)
+    sealed = await rt.keys.seal(issue_subject(meeting_id, body.issue_id), body.proposer_name)
+
+    def decide(state, _v):  # type: ignore[no-untyped-def]
+        require_meeting(state, station_id, meeting_id)
+        return propose_issue(state, body, sealed, today())
+
+    answer = await execute(
+        rt.store,
+        MEETING,
+        meeting_id,
+        station_id,
+        ctx,
+        decide,
+        answered(201, "meeting_id", issue_id=last_data("issue_id")),
+        occurred_at=_on(body.proposed_on),
+    )
+    return respond(answer)
+
+
+@router.post(f"{BASE}/motions", status_code=201)
+async def vote(
+    station_id: str,
+    meeting_id: str,
+    body: VoteMotion,
+    request: Request,
+    who: Principal = Depends(write_access),
+    ctx: CommandContext = Depends(command_context),
+):
+    """Record a vote; the quorum rule is the meeting's own, else the station's, else the default."""
+    rt = await for_write(request, who, station_id)
+    held, _ = await load(rt.store, MEETING, meeting_id)
+
+    def decide(state, _v):  # type: ignore[no-untyped-def]
+        require_meeting(state, station_id, meeting_id)
+        return vote_motion(state, body, *config(rt).quorum_for(station_id, state.quorum_rule))
+
+    answer = await execute(
+        rt.store,
+        MEETING,
+        meeting_id,
+        station_id,
+        ctx,
+        decide,
+        answered(
+            201,
+            "meeting_id",
+            motion_id=last_data("motion_id"),
+            passed=last_data("passed"),
+            quorum_met=last_data("quorum_met"),
+        ),
+        occurred_at=_on(body.voted_on or held.held_on),
+    )
+    return respond(answer)
+
+
+@router.post(f"{BASE}/resolutions", status_code=201)
+async def adopt(
+    station_id: str,
+    meeting_id: str,
+    body: AdoptResolution,
+    request: Request,
+    who: Principal = Depends(write_access),
+    ctx: CommandContext = Depends(command_context),
+):
+    rt = await for_write(request, who, station_id)
+
+    def decide(state, _v):  # type: ignore[no-untyped-def]
+        require_meeting(state, station_id, meeting_id)
+        return adopt_resolution(state, body, today())
+
+    answer = await execute(
+        rt.store,
+        MEETING,
+        meeting_id,
+        station_id,
+        ctx,
+        decide,
+        answered(201, "meeting_id", resolution_id=last_data("resolution_id")),
+        occurred_at=_on(body.adopted_on),
+    )
+    return respond(answer)
+
+
+@router.post(f"{BASE}/action-items", status_code=201)
+async def assign(
+    station_id: str,
+    meeting_id: str,
+    body: AssignActionItem,
+    request: Request,
+    who: Principal = Depends(write_access),
+    ctx: CommandContext = Depends(command_context),
+):
+    rt = await for_write(request, who, station_id)
+    sealed = await rt.keys.seal(action_subject(meeting_id, body.action_id), body.owner_name)
+
+    def decide(state, _v):  # type: ignore[no-untyped-def]
+        require_meeting(state, station_id, meeting_id)
+        return assign_action_item(state, body, sealed, today())
+
+    answer = await execute(
+        rt.store,
+        MEETING,
+        meeting_id,
+        station_id,
+        ctx,
+        decide,
+        answered(201, "meeting_id", action_id=last_data("action_id")),
+        occurred_at=_on(body.assigned_on),
+    )
+    return respond(answer)
+
+
+@router.post(BASE + "/action-items/{action_id}/done")
+async def done(
+    station_id: str,
+    meeting_id: str,
+    action_id: str,
+    body: CompleteActionItem,
+    request: Request,
+    who: Principal = Depends(write_access),
+    ctx: CommandContext = Depends(command_context),
+):
+    rt = await for_write(request, who, station_id)
+
+    def decide(state, _v):  # type: ignore[no-untyped-def]
+        require_meeting(state, station_id, meeting_id)
+        return complete_action_item(state, action_id, body, today())
+
+    answer = await execute(
+        rt.store,
+        MEETING,
+        meeting_id,
+        station_id,
+        ctx,
+        decide,
+        answered(200, "meeting_id", action_id=last_data("action_id"), late=last_data("late")),
+        occurred_at=_on(body.done_on),
+    )
+    return respond(answer)
+
+
+@router.get("/action-items")
+async def list_action_items(
+    request: Request,
+    station_id: str | None = None,
+    status: str = Query(default="open", pattern="^(open|overdue|done|all)$"),
+    as_of: date | None = Query(
+        default=None, description="overdue relative to this date; today if absent"
+    ),
+    who: Principal = Depends(read_access),
+):
+    """Action items of meetings: open, overdue (open and past due), done, or all."""
+    rt = await for_read(request, who, station_id)
+    rows = visible(rt, who, await views.action_items(rt, station_id, status, as_of or today()))
+    return [await open_action_owner(rt, r, who.role in PERSONAL_DATA_ROLES) for r in rows]

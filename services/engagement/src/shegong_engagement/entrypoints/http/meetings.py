@@ -1,0 +1,140 @@
+"""Meetings: scheduled, held, cancelled; listed per station and counted by kind."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from fastapi import APIRouter, Depends, Query, Request
+from shegong_events.engagement import MeetingKind
+from shegong_runtime.auth import Principal
+from shegong_runtime.commands import CommandContext, execute
+from shegong_runtime.http import command_context, respond
+
+from shegong_engagement import views
+from shegong_engagement.domain.aggregates import MEETING
+from shegong_engagement.domain.clock import noon, today
+from shegong_engagement.domain.errors import MeetingNotFound
+from shegong_engagement.domain.meeting import (
+    CancelMeeting,
+    HoldMeeting,
+    ScheduleMeeting,
+    cancel,
+    hold,
+    schedule,
+)
+from shegong_engagement.entrypoints.http.common import (
+    PERSONAL_DATA_ROLES,
+    answered,
+    for_read,
+    for_write,
+    new_id,
+    read_access,
+    visible,
+    write_access,
+)
+from shegong_engagement.entrypoints.http.sealed import open_meeting_names
+
+router = APIRouter(tags=["meetings"])
+
+
+@router.post("/stations/{station_id}/meetings", status_code=201)
+async def schedule_meeting(
+    station_id: str,
+    body: ScheduleMeeting,
+    request: Request,
+    who: Principal = Depends(write_access),
+    ctx: CommandContext = Depends(command_context),
+):
+    rt = await for_write(request, who, station_id)
+    cmd = body if body.meeting_id else body.model_copy(update={"meeting_id": new_id("m")})
+    answer = await execute(
+        rt.store,
+        MEETING,
+        cmd.meeting_id,
+        station_id,
+        ctx,
+        decide=lambda state, _v: schedule(state, cmd),
+        respond=answered(201, "meeting_id"),
+        occurred_at=noon(cmd.announced_on) if cmd.announced_on else None,
+    )
+    return respond(answer)
+
+
+@router.post("/stations/{station_id}/meetings/{meeting_id}/held")
+async def hold_meeting(
+    station_id: str,
+    meeting_id: str,
+    body: HoldMeeting,
+    request: Request,
+    who: Principal = Depends(write_access),
+    ctx: CommandContext = Depends(command_context),
+):
+    rt = await for_write(request, who, station_id)
+    answer = await execute(
+        rt.store,
+        MEETING,
+        meeting_id,
+        station_id,
+        ctx,
+        decide=lambda state, _v: hold(state, station_id, meeting_id, body),
+        respond=answered(200, "meeting_id"),
+        occurred_at=noon(body.held_on),
+    )
+    return respond(answer)
+
+
+@router.post("/stations/{station_id}/meetings/{meeting_id}/cancellation")
+async def cancel_meeting(
+    station_id: str,
+    meeting_id: str,
+    body: CancelMeeting,
+    request: Request,
+    who: Principal = Depends(write_access),
+    ctx: CommandContext = Depends(command_context),
+):
+    rt = await for_write(request, who, station_id)
+    answer = await execute(
+        rt.store,
+        MEETING,
+        meeting_id,
+        station_id,
+        ctx,
+        decide=lambda state, _v: cancel(state, station_id, meeting_id, body, today()),
+        respond=answered(200, "meeting_id"),
+        occurred_at=noon(body.cancelled_on) if body.cancelled_on else None,
+    )
+    return respond(answer)
+
+
+@router.get("/meetings")
+async def list_meetings(
+    request: Request,
+    station_id: str | None = None,
+    kind: MeetingKind | None = None,
+    status: str | None = Query(default=None, pattern="^(scheduled|held|cancelled)$"),
+    held_from: date | None = None,
+    held_to: date | None = None,
+    who: Principal = Depends(read_access),
+):
+    rt = await for_read(request, who, station_id)
+    return visible(rt, who, await views.meetings(rt, station_id, kind, status, held_from, held_to))
+
+
+@router.get("/meetings/by-kind")
+async def meetings_by_kind(
+    request: Request, station_id: str | None = None, who: Principal = Depends(read_access)
+):
+    """Meetings per station and kind: how many scheduled, held, cancelled, and who came."""
+    rt = await for_read(request, who, station_id)
+    return visible(rt, who, await views.meetings_by_kind(rt, station_id))
+
+
+@router.get("/stations/{station_id}/meetings/{meeting_id}")
+async def meeting_detail(
+    station_id: str, meeting_id: str, request: Request, who: Principal = Depends(read_access)
+):
+    rt = await for_read(request, who, station_id)
+    row = await views.meeting(rt, station_id, meeting_id)
+    if row is None:
+        raise MeetingNotFound(f"no meeting {meeting_id} at station {station_id} (yet)")
+    return await open_meeting_names(rt, row, who.role in PERSONAL_DATA_ROLES)

@@ -1,0 +1,71 @@
+"""Personal data: sealed per subject on the way in, opened only for authorised reads.
+
+Subjects: a volunteer (`volunteer:<id>`), an issue's proposer and an action item's owner
+(`meeting:<id>:issue:<id>`, `meeting:<id>:action:<id>`), so each can be erased alone.
+Answers never carry the sealed blobs; callers without the right simply get no names.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from shegong_runtime.service import Runtime
+
+
+def volunteer_subject(volunteer_id: str) -> str:
+    return f"volunteer:{volunteer_id}"
+
+
+def issue_subject(meeting_id: str, issue_id: str) -> str:
+    return f"meeting:{meeting_id}:issue:{issue_id}"
+
+
+def action_subject(meeting_id: str, action_id: str) -> str:
+    return f"meeting:{meeting_id}:action:{action_id}"
+
+
+async def _open(
+    rt: Runtime, row: dict[str, Any], subject: str, fields: dict[str, str], allowed: bool
+) -> None:
+    for sealed, plain in fields.items():
+        value = row.pop(sealed, None)
+        if allowed and value is not None:
+            row[plain] = await rt.keys.open_or_redacted(subject, value)
+
+
+async def open_meeting_names(rt: Runtime, row: dict[str, Any], allowed: bool) -> dict[str, Any]:
+    mid = row["meeting_id"]
+    for issue in row["issues"]:
+        await _open(
+            rt,
+            issue,
+            issue_subject(mid, issue["issue_id"]),
+            {"proposer_name_sealed": "proposer_name"},
+            allowed,
+        )
+    for item in row["action_items"]:
+        await _open(
+            rt,
+            item,
+            action_subject(mid, item["action_id"]),
+            {"owner_name_sealed": "owner_name"},
+            allowed,
+        )
+    return row
+
+
+async def open_action_owner(rt: Runtime, row: dict[str, Any], allowed: bool) -> dict[str, Any]:
+    await _open(
+        rt,
+        row,
+        action_subject(row["meeting_id"], row["action_id"]),
+        {"owner_name_sealed": "owner_name"},
+        allowed,
+    )
+    return row
+
+
+async def open_volunteer(rt: Runtime, row: dict[str, Any], allowed: bool) -> dict[str, Any]:
+    fields = {"name_sealed": "name", "phone_sealed": "phone"}
+    await _open(rt, row, volunteer_subject(row["volunteer_id"]), fields, allowed)
+    return row

@@ -1,0 +1,65 @@
+"""Closes service sessions left open past the limit, at the limit, flagged `auto_closed`.
+
+The read model names the candidates; the aggregate decides, so a session checked out in the
+meantime is left alone, and two replicas sweeping at once cannot close a session twice
+(the loser's append meets a version conflict and is dropped).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from shegong_runtime import logging
+from shegong_runtime.commands import Answer, CommandContext, execute
+from shegong_runtime.eventstore import ConcurrencyConflict
+from shegong_runtime.service import Runtime
+
+from shegong_engagement import views
+from shegong_engagement.config import EngagementConfig
+from shegong_engagement.domain.aggregates import VOLUNTEER
+from shegong_engagement.domain.volunteer import close_expired
+
+log = logging.get("sweeper")
+ACTOR = "system:session-sweeper"
+
+
+async def sweep_once(rt: Runtime, config: EngagementConfig) -> int:
+    limit = timedelta(hours=config.session_limit_hours)
+    now = datetime.now(UTC)
+    closed = 0
+    for row in await views.open_sessions_before(rt, now - limit):
+        ctx = CommandContext(actor=ACTOR, correlation_id=uuid.uuid4())
+        try:
+            answer = await execute(
+                rt.store,
+                VOLUNTEER,
+                row["volunteer_id"],
+                row["station_id"],
+                ctx,
+                decide=lambda state, _v: close_expired(state, now, limit),
+                respond=lambda events, _s: Answer(200, {"closed": len(events)}),
+                occurred_at=row["checked_in_at"] + limit,
+            )
+        except ConcurrencyConflict:
+            continue
+        closed += answer.body["closed"]
+    if closed:
+        log.info("sessions.auto_closed", count=closed, limit_hours=config.session_limit_hours)
+    return closed
+
+
+def sweeper(config: EngagementConfig):  # type: ignore[no-untyped-def]
+    async def sweep_sessions(rt: Runtime, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            try:
+                await sweep_once(rt, config)
+            except Exception as exc:  # a database hiccup: try again next round
+                log.warning("sweeper.error", error=repr(exc)[:300])
+            try:
+                await asyncio.wait_for(stop.wait(), timeout=config.sweep_interval_s)
+            except TimeoutError:
+                pass
+
+    return sweep_sessions
