@@ -1,0 +1,183 @@
+"""The dashboard: server-rendered pages over the same views as the JSON API.
+
+Sign in from a link: open `/dashboard?token=<jwt>` (a token from `shegong token`). The page
+answers with a redirect to itself without the token and keeps it in an HttpOnly cookie, so the
+token leaves the address bar and later pages need nothing. `/dashboard/signout` forgets it.
+A bearer header works too, as on the JSON API.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import date
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
+from shegong_runtime.auth import Principal
+from shegong_runtime.errors import DomainError
+from shegong_runtime.service import runtime
+
+from shegong_stations import labels, lag, roundup_render
+from shegong_stations.entrypoints import access, params
+from shegong_stations.entrypoints.scope import roundup_choices, roundup_scope
+from shegong_stations.views import directory, summary, weekly
+from shegong_stations.web import pages
+
+router = APIRouter(prefix="/dashboard", tags=["dashboard"], include_in_schema=False)
+root = APIRouter(include_in_schema=False)
+SIGN_IN_HINT = (
+    "请在地址后加上 ?token=<令牌> 打开看板（令牌由 `shegong token` 生成），之后本浏览器会记住登录。"
+)
+TITLES = {401: "请先登录", 403: "无权查看", 404: "未找到", 422: "参数有误"}
+
+
+def who_label(who: Principal) -> str:
+    return f"{labels.word(labels.ROLE, who.role)} {who.subject}"
+
+
+async def render(
+    request: Request, build: Callable[[Principal], Awaitable[Response | str]]
+) -> Response:
+    """Sign in from `?token=` by redirect, check the caller, build the page; errors as pages."""
+    token = request.query_params.get("token")
+    try:
+        if token and not access.bearer_of(request):
+            access.from_request(request, allow_cookie=True)  # reject a bad token before keeping it
+            rest = urlencode(
+                [(k, v) for k, v in request.query_params.multi_items() if k != "token"]
+            )
+            response = RedirectResponse(
+                request.url.path + (f"?{rest}" if rest else ""), status_code=303
+            )
+            response.set_cookie(
+                access.COOKIE,
+                token,
+                httponly=True,
+                samesite="lax",
+                path="/dashboard",
+                max_age=12 * 3600,
+            )
+            return response
+        who = access.from_request(request, allow_cookie=True)
+        who.require_role(access.VIEWERS)
+        result = await build(who)
+    except DomainError as exc:
+        hint = SIGN_IN_HINT if exc.status == 401 else ""
+        return HTMLResponse(
+            pages.message_page(TITLES.get(exc.status, "出错了"), str(exc), hint),
+            status_code=exc.status,
+        )
+    return HTMLResponse(result) if isinstance(result, str) else result
+
+
+@router.get("")
+async def station_list(request: Request, on: date | None = None) -> Response:
+    async def build(who: Principal) -> str:
+        rt = runtime(request)
+        everyone = await directory.stations(rt.pool)
+        mine = directory.visible(who, everyone)
+        day = params.day(on)
+        parts = await summary.stations(rt.pool, mine, day)
+        total = summary.rollup({"kind": "visible"}, parts, day)
+        districts = [(d, n) for d, n in roundup_choices(who, everyone) if d]
+        return pages.list_page(total, parts, districts, lag.consumer_lag(rt), who_label(who), day)
+
+    return await render(request, build)
+
+
+@router.get("/stations/{station_id}")
+async def station_page(station_id: str, request: Request, on: date | None = None) -> Response:
+    async def build(who: Principal) -> str:
+        rt = runtime(request)
+        everyone = await directory.stations(rt.pool)
+        who.require_station(station_id, directory.district_of(everyone))
+        st = directory.find(everyone, station_id)
+        (one,) = await summary.stations(rt.pool, [st], params.day(on))
+        district_visible = who.citywide or who.district == st.district_id
+        return pages.station_page(one, lag.consumer_lag(rt), who_label(who), district_visible)
+
+    return await render(request, build)
+
+
+@router.get("/districts/{district_id}")
+async def district_page(district_id: str, request: Request, on: date | None = None) -> Response:
+    async def build(who: Principal) -> str:
+        access.require_district(who, district_id)
+        rt = runtime(request)
+        chosen = directory.district(await directory.stations(rt.pool), district_id)
+        day = params.day(on)
+        scope = {
+            "kind": "district",
+            "district_id": district_id,
+            "name": chosen[0].district_name,
+            "city": chosen[0].city,
+        }
+        rolled = summary.rollup(scope, await summary.stations(rt.pool, chosen, day), day)
+        return pages.district_page(rolled, lag.consumer_lag(rt), who_label(who))
+
+    return await render(request, build)
+
+
+async def _roundup(
+    request: Request, who: Principal, district: str | None, start: date | None, end: date | None
+):  # type: ignore[no-untyped-def]
+    pool = runtime(request).pool
+    everyone = await directory.stations(pool)
+    choices = roundup_choices(who, everyone)
+    if district is None and not who.citywide and choices:
+        district = choices[0][0]  # a district officer starts on their district
+    name, chosen = roundup_scope(who, everyone, district or None)
+    return (
+        await weekly.roundup(pool, name, chosen, everyone, params.span(start, end)),
+        choices,
+        district or "",
+    )
+
+
+@router.get("/roundup")
+async def roundup_page(
+    request: Request,
+    district: str | None = None,
+    start: date | None = None,
+    end: date | None = None,
+) -> Response:
+    async def build(who: Principal) -> str:
+        r, choices, chosen = await _roundup(request, who, district, start, end)
+        return pages.roundup_page(
+            roundup_render.html(r), choices, chosen, r.span.start, r.span.end, who_label(who)
+        )
+
+    return await render(request, build)
+
+
+@router.get("/roundup.md")
+async def roundup_markdown(
+    request: Request,
+    district: str | None = None,
+    start: date | None = None,
+    end: date | None = None,
+) -> Response:
+    async def build(who: Principal) -> Response:
+        r, _, _ = await _roundup(request, who, district, start, end)
+        filename = f"roundup-{r.span.start.isoformat()}-{r.span.end.isoformat()}.md"
+        return PlainTextResponse(
+            roundup_render.markdown(r),
+            media_type="text/markdown; charset=utf-8",
+            headers={"Content-Disposition": f'inline; filename="{filename}"'},
+        )
+
+    return await render(request, build)
+
+
+@router.get("/signout")
+async def sign_out() -> Response:
+    response = HTMLResponse(pages.message_page("已退出", "本浏览器已不再保存登录令牌。"))
+    response.delete_cookie(access.COOKIE, path="/dashboard")
+    return response
+
+
+@root.get("/")
+async def home(request: Request) -> Response:
+    query = request.url.query
+    return RedirectResponse("/dashboard" + (f"?{query}" if query else ""), status_code=307)

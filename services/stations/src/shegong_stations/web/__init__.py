@@ -1,0 +1,1 @@
+"""Server-rendered HTML: inline CSS, no scripts, readable on a phone."""

@@ -1,0 +1,147 @@
+"""The dashboard in a real browser: headless Chromium, driven over WebDriver, on a phone's width.
+
+Needs Debian's `chromium` and `chromium-driver`; skipped only where they are missing and CI is
+not set. Leaves a screenshot of the station page in artifacts/station-page.png.
+"""
+
+import asyncio
+import os
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+from shegong_runtime import auth
+from shegong_runtime.testing import eventually
+from shegong_stations.bootstrap import service
+
+from .webdriver import chromedriver_binary, chromium, chromium_binary, free_port
+
+ARTIFACTS = Path(__file__).resolve().parents[3] / "artifacts"
+STATION = "chengguan-qingbaishi"
+
+
+def require_browser() -> None:
+    if chromium_binary() and chromedriver_binary():
+        return
+    if os.environ.get("CI"):
+        pytest.fail(
+            "CI is set but chromium/chromedriver are missing (apt-get install chromium chromium-driver)"
+        )
+    pytest.skip(
+        "chromium and chromedriver are not installed here (apt-get install chromium chromium-driver)"
+    )
+
+
+class QuietServer(uvicorn.Server):
+    """uvicorn inside the test's event loop, leaving pytest's signal handlers alone."""
+
+    def install_signal_handlers(self) -> None:
+        return None
+
+    def capture_signals(self):  # type: ignore[no-untyped-def]
+        from contextlib import nullcontext
+
+        return nullcontext()
+
+
+@pytest.fixture(scope="module")
+async def served(settings):
+    """The stations service over real HTTP on a free local port."""
+    port = free_port()
+    server = QuietServer(
+        uvicorn.Config(service.app(settings), host="127.0.0.1", port=port, log_level="warning")
+    )
+    task = asyncio.create_task(server.serve())
+    await eventually(lambda: server.started)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    await task
+
+
+async def test_station_page_shows_the_week_as_a_person_sees_it(served, settings, demo_week):
+    require_browser()
+    lead = auth.issue(settings, "青白石站长", "station_lead", [STATION])
+
+    async def week_is_in():
+        async with httpx.AsyncClient(base_url=served) as http:
+            r = await http.get(
+                f"/stations/{STATION}",
+                params={"on": "2024-03-22"},
+                headers={"Authorization": f"Bearer {lead}"},
+            )
+            return r.status_code == 200 and r.json()["figures"]["visits"]["this_week"] == 3
+
+    await eventually(week_is_in)
+    async with chromium() as browser:
+        # the station lead signs in from a link; the token leaves the address bar
+        await browser.open(f"{served}/dashboard/stations/{STATION}?on=2024-03-22&token={lead}")
+        assert "token=" not in await browser.current_url()
+        assert await browser.text("header h1") == "城关区青白石街道社工站"
+        # the week at a glance: three households, each visited this week, three needs open
+        assert await browser.text('[data-testid="households"] .v') == "3"
+        assert await browser.text('[data-testid="visits-week"] .v') == "3"
+        assert await browser.text('[data-testid="needs-open"] .v') == "3"
+        assert await browser.text('[data-testid="needs-urgent"] .v') == "0"
+        households = await browser.text("#households")
+        for word in ("低保家庭", "留守老人", "独居老人", "特困供养", "高风险", "重点"):
+            assert word in households
+        assert "走访记录含观察情况 3/3" in await browser.text("#completeness")
+        assert "数据同步" in await browser.text('[data-testid="lag"]')
+        shot = await browser.screenshot(ARTIFACTS / "station-page.png")
+        assert shot.stat().st_size > 10_000
+        # the cookie carries the sign-in; another station stays closed to this lead
+        await browser.open(f"{served}/dashboard/stations/xigu-fulilu")
+        assert await browser.text("header h1") == "无权查看"
+        await browser.open(f"{served}/dashboard")
+        assert await browser.texts("#stations tbody td:first-child a") == ["城关区青白石街道社工站"]
+
+
+async def test_roundup_page_reads_in_the_browser(served, settings, demo_week):
+    require_browser()
+    admin = auth.issue(settings, "市民政局", "city_admin")
+
+    async def week_is_in():
+        async with httpx.AsyncClient(base_url=served) as http:
+            r = await http.get(
+                "/roundup",
+                params={"start": "2024-03-16", "end": "2024-03-22", "format": "markdown"},
+                headers={"Authorization": f"Bearer {admin}"},
+            )
+            return all(
+                n in r.text for n in ("青白石", "火车站", "草场街", "铁路西村", "海石湾", "福利路")
+            )
+
+    await eventually(week_is_in)
+    async with chromium() as browser:
+        await browser.open(
+            f"{served}/dashboard/roundup?start=2024-03-16&end=2024-03-22&token={admin}"
+        )
+        assert await browser.text("article h1") == "兰州市社会工作一周掠影"
+        article = await browser.text("article")
+        for name in ("青白石", "火车站", "草场街", "铁路西村", "海石湾", "福利路"):
+            assert name in article
+        await browser.screenshot(ARTIFACTS / "roundup-page.png")
+
+
+async def test_a_district_officer_compares_the_district_stations(served, settings, demo_week):
+    require_browser()
+    officer = auth.issue(settings, "城关区民政局", "district_officer", district="chengguan")
+    async with chromium() as browser:
+        await browser.open(f"{served}/dashboard?on=2024-03-22&token={officer}")
+        stations = await browser.texts("#stations tbody td:first-child a")
+        assert sorted(stations) == sorted(
+            [
+                "城关区青白石街道社工站",
+                "城关区火车站街道社工站",
+                "城关区草场街街道社工站",
+                "城关区铁路西村街道社工站",
+            ]
+        )
+        await browser.open(f"{served}/dashboard/districts/chengguan?on=2024-03-22")
+        assert await browser.text("header h1") == "城关区社工站"
+        comparison = await browser.text("#comparison")
+        assert "城关区草场街街道社工站" in comparison and "（优秀）" in comparison
+        await browser.screenshot(ARTIFACTS / "district-page.png")
+        await browser.open(f"{served}/dashboard/districts/xigu")
+        assert await browser.text("header h1") == "无权查看"
