@@ -33,13 +33,20 @@ def services() -> dict[str, Any]:
 
 
 def service(name: str) -> Any:
-    eps = services()
-    if name not in eps:
-        raise KeyError(f"no service {name!r} installed (have: {', '.join(eps) or 'none'})")
-    return eps[name].load()
+    """Load only the named service: importing the others would slow every start."""
+    for ep in entry_points(group="shegong.services"):
+        if ep.name == name:
+            return ep.load()
+    have = ", ".join(ep.name for ep in entry_points(group="shegong.services"))
+    raise KeyError(f"no service {name!r} installed (have: {have or 'none'})")
+
+
+# demo order: the registry opens the stations, then notifications sets its rules and
+# recipients, so the week that follows is noticed as it is recorded
+DEMO_ORDER = ["registry", "notifications", "visits", "engagement", "stations"]
 
 
 def demo_loaders() -> list[tuple[str, Any]]:
     found = _loadable("shegong.demo")
-    names = sorted(found, key=lambda n: (ORDER.index(n) if n in ORDER else 99, n))
+    names = sorted(found, key=lambda n: (DEMO_ORDER.index(n) if n in DEMO_ORDER else 99, n))
     return [(n, found[n].load()) for n in names]

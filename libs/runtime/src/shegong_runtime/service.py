@@ -77,6 +77,8 @@ class Service:
             await bus.ensure_domain_streams(nc.jetstream(), sorted(domains), settings)
             rt = Runtime(settings, pool, nc, store, keys, StationDirectory(pool, known))
             app.state.runtime = rt
+            for hook in self.on_start:  # before any consumer runs: hooks may create tables
+                await hook(rt)
             stop = asyncio.Event()
             if store is not None and self.domain:
                 rt.relay = Relay(store, nc, self.domain, settings)
@@ -85,8 +87,6 @@ class Service:
                 runner = ProjectionRunner(projection, pool, nc, settings)
                 rt.runners.append(runner)
                 rt.tasks.append(asyncio.create_task(runner.run(stop), name=f"projection:{projection.name}"))
-            for hook in self.on_start:
-                await hook(rt)
             for job in self.background:
                 rt.tasks.append(asyncio.create_task(job(rt, stop), name=getattr(job, "__name__", "job")))
             log.info("service.started", service=self.name)

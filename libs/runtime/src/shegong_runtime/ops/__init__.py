@@ -1,0 +1,1 @@
+"""Tools for operators and integrators: replay, status, dead letters, projections, contracts."""

@@ -1,0 +1,104 @@
+"""The read models of every installed service: where each stands, and rebuilding one by name.
+
+A projection is found by its name among the installed services' `projections` and the station
+directory each service keeps (`<service>_stations`). Status is read-only; rebuild fills the
+next generation beside the live one and swaps it in (`shegong_runtime.projection.rebuild`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import asyncpg
+from nats.aio.client import Client
+from nats.js import JetStreamContext
+from nats.js.errors import NotFoundError
+from shegong_events.subjects import stream_name
+
+from shegong_runtime import catalogue, generations, projection
+from shegong_runtime.bus import DEADLETTER_STREAM
+from shegong_runtime.projection import Projection
+from shegong_runtime.settings import Settings
+from shegong_runtime.stations import KnownStations
+
+
+class UnknownProjection(LookupError):
+    """No installed service has a projection of that name."""
+
+
+def installed() -> dict[str, tuple[str, Projection]]:
+    """Projection name → (service name, projection), for every installed service."""
+    found: dict[str, tuple[str, Projection]] = {}
+    for name, ep in catalogue.services().items():
+        service = ep.load()
+        for p in [KnownStations(service.name), *service.projections]:
+            found[p.name] = (name, p)
+    return found
+
+
+def find(name: str) -> tuple[str, Projection]:
+    known = installed()
+    if name not in known:
+        raise UnknownProjection(f"no projection {name!r} (have: {', '.join(sorted(known)) or 'none'})")
+    return known[name]
+
+
+@dataclass(frozen=True)
+class SourceState:
+    domain: str
+    checkpoint: int  # the last stream sequence applied
+    stream_last: int
+    lag: int  # not yet delivered to the live generation's consumer
+    ack_pending: int
+
+
+@dataclass(frozen=True)
+class ProjectionState:
+    name: str
+    service: str
+    generation: int | None  # None: never started
+    dead: int  # events marked dead in the live generation
+    sources: list[SourceState]
+
+
+async def status(pool: asyncpg.Pool, js: JetStreamContext) -> list[ProjectionState]:
+    out = []
+    for name, (service, p) in sorted(installed().items()):
+        gen = await _live(pool, name)
+        if gen is None:
+            out.append(ProjectionState(name, service, None, 0, []))
+            continue
+        schema = generations.schema_name(name, gen)
+        try:
+            checkpoints = {
+                r["stream"]: r["stream_seq"] for r in await pool.fetch(f"SELECT stream, stream_seq FROM {schema}.checkpoints")
+            }
+            dead = await pool.fetchval(f"SELECT count(*) FROM {schema}.processed WHERE dead")
+        except asyncpg.UndefinedTableError:
+            checkpoints, dead = {}, 0
+        sources = []
+        for domain in [*p.domains, "redrive"]:
+            stream = DEADLETTER_STREAM if domain == "redrive" else stream_name(domain)
+            durable = f"{name}-g{gen}-{domain}"
+            try:
+                last = (await js.stream_info(stream)).state.last_seq
+                info = await js.consumer_info(stream, durable)
+                lag, ack_pending = info.num_pending or 0, info.num_ack_pending or 0
+            except NotFoundError:
+                last, lag, ack_pending = 0, 0, 0
+            sources.append(SourceState(domain, checkpoints.get(domain, 0), last, lag, ack_pending))
+        out.append(ProjectionState(name, service, gen, dead, sources))
+    return out
+
+
+async def _live(pool: asyncpg.Pool, name: str) -> int | None:
+    try:
+        return await pool.fetchval(f"SELECT live FROM {generations.META}.generations WHERE projection = $1", name)
+    except asyncpg.UndefinedTableError:
+        return None
+
+
+async def rebuild(name: str, pool: asyncpg.Pool, nc: Client, settings: Settings) -> int:
+    """Rebuild one projection from history beside the live one; returns the new generation."""
+    _, p = find(name)
+    return await projection.rebuild(p, pool, nc, settings)

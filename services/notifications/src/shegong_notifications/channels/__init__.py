@@ -1,0 +1,1 @@
+"""How a planned notification leaves the service: webhook, email or the in-app inbox."""

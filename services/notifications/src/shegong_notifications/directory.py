@@ -1,0 +1,94 @@
+"""The recipients directory and subscriptions, as tables written in their commands'
+transactions; and the audience of a rule: who, in the event's station or district, is told."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import asyncpg
+from shegong_events import Envelope
+from shegong_events.notifications import RecipientRegistered, RecipientUpdated, SubscriptionSet
+
+from shegong_notifications.domain.matching import Rule
+from shegong_notifications.schema import S
+
+
+async def record(conn: asyncpg.Connection, envelopes: list[Envelope]) -> None:
+    """Keep the directory tables in step with the recipient events just appended."""
+    for env in envelopes:
+        rid = env.aggregate_id
+        if env.event_type == "RecipientRegistered":
+            f = RecipientRegistered.model_validate(env.data)
+            await conn.execute(
+                f"INSERT INTO {S}.recipients (recipient_id, role, station_id, district_id, refs, name_sealed, "
+                "email_sealed, webhook_url, webhook_secret_sealed, registered_at) "
+                "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (recipient_id) DO NOTHING",
+                rid, f.role, f.station_id, f.district_id, f.refs, f.name_sealed, f.email_sealed,
+                f.webhook_url, f.webhook_secret_sealed, env.recorded_at,
+            )
+        elif env.event_type == "RecipientUpdated":
+            u = RecipientUpdated.model_validate(env.data)
+            await conn.execute(
+                f"UPDATE {S}.recipients SET name_sealed = coalesce($2, name_sealed), "
+                "email_sealed = coalesce($3, email_sealed), webhook_url = coalesce($4, webhook_url), "
+                "webhook_secret_sealed = coalesce($5, webhook_secret_sealed), refs = coalesce($6, refs) "
+                "WHERE recipient_id = $1",
+                rid, u.name_sealed, u.email_sealed, u.webhook_url, u.webhook_secret_sealed, u.refs,
+            )
+        elif env.event_type == "RecipientRemoved":
+            await conn.execute(
+                f"UPDATE {S}.recipients SET removed_at = $2 WHERE recipient_id = $1 AND removed_at IS NULL",
+                rid, env.recorded_at,
+            )
+        elif env.event_type == "SubscriptionSet":
+            s = SubscriptionSet.model_validate(env.data)
+            await conn.execute(
+                f"INSERT INTO {S}.subscriptions (recipient_id, topic, channel) VALUES ($1, $2, $3) "
+                "ON CONFLICT (recipient_id, topic) DO UPDATE SET channel = EXCLUDED.channel",
+                rid, s.topic, s.channel,
+            )
+
+
+@dataclass(frozen=True)
+class Addressee:
+    recipient_id: str
+    channel: str  # inbox | email | webhook
+
+
+async def audience(
+    conn: asyncpg.Connection,
+    rule: Rule,
+    station_id: str,
+    district_id: str | None,
+    at: datetime,
+    target: list[str] | None,
+) -> list[Addressee]:
+    """Recipients of the rule's role in scope (and named by the event, when the rule matches a
+    field) who were in the directory at `at`, each with the
+    channel they chose for this topic (the rule's otherwise); muted ones are left out, and a
+    channel without an address falls back to the inbox."""
+    if target == []:
+        return []
+    rows = await conn.fetch(
+        f"""
+        SELECT r.recipient_id, r.email_sealed IS NOT NULL AS has_email,
+               r.webhook_url IS NOT NULL AS has_webhook, s.channel AS chosen
+        FROM {S}.recipients r
+        LEFT JOIN {S}.subscriptions s ON s.recipient_id = r.recipient_id AND s.topic = $1
+        WHERE ($2::text IS NULL OR r.role = $2) AND r.registered_at <= $3 AND (r.removed_at IS NULL OR r.removed_at > $3)
+          AND (r.station_id = $4 OR (r.station_id IS NULL AND r.district_id = $5))
+          AND ($6::text[] IS NULL OR r.recipient_id = ANY($6::text[]) OR r.refs && $6::text[])
+        ORDER BY r.recipient_id
+        """,
+        rule.template_id, rule.audience.role, at, station_id, district_id, target,
+    )
+    out = []
+    for r in rows:
+        channel = r["chosen"] or rule.channel
+        if channel == "none":
+            continue
+        if (channel == "email" and not r["has_email"]) or (channel == "webhook" and not r["has_webhook"]):
+            channel = "inbox"
+        out.append(Addressee(r["recipient_id"], channel))
+    return out

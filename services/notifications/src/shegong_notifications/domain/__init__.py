@@ -1,0 +1,1 @@
+"""Pure rules of notifying: matching, timing, templates, retry schedule; no database."""

@@ -1,0 +1,225 @@
+"""The recipients directory and subscriptions: who gets what through which channel."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from fastapi import APIRouter, Depends, Request
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl
+from shegong_events.notifications import (
+    ID,
+    AudienceRole,
+    Channel,
+    RecipientRegistered,
+    RecipientUpdated,
+    SubscriptionSet,
+)
+from shegong_runtime.auth import Principal, Role, requires
+from shegong_runtime.commands import Answer, CommandContext, execute
+from shegong_runtime.http import command_context, respond
+from shegong_runtime.service import Runtime, runtime
+
+from shegong_notifications import directory, views
+from shegong_notifications.domain import recipient as domain
+from shegong_notifications.domain.recipient import (
+    RecipientAggregate,
+    RecipientNotFound,
+    ScopeDoesNotFitRole,
+)
+from shegong_notifications.entrypoints.scope import can_see, envelope_station, require_scope
+
+router = APIRouter(tags=["recipients"])
+RECIPIENT = RecipientAggregate()
+MANAGERS = (Role.station_lead, Role.district_officer, Role.city_admin)
+EMAIL = r"^[^@\s]{1,64}@[^@\s]{1,189}\.[^@\s]{1,63}$"
+
+
+class RegisterRecipient(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    recipient_id: str = Field(pattern=ID, description="the person's login subject")
+    role: AudienceRole
+    station_id: str | None = None
+    district_id: str | None = Field(default=None, description="district officers only")
+    name: str | None = Field(default=None, max_length=50, description="sealed")
+    email: str | None = Field(default=None, pattern=EMAIL, max_length=254, description="sealed")
+    webhook_url: HttpUrl | None = None
+    webhook_secret: str | None = Field(default=None, min_length=16, max_length=200, description="sealed")
+    refs: list[str] = Field(default_factory=list, max_length=20)
+
+
+class UpdateRecipient(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(default=None, max_length=50)
+    email: str | None = Field(default=None, pattern=EMAIL, max_length=254)
+    webhook_url: HttpUrl | None = None
+    webhook_secret: str | None = Field(default=None, min_length=16, max_length=200)
+    refs: list[str] | None = Field(default=None, max_length=20)
+
+
+class SetSubscription(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    topic: str = Field(pattern=ID, description="a template id, e.g. urgent-need")
+    channel: Channel | Literal["none"]
+
+
+def subject(recipient_id: str) -> str:
+    return f"recipient:{recipient_id}"
+
+
+def _answer(status: int):  # type: ignore[no-untyped-def]
+    return lambda events, state: Answer(
+        status,
+        {"recipient_id": events[0].aggregate_id if events else None,
+         "version": events[-1].aggregate_version if events else None},
+    )
+
+
+async def _existing(rt: Runtime, who: Principal, recipient_id: str, self_allowed: bool = False):  # type: ignore[no-untyped-def]
+    """The recipient's row, after checking the caller may change it (404 before 403)."""
+    row = await views.recipient(rt.pool, recipient_id)
+    if row is None:
+        raise RecipientNotFound(f"no recipient {recipient_id}")
+    if self_allowed and who.subject == recipient_id:
+        return row
+    who.require_role(MANAGERS)
+    station_id = row["station_id"]
+    await require_scope(rt, who, station_id, None if station_id else row["district_id"])
+    return row
+
+
+@router.post("/recipients", status_code=201)
+async def register(
+    body: RegisterRecipient,
+    request: Request,
+    who: Principal = Depends(requires(*MANAGERS)),
+    ctx: CommandContext = Depends(command_context),
+):
+    rt = runtime(request)
+    if (body.role == "district_officer") != (body.station_id is None):
+        raise ScopeDoesNotFitRole(
+            "district officers are registered with district_id, every other role with station_id",
+            field="station_id",
+        )
+    await require_scope(rt, who, body.station_id, body.district_id)
+    district_id = rt.stations.district_of(body.station_id) if body.station_id else body.district_id
+    sid = subject(body.recipient_id)
+    event = RecipientRegistered(
+        recipient_id=body.recipient_id,
+        role=body.role,
+        station_id=body.station_id,
+        district_id=district_id,  # type: ignore[arg-type]
+        refs=body.refs,
+        name_sealed=await rt.keys.seal(sid, body.name),
+        email_sealed=await rt.keys.seal(sid, body.email),
+        webhook_url=str(body.webhook_url) if body.webhook_url else None,
+        webhook_secret_sealed=await rt.keys.seal(sid, body.webhook_secret),
+    )
+    answer = await execute(
+        rt.store, RECIPIENT, body.recipient_id, envelope_station(body.station_id, district_id), ctx,
+        decide=lambda state, _v: domain.register(state, event),
+        respond=_answer(201),
+        after_append=directory.record,
+    )
+    return respond(answer)
+
+
+@router.post("/recipients/{recipient_id}/updates")
+async def update(
+    recipient_id: str,
+    body: UpdateRecipient,
+    request: Request,
+    who: Principal = Depends(requires(*MANAGERS, Role.social_worker)),
+    ctx: CommandContext = Depends(command_context),
+):
+    rt = runtime(request)
+    row = await _existing(rt, who, recipient_id, self_allowed=True)
+    sid = subject(recipient_id)
+    event = RecipientUpdated(
+        name_sealed=await rt.keys.seal(sid, body.name),
+        email_sealed=await rt.keys.seal(sid, body.email),
+        webhook_url=str(body.webhook_url) if body.webhook_url else None,
+        webhook_secret_sealed=await rt.keys.seal(sid, body.webhook_secret),
+        refs=body.refs,
+    )
+    answer = await execute(
+        rt.store, RECIPIENT, recipient_id, envelope_station(row["station_id"], row["district_id"]), ctx,
+        decide=lambda state, _v: domain.update(state, recipient_id, event),
+        respond=_answer(200),
+        after_append=directory.record,
+    )
+    return respond(answer)
+
+
+@router.post("/recipients/{recipient_id}/removal")
+async def remove(
+    recipient_id: str,
+    request: Request,
+    who: Principal = Depends(requires(*MANAGERS)),
+    ctx: CommandContext = Depends(command_context),
+):
+    rt = runtime(request)
+    row = await _existing(rt, who, recipient_id)
+    answer = await execute(
+        rt.store, RECIPIENT, recipient_id, envelope_station(row["station_id"], row["district_id"]), ctx,
+        decide=lambda state, _v: domain.remove(state, recipient_id),
+        respond=_answer(200),
+        after_append=directory.record,
+    )
+    return respond(answer)
+
+
+@router.post("/recipients/{recipient_id}/subscriptions")
+async def set_subscription(
+    recipient_id: str,
+    body: SetSubscription,
+    request: Request,
+    who: Principal = Depends(requires(*MANAGERS, Role.social_worker)),
+    ctx: CommandContext = Depends(command_context),
+):
+    """The person themselves, or a lead over them, chooses the channel for one topic."""
+    rt = runtime(request)
+    row = await _existing(rt, who, recipient_id, self_allowed=True)
+    event = SubscriptionSet(topic=body.topic, channel=body.channel)
+    answer = await execute(
+        rt.store, RECIPIENT, recipient_id, envelope_station(row["station_id"], row["district_id"]), ctx,
+        decide=lambda state, _v: domain.subscribe(state, recipient_id, event),
+        respond=_answer(200),
+        after_append=directory.record,
+    )
+    return respond(answer)
+
+
+@router.get("/recipients")
+async def list_recipients(
+    request: Request,
+    station_id: str | None = None,
+    district_id: str | None = None,
+    who: Principal = Depends(requires(*MANAGERS)),
+):
+    """The directory in the caller's scope, names and addresses opened for this authorised read."""
+    rt = runtime(request)
+    await rt.stations.refresh()
+    rows = [
+        r for r in await views.recipients(rt.pool, station_id, district_id)
+        if can_see(rt, who, r["station_id"], r["district_id"])
+    ]
+    subs = await views.subscriptions(rt.pool, [r["recipient_id"] for r in rows])
+    out = []
+    for r in rows:
+        sid = subject(r["recipient_id"])
+        out.append({
+            "recipient_id": r["recipient_id"],
+            "role": r["role"],
+            "station_id": r["station_id"],
+            "district_id": r["district_id"],
+            "refs": list(r["refs"]),
+            "name": await rt.keys.open_or_redacted(sid, r["name_sealed"]),
+            "email": await rt.keys.open_or_redacted(sid, r["email_sealed"]),
+            "webhook_url": r["webhook_url"],
+            "subscriptions": subs.get(r["recipient_id"], {}),
+            "registered_at": r["registered_at"],
+        })
+    return out
