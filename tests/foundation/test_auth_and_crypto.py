@@ -73,3 +73,12 @@ async def test_a_sealed_value_cannot_be_moved_to_another_subject(pool, unique):
 
     with pytest.raises(InvalidTag):
         await keys.open(b, sealed_for_a)
+
+
+def test_tokens_signed_with_a_secret_being_rotated_out_are_still_accepted():
+    old = Settings(jwt_secret="the-old-secret-that-is-long-enough-for-hs256")
+    token = auth.issue(old, "w1", "social_worker", ["xigu-fulilu"])
+    rotated = Settings(jwt_secret="the-new-secret-that-is-long-enough-for-hs256", jwt_previous_secrets=old.jwt_secret)
+    assert auth.verify(rotated, token).subject == "w1"
+    with pytest.raises(auth.Unauthenticated):
+        auth.verify(Settings(jwt_secret="the-new-secret-that-is-long-enough-for-hs256"), token)

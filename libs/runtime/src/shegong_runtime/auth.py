@@ -92,17 +92,25 @@ def issue(
 
 
 def verify(settings: Settings, token: str) -> Principal:
-    try:
-        claims = jwt.decode(
-            token,
-            settings.jwt_secret,
-            algorithms=["HS256"],
-            issuer=settings.jwt_issuer,
-            options={"require": ["exp", "sub", "role"]},
-        )
-        role = Role(claims["role"])
-    except (jwt.PyJWTError, ValueError) as exc:
-        raise Unauthenticated(f"invalid bearer token: {exc}") from None
+    secrets = [settings.jwt_secret, *(s for s in settings.jwt_previous_secrets.split(",") if s)]
+    error: Exception | None = None
+    for secret in secrets:  # the current secret first, then those being rotated out
+        try:
+            claims = jwt.decode(
+                token,
+                secret,
+                algorithms=["HS256"],
+                issuer=settings.jwt_issuer,
+                options={"require": ["exp", "sub", "role"]},
+            )
+            role = Role(claims["role"])
+            break
+        except jwt.InvalidSignatureError as exc:
+            error = exc
+        except (jwt.PyJWTError, ValueError) as exc:
+            raise Unauthenticated(f"invalid bearer token: {exc}") from None
+    else:
+        raise Unauthenticated(f"invalid bearer token: {error}") from None
     return Principal(
         subject=claims["sub"],
         role=role,

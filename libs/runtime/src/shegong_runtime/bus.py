@@ -18,7 +18,7 @@ REDRIVE_PREFIX = "sw.redrive"
 
 async def connect(settings: Settings, name: str) -> Client:
     return await nats.connect(
-        settings.nats_url,
+        [url.strip() for url in settings.nats_url.split(",") if url.strip()],  # a cluster: several
         name=f"shegong-{name}",
         max_reconnect_attempts=-1,
         reconnect_time_wait=0.5,

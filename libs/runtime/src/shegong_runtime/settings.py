@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     # authentication: HS256 shared secret for bearer tokens
     jwt_secret: str = "change-me-in-production-shegong-dev-secret"
     jwt_issuer: str = "shegong"
+    # secrets still accepted while tokens signed with them expire (comma-separated): rotation
+    jwt_previous_secrets: str = ""
     # key-encryption key for per-subject data keys (base64 of 32 bytes)
     master_key: str = "c2hlZ29uZy1kZXYtbWFzdGVyLWtleS0zMi1ieXRlcyE="
 
