@@ -159,26 +159,15 @@ async def test_only_a_passed_motion_becomes_a_resolution_once(engagement, statio
     base = await held_meeting(engagement, stations.a, tokens["worker_a"], unique)
     await engagement.post(f"{base}/motions", json=motion("yes", 7, 2), headers=tokens["worker_a"])
     await engagement.post(f"{base}/motions", json=motion("no", 2, 7), headers=tokens["worker_a"])
-    ok = await engagement.post(
-        f"{base}/resolutions",
-        json={"resolution_id": "r1", "motion_id": "yes", "text": "增设老年活动室"},
-        headers=tokens["worker_a"],
-    )
-    failed = await engagement.post(
-        f"{base}/resolutions",
-        json={"resolution_id": "r2", "motion_id": "no", "text": "x"},
-        headers=tokens["worker_a"],
-    )
-    twice = await engagement.post(
-        f"{base}/resolutions",
-        json={"resolution_id": "r3", "motion_id": "yes", "text": "x"},
-        headers=tokens["worker_a"],
-    )
-    unknown = await engagement.post(
-        f"{base}/resolutions",
-        json={"resolution_id": "r4", "motion_id": "zz", "text": "x"},
-        headers=tokens["worker_a"],
-    )
+
+    async def adopt(resolution_id, motion_id, text="x"):
+        body = {"resolution_id": resolution_id, "motion_id": motion_id, "text": text}
+        return await engagement.post(f"{base}/resolutions", json=body, headers=tokens["worker_a"])
+
+    ok = await adopt("r1", "yes", "增设老年活动室")
+    failed = await adopt("r2", "no")
+    twice = await adopt("r3", "yes")
+    unknown = await adopt("r4", "zz")
     assert ok.status_code == 201
     assert (failed.status_code, failed.json()["error"]) == (409, "MotionNotPassed")
     assert (twice.status_code, twice.json()["error"]) == (409, "MotionAlreadyResolved")

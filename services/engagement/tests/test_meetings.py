@@ -174,27 +174,17 @@ async def test_unknown_stations_are_refused_by_name(engagement, tokens, unique):
 async def test_callers_reach_only_their_own_stations(engagement, stations, tokens, unique):
     mid = unique("m").replace("_", "-")
     body = schedule_body(mid)
-    assert (await engagement.post(f"/stations/{stations.a}/meetings", json=body)).status_code == 401
-    assert (
-        await engagement.post(
-            f"/stations/{stations.a}/meetings", json=body, headers=tokens["worker_b"]
-        )
-    ).status_code == 403
-    assert (
-        await engagement.post(
-            f"/stations/{stations.x}/meetings", json=body, headers=tokens["chengguan"]
-        )
-    ).status_code == 403
-    assert (
-        await engagement.post(
-            f"/stations/{stations.a}/meetings", json=body, headers=tokens["integrator"]
-        )
-    ).status_code == 403
-    assert (
-        await engagement.post(
-            f"/stations/{stations.a}/meetings", json=body, headers=tokens["chengguan"]
-        )
-    ).status_code == 201
+
+    async def schedule_at(station, caller=None):
+        headers = tokens[caller] if caller else None
+        r = await engagement.post(f"/stations/{station}/meetings", json=body, headers=headers)
+        return r.status_code
+
+    assert await schedule_at(stations.a) == 401
+    assert await schedule_at(stations.a, "worker_b") == 403
+    assert await schedule_at(stations.x, "chengguan") == 403
+    assert await schedule_at(stations.a, "integrator") == 403
+    assert await schedule_at(stations.a, "chengguan") == 201
     assert (
         await engagement.get(
             "/meetings", params={"station_id": stations.a}, headers=tokens["worker_b"]

@@ -248,6 +248,26 @@ async def deliveries(pool, rule_id: str) -> list:  # type: ignore[no-untyped-def
     return await pool.fetch("SELECT * FROM notifications.deliveries WHERE rule_id = $1 ORDER BY recipient_id", rule_id)
 
 
+async def sent(pool, rule_id: str, count: int = 1) -> list:  # type: ignore[no-untyped-def]
+    """Wait until the rule has planned `count` deliveries and every one of them is sent."""
+
+    async def check():  # type: ignore[no-untyped-def]
+        rows = await deliveries(pool, rule_id)
+        return rows if len(rows) == count and all(r["status"] == "sent" for r in rows) else None
+
+    return await eventually(check)
+
+
+async def dead(pool, rule_id: str):  # type: ignore[no-untyped-def]
+    """Wait until the rule's first delivery is dead, and return it."""
+
+    async def check():  # type: ignore[no-untyped-def]
+        rows = await deliveries(pool, rule_id)
+        return rows[0] if rows and rows[0]["status"] == "dead" else None
+
+    return await eventually(check)
+
+
 async def audit(pool, delivery_id) -> list[str]:  # type: ignore[no-untyped-def]
     """The event types recorded for one notification, in order."""
     rows = await pool.fetch(

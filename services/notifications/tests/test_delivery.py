@@ -4,15 +4,15 @@ re-drive; email through a real SMTP server; the in-app inbox; who is told and th
 import pytest
 from shegong_events.visits import NeedIdentified, VisitScheduled
 from shegong_notifications.channels import webhook
-from shegong_runtime.testing import eventually
 from shegong_runtime.testing_http import bearer
 
 from .helpers import (
     Receiver,
     audit,
-    deliveries,
+    dead,
     post,
     publish,
+    sent,
     service_in_process,
     smtp_server,
     station_ids,
@@ -72,14 +72,6 @@ def urgent_need(severity="urgent"):
     return NeedIdentified(need_id="need-1", category="medical", severity=severity, identified_on="2024-03-18")
 
 
-async def sent(pool, rule_id, count=1):
-    async def check():
-        rows = await deliveries(pool, rule_id)
-        return rows if len(rows) == count and all(r["status"] == "sent" for r in rows) else None
-
-    return await eventually(check)
-
-
 async def test_a_webhook_that_fails_three_times_then_succeeds_is_delivered_exactly_once(
     notifications, admin, station, receiver, nc, pool, unique
 ):
@@ -122,11 +114,7 @@ async def test_a_webhook_out_of_attempts_is_dead_until_an_operator_redrives_it(
     await post(notifications, "/rules", urgent_need_rule(rule, station_id, "webhook"), admin)
     await publish(nc, urgent_need(), unique("hh"), station_id)
 
-    async def dead():
-        rows = await deliveries(pool, rule)
-        return rows[0] if rows and rows[0]["status"] == "dead" else None
-
-    row = await eventually(dead)
+    row = await dead(pool, rule)
     assert row["attempts"] == 5 and row["last_error"] == "HTTP 500"
     assert await audit(pool, row["delivery_id"]) == ["NotificationFailed"] * 5
     listed = (await notifications.get("/deliveries", params={"status": "dead", "rule_id": rule}, headers=admin)).json()
@@ -154,11 +142,7 @@ async def test_a_refused_webhook_is_dead_at_once_without_retries(
     await post(notifications, "/rules", urgent_need_rule(rule, station_id, "webhook"), admin)
     await publish(nc, urgent_need(), unique("hh"), station_id)
 
-    async def dead():
-        rows = await deliveries(pool, rule)
-        return rows[0] if rows and rows[0]["status"] == "dead" else None
-
-    row = await eventually(dead)
+    row = await dead(pool, rule)
     assert row["attempts"] == 1 and len(receiver.to(path)) == 1
 
 

@@ -10,7 +10,7 @@ from shegong_notifications.domain.timing import LOCAL
 from shegong_runtime.testing import eventually
 from shegong_runtime.testing_http import bearer
 
-from .helpers import deliveries, post, publish, service_in_process, station_ids, station_known
+from .helpers import post, publish, sent, service_in_process, station_ids, station_known
 
 
 @pytest.fixture(scope="module")
@@ -40,14 +40,6 @@ async def reminders(client, admin, station_id, rule_id):
     return sorted(r["status"] for r in rows if r["rule_id"] == rule_id)
 
 
-async def told(pool, rule_id, count=1):
-    async def check():
-        rows = await deliveries(pool, rule_id)
-        return rows if len(rows) == count and all(r["status"] == "sent" for r in rows) else None
-
-    return await eventually(check)
-
-
 async def recipient(client, admin, recipient_id, station_id, role="social_worker", **extra):
     await post(client, "/recipients", {"recipient_id": recipient_id, "role": role, "station_id": station_id, **extra}, admin)
 
@@ -67,7 +59,7 @@ async def test_a_follow_up_due_tomorrow_reminds_its_worker_once(notifications, a
     await publish(nc, FollowUpScheduled(follow_up_on=tomorrow, social_worker_id="w-li",
                                         next_due_at=datetime.now(UTC) + timedelta(days=2)), household, station_id)
 
-    (row,) = await told(pool, rule)
+    (row,) = await sent(pool, rule)
     assert row["recipient_id"] == worker
     assert tomorrow.isoformat() in row["body"] and household in row["body"]
     assert await reminders(notifications, admin, station_id, rule) == ["fired"]
@@ -97,7 +89,7 @@ async def test_a_referral_resolved_in_time_cancels_its_reminder_and_a_late_one_f
                                    outcome="referral_served", resolved_on=today()), household, station_id)
     late = await publish(nc, referral("need-late", today() - timedelta(days=10)), household, station_id)
 
-    (row,) = await told(pool, rule)
+    (row,) = await sent(pool, rule)
     assert row["source_event_id"] == late.event_id
     assert await reminders(notifications, admin, station_id, rule) == ["cancelled", "fired"]
 
@@ -122,7 +114,7 @@ async def test_a_newer_visit_supersedes_the_pending_overdue_reminder(notificatio
     await eventually(lambda: reminders(notifications, admin, station_id, rule))
     second = await publish(nc, visit("v-2", datetime.now(UTC) - timedelta(minutes=1)), household, station_id)
 
-    (row,) = await told(pool, rule)
+    (row,) = await sent(pool, rule)
     assert row["source_event_id"] == second.event_id and row["recipient_id"] == worker
     assert await reminders(notifications, admin, station_id, rule) == ["fired", "superseded"]
 
@@ -148,7 +140,7 @@ async def test_an_action_item_due_reminds_its_owner_unit_unless_done(notificatio
                                      done_on=today(), late=False), meeting, station_id)
     due = await publish(nc, item("a-due", today() - timedelta(days=1)), meeting, station_id)
 
-    (row,) = await told(pool, rule)
+    (row,) = await sent(pool, rule)
     assert row["source_event_id"] == due.event_id and row["recipient_id"] == committee
     assert "a-due" in row["body"]
 
@@ -171,7 +163,7 @@ async def test_the_weekly_roundup_reaches_the_district_bureau_once_a_week(notifi
         await publish(nc, MeetingHeld(kind="resident_deliberation", title="居民议事会", held_on=held_on),
                       unique("mt").replace("_", "-"), station_id)
 
-    (row,) = await told(pool, rule)
+    (row,) = await sent(pool, rule)
     assert row["recipient_id"] == officer
     timers = await pool.fetch("SELECT subject_key, status FROM notifications.timers WHERE rule_id = $1 ORDER BY status", rule)
     assert [(t["subject_key"], t["status"]) for t in timers] == [

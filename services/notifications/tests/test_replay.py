@@ -17,6 +17,7 @@ from .helpers import (
     post,
     publish,
     republish,
+    sent,
     service_in_process,
     station_ids,
     station_known,
@@ -93,11 +94,7 @@ async def test_a_replay_of_history_sends_nothing(notifications, receiver, nc, po
     # the live planner carries on in the new generation: the next need is told once, as before
     latest = await publish(nc, urgent("n-latest"), unique("hh"), station_id)
 
-    async def latest_sent():
-        rows = await deliveries(pool, rule)
-        return rows if len(rows) == 2 and all(r["status"] == "sent" for r in rows) else None
-
-    rows = await eventually(latest_sent)
+    rows = await sent(pool, rule, count=2)
     assert {r["source_event_id"] for r in rows} == {newer.event_id, latest.event_id}
     await eventually(lambda: len(receiver.answered(path)) == 4)
     assert sorted(c.json["source_event_id"] for c in receiver.answered(path)) == sorted(

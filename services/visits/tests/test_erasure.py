@@ -3,15 +3,13 @@ and loading the household afterwards shows redacted fields and never fails."""
 
 import uuid
 
-import nats
 import pytest
 from shegong_runtime import generations
 from shegong_runtime.crypto import REDACTED
 from shegong_runtime.projection import rebuild
 from shegong_runtime.service import runtime
 from shegong_runtime.testing import eventually
-from shegong_runtime.testing_http import bearer, open_stations, service_client, settings_for
-from shegong_visits.bootstrap import service
+from shegong_runtime.testing_http import bearer
 from shegong_visits.views import READ_MODEL
 
 STATION = f"er-{uuid.uuid4().hex[:8]}"
@@ -24,25 +22,13 @@ PERSONAL = {
 
 
 @pytest.fixture(scope="module")
-async def visits(database_url, nats_url):
-    async with service_client(service, database_url, nats_url) as client:
-        nc = await nats.connect(nats_url)
-        await open_stations(
-            nc, settings_for(database_url, nats_url, "visits"), [(STATION, "chengguan")]
-        )
-        await nc.close()
-        stations = runtime(client.app).stations
-        await eventually(lambda: _known(stations))
+async def visits(serve):
+    async with serve({STATION: "chengguan"}) as client:
         yield client
 
 
-async def _known(stations):
-    return STATION in await stations.all()
-
-
 @pytest.fixture(scope="module")
-def tokens(database_url, nats_url):
-    settings = settings_for(database_url, nats_url, "visits")
+def tokens(settings):
     return {
         "worker": bearer(settings, "social_worker", [STATION], subject="sw-zhao"),
         "lead": bearer(settings, "station_lead", [STATION], subject="lead-zhou"),

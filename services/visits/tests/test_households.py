@@ -3,39 +3,23 @@
 import asyncio
 import uuid
 
-import nats
 import pytest
 from shegong_runtime.service import runtime
 from shegong_runtime.testing import eventually
-from shegong_runtime.testing_http import bearer, open_stations, service_client, settings_for
-from shegong_visits.bootstrap import service
+from shegong_runtime.testing_http import bearer
 
 STATION = f"hh-{uuid.uuid4().hex[:8]}"
 OTHER = f"hh-{uuid.uuid4().hex[:8]}"
 
 
 @pytest.fixture(scope="module")
-async def visits(database_url, nats_url):
-    async with service_client(service, database_url, nats_url) as client:
-        nc = await nats.connect(nats_url)
-        await open_stations(
-            nc,
-            settings_for(database_url, nats_url, "visits"),
-            [(STATION, "chengguan"), (OTHER, "xigu")],
-        )
-        await nc.close()
-        stations = runtime(client.app).stations
-        await eventually(lambda: _known(stations, {STATION, OTHER}))
+async def visits(serve):
+    async with serve({STATION: "chengguan", OTHER: "xigu"}) as client:
         yield client
 
 
-async def _known(stations, ids):
-    return ids <= set(await stations.all())
-
-
 @pytest.fixture(scope="module")
-def tokens(database_url, nats_url):
-    settings = settings_for(database_url, nats_url, "visits")
+def tokens(settings):
     return {
         "worker": bearer(settings, "social_worker", [STATION], subject="sw-li"),
         "other_worker": bearer(settings, "social_worker", [OTHER], subject="sw-ma"),
@@ -73,21 +57,24 @@ async def register(visits, tokens, unique, **changes):
     return r.json()
 
 
+async def listed_row(visits, headers, hid):
+    """The household's row in its station's list, once the read model has it."""
+
+    async def row():
+        rows = (
+            await visits.get("/households", params={"station_id": STATION}, headers=headers)
+        ).json()
+        return [r for r in rows if r["household_id"] == hid]
+
+    return (await eventually(row))[0]
+
+
 async def test_registered_household_is_listed_at_its_station_with_personal_data_for_staff(
     visits, tokens, unique
 ):
     made = await register(visits, tokens, unique)
     assert made["events"] == ["HouseholdRegistered", "RiskTierAssigned"]
-
-    async def listed():
-        rows = (
-            await visits.get(
-                "/households", params={"station_id": STATION}, headers=tokens["worker"]
-            )
-        ).json()
-        return [r for r in rows if r["household_id"] == made["household_id"]]
-
-    row = (await eventually(listed))[0]
+    row = await listed_row(visits, tokens["worker"], made["household_id"])
     assert row["head_name"] == "测试户主甲" and row["phone"] == "13800000001"
     assert row["category_labels"] == ["最低生活保障", "独居老人"]
     assert row["risk_tier"] == "general" and row["member_count"] == 2
@@ -101,16 +88,7 @@ async def test_registered_household_is_listed_at_its_station_with_personal_data_
 
 async def test_integrators_see_households_without_personal_data(visits, tokens, unique):
     made = await register(visits, tokens, unique)
-
-    async def listed():
-        rows = (
-            await visits.get(
-                "/households", params={"station_id": STATION}, headers=tokens["integrator"]
-            )
-        ).json()
-        return [r for r in rows if r["household_id"] == made["household_id"]]
-
-    row = (await eventually(listed))[0]
+    row = await listed_row(visits, tokens["integrator"], made["household_id"])
     assert not {"head_name", "phone", "address", "id_number"} & set(row)
     detail = (
         await visits.get(f"/households/{made['household_id']}", headers=tokens["integrator"])
@@ -149,10 +127,10 @@ async def test_registration_dated_in_the_future_is_refused_before_any_key_exists
 
 
 async def test_registration_at_a_station_the_registry_never_opened_is_refused(
-    visits, tokens, database_url, nats_url, unique
+    visits, settings, unique
 ):
     ghost = unique("ghost").replace("_", "-")
-    city = bearer(settings_for(database_url, nats_url, "visits"), "city_admin")
+    city = bearer(settings, "city_admin")
     r = await visits.post("/households", json=household(station=ghost), headers=city)
     assert (
         r.status_code == 422

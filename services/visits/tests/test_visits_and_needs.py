@@ -2,41 +2,23 @@
 
 import uuid
 
-import nats
 import pytest
 from shegong_runtime.service import runtime
 from shegong_runtime.testing import eventually
-from shegong_runtime.testing_http import bearer, open_stations, service_client, settings_for
-from shegong_visits.bootstrap import service
+from shegong_runtime.testing_http import bearer
 
 STATION = f"vn-{uuid.uuid4().hex[:8]}"
 
 
 @pytest.fixture(scope="module")
-async def visits(database_url, nats_url):
-    async with service_client(service, database_url, nats_url) as client:
-        nc = await nats.connect(nats_url)
-        await open_stations(
-            nc, settings_for(database_url, nats_url, "visits"), [(STATION, "chengguan")]
-        )
-        await nc.close()
-        stations = runtime(client.app).stations
-        await eventually(lambda: _known(stations))
+async def visits(serve):
+    async with serve({STATION: "chengguan"}) as client:
         yield client
 
 
-async def _known(stations):
-    return STATION in await stations.all()
-
-
 @pytest.fixture(scope="module")
-def worker(database_url, nats_url):
-    return bearer(
-        settings_for(database_url, nats_url, "visits"),
-        "social_worker",
-        [STATION],
-        subject="sw-wang",
-    )
+def worker(settings):
+    return bearer(settings, "social_worker", [STATION], subject="sw-wang")
 
 
 @pytest.fixture

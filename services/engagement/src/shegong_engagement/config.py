@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from shegong_events.engagement import QuorumRule
@@ -23,6 +25,11 @@ class EngagementConfig(BaseSettings):
     quorum_by_station: dict[str, QuorumRule] = Field(default_factory=dict)
     session_limit_hours: float = Field(default=8.0, gt=0, le=72)
     sweep_interval_s: float = Field(default=60.0, gt=0)
+
+    @property
+    def session_limit(self) -> timedelta:
+        """How long a service session may run before it is closed at the limit."""
+        return timedelta(hours=self.session_limit_hours)
 
     def quorum_for(
         self, station_id: str, meeting_rule: QuorumRule | None

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from shegong_runtime import logging
 from shegong_runtime.commands import Answer, CommandContext, execute
@@ -26,7 +26,7 @@ ACTOR = "system:session-sweeper"
 
 
 async def sweep_once(rt: Runtime, config: EngagementConfig) -> int:
-    limit = timedelta(hours=config.session_limit_hours)
+    limit = config.session_limit
     now = datetime.now(UTC)
     closed = 0
     for row in await views.open_sessions_before(rt, now - limit):

@@ -74,26 +74,45 @@ async def meetings_by_kind(rt: Runtime, station_id: str | None) -> list[dict[str
     )
 
 
-async def meeting(rt: Runtime, station_id: str, meeting_id: str) -> dict[str, Any] | None:
+async def _row_with_children(
+    rt: Runtime,
+    table: str,
+    key: str,
+    key_id: str,
+    station_id: str,
+    children: dict[str, tuple[str, str]],
+) -> dict[str, Any] | None:
+    """One row of `table` at the station, with the rows of its child tables under their names.
+
+    `children` maps a name to (child table, ORDER BY); child rows share the parent's `key`.
+    """
     found = await _fetch(
-        rt,
-        "SELECT * FROM {s}.meetings WHERE meeting_id = $1 AND station_id = $2",
-        meeting_id,
-        station_id,
+        rt, f"SELECT * FROM {{s}}.{table} WHERE {key} = $1 AND station_id = $2", key_id, station_id
     )
     if not found:
         return None
     row = found[0]
-    for table, order in (
-        ("issues", "proposed_on, issue_id"),
-        ("motions", "voted_on, motion_id"),
-        ("resolutions", "adopted_on, resolution_id"),
-        ("action_items", "due_on, action_id"),
-    ):
-        row[table] = await _fetch(
-            rt, f"SELECT * FROM {{s}}.{table} WHERE meeting_id = $1 ORDER BY {order}", meeting_id
+    for name, (child, order) in children.items():
+        row[name] = await _fetch(
+            rt, f"SELECT * FROM {{s}}.{child} WHERE {key} = $1 ORDER BY {order}", key_id
         )
     return row
+
+
+async def meeting(rt: Runtime, station_id: str, meeting_id: str) -> dict[str, Any] | None:
+    return await _row_with_children(
+        rt,
+        "meetings",
+        "meeting_id",
+        meeting_id,
+        station_id,
+        {
+            "issues": ("issues", "proposed_on, issue_id"),
+            "motions": ("motions", "voted_on, motion_id"),
+            "resolutions": ("resolutions", "adopted_on, resolution_id"),
+            "action_items": ("action_items", "due_on, action_id"),
+        },
+    )
 
 
 async def action_items(
@@ -127,29 +146,18 @@ async def volunteers(rt: Runtime, station_id: str | None) -> list[dict[str, Any]
 
 
 async def volunteer(rt: Runtime, station_id: str, volunteer_id: str) -> dict[str, Any] | None:
-    found = await _fetch(
+    return await _row_with_children(
         rt,
-        "SELECT * FROM {s}.volunteers WHERE volunteer_id = $1 AND station_id = $2",
+        "volunteers",
+        "volunteer_id",
         volunteer_id,
         station_id,
+        {
+            "trainings_attended": ("trainings", "attended_on"),
+            "service_sessions": ("sessions", "checked_in_at"),
+            "certificates_issued": ("certificates", "issued_on"),
+        },
     )
-    if not found:
-        return None
-    row = found[0]
-    row["trainings_attended"] = await _fetch(
-        rt, "SELECT * FROM {s}.trainings WHERE volunteer_id = $1 ORDER BY attended_on", volunteer_id
-    )
-    row["service_sessions"] = await _fetch(
-        rt,
-        "SELECT * FROM {s}.sessions WHERE volunteer_id = $1 ORDER BY checked_in_at",
-        volunteer_id,
-    )
-    row["certificates_issued"] = await _fetch(
-        rt,
-        "SELECT * FROM {s}.certificates WHERE volunteer_id = $1 ORDER BY issued_on",
-        volunteer_id,
-    )
-    return row
 
 
 async def hours_by_station(rt: Runtime, station_id: str | None) -> list[dict[str, Any]]:

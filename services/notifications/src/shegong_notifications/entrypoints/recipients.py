@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import Literal
 
 from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl
+from shegong_events import DomainEvent
 from shegong_events.notifications import (
     ID,
     AudienceRole,
@@ -24,6 +27,7 @@ from shegong_notifications.domain import recipient as domain
 from shegong_notifications.domain.recipient import (
     RecipientAggregate,
     RecipientNotFound,
+    RecipientState,
     ScopeDoesNotFitRole,
 )
 from shegong_notifications.entrypoints.scope import can_see, envelope_station, require_scope
@@ -90,6 +94,38 @@ async def _existing(rt: Runtime, who: Principal, recipient_id: str, self_allowed
     return row
 
 
+async def _addresses(
+    rt: Runtime, recipient_id: str, body: RegisterRecipient | UpdateRecipient
+) -> dict[str, str | None]:
+    """Addresses as the events carry them: name, email and secret sealed under the person's key."""
+    sid = subject(recipient_id)
+    return {
+        "name_sealed": await rt.keys.seal(sid, body.name),
+        "email_sealed": await rt.keys.seal(sid, body.email),
+        "webhook_url": str(body.webhook_url) if body.webhook_url else None,
+        "webhook_secret_sealed": await rt.keys.seal(sid, body.webhook_secret),
+    }
+
+
+async def _command(
+    rt: Runtime,
+    recipient_id: str,
+    station_id: str | None,
+    district_id: str | None,
+    ctx: CommandContext,
+    decide: Callable[[RecipientState], Sequence[DomainEvent]],
+    status: int = 200,
+) -> JSONResponse:
+    """One recipient command, filed under their station or district; the directory kept in step."""
+    answer = await execute(
+        rt.store, RECIPIENT, recipient_id, envelope_station(station_id, district_id), ctx,
+        decide=lambda state, _v: decide(state),
+        respond=_answer(status),
+        after_append=directory.record,
+    )
+    return respond(answer)
+
+
 @router.post("/recipients", status_code=201)
 async def register(
     body: RegisterRecipient,
@@ -105,25 +141,18 @@ async def register(
         )
     await require_scope(rt, who, body.station_id, body.district_id)
     district_id = rt.stations.district_of(body.station_id) if body.station_id else body.district_id
-    sid = subject(body.recipient_id)
     event = RecipientRegistered(
         recipient_id=body.recipient_id,
         role=body.role,
         station_id=body.station_id,
         district_id=district_id,  # type: ignore[arg-type]
         refs=body.refs,
-        name_sealed=await rt.keys.seal(sid, body.name),
-        email_sealed=await rt.keys.seal(sid, body.email),
-        webhook_url=str(body.webhook_url) if body.webhook_url else None,
-        webhook_secret_sealed=await rt.keys.seal(sid, body.webhook_secret),
+        **await _addresses(rt, body.recipient_id, body),
     )
-    answer = await execute(
-        rt.store, RECIPIENT, body.recipient_id, envelope_station(body.station_id, district_id), ctx,
-        decide=lambda state, _v: domain.register(state, event),
-        respond=_answer(201),
-        after_append=directory.record,
+    return await _command(
+        rt, body.recipient_id, body.station_id, district_id, ctx,
+        lambda state: domain.register(state, event), status=201,
     )
-    return respond(answer)
 
 
 @router.post("/recipients/{recipient_id}/updates")
@@ -136,21 +165,11 @@ async def update(
 ):
     rt = runtime(request)
     row = await _existing(rt, who, recipient_id, self_allowed=True)
-    sid = subject(recipient_id)
-    event = RecipientUpdated(
-        name_sealed=await rt.keys.seal(sid, body.name),
-        email_sealed=await rt.keys.seal(sid, body.email),
-        webhook_url=str(body.webhook_url) if body.webhook_url else None,
-        webhook_secret_sealed=await rt.keys.seal(sid, body.webhook_secret),
-        refs=body.refs,
+    event = RecipientUpdated(refs=body.refs, **await _addresses(rt, recipient_id, body))
+    return await _command(
+        rt, recipient_id, row["station_id"], row["district_id"], ctx,
+        lambda state: domain.update(state, recipient_id, event),
     )
-    answer = await execute(
-        rt.store, RECIPIENT, recipient_id, envelope_station(row["station_id"], row["district_id"]), ctx,
-        decide=lambda state, _v: domain.update(state, recipient_id, event),
-        respond=_answer(200),
-        after_append=directory.record,
-    )
-    return respond(answer)
 
 
 @router.post("/recipients/{recipient_id}/removal")
@@ -162,13 +181,10 @@ async def remove(
 ):
     rt = runtime(request)
     row = await _existing(rt, who, recipient_id)
-    answer = await execute(
-        rt.store, RECIPIENT, recipient_id, envelope_station(row["station_id"], row["district_id"]), ctx,
-        decide=lambda state, _v: domain.remove(state, recipient_id),
-        respond=_answer(200),
-        after_append=directory.record,
+    return await _command(
+        rt, recipient_id, row["station_id"], row["district_id"], ctx,
+        lambda state: domain.remove(state, recipient_id),
     )
-    return respond(answer)
 
 
 @router.post("/recipients/{recipient_id}/subscriptions")
@@ -183,13 +199,10 @@ async def set_subscription(
     rt = runtime(request)
     row = await _existing(rt, who, recipient_id, self_allowed=True)
     event = SubscriptionSet(topic=body.topic, channel=body.channel)
-    answer = await execute(
-        rt.store, RECIPIENT, recipient_id, envelope_station(row["station_id"], row["district_id"]), ctx,
-        decide=lambda state, _v: domain.subscribe(state, recipient_id, event),
-        respond=_answer(200),
-        after_append=directory.record,
+    return await _command(
+        rt, recipient_id, row["station_id"], row["district_id"], ctx,
+        lambda state: domain.subscribe(state, recipient_id, event),
     )
-    return respond(answer)
 
 
 @router.get("/recipients")

@@ -139,6 +139,18 @@ def _existing(state: Organisation, station_id: str, organisation_id: str) -> Non
         raise OrgAlreadyDeregistered(f"organisation {organisation_id} is deregistered")
 
 
+def _pending(state: Organisation, organisation_id: str) -> None:
+    if state.status is not Status.pending:
+        raise FilingNotPending(f"the filing of {organisation_id} is {state.status}, not pending")
+
+
+def _registered(state: Organisation, organisation_id: str) -> None:
+    if state.status not in REGISTERED:
+        raise OrgNotRegistered(
+            f"organisation {organisation_id} is {state.status}, not yet registered"
+        )
+
+
 def file(state: Organisation, organisation_id: str, event: OrgFiled) -> list[DomainEvent]:
     if state.status is not Status.none:
         raise OrgAlreadyFiled(
@@ -151,8 +163,7 @@ def return_filing(
     state: Organisation, station_id: str, organisation_id: str, event: OrgFilingReturned
 ) -> list[DomainEvent]:
     _existing(state, station_id, organisation_id)
-    if state.status is not Status.pending:
-        raise FilingNotPending(f"the filing of {organisation_id} is {state.status}, not pending")
+    _pending(state, organisation_id)
     return [event]
 
 
@@ -171,8 +182,7 @@ def approve(
     state: Organisation, station_id: str, organisation_id: str, number: str
 ) -> list[DomainEvent]:
     _existing(state, station_id, organisation_id)
-    if state.status is not Status.pending:
-        raise FilingNotPending(f"the filing of {organisation_id} is {state.status}, not pending")
+    _pending(state, organisation_id)
     return [OrgFilingApproved(filing_number=number, name=state.name, category=state.category)]
 
 
@@ -180,10 +190,7 @@ def change(
     state: Organisation, station_id: str, organisation_id: str, event: OrgChanged
 ) -> list[DomainEvent]:
     _existing(state, station_id, organisation_id)
-    if state.status not in REGISTERED:
-        raise OrgNotRegistered(
-            f"organisation {organisation_id} is {state.status}, not yet registered"
-        )
+    _registered(state, organisation_id)
     if not event.model_dump(exclude_none=True, exclude={"note"}):
         raise NothingToChange("name at least one field to change")
     return [event]
@@ -195,10 +202,7 @@ def convert(
     _existing(state, station_id, organisation_id)
     if state.status is Status.volunteer_team:
         raise OrgAlreadyVolunteerTeam(f"organisation {organisation_id} is already a volunteer team")
-    if state.status not in REGISTERED:
-        raise OrgNotRegistered(
-            f"organisation {organisation_id} is {state.status}, not yet registered"
-        )
+    _registered(state, organisation_id)
     return [event]
 
 
@@ -206,8 +210,5 @@ def deregister(
     state: Organisation, station_id: str, organisation_id: str, event: OrgDeregistered
 ) -> list[DomainEvent]:
     _existing(state, station_id, organisation_id)
-    if state.status not in REGISTERED:
-        raise OrgNotRegistered(
-            f"organisation {organisation_id} is {state.status}, not yet registered"
-        )
+    _registered(state, organisation_id)
     return [event]

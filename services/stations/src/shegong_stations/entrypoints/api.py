@@ -39,11 +39,7 @@ async def station(
     on: date | None = None,
     who: Principal = Depends(access.reader),
 ):
-    pool = runtime(request).pool
-    everyone = await directory.stations(pool)
-    who.require_station(station_id, directory.district_of(everyone))
-    (one,) = await summary.stations(pool, [directory.find(everyone, station_id)], params.day(on))
-    return one
+    return await summary.station(runtime(request).pool, who, station_id, params.day(on))
 
 
 @router.get("/districts/{district_id}")
@@ -54,16 +50,7 @@ async def district(
     who: Principal = Depends(access.reader),
 ):
     access.require_district(who, district_id)
-    pool = runtime(request).pool
-    chosen = directory.district(await directory.stations(pool), district_id)
-    day = params.day(on)
-    scope = {
-        "kind": "district",
-        "district_id": district_id,
-        "name": chosen[0].district_name,
-        "city": chosen[0].city,
-    }
-    return summary.rollup(scope, await summary.stations(pool, chosen, day), day)
+    return await summary.district(runtime(request).pool, district_id, params.day(on))
 
 
 @router.get("/city")

@@ -90,11 +90,8 @@ async def station_list(request: Request, on: date | None = None) -> Response:
 async def station_page(station_id: str, request: Request, on: date | None = None) -> Response:
     async def build(who: Principal) -> str:
         rt = runtime(request)
-        everyone = await directory.stations(rt.pool)
-        who.require_station(station_id, directory.district_of(everyone))
-        st = directory.find(everyone, station_id)
-        (one,) = await summary.stations(rt.pool, [st], params.day(on))
-        district_visible = who.citywide or who.district == st.district_id
+        one = await summary.station(rt.pool, who, station_id, params.day(on))
+        district_visible = who.citywide or who.district == one["station"]["district_id"]
         return pages.station_page(one, lag.consumer_lag(rt), who_label(who), district_visible)
 
     return await render(request, build)
@@ -105,15 +102,7 @@ async def district_page(district_id: str, request: Request, on: date | None = No
     async def build(who: Principal) -> str:
         access.require_district(who, district_id)
         rt = runtime(request)
-        chosen = directory.district(await directory.stations(rt.pool), district_id)
-        day = params.day(on)
-        scope = {
-            "kind": "district",
-            "district_id": district_id,
-            "name": chosen[0].district_name,
-            "city": chosen[0].city,
-        }
-        rolled = summary.rollup(scope, await summary.stations(rt.pool, chosen, day), day)
+        rolled = await summary.district(rt.pool, district_id, params.day(on))
         return pages.district_page(rolled, lag.consumer_lag(rt), who_label(who))
 
     return await render(request, build)

@@ -6,6 +6,7 @@ from dataclasses import asdict
 from datetime import date
 
 import asyncpg
+from shegong_runtime.auth import Principal
 
 from shegong_stations.completeness import DIMENSIONS, completeness
 from shegong_stations.views import directory, figures
@@ -31,6 +32,27 @@ async def stations(pool: asyncpg.Pool, chosen: list[Station], on: date) -> list[
         }
         for st in chosen
     ]
+
+
+async def station(pool: asyncpg.Pool, who: Principal, station_id: str, on: date) -> dict:
+    """One station's summary; the scope is checked before the lookup, so an id outside it
+    answers 403 whether or not the board knows the station."""
+    everyone = await directory.stations(pool)
+    who.require_station(station_id, directory.district_of(everyone))
+    (one,) = await stations(pool, [directory.find(everyone, station_id)], on)
+    return one
+
+
+async def district(pool: asyncpg.Pool, district_id: str, on: date) -> dict:
+    """A district's roll-up over its stations on the board (the caller's access checked before)."""
+    chosen = directory.district(await directory.stations(pool), district_id)
+    scope = {
+        "kind": "district",
+        "district_id": district_id,
+        "name": chosen[0].district_name,
+        "city": chosen[0].city,
+    }
+    return rollup(scope, await stations(pool, chosen, on), on)
 
 
 def rollup(scope: dict, parts: list[dict], on: date) -> dict:

@@ -28,37 +28,30 @@ def day_form(action: str, on: date) -> str:
     )
 
 
+def alarm(label: str, value: int, test_id: str) -> str:
+    """A count that should be zero: the card turns to a warning as soon as it is not."""
+    return card(label, value, warn=value > 0, test_id=test_id)
+
+
+def month_meetings(f: dict) -> int:
+    return sum(k["meetings"] for k in f["meetings"]["this_month"].values())
+
+
 def headline(f: dict) -> str:
-    month_meetings = sum(k["meetings"] for k in f["meetings"]["this_month"].values())
     month_people = sum(k["participants"] for k in f["meetings"]["this_month"].values())
     return cards(
         [
             card("困难家庭（户）", f["households"]["total"], test_id="households"),
             card("本周走访（户次）", f["visits"]["this_week"], test_id="visits-week"),
             card("本月走访（户次）", f["visits"]["this_month"], test_id="visits-month"),
-            card(
-                "逾期未访（户）",
-                f["visits"]["overdue"],
-                warn=f["visits"]["overdue"] > 0,
-                test_id="overdue",
-            ),
+            alarm("逾期未访（户）", f["visits"]["overdue"], "overdue"),
             card("未结需求（项）", f["needs"]["open"], test_id="needs-open"),
-            card(
-                "紧急需求（项）",
-                f["needs"]["urgent"],
-                warn=f["needs"]["urgent"] > 0,
-                test_id="needs-urgent",
-            ),
+            alarm("紧急需求（项）", f["needs"]["urgent"], "needs-urgent"),
             card("社区社会组织（家）", f["organisations"]["total"], test_id="organisations"),
-            card("本月活动（场）", month_meetings, test_id="meetings-month"),
+            card("本月活动（场）", month_meetings(f), test_id="meetings-month"),
             card("本月参与（人次）", month_people, test_id="participants-month"),
             card("未完成待办（项）", f["action_items"]["open"], test_id="actions-open"),
-            card(
-                "逾期待办（项）",
-                f["action_items"]["overdue"],
-                warn=f["action_items"]["overdue"] > 0,
-                test_id="actions-overdue",
-            ),
+            alarm("逾期待办（项）", f["action_items"]["overdue"], "actions-overdue"),
             card("志愿者（名）", f["volunteers"]["enrolled"], test_id="volunteers"),
             card(
                 "本月服务时长（小时）",
@@ -241,7 +234,7 @@ def station_rows(parts: list[dict], on: date) -> str:
                 f["visits"]["overdue"],
                 f["needs"]["open"],
                 f["needs"]["urgent"],
-                sum(k["meetings"] for k in f["meetings"]["this_month"].values()),
+                month_meetings(f),
                 f["volunteers"]["enrolled"],
             )
         )

@@ -1,4 +1,5 @@
-"""What every household command shares: scope, Idempotency-Key replay, If-Match, the answer."""
+"""What the routes share: a household command's scope, Idempotency-Key replay, If-Match and
+answer; a station listing's scope."""
 
 from __future__ import annotations
 
@@ -62,6 +63,19 @@ async def household_in_scope(
     await rt.stations.require(state.station_id)
     who.require_station(state.station_id, rt.stations.district_of)
     return state, version
+
+
+async def visible(
+    rt: Runtime,
+    who: Principal,
+    station_id: str | None,
+    fetch: Callable[[], Awaitable[list[dict]]],
+) -> list[dict]:
+    """The fetched rows of stations the caller may see; naming one out of its scope is 403."""
+    await rt.stations.refresh()
+    if station_id is not None:
+        who.require_station(station_id, rt.stations.district_of)
+    return [r for r in await fetch() if who.can_see(r["station_id"], rt.stations.district_of)]
 
 
 def answer(

@@ -17,7 +17,14 @@ from shegong_visits.domain import registration as rules
 from shegong_visits.domain.household import HOUSEHOLD, Household, HouseholdAlreadyRegistered
 from shegong_visits.domain.policy import as_aware, utcnow
 from shegong_visits.entrypoints import bodies
-from shegong_visits.entrypoints.common import HouseholdId, answer, household_in_scope, policy, run
+from shegong_visits.entrypoints.common import (
+    HouseholdId,
+    answer,
+    household_in_scope,
+    policy,
+    run,
+    visible,
+)
 
 router = APIRouter(tags=["households"])
 ERASERS = (Role.station_lead, Role.district_officer, Role.city_admin)
@@ -168,12 +175,13 @@ async def list_households(
 ):
     """Households per station, with personal data opened for station staff and bureaus."""
     rt = runtime(request)
-    await rt.stations.refresh()
-    if station_id is not None:
-        who.require_station(station_id, rt.stations.district_of)
-    rows = await views.households(rt, station_id, category, tier, include_erased)
-    visible = [r for r in rows if who.can_see(r["station_id"], rt.stations.district_of)]
-    return [await views.present_household(rt, who, r) for r in visible]
+    rows = await visible(
+        rt,
+        who,
+        station_id,
+        lambda: views.households(rt, station_id, category, tier, include_erased),
+    )
+    return [await views.present_household(rt, who, r) for r in rows]
 
 
 @router.get("/households/{household_id}")

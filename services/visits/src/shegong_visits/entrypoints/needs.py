@@ -15,7 +15,7 @@ from shegong_visits.domain import need as rules
 from shegong_visits.domain.household import Household
 from shegong_visits.domain.policy import utcnow
 from shegong_visits.entrypoints import bodies
-from shegong_visits.entrypoints.common import HouseholdId, NeedId, on_day, run, today
+from shegong_visits.entrypoints.common import HouseholdId, NeedId, on_day, run, today, visible
 
 router = APIRouter(tags=["needs"])
 
@@ -124,13 +124,6 @@ async def open_needs(
 ):
     """Open and referred needs, urgent first, with their count per severity."""
     rt = runtime(request)
-    await rt.stations.refresh()
-    if station_id is not None:
-        who.require_station(station_id, rt.stations.district_of)
-    rows = [
-        r
-        for r in await views.open_needs(rt, station_id, severity)
-        if who.can_see(r["station_id"], rt.stations.district_of)
-    ]
+    rows = await visible(rt, who, station_id, lambda: views.open_needs(rt, station_id, severity))
     counts = {s: sum(1 for r in rows if r["severity"] == s) for s in labels.SEVERITY_ORDER}
     return {"by_severity": counts, "needs": rows}

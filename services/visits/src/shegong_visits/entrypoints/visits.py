@@ -17,7 +17,7 @@ from shegong_visits.domain import visit as rules
 from shegong_visits.domain.household import Household
 from shegong_visits.domain.policy import as_aware, utcnow
 from shegong_visits.entrypoints import bodies
-from shegong_visits.entrypoints.common import HouseholdId, policy, run
+from shegong_visits.entrypoints.common import HouseholdId, policy, run, visible
 
 router = APIRouter(tags=["visits"])
 
@@ -132,8 +132,9 @@ async def overdue(
 ):
     """Households whose next visit is overdue (as of now, or `as_of`), the longest overdue first."""
     rt = runtime(request)
-    await rt.stations.refresh()
-    if station_id is not None:
-        who.require_station(station_id, rt.stations.district_of)
-    rows = await views.overdue(rt, station_id, as_aware(as_of) if as_of else utcnow())
-    return [r for r in rows if who.can_see(r["station_id"], rt.stations.district_of)]
+    return await visible(
+        rt,
+        who,
+        station_id,
+        lambda: views.overdue(rt, station_id, as_aware(as_of) if as_of else utcnow()),
+    )

@@ -4,27 +4,29 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
 from shegong_runtime.auth import Principal, principal
-from shegong_runtime.commands import CommandContext, execute
-from shegong_runtime.http import command_context, respond
+from shegong_runtime.commands import CommandContext
+from shegong_runtime.http import command_context
 from shegong_runtime.service import runtime
 
 from shegong_engagement import views
-from shegong_engagement.domain.aggregates import VOLUNTEER
 from shegong_engagement.domain.certificate import (
     IssueCertificate,
     issue_certificate,
     new_number,
     normalise,
 )
-from shegong_engagement.domain.clock import noon, today
+from shegong_engagement.domain.clock import today
 from shegong_engagement.domain.errors import CertificateNotFound
-from shegong_engagement.domain.volunteer import require_volunteer
+from shegong_engagement.entrypoints.http.commands import (
+    answered,
+    last_data,
+    occurred_on,
+    volunteer_command,
+)
 from shegong_engagement.entrypoints.http.common import (
     PERSONAL_DATA_ROLES,
-    answered,
     certify_access,
     for_write,
-    last_data,
 )
 from shegong_engagement.entrypoints.http.sealed import volunteer_subject
 
@@ -44,18 +46,12 @@ async def issue(
     rt = await for_write(request, who, station_id)
     issued_on = body.issued_on or today()
     number = new_number(issued_on.year)
-
-    def decide(state, _v):  # type: ignore[no-untyped-def]
-        require_volunteer(state, station_id, volunteer_id)
-        return issue_certificate(state, body, number, issued_on)
-
-    answer = await execute(
-        rt.store,
-        VOLUNTEER,
+    return await volunteer_command(
+        rt,
         volunteer_id,
         station_id,
         ctx,
-        decide,
+        lambda state: issue_certificate(state, body, number, issued_on),
         answered(
             201,
             "volunteer_id",
@@ -63,9 +59,8 @@ async def issue(
             hours=last_data("hours"),
             sessions=last_data("sessions"),
         ),
-        occurred_at=noon(body.issued_on) if body.issued_on else None,
+        occurred_on(body.issued_on),
     )
-    return respond(answer)
 
 
 @router.get("/certificates/{number}")

@@ -1,14 +1,12 @@
-"""What every engagement route shares: scope checks, the settings, generated ids, answers."""
+"""What every engagement route shares: scope checks, the settings, generated ids."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from fastapi import Request
-from shegong_events import Envelope, new_event_id
+from shegong_events import new_event_id
 from shegong_runtime.auth import READERS, WRITERS, Principal, Role, requires
-from shegong_runtime.commands import Answer
 from shegong_runtime.service import Runtime, runtime
 
 from shegong_engagement.config import EngagementConfig
@@ -45,24 +43,3 @@ def config(rt: Runtime) -> EngagementConfig:
 
 def new_id(prefix: str) -> str:
     return f"{prefix}-{new_event_id().hex}"
-
-
-def answered(
-    status: int, id_field: str, **extra: Callable[[list[Envelope]], Any]
-) -> Callable[..., Answer]:
-    """The answer to a command: the aggregate id, its new version, and any extras from the events."""
-
-    def respond(events: list[Envelope], _state: object) -> Answer:
-        body: dict[str, Any] = {
-            id_field: events[0].aggregate_id if events else None,
-            "version": events[-1].aggregate_version if events else None,
-            "events": [e.event_type for e in events],
-        }
-        body.update({k: pick(events) for k, pick in extra.items()})
-        return Answer(status, body)
-
-    return respond
-
-
-def last_data(key: str) -> Callable[[list[Envelope]], Any]:
-    return lambda events: events[-1].data.get(key) if events else None

@@ -6,8 +6,8 @@ from datetime import date
 
 from fastapi import APIRouter, Depends, Query, Request
 from shegong_runtime.auth import Principal
-from shegong_runtime.commands import CommandContext, execute, load
-from shegong_runtime.http import command_context, respond
+from shegong_runtime.commands import CommandContext, load
+from shegong_runtime.http import command_context
 
 from shegong_engagement import views
 from shegong_engagement.domain.action_items import (
@@ -17,7 +17,7 @@ from shegong_engagement.domain.action_items import (
     complete_action_item,
 )
 from shegong_engagement.domain.aggregates import MEETING
-from shegong_engagement.domain.clock import noon, today
+from shegong_engagement.domain.clock import today
 from shegong_engagement.domain.deliberation import (
     AdoptResolution,
     ProposeIssue,
@@ -26,14 +26,17 @@ from shegong_engagement.domain.deliberation import (
     propose_issue,
     vote_motion,
 )
-from shegong_engagement.domain.meeting import require_meeting
+from shegong_engagement.entrypoints.http.commands import (
+    answered,
+    last_data,
+    meeting_command,
+    occurred_on,
+)
 from shegong_engagement.entrypoints.http.common import (
     PERSONAL_DATA_ROLES,
-    answered,
     config,
     for_read,
     for_write,
-    last_data,
     read_access,
     visible,
     write_access,
@@ -48,10 +51,6 @@ router = APIRouter(tags=["deliberation"])
 BASE = "/stations/{station_id}/meetings/{meeting_id}"
 
 
-def _on(day: date | None):  # type: ignore[no-untyped-def]
-    return noon(day) if day else None
-
-
 @router.post(f"{BASE}/issues", status_code=201)
 async def propose(
     station_id: str,
@@ -63,22 +62,15 @@ async def propose(
 ):
     rt = await for_write(request, who, station_id)
     sealed = await rt.keys.seal(issue_subject(meeting_id, body.issue_id), body.proposer_name)
-
-    def decide(state, _v):  # type: ignore[no-untyped-def]
-        require_meeting(state, station_id, meeting_id)
-        return propose_issue(state, body, sealed, today())
-
-    answer = await execute(
-        rt.store,
-        MEETING,
+    return await meeting_command(
+        rt,
         meeting_id,
         station_id,
         ctx,
-        decide,
+        lambda state: propose_issue(state, body, sealed, today()),
         answered(201, "meeting_id", issue_id=last_data("issue_id")),
-        occurred_at=_on(body.proposed_on),
+        occurred_on(body.proposed_on),
     )
-    return respond(answer)
 
 
 @router.post(f"{BASE}/motions", status_code=201)
@@ -93,18 +85,14 @@ async def vote(
     """Record a vote; the quorum rule is the meeting's own, else the station's, else the default."""
     rt = await for_write(request, who, station_id)
     held, _ = await load(rt.store, MEETING, meeting_id)
-
-    def decide(state, _v):  # type: ignore[no-untyped-def]
-        require_meeting(state, station_id, meeting_id)
-        return vote_motion(state, body, *config(rt).quorum_for(station_id, state.quorum_rule))
-
-    answer = await execute(
-        rt.store,
-        MEETING,
+    return await meeting_command(
+        rt,
         meeting_id,
         station_id,
         ctx,
-        decide,
+        lambda state: vote_motion(
+            state, body, *config(rt).quorum_for(station_id, state.quorum_rule)
+        ),
         answered(
             201,
             "meeting_id",
@@ -112,9 +100,8 @@ async def vote(
             passed=last_data("passed"),
             quorum_met=last_data("quorum_met"),
         ),
-        occurred_at=_on(body.voted_on or held.held_on),
+        occurred_on(body.voted_on or held.held_on),
     )
-    return respond(answer)
 
 
 @router.post(f"{BASE}/resolutions", status_code=201)
@@ -127,22 +114,15 @@ async def adopt(
     ctx: CommandContext = Depends(command_context),
 ):
     rt = await for_write(request, who, station_id)
-
-    def decide(state, _v):  # type: ignore[no-untyped-def]
-        require_meeting(state, station_id, meeting_id)
-        return adopt_resolution(state, body, today())
-
-    answer = await execute(
-        rt.store,
-        MEETING,
+    return await meeting_command(
+        rt,
         meeting_id,
         station_id,
         ctx,
-        decide,
+        lambda state: adopt_resolution(state, body, today()),
         answered(201, "meeting_id", resolution_id=last_data("resolution_id")),
-        occurred_at=_on(body.adopted_on),
+        occurred_on(body.adopted_on),
     )
-    return respond(answer)
 
 
 @router.post(f"{BASE}/action-items", status_code=201)
@@ -156,22 +136,15 @@ async def assign(
 ):
     rt = await for_write(request, who, station_id)
     sealed = await rt.keys.seal(action_subject(meeting_id, body.action_id), body.owner_name)
-
-    def decide(state, _v):  # type: ignore[no-untyped-def]
-        require_meeting(state, station_id, meeting_id)
-        return assign_action_item(state, body, sealed, today())
-
-    answer = await execute(
-        rt.store,
-        MEETING,
+    return await meeting_command(
+        rt,
         meeting_id,
         station_id,
         ctx,
-        decide,
+        lambda state: assign_action_item(state, body, sealed, today()),
         answered(201, "meeting_id", action_id=last_data("action_id")),
-        occurred_at=_on(body.assigned_on),
+        occurred_on(body.assigned_on),
     )
-    return respond(answer)
 
 
 @router.post(BASE + "/action-items/{action_id}/done")
@@ -185,22 +158,15 @@ async def done(
     ctx: CommandContext = Depends(command_context),
 ):
     rt = await for_write(request, who, station_id)
-
-    def decide(state, _v):  # type: ignore[no-untyped-def]
-        require_meeting(state, station_id, meeting_id)
-        return complete_action_item(state, action_id, body, today())
-
-    answer = await execute(
-        rt.store,
-        MEETING,
+    return await meeting_command(
+        rt,
         meeting_id,
         station_id,
         ctx,
-        decide,
+        lambda state: complete_action_item(state, action_id, body, today()),
         answered(200, "meeting_id", action_id=last_data("action_id"), late=last_data("late")),
-        occurred_at=_on(body.done_on),
+        occurred_on(body.done_on),
     )
-    return respond(answer)
 
 
 @router.get("/action-items")

@@ -7,8 +7,8 @@ from datetime import date
 from fastapi import APIRouter, Depends, Query, Request
 from shegong_events.engagement import MeetingKind
 from shegong_runtime.auth import Principal
-from shegong_runtime.commands import CommandContext, execute
-from shegong_runtime.http import command_context, respond
+from shegong_runtime.commands import CommandContext
+from shegong_runtime.http import command_context
 
 from shegong_engagement import views
 from shegong_engagement.domain.aggregates import MEETING
@@ -22,9 +22,9 @@ from shegong_engagement.domain.meeting import (
     hold,
     schedule,
 )
+from shegong_engagement.entrypoints.http.commands import answered, command, occurred_on
 from shegong_engagement.entrypoints.http.common import (
     PERSONAL_DATA_ROLES,
-    answered,
     for_read,
     for_write,
     new_id,
@@ -47,17 +47,16 @@ async def schedule_meeting(
 ):
     rt = await for_write(request, who, station_id)
     cmd = body if body.meeting_id else body.model_copy(update={"meeting_id": new_id("m")})
-    answer = await execute(
-        rt.store,
+    return await command(
+        rt,
         MEETING,
         cmd.meeting_id,
         station_id,
         ctx,
-        decide=lambda state, _v: schedule(state, cmd),
-        respond=answered(201, "meeting_id"),
-        occurred_at=noon(cmd.announced_on) if cmd.announced_on else None,
+        lambda state: schedule(state, cmd),
+        answered(201, "meeting_id"),
+        occurred_on(cmd.announced_on),
     )
-    return respond(answer)
 
 
 @router.post("/stations/{station_id}/meetings/{meeting_id}/held")
@@ -70,17 +69,16 @@ async def hold_meeting(
     ctx: CommandContext = Depends(command_context),
 ):
     rt = await for_write(request, who, station_id)
-    answer = await execute(
-        rt.store,
+    return await command(
+        rt,
         MEETING,
         meeting_id,
         station_id,
         ctx,
-        decide=lambda state, _v: hold(state, station_id, meeting_id, body),
-        respond=answered(200, "meeting_id"),
-        occurred_at=noon(body.held_on),
+        lambda state: hold(state, station_id, meeting_id, body),
+        answered(200, "meeting_id"),
+        noon(body.held_on),
     )
-    return respond(answer)
 
 
 @router.post("/stations/{station_id}/meetings/{meeting_id}/cancellation")
@@ -93,17 +91,16 @@ async def cancel_meeting(
     ctx: CommandContext = Depends(command_context),
 ):
     rt = await for_write(request, who, station_id)
-    answer = await execute(
-        rt.store,
+    return await command(
+        rt,
         MEETING,
         meeting_id,
         station_id,
         ctx,
-        decide=lambda state, _v: cancel(state, station_id, meeting_id, body, today()),
-        respond=answered(200, "meeting_id"),
-        occurred_at=noon(body.cancelled_on) if body.cancelled_on else None,
+        lambda state: cancel(state, station_id, meeting_id, body, today()),
+        answered(200, "meeting_id"),
+        occurred_on(body.cancelled_on),
     )
-    return respond(answer)
 
 
 @router.get("/meetings")

@@ -26,46 +26,32 @@ def action_subject(meeting_id: str, action_id: str) -> str:
 
 async def _open(
     rt: Runtime, row: dict[str, Any], subject: str, fields: dict[str, str], allowed: bool
-) -> None:
+) -> dict[str, Any]:
     for sealed, plain in fields.items():
         value = row.pop(sealed, None)
         if allowed and value is not None:
             row[plain] = await rt.keys.open_or_redacted(subject, value)
-
-
-async def open_meeting_names(rt: Runtime, row: dict[str, Any], allowed: bool) -> dict[str, Any]:
-    mid = row["meeting_id"]
-    for issue in row["issues"]:
-        await _open(
-            rt,
-            issue,
-            issue_subject(mid, issue["issue_id"]),
-            {"proposer_name_sealed": "proposer_name"},
-            allowed,
-        )
-    for item in row["action_items"]:
-        await _open(
-            rt,
-            item,
-            action_subject(mid, item["action_id"]),
-            {"owner_name_sealed": "owner_name"},
-            allowed,
-        )
     return row
 
 
+async def open_issue_proposer(rt: Runtime, row: dict[str, Any], allowed: bool) -> dict[str, Any]:
+    subject = issue_subject(row["meeting_id"], row["issue_id"])
+    return await _open(rt, row, subject, {"proposer_name_sealed": "proposer_name"}, allowed)
+
+
 async def open_action_owner(rt: Runtime, row: dict[str, Any], allowed: bool) -> dict[str, Any]:
-    await _open(
-        rt,
-        row,
-        action_subject(row["meeting_id"], row["action_id"]),
-        {"owner_name_sealed": "owner_name"},
-        allowed,
-    )
+    subject = action_subject(row["meeting_id"], row["action_id"])
+    return await _open(rt, row, subject, {"owner_name_sealed": "owner_name"}, allowed)
+
+
+async def open_meeting_names(rt: Runtime, row: dict[str, Any], allowed: bool) -> dict[str, Any]:
+    for issue in row["issues"]:
+        await open_issue_proposer(rt, issue, allowed)
+    for item in row["action_items"]:
+        await open_action_owner(rt, item, allowed)
     return row
 
 
 async def open_volunteer(rt: Runtime, row: dict[str, Any], allowed: bool) -> dict[str, Any]:
     fields = {"name_sealed": "name", "phone_sealed": "phone"}
-    await _open(rt, row, volunteer_subject(row["volunteer_id"]), fields, allowed)
-    return row
+    return await _open(rt, row, volunteer_subject(row["volunteer_id"]), fields, allowed)

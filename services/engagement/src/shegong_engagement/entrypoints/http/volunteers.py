@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from fastapi import APIRouter, Depends, Request
 from shegong_runtime.auth import Principal
-from shegong_runtime.commands import CommandContext, execute
-from shegong_runtime.http import command_context, respond
+from shegong_runtime.commands import CommandContext
+from shegong_runtime.http import command_context
 
 from shegong_engagement import views
 from shegong_engagement.domain.aggregates import VOLUNTEER
@@ -22,15 +22,19 @@ from shegong_engagement.domain.volunteer import (
     check_in,
     check_out,
     enroll,
-    require_volunteer,
+)
+from shegong_engagement.entrypoints.http.commands import (
+    answered,
+    command,
+    last_data,
+    occurred_on,
+    volunteer_command,
 )
 from shegong_engagement.entrypoints.http.common import (
     PERSONAL_DATA_ROLES,
-    answered,
     config,
     for_read,
     for_write,
-    last_data,
     new_id,
     read_access,
     visible,
@@ -54,17 +58,16 @@ async def enroll_volunteer(
     volunteer_id = body.volunteer_id or new_id("v")
     subject = volunteer_subject(volunteer_id)
     name, phone = await rt.keys.seal(subject, body.name), await rt.keys.seal(subject, body.phone)
-    answer = await execute(
-        rt.store,
+    return await command(
+        rt,
         VOLUNTEER,
         volunteer_id,
         station_id,
         ctx,
-        decide=lambda state, _v: enroll(state, body, name or "", phone, today()),
-        respond=answered(201, "volunteer_id"),
-        occurred_at=noon(body.enrolled_on) if body.enrolled_on else None,
+        lambda state: enroll(state, body, name or "", phone, today()),
+        answered(201, "volunteer_id"),
+        occurred_on(body.enrolled_on),
     )
-    return respond(answer)
 
 
 @router.post(f"{BASE}/trainings", status_code=201)
@@ -77,22 +80,15 @@ async def record_training(
     ctx: CommandContext = Depends(command_context),
 ):
     rt = await for_write(request, who, station_id)
-
-    def decide(state, _v):  # type: ignore[no-untyped-def]
-        require_volunteer(state, station_id, volunteer_id)
-        return attend_training(state, body)
-
-    answer = await execute(
-        rt.store,
-        VOLUNTEER,
+    return await volunteer_command(
+        rt,
         volunteer_id,
         station_id,
         ctx,
-        decide,
+        lambda state: attend_training(state, body),
         answered(201, "volunteer_id", training_id=last_data("training_id")),
-        occurred_at=noon(body.attended_on),
+        noon(body.attended_on),
     )
-    return respond(answer)
 
 
 @router.post(f"{BASE}/sessions", status_code=201)
@@ -107,28 +103,17 @@ async def check_in_session(
     """Start a service session; an open one past the limit is closed at the limit first."""
     rt = await for_write(request, who, station_id)
     session_id = body.session_id or new_id("s")
-
-    def decide(state, _v):  # type: ignore[no-untyped-def]
-        require_volunteer(state, station_id, volunteer_id)
-        return check_in(
-            state,
-            session_id,
-            body,
-            datetime.now(UTC),
-            timedelta(hours=config(rt).session_limit_hours),
-        )
-
-    answer = await execute(
-        rt.store,
-        VOLUNTEER,
+    return await volunteer_command(
+        rt,
         volunteer_id,
         station_id,
         ctx,
-        decide,
+        lambda state: check_in(
+            state, session_id, body, datetime.now(UTC), config(rt).session_limit
+        ),
         answered(201, "volunteer_id", session_id=last_data("session_id")),
-        occurred_at=body.checked_in_at,
+        body.checked_in_at,
     )
-    return respond(answer)
 
 
 @router.post(BASE + "/sessions/{session_id}/check-out")
@@ -143,24 +128,14 @@ async def check_out_session(
 ):
     """End a session; one longer than the limit is closed at the limit and flagged auto_closed."""
     rt = await for_write(request, who, station_id)
-
-    def decide(state, _v):  # type: ignore[no-untyped-def]
-        require_volunteer(state, station_id, volunteer_id)
-        return check_out(
-            state,
-            session_id,
-            body,
-            datetime.now(UTC),
-            timedelta(hours=config(rt).session_limit_hours),
-        )
-
-    answer = await execute(
-        rt.store,
-        VOLUNTEER,
+    return await volunteer_command(
+        rt,
         volunteer_id,
         station_id,
         ctx,
-        decide,
+        lambda state: check_out(
+            state, session_id, body, datetime.now(UTC), config(rt).session_limit
+        ),
         answered(
             200,
             "volunteer_id",
@@ -168,9 +143,8 @@ async def check_out_session(
             minutes=last_data("minutes"),
             auto_closed=last_data("auto_closed"),
         ),
-        occurred_at=body.checked_out_at,
+        body.checked_out_at,
     )
-    return respond(answer)
 
 
 @router.get("/volunteers")
