@@ -5,7 +5,7 @@ import asyncio
 import pytest
 
 from shegong_runtime import bus
-from shegong_runtime.eventstore import EventStore
+from shegong_runtime.eventstore import EventStore, Position
 from shegong_runtime.probe import probe_event
 from shegong_runtime.relay import Relay
 from shegong_runtime.settings import Settings
@@ -138,3 +138,69 @@ async def append_history_from(store, aggs, start, count):
     for v in range(start, start + count):
         for agg in aggs:
             await store.append(f"probe-{agg}", [probe_event(agg, v)], v)
+
+
+async def test_a_second_recovery_before_the_next_checkpoint_still_knows_what_the_stream_holds(
+    store, nc, database_url, nats_url, unique
+):
+    """Events published by a relay that died unconfirmed; the next relay confirms one batch of
+    them, fails, and recovers again: the rest must still be recognised, not published twice."""
+    window = 0.5
+    settings = Settings(
+        database_url=database_url, nats_url=nats_url, relay_batch_size=5, stream_duplicate_window_s=window
+    )
+    js = nc.jetstream()
+    await bus.ensure_stream(js, bus.domain_stream_config("probe", settings))
+    aggs = [unique("agg") for _ in range(2)]
+    await append_history(store, aggs, 5)
+    for stored in await store.read_since(Position()):  # what the dead relay got into the stream
+        await js.publish(
+            f"sw.probe.probe-station.ProbeRecorded.{stored.envelope.aggregate_id}",
+            stored.envelope.model_dump_json().encode(),
+            headers={"Nats-Msg-Id": str(stored.envelope.event_id), "Sw-Position": str(stored.position)},
+        )
+    await asyncio.sleep(window + 0.5)
+    relay = Relay(store, nc, "probe", settings)
+    await relay.recover()
+    assert await relay.pump_once() == 5
+    await relay.settle()  # one batch confirmed and checkpointed, the second not yet
+    await relay.recover()  # as after a failed publish
+    while await relay.pump_once():
+        pass
+    await relay.settle()
+    assert_exactly_once_in_order(await stream_envelopes(js, STREAM, set(aggs)), aggs, 5)
+
+
+async def test_a_relay_that_loses_its_lock_session_stops_and_another_takes_over(store, database_url, nats_url, unique):
+    import nats
+
+    settings = Settings(database_url=database_url, nats_url=nats_url, relay_lock_poll_s=0.1)
+    conns = [await nats.connect(nats_url) for _ in range(2)]
+    try:
+        await bus.ensure_domain_streams(conns[0].jetstream(), ["probe"], settings)
+        relays = [Relay(store, c, "probe", settings) for c in conns]
+        stops = [asyncio.Event(), asyncio.Event()]
+        tasks = [asyncio.create_task(r.run(s)) for r, s in zip(relays, stops)]
+        await eventually(lambda: any(r.active for r in relays))
+        leader = next(i for i, r in enumerate(relays) if r.active)
+        # an administrator (or an idle-session timeout) ends the leader's lock session
+        await store.pool.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' "
+            "AND objid = hashtext($1)::oid AND granted",
+            relays[leader].lock_key,
+        )
+        await eventually(lambda: relays[1 - leader].active, timeout=20)
+        await asyncio.sleep(1.5)
+        assert sum(r.active for r in relays) == 1, "two relays publish at once"
+        aggs = [unique("agg")]
+        await append_history(store, aggs, 4)
+        js = conns[0].jetstream()
+        envs = await eventually(lambda: _when_count(stream_envelopes(js, STREAM, set(aggs)), 4))
+        assert_exactly_once_in_order(envs, aggs, 4)
+        assert all(not t.done() for t in tasks), "a relay task died"
+        for s in stops:
+            s.set()
+        await asyncio.gather(*tasks)
+    finally:
+        for c in conns:
+            await c.close()

@@ -87,6 +87,7 @@ class ProbeOrder(Projection):
 
     name = "probe_order"
     domains = ("probe",)
+    poison_prefix = "poison"
     ddl = """
     CREATE TABLE IF NOT EXISTS {s}.applied (
         aggregate_id text PRIMARY KEY,
@@ -98,6 +99,10 @@ class ProbeOrder(Projection):
         self.name = name or self.name
 
     async def apply(self, conn: asyncpg.Connection, s: str, event: Envelope) -> None:
+        probe = CATALOG.decode(event)
+        assert isinstance(probe, ProbeRecorded)
+        if probe.note.startswith(self.poison_prefix):
+            raise ValueError("probe poison: this event cannot be applied")
         await conn.execute(
             f"INSERT INTO {s}.applied AS a VALUES ($1, ARRAY[$2::int]) "
             "ON CONFLICT (aggregate_id) DO UPDATE SET versions = a.versions || EXCLUDED.versions",

@@ -57,6 +57,10 @@ CREATE TABLE IF NOT EXISTS {s}.versions (
     stream_id text PRIMARY KEY,
     version   integer NOT NULL
 );
+CREATE TABLE IF NOT EXISTS {s}.failures (
+    message text PRIMARY KEY,  -- stream:sequence
+    count   integer NOT NULL
+);
 CREATE TABLE IF NOT EXISTS {s}.checkpoints (
     stream text PRIMARY KEY,
     stream_seq bigint NOT NULL
@@ -111,6 +115,7 @@ class ProjectionRunner:
         self.generation = generation
         self.consumers: dict[str, ConsumerState] = {}
         self.running = False
+        self._waiting_since: dict[object, float] = {}
 
     @property
     def schema(self) -> str:
@@ -246,7 +251,7 @@ class ProjectionRunner:
                     if await self._give_up(state, msg, exc):
                         continue
                     for later in msgs[i:]:
-                        await later.nak(delay=min(2 ** msg.metadata.num_delivered * 0.1, 5.0))
+                        await later.nak(delay=min(2 ** min(msg.metadata.num_delivered, 6) * 0.1, 5.0))
                     return
         else:
             for msg in msgs[:done]:
@@ -264,18 +269,30 @@ class ProjectionRunner:
         events = [decode(m) for m in msgs]
         s = self.schema
         async with self.pool.acquire() as conn, conn.transaction():
-            ordered = events if state.domain == "redrive" else await self._gate(conn, s, events, msgs)
-            if not ordered:
-                return 0
-            fresh = {
-                r["event_id"]
-                for r in await conn.fetch(
-                    f"INSERT INTO {s}.processed (event_id) SELECT unnest($1::uuid[]) "
-                    f"ON CONFLICT (event_id) DO UPDATE SET dead = false WHERE {s}.processed.dead "
-                    "RETURNING event_id",
-                    [e.event_id for e in ordered],
-                )
-            }
+            if state.domain == "redrive":
+                # only letters dead in this generation: a rebuild replays old re-drives too,
+                # and those events come in their turn from the domain stream instead
+                ordered = events
+                fresh = {
+                    r["event_id"]
+                    for r in await conn.fetch(
+                        f"UPDATE {s}.processed SET dead = false WHERE event_id = any($1::uuid[]) "
+                        "AND dead RETURNING event_id",
+                        [e.event_id for e in ordered],
+                    )
+                }
+            else:
+                ordered = await self._gate(conn, s, events, msgs)
+                if not ordered:
+                    return 0
+                fresh = {
+                    r["event_id"]
+                    for r in await conn.fetch(
+                        f"INSERT INTO {s}.processed (event_id) SELECT unnest($1::uuid[]) "
+                        "ON CONFLICT (event_id) DO NOTHING RETURNING event_id",
+                        [e.event_id for e in ordered],
+                    )
+                }
             todo = [e for e in ordered if e.event_id in fresh]
             if self.settings.projection_fault_pause_s and len(todo) > 1:  # crash tests only
                 await self.projection.apply_batch(conn, s, todo[: len(todo) // 2])
@@ -314,10 +331,10 @@ class ProjectionRunner:
         for event, msg in zip(events, msgs, strict=True):
             if event.aggregate_version > 0:  # 0: an unversioned event, nothing to gate on
                 seen = last.get(event.stream_id, 0)
-                patient = msg.metadata.num_delivered <= self.settings.projection_max_deferrals
-                if event.aggregate_version > seen + 1 and patient:
+                if event.aggregate_version > seen + 1 and self._still_waiting(event):
                     break  # its predecessor has not been applied yet
                 last[event.stream_id] = max(seen, event.aggregate_version)
+                self._waiting_since.pop(event.event_id, None)
             ordered.append(event)
         moved = {k: v for k, v in last.items() if k in keys}
         if moved:
@@ -329,9 +346,28 @@ class ProjectionRunner:
             )
         return ordered
 
+    async def _failures(self, msg: Msg) -> int:
+        """Count one failed apply of this message; deferrals and batch-mates' naks do not count."""
+        key = f"{msg.metadata.stream}:{msg.metadata.sequence.stream}"
+        return await self.pool.fetchval(
+            f"INSERT INTO {self.schema}.failures AS f (message, count) VALUES ($1, 1) "
+            "ON CONFLICT (message) DO UPDATE SET count = f.count + 1 RETURNING count",
+            key,
+        )
+
+    def _still_waiting(self, event: Envelope) -> bool:
+        """Wait for a missing predecessor as long as a crashed replica's unacknowledged copy
+        could take to come back (twice the ack wait); after that the gap is taken as final."""
+        now = asyncio.get_running_loop().time()
+        since = self._waiting_since.setdefault(event.event_id, now)
+        if now - since < 2 * self.settings.projection_ack_wait_s + 5:
+            return True
+        log.warning("projection.gap_accepted", projection=self.projection.name, stream_id=event.stream_id)
+        return False
+
     async def _give_up(self, state: ConsumerState, msg: Msg, exc: Exception) -> bool:
         """Dead-letter the message if it is undecodable or out of attempts; True when it was."""
-        attempts = msg.metadata.num_delivered
+        attempts = 1 if isinstance(exc, Undecodable) else await self._failures(msg)
         if not isinstance(exc, Undecodable) and attempts < self.settings.projection_max_attempts:
             log.warning(
                 "projection.retry",

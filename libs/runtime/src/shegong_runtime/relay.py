@@ -44,42 +44,61 @@ class Relay:
         return f"shegong.relay.{self.store.schema}.{self.name}"
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Wait for the advisory lock, then relay until `stop` is set; a crash frees the lock."""
+        """Relay while holding the advisory lock, until `stop` is set.
+
+        Any failure (database or bus gone, lock session lost) drops back to acquiring the lock
+        again: the task never dies, and a relay that lost its lock stops publishing.
+        """
         self.running = True
-        lock_conn = await asyncpg.connect(self.settings.database_url)
         try:
             while not stop.is_set():
-                if await lock_conn.fetchval("SELECT pg_try_advisory_lock(hashtext($1))", self.lock_key):
-                    break
+                try:
+                    await self._lead(stop)
+                except Exception as exc:
+                    log.warning("relay.error", domain=self.domain, error=type(exc).__name__)
+                    await _sleep_or_stop(stop, 1.0)
+        finally:
+            self.running = False
+
+    async def _lead(self, stop: asyncio.Event) -> None:
+        lock_conn = await asyncpg.connect(self.settings.database_url)
+        try:
+            while not await lock_conn.fetchval("SELECT pg_try_advisory_lock(hashtext($1))", self.lock_key):
                 await _sleep_or_stop(stop, self.settings.relay_lock_poll_s)
-            if stop.is_set():
-                return
+                if stop.is_set():
+                    return
             self.active = True
             metrics.RELAY_ACTIVE.labels(self.name).set(1)
             log.info("relay.active", domain=self.domain)
             await self.recover()
+            checked_at = time.monotonic()
             while not stop.is_set():
+                if time.monotonic() - checked_at >= 0.5:  # still ours? a lost session frees the lock
+                    await lock_conn.fetchval("SELECT 1")
+                    checked_at = time.monotonic()
                 try:
                     sent = await self.pump_once()
-                except Exception as exc:  # the bus or the database went away: rescan, retry
+                except Exception as exc:  # the bus or the database hiccuped: rescan, retry
                     log.warning("relay.error", domain=self.domain, error=type(exc).__name__)
                     await _sleep_or_stop(stop, 1.0)
-                    await self._recover_quietly()
+                    await lock_conn.fetchval("SELECT 1")
+                    await self.recover()
                     continue
                 if sent == 0:
                     await self._measure_lag()
                     await _sleep_or_stop(stop, self.settings.relay_idle_poll_s)
             await self.settle()  # graceful stop: the batch in hand is confirmed
         finally:
-            self.active = self.running = False
+            self.active = False
             metrics.RELAY_ACTIVE.labels(self.name).set(0)
-            await lock_conn.close()
+            self._abandon()
+            await lock_conn.close(timeout=2)
 
-    async def _recover_quietly(self) -> None:
-        try:
-            await self.recover()
-        except Exception as exc:
-            log.warning("relay.recover_failed", domain=self.domain, error=type(exc).__name__)
+    def _abandon(self) -> None:
+        """Forget unconfirmed batches: the next leader's stream scan accounts for them."""
+        if self._inflight is not None:
+            self._inflight.cancel()
+            self._inflight = None
 
     async def recover(self) -> None:
         """Load the checkpoint, then learn which events past it the stream already holds."""
@@ -89,9 +108,7 @@ class Relay:
             "RETURNING tx_id, position, stream_seq",
             self.name,
         )
-        if self._inflight is not None:  # a failed batch: forget it, the stream scan covers it
-            self._inflight.cancel()
-            self._inflight = None
+        self._abandon()  # a failed batch: the stream scan below covers it
         self.cursor = self.checkpoint = Position(row["tx_id"], row["position"])
         self.stream_seq = row["stream_seq"]
         info = await self.js.stream_info(self.stream)
@@ -103,7 +120,8 @@ class Relay:
                 continue
             if msg.headers and "Nats-Msg-Id" in msg.headers:
                 self._already.add(msg.headers["Nats-Msg-Id"])
-        self.stream_seq = max(self.stream_seq, info.state.last_seq)
+        # stream_seq stays the checkpointed one: it moves only with acks paired with the cursor,
+        # so a second failure before the next checkpoint scans these messages again
         if self._already:
             log.info("relay.recovered", domain=self.domain, already_in_stream=len(self._already))
 

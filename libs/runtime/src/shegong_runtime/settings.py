@@ -16,6 +16,9 @@ class Settings(BaseSettings):
         validation_alias="DATABASE_URL",
     )
     nats_url: str = Field(default="nats://127.0.0.1:4222", validation_alias="NATS_URL")
+    # this service's NATS user: its permissions allow publishing only its own domain's subjects
+    nats_user: str | None = None
+    nats_password: str | None = None
     service: str = "service"
     http_host: str = "127.0.0.1"
     http_port: int = 8000
@@ -35,7 +38,6 @@ class Settings(BaseSettings):
     projection_max_attempts: int = 5
     projection_fetch_timeout_s: float = 1.0
     projection_ack_wait_s: float = 30.0
-    projection_max_deferrals: int = 50  # then a gap in an aggregate's versions is accepted
 
     # authentication: HS256 shared secret for bearer tokens
     jwt_secret: str = "change-me-in-production-shegong-dev-secret"
