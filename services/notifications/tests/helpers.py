@@ -283,3 +283,42 @@ async def planner_saw(pool, event_id) -> bool:  # type: ignore[no-untyped-def]
 
     schema = await generations.live_schema(pool, "notifications_planner")
     return bool(await pool.fetchval(f"SELECT 1 FROM {schema}.processed WHERE event_id = $1", event_id))
+
+
+async def demo_rules(client, headers: dict, district_id: str, *names: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """Define the demo's own rules (shegong_notifications.demo) for a district through the API;
+    returns their ids by demo name."""
+    from shegong_notifications import demo
+
+    wanted = {f"{name}-{district_id}": name for name in names}
+    bodies = [body for body in demo.rules(district_id) if body["rule_id"] in wanted]
+    assert len(bodies) == len(names), f"no such demo rules: {names}"
+    for body in bodies:
+        await post(client, "/rules", body, headers)
+    return {name: rule_id for rule_id, name in wanted.items()}
+
+
+async def redelivered(nc, pool, env: Envelope, sentinel: DomainEvent, aggregate_id: str) -> None:  # type: ignore[no-untyped-def]
+    """Deliver a source event to the planner again (another message id), then wait until the
+    planner has applied a later event of the same stream, so the redelivery is behind it."""
+    await republish(nc, env, msg_id=f"again-{env.event_id}")
+    after = await publish(nc, sentinel, aggregate_id, env.station_id)
+    await eventually(lambda: planner_saw(pool, after.event_id))
+
+
+async def timers(pool, rule_id: str) -> list[tuple[str, str, str]]:  # type: ignore[no-untyped-def]
+    """The rule's reminders as (subject key, source event type, status), sorted."""
+    rows = await pool.fetch(
+        "SELECT subject_key, source->>'event_type' AS event_type, status FROM notifications.timers "
+        "WHERE rule_id = $1", rule_id,
+    )
+    return sorted((r["subject_key"], r["event_type"], r["status"]) for r in rows)
+
+
+async def fast_forward(pool, rule_id: str, days: int) -> None:  # type: ignore[no-untyped-def]
+    """Let `days` pass for the rule's reminders: each one's fire_at moves that far back, as the
+    reminder clock (fire_at <= now()) would see them once the days had gone by."""
+    await pool.execute(
+        "UPDATE notifications.timers SET fire_at = fire_at - make_interval(days => $2) WHERE rule_id = $1",
+        rule_id, days,
+    )

@@ -41,7 +41,7 @@ TEMPLATES: dict[str, Template] = {
     ),
     "referral-pending": Template(
         "【转介待办】{station_name}",
-        "转介 {subject_key} 自{occurred_on}发出后至{due_on}仍未得到接收方回复，请站长督促跟进。",
+        "转介 {subject_key} 自{due_on}发出后已超过规定天数仍未得到接收方回复，请站长督促跟进。",
         "转介超过规定天数未处理时提醒站长",
     ),
     "filing-returned": Template(
