@@ -17,12 +17,17 @@ REDRIVE_PREFIX = "sw.redrive"
 
 
 async def connect(settings: Settings, name: str) -> Client:
+    """Connect as SHEGONG_NATS_USER when set: the server's permissions for that user apply."""
+    credentials = {}
+    if settings.nats_user:
+        credentials = {"user": settings.nats_user, "password": settings.nats_password or ""}
     return await nats.connect(
         [url.strip() for url in settings.nats_url.split(",") if url.strip()],  # a cluster: several
         name=f"shegong-{name}",
         max_reconnect_attempts=-1,
         reconnect_time_wait=0.5,
         connect_timeout=5,
+        **credentials,
     )
 
 

@@ -41,10 +41,19 @@ def wait_for_port(port: int, timeout: float = 15.0) -> None:
 
 
 class EmbeddedNats:
-    def __init__(self, data_dir: Path, port: int | None = None, monitor_port: int | None = None):
+    """`config`: a nats-server configuration file (the users of `nats_auth`); flags win over it."""
+
+    def __init__(
+        self,
+        data_dir: Path,
+        port: int | None = None,
+        monitor_port: int | None = None,
+        config: Path | None = None,
+    ):
         self.data_dir = Path(data_dir)
         self.port = port or free_port()
         self.monitor_port = monitor_port or free_port()
+        self.config = Path(config) if config else None
         self.proc: subprocess.Popen | None = None
 
     @property
@@ -63,6 +72,7 @@ class EmbeddedNats:
                 "-js",
                 "-sd", str(self.data_dir / "jetstream"),
                 "-n", "shegong-embedded",
+                *(["-c", str(self.config)] if self.config else []),
             ],
             stdout=log,
             stderr=subprocess.STDOUT,

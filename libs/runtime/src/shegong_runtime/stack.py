@@ -1,7 +1,9 @@
 """`shegong up`: the whole system on one machine, each service its own process.
 
 NATS comes from the pinned wheel (data under the state folder), PostgreSQL from DATABASE_URL or
-else an embedded server; starting again reuses the same data.
+else an embedded server; starting again reuses the same data. The embedded NATS requires a user:
+each service runs as its own (publishing only its own subjects, `nats_auth`), the stack and the
+operators' tools as `operator`; the passwords stay under `<state>/nats`.
 """
 
 from __future__ import annotations
@@ -16,9 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import asyncpg
+import click
 import httpx
 
-from shegong_runtime import catalogue, demo
+from shegong_runtime import catalogue, demo, nats_auth
 from shegong_runtime.connections import database_name, with_database
 from shegong_runtime.embedded import EmbeddedNats, EmbeddedPostgres
 from shegong_runtime.settings import Settings
@@ -36,20 +39,46 @@ class Stack:
     urls: dict[str, str] = field(default_factory=dict)
     nats: EmbeddedNats | None = None
     postgres: EmbeddedPostgres | None = None
+    nats_passwords: dict[str, str] = field(default_factory=dict)  # empty: a NATS given by NATS_URL
 
     def start_servers(self) -> None:
         if os.environ.get("NATS_URL"):
-            self.nats_url = os.environ["NATS_URL"]
+            self.nats_url = os.environ["NATS_URL"]  # its users are the environment's business
         else:
-            port = int(os.environ.get("SHEGONG_EMBEDDED_NATS_PORT", EMBEDDED_NATS_PORT))
-            self.nats = EmbeddedNats(self.state / "nats", port=port).start()
-            self.nats_url = self.nats.url
+            self.start_nats()
         if os.environ.get("DATABASE_URL"):
             self.database_url = os.environ["DATABASE_URL"]
         else:
             self.postgres = EmbeddedPostgres(self.state / "postgres").start()
             self.database_url = with_database(self.postgres.url, "shegong")
         asyncio.run(ensure_database(self.database_url))
+
+    def start_nats(self) -> None:
+        """The wheel's NATS with one user per installed service, `operator` and `integrator`."""
+        folder = self.state / "nats"
+        domains = {name: ep.load().domain for name, ep in catalogue.services().items()}
+        config, self.nats_passwords = nats_auth.write_config(folder, domains)
+        port = int(os.environ.get("SHEGONG_EMBEDDED_NATS_PORT", EMBEDDED_NATS_PORT))
+        self.nats = EmbeddedNats(folder, port=port, config=config).start()
+        self.nats_url = self.nats.url
+        operator = self.nats_passwords[nats_auth.OPERATOR]
+        self.settings = self.settings.model_copy(
+            update={"nats_url": self.nats_url, "nats_user": nats_auth.OPERATOR, "nats_password": operator}
+        )
+        written = {
+            user: nats_auth.write_env(folder / f"{user}.env", self.nats_url, user, self.nats_passwords[user])
+            for user in (nats_auth.OPERATOR, nats_auth.INTEGRATOR)
+        }
+        click.echo(
+            f"NATS users  operator: {written[nats_auth.OPERATOR]}, integrator: {written[nats_auth.INTEGRATOR]}"
+            " (`set -a; . FILE; set +a` before shegong status, dlq, replay)"
+        )
+
+    def nats_env(self, user: str) -> dict[str, str]:
+        """SHEGONG_NATS_USER/PASSWORD of a service's own user; nothing for a NATS not ours."""
+        if not self.nats_passwords:
+            return {}
+        return {"SHEGONG_NATS_USER": user, "SHEGONG_NATS_PASSWORD": self.nats_passwords[user]}
 
     def start_services(self, names: list[str] | None = None) -> None:
         env = {**os.environ, "DATABASE_URL": self.database_url, "NATS_URL": self.nats_url}
@@ -60,7 +89,7 @@ class Stack:
             out = open(logs / f"{name}.log", "ab")
             self.procs[name] = subprocess.Popen(
                 [sys.executable, "-m", "shegong_runtime.cli", "serve", name, "--port", str(port)],
-                env=env,
+                env={**env, **self.nats_env(name)},
                 stdout=out,
                 stderr=subprocess.STDOUT,
             )
