@@ -204,3 +204,15 @@ async def test_a_relay_that_loses_its_lock_session_stops_and_another_takes_over(
     finally:
         for c in conns:
             await c.close()
+
+
+async def test_only_the_owner_of_a_domain_changes_its_streams_settings(nc, database_url, nats_url):
+    js = nc.jetstream()
+    owner = Settings(database_url=database_url, nats_url=nats_url, stream_duplicate_window_s=120)
+    await bus.ensure_domain_streams(js, ["probe"], owner, owned=["probe"])
+    stranger = Settings(database_url=database_url, nats_url=nats_url, stream_duplicate_window_s=5)
+    await bus.ensure_domain_streams(js, ["probe"], stranger, owned=[])
+    assert (await js.stream_info("SW_PROBE")).config.duplicate_window == 120
+    await bus.ensure_domain_streams(js, ["probe"], stranger, owned=["probe"])
+    assert (await js.stream_info("SW_PROBE")).config.duplicate_window == 5
+    await bus.ensure_domain_streams(js, ["probe"], owner, owned=["probe"])

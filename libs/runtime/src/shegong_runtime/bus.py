@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import nats
 from nats.aio.client import Client
 from nats.js import JetStreamContext
@@ -57,12 +59,14 @@ def deadletter_stream_config(settings: Settings) -> StreamConfig:
     )
 
 
-async def ensure_stream(js: JetStreamContext, config: StreamConfig) -> None:
-    """Create the stream, or bring its settable fields in line with configuration."""
+async def ensure_stream(js: JetStreamContext, config: StreamConfig, update: bool = True) -> None:
+    """Create the stream, or (when `update`) bring its settable fields in line with configuration."""
     try:
         info = await js.stream_info(config.name)
     except NotFoundError:
         await js.add_stream(config)
+        return
+    if not update:
         return
     current = info.config
     if (
@@ -74,7 +78,13 @@ async def ensure_stream(js: JetStreamContext, config: StreamConfig) -> None:
         await js.update_stream(config)
 
 
-async def ensure_domain_streams(js: JetStreamContext, domains: list[str], settings: Settings) -> None:
+async def ensure_domain_streams(
+    js: JetStreamContext, domains: list[str], settings: Settings, owned: Collection[str] | None = None
+) -> None:
+    """Declare the streams a process uses. Only a domain's owner (or, with `owned` None, an
+    operator's tool) may change an existing stream's settings: a consumer started with other
+    settings must not rewrite another service's duplicate window or replicas."""
     for domain in domains:
-        await ensure_stream(js, domain_stream_config(domain, settings))
-    await ensure_stream(js, deadletter_stream_config(settings))
+        update = owned is None or domain in owned
+        await ensure_stream(js, domain_stream_config(domain, settings), update=update)
+    await ensure_stream(js, deadletter_stream_config(settings), update=owned is None)

@@ -125,7 +125,7 @@ def relay(schema: str, domain: str) -> None:
         nc = await connections.open_bus(settings, f"relay-{domain}")
         store = EventStore(pool, schema)
         await store.migrate()
-        await bus.ensure_domain_streams(nc.jetstream(), [domain], settings)
+        await bus.ensure_domain_streams(nc.jetstream(), [domain], settings, owned=[domain])
         try:
             await Relay(store, nc, domain, settings).run(stop)
         finally:
@@ -151,7 +151,7 @@ def project(projection: str, name: str | None) -> None:
     async def go(stop: asyncio.Event) -> None:
         pool = await connections.open_pool(settings)
         nc = await connections.open_bus(settings, f"projection-{proj.name}")
-        await bus.ensure_domain_streams(nc.jetstream(), list(proj.domains), settings)
+        await bus.ensure_domain_streams(nc.jetstream(), list(proj.domains), settings, owned=())
         try:
             await ProjectionRunner(proj, pool, nc, settings).run(stop)
         finally:

@@ -74,7 +74,8 @@ class Service:
             domains = {d for p in projections for d in p.domains} | set(self.consumes)
             if self.domain:
                 domains.add(self.domain)
-            await bus.ensure_domain_streams(nc.jetstream(), sorted(domains), settings)
+            owned = {self.domain} if self.domain else set()
+            await bus.ensure_domain_streams(nc.jetstream(), sorted(domains), settings, owned=owned)
             rt = Runtime(settings, pool, nc, store, keys, StationDirectory(pool, known))
             app.state.runtime = rt
             for hook in self.on_start:  # before any consumer runs: hooks may create tables

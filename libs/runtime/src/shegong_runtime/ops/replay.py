@@ -9,6 +9,8 @@ domains are read one after another, each in stream order, which keeps every aggr
 
 from __future__ import annotations
 
+import asyncio
+
 import itertools
 from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass, field
@@ -241,3 +243,6 @@ async def republish(
         tick(1)
     tick(len(replay.report.skipped))
     await nc.flush()
+    await asyncio.sleep(0.2)  # the server reports a refused publish asynchronously
+    if nc.last_error is not None and "permissions violation" in str(nc.last_error).lower():
+        raise PermissionError(f"the server refused the republish: {nc.last_error}")
