@@ -1,6 +1,9 @@
 """Guarantee 3: no dual write, no loss, no duplicate, per-aggregate order, one relay at a time."""
 
 import asyncio
+from contextlib import asynccontextmanager
+
+import nats
 
 import pytest
 
@@ -102,9 +105,9 @@ async def test_relay_killed_between_publish_and_checkpoint_and_restarted_after_d
     assert_exactly_once_in_order(envs, aggs, 5)
 
 
-async def test_only_one_relay_publishes_and_a_waiting_one_takes_over(store, database_url, nats_url, unique):
-    import nats
-
+@asynccontextmanager
+async def two_replicas(store, database_url, nats_url):
+    """Two relays of one service, each on its own connection, both started."""
     settings = Settings(database_url=database_url, nats_url=nats_url, relay_lock_poll_s=0.1)
     conns = [await nats.connect(nats_url) for _ in range(2)]
     try:
@@ -113,12 +116,19 @@ async def test_only_one_relay_publishes_and_a_waiting_one_takes_over(store, data
         stops = [asyncio.Event(), asyncio.Event()]
         tasks = [asyncio.create_task(r.run(s)) for r, s in zip(relays, stops)]
         await eventually(lambda: any(r.active for r in relays))
+        yield relays, stops, tasks, conns[0].jetstream()
+    finally:
+        for c in conns:
+            await c.close()
+
+
+async def test_only_one_relay_publishes_and_a_waiting_one_takes_over(store, database_url, nats_url, unique):
+    async with two_replicas(store, database_url, nats_url) as (relays, stops, tasks, js):
         await asyncio.sleep(0.5)
         assert sum(r.active for r in relays) == 1
         leader = next(i for i, r in enumerate(relays) if r.active)
         aggs = [unique("agg")]
         await append_history(store, aggs, 3)
-        js = conns[0].jetstream()
         await eventually(lambda: _when_count(stream_envelopes(js, STREAM, set(aggs)), 3))
         stops[leader].set()
         await tasks[leader]
@@ -129,9 +139,6 @@ async def test_only_one_relay_publishes_and_a_waiting_one_takes_over(store, data
         assert_exactly_once_in_order(envs, aggs, 5)
         stops[1 - leader].set()
         await tasks[1 - leader]
-    finally:
-        for c in conns:
-            await c.close()
 
 
 async def append_history_from(store, aggs, start, count):
@@ -172,16 +179,7 @@ async def test_a_second_recovery_before_the_next_checkpoint_still_knows_what_the
 
 
 async def test_a_relay_that_loses_its_lock_session_stops_and_another_takes_over(store, database_url, nats_url, unique):
-    import nats
-
-    settings = Settings(database_url=database_url, nats_url=nats_url, relay_lock_poll_s=0.1)
-    conns = [await nats.connect(nats_url) for _ in range(2)]
-    try:
-        await bus.ensure_domain_streams(conns[0].jetstream(), ["probe"], settings)
-        relays = [Relay(store, c, "probe", settings) for c in conns]
-        stops = [asyncio.Event(), asyncio.Event()]
-        tasks = [asyncio.create_task(r.run(s)) for r, s in zip(relays, stops)]
-        await eventually(lambda: any(r.active for r in relays))
+    async with two_replicas(store, database_url, nats_url) as (relays, stops, tasks, js):
         leader = next(i for i, r in enumerate(relays) if r.active)
         # an administrator (or an idle-session timeout) ends the leader's lock session
         await store.pool.execute(
@@ -194,16 +192,12 @@ async def test_a_relay_that_loses_its_lock_session_stops_and_another_takes_over(
         assert sum(r.active for r in relays) == 1, "two relays publish at once"
         aggs = [unique("agg")]
         await append_history(store, aggs, 4)
-        js = conns[0].jetstream()
         envs = await eventually(lambda: _when_count(stream_envelopes(js, STREAM, set(aggs)), 4))
         assert_exactly_once_in_order(envs, aggs, 4)
         assert all(not t.done() for t in tasks), "a relay task died"
         for s in stops:
             s.set()
         await asyncio.gather(*tasks)
-    finally:
-        for c in conns:
-            await c.close()
 
 
 async def test_only_the_owner_of_a_domain_changes_its_streams_settings(nc, database_url, nats_url):

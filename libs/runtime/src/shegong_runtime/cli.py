@@ -121,16 +121,11 @@ def relay(schema: str, domain: str) -> None:
     logging.configure(settings.log_level, settings.log_json)
 
     async def go(stop: asyncio.Event) -> None:
-        pool = await connections.open_pool(settings)
-        nc = await connections.open_bus(settings, f"relay-{domain}")
-        store = EventStore(pool, schema)
-        await store.migrate()
-        await bus.ensure_domain_streams(nc.jetstream(), [domain], settings, owned=[domain])
-        try:
+        async with connections.opened(settings, f"relay-{domain}") as (pool, nc):
+            store = EventStore(pool, schema)
+            await store.migrate()
+            await bus.ensure_domain_streams(nc.jetstream(), [domain], settings, owned=[domain])
             await Relay(store, nc, domain, settings).run(stop)
-        finally:
-            await nc.drain()
-            await pool.close()
 
     run_until_signal(go)
 
@@ -149,14 +144,9 @@ def project(projection: str, name: str | None) -> None:
     proj = cls(name) if name else cls()
 
     async def go(stop: asyncio.Event) -> None:
-        pool = await connections.open_pool(settings)
-        nc = await connections.open_bus(settings, f"projection-{proj.name}")
-        await bus.ensure_domain_streams(nc.jetstream(), list(proj.domains), settings, owned=())
-        try:
+        async with connections.opened(settings, f"projection-{proj.name}") as (pool, nc):
+            await bus.ensure_domain_streams(nc.jetstream(), list(proj.domains), settings, owned=())
             await ProjectionRunner(proj, pool, nc, settings).run(stop)
-        finally:
-            await nc.drain()
-            await pool.close()
 
     run_until_signal(go)
 
@@ -266,13 +256,8 @@ def status(as_json: bool) -> None:
     settings = Settings(service="status")
 
     async def go() -> None:
-        nc = await connections.open_bus(settings, "status")
-        pool = await connections.open_pool(settings, max_size=2)
-        try:
+        async with connections.opened(settings, "status", max_size=2) as (pool, nc):
             found = await ops.gather(nc.jetstream(), pool)
-        finally:
-            await pool.close()
-            await nc.drain()
         if as_json:
             click.echo(render.as_json(found))
             return
@@ -409,13 +394,8 @@ def projections_status(as_json: bool) -> None:
     settings = Settings(service="projections")
 
     async def go() -> None:
-        nc = await connections.open_bus(settings, "projections")
-        pool = await connections.open_pool(settings, max_size=2)
-        try:
+        async with connections.opened(settings, "projections", max_size=2) as (pool, nc):
             found = await ops.status(pool, nc.jetstream())
-        finally:
-            await pool.close()
-            await nc.drain()
         if as_json:
             click.echo(render.as_json(found))
             return
@@ -448,13 +428,8 @@ def projections_rebuild(name: str) -> None:
         raise click.ClickException(str(exc)) from None
 
     async def go() -> None:
-        nc = await connections.open_bus(settings, f"rebuild-{name}")
-        pool = await connections.open_pool(settings)
-        try:
+        async with connections.opened(settings, f"rebuild-{name}") as (pool, nc):
             generation = await ops.rebuild(name, pool, nc, settings)
-        finally:
-            await nc.drain()
-            await pool.close()
         click.echo(f"{name}: generation {generation} is live")
 
     run_once(go)

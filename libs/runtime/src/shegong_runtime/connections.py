@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import asyncpg
@@ -34,6 +36,20 @@ async def open_bus(settings: Settings, name: str) -> Client:
         with attempt:
             return await bus.connect(settings, name)
     raise AssertionError("unreachable")
+
+
+@asynccontextmanager
+async def opened(settings: Settings, name: str, max_size: int = 10) -> AsyncIterator[tuple[asyncpg.Pool, Client]]:
+    """The database pool and the bus for one command, closed (bus drained) however it ends."""
+    pool = await open_pool(settings, max_size=max_size)
+    try:
+        nc = await open_bus(settings, name)
+        try:
+            yield pool, nc
+        finally:
+            await nc.drain()
+    finally:
+        await pool.close()
 
 
 def with_database(url: str, name: str) -> str:
