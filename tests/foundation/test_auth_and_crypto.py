@@ -82,3 +82,15 @@ def test_tokens_signed_with_a_secret_being_rotated_out_are_still_accepted():
     assert auth.verify(rotated, token).subject == "w1"
     with pytest.raises(auth.Unauthenticated):
         auth.verify(Settings(jwt_secret="the-new-secret-that-is-long-enough-for-hs256"), token)
+
+
+async def test_a_service_refuses_to_start_on_development_secrets_when_told_to(database_url, nats_url):
+    from shegong_runtime.service import Service
+    from shegong_runtime.settings import default_secrets
+
+    assert default_secrets(Settings()) == ["jwt_secret", "master_key"]
+    strict = Settings(database_url=database_url, nats_url=nats_url, require_secrets=True)
+    app = Service(name="strict", title="strict", domain=None).app(strict)
+    with pytest.raises(RuntimeError, match="SHEGONG_JWT_SECRET, SHEGONG_MASTER_KEY"):
+        async with app.router.lifespan_context(app):
+            pass

@@ -22,7 +22,7 @@ from shegong_runtime.crypto import KeyStore
 from shegong_runtime.eventstore import EventStore
 from shegong_runtime.projection import Projection, ProjectionRunner
 from shegong_runtime.relay import Relay
-from shegong_runtime.settings import Settings
+from shegong_runtime.settings import Settings, default_secrets
 from shegong_runtime.stations import KnownStations, StationDirectory
 
 log = logging.get("service")
@@ -63,6 +63,10 @@ class Service:
 
         @asynccontextmanager
         async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+            if weak := default_secrets(settings):
+                if settings.require_secrets:
+                    raise RuntimeError(f"set {', '.join('SHEGONG_' + w.upper() for w in weak)}: still the development default")
+                log.warning("settings.development_secrets", service=self.name, secrets=weak)
             pool = await connections.open_pool(settings, max_size=20)
             nc = await connections.open_bus(settings, self.name)
             store = keys = None

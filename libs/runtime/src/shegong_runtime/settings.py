@@ -48,10 +48,21 @@ class Settings(BaseSettings):
     master_key: str = "c2hlZ29uZy1kZXYtbWFzdGVyLWtleS0zMi1ieXRlcyE="
 
     state_dir: str = ".state"
+    # refuse to start while a secret is at its development default (set in production)
+    require_secrets: bool = False
 
     # fault injection, for the crash tests only: pause at the named point so a test can SIGKILL
     relay_fault_pause_s: float = 0.0
     projection_fault_pause_s: float = 0.0
+
+
+DEV_SECRETS = ("jwt_secret", "master_key")
+
+
+def default_secrets(settings: Settings) -> list[str]:
+    """The secrets still at their public development defaults (fine on a laptop, not in a bureau)."""
+    defaults = Settings.model_fields
+    return [name for name in DEV_SECRETS if getattr(settings, name) == defaults[name].default]
 
 
 def load(service: str, **overrides: object) -> Settings:
