@@ -55,7 +55,7 @@ def up(demo: bool, only: tuple[str, ...]) -> None:
         stack.start_services(list(only) or None)
         stack.wait_ready()
         for name, url in stack.urls.items():
-            click.echo(f"{name:<12}{url}  (docs {url}/docs, ready {url}/readyz)")
+            click.echo(f"{name:<15}{url}  (docs {url}/docs, ready {url}/readyz)")
         if demo:
             loaded = load_demo(stack)
             click.echo(f"demo week loaded: {', '.join(loaded) or 'nothing to load'}")
