@@ -106,6 +106,8 @@ async def execute(
     after_append: Callable[[asyncpg.Connection, list[Envelope]], Awaitable[None]] | None = None,
 ) -> Answer:
     """Run one command end to end. `decide(state, version)` raises a DomainError or returns events."""
+    if ctx.causation_id is not None:
+        logging.bind(causation_id=str(ctx.causation_id))
     if (previous := await remembered(store, ctx)) is not None:
         return previous
     state, version = await load(store, aggregate, aggregate_id)

@@ -68,6 +68,15 @@ CREATE TABLE IF NOT EXISTS {s}.checkpoints (
 """
 
 
+def _causality(msg: Msg) -> dict[str, str]:
+    """The event's correlation id, and the event itself as the cause of what is logged next."""
+    try:
+        event = Envelope.model_validate_json(msg.data)
+    except ValidationError:
+        return {"stream_seq": str(msg.metadata.sequence.stream)}
+    return {"correlation_id": str(event.correlation_id), "causation_id": str(event.event_id)}
+
+
 async def _defer(msgs: list[Msg]) -> None:
     """Back to the consumer, to come again once their predecessors are applied."""
     for msg in msgs:
@@ -242,17 +251,18 @@ class ProjectionRunner:
         except Exception:
             # one event spoiled the batch: apply one by one to find it, keep order for the rest
             for i, msg in enumerate(msgs):
-                try:
-                    if await self._apply(state, [msg]) == 0:
-                        await _defer(msgs[i:])
+                with logging.bound(**_causality(msg)):  # log lines name the event they are about
+                    try:
+                        if await self._apply(state, [msg]) == 0:
+                            await _defer(msgs[i:])
+                            return
+                        await msg.ack()
+                    except Exception as exc:
+                        if await self._give_up(state, msg, exc):
+                            continue
+                        for later in msgs[i:]:
+                            await later.nak(delay=min(2 ** min(msg.metadata.num_delivered, 6) * 0.1, 5.0))
                         return
-                    await msg.ack()
-                except Exception as exc:
-                    if await self._give_up(state, msg, exc):
-                        continue
-                    for later in msgs[i:]:
-                        await later.nak(delay=min(2 ** min(msg.metadata.num_delivered, 6) * 0.1, 5.0))
-                    return
         else:
             for msg in msgs[:done]:
                 await msg.ack()
