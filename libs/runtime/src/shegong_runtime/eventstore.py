@@ -152,21 +152,15 @@ class EventStore:
 
     async def read_since(self, after: Position, limit: int = 500) -> list[StoredEvent]:
         """Committed events after `after` in the global order, never skipping a slow writer."""
-        sql = f"""
-            SELECT tx_id::text::bigint AS tx, position, envelope FROM {self.schema}.events
-            WHERE tx_id < pg_snapshot_xmin(pg_current_snapshot())
-              AND (tx_id, position) > ($1::text::xid8, $2::bigint)
-            ORDER BY tx_id, position
-            LIMIT $3
-        """
-        rows = await self.pool.fetch(sql, str(after.tx_id), after.position, limit)
+        rows = await self.read_rows_since(after, limit)
         return [StoredEvent(Position(r["tx"], r["position"]), _row_to_envelope(r)) for r in rows]
 
-    async def read_since_for_relay(self, after: Position, limit: int = 500) -> list[asyncpg.Record]:
-        """`read_since`, with each envelope as the JSON text rendered at append."""
+    async def read_rows_since(self, after: Position, limit: int = 500) -> list[asyncpg.Record]:
+        """`read_since` as rows: routing columns and the envelope JSON rendered at append, which
+        the relay publishes as it is. Only transactions below the oldest running one are read."""
         sql = f"""
             SELECT tx_id::text::bigint AS tx, position, event_id::text AS event_id, event_type,
-                   schema_version, station_id, aggregate_id, envelope
+                   station_id, aggregate_id, envelope
             FROM {self.schema}.events
             WHERE tx_id < pg_snapshot_xmin(pg_current_snapshot())
               AND (tx_id, position) > ($1::text::xid8, $2::bigint)
@@ -174,6 +168,14 @@ class EventStore:
             LIMIT $3
         """
         return await self.pool.fetch(sql, str(after.tx_id), after.position, limit)
+
+    async def count_after(self, after: Position) -> int:
+        """Events committed (or in flight) past a position: a relay's lag."""
+        return await self.pool.fetchval(
+            f"SELECT count(*) FROM {self.schema}.events WHERE (tx_id, position) > ($1::text::xid8, $2::bigint)",
+            str(after.tx_id),
+            after.position,
+        )
 
     async def head(self) -> Position:
         """The last committed position (for lag figures)."""

@@ -24,6 +24,11 @@ POSITION_HEADER = "Sw-Position"
 log = logging.get("relay")
 
 
+def lock_key(schema: str, relay: str) -> str:
+    """The advisory lock that makes one relay per service active (status reports its holder)."""
+    return f"shegong.relay.{schema}.{relay}"
+
+
 class Relay:
     def __init__(self, store: EventStore, nc: Client, domain: str, settings: Settings) -> None:
         self.store, self.nc, self.domain, self.settings = store, nc, domain, settings
@@ -41,7 +46,7 @@ class Relay:
 
     @property
     def lock_key(self) -> str:
-        return f"shegong.relay.{self.store.schema}.{self.name}"
+        return lock_key(self.store.schema, self.name)
 
     async def run(self, stop: asyncio.Event) -> None:
         """Relay while holding the advisory lock, until `stop` is set.
@@ -128,7 +133,7 @@ class Relay:
     async def pump_once(self) -> int:
         """Publish one batch pipelined, in global order; its acks and checkpoint complete while
         the next batch is read and published (at most two batches in flight)."""
-        batch = await self.store.read_since_for_relay(self.cursor, self.settings.relay_batch_size)
+        batch = await self.store.read_rows_since(self.cursor, self.settings.relay_batch_size)
         if not batch:
             await self.settle()
             return 0
@@ -193,11 +198,7 @@ class Relay:
 
     async def lag(self) -> int:
         """Events committed but not yet relayed."""
-        return await self.store.pool.fetchval(
-            f"SELECT count(*) FROM {self.store.schema}.events WHERE (tx_id, position) > ($1::text::xid8, $2::bigint)",
-            str(self.checkpoint.tx_id),
-            self.checkpoint.position,
-        )
+        return await self.store.count_after(self.checkpoint)
 
 
 async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:

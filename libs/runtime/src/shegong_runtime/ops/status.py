@@ -15,6 +15,8 @@ from nats.js.errors import NotFoundError
 
 from shegong_runtime import catalogue
 from shegong_runtime.bus import DEADLETTER_PREFIX, DEADLETTER_STREAM, REDRIVE_PREFIX
+from shegong_runtime.eventstore import EventStore, Position
+from shegong_runtime.relay import lock_key
 
 
 @dataclass(frozen=True)
@@ -121,29 +123,24 @@ async def relays(pool: asyncpg.Pool) -> list[RelayState]:
         if not service.domain:
             continue
         schema = service.name
+        store = EventStore(pool, schema)
         try:
             rows = await pool.fetch(
                 f"SELECT relay, tx_id, position, stream_seq, updated_at FROM {schema}.relay_checkpoint"
             )
-            head = await pool.fetchrow(
-                f"SELECT tx_id::text AS tx, position FROM {schema}.events ORDER BY tx_id DESC, position DESC LIMIT 1"
-            )
+            head = await store.head()
         except asyncpg.UndefinedTableError:
             out.append(RelayState(name, service.domain, "-", 0, 0, "-", None, None, "no event store yet"))
             continue
         if not rows:
             rows = [{"relay": service.domain, "tx_id": 0, "position": 0, "stream_seq": 0, "updated_at": None}]
         for row in rows:
-            unrelayed = await pool.fetchval(
-                f"SELECT count(*) FROM {schema}.events WHERE (tx_id, position) > ($1::text::xid8, $2::bigint)",
-                str(row["tx_id"]),
-                row["position"],
-            )
-            pid = await pool.fetchval(LOCK_HOLDER, f"shegong.relay.{schema}.{row['relay']}")
+            unrelayed = await store.count_after(Position(row["tx_id"], row["position"]))
+            pid = await pool.fetchval(LOCK_HOLDER, lock_key(schema, row["relay"]))
             out.append(
                 RelayState(
                     name, row["relay"], f"{row['tx_id']}.{row['position']}", row["stream_seq"],
-                    unrelayed, f"{head['tx']}.{head['position']}" if head else "0.0", pid, row["updated_at"],
+                    unrelayed, str(head), pid, row["updated_at"],
                 )
             )
     return out
