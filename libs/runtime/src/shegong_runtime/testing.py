@@ -32,42 +32,47 @@ def docker_answers() -> bool:
         return False
 
 
-@pytest.fixture(scope="session")
-def nats_server_url() -> Iterator[str]:
-    if os.environ.get("NATS_URL"):
-        yield os.environ["NATS_URL"]
+def _server_url(
+    env_var: str,
+    container: Callable[[], Any],
+    url_of: Callable[[Any], str],
+    embedded: Callable[[Path], Any],
+) -> Iterator[str]:
+    """The harness's one rule for every server: the URL from the environment, else a
+    testcontainer when Docker answers, else an embedded server in a temporary folder."""
+    if os.environ.get(env_var):
+        yield os.environ[env_var]
         return
     if docker_answers():
-        from testcontainers.nats import NatsContainer
-
-        with NatsContainer("nats:2.11", jetstream=True) as container:
-            yield container.nats_uri()
+        with container() as running:
+            yield url_of(running)
         return
-    with tempfile.TemporaryDirectory(prefix="shegong-nats-") as tmp:
-        server = EmbeddedNats(Path(tmp)).start()
+    with tempfile.TemporaryDirectory(prefix=f"shegong-{env_var.lower()}-") as tmp:
+        server = embedded(Path(tmp)).start()
         try:
             yield server.url
         finally:
             server.stop()
+
+
+@pytest.fixture(scope="session")
+def nats_server_url() -> Iterator[str]:
+    def container() -> Any:
+        from testcontainers.nats import NatsContainer
+
+        return NatsContainer("nats:2.11", jetstream=True)
+
+    yield from _server_url("NATS_URL", container, lambda c: c.nats_uri(), EmbeddedNats)
 
 
 @pytest.fixture(scope="session")
 def postgres_server_url() -> Iterator[str]:
-    if os.environ.get("DATABASE_URL"):
-        yield os.environ["DATABASE_URL"]
-        return
-    if docker_answers():
+    def container() -> Any:
         from testcontainers.postgres import PostgresContainer
 
-        with PostgresContainer("postgres:15", driver=None) as container:
-            yield container.get_connection_url()
-        return
-    with tempfile.TemporaryDirectory(prefix="shegong-pg-") as tmp:
-        server = EmbeddedPostgres(Path(tmp)).start()
-        try:
-            yield server.url
-        finally:
-            server.stop()
+        return PostgresContainer("postgres:15", driver=None)
+
+    yield from _server_url("DATABASE_URL", container, lambda c: c.get_connection_url(), EmbeddedPostgres)
 
 
 @pytest.fixture(scope="session")
