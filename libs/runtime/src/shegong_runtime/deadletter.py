@@ -8,7 +8,7 @@ from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.errors import NotFoundError
 
-from shegong_runtime.bus import DEADLETTER_PREFIX, DEADLETTER_STREAM, REDRIVE_PREFIX
+from shegong_runtime.bus import DEADLETTER_PREFIX, DEADLETTER_STREAM, REDRIVE_PREFIX, origin
 
 REASON = "Sw-Dlq-Reason"
 ORIGIN_STREAM = "Sw-Dlq-Stream"
@@ -26,16 +26,16 @@ def redrive_subject(projection: str) -> str:
 
 
 async def send(js: JetStreamContext, projection: str, msg: Msg, reason: str, attempts: int) -> None:
-    meta = msg.metadata
+    stream, seq, subject = origin(msg)  # the domain stream's, also when read from a partition
     await js.publish(
         dead_subject(projection),
         msg.data,
         headers={
-            "Nats-Msg-Id": f"dlq-{projection}-{meta.stream}-{meta.sequence.stream}-{attempts}",
+            "Nats-Msg-Id": f"dlq-{projection}-{stream}-{seq}-{attempts}",
             REASON: reason.replace("\r", " ").replace("\n", " "),
-            ORIGIN_STREAM: meta.stream,
-            ORIGIN_SEQ: str(meta.sequence.stream),
-            ORIGIN_SUBJECT: msg.subject,
+            ORIGIN_STREAM: stream,
+            ORIGIN_SEQ: str(seq),
+            ORIGIN_SUBJECT: subject,
             ATTEMPTS: str(attempts),
         },
     )

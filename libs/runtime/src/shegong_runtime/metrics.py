@@ -10,3 +10,5 @@ APPLIED = Counter("shegong_projection_applied_total", "Events applied", ["projec
 DEADLETTERED = Counter("shegong_projection_deadlettered_total", "Events sent to dead letter", ["projection"])
 CONSUMER_LAG = Gauge("shegong_consumer_lag_events", "Messages not yet delivered", ["consumer"])
 COMMANDS = Counter("shegong_commands_total", "Commands handled", ["service", "command", "outcome"])
+RECEIVED = Counter("shegong_projection_received_total", "Messages fetched (deliveries)", ["projection", "domain"])
+WAITING = Gauge("shegong_projection_waiting_events", "Events parked until their predecessor applies", ["projection"])

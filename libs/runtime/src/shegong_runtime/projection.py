@@ -1,32 +1,44 @@
-"""Projection runtime: durable pull consumers → read models in PostgreSQL, exactly-once in effect.
+"""Projection runtime: partitions of each domain → read models in PostgreSQL, exactly once in effect.
 
-Each batch is applied with its tracking rows (processed event ids and the stream sequence) in
-one transaction, then acknowledged; a crash between commit and ack means redelivery, which the
-tracking rows turn into a no-op. A failing event is retried (its delivery count is the attempt
-counter, so restarts do not reset it) and after `projection_max_attempts` goes to the
-dead-letter stream with the reason, and the consumer moves on.
+Input. Each domain's partition stream (`bus.partition_stream_config`) splits its events into P
+partitions by a stable hash of the aggregate id; with the operator's re-drive subject they make
+a projection's units. Each unit is consumed by one replica at a time (`partitions.Leases`), in
+stream order, so an aggregate's events arrive in order by construction and nothing is deferred
+for a predecessor. Replicas share the units and rebalance within seconds as they come and go.
 
-Read models live in a schema per generation (`<name>_g<N>`); a rebuild fills generation N+1
-from the start of history beside the live one and then swaps the live pointer.
+Cursor. The checkpoint of a unit (its stream sequence) is written in the transaction that
+applies the batch, with the processed event ids. The NATS consumer is only a cursor started at
+checkpoint + 1 whenever a replica takes a unit or recovers from an error (no acks, no ack wait):
+a crash between commit and the next fetch re-reads what the tracking rows turn into no-ops, and
+a new holder never waits for messages a dead one held.
+
+Failures. A failing event is retried in place with backoff, counted in `failures` (a restart
+does not reset it), and after `projection_max_attempts` goes to the dead-letter stream with the
+reason; the unit moves on. An outage of PostgreSQL or NATS is not the event's fault: the unit
+reopens from its checkpoint once the server is back, counting nothing.
+
+Generations. Read models live in a schema per generation (`<name>_g<N>`); a rebuild fills
+generation N+1 from the start of history beside the live one and then swaps the live pointer.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import asyncpg
 from nats.aio.client import Client
 from nats.aio.msg import Msg
+from nats.errors import Error as NatsError
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.errors import NotFoundError
 from pydantic import ValidationError
-
 from shegong_events import CATALOG, Envelope, UnknownEventType
-from shegong_events.subjects import stream_name
-from shegong_runtime import deadletter, generations, logging, metrics
+
+from shegong_runtime import bus, deadletter, generations, logging, metrics, ordering, partitions
 from shegong_runtime.bus import DEADLETTER_STREAM
+from shegong_runtime.partitions import LeaseLost
 from shegong_runtime.settings import Settings
 
 log = logging.get("projection")
@@ -53,19 +65,19 @@ CREATE TABLE IF NOT EXISTS {s}.processed (
     event_id uuid PRIMARY KEY,
     dead boolean NOT NULL DEFAULT false
 );
-CREATE TABLE IF NOT EXISTS {s}.versions (
-    stream_id text PRIMARY KEY,
-    version   integer NOT NULL
-);
 CREATE TABLE IF NOT EXISTS {s}.failures (
     message text PRIMARY KEY,  -- stream:sequence
     count   integer NOT NULL
 );
 CREATE TABLE IF NOT EXISTS {s}.checkpoints (
-    stream text PRIMARY KEY,
+    stream text PRIMARY KEY,   -- the unit: <domain>.p<k>, or redrive
     stream_seq bigint NOT NULL
 );
-"""
+""" + ordering.DDL
+
+REDRIVE = "redrive"
+OUTAGES = (OSError, ConnectionError, TimeoutError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError,
+           asyncpg.CannotConnectNowError, NatsError)
 
 
 def _causality(msg: Msg) -> dict[str, str]:
@@ -75,12 +87,6 @@ def _causality(msg: Msg) -> dict[str, str]:
     except ValidationError:
         return {"stream_seq": str(msg.metadata.sequence.stream)}
     return {"correlation_id": str(event.correlation_id), "causation_id": str(event.event_id)}
-
-
-async def _defer(msgs: list[Msg]) -> None:
-    """Back to the consumer, to come again once their predecessors are applied."""
-    for msg in msgs:
-        await msg.nak(delay=0.2)
 
 
 class Undecodable(Exception):
@@ -95,21 +101,34 @@ def decode(msg: Msg) -> Envelope:
 
 
 @dataclass
-class ConsumerState:
-    domain: str  # a domain, or "redrive" for the operator's re-driven dead letters
-    durable: str
+class Unit:
+    """One partition of one domain (`visits.p3`), or the re-drive subject: the grain of work
+    a replica leases, and the key of its checkpoint."""
+
+    key: str
+    domain: str
     stream: str
     filter_subject: str
+    consumer: str = ""
     stream_seq: int = 0
     pending: int = 0
+    received: int = 0
     applied: int = 0
     dead: int = 0
-    measured_at: float = 0.0
-    tasks: list[asyncio.Task] = field(default_factory=list)
+
+    @property
+    def durable(self) -> str:  # the consumer's name, as lag pages show it
+        return self.consumer
+
+
+ConsumerState = Unit
 
 
 class ProjectionRunner:
-    """Runs one projection's consumers for one generation until stopped or caught up."""
+    """Runs one projection for one generation until stopped or caught up.
+
+    `exclusive`: hold every unit without leases (a rebuild, a caught-up run, a lone tool).
+    """
 
     def __init__(
         self,
@@ -118,60 +137,54 @@ class ProjectionRunner:
         nc: Client,
         settings: Settings,
         generation: int | None = None,
+        exclusive: bool = False,
     ) -> None:
         self.projection, self.pool, self.nc, self.settings = projection, pool, nc, settings
         self.js = nc.jetstream()
         self.generation = generation
-        self.consumers: dict[str, ConsumerState] = {}
+        self.exclusive = exclusive
+        self.consumers: dict[str, Unit] = {}
+        self.leases: partitions.Leases | None = None
         self.running = False
-        self._waiting_since: dict[object, float] = {}
+        self._alarmed_at = 0.0
 
     @property
     def schema(self) -> str:
         assert self.generation is not None
         return generations.schema_name(self.projection.name, self.generation)
 
-    def durable(self, domain: str) -> str:
-        return f"{self.projection.name}-g{self.generation}-{domain}"
+    def consumer_name(self, unit_key: str) -> str:
+        return f"{self.projection.name}-g{self.generation}-{unit_key.replace('.', '-')}"
 
-    def sources(self) -> list[tuple[str, str, str]]:
-        """(name, stream, filter subject) of each consumer: every domain, and re-driven letters."""
-        out = [(d, stream_name(d), f"sw.{d}.>") for d in self.projection.domains]
-        out.append(("redrive", DEADLETTER_STREAM, deadletter.redrive_subject(self.projection.name)))
+    async def units(self) -> list[Unit]:
+        """Every partition of every domain read (P as each partition stream was created), and
+        the re-drive subject."""
+        await bus.ensure_domain_streams(self.js, list(self.projection.domains), self.settings, owned=())
+        out = []
+        for domain in self.projection.domains:
+            stream = bus.partition_stream_name(domain)
+            count = bus.partitions_of((await self.js.stream_info(stream)).config)
+            out += [Unit(f"{domain}.p{k}", domain, stream, bus.partition_subject(domain, k)) for k in range(count)]
+        out.append(Unit(REDRIVE, REDRIVE, DEADLETTER_STREAM, deadletter.redrive_subject(self.projection.name)))
+        for unit in out:
+            unit.consumer = self.consumer_name(unit.key)
         return out
 
     async def delete_consumers(self) -> None:
-        for domain, stream, _ in self.sources():
+        for unit in await self.units():
             try:
-                await self.js.delete_consumer(stream, self.durable(domain))
+                await self.js.delete_consumer(unit.stream, unit.consumer)
             except NotFoundError:
                 pass
 
     async def prepare(self) -> None:
         if self.generation is None:
             self.generation = await generations.live(self.pool, self.projection.name)
-        await generations.create_schema(
-            self.pool, self.schema, self.projection.ddl + TRACKING_DDL
-        )
-        self.consumers = {}
-        for domain, stream, subject in self.sources():
-            durable = self.durable(domain)
-            await self.js.add_consumer(
-                stream,
-                ConsumerConfig(
-                    durable_name=durable,
-                    deliver_policy=DeliverPolicy.ALL,
-                    ack_policy=AckPolicy.EXPLICIT,
-                    ack_wait=self.settings.projection_ack_wait_s,
-                    max_deliver=-1,
-                    max_ack_pending=self.settings.projection_batch_size * 4,
-                    filter_subject=subject,
-                ),
-            )
-            self.consumers[domain] = ConsumerState(domain, durable, stream, subject)
+        await generations.create_schema(self.pool, self.schema, self.projection.ddl + TRACKING_DDL)
+        self.consumers = {u.key: u for u in await self.units()}
 
     async def run(self, stop: asyncio.Event, until_caught_up: bool = False) -> None:
-        """Consume every domain; a live runner follows a swap of the live generation."""
+        """Consume every unit this replica holds; a live runner follows a swap of generations."""
         self.running = True
         try:
             while not stop.is_set():
@@ -179,7 +192,7 @@ class ProjectionRunner:
                     switched_now = await self._run_generation(stop, until_caught_up)
                 except Exception as exc:  # bus or database hiccup: start the generation again
                     log.warning("projection.error", projection=self.projection.name, error=repr(exc)[:300])
-                    await asyncio.sleep(1.0)
+                    await _sleep_until(stop, 1.0)
                     continue
                 if until_caught_up or not switched_now:
                     return
@@ -192,21 +205,23 @@ class ProjectionRunner:
         """Consume until stopped, caught up or the live generation moved (returns True then)."""
         await self.prepare()
         switched = asyncio.Event()
-        tasks = [
-            asyncio.create_task(self._consume(c, stop, switched, until_caught_up))
-            for c in self.consumers.values()
-        ]
-        if not until_caught_up:
-            tasks.append(asyncio.create_task(self._watch_generation(stop, switched)))
+        watcher = None if until_caught_up else asyncio.create_task(self._watch_generation(stop, switched))
         try:
-            done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
+            if self.exclusive or until_caught_up:
+                halted = _any_set(stop, switched)
+                tasks = [asyncio.create_task(self._consume(u, halted, until_caught_up)) for u in self.consumers.values()]
+                try:
+                    await asyncio.gather(*tasks)
+                finally:
+                    for t in tasks:
+                        t.cancel()
+                    await asyncio.gather(*tasks, return_exceptions=True)
+            else:
+                await self._share(stop, switched)
         finally:
-            for t in tasks:
-                t.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
-        for t in done:
-            if not t.cancelled() and t.exception() is not None:
-                raise t.exception()  # type: ignore[misc]
+            if watcher is not None:
+                watcher.cancel()
+                await asyncio.gather(watcher, return_exceptions=True)
         return switched.is_set()
 
     async def _watch_generation(self, stop: asyncio.Event, switched: asyncio.Event) -> None:
@@ -216,148 +231,196 @@ class ProjectionRunner:
                 switched.set()
                 return
 
-    async def _consume(
-        self, state: ConsumerState, stop: asyncio.Event, switched: asyncio.Event, until_caught_up: bool
-    ) -> None:
-        sub = await self.js.pull_subscribe_bind(durable=state.durable, stream=state.stream)
+    async def _share(self, stop: asyncio.Event, switched: asyncio.Event) -> None:
+        """Lease units up to this replica's fair share, consume each, hand back the surplus."""
+        leases = self.leases = partitions.Leases(
+            self.settings.database_url, self.projection.name, list(self.consumers), self.settings.projection_member_ttl_s
+        )
+        running: dict[str, tuple[asyncio.Task, asyncio.Event]] = {}
+
+        async def hand_back(key: str) -> None:
+            task, halt = running.pop(key)
+            halt.set()  # the batch in hand finishes, then the unit is free
+            await asyncio.gather(task, return_exceptions=True)
+            await leases.release(key)
+
         try:
-            while not stop.is_set() and not switched.is_set():
-                try:
-                    msgs = await sub.fetch(
-                        self.settings.projection_batch_size,
-                        timeout=self.settings.projection_fetch_timeout_s,
+            await leases.open()
+            halted = _any_set(stop, switched)
+            while not halted():
+                taken, surplus = await leases.tick()
+                for key in surplus:
+                    await hand_back(key)
+                for key in taken:
+                    halt = asyncio.Event()
+                    task = asyncio.create_task(
+                        self._consume(self.consumers[key], _any_set(stop, switched, halt), False, fenced=True)
                     )
-                except TimeoutError:
-                    msgs = []
-                except NotFoundError:  # consumer removed by a swap
-                    return
-                if msgs:
-                    await self.handle_batch(state, msgs)
-                now = asyncio.get_running_loop().time()
-                if msgs and now - state.measured_at < 1.0:
-                    continue  # lag is measured at most once a second while busy
-                state.measured_at = now
-                info = await self.js.consumer_info(state.stream, state.durable)
-                state.pending = info.num_pending + info.num_ack_pending
-                metrics.CONSUMER_LAG.labels(state.durable).set(info.num_pending)
-                if until_caught_up and not msgs and info.num_pending == 0 and info.num_ack_pending == 0:
-                    return
+                    running[key] = (task, halt)
+                for key, (task, _) in list(running.items()):
+                    if task.done():  # lost its lease, or stopped by an error it reported
+                        await hand_back(key)
+                await self._alarm_gaps()
+                await _sleep_until(stop, self.settings.projection_lease_poll_s, switched)
         finally:
-            await sub.unsubscribe()
+            for _, halt in running.values():
+                halt.set()
+            tasks = [t for t, _ in running.values()]
+            if tasks:
+                await asyncio.wait(tasks, timeout=10)
+            for t in tasks:
+                t.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            try:
+                await leases.close()
+            except Exception:  # the database went away: the session's end frees the locks
+                pass
+            self.leases = None
 
-    async def handle_batch(self, state: ConsumerState, msgs: list[Msg]) -> None:
+    async def _alarm_gaps(self) -> None:
+        """A predecessor still missing is an alarm, repeated while it lasts (never a skip)."""
+        now = asyncio.get_running_loop().time()
+        if now - self._alarmed_at < 5.0:
+            return
+        count, age = await ordering.waiting(self.pool, self.schema)
+        metrics.WAITING.labels(self.projection.name).set(count)
+        if count and (now - self._alarmed_at >= self.settings.projection_gap_alarm_s or self._alarmed_at == 0):
+            log.error("projection.gap_open", projection=self.projection.name, waiting=count, oldest_s=round(age, 1))
+        self._alarmed_at = now
+
+    async def _open(self, unit: Unit) -> object:
+        """A fresh cursor at the unit's checkpoint: whatever an earlier holder fetched is moot."""
+        seq = await self.pool.fetchval(f"SELECT stream_seq FROM {self.schema}.checkpoints WHERE stream = $1", unit.key) or 0
+        unit.stream_seq = seq
         try:
-            done = await self._apply(state, msgs)
-        except Exception:
-            # one event spoiled the batch: apply one by one to find it, keep order for the rest
-            for i, msg in enumerate(msgs):
-                with logging.bound(**_causality(msg)):  # log lines name the event they are about
+            await self.js.delete_consumer(unit.stream, unit.consumer)
+        except NotFoundError:
+            pass
+        await self.js.add_consumer(
+            unit.stream,
+            ConsumerConfig(
+                name=unit.consumer,
+                filter_subject=unit.filter_subject,
+                ack_policy=AckPolicy.NONE,
+                deliver_policy=DeliverPolicy.BY_START_SEQUENCE if seq else DeliverPolicy.ALL,
+                opt_start_seq=seq + 1 if seq else None,
+                inactive_threshold=300.0,
+            ),
+        )
+        return await self.js.pull_subscribe_bind(durable=unit.consumer, stream=unit.stream)
+
+    async def _consume(
+        self, unit: Unit, halted: Callable[[], bool], until_caught_up: bool, fenced: bool = False
+    ) -> None:
+        while not halted():
+            sub = None
+            try:
+                sub = await self._open(unit)
+                while not halted():
                     try:
-                        if await self._apply(state, [msg]) == 0:
-                            await _defer(msgs[i:])
+                        msgs = await sub.fetch(  # type: ignore[attr-defined]
+                            self.settings.projection_batch_size, timeout=self.settings.projection_fetch_timeout_s
+                        )
+                    except TimeoutError:
+                        msgs = []
+                    if msgs:
+                        unit.received += len(msgs)
+                        metrics.RECEIVED.labels(self.projection.name, unit.domain).inc(len(msgs))
+                        await self.handle_batch(unit, msgs, fenced)
+                        unit.pending = msgs[-1].metadata.num_pending
+                    else:
+                        info = await self.js.consumer_info(unit.stream, unit.consumer)
+                        unit.pending = info.num_pending
+                        if until_caught_up and unit.pending == 0:
                             return
-                        await msg.ack()
-                    except Exception as exc:
-                        if await self._give_up(state, msg, exc):
-                            continue
-                        for later in msgs[i:]:
-                            await later.nak(delay=min(2 ** min(msg.metadata.num_delivered, 6) * 0.1, 5.0))
-                        return
-        else:
-            for msg in msgs[:done]:
-                await msg.ack()
-            if done < len(msgs):
-                await _defer(msgs[done:])
+                    metrics.CONSUMER_LAG.labels(unit.consumer).set(unit.pending)
+            except LeaseLost:
+                log.info("projection.lease_lost", projection=self.projection.name, unit=unit.key)
+                return
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # an outage or a removed consumer: reopen from the checkpoint
+                log.warning("projection.unit_error", projection=self.projection.name, unit=unit.key,
+                            error=type(exc).__name__)
+                await asyncio.sleep(0.5)
+            finally:
+                if sub is not None:
+                    try:
+                        await sub.unsubscribe()  # type: ignore[attr-defined]
+                    except Exception:
+                        pass
 
-    async def _apply(self, state: ConsumerState, msgs: list[Msg]) -> int:
-        """Apply the longest prefix of `msgs` that is in per-aggregate order; returns its length.
+    async def handle_batch(self, unit: Unit, msgs: list[Msg], fenced: bool = False) -> None:
+        try:
+            await self._apply(unit, msgs, fenced)
+            return
+        except (LeaseLost, *OUTAGES):
+            raise
+        except Exception:
+            pass  # one event spoiled the batch: apply one by one to find it, in order
+        for msg in msgs:
+            with logging.bound(**_causality(msg)):  # log lines name the event they are about
+                await self._apply_alone(unit, msg, fenced)
 
-        Replicas sharing a durable consumer fetch different batches at once, so an aggregate's
-        version N+1 can arrive before N: it waits (the caller defers it) until N is applied.
-        Re-driven dead letters pass the gate: their turn came and went.
-        """
+    async def _apply_alone(self, unit: Unit, msg: Msg, fenced: bool) -> None:
+        """Retry one event in place until it applies or is dead-lettered; order is kept."""
+        while True:
+            try:
+                await self._apply(unit, [msg], fenced)
+                return
+            except (LeaseLost, *OUTAGES):
+                raise
+            except Exception as exc:
+                attempts = await self._give_up(unit, msg, exc, fenced)
+                if attempts is None:
+                    return
+                await asyncio.sleep(min(0.1 * 2**attempts, 5.0))
+
+    async def _apply(self, unit: Unit, msgs: list[Msg], fenced: bool) -> None:
         events = [decode(m) for m in msgs]
         s = self.schema
         async with self.pool.acquire() as conn, conn.transaction():
-            if state.domain == "redrive":
+            if fenced:
+                assert self.leases is not None
+                await partitions.check_owner(conn, self.projection.name, unit.key, self.leases.member)
+            if unit.domain == REDRIVE:
                 # only letters dead in this generation: a rebuild replays old re-drives too,
                 # and those events come in their turn from the domain stream instead
-                ordered = events
-                fresh = {
-                    r["event_id"]
-                    for r in await conn.fetch(
-                        f"UPDATE {s}.processed SET dead = false WHERE event_id = any($1::uuid[]) "
-                        "AND dead RETURNING event_id",
-                        [e.event_id for e in ordered],
-                    )
-                }
+                fresh = await self._ids(conn, f"UPDATE {s}.processed SET dead = false WHERE event_id = any($1::uuid[]) "
+                                        "AND dead RETURNING event_id", events)
+                todo = [e for e in events if e.event_id in fresh]
             else:
-                ordered = await self._gate(conn, s, events, msgs)
-                if not ordered:
-                    return 0
-                fresh = {
-                    r["event_id"]
-                    for r in await conn.fetch(
-                        f"INSERT INTO {s}.processed (event_id) SELECT unnest($1::uuid[]) "
-                        "ON CONFLICT (event_id) DO NOTHING RETURNING event_id",
-                        [e.event_id for e in ordered],
-                    )
-                }
-            todo = [e for e in ordered if e.event_id in fresh]
+                fresh = await self._ids(conn, f"INSERT INTO {s}.processed (event_id) SELECT unnest($1::uuid[]) "
+                                        "ON CONFLICT (event_id) DO NOTHING RETURNING event_id", events)
+                todo = await ordering.admit(
+                    conn, s, unit.key, [e for e in events if e.event_id in fresh], self.settings.stream_max_age_s > 0
+                )
             if self.settings.projection_fault_pause_s and len(todo) > 1:  # crash tests only
                 await self.projection.apply_batch(conn, s, todo[: len(todo) // 2])
                 log.warning("projection.mid_batch", projection=self.projection.name)
                 await asyncio.sleep(self.settings.projection_fault_pause_s)
                 todo = todo[len(todo) // 2 :]
             await self.projection.apply_batch(conn, s, todo)
-            seq = msgs[len(ordered) - 1].metadata.sequence.stream
-            await conn.execute(
-                f"INSERT INTO {s}.checkpoints (stream, stream_seq) VALUES ($1, $2) "
-                "ON CONFLICT (stream) DO UPDATE SET stream_seq = greatest("
-                f"{s}.checkpoints.stream_seq, EXCLUDED.stream_seq)",
-                state.domain,
-                seq,
-            )
-        state.stream_seq = max(state.stream_seq, seq)
-        state.applied += len(fresh)
-        metrics.APPLIED.labels(self.projection.name, state.domain).inc(len(fresh))
-        return len(ordered)
+            await self._checkpoint(conn, unit, msgs[-1].metadata.sequence.stream)
+        unit.applied += len(todo)
+        metrics.APPLIED.labels(self.projection.name, unit.domain).inc(len(todo))
 
-    async def _gate(
-        self, conn: asyncpg.Connection, s: str, events: list[Envelope], msgs: list[Msg]
-    ) -> list[Envelope]:
-        """The prefix of `events` whose aggregate versions follow the last applied ones; the
-        versions rows stay locked until commit, so two replicas cannot both pass the same gap."""
-        keys = sorted({e.stream_id for e in events if e.aggregate_version > 0})
-        last = {
-            r["stream_id"]: r["version"]
-            for r in await conn.fetch(
-                f"SELECT stream_id, version FROM {s}.versions WHERE stream_id = any($1::text[]) "
-                "ORDER BY stream_id FOR UPDATE",
-                keys,
-            )
-        }
-        ordered = []
-        for event, msg in zip(events, msgs, strict=True):
-            if event.aggregate_version > 0:  # 0: an unversioned event, nothing to gate on
-                seen = last.get(event.stream_id, 0)
-                if event.aggregate_version > seen + 1 and self._still_waiting(event):
-                    break  # its predecessor has not been applied yet
-                last[event.stream_id] = max(seen, event.aggregate_version)
-                self._waiting_since.pop(event.event_id, None)
-            ordered.append(event)
-        moved = {k: v for k, v in last.items() if k in keys}
-        if moved:
-            await conn.execute(
-                f"INSERT INTO {s}.versions (stream_id, version) SELECT * FROM unnest($1::text[], $2::int[]) "
-                f"ON CONFLICT (stream_id) DO UPDATE SET version = greatest({s}.versions.version, EXCLUDED.version)",
-                list(moved),
-                list(moved.values()),
-            )
-        return ordered
+    @staticmethod
+    async def _ids(conn: asyncpg.Connection, sql: str, events: list[Envelope]) -> set:
+        return {r["event_id"] for r in await conn.fetch(sql, [e.event_id for e in events])}
+
+    async def _checkpoint(self, conn: asyncpg.Connection, unit: Unit, seq: int) -> None:
+        await conn.execute(
+            f"INSERT INTO {self.schema}.checkpoints (stream, stream_seq) VALUES ($1, $2) "
+            "ON CONFLICT (stream) DO UPDATE SET stream_seq = greatest("
+            f"{self.schema}.checkpoints.stream_seq, EXCLUDED.stream_seq)",
+            unit.key,
+            seq,
+        )
+        unit.stream_seq = max(unit.stream_seq, seq)
 
     async def _failures(self, msg: Msg) -> int:
-        """Count one failed apply of this message; deferrals and batch-mates' naks do not count."""
+        """Count one failed apply of this message; a restart does not reset the count."""
         key = f"{msg.metadata.stream}:{msg.metadata.sequence.stream}"
         return await self.pool.fetchval(
             f"INSERT INTO {self.schema}.failures AS f (message, count) VALUES ($1, 1) "
@@ -365,32 +428,17 @@ class ProjectionRunner:
             key,
         )
 
-    def _still_waiting(self, event: Envelope) -> bool:
-        """Wait for a missing predecessor as long as a crashed replica's unacknowledged copy
-        could take to come back (twice the ack wait); after that the gap is taken as final."""
-        now = asyncio.get_running_loop().time()
-        since = self._waiting_since.setdefault(event.event_id, now)
-        if now - since < 2 * self.settings.projection_ack_wait_s + 5:
-            return True
-        log.warning("projection.gap_accepted", projection=self.projection.name, stream_id=event.stream_id)
-        return False
-
-    async def _give_up(self, state: ConsumerState, msg: Msg, exc: Exception) -> bool:
-        """Dead-letter the message if it is undecodable or out of attempts; True when it was."""
+    async def _give_up(self, unit: Unit, msg: Msg, exc: Exception, fenced: bool) -> int | None:
+        """Dead-letter the message if it is undecodable or out of attempts (None then);
+        else the attempts so far."""
         attempts = 1 if isinstance(exc, Undecodable) else await self._failures(msg)
         if not isinstance(exc, Undecodable) and attempts < self.settings.projection_max_attempts:
-            log.warning(
-                "projection.retry",
-                projection=self.projection.name,
-                attempt=attempts,
-                error=type(exc).__name__,
-            )
-            return False
+            log.warning("projection.retry", projection=self.projection.name, attempt=attempts, error=type(exc).__name__)
+            return attempts
         reason = f"{type(exc).__name__}: {str(exc)[:300]}"
         await deadletter.send(self.js, self.projection.name, msg, reason, attempts)
-        await self._mark_dead(msg)
-        await msg.ack()
-        state.dead += 1
+        await self._mark_dead(unit, msg, fenced)
+        unit.dead += 1
         metrics.DEADLETTERED.labels(self.projection.name).inc()
         log.error(
             "projection.deadlettered",
@@ -398,27 +446,40 @@ class ProjectionRunner:
             stream_seq=msg.metadata.sequence.stream,
             error=type(exc).__name__,
         )
-        return True
+        return None
 
-    async def _mark_dead(self, msg: Msg) -> None:
-        """Recorded as dead, and its aggregate's later events no longer wait for it."""
+    async def _mark_dead(self, unit: Unit, msg: Msg, fenced: bool) -> None:
+        """Recorded as dead, the unit moves past it, and successors it held back apply now."""
         try:
             event = Envelope.model_validate_json(msg.data)
         except ValidationError:
-            return
+            event = None
+        s = self.schema
         async with self.pool.acquire() as conn, conn.transaction():
-            await conn.execute(
-                f"INSERT INTO {self.schema}.processed (event_id, dead) VALUES ($1, true) "
-                "ON CONFLICT (event_id) DO UPDATE SET dead = true",
-                event.event_id,
-            )
-            if event.aggregate_version > 0:
+            if fenced:
+                assert self.leases is not None
+                await partitions.check_owner(conn, self.projection.name, unit.key, self.leases.member)
+            if event is not None and unit.domain != REDRIVE:
                 await conn.execute(
-                    f"INSERT INTO {self.schema}.versions VALUES ($1, $2) ON CONFLICT (stream_id) "
-                    f"DO UPDATE SET version = greatest({self.schema}.versions.version, EXCLUDED.version)",
-                    event.stream_id,
-                    event.aggregate_version,
+                    f"INSERT INTO {s}.processed (event_id, dead) VALUES ($1, true) "
+                    "ON CONFLICT (event_id) DO UPDATE SET dead = true",
+                    event.event_id,
                 )
+                await self.projection.apply_batch(conn, s, await ordering.skip_dead(conn, s, event))
+            await self._checkpoint(conn, unit, msg.metadata.sequence.stream)
+
+
+def _any_set(*events: asyncio.Event) -> Callable[[], bool]:
+    return lambda: any(e.is_set() for e in events)
+
+
+async def _sleep_until(stop: asyncio.Event, seconds: float, *more: asyncio.Event) -> None:
+    waits = [asyncio.create_task(e.wait()) for e in (stop, *more)]
+    try:
+        await asyncio.wait(waits, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for w in waits:
+            w.cancel()
 
 
 async def rebuild(
@@ -432,7 +493,7 @@ async def rebuild(
     old = await generations.live(pool, projection.name)
     new = old + 1
     await generations.drop_schema(pool, generations.schema_name(projection.name, new))
-    runner = ProjectionRunner(projection, pool, nc, settings, generation=new)
+    runner = ProjectionRunner(projection, pool, nc, settings, generation=new, exclusive=True)
     await runner.delete_consumers()  # a half-done earlier rebuild starts over
     await runner.run(asyncio.Event(), until_caught_up=True)
     await generations.swap(pool, projection.name, new)

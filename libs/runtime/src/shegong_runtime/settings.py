@@ -37,7 +37,12 @@ class Settings(BaseSettings):
     projection_batch_size: int = 256
     projection_max_attempts: int = 5
     projection_fetch_timeout_s: float = 1.0
-    projection_ack_wait_s: float = 30.0
+    projection_ack_wait_s: float = 30.0  # re-drive consumer only: partitions restart from checkpoints
+    # partitions of each domain's partition stream, fixed when the stream is created
+    projection_partitions: int = Field(default=4, ge=1, le=64)
+    projection_lease_poll_s: float = 0.5  # how often a replica renews and rebalances its leases
+    projection_member_ttl_s: float = 2.5  # a replica silent this long no longer counts in the share
+    projection_gap_alarm_s: float = 30.0  # how often a waiting gap is logged again
 
     # authentication: HS256 shared secret for bearer tokens
     jwt_secret: str = "change-me-in-production-shegong-dev-secret"

@@ -13,9 +13,8 @@ import asyncpg
 from nats.aio.client import Client
 from nats.js import JetStreamContext
 from nats.js.errors import NotFoundError
-from shegong_events.subjects import stream_name
 
-from shegong_runtime import catalogue, generations, projection
+from shegong_runtime import bus, catalogue, generations, projection
 from shegong_runtime.bus import DEADLETTER_STREAM
 from shegong_runtime.projection import Projection
 from shegong_runtime.settings import Settings
@@ -45,8 +44,8 @@ def find(name: str) -> tuple[str, Projection]:
 
 @dataclass(frozen=True)
 class SourceState:
-    domain: str
-    checkpoint: int  # the last stream sequence applied
+    domain: str  # the unit: <domain>.p<k>, or redrive
+    checkpoint: int  # the last partition stream sequence applied
     stream_last: int
     lag: int  # not yet delivered to the live generation's consumer
     ack_pending: int
@@ -77,17 +76,31 @@ async def status(pool: asyncpg.Pool, js: JetStreamContext) -> list[ProjectionSta
         except asyncpg.UndefinedTableError:
             checkpoints, dead = {}, 0
         sources = []
-        for domain in [*p.domains, "redrive"]:
-            stream = DEADLETTER_STREAM if domain == "redrive" else stream_name(domain)
-            durable = f"{name}-g{gen}-{domain}"
-            try:
-                last = (await js.stream_info(stream)).state.last_seq
-                info = await js.consumer_info(stream, durable)
-                lag, ack_pending = info.num_pending or 0, info.num_ack_pending or 0
-            except NotFoundError:
-                last, lag, ack_pending = 0, 0, 0
-            sources.append(SourceState(domain, checkpoints.get(domain, 0), last, lag, ack_pending))
+        for domain in [*p.domains, projection.REDRIVE]:
+            sources += await _units(js, name, gen, domain, checkpoints)
         out.append(ProjectionState(name, service, gen, dead, sources))
+    return out
+
+
+async def _units(js: JetStreamContext, name: str, gen: int, domain: str, checkpoints: dict[str, int]) -> list[SourceState]:
+    """One row per unit: a partition of the domain (`visits.p0`...), or the re-drive subject."""
+    if domain == projection.REDRIVE:
+        stream, keys = DEADLETTER_STREAM, [domain]
+    else:
+        stream = bus.partition_stream_name(domain)
+        try:
+            keys = [f"{domain}.p{k}" for k in range(bus.partitions_of((await js.stream_info(stream)).config))]
+        except NotFoundError:
+            return []
+    out = []
+    for key in keys:
+        try:
+            last = (await js.stream_info(stream)).state.last_seq
+            info = await js.consumer_info(stream, f"{name}-g{gen}-{key.replace('.', '-')}")
+            lag, ack_pending = info.num_pending or 0, info.num_ack_pending or 0
+        except NotFoundError:
+            last, lag, ack_pending = 0, 0, 0
+        out.append(SourceState(key, checkpoints.get(key, 0), last, lag, ack_pending))
     return out
 
 

@@ -1,0 +1,142 @@
+"""Per-aggregate order in a projection: an event applies only after its predecessor.
+
+Partitions deliver an aggregate's events in stream order, so in steady state every event is
+next in line. The stream can still hold a later version before an earlier one (a relay batch
+that failed half-way is published again after its successors), and a gap in a domain stream is
+never final: the relay publishes every version. Such an event is parked in the read model's own
+schema, alarmed on, and applied the moment its predecessor is, never skipped on a timer. The
+only gaps accepted are events this projection dead-lettered itself (recorded in `versions`)
+and history an explicit `max_age` removed before an aggregate's first event we saw.
+"""
+
+from __future__ import annotations
+
+import asyncpg
+from shegong_events import Envelope
+
+from shegong_runtime import logging
+
+log = logging.get("projection")
+
+DDL = """
+CREATE TABLE IF NOT EXISTS {s}.versions (
+    stream_id text PRIMARY KEY,
+    version   integer NOT NULL
+);
+CREATE TABLE IF NOT EXISTS {s}.parked (
+    stream_id text NOT NULL,
+    version   integer NOT NULL,
+    unit      text NOT NULL,
+    envelope  text NOT NULL,
+    parked_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (stream_id, version)
+);
+"""
+
+
+async def admit(
+    conn: asyncpg.Connection, s: str, unit: str, events: list[Envelope], history_trimmed: bool
+) -> list[Envelope]:
+    """The events to apply now, in order: each batch event whose predecessor is applied, and
+    after it any parked successors it releases. The rest are parked until their turn."""
+    keys = sorted({e.stream_id for e in events if e.aggregate_version > 0})
+    if not keys:
+        return events
+    last = {
+        r["stream_id"]: r["version"]
+        for r in await conn.fetch(
+            f"SELECT stream_id, version FROM {s}.versions WHERE stream_id = any($1::text[]) ORDER BY stream_id FOR UPDATE",
+            keys,
+        )
+    }
+    waiting = {
+        (r["stream_id"], r["version"]): r["envelope"]
+        for r in await conn.fetch(
+            f"SELECT stream_id, version, envelope FROM {s}.parked WHERE stream_id = any($1::text[])", keys
+        )
+    }
+    admitted: list[Envelope] = []
+    parked: list[Envelope] = []
+    released: list[tuple[str, int]] = []
+    for event in events:
+        version, sid = event.aggregate_version, event.stream_id
+        seen = last.get(sid, 0)
+        if version == 0:
+            admitted.append(event)
+        elif version <= seen:
+            continue  # applied already
+        elif version == seen + 1 or (seen == 0 and history_trimmed):
+            admitted.append(event)
+            last[sid] = version
+            while (sid, last[sid] + 1) in waiting:  # successors that came first
+                nxt = last[sid] + 1
+                admitted.append(Envelope.model_validate_json(waiting.pop((sid, nxt))))
+                released.append((sid, nxt))
+                last[sid] = nxt
+        else:
+            parked.append(event)
+            waiting[(sid, version)] = event.model_dump_json()
+    if parked:
+        await conn.executemany(
+            f"INSERT INTO {s}.parked (stream_id, version, unit, envelope) VALUES ($1, $2, $3, $4) "
+            "ON CONFLICT (stream_id, version) DO NOTHING",
+            [(e.stream_id, e.aggregate_version, unit, e.model_dump_json()) for e in parked],
+        )
+        for e in parked:
+            log.warning(
+                "projection.waiting_for_predecessor",
+                schema=s,
+                stream_id=e.stream_id,
+                version=e.aggregate_version,
+                applied_version=last.get(e.stream_id, 0),
+            )
+    if released:
+        await conn.execute(
+            f"DELETE FROM {s}.parked p USING unnest($1::text[], $2::int[]) AS r(stream_id, version) "
+            "WHERE p.stream_id = r.stream_id AND p.version = r.version",
+            [r[0] for r in released],
+            [r[1] for r in released],
+        )
+        log.info("projection.gap_closed", schema=s, released=len(released))
+    await record(conn, s, {k: v for k, v in last.items() if k in keys})
+    return admitted
+
+
+async def record(conn: asyncpg.Connection, s: str, versions: dict[str, int]) -> None:
+    if versions:
+        await conn.execute(
+            f"INSERT INTO {s}.versions (stream_id, version) SELECT * FROM unnest($1::text[], $2::int[]) "
+            f"ON CONFLICT (stream_id) DO UPDATE SET version = greatest({s}.versions.version, EXCLUDED.version)",
+            list(versions),
+            list(versions.values()),
+        )
+
+
+async def skip_dead(conn: asyncpg.Connection, s: str, event: Envelope) -> list[Envelope]:
+    """A dead-lettered event's turn is over: its version counts as passed, and the parked
+    successors it held back are returned, in order, to be applied now."""
+    if event.aggregate_version == 0:
+        return []
+    seen = await conn.fetchval(f"SELECT version FROM {s}.versions WHERE stream_id = $1 FOR UPDATE", event.stream_id)
+    expect = max(seen or 0, event.aggregate_version) + 1
+    chain = []
+    for r in await conn.fetch(
+        f"SELECT version, envelope FROM {s}.parked WHERE stream_id = $1 AND version >= $2 ORDER BY version",
+        event.stream_id,
+        expect,
+    ):
+        if r["version"] != expect:
+            break
+        chain.append(Envelope.model_validate_json(r["envelope"]))
+        expect += 1
+    await conn.execute(f"DELETE FROM {s}.parked WHERE stream_id = $1 AND version < $2", event.stream_id, expect)
+    await record(conn, s, {event.stream_id: expect - 1})
+    return chain
+
+
+async def waiting(pool: asyncpg.Pool, s: str) -> tuple[int, float]:
+    """How many events wait for a predecessor, and how long the oldest has waited (seconds)."""
+    row = await pool.fetchrow(
+        f"SELECT count(*) AS n, coalesce(extract(epoch FROM now() - min(parked_at)), 0) AS age FROM {s}.parked"
+    )
+    return row["n"], float(row["age"])
