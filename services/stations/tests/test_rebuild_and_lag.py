@@ -66,5 +66,5 @@ async def test_consumer_lag_shows_in_the_api_the_dashboard_and_metrics(board, ad
     assert "数据同步" in page and "stations_board-g" in page
     metrics = (await board.get("/metrics")).text
     assert re.search(
-        r'shegong_consumer_lag_events\{consumer="stations_board-g\d+-visits"\}', metrics
+        r'shegong_consumer_lag_events\{consumer="stations_board-g\d+-visits-p\d+"\}', metrics
     )

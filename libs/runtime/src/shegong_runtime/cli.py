@@ -35,12 +35,23 @@ def main() -> None:
 @main.command()
 @click.option("--demo/--no-demo", default=True, help="load the demo week (idempotent)")
 @click.option("--only", multiple=True, help="start only these services")
-def up(demo: bool, only: tuple[str, ...]) -> None:
-    """Start NATS, PostgreSQL and every service, load the demo week; Ctrl-C stops it all."""
+@click.option("--replicas", multiple=True, metavar="NAME=N", help="run N replicas of a service (repeatable)")
+@click.option("--cluster", "cluster_size", type=click.IntRange(1, 5), default=1, help="NATS nodes (3: a JetStream cluster)")
+def up(demo: bool, only: tuple[str, ...], replicas: tuple[str, ...], cluster_size: int) -> None:
+    """Start NATS, PostgreSQL and every service, load the demo week; Ctrl-C stops it all.
+
+    A service that dies is restarted with backoff while the rest keeps running."""
     from shegong_runtime.stack import Stack, load_demo
 
     settings = Settings(service="stack")
-    stack = Stack(settings, Path(settings.state_dir).resolve())
+    counts = {}
+    for item in replicas:
+        name, _, n = item.partition("=")
+        if not n.isdigit() or int(n) < 1:
+            raise click.BadParameter(f"{item!r}: expected NAME=N with N >= 1", param_hint="--replicas")
+        counts[name] = int(n)
+    stack = Stack(settings, Path(settings.state_dir).resolve(), cluster_size=cluster_size)
+    stack.supervisor.say = click.echo
     stop_requested = False
 
     def request_stop(*_: object) -> None:
@@ -52,7 +63,7 @@ def up(demo: bool, only: tuple[str, ...]) -> None:
         stack.start_servers()
         click.echo(f"NATS        {stack.nats_url}")
         click.echo(f"PostgreSQL  {stack.database_url}")
-        stack.start_services(list(only) or None)
+        stack.start_services(list(only) or None, counts)
         stack.wait_ready()
         for name, url in stack.urls.items():
             click.echo(f"{name:<15}{url}  (docs {url}/docs, ready {url}/readyz)")
@@ -65,9 +76,7 @@ def up(demo: bool, only: tuple[str, ...]) -> None:
         import time
 
         while not stop_requested:
-            for name, proc in stack.procs.items():
-                if proc.poll() is not None:
-                    raise click.ClickException(f"service {name} exited (code {proc.returncode})")
+            stack.supervisor.watch()  # a crashed service is restarted; the rest keeps running
             time.sleep(0.5)
     except KeyboardInterrupt:
         pass

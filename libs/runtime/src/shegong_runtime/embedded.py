@@ -49,11 +49,15 @@ class EmbeddedNats:
         port: int | None = None,
         monitor_port: int | None = None,
         config: Path | None = None,
+        name: str = "shegong-embedded",
+        cluster_args: list[str] | None = None,
     ):
         self.data_dir = Path(data_dir)
         self.port = port or free_port()
         self.monitor_port = monitor_port or free_port()
         self.config = Path(config) if config else None
+        self.name = name
+        self.cluster_args = cluster_args or []  # a node of a cluster: `cluster.node_args`
         self.proc: subprocess.Popen | None = None
 
     @property
@@ -69,10 +73,15 @@ class EmbeddedNats:
                 "-a", "127.0.0.1",
                 "-p", str(self.port),
                 "-m", str(self.monitor_port),
-                "-js",
-                "-sd", str(self.data_dir / "jetstream"),
-                "-n", "shegong-embedded",
-                *(["-c", str(self.config)] if self.config else []),
+                *(
+                    self.cluster_args
+                    or [
+                        "-js",
+                        "-sd", str(self.data_dir / "jetstream"),
+                        "-n", self.name,
+                        *(["-c", str(self.config)] if self.config else []),
+                    ]
+                ),
             ],
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -87,6 +96,12 @@ class EmbeddedNats:
                 self.proc.wait(10)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
+
+    def kill(self) -> None:
+        """SIGKILL: a node lost as a machine is lost, with no goodbye to its peers."""
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(10)
 
 
 class EmbeddedPostgres:

@@ -61,10 +61,8 @@ async def admit(
     for event in events:
         version, sid = event.aggregate_version, event.stream_id
         seen = last.get(sid, 0)
-        if version == 0:
+        if version <= seen:  # unversioned, or a distinct event at a version passed (its id is new)
             admitted.append(event)
-        elif version <= seen:
-            continue  # applied already
         elif version == seen + 1 or (seen == 0 and history_trimmed):
             admitted.append(event)
             last[sid] = version

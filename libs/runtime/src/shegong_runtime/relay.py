@@ -4,6 +4,11 @@ Exactly once in the stream, without trusting the duplicate window: the checkpoin
 stream sequence of the last acknowledged publish, and on start (and after any error) the relay
 reads what the stream holds past that sequence and skips those event ids. `Nats-Msg-Id` still
 guards the common case; the scan covers a restart after the window has ended.
+
+A batch whose acknowledgements stop coming (the stream's leader died, the connection dropped)
+is given up as soon as the client reconnects, or after `relay_ack_timeout_s`: its unanswered
+publishes are cancelled (freeing the client's pending slots) and the stream scan decides what
+to publish again. The relay never sits out a fixed limit while a new leader is already there.
 """
 
 from __future__ import annotations
@@ -27,6 +32,10 @@ log = logging.get("relay")
 def lock_key(schema: str, relay: str) -> str:
     """The advisory lock that makes one relay per service active (status reports its holder)."""
     return f"shegong.relay.{schema}.{relay}"
+
+
+class Unconfirmed(Exception):
+    """The stream did not acknowledge a batch: the next recovery scans what it holds."""
 
 
 class Relay:
@@ -84,8 +93,8 @@ class Relay:
                 try:
                     sent = await self.pump_once()
                 except Exception as exc:  # the bus or the database hiccuped: rescan, retry
-                    log.warning("relay.error", domain=self.domain, error=type(exc).__name__)
-                    await _sleep_or_stop(stop, 1.0)
+                    log.warning("relay.error", domain=self.domain, error=type(exc).__name__, detail=str(exc)[:200])
+                    await _sleep_or_stop(stop, 0.25)
                     await lock_conn.fetchval("SELECT 1")
                     await self.recover()
                     continue
@@ -170,9 +179,14 @@ class Relay:
     async def _confirm(self, previous: asyncio.Task | None, futures: list, cursor: Position) -> None:
         """Acks, then the checkpoint: strictly after the previous batch's checkpoint."""
         started = time.perf_counter()
-        if previous is not None:
-            await previous
-        acks = await asyncio.wait_for(asyncio.gather(*futures), timeout=30)
+        try:
+            if previous is not None:
+                await previous
+            acks = await self._acks(futures)
+        finally:
+            for f in futures:  # a batch given up: its slots in the client are freed
+                if not f.done():
+                    f.cancel()
         if self.settings.relay_fault_pause_s:  # fault injection for the crash tests only
             log.warning("relay.checkpoint_pending", domain=self.domain, published=len(acks))
             await asyncio.sleep(self.settings.relay_fault_pause_s)
@@ -189,6 +203,20 @@ class Relay:
         self.checkpoint = cursor
         metrics.RELAYED.labels(self.name).inc(len(acks))
         metrics.RELAY_BATCH_SECONDS.labels(self.name).observe(time.perf_counter() - started)
+
+    async def _acks(self, futures: list) -> list:
+        """Every acknowledgement of a batch, or Unconfirmed once the client reconnected (acks
+        of the old connection never come) or the time limit passed."""
+        if not futures:
+            return []
+        reconnects = self.nc.stats["reconnects"]
+        deadline = time.monotonic() + self.settings.relay_ack_timeout_s
+        pending = set(futures)
+        while pending:
+            _, pending = await asyncio.wait(pending, timeout=0.1)
+            if pending and (self.nc.stats["reconnects"] != reconnects or time.monotonic() > deadline):
+                raise Unconfirmed(f"{len(pending)} of {len(futures)} publishes unacknowledged")
+        return [f.result() for f in futures]
 
     async def _measure_lag(self) -> None:
         now = time.monotonic()

@@ -33,6 +33,7 @@ class Settings(BaseSettings):
     relay_batch_size: int = 500
     relay_idle_poll_s: float = 0.05
     relay_lock_poll_s: float = 1.0
+    relay_ack_timeout_s: float = 5.0  # a batch unacknowledged this long is scanned for and sent again
 
     projection_batch_size: int = 256
     projection_max_attempts: int = 5

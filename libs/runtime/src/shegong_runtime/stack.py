@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -22,11 +21,18 @@ import click
 import httpx
 
 from shegong_runtime import catalogue, demo, nats_auth
+from shegong_runtime.cluster import EmbeddedCluster
 from shegong_runtime.connections import database_name, with_database
 from shegong_runtime.embedded import EmbeddedNats, EmbeddedPostgres
 from shegong_runtime.settings import Settings
+from shegong_runtime.supervisor import Child, Supervisor
 
 EMBEDDED_NATS_PORT = 4322  # not 4222: the machine may run an older NATS there
+REPLICA_PORT_STEP = 100  # replica r of a service listens r * 100 above the first: 8102, 8202, ...
+
+
+def replica_port(name: str, replica: int) -> int:
+    return catalogue.port_of(name) + REPLICA_PORT_STEP * replica
 
 
 @dataclass
@@ -35,9 +41,10 @@ class Stack:
     state: Path
     database_url: str = ""
     nats_url: str = ""
-    procs: dict[str, subprocess.Popen] = field(default_factory=dict)
-    urls: dict[str, str] = field(default_factory=dict)
-    nats: EmbeddedNats | None = None
+    urls: dict[str, str] = field(default_factory=dict)  # every replica: `visits`, `visits#2`, ...
+    supervisor: Supervisor = field(default_factory=lambda: Supervisor(spawn=lambda *a, **k: subprocess.Popen(*a, **k)))
+    cluster_size: int = 1  # 3: a JetStream cluster of three nodes, streams with three replicas
+    nats: EmbeddedNats | EmbeddedCluster | None = None
     postgres: EmbeddedPostgres | None = None
     nats_passwords: dict[str, str] = field(default_factory=dict)  # empty: a NATS given by NATS_URL
 
@@ -59,7 +66,10 @@ class Stack:
         domains = {name: ep.load().domain for name, ep in catalogue.services().items()}
         config, self.nats_passwords = nats_auth.write_config(folder, domains)
         port = int(os.environ.get("SHEGONG_EMBEDDED_NATS_PORT", EMBEDDED_NATS_PORT))
-        self.nats = EmbeddedNats(folder, port=port, config=config).start()
+        if self.cluster_size > 1:  # nodes on successive ports from the embedded port
+            self.nats = EmbeddedCluster(folder / "cluster", self.cluster_size, config=config, first_port=port).start()
+        else:
+            self.nats = EmbeddedNats(folder, port=port, config=config).start()
         self.nats_url = self.nats.url
         operator = self.nats_passwords[nats_auth.OPERATOR]
         self.settings = self.settings.model_copy(
@@ -80,20 +90,24 @@ class Stack:
             return {}
         return {"SHEGONG_NATS_USER": user, "SHEGONG_NATS_PASSWORD": self.nats_passwords[user]}
 
-    def start_services(self, names: list[str] | None = None) -> None:
+    @property
+    def procs(self) -> dict[str, subprocess.Popen]:
+        return {name: c.proc for name, c in self.supervisor.children.items() if c.proc is not None}
+
+    def start_services(self, names: list[str] | None = None, replicas: dict[str, int] | None = None) -> None:
         env = {**os.environ, "DATABASE_URL": self.database_url, "NATS_URL": self.nats_url}
+        if self.cluster_size > 1:
+            env["SHEGONG_STREAM_REPLICAS"] = str(min(self.cluster_size, 3))
         logs = self.state / "logs"
         logs.mkdir(parents=True, exist_ok=True)
         for name in names or list(catalogue.services()):
-            port = catalogue.port_of(name)
-            out = open(logs / f"{name}.log", "ab")
-            self.procs[name] = subprocess.Popen(
-                [sys.executable, "-m", "shegong_runtime.cli", "serve", name, "--port", str(port)],
-                env={**env, **self.nats_env(name)},
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
-            self.urls[name] = f"http://127.0.0.1:{port}"
+            for replica in range((replicas or {}).get(name, 1)):
+                key = name if replica == 0 else f"{name}#{replica + 1}"
+                port = replica_port(name, replica)
+                argv = [sys.executable, "-m", "shegong_runtime.cli", "serve", name, "--port", str(port)]
+                log_path = logs / f"{key.replace('#', '-')}.log"
+                self.supervisor.start(Child(key, argv, {**env, **self.nats_env(name)}, log_path))
+                self.urls[key] = f"http://127.0.0.1:{port}"
 
     def wait_ready(self, timeout: float = 90.0) -> None:
         deadline = time.monotonic() + timeout
@@ -112,14 +126,7 @@ class Stack:
             raise RuntimeError(f"not ready after {timeout}s: {', '.join(pending)}")
 
     def stop(self) -> None:
-        for proc in self.procs.values():
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGTERM)
-        for proc in self.procs.values():
-            try:
-                proc.wait(20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        self.supervisor.stop()
         if self.nats:
             self.nats.stop()
         if self.postgres:

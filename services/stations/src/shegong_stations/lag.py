@@ -7,15 +7,19 @@ from shegong_runtime.service import Runtime
 
 
 def consumer_lag(rt: Runtime) -> list[dict]:
-    """One row per consumer of every projection this process runs."""
+    """One row per unit (a partition of a domain, or re-drives) this replica consumes now."""
     rows = []
     for runner in rt.runners:
-        for domain, state in sorted(runner.consumers.items()):
+        held = runner.leases.held if runner.leases else set(runner.consumers)
+        for key, state in sorted(runner.consumers.items()):
+            if key not in held:
+                continue
             rows.append(
                 {
                     "projection": runner.projection.name,
                     "generation": runner.generation,
-                    "domain": domain,
+                    "domain": state.domain,
+                    "unit": key,
                     "consumer": state.durable,
                     "pending": state.pending,
                     "applied": state.applied,
