@@ -116,7 +116,7 @@ async def test_a_later_version_ahead_of_its_predecessor_waits_however_long_and_t
 
     first, second = (probe_event(agg, v).model_copy(update={"aggregate_version": v}) for v in (1, 2))
     subject = f"sw.probe.probe-station.ProbeRecorded.{agg}"
-    await js.publish(subject, second.model_dump_json().encode(), headers={"Nats-Msg-Id": str(second.event_id)})
+    await bus.publish_event(js, subject, second.model_dump_json().encode(), headers={"Nats-Msg-Id": str(second.event_id)})
     runner = ProjectionRunner(ProbeOrder(name), pool, nc, settings)
     stop, tasks = await _start([runner])
     try:
@@ -126,7 +126,7 @@ async def test_a_later_version_ahead_of_its_predecessor_waits_however_long_and_t
         assert await _versions_when(pool, schema, agg, 1) is None
         assert await _parked(pool, schema, agg)
         assert metrics.WAITING.labels(name)._value.get() == 1  # the alarm operators see
-        await js.publish(subject, first.model_dump_json().encode(), headers={"Nats-Msg-Id": str(first.event_id)})
+        await bus.publish_event(js, subject, first.model_dump_json().encode(), headers={"Nats-Msg-Id": str(first.event_id)})
         assert await eventually(lambda: _versions_when(pool, schema, agg, 2), timeout=30) == [1, 2]
         assert not await _parked(pool, schema, agg)
     finally:

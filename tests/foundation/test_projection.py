@@ -38,7 +38,8 @@ async def publish_history(js, aggs, per_agg, note=""):
     for v in range(1, per_agg + 1):
         for agg in aggs:
             env = probe_event(agg, v, note).model_copy(update={"aggregate_version": v})
-            await js.publish(
+            await bus.publish_event(
+                js,
                 f"sw.probe.probe-station.ProbeRecorded.{agg}",
                 env.model_dump_json().encode(),
                 headers={"Nats-Msg-Id": str(env.event_id)},
@@ -122,7 +123,7 @@ async def test_poison_event_goes_to_dead_letter_and_later_events_still_apply(poo
     bad = unique("bad")
     await publish_history(js, good[:1], 1)
     await publish_history(js, [bad], 1, note="poison pill")
-    await js.publish("sw.probe.probe-station.ProbeRecorded.garbage", b"{not json")
+    await bus.publish_event(js, "sw.probe.probe-station.ProbeRecorded.garbage", b"{not json", headers={})
     expected_later = await publish_history(js, good[1:], 3)
     projection = ProbeTotals(name)
     runner = ProjectionRunner(projection, pool, nc, settings)
@@ -199,7 +200,8 @@ async def publish_versions(js, agg, notes):
     """One event per note, versions 1.. in order."""
     for v, note in enumerate(notes, start=1):
         env = probe_event(agg, v, note).model_copy(update={"aggregate_version": v})
-        await js.publish(
+        await bus.publish_event(
+            js,
             f"sw.probe.probe-station.ProbeRecorded.{agg}",
             env.model_dump_json().encode(),
             headers={"Nats-Msg-Id": str(env.event_id)},

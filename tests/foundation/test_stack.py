@@ -75,3 +75,54 @@ async def recorded_events(database_url):
         return out
     finally:
         await conn.close()
+
+
+async def test_a_service_given_its_own_database_keeps_everything_there(stack_env, database_url, tmp_path):
+    """SHEGONG_<NAME>_DATABASE_URL moves one service off the shared DATABASE_URL: its event
+    store and read models live on its own server, nothing of it on the shared one."""
+    import asyncpg
+
+    from shegong_runtime.connections import with_database
+
+    import uuid
+
+    tag = uuid.uuid4().hex[:8]
+    shared, own = f"shegong_shared_{tag}", f"shegong_visits_own_{tag}"
+    admin = await asyncpg.connect(database_url)
+    for name in (shared, own):
+        await admin.execute(f"CREATE DATABASE {name}")
+    port = free_port()
+    env = {**stack_env, "DATABASE_URL": with_database(database_url, shared),
+           "SHEGONG_VISITS_DATABASE_URL": with_database(database_url, own)}
+    try:
+        with open(tmp_path / "visits.log", "ab") as log:
+            proc = subprocess.Popen([SHEGONG, "serve", "visits", "--port", str(port)], env=env, stdout=log,
+                                    stderr=subprocess.STDOUT)
+            try:
+                await eventually(lambda: _ready(port), timeout=60)
+            finally:
+                proc.terminate()
+                proc.wait(30)
+        tables = {}
+        for name in (shared, own):
+            conn = await asyncpg.connect(with_database(database_url, name))
+            try:
+                tables[name] = await conn.fetchval(
+                    "SELECT count(*) FROM information_schema.tables WHERE table_schema NOT IN ('pg_catalog', 'information_schema')"
+                )
+                if name == own:
+                    assert await conn.fetchval("SELECT to_regclass('visits.events')") is not None
+            finally:
+                await conn.close()
+        assert tables[own] > 0 and tables[shared] == 0
+    finally:
+        for name in (shared, own):
+            await admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        await admin.close()
+
+
+def _ready(port):
+    try:
+        return httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200
+    except httpx.HTTPError:
+        return False

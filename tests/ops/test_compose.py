@@ -115,3 +115,18 @@ def test_the_dockerfile_builds_from_the_lock_file_and_copies_only_what_exists():
             assert all((ROOT / s).exists() for s in sources), line
     ignored = (ROOT / ".dockerignore").read_text(encoding="utf-8").split()
     assert not {"uv.lock", "pyproject.toml", "libs", "services"} & set(ignored)
+
+
+def test_the_nats_nodes_run_the_settings_the_embedded_cluster_runs(compose):
+    """One source for a node's flags: the reliability suite's cluster and the compose cluster."""
+    from shegong_runtime.cluster import COMPOSE_NODES, compose_node_args
+
+    for name in COMPOSE_NODES:
+        assert compose["services"][name]["command"] == compose_node_args(name)
+
+
+def test_one_service_runs_on_a_postgresql_of_its_own(compose):
+    visits = compose["services"]["visits"]
+    own = visits["environment"]["SHEGONG_VISITS_DATABASE_URL"]
+    assert "@postgres-visits:5432/" in own and compose["services"]["postgres-visits"]["image"].startswith("postgres:")
+    assert visits["depends_on"]["postgres-visits"]["condition"] == "service_healthy"

@@ -54,7 +54,7 @@ async def publish(nc, event: DomainEvent, household: str, station_id: str, recor
 
 async def republish(nc, env: Envelope, msg_id: str | None = None) -> None:  # type: ignore[no-untyped-def]
     js = nc.jetstream()
-    await js.publish(subject_for(env), env.model_dump_json().encode(), headers={"Nats-Msg-Id": msg_id or str(env.event_id)})
+    await bus.publish_event(js, subject_for(env), env.model_dump_json().encode(), headers={"Nats-Msg-Id": msg_id or str(env.event_id)})
 
 
 async def open_station(nc, settings: Settings, station_id: str, district_id: str) -> None:  # type: ignore[no-untyped-def]

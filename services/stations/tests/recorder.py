@@ -53,6 +53,6 @@ class Recorder:
         await bus.ensure_domain_streams(js, ["registry", "visits", "engagement"], settings)
         for domain, env in self.published:
             subject = f"sw.{domain}.{env.station_id}.{env.event_type}.{env.aggregate_id}"
-            await js.publish(
-                subject, env.model_dump_json().encode(), headers={"Nats-Msg-Id": str(env.event_id)}
+            await bus.publish_event(
+                js, subject, env.model_dump_json().encode(), headers={"Nats-Msg-Id": str(env.event_id)}
             )

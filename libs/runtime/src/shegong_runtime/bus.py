@@ -1,11 +1,16 @@
 """NATS connections and idempotent declaration of the streams: per domain, its partition stream,
 and the dead-letter stream.
 
-A partition stream (`SWP_<DOMAIN>`) sources its domain stream through a subject transform that
-puts a stable hash of the aggregate id in front: `sw.<d>.<station>.<Type>.<agg>` becomes
-`swp.<d>.<k>.<station>.<Type>.<agg>` with k = `partition(P, aggregate)`. Projections consume one
-partition per consumer, in stream order, so an aggregate's events never overtake each other
-however many replicas share the work. Integrators keep reading the domain streams' subjects.
+A partition stream (`SWP_<DOMAIN>`) holds the domain's events again under
+`swp.<d>.<k>.<station>.<Type>.<agg>`, with k = FNV-1a(aggregate id) mod P (the hash of NATS's own
+`partition()` subject mapping). Projections consume one partition per consumer, in stream order,
+so an aggregate's events never overtake each other however many replicas share the work.
+Integrators keep reading the domain streams' subjects.
+
+The relay publishes each event to both streams. A stream source with a subject transform would
+do it server-side, but a source whose origin loses its leader stalls until the server's fixed
+10 s health check re-creates it (18 s measured on a three-node cluster), longer than a new leader
+takes; the relay already knows how to publish exactly once, so it does it twice.
 """
 
 from __future__ import annotations
@@ -17,14 +22,7 @@ import nats
 from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
-from nats.js.api import (
-    DiscardPolicy,
-    RetentionPolicy,
-    StorageType,
-    StreamConfig,
-    StreamSource,
-    SubjectTransform,
-)
+from nats.js.api import DiscardPolicy, PubAck, RetentionPolicy, StorageType, StreamConfig
 from nats.js.errors import NotFoundError
 from shegong_events.subjects import stream_name
 
@@ -35,7 +33,7 @@ log = logging.get("bus")
 
 DEADLETTER_STREAM = "SW_DEADLETTER"
 PARTITION_PREFIX = "swp"
-SOURCE_HEADER = "Nats-Stream-Source"  # set by JetStream on every sourced message
+PARTITIONS_KEY = "shegong.partitions"
 DEADLETTER_PREFIX = "sw.dlq"
 REDRIVE_PREFIX = "sw.redrive"
 
@@ -95,40 +93,65 @@ def partition_subject(domain: str, partition: int | str = "*") -> str:
 
 
 def partition_stream_config(domain: str, settings: Settings) -> StreamConfig:
-    """The domain's events again, keyed by partition; sourced in the domain stream's order."""
-    transform = SubjectTransform(
-        src=f"sw.{domain}.*.*.*",
-        dest=f"{PARTITION_PREFIX}.{domain}.{{{{partition({settings.projection_partitions},3)}}}}"
-        ".{{wildcard(1)}}.{{wildcard(2)}}.{{wildcard(3)}}",
-    )
     return StreamConfig(
         name=partition_stream_name(domain),
-        sources=[StreamSource(name=stream_name(domain), subject_transforms=[transform])],
+        subjects=[partition_subject(domain)],
         storage=StorageType.FILE,
         retention=RetentionPolicy.LIMITS,
         discard=DiscardPolicy.OLD,
         num_replicas=settings.stream_replicas,
+        duplicate_window=settings.stream_duplicate_window_s,
         max_age=settings.stream_max_age_s,
         allow_direct=True,
+        metadata={PARTITIONS_KEY: str(settings.projection_partitions)},
     )
 
 
 def partitions_of(config: StreamConfig) -> int:
     """P as the stream was created with: fixed for its life, whatever a later process is told."""
-    dest = config.sources[0].subject_transforms[0].dest  # type: ignore[index]
-    return int(dest.split("{{partition(", 1)[1].split(",", 1)[0])
+    return int((config.metadata or {}).get(PARTITIONS_KEY, "1"))
+
+
+def partition_of(aggregate_id: str, partitions: int) -> int:
+    """FNV-1a (32 bit) of the aggregate id, modulo P: what NATS's `{{partition(P,k)}}` computes."""
+    h = 0x811C9DC5
+    for byte in aggregate_id.encode():
+        h = ((h ^ byte) * 0x01000193) & 0xFFFFFFFF
+    return h % partitions
+
+
+def partitioned(subject: str, partitions: int) -> str:
+    """`sw.<d>.<station>.<Type>.<agg>` as its partition stream holds it."""
+    _, domain, rest = subject.split(".", 2)
+    return f"{PARTITION_PREFIX}.{domain}.{partition_of(subject.rsplit('.', 1)[1], partitions)}.{rest}"
+
+
+_partitions: dict[str, int] = {}
+
+
+async def partitions(js: JetStreamContext, domain: str) -> int:
+    if domain not in _partitions:
+        _partitions[domain] = partitions_of((await js.stream_info(partition_stream_name(domain))).config)
+    return _partitions[domain]
+
+
+async def publish_event(js: JetStreamContext, subject: str, data: bytes, headers: dict[str, str]) -> PubAck:
+    """One event into its domain stream and its partition stream, as the relay does (for tools
+    and tests that stand in for a relay); returns the domain stream's acknowledgement."""
+    count = await partitions(js, subject.split(".", 2)[1])
+    ack = await js.publish(subject, data, headers=headers)
+    await js.publish(partitioned(subject, count), data, headers=headers)
+    return ack
 
 
 def origin(msg: Msg) -> tuple[str, int, str]:
-    """(stream, sequence, subject) of a message in its domain stream, also when read from a
-    partition stream (JetStream's source header names where it came from)."""
+    """(stream, sequence, subject) of a message, its partition prefix taken off the subject."""
     meta = msg.metadata
-    source = (msg.headers or {}).get(SOURCE_HEADER)
-    if source:
-        parts = source.split(" ")
-        if len(parts) >= 5:
-            return parts[0], int(parts[1]), parts[4]
-    return meta.stream, meta.sequence.stream, msg.subject
+    subject = msg.subject
+    if subject.startswith(PARTITION_PREFIX + "."):
+        _, domain, _, rest = subject.split(".", 3)
+        subject = f"sw.{domain}.{rest}"
+    return meta.stream, meta.sequence.stream, subject
 
 
 def deadletter_stream_config(settings: Settings) -> StreamConfig:
@@ -159,8 +182,8 @@ async def ensure_stream(js: JetStreamContext, config: StreamConfig, update: bool
         or (current.max_age or 0) != (config.max_age or 0)
         or sorted(current.subjects or []) != sorted(config.subjects or [])
     ):
-        if config.sources:  # a partition stream keeps the partition count it was created with
-            config = dataclasses.replace(config, sources=current.sources)
+        if current.metadata and PARTITIONS_KEY in current.metadata:  # P is fixed at creation
+            config = dataclasses.replace(config, metadata=current.metadata)
         await js.update_stream(config)
 
 

@@ -94,8 +94,9 @@ def serve(name: str, host: str | None, port: int | None) -> None:
     import uvicorn
 
     from shegong_runtime import catalogue
+    from shegong_runtime.settings import for_service
 
-    settings = Settings(service=name)
+    settings = for_service(name)
     service = catalogue.service(name)
     uvicorn.run(
         service.app(settings),

@@ -46,6 +46,8 @@ CREATE TABLE IF NOT EXISTS {s}.relay_checkpoint (
     stream_seq  bigint NOT NULL DEFAULT 0,
     updated_at  timestamptz NOT NULL DEFAULT now()
 );
+-- the partition stream's sequence, kept like stream_seq (the relay publishes to both)
+ALTER TABLE {s}.relay_checkpoint ADD COLUMN IF NOT EXISTS partition_seq bigint NOT NULL DEFAULT 0;
 CREATE TABLE IF NOT EXISTS {s}.idempotency (
     key          text PRIMARY KEY,
     fingerprint  text NOT NULL,

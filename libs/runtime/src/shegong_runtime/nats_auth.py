@@ -20,6 +20,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from shegong_events.subjects import DOMAINS, PREFIX
+from shegong_runtime.bus import PARTITION_PREFIX
 
 OPERATOR = "operator"
 INTEGRATOR = "integrator"
@@ -51,18 +52,29 @@ SERVICES: dict[str, str | None] = {
 
 
 def service_permissions(domain: str | None, domains: Iterable[str] = DOMAINS) -> dict:
-    own = [f"{PREFIX}.{domain}.>"] if domain else []
+    # a domain's events and their partitioned copies (`swp.<domain>.>`, see bus)
+    own = [f"{PREFIX}.{domain}.>", f"{PARTITION_PREFIX}.{domain}.>"] if domain else []
     others = sorted({d for d in domains if d != domain})
     return {
         "publish": {
             "allow": [*JETSTREAM, *own, DEAD_LETTERS],
-            "deny": [*JS_DESTRUCTIVE, *(f"{PREFIX}.{d}.>" for d in others), REDRIVE],
+            "deny": [
+                *JS_DESTRUCTIVE,
+                *(f"{PREFIX}.{d}.>" for d in others),
+                *(f"{PARTITION_PREFIX}.{d}.>" for d in others),
+                REDRIVE,
+            ],
         }
     }
 
 
 def integrator_permissions() -> dict:
-    return {"publish": {"allow": JETSTREAM, "deny": [*JS_DESTRUCTIVE, *JS_STREAM_CHANGES, f"{PREFIX}.>"]}}
+    return {
+        "publish": {
+            "allow": JETSTREAM,
+            "deny": [*JS_DESTRUCTIVE, *JS_STREAM_CHANGES, f"{PREFIX}.>", f"{PARTITION_PREFIX}.>"],
+        }
+    }
 
 
 def users(services: Mapping[str, str | None], passwords: Mapping[str, str]) -> list[dict]:

@@ -1,8 +1,9 @@
 """The outbox relay: from a service's event store to its domain stream, single active per service.
 
-Exactly once in the stream, without trusting the duplicate window: the checkpoint keeps the
-stream sequence of the last acknowledged publish, and on start (and after any error) the relay
-reads what the stream holds past that sequence and skips those event ids. `Nats-Msg-Id` still
+Each event goes to its domain stream and to the domain's partition stream (`bus`), in the
+store's order. Exactly once in each, without trusting the duplicate window: the checkpoint
+keeps each stream's sequence of the last acknowledged publish, and on start (and after any
+error) the relay reads what each stream holds past that sequence and skips those event ids. `Nats-Msg-Id` still
 guards the common case; the scan covers a restart after the window has ended.
 
 A batch whose acknowledgements stop coming (the stream's leader died, the connection dropped)
@@ -21,7 +22,7 @@ from nats.aio.client import Client
 from nats.js.errors import NotFoundError
 
 from shegong_events.subjects import stream_name
-from shegong_runtime import logging, metrics
+from shegong_runtime import bus, logging, metrics
 from shegong_runtime.eventstore import EventStore, Position
 from shegong_runtime.settings import Settings
 
@@ -41,14 +42,18 @@ class Unconfirmed(Exception):
 class Relay:
     def __init__(self, store: EventStore, nc: Client, domain: str, settings: Settings) -> None:
         self.store, self.nc, self.domain, self.settings = store, nc, domain, settings
-        self.js = nc.jetstream(publish_async_max_pending=settings.relay_batch_size * 2)
+        self.js = nc.jetstream(publish_async_max_pending=settings.relay_batch_size * 4)  # two streams, two batches
         self.stream = stream_name(domain)
+        self.partition_stream = bus.partition_stream_name(domain)
         self.name = domain
         self.cursor = Position()
         self.stream_seq = 0
+        self.partition_seq = 0
+        self.partitions = 1
         self.active = False
         self.running = False
-        self._already: set[str] = set()
+        self._already: set[str] = set()  # event ids the domain stream holds past the checkpoint
+        self._already_partitioned: set[str] = set()  # and the partition stream
         self._inflight: asyncio.Task | None = None
         self.checkpoint = Position()
         self._lag_measured_at = 0.0
@@ -115,29 +120,37 @@ class Relay:
             self._inflight = None
 
     async def recover(self) -> None:
-        """Load the checkpoint, then learn which events past it the stream already holds."""
+        """Load the checkpoint, then learn which events past it each stream already holds."""
         row = await self.store.pool.fetchrow(
             f"INSERT INTO {self.store.schema}.relay_checkpoint (relay) VALUES ($1) "
             "ON CONFLICT (relay) DO UPDATE SET relay = EXCLUDED.relay "
-            "RETURNING tx_id, position, stream_seq",
+            "RETURNING tx_id, position, stream_seq, partition_seq",
             self.name,
         )
-        self._abandon()  # a failed batch: the stream scan below covers it
+        self._abandon()  # a failed batch: the stream scans below cover it
         self.cursor = self.checkpoint = Position(row["tx_id"], row["position"])
-        self.stream_seq = row["stream_seq"]
-        info = await self.js.stream_info(self.stream)
-        self._already = set()
-        for seq in range(self.stream_seq + 1, info.state.last_seq + 1):
+        self.stream_seq, self.partition_seq = row["stream_seq"], row["partition_seq"]
+        await bus.ensure_stream(self.js, bus.partition_stream_config(self.domain, self.settings), update=False)
+        self.partitions = await bus.partitions(self.js, self.domain)
+        self._already = await self._held(self.stream, self.stream_seq)
+        self._already_partitioned = await self._held(self.partition_stream, self.partition_seq)
+        # the sequences stay the checkpointed ones: they move only with acks paired with the
+        # cursor, so a second failure before the next checkpoint scans these messages again
+        if self._already or self._already_partitioned:
+            log.info("relay.recovered", domain=self.domain, already_in_stream=len(self._already),
+                     already_in_partitions=len(self._already_partitioned))
+
+    async def _held(self, stream: str, after: int) -> set[str]:
+        info = await self.js.stream_info(stream)
+        held = set()
+        for seq in range(after + 1, info.state.last_seq + 1):
             try:
-                msg = await self.js.get_msg(self.stream, seq, direct=True)
+                msg = await self.js.get_msg(stream, seq, direct=True)
             except NotFoundError:
                 continue
             if msg.headers and "Nats-Msg-Id" in msg.headers:
-                self._already.add(msg.headers["Nats-Msg-Id"])
-        # stream_seq stays the checkpointed one: it moves only with acks paired with the cursor,
-        # so a second failure before the next checkpoint scans these messages again
-        if self._already:
-            log.info("relay.recovered", domain=self.domain, already_in_stream=len(self._already))
+                held.add(msg.headers["Nats-Msg-Id"])
+        return held
 
     async def pump_once(self) -> int:
         """Publish one batch pipelined, in global order; its acks and checkpoint complete while
@@ -151,18 +164,21 @@ class Relay:
         futures = []
         for row in batch:
             event_id = row["event_id"]
+            # tokens were checked when the envelope was built (Envelope's field patterns)
+            rest = f"{row['station_id']}.{row['event_type']}.{row['aggregate_id']}"
+            data = row["envelope"].encode()
+            headers = {"Nats-Msg-Id": event_id, POSITION_HEADER: f"{row['tx']}.{row['position']}"}
             if event_id in self._already:
                 self._already.discard(event_id)
-                continue
-            # tokens were checked when the envelope was built (Envelope's field patterns)
-            subject = f"sw.{self.domain}.{row['station_id']}.{row['event_type']}.{row['aggregate_id']}"
-            futures.append(
-                await self.js.publish_async(
-                    subject,
-                    row["envelope"].encode(),
-                    headers={"Nats-Msg-Id": event_id, POSITION_HEADER: f"{row['tx']}.{row['position']}"},
+            else:
+                futures.append(await self.js.publish_async(f"sw.{self.domain}.{rest}", data, headers=headers))
+            if event_id in self._already_partitioned:
+                self._already_partitioned.discard(event_id)
+            else:
+                k = bus.partition_of(row["aggregate_id"], self.partitions)
+                futures.append(
+                    await self.js.publish_async(f"{bus.PARTITION_PREFIX}.{self.domain}.{k}.{rest}", data, headers=headers)
                 )
-            )
         self.cursor = Position(batch[-1]["tx"], batch[-1]["position"])
         previous, self._inflight = self._inflight, None
         self._inflight = asyncio.create_task(self._confirm(previous, futures, self.cursor))
@@ -190,18 +206,22 @@ class Relay:
         if self.settings.relay_fault_pause_s:  # fault injection for the crash tests only
             log.warning("relay.checkpoint_pending", domain=self.domain, published=len(acks))
             await asyncio.sleep(self.settings.relay_fault_pause_s)
-        if acks:
-            self.stream_seq = max(self.stream_seq, max(a.seq for a in acks))
+        for ack in acks:
+            if ack.stream == self.stream:
+                self.stream_seq = max(self.stream_seq, ack.seq)
+            else:
+                self.partition_seq = max(self.partition_seq, ack.seq)
         await self.store.pool.execute(
             f"UPDATE {self.store.schema}.relay_checkpoint SET tx_id = $2, position = $3, "
-            "stream_seq = $4, updated_at = now() WHERE relay = $1",
+            "stream_seq = $4, partition_seq = $5, updated_at = now() WHERE relay = $1",
             self.name,
             cursor.tx_id,
             cursor.position,
             self.stream_seq,
+            self.partition_seq,
         )
         self.checkpoint = cursor
-        metrics.RELAYED.labels(self.name).inc(len(acks))
+        metrics.RELAYED.labels(self.name).inc(sum(1 for a in acks if a.stream == self.stream))
         metrics.RELAY_BATCH_SECONDS.labels(self.name).observe(time.perf_counter() - started)
 
     async def _acks(self, futures: list) -> list:

@@ -71,5 +71,15 @@ def default_secrets(settings: Settings) -> list[str]:
     return [name for name in DEV_SECRETS if getattr(settings, name) == defaults[name].default]
 
 
+def for_service(name: str) -> Settings:
+    """A service's settings: its own PostgreSQL when the operator gave it one
+    (`SHEGONG_<NAME>_DATABASE_URL`, e.g. a busy visits moved off the shared `DATABASE_URL`)."""
+    import os
+
+    settings = Settings(service=name)
+    own = os.environ.get(f"SHEGONG_{name.upper()}_DATABASE_URL")
+    return settings.model_copy(update={"database_url": own}) if own else settings
+
+
 def load(service: str, **overrides: object) -> Settings:
     return Settings(service=service, **overrides)  # type: ignore[arg-type]

@@ -19,6 +19,7 @@ import nats
 import pytest
 
 from shegong_runtime.connections import create_pool, with_database
+from shegong_runtime.cluster import EmbeddedCluster
 from shegong_runtime.embedded import EmbeddedNats, EmbeddedPostgres
 
 
@@ -57,12 +58,27 @@ def _server_url(
 
 @pytest.fixture(scope="session")
 def nats_server_url() -> Iterator[str]:
+    """One NATS for the session; SHEGONG_TEST_NATS_CLUSTER=3 makes the embedded one a cluster."""
+
     def container() -> Any:
         from testcontainers.nats import NatsContainer
 
         return NatsContainer("nats:2.11", jetstream=True)
 
-    yield from _server_url("NATS_URL", container, lambda c: c.nats_uri(), EmbeddedNats)
+    size = int(os.environ.get("SHEGONG_TEST_NATS_CLUSTER", "1"))
+    embedded: Callable[[Path], Any] = (lambda tmp: EmbeddedCluster(tmp, size)) if size > 1 else EmbeddedNats
+    yield from _server_url("NATS_URL", container, lambda c: c.nats_uri(), embedded)
+
+
+@pytest.fixture
+def nats_cluster(tmp_path: Path) -> Iterator[EmbeddedCluster]:
+    """A fresh three-node JetStream cluster of the pinned wheel on loopback, for tests that kill
+    its nodes (always embedded: a test must own the servers it kills)."""
+    cluster = EmbeddedCluster(tmp_path / "nats-cluster", 3).start()
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
 
 
 @pytest.fixture(scope="session")
@@ -103,7 +119,7 @@ def nats_url(nats_server_url: str) -> str:
         try:
             js = nc.jetstream()
             for info in await js.streams_info():
-                if info.config.name.startswith("SW_"):
+                if info.config.name.startswith(("SW_", "SWP_")):
                     await js.delete_stream(info.config.name)
         finally:
             await nc.close()

@@ -66,7 +66,8 @@ async def open_stations(nc: Client, settings: Settings, stations: Iterable[tuple
         )
         env = Envelope.wrap(event, aggregate_id=station_id, station_id=station_id, actor="test")
         env = env.model_copy(update={"aggregate_version": 1})
-        await js.publish(
+        await bus.publish_event(
+            js,
             f"sw.registry.{station_id}.StationOpened.{station_id}",
             env.model_dump_json().encode(),
             headers={"Nats-Msg-Id": f"test-open-{station_id}"},

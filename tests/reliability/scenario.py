@@ -1,0 +1,352 @@
+"""The reliability scenario: households registered and re-tiered through the visits HTTP API
+while the relay holder, a visits replica, the stream leader's NATS node and every PostgreSQL
+session are killed and visits is scaled 1 → 3 → 1 on a three-node JetStream cluster. Then the
+event store, the stream and the read model are compared.
+
+Clients behave as the workbench does: a command that fails (connection lost, 5xx, 503) is sent
+again with the same Idempotency-Key to any replica until it is acknowledged.
+`tests/reliability/test_faults.py` runs it short and asserts the zeros; `bench/reliability.py`
+runs it longer and prints the table.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import random
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import asyncpg
+import httpx
+import nats
+
+from shegong_runtime import auth, generations
+from shegong_runtime.cluster import EmbeddedCluster
+from shegong_runtime.embedded import free_port
+from shegong_runtime.settings import Settings
+from shegong_runtime.testing_http import open_stations
+
+STATION, DISTRICT = "rel-station", "rel-district"
+TIERS = ("key", "high", "general")
+
+
+@dataclass
+class Report:
+    seconds: float = 0.0
+    commands_acknowledged: int = 0
+    commands_retried: int = 0
+    events_stored: int = 0
+    events_published: int = 0
+    lost: int = 0  # acknowledged but not stored, or stored but not in the stream
+    duplicated: int = 0  # an event id twice in the stream
+    out_of_order_stream: int = 0  # aggregates whose versions go backwards in the stream
+    out_of_order_read_model: int = 0  # rows whose last tier is not the store's last
+    read_model_mismatches: int = 0  # rows whose version differs from the store's
+    waiting_for_predecessor: int = 0
+    deliveries_per_message: float = 0.0
+    catch_up_s: dict[str, float] = field(default_factory=dict)
+    faults: list[str] = field(default_factory=list)
+
+    def zeros(self) -> dict[str, int]:
+        return {
+            "lost": self.lost,
+            "duplicated": self.duplicated,
+            "out_of_order_stream": self.out_of_order_stream,
+            "out_of_order_read_model": self.out_of_order_read_model,
+            "read_model_mismatches": self.read_model_mismatches,
+            "waiting_for_predecessor": self.waiting_for_predecessor,
+        }
+
+    def table(self) -> str:
+        rows = [(k, v) for k, v in self.__dict__.items() if k not in ("catch_up_s", "faults")]
+        rows += [(f"catch-up after {k} (s)", round(v, 2)) for k, v in self.catch_up_s.items()]
+        width = max(len(k) for k, _ in rows)
+        return "\n".join(f"| {k:<{width}} | {v:>10} |" for k, v in rows)
+
+
+class Visits:
+    """The visits replicas, each `shegong serve visits` on its own port."""
+
+    def __init__(self, env: dict[str, str], logs: Path) -> None:
+        self.env, self.logs = env, logs
+        self.procs: dict[int, subprocess.Popen] = {}
+        self.received: float = 0.0  # messages fetched by replicas already gone
+
+    def start(self) -> int:
+        port = free_port()
+        log = open(self.logs / f"visits-{port}.log", "ab")  # noqa: SIM115
+        self.procs[port] = subprocess.Popen(
+            [sys.executable, "-m", "shegong_runtime.cli", "serve", "visits", "--port", str(port)],
+            env=self.env, stdout=log, stderr=subprocess.STDOUT,
+        )
+        return port
+
+    @property
+    def urls(self) -> list[str]:
+        return [f"http://127.0.0.1:{p}" for p, proc in self.procs.items() if proc.poll() is None]
+
+    def metric(self, port: int, name: str, label: str = "") -> float:
+        try:
+            text = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=2).text
+        except httpx.HTTPError:
+            return 0.0
+        return sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
+                   if line.startswith(name) and label in line)
+
+    def relay_holder(self) -> int | None:
+        return next((p for p in self.procs if self.metric(p, "shegong_relay_active", 'domain="visits"') == 1.0), None)
+
+    def end(self, port: int, kill: bool) -> None:
+        self.received += self.metric(port, "shegong_projection_received_total", 'projection="visits_read"')
+        proc = self.procs.pop(port)
+        if kill:
+            proc.kill()
+        else:
+            proc.terminate()
+        proc.wait(30)
+
+    def received_total(self) -> float:
+        return self.received + sum(self.metric(p, "shegong_projection_received_total", 'projection="visits_read"')
+                                   for p in self.procs)
+
+    def stop(self) -> None:
+        for port in list(self.procs):
+            self.end(port, kill=False)
+
+
+async def wait_ready(urls: list[str], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    async with httpx.AsyncClient() as client:
+        for url in urls:
+            while True:
+                try:
+                    if (await client.get(f"{url}/readyz", timeout=2)).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"{url} not ready")
+                await asyncio.sleep(0.2)
+
+
+class Load:
+    """Households, each registered and then re-tiered in turn; every command retried until acknowledged."""
+
+    def __init__(self, visits: Visits, token: str, households: int, rate: float) -> None:
+        self.visits, self.households, self.rate = visits, households, rate
+        self.headers = {"Authorization": f"Bearer {token}"}
+        self.acked: list[tuple[str, str]] = []  # (household, correlation id)
+        self.retried = 0
+        self.stop = asyncio.Event()
+
+    async def command(self, client: httpx.AsyncClient, path: str, body: dict, household: str) -> None:
+        key, correlation = uuid.uuid4().hex, str(uuid.uuid4())
+        headers = {**self.headers, "Idempotency-Key": key, "X-Correlation-Id": correlation}
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            urls = self.visits.urls
+            if urls:
+                try:
+                    r = await client.post(random.choice(urls) + path, json=body, headers=headers, timeout=10)
+                    if r.status_code < 300:
+                        self.acked.append((household, correlation))
+                        return
+                    # a new replica may not know the station yet: it learns it from the registry's events
+                    learning = r.status_code == 422 and "UnknownStation" in r.text
+                    if r.status_code < 500 and r.status_code not in (404, 409, 429) and not learning:
+                        raise AssertionError(f"{path}: {r.status_code} {r.text[:300]}")
+                except httpx.HTTPError:
+                    pass
+            self.retried += 1
+            await asyncio.sleep(0.3)
+        raise AssertionError(f"{path} never acknowledged")
+
+    async def household(self, client: httpx.AsyncClient, i: int) -> None:
+        hid = f"hh-rel-{uuid.uuid4().hex[:12]}"
+        pause = self.households / self.rate
+        body = {"household_id": hid, "station_id": STATION, "categories": ["minimum_living_allowance"], "head_name": "示例 户主"}
+        await self.command(client, "/households", body, hid)
+        turn = 0
+        while not self.stop.is_set():
+            await asyncio.sleep(pause * random.uniform(0.5, 1.5))
+            tier = TIERS[turn % len(TIERS)]
+            await self.command(client, f"/households/{hid}/risk-tier",
+                               {"tier": tier, "reason": "periodic_review", "major_change": True}, hid)
+            turn += 1
+
+    async def run(self) -> None:
+        async with httpx.AsyncClient() as client:
+            await asyncio.gather(*(self.household(client, i) for i in range(self.households)))
+
+
+async def applied(pool: asyncpg.Pool) -> int:
+    schema = await generations.live_schema(pool, "visits_read")
+    try:
+        return await pool.fetchval(f"SELECT count(*) FROM {schema}.timeline")
+    except asyncpg.UndefinedTableError:
+        return 0
+
+
+async def catch_up(database_url: str, since: float, timeout: float = 120) -> float:
+    """Seconds from `since` until the read model holds every event stored at this moment
+    (on connections of its own, retried: the faults cut sessions too)."""
+    deadline = since + timeout
+    head = None
+    while time.monotonic() < deadline:
+        try:
+            pool = await asyncpg.create_pool(database_url, min_size=1, max_size=1)
+            try:
+                if head is None:
+                    head = await pool.fetchval("SELECT count(*) FROM visits.events")
+                while await applied(pool) < head:
+                    if time.monotonic() > deadline:
+                        return float("inf")
+                    await asyncio.sleep(0.1)
+                return time.monotonic() - since
+            finally:
+                await pool.close()
+        except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError):
+            await asyncio.sleep(0.2)
+    return float("inf")
+
+
+async def run(database_url: str, cluster: EmbeddedCluster, logs: Path, seconds: float = 60,
+              households: int = 30, rate: float = 25.0) -> Report:
+    """One run; the faults are spread over `seconds` of load."""
+    report = Report(seconds=seconds)
+    settings = Settings(database_url=database_url, nats_url=cluster.url, stream_replicas=3)
+    env = {**os.environ, "DATABASE_URL": database_url, "NATS_URL": cluster.url, "SHEGONG_STREAM_REPLICAS": "3",
+           "SHEGONG_LOG_JSON": "true", "SHEGONG_PROJECTION_LEASE_POLL_S": "0.3",
+           "SHEGONG_PROJECTION_MEMBER_TTL_S": "1.5", "SHEGONG_RELAY_LOCK_POLL_S": "0.3"}
+    nc = await nats.connect(cluster.url.split(","))
+    await open_stations(nc, settings, [(STATION, DISTRICT)])
+    visits = Visits(env, logs)
+    first = visits.start()
+    await wait_ready(visits.urls)
+    load = Load(visits, auth.issue(settings, "rel-worker", auth.Role.city_admin), households, rate)
+    started = time.monotonic()
+    loader = asyncio.create_task(load.run())
+    catch_ups: list[tuple[str, asyncio.Task]] = []
+
+    async def at(fraction: float) -> None:
+        await asyncio.sleep(max(0.0, started + seconds * fraction - time.monotonic()))
+
+    def measure(what: str) -> None:
+        catch_ups.append((what, asyncio.create_task(catch_up(database_url, time.monotonic()))))
+
+    try:
+        await at(0.12)  # the relay holder dies mid-load; a new replica takes its place
+        holder = visits.relay_holder() or first
+        visits.end(holder, kill=True)
+        visits.start()
+        report.faults.append("SIGKILL visits (relay holder), replaced")
+        await wait_ready(visits.urls)
+        measure("visits replica killed")
+
+        await at(0.3)  # the stream leader's node dies, then comes back
+        js = nc.jetstream()
+        leader = (await js.stream_info("SW_VISITS")).cluster.leader
+        node = cluster.node(leader)
+        node.kill()
+        report.faults.append(f"SIGKILL NATS node {leader} (SW_VISITS leader)")
+        await asyncio.sleep(3)
+        node.start()
+        measure("NATS leader node killed")
+
+        await at(0.45)  # every PostgreSQL session of the database is cut
+        admin = await asyncpg.connect(database_url)
+        await admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                            "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+        await admin.close()
+        report.faults.append("every PostgreSQL session terminated")
+        measure("PostgreSQL sessions cut")
+
+        await at(0.55)  # scale out to three replicas
+        visits.start(), visits.start()
+        await wait_ready(visits.urls)
+        report.faults.append("visits scaled 1 -> 3")
+
+        await at(0.7)  # one of them is killed, then back to one
+        ports = list(visits.procs)
+        visits.end(ports[-1], kill=True)
+        report.faults.append("SIGKILL one of three visits replicas")
+        measure("replica killed at 3")
+        await at(0.85)
+        visits.end(ports[-2], kill=False)
+        report.faults.append("visits scaled back to 1")
+
+        await at(1.0)
+        load.stop.set()
+        await asyncio.wait_for(loader, timeout=180)
+        measure("load ended")
+        for what, task in catch_ups:
+            report.catch_up_s[what] = round(await task, 2)
+        pool = await asyncpg.create_pool(database_url, min_size=1, max_size=4)
+        try:
+            await compare(report, pool, nc, load)
+        finally:
+            await pool.close()
+        report.deliveries_per_message = round(
+            visits.received_total() / max((await js.stream_info("SWP_VISITS")).state.messages, 1), 3)
+    finally:
+        load.stop.set()
+        loader.cancel()
+        visits.stop()
+        await nc.close()
+    return report
+
+
+async def compare(report: Report, pool: asyncpg.Pool, nc, load: Load) -> None:  # type: ignore[no-untyped-def]
+    """Event store against acknowledgements, stream and read model."""
+    report.commands_acknowledged, report.commands_retried = len(load.acked), load.retried
+    rows = await pool.fetch("SELECT event_id, stream_id, aggregate_id, version, correlation_id, data FROM visits.events")
+    report.events_stored = len(rows)
+    stored_corr = {str(r["correlation_id"]) for r in rows}
+    report.lost = sum(1 for _, corr in load.acked if corr not in stored_corr)
+    js = nc.jetstream()
+    info = await js.stream_info("SW_VISITS")
+    seen: dict[str, int] = {}
+    order: dict[str, list[int]] = {}
+    sub = await js.subscribe("sw.visits.>", ordered_consumer=True)
+    try:
+        while sum(seen.values()) < info.state.messages:
+            msg = await sub.next_msg(timeout=10)
+            env = json.loads(msg.data)
+            seen[env["event_id"]] = seen.get(env["event_id"], 0) + 1
+            order.setdefault(env["aggregate_id"], []).append(env["aggregate_version"])
+    finally:
+        await sub.unsubscribe()
+    report.events_published = len(seen)
+    report.duplicated = sum(n - 1 for n in seen.values())
+    report.lost += sum(1 for r in rows if str(r["event_id"]) not in seen)
+    report.out_of_order_stream = sum(1 for v in order.values() if v != sorted(v))
+    schema = await generations.live_schema(pool, "visits_read")
+    model = {
+        r["household_id"]: r
+        for r in await pool.fetch(
+            f"SELECT h.household_id, h.risk_tier, max(t.version) AS version, count(t.*) AS events "
+            f"FROM {schema}.households h JOIN {schema}.timeline t USING (household_id) GROUP BY 1, 2"
+        )
+    }
+    last: dict[str, tuple[int, str]] = {}
+    for r in rows:
+        data = json.loads(r["data"]) if isinstance(r["data"], str) else r["data"]
+        tier = data.get("tier") or data.get("risk_tier")
+        if tier and r["version"] >= last.get(r["aggregate_id"], (0, ""))[0]:
+            last[r["aggregate_id"]] = (r["version"], tier)
+    versions: dict[str, int] = {}
+    for r in rows:
+        versions[r["aggregate_id"]] = max(versions.get(r["aggregate_id"], 0), r["version"])
+    report.read_model_mismatches = sum(
+        1 for h, v in versions.items() if h not in model or (model[h]["version"], model[h]["events"]) != (v, v)
+    )
+    report.out_of_order_read_model = sum(
+        1 for h, (_, tier) in last.items() if h in model and model[h]["risk_tier"] != tier
+    )
+    report.waiting_for_predecessor = await pool.fetchval(f"SELECT count(*) FROM {schema}.parked")
