@@ -76,6 +76,7 @@ class Visits:
     def __init__(self, env: dict[str, str], logs: Path) -> None:
         self.env, self.logs = env, logs
         self.procs: dict[int, subprocess.Popen] = {}
+        self.ready: set[int] = set()  # clients reach a replica once it answers /readyz, as behind a balancer
         self.received: float = 0.0  # messages fetched by replicas already gone
 
     def start(self) -> int:
@@ -89,7 +90,13 @@ class Visits:
 
     @property
     def urls(self) -> list[str]:
-        return [f"http://127.0.0.1:{p}" for p, proc in self.procs.items() if proc.poll() is None]
+        return [f"http://127.0.0.1:{p}" for p, proc in self.procs.items() if proc.poll() is None and p in self.ready]
+
+    async def wait_ready(self, timeout: float = 60) -> None:
+        for port in list(self.procs):
+            if port not in self.ready:
+                await wait_ready([f"http://127.0.0.1:{port}"], timeout)
+                self.ready.add(port)
 
     def metric(self, port: int, name: str, label: str = "") -> float:
         try:
@@ -105,6 +112,7 @@ class Visits:
     def end(self, port: int, kill: bool) -> None:
         self.received += self.metric(port, "shegong_projection_received_total", 'projection="visits_read"')
         proc = self.procs.pop(port)
+        self.ready.discard(port)
         if kill:
             proc.kill()
         else:
@@ -211,7 +219,7 @@ async def catch_up(database_url: str, since: float, timeout: float = 120) -> flo
                 return time.monotonic() - since
             finally:
                 await pool.close()
-        except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError):
+        except Exception:  # noqa: BLE001 - a measurement: the faults cut its sessions too, it tries again
             await asyncio.sleep(0.2)
     return float("inf")
 
@@ -228,7 +236,7 @@ async def run(database_url: str, cluster: EmbeddedCluster, logs: Path, seconds: 
     await open_stations(nc, settings, [(STATION, DISTRICT)])
     visits = Visits(env, logs)
     first = visits.start()
-    await wait_ready(visits.urls)
+    await visits.wait_ready()
     load = Load(visits, auth.issue(settings, "rel-worker", auth.Role.city_admin), households, rate)
     started = time.monotonic()
     loader = asyncio.create_task(load.run())
@@ -246,7 +254,7 @@ async def run(database_url: str, cluster: EmbeddedCluster, logs: Path, seconds: 
         visits.end(holder, kill=True)
         visits.start()
         report.faults.append("SIGKILL visits (relay holder), replaced")
-        await wait_ready(visits.urls)
+        await visits.wait_ready()
         measure("visits replica killed")
 
         await at(0.3)  # the stream leader's node dies, then comes back
@@ -269,7 +277,7 @@ async def run(database_url: str, cluster: EmbeddedCluster, logs: Path, seconds: 
 
         await at(0.55)  # scale out to three replicas
         visits.start(), visits.start()
-        await wait_ready(visits.urls)
+        await visits.wait_ready()
         report.faults.append("visits scaled 1 -> 3")
 
         await at(0.7)  # one of them is killed, then back to one
