@@ -1,6 +1,7 @@
 """`shegong up`: every service starts as its own process and answers /readyz; it stops cleanly
 and starts again on the same data, where loading the demo week again adds nothing."""
 
+import os
 import signal
 import subprocess
 import sys
@@ -16,8 +17,8 @@ from shegong_runtime.testing import eventually
 SHEGONG = str(Path(sys.executable).parent / "shegong")
 
 
-def start(env, log):
-    return subprocess.Popen([SHEGONG, "up"], env=env, stdout=log, stderr=subprocess.STDOUT)
+def start(env, log, *args):
+    return subprocess.Popen([SHEGONG, "up", *args], env=env, stdout=log, stderr=subprocess.STDOUT)
 
 
 def stop(proc):
@@ -44,7 +45,7 @@ async def test_up_starts_every_service_ready_and_restarts_on_the_same_data(stack
     counts = []
     for _round in (1, 2):
         with open(log_path, "ab") as log:
-            proc = start(env, log)
+            proc = start(env, log, *(["--replicas", "visits=2"] if _round == 1 else []))
             try:
                 await eventually(lambda: "ready; Ctrl-C" in log_path.read_text(errors="replace"), timeout=240)
                 text = log_path.read_text(errors="replace")
@@ -54,12 +55,36 @@ async def test_up_starts_every_service_ready_and_restarts_on_the_same_data(stack
                     assert r.status_code == 200, f"{name}: {r.text}"
                     assert r.json()["ready"] is True
                 counts.append(await recorded_events(stack_env["DATABASE_URL"]))
+                if _round == 1:
+                    await second_replica_and_a_crash_are_handled(base, log_path)
             finally:
                 code = stop(proc)
         assert code == 0, log_path.read_text(errors="replace")[-3000:]
         log_path.write_text("")
     assert counts[0]["registry"] >= 6  # the six stations, at least
     assert counts[1] == counts[0], "loading the demo week again must add nothing"
+
+
+async def second_replica_and_a_crash_are_handled(base, log_path):
+    """`--replicas visits=2` runs a second visits 100 ports up; a SIGKILLed service is restarted
+    by the supervisor while the others keep answering."""
+    second = catalogue.port_of("visits") + 100
+    assert httpx.get(f"http://127.0.0.1:{second}/readyz", timeout=5).status_code == 200
+    port = catalogue.port_of("engagement")
+    [pid] = [p for p in Path("/proc").iterdir() if p.name.isdigit() and _cmdline(p).endswith(
+        f"serve\0engagement\0--port\0{port}")]
+    os.kill(int(pid.name), signal.SIGKILL)
+    await eventually(lambda: "engagement restarted" in log_path.read_text(errors="replace"), timeout=30)
+    await eventually(lambda: _ready(port), timeout=60)
+    for name in ("registry", "visits"):
+        assert _ready(catalogue.port_of(name)), f"{name} kept running"
+
+
+def _cmdline(proc: Path) -> str:
+    try:
+        return (proc / "cmdline").read_text(errors="replace").rstrip("\0")
+    except OSError:
+        return ""
 
 
 async def recorded_events(database_url):

@@ -56,7 +56,7 @@ async def test_a_dead_letter_is_listed_shown_and_redriven_once_its_cause_is_fixe
                       district_name="西固区", street="测试街道", kind="street"),
         aggregate_id="ops-dlq", station_id="ops-dlq", actor="test",
     )
-    await nc.jetstream().publish(f"sw.{domain}.ops-dlq.StationOpened.ops-dlq", event.model_dump_json().encode())
+    await bus.publish_event(nc.jetstream(), f"sw.{domain}.ops-dlq.StationOpened.ops-dlq", event.model_dump_json().encode(), headers={})
 
     async def listed():
         ran = await shegong("dlq", "list", "--projection", projection.name, "--json", env=stack_env)

@@ -50,6 +50,7 @@ class Report:
     read_model_mismatches: int = 0  # rows whose version differs from the store's
     waiting_for_predecessor: int = 0
     deliveries_per_message: float = 0.0
+    node_rejoined_s: float = 0.0  # from the node's restart until every replica of both streams is current
     catch_up_s: dict[str, float] = field(default_factory=dict)
     faults: list[str] = field(default_factory=list)
 
@@ -265,7 +266,9 @@ async def run(database_url: str, cluster: EmbeddedCluster, logs: Path, seconds: 
         report.faults.append(f"SIGKILL NATS node {leader} (SW_VISITS leader)")
         await asyncio.sleep(3)
         node.start()
+        restarted = time.monotonic()
         measure("NATS leader node killed")
+        rejoin = asyncio.create_task(rejoined(js, ("SW_VISITS", "SWP_VISITS"), restarted))
 
         await at(0.45)  # every PostgreSQL session of the database is cut
         admin = await asyncpg.connect(database_url)
@@ -293,6 +296,7 @@ async def run(database_url: str, cluster: EmbeddedCluster, logs: Path, seconds: 
         load.stop.set()
         await asyncio.wait_for(loader, timeout=180)
         measure("load ended")
+        report.node_rejoined_s = round(await rejoin, 2)
         for what, task in catch_ups:
             report.catch_up_s[what] = round(await task, 2)
         pool = await asyncpg.create_pool(database_url, min_size=1, max_size=4)
@@ -308,6 +312,20 @@ async def run(database_url: str, cluster: EmbeddedCluster, logs: Path, seconds: 
         visits.stop()
         await nc.close()
     return report
+
+
+async def rejoined(js, streams: tuple[str, ...], since: float, timeout: float = 120) -> float:  # type: ignore[no-untyped-def]
+    """Seconds until every peer of every stream is current again (the node caught up)."""
+    while time.monotonic() < since + timeout:
+        try:
+            infos = [await js.stream_info(s) for s in streams]
+            if all(i.cluster and len(i.cluster.replicas or []) == 2 and all(r.current for r in i.cluster.replicas)
+                   for i in infos):
+                return time.monotonic() - since
+        except Exception:  # noqa: BLE001 - asked again while the cluster settles
+            pass
+        await asyncio.sleep(0.2)
+    return float("inf")
 
 
 async def compare(report: Report, pool: asyncpg.Pool, nc, load: Load) -> None:  # type: ignore[no-untyped-def]

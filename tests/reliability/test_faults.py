@@ -16,3 +16,4 @@ async def test_faults_under_load_lose_duplicate_and_reorder_nothing(database_url
     assert report.zeros() == dict.fromkeys(report.zeros(), 0)
     assert report.events_published == report.events_stored
     assert report.deliveries_per_message <= 1.5
+    assert report.node_rejoined_s < 60  # the killed node rejoined and caught up

@@ -18,7 +18,6 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Collection
 
-import nats
 from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
@@ -43,22 +42,25 @@ async def connect(settings: Settings, name: str) -> Client:
     credentials = {}
     if settings.nats_user:
         credentials = {"user": settings.nats_user, "password": settings.nats_password or ""}
-    return await nats.connect(
+    client = Client()
+    await client.connect(
         [url.strip() for url in settings.nats_url.split(",") if url.strip()],  # a cluster: several
         name=f"shegong-{name}",
         max_reconnect_attempts=-1,
         reconnect_time_wait=0.5,
         connect_timeout=5,
-        disconnected_cb=_said("nats.disconnected", name),
-        reconnected_cb=_said("nats.reconnected", name),
+        disconnected_cb=_said(client, "nats.disconnected", name),
+        reconnected_cb=_said(client, "nats.reconnected", name),
         error_cb=_error(name),
         **credentials,
     )
+    return client
 
 
-def _said(event: str, name: str):  # type: ignore[no-untyped-def]
+def _said(client: Client, event: str, name: str):  # type: ignore[no-untyped-def]
     async def callback() -> None:
-        log.warning(event, client=name)
+        if not (client.is_closed or client.is_draining):  # a goodbye of our own is no news
+            log.warning(event, client=name, server=str(client.connected_url.netloc if client.connected_url else ""))
 
     return callback
 

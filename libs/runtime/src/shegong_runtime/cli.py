@@ -413,10 +413,10 @@ def projections_status(as_json: bool) -> None:
         for p in found:
             for s in p.sources or [None]:
                 rows.append([p.name, p.service, p.generation, p.dead,
-                             s.domain if s else "-", s.checkpoint if s else "-",
+                             s.unit if s else "-", s.checkpoint if s else "-",
                              s.stream_last if s else "-", s.lag if s else "-", s.ack_pending if s else "-"])
         click.echo(render.table(
-            ["projection", "service", "generation", "dead", "source", "checkpoint", "stream last", "lag", "ack pending"],
+            ["projection", "service", "generation", "dead", "unit", "checkpoint", "last", "lag", "ack pending"],
             rows,
         ))
 

@@ -14,7 +14,7 @@ from nats.aio.client import Client
 from nats.js import JetStreamContext
 from nats.js.errors import NotFoundError
 
-from shegong_runtime import bus, catalogue, generations, projection
+from shegong_runtime import bus, catalogue, deadletter, generations, projection
 from shegong_runtime.bus import DEADLETTER_STREAM
 from shegong_runtime.projection import Projection
 from shegong_runtime.settings import Settings
@@ -44,11 +44,12 @@ def find(name: str) -> tuple[str, Projection]:
 
 @dataclass(frozen=True)
 class SourceState:
-    domain: str  # the unit: <domain>.p<k>, or redrive
-    checkpoint: int  # the last partition stream sequence applied
+    domain: str  # a domain, or redrive
+    checkpoint: int  # the last (partition) stream sequence applied
     stream_last: int
     lag: int  # not yet delivered to the live generation's consumer
     ack_pending: int
+    unit: str = ""  # <domain>.p<k>, or redrive: the grain one replica consumes
 
 
 @dataclass(frozen=True)
@@ -94,13 +95,17 @@ async def _units(js: JetStreamContext, name: str, gen: int, domain: str, checkpo
             return []
     out = []
     for key in keys:
+        subject = deadletter.redrive_subject(name) if key == projection.REDRIVE else bus.partition_subject(*key.split(".p"))
+        try:  # the unit's own last message: a partition's sequences are the stream's, sparse
+            last = (await js.get_last_msg(stream, subject, direct=True)).seq or 0
+        except NotFoundError:
+            last = 0
         try:
-            last = (await js.stream_info(stream)).state.last_seq
             info = await js.consumer_info(stream, f"{name}-g{gen}-{key.replace('.', '-')}")
             lag, ack_pending = info.num_pending or 0, info.num_ack_pending or 0
         except NotFoundError:
-            last, lag, ack_pending = 0, 0, 0
-        out.append(SourceState(key, checkpoints.get(key, 0), last, lag, ack_pending))
+            lag, ack_pending = 0, 0
+        out.append(SourceState(domain, checkpoints.get(key, 0), last, lag, ack_pending, unit=key))
     return out
 
 
