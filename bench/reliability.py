@@ -21,10 +21,11 @@ import asyncpg
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from shegong_runtime.cluster import EmbeddedCluster  # noqa: E402
-from shegong_runtime.connections import with_database  # noqa: E402
-from shegong_runtime.embedded import EmbeddedPostgres  # noqa: E402
-from tests.reliability.scenario import run  # noqa: E402
+from shegong_runtime.cluster import EmbeddedCluster
+from shegong_runtime.connections import with_database
+from shegong_runtime.embedded import EmbeddedPostgres
+
+from tests.reliability.scenario import run
 
 
 async def main(seconds: float, households: int, rate: float) -> None:

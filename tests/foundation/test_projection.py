@@ -103,14 +103,14 @@ async def test_projection_killed_mid_batch_ends_equal_to_one_clean_apply(pool, j
     aggs = [unique("agg") for _ in range(5)]
     expected = await publish_history(js, aggs, 8)
     args = ["project", "shegong_runtime.probe:ProbeTotals", "--name", name]
-    env = env_with(stack_env, projection_fault_pause_s=60, projection_batch_size=16, projection_ack_wait_s=2)
+    env = env_with(stack_env, projection_fault_pause_s=60, projection_batch_size=16)
     first = Process(args, env, tmp_log(tmp_path, "proj1"))
     try:
         await eventually(lambda: first.saw("projection.mid_batch"), timeout=30)
         first.kill()  # SIGKILL with half a batch applied inside an open transaction
     finally:
         first.stop()
-    second = Process(args, env_with(stack_env, projection_batch_size=16, projection_ack_wait_s=2), tmp_log(tmp_path, "proj2"))
+    second = Process(args, env_with(stack_env, projection_batch_size=16), tmp_log(tmp_path, "proj2"))
     try:
         await eventually(lambda: _equals(totals(pool, name, aggs), expected), timeout=60)
     finally:

@@ -5,7 +5,6 @@ import sys
 import time
 
 import structlog
-
 from shegong_runtime import bus
 from shegong_runtime.embedded import EmbeddedNats
 from shegong_runtime.settings import Settings

@@ -25,7 +25,6 @@ from pathlib import Path
 import asyncpg
 import httpx
 import nats
-
 from shegong_runtime import auth, generations
 from shegong_runtime.cluster import EmbeddedCluster
 from shegong_runtime.embedded import free_port
@@ -49,6 +48,7 @@ class Report:
     out_of_order_read_model: int = 0  # rows whose last tier is not the store's last
     read_model_mismatches: int = 0  # rows whose version differs from the store's
     waiting_for_predecessor: int = 0
+    board_mismatches: int = 0  # stations board rows whose tier or station differ from the store
     deliveries_per_message: float = 0.0
     node_rejoined_s: float = 0.0  # from the node's restart until every replica of both streams is current
     catch_up_s: dict[str, float] = field(default_factory=dict)
@@ -62,6 +62,7 @@ class Report:
             "out_of_order_read_model": self.out_of_order_read_model,
             "read_model_mismatches": self.read_model_mismatches,
             "waiting_for_predecessor": self.waiting_for_predecessor,
+            "board_mismatches": self.board_mismatches,
         }
 
     def table(self) -> str:
@@ -71,20 +72,20 @@ class Report:
         return "\n".join(f"| {k:<{width}} | {v:>10} |" for k, v in rows)
 
 
-class Visits:
-    """The visits replicas, each `shegong serve visits` on its own port."""
+class Replicas:
+    """A service's replicas, each `shegong serve <service>` on its own port."""
 
-    def __init__(self, env: dict[str, str], logs: Path) -> None:
-        self.env, self.logs = env, logs
+    def __init__(self, env: dict[str, str], logs: Path, service: str = "visits", projection: str = "visits_read") -> None:
+        self.env, self.logs, self.service, self.projection = env, logs, service, projection
         self.procs: dict[int, subprocess.Popen] = {}
         self.ready: set[int] = set()  # clients reach a replica once it answers /readyz, as behind a balancer
         self.received: float = 0.0  # messages fetched by replicas already gone
 
     def start(self) -> int:
         port = free_port()
-        log = open(self.logs / f"visits-{port}.log", "ab")  # noqa: SIM115
+        log = open(self.logs / f"{self.service}-{port}.log", "ab")  # noqa: SIM115
         self.procs[port] = subprocess.Popen(
-            [sys.executable, "-m", "shegong_runtime.cli", "serve", "visits", "--port", str(port)],
+            [sys.executable, "-m", "shegong_runtime.cli", "serve", self.service, "--port", str(port)],
             env=self.env, stdout=log, stderr=subprocess.STDOUT,
         )
         return port
@@ -111,7 +112,7 @@ class Visits:
         return next((p for p in self.procs if self.metric(p, "shegong_relay_active", 'domain="visits"') == 1.0), None)
 
     def end(self, port: int, kill: bool) -> None:
-        self.received += self.metric(port, "shegong_projection_received_total", 'projection="visits_read"')
+        self.received += self.metric(port, "shegong_projection_received_total", f'projection="{self.projection}"')
         proc = self.procs.pop(port)
         self.ready.discard(port)
         if kill:
@@ -121,7 +122,7 @@ class Visits:
         proc.wait(30)
 
     def received_total(self) -> float:
-        return self.received + sum(self.metric(p, "shegong_projection_received_total", 'projection="visits_read"')
+        return self.received + sum(self.metric(p, "shegong_projection_received_total", f'projection="{self.projection}"')
                                    for p in self.procs)
 
     def stop(self) -> None:
@@ -147,7 +148,7 @@ async def wait_ready(urls: list[str], timeout: float = 60) -> None:
 class Load:
     """Households, each registered and then re-tiered in turn; every command retried until acknowledged."""
 
-    def __init__(self, visits: Visits, token: str, households: int, rate: float) -> None:
+    def __init__(self, visits: Replicas, token: str, households: int, rate: float) -> None:
         self.visits, self.households, self.rate = visits, households, rate
         self.headers = {"Authorization": f"Bearer {token}"}
         self.acked: list[tuple[str, str]] = []  # (household, correlation id)
@@ -235,9 +236,12 @@ async def run(database_url: str, cluster: EmbeddedCluster, logs: Path, seconds: 
            "SHEGONG_PROJECTION_MEMBER_TTL_S": "1.5", "SHEGONG_RELAY_LOCK_POLL_S": "0.3"}
     nc = await nats.connect(cluster.url.split(","))
     await open_stations(nc, settings, [(STATION, DISTRICT)])
-    visits = Visits(env, logs)
+    visits = Replicas(env, logs)
+    board = Replicas(env, logs, "stations", "stations_board")  # the cross-service read model
     first = visits.start()
+    board.start()
     await visits.wait_ready()
+    await board.wait_ready()
     load = Load(visits, auth.issue(settings, "rel-worker", auth.Role.city_admin), households, rate)
     started = time.monotonic()
     loader = asyncio.create_task(load.run())
@@ -257,6 +261,11 @@ async def run(database_url: str, cluster: EmbeddedCluster, logs: Path, seconds: 
         report.faults.append("SIGKILL visits (relay holder), replaced")
         await visits.wait_ready()
         measure("visits replica killed")
+
+        await at(0.2)  # the stations board's only replica dies and is started again
+        board.end(next(iter(board.procs)), kill=True)
+        board.start()
+        report.faults.append("SIGKILL stations (the board's only replica), restarted")
 
         await at(0.3)  # the stream leader's node dies, then comes back
         js = nc.jetstream()
@@ -302,6 +311,7 @@ async def run(database_url: str, cluster: EmbeddedCluster, logs: Path, seconds: 
         pool = await asyncpg.create_pool(database_url, min_size=1, max_size=4)
         try:
             await compare(report, pool, nc, load)
+            report.board_mismatches = await eventually_equal_board(pool, database_url)
         finally:
             await pool.close()
         report.deliveries_per_message = round(
@@ -310,6 +320,7 @@ async def run(database_url: str, cluster: EmbeddedCluster, logs: Path, seconds: 
         load.stop.set()
         loader.cancel()
         visits.stop()
+        board.stop()
         await nc.close()
     return report
 
@@ -322,10 +333,32 @@ async def rejoined(js, streams: tuple[str, ...], since: float, timeout: float = 
             if all(i.cluster and len(i.cluster.replicas or []) == 2 and all(r.current for r in i.cluster.replicas)
                    for i in infos):
                 return time.monotonic() - since
-        except Exception:  # noqa: BLE001 - asked again while the cluster settles
+        except Exception:  # noqa: BLE001, S110 - asked again while the cluster settles
             pass
         await asyncio.sleep(0.2)
     return float("inf")
+
+
+async def board_mismatches(pool: asyncpg.Pool) -> int:
+    """Households whose stations-board tier is not the last tier the visits store recorded."""
+    rows = await pool.fetch(
+        "SELECT DISTINCT ON (aggregate_id) aggregate_id, data->>'tier' AS tier FROM visits.events "
+        "WHERE event_type = 'RiskTierAssigned' ORDER BY aggregate_id, version DESC"
+    )
+    schema = await generations.live_schema(pool, "stations_board")
+    try:
+        board = {r["household_id"]: r["risk_tier"] for r in await pool.fetch(f"SELECT household_id, risk_tier FROM {schema}.households")}
+    except asyncpg.UndefinedTableError:
+        return len(rows)
+    return sum(1 for r in rows if board.get(r["aggregate_id"]) != r["tier"])
+
+
+async def eventually_equal_board(pool: asyncpg.Pool, database_url: str, timeout: float = 60) -> int:
+    """The board is another service: give it until it has caught up, then count what differs."""
+    deadline = time.monotonic() + timeout
+    while (wrong := await board_mismatches(pool)) and time.monotonic() < deadline:
+        await asyncio.sleep(0.5)
+    return wrong
 
 
 async def compare(report: Report, pool: asyncpg.Pool, nc, load: Load) -> None:  # type: ignore[no-untyped-def]

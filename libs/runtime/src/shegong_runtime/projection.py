@@ -328,6 +328,8 @@ class ProjectionRunner:
                         metrics.RECEIVED.labels(self.projection.name, unit.domain).inc(len(msgs))
                         await self.handle_batch(unit, msgs, fenced)
                         unit.pending = msgs[-1].metadata.num_pending
+                        if until_caught_up and unit.pending == 0:
+                            return
                     else:
                         info = await self.js.consumer_info(unit.stream, unit.consumer)
                         unit.pending = info.num_pending

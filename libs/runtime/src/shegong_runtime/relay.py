@@ -20,8 +20,8 @@ import time
 import asyncpg
 from nats.aio.client import Client
 from nats.js.errors import NotFoundError
-
 from shegong_events.subjects import stream_name
+
 from shegong_runtime import bus, logging, metrics
 from shegong_runtime.eventstore import EventStore, Position
 from shegong_runtime.settings import Settings

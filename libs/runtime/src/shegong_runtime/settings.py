@@ -38,7 +38,6 @@ class Settings(BaseSettings):
     projection_batch_size: int = 256
     projection_max_attempts: int = 5
     projection_fetch_timeout_s: float = 1.0
-    projection_ack_wait_s: float = 30.0  # re-drive consumer only: partitions restart from checkpoints
     # partitions of each domain's partition stream, fixed when the stream is created
     projection_partitions: int = Field(default=4, ge=1, le=64)
     projection_lease_poll_s: float = 0.5  # how often a replica renews and rebalances its leases
