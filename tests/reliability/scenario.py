@@ -233,7 +233,8 @@ async def run(database_url: str, cluster: EmbeddedCluster, logs: Path, seconds: 
     settings = Settings(database_url=database_url, nats_url=cluster.url, stream_replicas=3)
     env = {**os.environ, "DATABASE_URL": database_url, "NATS_URL": cluster.url, "SHEGONG_STREAM_REPLICAS": "3",
            "SHEGONG_LOG_JSON": "true", "SHEGONG_PROJECTION_LEASE_POLL_S": "0.3",
-           "SHEGONG_PROJECTION_MEMBER_TTL_S": "1.5", "SHEGONG_RELAY_LOCK_POLL_S": "0.3"}
+           "SHEGONG_PROJECTION_MEMBER_TTL_S": "1.5", "SHEGONG_RELAY_LOCK_POLL_S": "0.3",
+           "SHEGONG_DATABASE_POOL_SIZE": "6"}  # four replicas and a board within a shared server's limit
     nc = await nats.connect(cluster.url.split(","))
     await open_stations(nc, settings, [(STATION, DISTRICT)])
     visits = Replicas(env, logs)

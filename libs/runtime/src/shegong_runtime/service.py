@@ -67,7 +67,7 @@ class Service:
                 if settings.require_secrets:
                     raise RuntimeError(f"set {', '.join('SHEGONG_' + w.upper() for w in weak)}: still the development default")
                 log.warning("settings.development_secrets", service=self.name, secrets=weak)
-            pool = await connections.open_pool(settings, max_size=20)
+            pool = await connections.open_pool(settings, max_size=settings.database_pool_size)
             nc = await connections.open_bus(settings, self.name)
             store = keys = None
             if self.domain:

@@ -16,6 +16,9 @@ class Settings(BaseSettings):
         validation_alias="DATABASE_URL",
     )
     nats_url: str = Field(default="nats://127.0.0.1:4222", validation_alias="NATS_URL")
+    # connections of one process's pool (each process also holds one for its relay lock and one
+    # per projection for its leases): replicas x this must stay under the server's max_connections
+    database_pool_size: int = Field(default=10, ge=2, le=200)
     # this service's NATS user: its permissions allow publishing only its own domain's subjects
     nats_user: str | None = None
     nats_password: str | None = None
