@@ -70,8 +70,8 @@ def test_each_write_service_publishes_one_channel_per_event_type_of_its_domain()
             if op["action"] == "receive"
         }
         domains = {d for p in contracts.projections_of(service) for d in p.domains}
-        assert {f"sw.{d}.>" for d in domains} <= received
-        assert "sw.registry.>" in received  # every service learns stations from the registry
+        assert {f"swp.{d}.*.>" for d in domains} <= received  # the partitions of each domain read
+        assert "swp.registry.*.>" in received  # every service learns stations from the registry
 
 
 def test_every_event_schema_compiles_under_ajv_which_rejects_an_event_that_breaks_it(tmp_path):

@@ -21,7 +21,7 @@ from shegong_events import Envelope
 from shegong_events.all import load_all
 from shegong_events.subjects import stream_name
 
-from shegong_runtime import catalogue, deadletter
+from shegong_runtime import bus, catalogue, deadletter
 from shegong_runtime.bus import DEADLETTER_STREAM
 from shegong_runtime.projection import Projection
 from shegong_runtime.stations import KnownStations
@@ -83,10 +83,11 @@ def broker_for(service: Any) -> NatsBroker:
     for domain in read:
         _subscriber(
             broker,
-            f"sw.{domain}.>",
-            stream_name(domain),
+            bus.partition_subject(domain),
+            bus.partition_stream_name(domain),
             f"{service.name}.reads.{domain}",
-            f"Every {domain} event, read by durable pull consumers `<projection>-g<generation>-{domain}`.",
+            f"Every {domain} event, from its partition stream (`swp.{domain}.<k>.<station>.<Type>.<aggregate>`, "
+            f"k = FNV-1a(aggregate id) mod P), one partition per consumer `<projection>-g<generation>-{domain}-p<k>`.",
         )
     for projection in projections_of(service):
         _subscriber(

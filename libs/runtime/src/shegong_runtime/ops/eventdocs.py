@@ -67,7 +67,7 @@ def services() -> tuple[dict[str, list[str]], dict[str, list[str]]]:
         for op in doc.get("operations", {}).values():
             address = doc["channels"][op["channel"]["$ref"].rsplit("/", 1)[-1]]["address"]
             parts = address.split(".")
-            if parts[0] != "sw" or parts[1] in ("dlq", "redrive"):
+            if parts[0] not in ("sw", "swp") or parts[1] in ("dlq", "redrive"):  # swp: a partition stream
                 continue
             target = publishes if op["action"] == "send" else reads
             if service not in target.setdefault(parts[1], []):
