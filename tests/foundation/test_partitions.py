@@ -17,25 +17,15 @@ from shegong_runtime.testing import eventually
 
 from .helpers import Process, env_with, tmp_log
 from .test_projection import _versions_when, publish_history, publish_versions
+from .test_projection import settings_for_probes as projection_settings
 
 
 @pytest.fixture
 def settings(database_url, nats_url):
-    return Settings(
-        database_url=database_url,
-        nats_url=nats_url,
-        projection_batch_size=20,
-        projection_max_attempts=3,
-        projection_fetch_timeout_s=0.3,
-        projection_lease_poll_s=0.3,
-        projection_member_ttl_s=1.5,
+    """The projection tests' settings, with leases that notice a replica come or go quickly."""
+    return projection_settings(database_url, nats_url).model_copy(
+        update={"projection_lease_poll_s": 0.3, "projection_member_ttl_s": 1.5}
     )
-
-
-@pytest.fixture
-async def js(nc, settings):
-    await bus.ensure_domain_streams(nc.jetstream(), ["probe"], settings)
-    return nc.jetstream()
 
 
 async def _orders(pool, name, aggs, n):

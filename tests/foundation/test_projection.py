@@ -15,8 +15,7 @@ from shegong_runtime.testing import eventually
 from .helpers import Process, env_with, tmp_log
 
 
-@pytest.fixture
-def settings(database_url, nats_url):
+def settings_for_probes(database_url, nats_url):
     return Settings(
         database_url=database_url,
         nats_url=nats_url,
@@ -27,9 +26,8 @@ def settings(database_url, nats_url):
 
 
 @pytest.fixture
-async def js(nc, settings):
-    await bus.ensure_domain_streams(nc.jetstream(), ["probe"], settings)
-    return nc.jetstream()
+def settings(database_url, nats_url):
+    return settings_for_probes(database_url, nats_url)
 
 
 async def publish_history(js, aggs, per_agg, note=""):

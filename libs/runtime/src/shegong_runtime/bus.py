@@ -95,16 +95,11 @@ def partition_subject(domain: str, partition: int | str = "*") -> str:
 
 
 def partition_stream_config(domain: str, settings: Settings) -> StreamConfig:
-    return StreamConfig(
+    """Kept like its domain stream; P rides along in the metadata."""
+    return dataclasses.replace(
+        domain_stream_config(domain, settings),
         name=partition_stream_name(domain),
         subjects=[partition_subject(domain)],
-        storage=StorageType.FILE,
-        retention=RetentionPolicy.LIMITS,
-        discard=DiscardPolicy.OLD,
-        num_replicas=settings.stream_replicas,
-        duplicate_window=settings.stream_duplicate_window_s,
-        max_age=settings.stream_max_age_s,
-        allow_direct=True,
         metadata={PARTITIONS_KEY: str(settings.projection_partitions)},
     )
 
