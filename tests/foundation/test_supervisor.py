@@ -6,7 +6,7 @@ import time
 
 import structlog
 from shegong_runtime import bus
-from shegong_runtime.embedded import EmbeddedNats
+from shegong_runtime.embedded import EmbeddedNats, free_port
 from shegong_runtime.settings import Settings
 from shegong_runtime.supervisor import Child, Supervisor
 from shegong_runtime.testing import eventually
@@ -48,3 +48,22 @@ async def test_a_lost_and_regained_nats_connection_is_logged(tmp_path):
         assert all(e.get("client") == "probe" for e in logs if e["event"].startswith("nats."))
     finally:
         server.stop()
+
+
+def test_up_says_which_port_is_taken_before_starting_anything(tmp_path, monkeypatch):
+    import socket
+
+    from shegong_runtime import catalogue
+    from shegong_runtime.settings import Settings as S
+    from shegong_runtime.stack import Stack
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        monkeypatch.setenv("SHEGONG_STACK_PORT_BASE", str(port - 1))  # visits (second) on the busy port
+        monkeypatch.delenv("NATS_URL", raising=False)
+        monkeypatch.setenv("SHEGONG_EMBEDDED_NATS_PORT", str(free_port()))
+        assert catalogue.port_of("visits") == port
+        taken = Stack(S(), tmp_path).ports_taken()
+    assert taken == [f"port {port} for visits (SHEGONG_STACK_PORT_BASE) is taken"]

@@ -59,6 +59,8 @@ def up(demo: bool, only: tuple[str, ...], replicas: tuple[str, ...], cluster_siz
         stop_requested = True
 
     signal.signal(signal.SIGTERM, request_stop)
+    if taken := stack.ports_taken(list(only) or None, counts):
+        raise click.ClickException("; ".join(taken) + ": stop what uses it, or choose other ports")
     try:
         stack.start_servers()
         click.echo(f"NATS        {stack.nats_url}")
@@ -72,6 +74,10 @@ def up(demo: bool, only: tuple[str, ...], replicas: tuple[str, ...], cluster_siz
             click.echo(f"demo week loaded: {', '.join(loaded) or 'nothing to load'}")
         token = auth.issue(settings, "demo-admin", auth.Role.city_admin)
         click.echo(f"token (city_admin, 12 h): {token}")
+        if board := stack.urls.get("stations"):
+            click.echo(f"dashboard   {board}/dashboard?token={token}")
+            click.echo(f"roundup     {board}/dashboard/roundup?start=2024-03-16&end=2024-03-22&token={token}  (一周掠影, the demo week)")
+        click.echo(f"tools       uv run shegong status  (after `set -a; . {stack.state}/nats/operator.env; set +a`)")
         click.echo("ready; Ctrl-C stops everything")
         import time
 

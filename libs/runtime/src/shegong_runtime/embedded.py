@@ -5,10 +5,12 @@ Used by `shegong up` and by the test harness when no URL is given and no Docker 
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -104,6 +106,33 @@ class EmbeddedNats:
             self.proc.wait(10)
 
 
+def ensure_runtime_dir() -> None:
+    """pgserver keeps its lock under the user's runtime folder; where the session has none
+    (a container, CI, root over ssh) give it a private one instead of a warning on every start."""
+    if not os.environ.get("XDG_RUNTIME_DIR"):
+        folder = Path(tempfile.gettempdir()) / f"shegong-runtime-{os.getuid()}"
+        folder.mkdir(mode=0o700, exist_ok=True)
+        os.environ["XDG_RUNTIME_DIR"] = str(folder)
+
+
+PGSERVER_USER = "pgserver"  # the system user pgserver runs PostgreSQL as when started by root
+
+
+def own_data_dir_for_pgserver(data_dir: Path) -> None:
+    """PostgreSQL refuses to run as root, so pgserver (as root) creates the system user
+    `pgserver`, opens the folders above the data for traversal and hands the data folder over.
+    A data folder left by an earlier start (files owned by root) would make initdb fail to
+    change its permissions: hand all of it over, not just the top."""
+    import pwd
+
+    try:
+        user = pwd.getpwnam(PGSERVER_USER)
+    except KeyError:
+        return  # the first start: pgserver creates the user and owns an empty folder
+    for path in [data_dir, *data_dir.rglob("*")]:
+        os.chown(path, user.pw_uid, user.pw_gid, follow_symlinks=False)
+
+
 class EmbeddedPostgres:
     """A private PostgreSQL from the `pgserver` wheel, data kept under the state folder."""
 
@@ -112,9 +141,12 @@ class EmbeddedPostgres:
         self.server = None
 
     def start(self) -> EmbeddedPostgres:
+        ensure_runtime_dir()
         import pgserver
 
         self.data_dir.mkdir(parents=True, exist_ok=True)
+        if os.geteuid() == 0:
+            own_data_dir_for_pgserver(self.data_dir)
         self.server = pgserver.get_server(str(self.data_dir), cleanup_mode="stop")
         return self
 

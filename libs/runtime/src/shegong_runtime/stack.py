@@ -49,16 +49,28 @@ class Stack:
     nats_passwords: dict[str, str] = field(default_factory=dict)  # empty: a NATS given by NATS_URL
 
     def start_servers(self) -> None:
-        if os.environ.get("NATS_URL"):
-            self.nats_url = os.environ["NATS_URL"]  # its users are the environment's business
-        else:
-            self.start_nats()
         if os.environ.get("DATABASE_URL"):
             self.database_url = os.environ["DATABASE_URL"]
         else:
             self.postgres = EmbeddedPostgres(self.state / "postgres").start()
             self.database_url = with_database(self.postgres.url, "shegong")
         asyncio.run(ensure_database(self.database_url))
+        if os.environ.get("NATS_URL"):
+            self.nats_url = os.environ["NATS_URL"]  # its users are the environment's business
+        else:
+            self.start_nats()
+
+    def ports_taken(self, names: list[str] | None = None, replicas: dict[str, int] | None = None) -> list[str]:
+        """What would clash before anything starts: `up` says which port, not a timeout later."""
+        wanted = {}
+        if not os.environ.get("NATS_URL"):
+            first = int(os.environ.get("SHEGONG_EMBEDDED_NATS_PORT", EMBEDDED_NATS_PORT))
+            for i in range(self.cluster_size):
+                wanted[first + i] = f"NATS{f' node {i + 1}' if self.cluster_size > 1 else ''} (SHEGONG_EMBEDDED_NATS_PORT)"
+        for name in names or list(catalogue.services()):
+            for replica in range((replicas or {}).get(name, 1)):
+                wanted[replica_port(name, replica)] = f"{name} (SHEGONG_STACK_PORT_BASE)"
+        return [f"port {port} for {what} is taken" for port, what in sorted(wanted.items()) if port_in_use(port)]
 
     def start_nats(self) -> None:
         """The wheel's NATS with one user per installed service, `operator` and `integrator`."""
@@ -79,6 +91,8 @@ class Stack:
             user: nats_auth.write_env(folder / f"{user}.env", self.nats_url, user, self.nats_passwords[user])
             for user in (nats_auth.OPERATOR, nats_auth.INTEGRATOR)
         }
+        with open(written[nats_auth.OPERATOR], "a", encoding="utf-8") as env:  # the tools read the database too
+            env.write(f"DATABASE_URL={self.database_url}\n")
         click.echo(
             f"NATS users  operator: {written[nats_auth.OPERATOR]}, integrator: {written[nats_auth.INTEGRATOR]}"
             " (`set -a; . FILE; set +a` before shegong status, dlq, replay)"
@@ -131,6 +145,13 @@ class Stack:
             self.nats.stop()
         if self.postgres:
             self.postgres.stop()
+
+
+def port_in_use(port: int) -> bool:
+    import socket
+
+    with socket.socket() as s:
+        return s.connect_ex(("127.0.0.1", port)) == 0
 
 
 async def ensure_database(url: str) -> None:
