@@ -22,6 +22,7 @@ import asyncpg
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from shegong_runtime import migrations
+from shegong_runtime.errors import Conflict
 
 PREFIX = "sealed:v1:"
 REDACTED = "〔已删除〕"  # shown where erased personal data stood
@@ -39,8 +40,8 @@ CREATE TABLE IF NOT EXISTS {s}.erased_subjects (
 """
 
 
-class SubjectErased(Exception):
-    """Personal data of an erased subject cannot be sealed again."""
+class SubjectErased(Conflict):
+    """Personal data of an erased subject cannot be sealed again (HTTP 409)."""
 
 
 class KeyRaced(Exception):

@@ -105,6 +105,13 @@ async def _enrolled(conn: asyncpg.Connection, s: str, env: Envelope, d: dict[str
     await insert(conn, f"{s}.volunteers", {**_ids(env), **d})
 
 
+@on("VolunteerErased")
+async def _erased(conn: asyncpg.Connection, s: str, env: Envelope, d: dict[str, Any]) -> None:
+    """The key is gone; the sealed copies go too (a read model must not outlive erasure)."""
+    row = {"name_sealed": "", "phone_sealed": None}
+    await update(conn, f"{s}.volunteers", {"volunteer_id": env.aggregate_id}, row)
+
+
 @on("TrainingAttended")
 async def _trained(conn: asyncpg.Connection, s: str, env: Envelope, d: dict[str, Any]) -> None:
     await insert(conn, f"{s}.trainings", {**_ids(env), **d})
