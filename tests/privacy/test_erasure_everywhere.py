@@ -15,6 +15,7 @@ import asyncpg
 import httpx
 import nats
 import pytest
+from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from shegong_runtime import auth
 from shegong_runtime.crypto import PREFIX, REDACTED
@@ -140,7 +141,7 @@ async def still_opening(
             for aad, key in keys:
                 try:
                     plain = key.decrypt(blob[:12], blob[12:], aad).decode()
-                except Exception:  # noqa: BLE001 - not this subject's key
+                except InvalidTag:  # not this subject's key
                     continue
                 hits += [
                     f"{c!r} opens from {where} under {aad.decode()}" for c in canaries if c in plain
