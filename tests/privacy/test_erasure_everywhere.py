@@ -336,3 +336,134 @@ async def test_erasing_each_kind_of_subject_leaves_nothing_that_opens_or_hashes_
     finally:
         await nc.close()
         await conn.close()
+
+
+def as_role(role: str, station: str | None = None) -> dict[str, str]:
+    token = auth.issue(SETTINGS, f"{role}-audit", role, [station] if station else [])
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def opened_station(desk: Desk) -> str:
+    station = f"audit-{uid()}"
+    await desk.post(
+        "registry",
+        "/stations",
+        {
+            "station_id": station,
+            "name": f"审计{station}社工站",
+            "city": "兰州市",
+            "district_id": f"d-{uid()}",
+            "district_name": "审计区",
+            "street": "审计街道",
+            "kind": "street",
+        },
+    )
+    return station
+
+
+async def test_erasure_and_export_are_refused_to_social_workers_and_integrators(stack):
+    station = f"audit-{uid()}"
+    routes = [
+        ("visits", "/households/hh-x/erasure", "/households/hh-x/export"),
+        (
+            "engagement",
+            f"/stations/{station}/volunteers/v-x/erasure",
+            f"/stations/{station}/volunteers/v-x/export",
+        ),
+        (
+            "registry",
+            f"/stations/{station}/organisations/org-x/contact-erasure",
+            f"/stations/{station}/organisations/org-x/contact-export",
+        ),
+        ("registry", f"/stations/{station}/contact-erasure", f"/stations/{station}/contact-export"),
+        ("notifications", "/recipients/lead-x/erasure", None),
+    ]
+    for role in ("social_worker", "integrator"):
+        headers = as_role(role, station if role == "social_worker" else None)
+        for service, erasure, export in routes:
+            async with httpx.AsyncClient(base_url=stack[service].url, timeout=20) as client:
+                r = await client.post(erasure, json={"reason": "subject_request"}, headers=headers)
+                assert r.status_code == 403, (role, erasure, r.text)
+                if export:
+                    r = await client.get(export, headers=headers)
+                    assert r.status_code == 403, (role, export, r.text)
+
+
+async def test_a_volunteer_takes_out_a_copy_of_their_data_until_erased(stack):
+    desk = Desk(stack)
+    station = await opened_station(desk)
+    name, phone = f"志愿者庚{uid()}", f"1350{digits(7)}"
+    person = Person("volunteer", [name, phone])
+    vol = await until_known(
+        desk,
+        "engagement",
+        f"/stations/{station}/volunteers",
+        {
+            "name": name,
+            "phone": phone,
+            "category": "resident",
+        },
+        person,
+    )
+    path = f"/stations/{station}/volunteers/{vol['volunteer_id']}"
+    copy = await desk.get("engagement", f"{path}/export")
+    assert copy["subject_id"] == f"volunteer:{vol['volunteer_id']}"
+    [enrolled] = copy["events"]
+    assert (enrolled["event_type"], enrolled["facts"]["name"], enrolled["facts"]["phone"]) == (
+        "VolunteerEnrolled",
+        name,
+        phone,
+    )
+    await desk.post("engagement", f"{path}/erasure", {"reason": "subject_request"})
+    async with httpx.AsyncClient(base_url=stack["engagement"].url, timeout=20) as client:
+        assert (await client.get(f"{path}/export", headers=desk.headers)).status_code == 409
+        again = await client.post(
+            f"{path}/erasure", json={"reason": "subject_request"}, headers=desk.headers
+        )
+        assert again.status_code == 409
+
+
+async def test_a_refused_command_leaves_no_data_key_and_fingerprints_are_keyed(stack, stack_env):
+    desk = Desk(stack)
+    station = await opened_station(desk)
+    unknown = f"org-{uid()}"
+    change = {"responsible_person": f"负责人辛{uid()}", "responsible_phone": f"1330{digits(7)}"}
+
+    async def refused():
+        async with httpx.AsyncClient(base_url=stack["registry"].url, timeout=20) as client:
+            r = await client.post(
+                f"/stations/{station}/organisations/{unknown}/changes",
+                json=change,
+                headers=desk.headers,
+            )
+        return r if r.status_code != 422 else None  # 422: the station is not learned yet
+
+    assert (await eventually(refused, timeout=60, interval=0.5)).status_code == 404
+    person = Person("organisation contact", [change["responsible_person"]])
+    await desk.post(
+        "registry",
+        f"/stations/{station}/organisations",
+        {
+            "name": f"审计舞蹈队{uid()}",
+            "category": "culture_sports",
+            "community": "审计社区",
+            "responsible_person": person.canaries[0],
+            "members": 8,
+            "activity_area": "审计社区",
+            "charter_summary": "每周活动",
+        },
+        person,
+    )
+    conn = await asyncpg.connect(stack_env["DATABASE_URL"])
+    try:
+        keys = await conn.fetchval(
+            "SELECT count(*) FROM registry.subject_keys WHERE subject_id = $1",
+            f"org-contact:{unknown}",
+        )
+        stored = {r[0] for r in await conn.fetch("SELECT fingerprint FROM registry.idempotency")}
+    finally:
+        await conn.close()
+    assert keys == 0, "a refused command left a data key behind"
+    [unkeyed] = [v for k, v in person.derived.items() if k.startswith("request-sha256")]
+    [keyed] = [v for k, v in person.derived.items() if k.startswith("request-hmac")]
+    assert keyed in stored and unkeyed not in stored
