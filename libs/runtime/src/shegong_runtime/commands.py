@@ -162,7 +162,8 @@ class _RetryRaced(Exception):
 async def _commit(store, aggregate, stream_id, state, version, envelopes, ctx, respond, after_append):  # type: ignore[no-untyped-def]
     async with store.transaction() as conn:
         stored = await store.append(stream_id, envelopes, version, conn=conn)
-        subjects = await crypto.persist(conn, store.schema)  # keys exist only for accepted commands
+        station = envelopes[0].station_id if envelopes else None
+        subjects = await crypto.persist(conn, store.schema, station)  # keys only for accepted commands
         for envelope in stored:
             state = aggregate.evolve(state, CATALOG.decode(envelope), envelope)
         answer = respond(stored, state)

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import asyncpg
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from shegong_runtime import migrations
+from shegong_runtime import audit, migrations
 from shegong_runtime.errors import Conflict
 
 PREFIX = "sealed:v1:"
@@ -37,6 +37,8 @@ CREATE TABLE IF NOT EXISTS {s}.erased_subjects (
     subject_id  text PRIMARY KEY,
     erased_at   timestamptz NOT NULL DEFAULT now()
 );
+-- the station whose command created the key: read-audit records are filed under it
+ALTER TABLE {s}.subject_keys ADD COLUMN IF NOT EXISTS station_id text;
 """
 
 
@@ -83,7 +85,7 @@ def touch(subject_id: str) -> None:
         sealing.subjects.add(subject_id)
 
 
-async def persist(conn: asyncpg.Connection, schema: str) -> list[str]:
+async def persist(conn: asyncpg.Connection, schema: str, station_id: str | None = None) -> list[str]:
     """Store the running command's new keys in its transaction; the subjects it sealed for."""
     sealing = _sealing.get()
     if sealing is None:
@@ -93,10 +95,11 @@ async def persist(conn: asyncpg.Connection, schema: str) -> list[str]:
         if await conn.fetchval(f"SELECT 1 FROM {schema}.erased_subjects WHERE subject_id = $1", subject_id):
             raise SubjectErased(subject_id)
         stored = await conn.fetchval(
-            f"INSERT INTO {schema}.subject_keys (subject_id, wrapped_key) VALUES ($1, $2) "
+            f"INSERT INTO {schema}.subject_keys (subject_id, wrapped_key, station_id) VALUES ($1, $2, $3) "
             "ON CONFLICT (subject_id) DO NOTHING RETURNING 1",
             subject_id,
             wrapped,
+            station_id,
         )
         if not stored:
             raise KeyRaced(subject_id)
@@ -117,7 +120,7 @@ class KeyStore:
         self._master = AESGCM(master)
 
     async def migrate(self) -> None:
-        await migrations.apply(self.pool, self.schema, DDL)
+        await migrations.apply(self.pool, self.schema, DDL + audit.DDL)
 
     async def _key(self, subject_id: str, create: bool, conn: asyncpg.Connection | None = None) -> AESGCM | None:
         # no cache: an erasure on one replica must take effect on every replica at once
@@ -167,7 +170,9 @@ class KeyStore:
         if key is None:
             return None
         blob = base64.urlsafe_b64decode(sealed[len(PREFIX):])
-        return key.decrypt(blob[:12], blob[12:], subject_id.encode()).decode()
+        plain = key.decrypt(blob[:12], blob[12:], subject_id.encode()).decode()
+        audit.opened(subject_id)  # the request answering with it leaves a read-audit record
+        return plain
 
     async def open_or_redacted(self, subject_id: str, sealed: str | None) -> str | None:
         if sealed is None:

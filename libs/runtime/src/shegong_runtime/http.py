@@ -13,7 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from shegong_runtime import crypto, logging
+from shegong_runtime import audit, crypto, logging
 from shegong_runtime.auth import Principal, principal
 from shegong_runtime.commands import Answer, CommandContext, fingerprint
 from shegong_runtime.errors import DomainError
@@ -71,6 +71,8 @@ def install(app: FastAPI, ready: Callable[[], Awaitable[dict[str, bool]]]) -> No
         response = await call_next(request)
         response.headers[CORRELATION_HEADER] = str(correlation)
         return response
+
+    audit.install(app)
 
     @app.get("/healthz", tags=["operations"])
     async def healthz() -> dict[str, str]:

@@ -59,7 +59,9 @@ def now() -> datetime:
 
 async def _opened(keys: KeyStore, subject_id: str, value: Any) -> Any:
     if isinstance(value, dict):
-        return {k.removesuffix("_sealed"): await _opened(keys, subject_id, v) for k, v in value.items()}
+        return {
+            k.removesuffix("_sealed"): await _opened(keys, subject_id, v) for k, v in value.items()
+        }
     if isinstance(value, list):
         return [await _opened(keys, subject_id, v) for v in value]
     if is_sealed(value):

@@ -44,7 +44,12 @@ def _org_exists(state: Organisation, station_id: str, organisation_id: str) -> N
 
 def _answer(id_field: str):  # type: ignore[no-untyped-def]
     return lambda events, _s: Answer(
-        200, {id_field: events[-1].aggregate_id, "version": events[-1].aggregate_version, "erased": True}
+        200,
+        {
+            id_field: events[-1].aggregate_id,
+            "version": events[-1].aggregate_version,
+            "erased": True,
+        },
     )
 
 
@@ -56,7 +61,10 @@ async def _scoped(request: Request, who: Principal, station_id: str) -> Runtime:
 
 @router.post("/stations/{station_id}/contact-erasure")
 async def erase_station_contact(
-    station_id: StationId, body: pipl.Erase, request: Request, who: Eraser,
+    station_id: StationId,
+    body: pipl.Erase,
+    request: Request,
+    who: Eraser,
     ctx: CommandContext = Depends(command_context),
 ):
     """Erase the station lead's name and the contact number (the station itself stays)."""
@@ -69,7 +77,13 @@ async def erase_station_contact(
         return [StationContactErased(reason=body.reason, erased_at=pipl.now())]
 
     answer = await execute(
-        rt.store, STATION, station_id, station_id, ctx, decide, _answer("station_id"),
+        rt.store,
+        STATION,
+        station_id,
+        station_id,
+        ctx,
+        decide,
+        _answer("station_id"),
         after_append=pipl.destroy_key(rt.keys, subject),
     )
     return respond(answer)
@@ -79,13 +93,19 @@ async def erase_station_contact(
 async def export_station_contact(station_id: StationId, request: Request, who: Eraser):
     """A copy of the station lead's and contact's data (PIPL), opened."""
     rt = await _scoped(request, who, station_id)
-    return await pipl.export(rt.store, rt.keys, station_subject(station_id), [f"station-{station_id}"])
+    return await pipl.export(
+        rt.store, rt.keys, station_subject(station_id), [f"station-{station_id}"]
+    )
 
 
 @router.post("/stations/{station_id}/organisations/{organisation_id}/contact-erasure")
 async def erase_org_contact(
-    station_id: StationId, organisation_id: StationId, body: pipl.Erase, request: Request,
-    who: Eraser, ctx: CommandContext = Depends(command_context),
+    station_id: StationId,
+    organisation_id: StationId,
+    body: pipl.Erase,
+    request: Request,
+    who: Eraser,
+    ctx: CommandContext = Depends(command_context),
 ):
     """Erase the responsible person's name and phone (the organisation's filing stays)."""
     rt = await _scoped(request, who, station_id)
@@ -97,7 +117,13 @@ async def erase_org_contact(
         return [OrgContactErased(reason=body.reason, erased_at=pipl.now())]
 
     answer = await execute(
-        rt.store, ORG, organisation_id, station_id, ctx, decide, _answer("organisation_id"),
+        rt.store,
+        ORG,
+        organisation_id,
+        station_id,
+        ctx,
+        decide,
+        _answer("organisation_id"),
         after_append=pipl.destroy_key(rt.keys, subject),
     )
     return respond(answer)
