@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from fastapi import APIRouter, Depends, Request
 from shegong_events import new_event_id
 from shegong_events.visits import HouseholdCategory, HouseholdUpdated, Member, RiskTier
-from shegong_runtime import pipl
+from shegong_runtime import masking, pipl
 from shegong_runtime.auth import READERS, WRITERS, Principal, requires
 from shegong_runtime.commands import CommandContext, execute, load, remembered
 from shegong_runtime.http import command_context, respond
@@ -222,8 +222,7 @@ async def timeline(
             purged = any(
                 v is None for v in r["sealed"].values()
             )  # erasure nulls every sealed value
-            entry["personal"] = await personal.open_fields(
-                rt, household_id, r["sealed"], erased=purged
-            )
+            opened = await personal.open_fields(rt, household_id, r["sealed"], erased=purged)
+            entry["personal"] = masking.for_reader(who, opened)
         out.append(entry)
     return out
