@@ -322,6 +322,7 @@ async def test_erasing_each_kind_of_subject_leaves_nothing_that_opens_or_hashes_
     try:
         places = await table_texts(conn)
         places |= await stream_texts(nc.jetstream())
+        await headers_as_documented(nc.jetstream())
         for p in stack.values():
             places[f"log of {p.name}"] = p.text()
         assert sum(len(t) for t in places.values()) > 10_000, (
@@ -336,6 +337,19 @@ async def test_erasing_each_kind_of_subject_leaves_nothing_that_opens_or_hashes_
     finally:
         await nc.close()
         await conn.close()
+
+
+async def headers_as_documented(js) -> None:  # type: ignore[no-untyped-def]
+    """Every event message carries exactly the headers the AsyncAPI documents promise."""
+    from shegong_runtime.ops.contracts import EVENT_HEADERS
+
+    promised, required = set(EVENT_HEADERS["properties"]), set(EVENT_HEADERS["required"])
+    for stream in ("SW_REGISTRY", "SW_VISITS", "SW_ENGAGEMENT", "SW_NOTIFICATIONS"):
+        info = await js.stream_info(stream)
+        assert info.state.messages > 0, stream
+        for seq in range(info.state.first_seq, info.state.last_seq + 1):
+            headers = set((await js.get_msg(stream, seq)).headers or {})
+            assert required <= headers <= promised, (stream, seq, headers)
 
 
 def as_role(role: str, station: str | None = None) -> dict[str, str]:

@@ -27,6 +27,7 @@ TERMS: dict[str, str] = {
     "Channel": "通知渠道",
     "Consent": "知情同意",
     "Digest": "汇总",
+    "Contact": "联系人",
     "District": "区民政局",
     "Evaluation": "评估",
     "Household": "困难家庭",
