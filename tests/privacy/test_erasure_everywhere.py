@@ -175,6 +175,8 @@ async def test_erasing_each_kind_of_subject_leaves_nothing_that_opens_or_hashes_
             [f"接收人己{uid()}", f"audit{uid()}@example.cn", f"webhook-secret-{uid()}{uid()}"],
         ),
     }
+    people["proposer"] = Person("meeting issue proposer", [f"提议人壬{uid()}"])
+    people["owner"] = Person("action item owner", [f"责任人癸{uid()}"])
     s, h, v, o, r = (people[k] for k in ("station", "household", "volunteer", "org", "recipient"))
 
     # the city bureau opens a station, with its lead's name and contact number
@@ -271,6 +273,43 @@ async def test_erasing_each_kind_of_subject_leaves_nothing_that_opens_or_hashes_
         v,
     )
     vid = vol["volunteer_id"]
+    # engagement: a resident deliberation meeting, an issue's proposer and an action's owner named
+    meeting = (
+        await desk.post(
+            "engagement",
+            f"/stations/{station}/meetings",
+            {
+                "kind": "resident_deliberation",
+                "title": "审计议事会",
+                "scheduled_on": "2024-03-20",
+            },
+        )
+    )["meeting_id"]
+    at_meeting = f"/stations/{station}/meetings/{meeting}"
+    await desk.post(
+        "engagement",
+        f"{at_meeting}/issues",
+        {
+            "issue_id": "i1",
+            "title": "楼道照明",
+            "proposer_role": "resident",
+            "proposer_name": people["proposer"].canaries[0],
+        },
+        people["proposer"],
+    )
+    await desk.post(
+        "engagement",
+        f"{at_meeting}/action-items",
+        {
+            "action_id": "a1",
+            "title": "更换灯泡",
+            "owner_role": "resident",
+            "owner_name": people["owner"].canaries[0],
+            "assigned_on": "2024-03-20",
+            "due_on": "2024-03-27",
+        },
+        people["owner"],
+    )
     # registry: an organisation filed with its responsible person
     org = await desk.post(
         "registry",
@@ -307,6 +346,8 @@ async def test_erasing_each_kind_of_subject_leaves_nothing_that_opens_or_hashes_
     await desk.post("registry", f"/stations/{station}/organisations/{oid}/contact-erasure", erase)
     await desk.post("registry", f"/stations/{station}/contact-erasure", erase)
     await desk.post("notifications", f"/recipients/{recipient_id}/erasure", erase)
+    await desk.post("engagement", f"{at_meeting}/issues/i1/proposer-erasure", erase)
+    await desk.post("engagement", f"{at_meeting}/action-items/a1/owner-erasure", erase)
     await eventually(
         lambda: caught_up(stack_env["DATABASE_URL"], stack_env["NATS_URL"]), timeout=60
     )
@@ -391,6 +432,8 @@ async def test_erasure_and_export_are_refused_to_social_workers_and_integrators(
         ),
         ("registry", f"/stations/{station}/contact-erasure", f"/stations/{station}/contact-export"),
         ("notifications", "/recipients/lead-x/erasure", None),
+        ("engagement", f"/stations/{station}/meetings/m-x/issues/i1/proposer-erasure", None),
+        ("engagement", f"/stations/{station}/meetings/m-x/action-items/a1/owner-erasure", None),
     ]
     for role in ("social_worker", "integrator"):
         headers = as_role(role, station if role == "social_worker" else None)

@@ -375,3 +375,16 @@ class VolunteerErased(VolunteerEvent):
 
     reason: ErasureReason
     erased_at: datetime
+
+
+@CATALOG.register
+class MeetingNameErased(MeetingEvent):
+    """The name of an issue's proposer or an action item's owner erased (PIPL); the item stays,
+    nameless. Exactly one of `issue_id` and `action_id` is given."""
+
+    event_type = "MeetingNameErased"
+
+    issue_id: str | None = Field(default=None, pattern=ID)
+    action_id: str | None = Field(default=None, pattern=ID)
+    reason: ErasureReason
+    erased_at: datetime

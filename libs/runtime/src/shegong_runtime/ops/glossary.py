@@ -34,6 +34,7 @@ TERMS: dict[str, str] = {
     "Issue": "议题",
     "Meeting": "会议",
     "Motion": "动议",
+    "Name": "姓名",
     "Need": "需求",
     "Notification": "通知",
     "Org": "社区社会组织",
