@@ -339,6 +339,17 @@ async def test_erasing_each_kind_of_subject_leaves_nothing_that_opens_or_hashes_
         lambda: caught_up(stack_env["DATABASE_URL"], stack_env["NATS_URL"]), timeout=60
     )
 
+    # the sealed values the services hold for them: after erasure, only their event stores and
+    # the streams may keep these (unreadable) ciphertexts; no read model, timer or other copy
+    conn = await asyncpg.connect(stack_env["DATABASE_URL"])
+    try:
+        sealed_before_erasure = set()
+        for schema in ("registry", "visits", "engagement", "notifications"):
+            for row in await conn.fetch(f"SELECT data::text AS d FROM {schema}.events"):
+                sealed_before_erasure |= set(SEALED.findall(row["d"]))
+    finally:
+        await conn.close()
+
     # every one of them asks to be erased
     erase = {"reason": "subject_request"}
     await desk.post("visits", f"/households/{hid}/erasure", erase)
@@ -375,9 +386,21 @@ async def test_erasing_each_kind_of_subject_leaves_nothing_that_opens_or_hashes_
         assert not leaks, leaks
         canaries = [c for person in people.values() for c in person.canaries]
         assert not await still_opening(conn, places, canaries)
+        copies = outside_the_event_stores(places, sealed_before_erasure)
+        assert not copies, copies
     finally:
         await nc.close()
         await conn.close()
+
+
+def outside_the_event_stores(places: dict[str, str], sealed: set[str]) -> list[str]:
+    """Sealed values found outside the services' events tables and the streams."""
+    return [
+        f"{token[:24]}… in {where}"
+        for where, text in places.items()
+        if not where.endswith('."events"') and not where.startswith(("stream ", "log of "))
+        for token in set(SEALED.findall(text)) & sealed
+    ]
 
 
 async def headers_as_documented(js) -> None:  # type: ignore[no-untyped-def]
