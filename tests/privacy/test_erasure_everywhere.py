@@ -339,6 +339,22 @@ async def test_erasing_each_kind_of_subject_leaves_nothing_that_opens_or_hashes_
         lambda: caught_up(stack_env["DATABASE_URL"], stack_env["NATS_URL"]), timeout=60
     )
 
+    # each of those reads was audited by the service that opened the data
+    conn = await asyncpg.connect(stack_env["DATABASE_URL"])
+    try:
+        for schema, subject in (
+            ("visits", f"household:{hid}"),
+            ("engagement", f"volunteer:{vid}"),
+            ("registry", f"org-contact:{oid}"),
+            ("notifications", f"recipient:{recipient_id}"),
+        ):
+            readers = await conn.fetch(
+                f"SELECT reader, station_id FROM {schema}.read_audit WHERE subject_id = $1", subject
+            )
+            assert [tuple(r) for r in readers] == [("auditor-admin", station)], (schema, readers)
+    finally:
+        await conn.close()
+
     # the sealed values the services hold for them: after erasure, only their event stores and
     # the streams may keep these (unreadable) ciphertexts; no read model, timer or other copy
     conn = await asyncpg.connect(stack_env["DATABASE_URL"])
