@@ -135,7 +135,9 @@ async def test_the_audit_is_append_only(visits, household):
             await rt.pool.execute(statement)
 
 
-async def test_station_staff_see_numbers_and_bureaus_see_them_masked(visits, tokens, settings, household):
+async def test_station_staff_see_numbers_and_bureaus_see_them_masked(
+    visits, tokens, settings, household
+):
     worker = (await visits.get(f"/households/{household}", headers=tokens["worker"])).json()
     assert (worker["phone"], worker["id_number"]) == (CANARIES["phone"], CANARIES["id_number"])
     city = bearer(settings, "city_admin", subject="city-audit")
@@ -143,7 +145,9 @@ async def test_station_staff_see_numbers_and_bureaus_see_them_masked(visits, tok
         seen = (await visits.get(f"/households/{household}", headers=headers)).json()
         assert (seen["phone"], seen["id_number"]) == ("139****1234", "620***********1234")
         assert seen["head_name"] == CANARIES["head_name"]  # names stay: the follow-up needs them
-        listed = (await visits.get("/households", params={"station_id": STATION}, headers=headers)).json()
+        listed = (
+            await visits.get("/households", params={"station_id": STATION}, headers=headers)
+        ).json()
         row = next(r for r in listed if r["household_id"] == household)
         assert row["phone"] == "139****1234" and CANARIES["id_number"] not in str(listed)
         timeline = (await visits.get(f"/households/{household}/timeline", headers=headers)).text

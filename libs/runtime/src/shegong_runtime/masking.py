@@ -21,7 +21,9 @@ def mask(value: str) -> str:
     return value[:3] + "*" * (len(value) - 7) + value[-4:]
 
 
-def for_reader(who: Principal, fields: Mapping[str, Any], names: tuple[str, ...] = NUMBERS) -> dict[str, Any]:
+def for_reader(
+    who: Principal, fields: Mapping[str, Any], names: tuple[str, ...] = NUMBERS
+) -> dict[str, Any]:
     """The opened fields as this reader may see them: numbers masked for bureaus."""
     out = dict(fields)
     if who.role in MASKED_ROLES:

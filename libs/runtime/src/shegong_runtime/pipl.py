@@ -10,9 +10,9 @@ from typing import Any
 
 import asyncpg
 from pydantic import BaseModel, ConfigDict
-
 from shegong_events import Envelope
 from shegong_events.erasure import ErasureReason
+
 from shegong_runtime.auth import Role
 from shegong_runtime.crypto import KeyStore, is_sealed
 from shegong_runtime.errors import Conflict
