@@ -88,9 +88,9 @@ async def test_a_service_refuses_to_start_on_development_secrets_when_told_to(da
     from shegong_runtime.service import Service
     from shegong_runtime.settings import default_secrets
 
-    assert default_secrets(Settings()) == ["jwt_secret", "master_key"]
+    assert default_secrets(Settings()) == ["jwt_secret", "master_key", "fingerprint_secret"]
     strict = Settings(database_url=database_url, nats_url=nats_url, require_secrets=True)
     app = Service(name="strict", title="strict", domain=None).app(strict)
-    with pytest.raises(RuntimeError, match="SHEGONG_JWT_SECRET, SHEGONG_MASTER_KEY"):
+    with pytest.raises(RuntimeError, match="SHEGONG_JWT_SECRET, SHEGONG_MASTER_KEY, SHEGONG_FINGERPRINT_SECRET"):
         async with app.router.lifespan_context(app):
             pass

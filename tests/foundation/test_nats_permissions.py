@@ -98,27 +98,27 @@ async def test_a_service_declares_its_streams_and_publishes_its_domain_and_dead_
 
 async def test_a_service_reads_another_domains_stream_with_a_durable_pull_consumer(secured, streams):
     visits = await secured.connect("visits")
-    engagement = await secured.connect("engagement")
+    stations = await secured.connect("stations")
     try:
         await visits.jetstream().publish("sw.visits.st1.VisitRecorded.h1", b'{"n": 1}')
-        js = engagement.jetstream()
+        js = stations.jetstream()
         await js.add_consumer(
             "SW_VISITS",
-            ConsumerConfig(durable_name="engagement-reads-visits", ack_policy=AckPolicy.EXPLICIT,
+            ConsumerConfig(durable_name="stations_board-g1-visits", ack_policy=AckPolicy.EXPLICIT,
                            filter_subject="sw.visits.>"),
         )
-        sub = await js.pull_subscribe_bind(durable="engagement-reads-visits", stream="SW_VISITS")
+        sub = await js.pull_subscribe_bind(durable="stations_board-g1-visits", stream="SW_VISITS")
         [msg] = await sub.fetch(1, timeout=5)
         assert msg.subject == "sw.visits.st1.VisitRecorded.h1"
         await msg.ack_sync()
-        info = await js.consumer_info("SW_VISITS", "engagement-reads-visits")
+        info = await js.consumer_info("SW_VISITS", "stations_board-g1-visits")
         assert info.ack_floor.stream_seq == 1
         direct = await js.get_msg("SW_VISITS", 1, direct=True)  # as the relay's recovery reads
         assert direct.data == b'{"n": 1}'
-        assert engagement.last_error is None
+        assert stations.last_error is None
     finally:
         await visits.close()
-        await engagement.close()
+        await stations.close()
 
 
 async def test_a_service_may_not_publish_another_domains_subjects_nor_redrive(secured, streams):

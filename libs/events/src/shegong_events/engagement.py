@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from shegong_events.catalog import CATALOG
 from shegong_events.envelope import DomainEvent
+from shegong_events.erasure import ErasureReason
 
 ID = r"^[a-z0-9][a-z0-9\-]{0,62}$"
 FRACTION = r"^[1-9][0-9]{0,3}/[1-9][0-9]{0,3}$"
@@ -364,3 +365,26 @@ class CertificateIssued(VolunteerEvent):
     period_from: date
     period_to: date
     issued_on: date
+
+
+@CATALOG.register
+class VolunteerErased(VolunteerEvent):
+    """The volunteer's name and phone erased (PIPL); hours and certificates stay, without a name."""
+
+    event_type = "VolunteerErased"
+
+    reason: ErasureReason
+    erased_at: datetime
+
+
+@CATALOG.register
+class MeetingNameErased(MeetingEvent):
+    """The name of an issue's proposer or an action item's owner erased (PIPL); the item stays,
+    nameless. Exactly one of `issue_id` and `action_id` is given."""
+
+    event_type = "MeetingNameErased"
+
+    issue_id: str | None = Field(default=None, pattern=ID)
+    action_id: str | None = Field(default=None, pattern=ID)
+    reason: ErasureReason
+    erased_at: datetime

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from shegong_events.catalog import CATALOG
 from shegong_events.envelope import DomainEvent
+from shegong_events.erasure import ErasureReason
 
 Channel = Literal["inbox", "email", "webhook"]
 AudienceRole = Literal["social_worker", "station_lead", "district_officer", "org_contact"]
@@ -241,3 +242,14 @@ class NotificationRead(NotificationsEvent):
 
     delivery_id: str
     recipient_id: str
+
+
+@CATALOG.register
+class RecipientErased(NotificationsEvent):
+    """The recipient's name, email and webhook secret erased (PIPL); nothing more is sent to them."""
+
+    event_type = "RecipientErased"
+    aggregate_type = "recipient"
+
+    reason: ErasureReason
+    erased_at: datetime

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from shegong_events.catalog import CATALOG
 from shegong_events.envelope import DomainEvent
+from shegong_events.erasure import ErasureReason
 
 StationKind = Literal["street", "township"]  # 街道 / 乡镇
 
@@ -207,3 +208,24 @@ class StationEvaluated(RegistryEvent):
     exemplary: bool = Field(description="表现优秀: held up as an example to other stations")
     summary: str | None = Field(default=None, max_length=2000)
     highlights: list[str] = Field(default_factory=list, max_length=20, description="特色与成效")
+
+
+@CATALOG.register
+class StationContactErased(RegistryEvent):
+    """The station lead's name and contact erased (PIPL): their key is destroyed with this event."""
+
+    event_type = "StationContactErased"
+    aggregate_type = "station"
+
+    reason: ErasureReason
+    erased_at: datetime
+
+
+@CATALOG.register
+class OrgContactErased(OrganisationEvent):
+    """The responsible person's name and phone erased (PIPL): their key is destroyed with this event."""
+
+    event_type = "OrgContactErased"
+
+    reason: ErasureReason
+    erased_at: datetime

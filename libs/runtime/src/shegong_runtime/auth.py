@@ -128,7 +128,9 @@ def principal(
     """FastAPI dependency: every route of every service takes its caller from here."""
     if credentials is None:
         raise Unauthenticated("missing bearer token (Authorization: Bearer <jwt>)")
-    return verify(request.app.state.settings, credentials.credentials)
+    who = verify(request.app.state.settings, credentials.credentials)
+    request.state.principal = who  # the read audit names the reader
+    return who
 
 
 def requires(*roles: Role) -> Callable[..., Principal]:

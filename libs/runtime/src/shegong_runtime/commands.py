@@ -1,12 +1,15 @@
 """Handling a command: load the aggregate, decide, append at the expected version, answer once.
 
 `Idempotency-Key`: the first answer is stored in the same transaction as the events, so a retry
-gets that answer back and appends nothing, even when two retries race.
+gets that answer back and appends nothing, even when two retries race. The stored fingerprint
+is an HMAC under the service's secret (an unkeyed hash of a body gives a phone number back in a
+minute), and the row goes with the data subjects it sealed for when they are erased.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -15,9 +18,9 @@ from typing import Any, Generic, TypeVar
 from uuid import UUID
 
 import asyncpg
-
 from shegong_events import CATALOG, DomainEvent, Envelope
-from shegong_runtime import logging, metrics
+
+from shegong_runtime import crypto, logging, metrics
 from shegong_runtime.errors import DomainError
 from shegong_runtime.eventstore import ConcurrencyConflict, EventStore
 
@@ -49,8 +52,10 @@ class Answer:
     replayed: bool = False
 
 
-def fingerprint(payload: Any) -> str:
-    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+def fingerprint(payload: Any, secret: str) -> str:
+    """HMAC-SHA256 of the request under the service's fingerprint secret."""
+    body = json.dumps(payload, sort_keys=True, default=str).encode()
+    return hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
 class Aggregate(Generic[S]):
@@ -129,11 +134,14 @@ async def execute(
     stream_id = f"{aggregate.aggregate_type}-{aggregate_id}"
     try:
         stored, answer = await _commit(store, aggregate, stream_id, state, version, envelopes, ctx, respond, after_append)
+    except crypto.KeyRaced:
+        raise ConcurrencyConflict(stream_id, version, version) from None
     except (_RetryRaced, ConcurrencyConflict):
         # a concurrent retry with the same key won the race: answer with its answer
         if ctx.idempotency_key and (first := await remembered(store, ctx)) is not None:
             return first
         raise
+    crypto.committed()
     for envelope in stored:
         metrics.COMMANDS.labels(store.schema, envelope.event_type, "ok").inc()
     log.info(
@@ -154,6 +162,8 @@ class _RetryRaced(Exception):
 async def _commit(store, aggregate, stream_id, state, version, envelopes, ctx, respond, after_append):  # type: ignore[no-untyped-def]
     async with store.transaction() as conn:
         stored = await store.append(stream_id, envelopes, version, conn=conn)
+        station = envelopes[0].station_id if envelopes else None
+        subjects = await crypto.persist(conn, store.schema, station)  # keys only for accepted commands
         for envelope in stored:
             state = aggregate.evolve(state, CATALOG.decode(envelope), envelope)
         answer = respond(stored, state)
@@ -161,12 +171,13 @@ async def _commit(store, aggregate, stream_id, state, version, envelopes, ctx, r
             await after_append(conn, stored)
         if ctx.idempotency_key:
             inserted = await conn.fetchval(
-                f"INSERT INTO {store.schema}.idempotency (key, fingerprint, status, response) "
-                "VALUES ($1, $2, $3, $4::jsonb) ON CONFLICT (key) DO NOTHING RETURNING 1",
+                f"INSERT INTO {store.schema}.idempotency (key, fingerprint, status, response, subjects) "
+                "VALUES ($1, $2, $3, $4::jsonb, $5) ON CONFLICT (key) DO NOTHING RETURNING 1",
                 ctx.idempotency_key,
                 ctx.fingerprint,
                 answer.status,
                 json.dumps(answer.body, ensure_ascii=False, default=str),
+                subjects,
             )
             if not inserted:
                 raise _RetryRaced()

@@ -4,17 +4,25 @@ Data keys are AES-256-GCM keys, stored wrapped by the service's master key in th
 schema. A sealed value binds its subject id as associated data, so it cannot be moved to
 another subject. Once the key is deleted every copy of the value, in events, snapshots and
 backups, is unreadable; `open` then answers None and callers show a redaction.
+
+Inside a command (`begin_command`), a subject's first key is only held in memory; `persist`
+stores it in the command's append transaction, so a refused command (404, 409, 422) leaves no
+key behind. The subjects a command sealed for are remembered with its idempotent answer, so
+erasure can forget that answer too.
 """
 
 from __future__ import annotations
 
 import base64
 import os
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 
 import asyncpg
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from shegong_runtime import migrations
+from shegong_runtime import audit, migrations
+from shegong_runtime.errors import Conflict
 
 PREFIX = "sealed:v1:"
 REDACTED = "〔已删除〕"  # shown where erased personal data stood
@@ -29,11 +37,73 @@ CREATE TABLE IF NOT EXISTS {s}.erased_subjects (
     subject_id  text PRIMARY KEY,
     erased_at   timestamptz NOT NULL DEFAULT now()
 );
+-- the station whose command created the key: read-audit records are filed under it
+ALTER TABLE {s}.subject_keys ADD COLUMN IF NOT EXISTS station_id text;
 """
 
 
-class SubjectErased(Exception):
-    """Personal data of an erased subject cannot be sealed again."""
+class SubjectErased(Conflict):
+    """Personal data of an erased subject cannot be sealed again (HTTP 409)."""
+
+
+class KeyRaced(Exception):
+    """Another command created this subject's first key at the same time (retry the command)."""
+
+
+@dataclass
+class Sealing:
+    """What one command sealed: keys not yet stored, and every subject it sealed for."""
+
+    new_keys: dict[str, bytes] = field(default_factory=dict)
+    subjects: set[str] = field(default_factory=set)
+
+
+_sealing: ContextVar[Sealing | None] = ContextVar("shegong_sealing", default=None)
+
+
+def begin_command() -> Sealing:
+    """From here on, in this request's context, new keys wait for the append transaction."""
+    sealing = Sealing()
+    _sealing.set(sealing)
+    return sealing
+
+
+def current() -> Sealing | None:
+    return _sealing.get()
+
+
+def committed() -> None:
+    """The running command's keys are stored: a next command in the same request starts afresh."""
+    if (sealing := _sealing.get()) is not None:
+        sealing.new_keys.clear()
+        sealing.subjects.clear()
+
+
+def touch(subject_id: str) -> None:
+    """Mark the running command as being about this subject (its answer goes with an erasure)."""
+    if (sealing := _sealing.get()) is not None:
+        sealing.subjects.add(subject_id)
+
+
+async def persist(conn: asyncpg.Connection, schema: str, station_id: str | None = None) -> list[str]:
+    """Store the running command's new keys in its transaction; the subjects it sealed for."""
+    sealing = _sealing.get()
+    if sealing is None:
+        return []
+    schema = migrations.identifier(schema)
+    for subject_id, wrapped in sealing.new_keys.items():
+        if await conn.fetchval(f"SELECT 1 FROM {schema}.erased_subjects WHERE subject_id = $1", subject_id):
+            raise SubjectErased(subject_id)
+        stored = await conn.fetchval(
+            f"INSERT INTO {schema}.subject_keys (subject_id, wrapped_key, station_id) VALUES ($1, $2, $3) "
+            "ON CONFLICT (subject_id) DO NOTHING RETURNING 1",
+            subject_id,
+            wrapped,
+            station_id,
+        )
+        if not stored:
+            raise KeyRaced(subject_id)
+    return sorted(sealing.subjects)
 
 
 def is_sealed(value: object) -> bool:
@@ -50,14 +120,17 @@ class KeyStore:
         self._master = AESGCM(master)
 
     async def migrate(self) -> None:
-        await migrations.apply(self.pool, self.schema, DDL)
+        await migrations.apply(self.pool, self.schema, DDL + audit.DDL)
 
     async def _key(self, subject_id: str, create: bool, conn: asyncpg.Connection | None = None) -> AESGCM | None:
         # no cache: an erasure on one replica must take effect on every replica at once
         db = conn or self.pool
+        sealing = _sealing.get()
         wrapped = await db.fetchval(
             f"SELECT wrapped_key FROM {self.schema}.subject_keys WHERE subject_id = $1", subject_id
         )
+        if wrapped is None and sealing is not None:
+            wrapped = sealing.new_keys.get(subject_id)
         if wrapped is None and create:
             if await db.fetchval(
                 f"SELECT 1 FROM {self.schema}.erased_subjects WHERE subject_id = $1", subject_id
@@ -65,6 +138,9 @@ class KeyStore:
                 raise SubjectErased(subject_id)
             nonce = os.urandom(12)
             fresh = nonce + self._master.encrypt(nonce, AESGCM.generate_key(256), subject_id.encode())
+            if sealing is not None:  # stored by `persist`, in the command's append transaction
+                sealing.new_keys[subject_id] = fresh
+                return AESGCM(self._master.decrypt(fresh[:12], fresh[12:], subject_id.encode()))
             wrapped = await db.fetchval(
                 f"INSERT INTO {self.schema}.subject_keys (subject_id, wrapped_key) VALUES ($1, $2) "
                 "ON CONFLICT (subject_id) DO UPDATE SET subject_id = EXCLUDED.subject_id "
@@ -79,6 +155,7 @@ class KeyStore:
     async def seal(self, subject_id: str, plaintext: str | None, conn: asyncpg.Connection | None = None) -> str | None:
         if plaintext is None:
             return None
+        touch(subject_id)
         key = await self._key(subject_id, create=True, conn=conn)
         assert key is not None
         nonce = os.urandom(12)
@@ -93,7 +170,9 @@ class KeyStore:
         if key is None:
             return None
         blob = base64.urlsafe_b64decode(sealed[len(PREFIX):])
-        return key.decrypt(blob[:12], blob[12:], subject_id.encode()).decode()
+        plain = key.decrypt(blob[:12], blob[12:], subject_id.encode()).decode()
+        audit.opened(subject_id)  # the request answering with it leaves a read-audit record
+        return plain
 
     async def open_or_redacted(self, subject_id: str, sealed: str | None) -> str | None:
         if sealed is None:
@@ -101,9 +180,12 @@ class KeyStore:
         return (await self.open(subject_id, sealed)) or REDACTED
 
     async def erase(self, subject_id: str, conn: asyncpg.Connection | None = None) -> None:
+        """Delete the key, and the stored answers and fingerprints of requests that sealed for it."""
         db = conn or self.pool
         await db.execute(f"DELETE FROM {self.schema}.subject_keys WHERE subject_id = $1", subject_id)
         await db.execute(
             f"INSERT INTO {self.schema}.erased_subjects (subject_id) VALUES ($1) ON CONFLICT DO NOTHING",
             subject_id,
         )
+        if await db.fetchval("SELECT to_regclass($1)", f"{self.schema}.idempotency"):
+            await db.execute(f"DELETE FROM {self.schema}.idempotency WHERE $1 = ANY(subjects)", subject_id)

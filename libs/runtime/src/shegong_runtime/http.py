@@ -13,7 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from shegong_runtime import logging
+from shegong_runtime import audit, crypto, logging
 from shegong_runtime.auth import Principal, principal
 from shegong_runtime.commands import Answer, CommandContext, fingerprint
 from shegong_runtime.errors import DomainError
@@ -72,6 +72,8 @@ def install(app: FastAPI, ready: Callable[[], Awaitable[dict[str, bool]]]) -> No
         response.headers[CORRELATION_HEADER] = str(correlation)
         return response
 
+    audit.install(app)
+
     @app.get("/healthz", tags=["operations"])
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
@@ -88,17 +90,20 @@ def install(app: FastAPI, ready: Callable[[], Awaitable[dict[str, bool]]]) -> No
 
 
 async def command_context(request: Request, who: Principal = Depends(principal)) -> CommandContext:
-    """FastAPI dependency for every POST: actor, correlation and the Idempotency-Key."""
+    """FastAPI dependency for every POST: actor, correlation and the Idempotency-Key; keys sealed
+    from here on wait for the command's append transaction."""
     body = await request.body()
     try:
         payload = json.loads(body) if body else None
     except json.JSONDecodeError:
         payload = body.decode(errors="replace")
+    crypto.begin_command()
+    secret = request.app.state.settings.fingerprint_secret
     return CommandContext(
         actor=who.subject,
         correlation_id=request.state.correlation_id,
         idempotency_key=request.headers.get("Idempotency-Key"),
-        fingerprint=fingerprint({"path": request.url.path, "body": payload}),
+        fingerprint=fingerprint({"path": request.url.path, "body": payload}, secret),
     )
 
 

@@ -55,6 +55,9 @@ CREATE TABLE IF NOT EXISTS {s}.idempotency (
     response     jsonb NOT NULL,
     created_at   timestamptz NOT NULL DEFAULT now()
 );
+-- the data subjects a request sealed for: their erasure deletes its fingerprint and answer
+ALTER TABLE {s}.idempotency ADD COLUMN IF NOT EXISTS subjects text[] NOT NULL DEFAULT '{{}}';
+CREATE INDEX IF NOT EXISTS idempotency_by_subject ON {s}.idempotency USING gin (subjects);
 """
 
 

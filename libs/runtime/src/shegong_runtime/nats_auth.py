@@ -1,10 +1,20 @@
-"""NATS users with least privilege (guarantee 9): each service publishes only its own subjects.
+"""NATS users with least privilege (guarantee 9): each service publishes only its own subjects
+and touches only its own consumers and streams.
 
-- a service user: the JetStream API (less its destructive calls), acks, inboxes, its own
-  domain `sw.<domain>.>` and dead letters `sw.dlq.>`; every other domain and `sw.redrive.>` denied;
-- `integrator`: reads (subscribe, create consumers, fetch, get), publishes no `sw.>` subject
-  and creates, changes or deletes no stream;
+- a service user: reading calls of the JetStream API (info, names, message gets); creating the
+  Shegong streams when missing, changing only its own (`SW_<DOMAIN>`, `SWP_<DOMAIN>`); creating,
+  fetching from, acknowledging and deleting only its own consumers; publishing its own domain
+  `sw.<domain>.>` and dead letters `sw.dlq.>`; every other domain and `sw.redrive.>` denied;
+- `integrator`: reads (subscribe, its own consumers, fetch, get), publishes no `sw.>` subject,
+  creates, changes or deletes no stream, and may not create, fetch from or delete any service's
+  consumer;
 - `operator`: everything (re-drive, replay --republish, rebuild, stream repair).
+
+A consumer's name is one subject token, and NATS permissions match whole tokens only: a
+prefix such as `visits_read-` cannot be written as a wildcard. The configuration therefore
+lists each service's consumer names in full, from the projections the service declares
+(`CONSUMERS`, checked against the installed services by a test): `<projection>-g<N>-<domain>-p<k>`
+for generations 1..GENERATIONS and partitions 0..PARTITIONS-1, and `-redrive` on the dead letters.
 
 Subscribing is left open to every user: reading the history is what the streams are for, and
 personal data never travels in plaintext (guarantee 8). `python -m shegong_runtime.nats_auth`
@@ -19,8 +29,8 @@ import secrets
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from shegong_events.subjects import DOMAINS, PREFIX
-from shegong_runtime.bus import PARTITION_PREFIX
+from shegong_events.subjects import DOMAINS, PREFIX, stream_name
+from shegong_runtime.bus import PARTITION_PREFIX, partition_stream_name
 
 OPERATOR = "operator"
 INTEGRATOR = "integrator"
@@ -28,6 +38,21 @@ CONFIG_FILE = "auth.conf"
 PASSWORDS_FILE = "users.json"
 
 JETSTREAM = ["$JS.API.>", "$JS.ACK.>", "_INBOX.>"]  # the API (incl. $JS.API.DIRECT.GET.>), acks, inboxes
+# the reading calls of the API, open to every user
+JS_READS = [
+    "$JS.API.INFO",
+    "$JS.API.STREAM.INFO.*",
+    "$JS.API.STREAM.NAMES",
+    "$JS.API.STREAM.LIST",
+    "$JS.API.STREAM.MSG.GET.*",
+    "$JS.API.DIRECT.GET.>",
+    "$JS.API.CONSUMER.INFO.*.*",
+    "$JS.API.CONSUMER.NAMES.*",
+    "$JS.API.CONSUMER.LIST.*",
+]
+DEADLETTER_STREAM = "SW_DEADLETTER"
+GENERATIONS = 8  # read-model generations whose consumers the configuration names (rebuilds)
+PARTITIONS = 4  # per-partition consumers `-p<k>`: at least the streams' P (SHEGONG_PROJECTION_PARTITIONS)
 # calls that destroy history or move replicas: operators only
 JS_DESTRUCTIVE = [
     "$JS.API.STREAM.DELETE.>",
@@ -51,13 +76,73 @@ SERVICES: dict[str, str | None] = {
 }
 
 
-def service_permissions(domain: str | None, domains: Iterable[str] = DOMAINS) -> dict:
+# each service's projections and the domains each consumes, as the services declare them
+# (`Service.projections` and its stations directory `<service>_stations`)
+CONSUMERS: dict[str, dict[str, tuple[str, ...]]] = {
+    "registry": {
+        "registry_stations": ("registry",),
+        "registry_organisations": ("registry",),
+        "registry_evaluations": ("registry",),
+    },
+    "visits": {"visits_stations": ("registry",), "visits_read": ("visits",)},
+    "engagement": {"engagement_stations": ("registry",), "engagement_views": ("engagement",)},
+    "stations": {"stations_stations": ("registry",), "stations_board": ("registry", "visits", "engagement")},
+    "notifications": {
+        "notifications_stations": ("registry",),
+        "notifications_planner": ("registry", "visits", "engagement"),
+    },
+}
+
+
+def consumer_names(
+    projections: Mapping[str, Iterable[str]], generations: int = GENERATIONS, partitions: int = PARTITIONS
+) -> list[str]:
+    """Every durable name these projections use: per generation, domain, partition, re-drive."""
+    names = []
+    for projection, domains in projections.items():
+        for g in range(1, generations + 1):
+            for domain in domains:
+                names += [f"{projection}-g{g}-{domain}-p{k}" for k in range(partitions)]
+            names.append(f"{projection}-g{g}-redrive")
+    return names
+
+
+def consumer_subjects(name: str) -> list[str]:
+    """The API and ack subjects naming one consumer: CREATE/DELETE/INFO/PAUSE/RESET.<stream>.<name>,
+    CREATE with a filter, DURABLE.CREATE and MSG.NEXT, and its acknowledgements."""
+    return [
+        f"$JS.API.CONSUMER.*.*.{name}",
+        f"$JS.API.CONSUMER.CREATE.*.{name}.>",
+        f"$JS.API.CONSUMER.*.*.*.{name}",
+        f"$JS.ACK.*.{name}.>",
+    ]
+
+
+def _streams(domain: str) -> list[str]:
+    return [stream_name(domain), partition_stream_name(domain)]
+
+
+def service_permissions(
+    domain: str | None,
+    domains: Iterable[str] = DOMAINS,
+    projections: Mapping[str, Iterable[str]] | None = None,
+    generations: int = GENERATIONS,
+    partitions: int = PARTITIONS,
+) -> dict:
     # a domain's events and their partitioned copies (`swp.<domain>.>`, see bus)
     own = [f"{PREFIX}.{domain}.>", f"{PARTITION_PREFIX}.{domain}.>"] if domain else []
-    others = sorted({d for d in domains if d != domain})
+    domains = sorted(set(domains))
+    others = [d for d in domains if d != domain]
+    declare = [f"$JS.API.STREAM.CREATE.{s}" for d in domains for s in _streams(d)]
+    declare.append(f"$JS.API.STREAM.CREATE.{DEADLETTER_STREAM}")
+    change = [f"$JS.API.STREAM.UPDATE.{s}" for s in _streams(domain)] if domain else []
+    consumers = [
+        subject for name in consumer_names(projections or {}, generations, partitions)
+        for subject in consumer_subjects(name)
+    ]
     return {
         "publish": {
-            "allow": [*JETSTREAM, *own, DEAD_LETTERS],
+            "allow": [*JS_READS, *declare, *change, *consumers, "_INBOX.>", *own, DEAD_LETTERS],
             "deny": [
                 *JS_DESTRUCTIVE,
                 *(f"{PREFIX}.{d}.>" for d in others),
@@ -68,24 +153,41 @@ def service_permissions(domain: str | None, domains: Iterable[str] = DOMAINS) ->
     }
 
 
-def integrator_permissions() -> dict:
+def integrator_permissions(
+    consumers: Mapping[str, Mapping[str, Iterable[str]]] | None = None,
+    generations: int = GENERATIONS,
+    partitions: int = PARTITIONS,
+) -> dict:
+    """Any consumer of its own (named or ephemeral), none of the services'."""
+    services = [
+        subject
+        for projections in (CONSUMERS if consumers is None else consumers).values()
+        for name in consumer_names(projections, generations, partitions)
+        for subject in consumer_subjects(name)
+    ]
     return {
         "publish": {
             "allow": JETSTREAM,
-            "deny": [*JS_DESTRUCTIVE, *JS_STREAM_CHANGES, f"{PREFIX}.>", f"{PARTITION_PREFIX}.>"],
+            "deny": [*JS_DESTRUCTIVE, *JS_STREAM_CHANGES, f"{PREFIX}.>", f"{PARTITION_PREFIX}.>", *services],
         }
     }
 
 
-def users(services: Mapping[str, str | None], passwords: Mapping[str, str]) -> list[dict]:
+def users(
+    services: Mapping[str, str | None],
+    passwords: Mapping[str, str],
+    consumers: Mapping[str, Mapping[str, Iterable[str]]] | None = None,
+) -> list[dict]:
     """The `authorization.users` list: operator, integrator, then one user per service."""
+    consumers = CONSUMERS if consumers is None else consumers
     domains = set(DOMAINS) | {d for d in services.values() if d}
     out = [
         {"user": OPERATOR, "password": passwords[OPERATOR]},
-        {"user": INTEGRATOR, "password": passwords[INTEGRATOR], "permissions": integrator_permissions()},
+        {"user": INTEGRATOR, "password": passwords[INTEGRATOR], "permissions": integrator_permissions(consumers)},
     ]
     for name, domain in services.items():
-        out.append({"user": name, "password": passwords[name], "permissions": service_permissions(domain, domains)})
+        permissions = service_permissions(domain, domains, consumers.get(name, {}))
+        out.append({"user": name, "password": passwords[name], "permissions": permissions})
     return out
 
 

@@ -54,6 +54,8 @@ class Settings(BaseSettings):
     jwt_previous_secrets: str = ""
     # key-encryption key for per-subject data keys (base64 of 32 bytes)
     master_key: str = "c2hlZ29uZy1kZXYtbWFzdGVyLWtleS0zMi1ieXRlcyE="
+    # HMAC key of the fingerprints stored beside Idempotency-Keys (never an unkeyed hash of a body)
+    fingerprint_secret: str = "change-me-in-production-shegong-dev-fingerprints"
 
     state_dir: str = ".state"
     # refuse to start while a secret is at its development default (set in production)
@@ -64,7 +66,7 @@ class Settings(BaseSettings):
     projection_fault_pause_s: float = 0.0
 
 
-DEV_SECRETS = ("jwt_secret", "master_key")
+DEV_SECRETS = ("jwt_secret", "master_key", "fingerprint_secret")
 
 
 def default_secrets(settings: Settings) -> list[str]:

@@ -71,6 +71,17 @@ async def _issue(conn: asyncpg.Connection, s: str, env: Envelope, d: dict[str, A
     await insert(conn, f"{s}.issues", {**_ids(env), **d})
 
 
+@on("MeetingNameErased")
+async def _name_erased(conn: asyncpg.Connection, s: str, env: Envelope, d: dict[str, Any]) -> None:
+    """The key is gone; the sealed name goes from the read model too."""
+    if d.get("issue_id"):
+        key = {"meeting_id": env.aggregate_id, "issue_id": d["issue_id"]}
+        await update(conn, f"{s}.issues", key, {"proposer_name_sealed": None})
+    if d.get("action_id"):
+        key = {"meeting_id": env.aggregate_id, "action_id": d["action_id"]}
+        await update(conn, f"{s}.action_items", key, {"owner_name_sealed": None})
+
+
 @on("MotionVoted")
 async def _motion(conn: asyncpg.Connection, s: str, env: Envelope, d: dict[str, Any]) -> None:
     await insert(conn, f"{s}.motions", {**_ids(env), **d})
@@ -103,6 +114,13 @@ async def _done(conn: asyncpg.Connection, s: str, env: Envelope, d: dict[str, An
 @on("VolunteerEnrolled")
 async def _enrolled(conn: asyncpg.Connection, s: str, env: Envelope, d: dict[str, Any]) -> None:
     await insert(conn, f"{s}.volunteers", {**_ids(env), **d})
+
+
+@on("VolunteerErased")
+async def _erased(conn: asyncpg.Connection, s: str, env: Envelope, d: dict[str, Any]) -> None:
+    """The key is gone; the sealed copies go too (a read model must not outlive erasure)."""
+    row = {"name_sealed": "", "phone_sealed": None}
+    await update(conn, f"{s}.volunteers", {"volunteer_id": env.aggregate_id}, row)
 
 
 @on("TrainingAttended")

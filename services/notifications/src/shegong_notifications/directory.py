@@ -41,6 +41,19 @@ async def record(conn: asyncpg.Connection, envelopes: list[Envelope]) -> None:
                 f"UPDATE {S}.recipients SET removed_at = $2 WHERE recipient_id = $1 AND removed_at IS NULL",
                 rid, env.recorded_at,
             )
+        elif env.event_type == "RecipientErased":
+            # the key is gone; the sealed copies and anything still to be sent go too
+            await conn.execute(
+                f"UPDATE {S}.recipients SET name_sealed = NULL, email_sealed = NULL, "
+                "webhook_secret_sealed = NULL, webhook_url = NULL, "
+                "removed_at = coalesce(removed_at, $2) WHERE recipient_id = $1",
+                rid, env.recorded_at,
+            )
+            await conn.execute(
+                f"UPDATE {S}.deliveries SET status = 'cancelled', last_error = 'recipient erased' "
+                "WHERE recipient_id = $1 AND status = 'pending'",
+                rid,
+            )
         elif env.event_type == "SubscriptionSet":
             s = SubscriptionSet.model_validate(env.data)
             await conn.execute(

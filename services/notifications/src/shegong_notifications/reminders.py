@@ -9,12 +9,26 @@ from datetime import datetime
 import asyncpg
 from shegong_events import Envelope
 from shegong_events.notifications import ReminderScheduled
+from shegong_runtime.crypto import PREFIX, is_sealed
 
 from shegong_notifications import journal, rulebook
 from shegong_notifications.domain import timing
 from shegong_notifications.domain.matching import Rule
 from shegong_notifications.planning import plan, reminder_id, station
 from shegong_notifications.schema import S
+
+
+def without_sealed(event: Envelope) -> str:
+    """The source event as a timer keeps it: sealed values blanked, since this service cannot
+    open them and a copy outside the stream must not outlive the person's erasure."""
+    def blank(value):  # type: ignore[no-untyped-def]
+        if isinstance(value, dict):
+            return {k: blank(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [blank(v) for v in value]
+        return PREFIX if is_sealed(value) else value
+
+    return json.dumps(blank(json.loads(event.model_dump_json())), ensure_ascii=False)
 
 
 async def schedule(conn: asyncpg.Connection, rule: Rule, event: Envelope, district_id: str | None) -> None:
@@ -48,7 +62,7 @@ async def schedule(conn: asyncpg.Connection, rule: Rule, event: Envelope, distri
         "source_recorded_at, source, fire_at, status) VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9) "
         "ON CONFLICT DO NOTHING RETURNING 1",
         rid, rule.rule_id, event.event_id, key, event.station_id, event.recorded_at,
-        event.model_dump_json(), fire, status,
+        without_sealed(event), fire, status,
     )
     if not inserted or status != "pending":
         return

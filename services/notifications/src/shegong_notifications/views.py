@@ -31,9 +31,12 @@ async def rules(pool: asyncpg.Pool, station_id: str | None, district_id: str | N
     return out
 
 
-async def recipient(db: asyncpg.Pool | asyncpg.Connection, recipient_id: str) -> asyncpg.Record | None:
+async def recipient(
+    db: asyncpg.Pool | asyncpg.Connection, recipient_id: str, include_removed: bool = False
+) -> asyncpg.Record | None:
     return await db.fetchrow(
-        f"SELECT * FROM {S}.recipients WHERE recipient_id = $1 AND removed_at IS NULL", recipient_id
+        f"SELECT * FROM {S}.recipients WHERE recipient_id = $1 AND ($2 OR removed_at IS NULL)",
+        recipient_id, include_removed,
     )
 
 

@@ -13,6 +13,7 @@ import asyncpg
 from shegong_events import CATALOG, Envelope
 from shegong_events.registry import (
     OrgChanged,
+    OrgContactErased,
     OrgConvertedToVolunteerTeam,
     OrgDeregistered,
     OrgFiled,
@@ -78,6 +79,9 @@ def _changes(event: Any, envelope: Envelope) -> dict[str, Any]:
             return {**fields, "status": "volunteer_team"} | (
                 {"name": event.team_name} if event.team_name else {}
             )
+        case OrgContactErased():
+            # the key is gone; the sealed copies go too (a read model must not outlive erasure)
+            return {"responsible_person_sealed": "", "responsible_phone_sealed": None}
         case OrgDeregistered():
             return {
                 "status": "deregistered",

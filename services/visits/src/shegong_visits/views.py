@@ -6,7 +6,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from shegong_runtime import generations
+from shegong_runtime import generations, masking
 from shegong_runtime.auth import Principal
 from shegong_runtime.service import Runtime
 
@@ -63,9 +63,8 @@ async def present_household(rt: Runtime, who: Principal, row: dict) -> dict:
     out["tier_label"] = labels.TIER[row["risk_tier"]]
     if personal.may_read(who):
         sealed = {k: row[k] for k in PERSONAL}
-        out.update(
-            await personal.open_fields(rt, row["household_id"], sealed, erased=row["erased"])
-        )
+        opened = await personal.open_fields(rt, row["household_id"], sealed, erased=row["erased"])
+        out.update(masking.for_reader(who, opened))
     return out
 
 
@@ -119,11 +118,10 @@ async def household_detail(
         "legal_bases": dict(state.legal_bases),
     }
     if reader:
-        out.update(
-            await personal.open_fields(
-                rt, hid, {k: state.sealed.get(k) for k in SEALED}, state.erased
-            )
+        opened = await personal.open_fields(
+            rt, hid, {k: state.sealed.get(k) for k in SEALED}, state.erased
         )
+        out.update(masking.for_reader(who, opened))
     return out
 
 

@@ -139,11 +139,47 @@ def document(service: Any) -> dict[str, Any]:
         schema_version="3.0.0",
     )
     doc = json.loads(spec.to_specification().to_json())
+    for name, message in doc.get("components", {}).get("messages", {}).items():
+        locate_correlation(message, dead_letter=".deadletter." in name or ".redrive." in name)
     for channel in doc.get("channels", {}).values():
         names = [p for p in PARAMETERS if "{" + p + "}" in channel.get("address", "")]
         if names:  # FastStream leaves address parameters undeclared; AsyncAPI 3 wants them
             channel["parameters"] = {p: {"description": PARAMETERS[p]} for p in names}
     return doc
+
+
+# the headers the relay puts on every event message (shegong_runtime.relay)
+EVENT_HEADERS = {
+    "type": "object",
+    "properties": {
+        "Nats-Msg-Id": {"type": "string", "description": "the event_id (JetStream de-duplication)"},
+        "Sw-Position": {
+            "type": "string",
+            "description": "`<transaction>.<position>` of the event in its service's event store",
+        },
+    },
+    "required": ["Nats-Msg-Id"],
+}
+DEAD_LETTER_HEADERS = {
+    "type": "object",
+    "properties": {
+        name: {"type": "string"}
+        for name in (
+            "Nats-Msg-Id", deadletter.REASON, deadletter.ORIGIN_STREAM, deadletter.ORIGIN_SEQ,
+            deadletter.ORIGIN_SUBJECT, deadletter.ATTEMPTS,
+        )
+    },
+}
+
+
+def locate_correlation(message: dict[str, Any], dead_letter: bool = False) -> None:
+    """The correlation id travels in the envelope, not in a header: say so, and name the headers
+    a message really carries (FastStream's default says `$message.header#/correlation_id`)."""
+    message["correlationId"] = {
+        "description": "the envelope's correlation_id: one id for every event of one request",
+        "location": "$message.payload#/correlation_id",
+    }
+    message["headers"] = DEAD_LETTER_HEADERS if dead_letter else EVENT_HEADERS
 
 
 def render_all() -> dict[str, str]:

@@ -82,6 +82,10 @@ class ActionItemAlreadyAssigned(Conflict):
     """An action item id is assigned once per meeting."""
 
 
+class IssueNotFound(NotFound):
+    """No issue with this id at this meeting."""
+
+
 class ActionItemNotFound(NotFound):
     """No action item with this id at this meeting."""
 

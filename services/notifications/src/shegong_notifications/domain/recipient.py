@@ -6,6 +6,7 @@ from dataclasses import dataclass, replace
 
 from shegong_events import DomainEvent, Envelope
 from shegong_events.notifications import (
+    RecipientErased,
     RecipientRegistered,
     RecipientRemoved,
     RecipientUpdated,
@@ -54,7 +55,7 @@ class RecipientAggregate(Aggregate[RecipientState]):
                 has_email=state.has_email or event.email_sealed is not None,
                 has_webhook=state.has_webhook or event.webhook_url is not None,
             )
-        if isinstance(event, RecipientRemoved):
+        if isinstance(event, RecipientRemoved | RecipientErased):
             return replace(state, removed=True)
         return state
 
@@ -83,6 +84,13 @@ def update(state: RecipientState, recipient_id: str, event: RecipientUpdated) ->
 def remove(state: RecipientState, recipient_id: str) -> list[DomainEvent]:
     _existing(state, recipient_id)
     return [RecipientRemoved()]
+
+
+def erase(state: RecipientState, recipient_id: str, event: RecipientErased) -> list[DomainEvent]:
+    """A removed recipient can still be erased: their sealed addresses outlive the removal."""
+    if not state.registered:
+        raise RecipientNotFound(f"no recipient {recipient_id}")
+    return [event]
 
 
 def subscribe(state: RecipientState, recipient_id: str, event: SubscriptionSet) -> list[DomainEvent]:

@@ -13,10 +13,12 @@ from shegong_events.notifications import (
     ID,
     AudienceRole,
     Channel,
+    RecipientErased,
     RecipientRegistered,
     RecipientUpdated,
     SubscriptionSet,
 )
+from shegong_runtime import pipl
 from shegong_runtime.auth import Principal, Role, requires
 from shegong_runtime.commands import Answer, CommandContext, execute
 from shegong_runtime.http import command_context, respond
@@ -81,9 +83,11 @@ def _answer(status: int):  # type: ignore[no-untyped-def]
     )
 
 
-async def _existing(rt: Runtime, who: Principal, recipient_id: str, self_allowed: bool = False):  # type: ignore[no-untyped-def]
+async def _existing(  # type: ignore[no-untyped-def]
+    rt: Runtime, who: Principal, recipient_id: str, self_allowed: bool = False, include_removed: bool = False
+):
     """The recipient's row, after checking the caller may change it (404 before 403)."""
-    row = await views.recipient(rt.pool, recipient_id)
+    row = await views.recipient(rt.pool, recipient_id, include_removed)
     if row is None:
         raise RecipientNotFound(f"no recipient {recipient_id}")
     if self_allowed and who.subject == recipient_id:
@@ -185,6 +189,46 @@ async def remove(
         rt, recipient_id, row["station_id"], row["district_id"], ctx,
         lambda state: domain.remove(state, recipient_id),
     )
+
+
+@router.post("/recipients/{recipient_id}/erasure")
+async def erase(
+    recipient_id: str,
+    body: pipl.Erase,
+    request: Request,
+    who: Principal = Depends(requires(*MANAGERS)),
+    ctx: CommandContext = Depends(command_context),
+):
+    """PIPL erasure: the recipient's key goes with the event; nothing more is sent to them."""
+    rt = runtime(request)
+    row = await _existing(rt, who, recipient_id, include_removed=True)
+    await pipl.require_not_erased(rt.keys, subject(recipient_id))
+    event = RecipientErased(reason=body.reason, erased_at=pipl.now())
+    answer = await execute(
+        rt.store, RECIPIENT, recipient_id, envelope_station(row["station_id"], row["district_id"]), ctx,
+        decide=lambda state, _v: domain.erase(state, recipient_id, event),
+        respond=_answer(200),
+        after_append=_erased(rt, recipient_id),
+    )
+    return respond(answer)
+
+
+def _erased(rt: Runtime, recipient_id: str):  # type: ignore[no-untyped-def]
+    destroy = pipl.destroy_key(rt.keys, subject(recipient_id))
+
+    async def both(conn, envelopes) -> None:  # type: ignore[no-untyped-def]
+        await directory.record(conn, envelopes)
+        await destroy(conn, envelopes)
+
+    return both
+
+
+@router.get("/recipients/{recipient_id}/export")
+async def export(recipient_id: str, request: Request, who: Principal = Depends(requires(*MANAGERS, Role.social_worker))):
+    """A copy of the recipient's data (PIPL): the person themselves or a manager over them."""
+    rt = runtime(request)
+    await _existing(rt, who, recipient_id, self_allowed=True, include_removed=True)
+    return await pipl.export(rt.store, rt.keys, subject(recipient_id), [f"recipient-{recipient_id}"])
 
 
 @router.post("/recipients/{recipient_id}/subscriptions")

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
+from shegong_runtime import masking
 from shegong_runtime.auth import READERS, WRITERS, Principal, Role, requires
 from shegong_runtime.service import Runtime, runtime
 
@@ -63,6 +64,7 @@ async def one(
         subject = f"org-contact:{organisation_id}"
         row["responsible_person"] = await rt.keys.open_or_redacted(subject, person)
         row["responsible_phone"] = await rt.keys.open_or_redacted(subject, phone)
+        row = masking.for_reader(who, row)  # a bureau sees the number masked
     return row
 
 

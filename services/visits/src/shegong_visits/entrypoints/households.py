@@ -7,7 +7,8 @@ from collections.abc import Awaitable, Callable
 from fastapi import APIRouter, Depends, Request
 from shegong_events import new_event_id
 from shegong_events.visits import HouseholdCategory, HouseholdUpdated, Member, RiskTier
-from shegong_runtime.auth import READERS, WRITERS, Principal, Role, requires
+from shegong_runtime import masking, pipl
+from shegong_runtime.auth import READERS, WRITERS, Principal, requires
 from shegong_runtime.commands import CommandContext, execute, load, remembered
 from shegong_runtime.http import command_context, respond
 from shegong_runtime.service import Runtime, runtime
@@ -27,7 +28,7 @@ from shegong_visits.entrypoints.common import (
 )
 
 router = APIRouter(tags=["households"])
-ERASERS = (Role.station_lead, Role.district_officer, Role.city_admin)
+ERASERS = pipl.ERASERS
 Sealer = Callable[[str | None], Awaitable[str | None]]
 
 
@@ -164,6 +165,18 @@ async def erase(
     return await run(request, who, ctx, household_id, build, after_append=destroy_key)
 
 
+@router.get("/households/{household_id}/export")
+async def export(
+    request: Request, household_id: HouseholdId, who: Principal = Depends(requires(*ERASERS))
+):
+    """A copy of everything recorded about the household (PIPL), personal data opened."""
+    rt = runtime(request)
+    await household_in_scope(rt, who, household_id)
+    return await pipl.export(
+        rt.store, rt.keys, personal.subject(household_id), [f"household-{household_id}"]
+    )
+
+
 @router.get("/households")
 async def list_households(
     request: Request,
@@ -209,8 +222,7 @@ async def timeline(
             purged = any(
                 v is None for v in r["sealed"].values()
             )  # erasure nulls every sealed value
-            entry["personal"] = await personal.open_fields(
-                rt, household_id, r["sealed"], erased=purged
-            )
+            opened = await personal.open_fields(rt, household_id, r["sealed"], erased=purged)
+            entry["personal"] = masking.for_reader(who, opened)
         out.append(entry)
     return out

@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import date, datetime
 from typing import Any, TypeVar
 
+import asyncpg
 from fastapi.responses import JSONResponse
 from shegong_events import DomainEvent, Envelope
 from shegong_runtime.commands import Aggregate, Answer, CommandContext, execute
@@ -18,6 +19,7 @@ from shegong_engagement.domain.meeting import require_meeting
 from shegong_engagement.domain.volunteer import require_volunteer
 
 S = TypeVar("S")
+AfterAppend = Callable[[asyncpg.Connection, list[Envelope]], Awaitable[None]]
 
 
 def occurred_on(day: date | None) -> datetime | None:
@@ -34,6 +36,7 @@ async def command(
     decide: Callable[[S], Sequence[DomainEvent]],
     answer: Callable[[list[Envelope], S], Answer],
     occurred_at: datetime | None = None,
+    after_append: AfterAppend | None = None,
 ) -> JSONResponse:
     """Run one command on an aggregate and send its answer (the first one again on a retry)."""
     done = await execute(
@@ -45,6 +48,7 @@ async def command(
         lambda state, _version: decide(state),
         answer,
         occurred_at=occurred_at,
+        after_append=after_append,
     )
     return respond(done)
 
@@ -62,13 +66,14 @@ def on_existing(
         decide: Callable[[S], Sequence[DomainEvent]],
         answer: Callable[[list[Envelope], S], Answer],
         occurred_at: datetime | None = None,
+        after_append: AfterAppend | None = None,
     ) -> JSONResponse:
         def checked(state: S) -> Sequence[DomainEvent]:
             require(state, station_id, aggregate_id)
             return decide(state)
 
         return await command(
-            rt, aggregate, aggregate_id, station_id, ctx, checked, answer, occurred_at
+            rt, aggregate, aggregate_id, station_id, ctx, checked, answer, occurred_at, after_append
         )
 
     return run

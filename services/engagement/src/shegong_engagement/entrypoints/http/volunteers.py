@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from fastapi import APIRouter, Depends, Request
+from shegong_runtime import masking
 from shegong_runtime.auth import Principal
 from shegong_runtime.commands import CommandContext
 from shegong_runtime.http import command_context
@@ -165,7 +166,8 @@ async def volunteer_detail(
     row = await views.volunteer(rt, station_id, volunteer_id)
     if row is None:
         raise VolunteerNotFound(f"no volunteer {volunteer_id} at station {station_id} (yet)")
-    return await open_volunteer(rt, row, who.role in PERSONAL_DATA_ROLES)
+    opened = await open_volunteer(rt, row, who.role in PERSONAL_DATA_ROLES)
+    return masking.for_reader(who, opened)  # a bureau sees the phone masked
 
 
 @router.get("/hours")

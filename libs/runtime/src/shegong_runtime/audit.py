@@ -1,0 +1,160 @@
+"""The read audit: every HTTP request that opens a person's sealed data leaves one record per
+person in the service's append-only `read_audit` table, written before the answer is sent.
+
+A record holds who read (token subject, role, scope), whose data (the subject id only), the
+station and district the data belongs to, the route template, when, and the stated purpose
+(`X-Purpose` header or `purpose` query parameter: a short lower-case code, so that no personal
+data can be written into the audit itself). Station leads query their stations' records,
+district officers their district's, the city bureau all.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
+from datetime import datetime
+
+from fastapi import APIRouter, Depends, FastAPI, Query, Request
+from fastapi.responses import JSONResponse, Response
+
+from shegong_runtime.auth import Principal, Role, requires
+from shegong_runtime.errors import DomainError
+
+DDL = """
+CREATE TABLE IF NOT EXISTS {s}.read_audit (
+    audit_id        bigserial PRIMARY KEY,
+    read_at         timestamptz NOT NULL DEFAULT now(),
+    reader          text NOT NULL,
+    reader_role     text NOT NULL,
+    reader_stations text[] NOT NULL,
+    reader_district text,
+    subject_id      text NOT NULL,
+    station_id      text,
+    district_id     text,
+    route           text NOT NULL,
+    purpose         text
+);
+CREATE INDEX IF NOT EXISTS read_audit_by_station ON {s}.read_audit (station_id, read_at);
+CREATE INDEX IF NOT EXISTS read_audit_by_district ON {s}.read_audit (district_id, read_at);
+CREATE OR REPLACE FUNCTION {s}.read_audit_is_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION 'read_audit is append-only';
+END $$;
+CREATE OR REPLACE TRIGGER read_audit_append_only BEFORE UPDATE OR DELETE ON {s}.read_audit
+    FOR EACH ROW EXECUTE FUNCTION {s}.read_audit_is_append_only();
+CREATE OR REPLACE TRIGGER read_audit_no_truncate BEFORE TRUNCATE ON {s}.read_audit
+    FOR EACH STATEMENT EXECUTE FUNCTION {s}.read_audit_is_append_only();
+"""
+PURPOSE = re.compile(r"^[a-z][a-z_\-]{0,39}$")  # a code such as `follow_up`: no digits, no names
+AUDITORS = (Role.station_lead, Role.district_officer, Role.city_admin)
+
+_opened: ContextVar[set[str] | None] = ContextVar("shegong_opened_subjects", default=None)
+router = APIRouter(tags=["read audit"])
+
+
+class BadPurpose(DomainError):
+    """The stated purpose must be a short lower-case code (letters, `_`, `-`), never free text."""
+
+
+def opened(subject_id: str) -> None:
+    """Called by the key store each time a sealed value of this subject is opened."""
+    if (subjects := _opened.get()) is not None:
+        subjects.add(subject_id)
+
+
+def purpose_of(request: Request) -> str | None:
+    value = request.headers.get("X-Purpose") or request.query_params.get("purpose")
+    if value is not None and not PURPOSE.match(value):
+        raise BadPurpose("purpose must match ^[a-z][a-z_-]{0,39}$", field="purpose")
+    return value
+
+
+async def record(request: Request, subjects: set[str], purpose: str | None) -> None:
+    """One row per person whose data this request opened (station from their key's row)."""
+    rt = request.app.state.runtime
+    who: Principal | None = getattr(request.state, "principal", None)
+    route = getattr(request.scope.get("route"), "path", request.url.path)
+    if who is None or rt.keys is None:
+        return
+    s = rt.keys.schema
+    rows = await rt.pool.fetch(
+        f"SELECT subject_id, station_id FROM {s}.subject_keys WHERE subject_id = ANY($1::text[])",
+        sorted(subjects),
+    )
+    station = {r["subject_id"]: r["station_id"] for r in rows}
+    await rt.pool.executemany(
+        f"INSERT INTO {s}.read_audit (reader, reader_role, reader_stations, reader_district, "
+        "subject_id, station_id, district_id, route, purpose) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        [
+            (
+                who.subject,
+                str(who.role),
+                sorted(who.stations),
+                who.district,
+                subject,
+                station.get(subject),
+                rt.stations.district_of(station[subject]) if station.get(subject) else None,
+                route,
+                purpose,
+            )
+            for subject in sorted(subjects)
+        ],
+    )
+
+
+def install(app: FastAPI) -> None:
+    """The middleware that collects opened subjects per request and records them, and the query."""
+
+    @app.middleware("http")
+    async def audit_reads(request: Request, call_next: Callable[[Request], Awaitable[Response]]):  # type: ignore[no-untyped-def]
+        try:
+            purpose = purpose_of(request)
+        except BadPurpose as exc:
+            return JSONResponse(
+                {"error": exc.code, "message": str(exc), "field": "purpose"}, status_code=422
+            )
+        subjects: set[str] = set()
+        token = _opened.set(subjects)
+        try:
+            response = await call_next(request)
+        finally:
+            _opened.reset(token)
+        if subjects and response.status_code < 400:
+            await record(request, subjects, purpose)  # no record, no answer: a failure is a 500
+        return response
+
+    app.include_router(router)
+
+
+@router.get("/audit/reads")
+async def reads(
+    request: Request,
+    station_id: str | None = None,
+    subject_id: str | None = None,
+    since: datetime | None = None,
+    limit: int = Query(default=200, ge=1, le=1000),
+    who: Principal = Depends(requires(*AUDITORS)),
+):
+    """Who read whose personal data: a lead sees their stations, an officer their district."""
+    rt = request.app.state.runtime
+    if rt.keys is None:
+        return []
+    if station_id is not None:
+        await rt.stations.refresh()
+        who.require_station(station_id, rt.stations.district_of)
+    stations = None if who.citywide or who.role == Role.district_officer else sorted(who.stations)
+    district = who.district if who.role == Role.district_officer else None
+    rows = await rt.pool.fetch(
+        f"SELECT * FROM {rt.keys.schema}.read_audit WHERE ($1::text IS NULL OR station_id = $1) "
+        "AND ($2::text[] IS NULL OR station_id = ANY($2)) AND ($3::text IS NULL OR district_id = $3) "
+        "AND ($4::text IS NULL OR subject_id = $4) AND ($5::timestamptz IS NULL OR read_at >= $5) "
+        "ORDER BY audit_id DESC LIMIT $6",
+        station_id,
+        stations,
+        district,
+        subject_id,
+        since,
+        limit,
+    )
+    return [dict(r) for r in rows]
