@@ -23,6 +23,7 @@ from shegong_runtime.testing import eventually
 
 from .helpers import Process, stream_envelopes, tmp_log
 
+BOARD = bus.consumer_name("stations_board", 1, "visits.p0")  # a consumer name the stations user may use
 COMPOSE = Path(__file__).resolve().parents[2] / "docker-compose.yml"
 OTHER_DOMAINS = ["registry", "visits", "notifications"]  # every domain but engagement's
 
@@ -104,14 +105,14 @@ async def test_a_service_reads_another_domains_stream_with_a_durable_pull_consum
         js = stations.jetstream()
         await js.add_consumer(
             "SW_VISITS",
-            ConsumerConfig(durable_name="stations_board-g1-visits", ack_policy=AckPolicy.EXPLICIT,
+            ConsumerConfig(durable_name=BOARD, ack_policy=AckPolicy.EXPLICIT,
                            filter_subject="sw.visits.>"),
         )
-        sub = await js.pull_subscribe_bind(durable="stations_board-g1-visits", stream="SW_VISITS")
+        sub = await js.pull_subscribe_bind(durable=BOARD, stream="SW_VISITS")
         [msg] = await sub.fetch(1, timeout=5)
         assert msg.subject == "sw.visits.st1.VisitRecorded.h1"
         await msg.ack_sync()
-        info = await js.consumer_info("SW_VISITS", "stations_board-g1-visits")
+        info = await js.consumer_info("SW_VISITS", BOARD)
         assert info.ack_floor.stream_seq == 1
         direct = await js.get_msg("SW_VISITS", 1, direct=True)  # as the relay's recovery reads
         assert direct.data == b'{"n": 1}'

@@ -86,6 +86,16 @@ def domain_stream_config(domain: str, settings: Settings) -> StreamConfig:
     )
 
 
+GENERATION_SLOTS = ("a", "b")  # a rebuild fills the generation after the live one: never the same slot
+
+
+def consumer_name(projection: str, generation: int, unit: str) -> str:
+    """`<projection>-<slot>-<domain>-p<k>` (or `-redrive`): the slot alternates with generations,
+    so the names a service may use stay a short fixed list (NATS permissions name them in full)."""
+    slot = GENERATION_SLOTS[(generation - 1) % len(GENERATION_SLOTS)]
+    return f"{projection}-{slot}-{unit.replace('.', '-')}"
+
+
 def partition_stream_name(domain: str) -> str:
     return f"SWP_{domain.upper()}"
 

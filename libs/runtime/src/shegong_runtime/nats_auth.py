@@ -13,8 +13,9 @@ and touches only its own consumers and streams.
 A consumer's name is one subject token, and NATS permissions match whole tokens only: a
 prefix such as `visits_read-` cannot be written as a wildcard. The configuration therefore
 lists each service's consumer names in full, from the projections the service declares
-(`CONSUMERS`, checked against the installed services by a test): `<projection>-g<N>-<domain>-p<k>`
-for generations 1..GENERATIONS and partitions 0..PARTITIONS-1, and `-redrive` on the dead letters.
+(`CONSUMERS`, checked against the installed services by a test): `<projection>-<slot>-<domain>-p<k>`
+for the two generation slots (`bus.consumer_name`: a rebuild uses the slot the live generation
+does not) and partitions 0..PARTITIONS-1, and `-redrive` on the dead letters.
 
 Subscribing is left open to every user: reading the history is what the streams are for, and
 personal data never travels in plaintext (guarantee 8). `python -m shegong_runtime.nats_auth`
@@ -30,7 +31,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from shegong_events.subjects import DOMAINS, PREFIX, stream_name
-from shegong_runtime.bus import PARTITION_PREFIX, partition_stream_name
+from shegong_runtime.bus import GENERATION_SLOTS, PARTITION_PREFIX, consumer_name, partition_stream_name
 
 OPERATOR = "operator"
 INTEGRATOR = "integrator"
@@ -51,7 +52,6 @@ JS_READS = [
     "$JS.API.CONSUMER.LIST.*",
 ]
 DEADLETTER_STREAM = "SW_DEADLETTER"
-GENERATIONS = 8  # read-model generations whose consumers the configuration names (rebuilds)
 PARTITIONS = 4  # per-partition consumers `-p<k>`: at least the streams' P (SHEGONG_PROJECTION_PARTITIONS)
 # calls that destroy history or move replicas: operators only
 JS_DESTRUCTIVE = [
@@ -95,15 +95,15 @@ CONSUMERS: dict[str, dict[str, tuple[str, ...]]] = {
 
 
 def consumer_names(
-    projections: Mapping[str, Iterable[str]], generations: int = GENERATIONS, partitions: int = PARTITIONS
+    projections: Mapping[str, Iterable[str]], partitions: int = PARTITIONS
 ) -> list[str]:
     """Every durable name these projections use: per generation, domain, partition, re-drive."""
     names = []
     for projection, domains in projections.items():
-        for g in range(1, generations + 1):
+        for generation in range(1, len(GENERATION_SLOTS) + 1):
             for domain in domains:
-                names += [f"{projection}-g{g}-{domain}-p{k}" for k in range(partitions)]
-            names.append(f"{projection}-g{g}-redrive")
+                names += [consumer_name(projection, generation, f"{domain}.p{k}") for k in range(partitions)]
+            names.append(consumer_name(projection, generation, "redrive"))
     return names
 
 
@@ -126,7 +126,6 @@ def service_permissions(
     domain: str | None,
     domains: Iterable[str] = DOMAINS,
     projections: Mapping[str, Iterable[str]] | None = None,
-    generations: int = GENERATIONS,
     partitions: int = PARTITIONS,
 ) -> dict:
     # a domain's events and their partitioned copies (`swp.<domain>.>`, see bus)
@@ -137,7 +136,7 @@ def service_permissions(
     declare.append(f"$JS.API.STREAM.CREATE.{DEADLETTER_STREAM}")
     change = [f"$JS.API.STREAM.UPDATE.{s}" for s in _streams(domain)] if domain else []
     consumers = [
-        subject for name in consumer_names(projections or {}, generations, partitions)
+        subject for name in consumer_names(projections or {}, partitions)
         for subject in consumer_subjects(name)
     ]
     return {
@@ -155,14 +154,13 @@ def service_permissions(
 
 def integrator_permissions(
     consumers: Mapping[str, Mapping[str, Iterable[str]]] | None = None,
-    generations: int = GENERATIONS,
     partitions: int = PARTITIONS,
 ) -> dict:
     """Any consumer of its own (named or ephemeral), none of the services'."""
     services = [
         subject
         for projections in (CONSUMERS if consumers is None else consumers).values()
-        for name in consumer_names(projections, generations, partitions)
+        for name in consumer_names(projections, partitions)
         for subject in consumer_subjects(name)
     ]
     return {

@@ -154,7 +154,8 @@ class ProjectionRunner:
         return generations.schema_name(self.projection.name, self.generation)
 
     def consumer_name(self, unit_key: str) -> str:
-        return f"{self.projection.name}-g{self.generation}-{unit_key.replace('.', '-')}"
+        assert self.generation is not None
+        return bus.consumer_name(self.projection.name, self.generation, unit_key)
 
     async def units(self) -> list[Unit]:
         """Every partition of every domain read (P as each partition stream was created), and

@@ -87,7 +87,7 @@ def broker_for(service: Any) -> NatsBroker:
             bus.partition_stream_name(domain),
             f"{service.name}.reads.{domain}",
             f"Every {domain} event, from its partition stream (`swp.{domain}.<k>.<station>.<Type>.<aggregate>`, "
-            f"k = FNV-1a(aggregate id) mod P), one partition per consumer `<projection>-g<generation>-{domain}-p<k>`.",
+            f"k = FNV-1a(aggregate id) mod P), one partition per consumer `<projection>-<a|b>-{domain}-p<k>` (a, b: alternate generations).",
         )
     for projection in projections_of(service):
         _subscriber(

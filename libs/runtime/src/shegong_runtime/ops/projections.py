@@ -101,7 +101,7 @@ async def _units(js: JetStreamContext, name: str, gen: int, domain: str, checkpo
         except NotFoundError:
             last = 0
         try:
-            info = await js.consumer_info(stream, f"{name}-g{gen}-{key.replace('.', '-')}")
+            info = await js.consumer_info(stream, bus.consumer_name(name, gen, key))
             lag, ack_pending = info.num_pending or 0, info.num_ack_pending or 0
         except NotFoundError:
             lag, ack_pending = 0, 0
