@@ -1,0 +1,58 @@
+"""A FastStream subscriber of Shegong events: `pip install shegong-events[faststream]`.
+
+    router = NatsRouter()
+
+    @shegong_subscriber(router, domain="visits", durable="my-dashboard", event_type="NeedIdentified")
+    async def on_need(delivered: Delivered) -> None:
+        ...
+
+declares a durable pull consumer on the domain's stream (`JStream(..., declare=False)`: the
+stream belongs to the publishing service) with the subject filter asked for, hands the handler
+a typed, upcast event (`shegong_events.decoding`), acknowledges after the handler returns and
+asks for redelivery when it raises. Handlers must be idempotent: redelivery happens.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from faststream import AckPolicy
+from faststream.nats import JStream, NatsRouter, PullSub
+from faststream.nats.annotations import NatsMessage
+
+from shegong_events.decoding import Delivered, decode
+from shegong_events.subjects import domain_filter, stream_name
+
+Handler = Callable[[Delivered], Awaitable[Any]]
+
+
+def shegong_subscriber(
+    router: NatsRouter,
+    *,
+    domain: str,
+    durable: str,
+    station_id: str = "*",
+    event_type: str = "*",
+    aggregate_id: str = "*",
+    batch_size: int = 16,
+) -> Callable[[Handler], Handler]:
+    """Register `handler` for the domain's events matching the filter (`*`: any)."""
+    subject = domain_filter(domain, station_id, event_type, aggregate_id)
+
+    def register(handler: Handler) -> Handler:
+        @router.subscriber(
+            subject,
+            stream=JStream(stream_name(domain), declare=False),
+            durable=durable,
+            pull_sub=PullSub(batch_size=batch_size),
+            ack_policy=AckPolicy.NACK_ON_ERROR,
+            title=f"{durable}:{subject}",
+            description=(handler.__doc__ or "").strip() or None,
+        )
+        async def receive(message: NatsMessage) -> None:
+            await handler(decode(message.body))
+
+        return handler
+
+    return register
