@@ -105,3 +105,24 @@ def test_every_event_type_in_the_catalogue_has_chinese_terms_beside_the_english(
         assert f"### {model.event_type} v{model.schema_version}" in text
     assert not missing, f"words without a Chinese term: {missing}"
     assert glossary.chinese("OrgFilingApproved") == "社区社会组织 · 备案 · 通过"
+
+
+def test_the_typescript_types_are_generated_from_the_schemas_and_compile():
+    """Node integrators get the events as TypeScript types: committed, in step with the JSON
+    Schemas (json-schema-to-typescript), and accepted by the TypeScript compiler in strict mode."""
+    import shutil
+    import subprocess
+
+    from .helpers import ROOT
+
+    node = shutil.which("node")
+    assert node, "node is not installed: the contract checks need Node.js 20"
+    check = subprocess.run([node, "contracts/typescript/generate.cjs", "--check"], cwd=ROOT,
+                           capture_output=True, text=True, timeout=120)
+    assert check.returncode == 0, check.stderr
+    files = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "contracts" / "typescript").glob("*.d.ts"))
+    assert [f.rsplit("/", 1)[1] for f in files] == ["engagement.d.ts", "notifications.d.ts", "registry.d.ts", "visits.d.ts"]
+    tsc = subprocess.run([str(ROOT / "node_modules" / ".bin" / "tsc"), "--noEmit", "--strict", *files], cwd=ROOT,
+                         capture_output=True, text=True, timeout=120)
+    assert tsc.returncode == 0, tsc.stdout + tsc.stderr
+    assert "export type VisitsEvent =" in (ROOT / "contracts" / "typescript" / "visits.d.ts").read_text()

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import shutil
 import signal
+import subprocess
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -471,6 +473,12 @@ def contracts(check: bool) -> None:
     for path in asyncapi.write():
         click.echo(path)
     click.echo(eventdocs.write())
+    typescript = asyncapi.DEFAULT_DIR.parent / "typescript" / "generate.cjs"
+    if shutil.which("node") and (typescript.parents[2] / "node_modules" / "json-schema-to-typescript").exists():
+        subprocess.run(["node", str(typescript)], check=True)  # the TypeScript types of the schemas
+        click.echo(typescript.parent)
+    else:
+        click.echo("TypeScript types not regenerated: run `npm ci`, then `node contracts/typescript/generate.cjs`")
 
 
 @main.command()
