@@ -117,3 +117,37 @@ async def test_dashboard_offers_the_roundup_as_markdown_to_download(board, admin
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/markdown")
     assert r.text.startswith("# 西固区社会工作一周掠影\n")
     assert "“春日茶话联席 共语美好未来”联席会议" in r.text and "共计20人参加" in r.text
+
+
+async def test_the_roundup_as_a_word_document_reads_like_the_source_week(board, admin, demo_week, tmp_path):
+    """What a district bureau files and forwards: a .docx whose text is the roundup's."""
+    import io
+    from pathlib import Path
+
+    from docx import Document
+
+    await eventually(lambda: roundup_is_complete(board, admin))
+    r = await city_roundup(board, admin, format="docx")
+    assert r.headers["content-type"].startswith("application/vnd.openxmlformats-officedocument")
+    assert "attachment" in r.headers["content-disposition"]
+    doc = Document(io.BytesIO(r.content))
+    artifacts = Path(__file__).resolve().parents[3] / "artifacts"
+    artifacts.mkdir(exist_ok=True)
+    (artifacts / "roundup.docx").write_bytes(r.content)  # kept for a person to open
+    paragraphs = [p.text for p in doc.paragraphs]
+    assert paragraphs[0] == "兰州市社会工作一周掠影"
+    assert paragraphs[1].startswith("2024年3月16日") and "据各社工站记录生成" in paragraphs[1]
+    assert doc.paragraphs[0].alignment == 1  # centred title
+    title_run = doc.paragraphs[0].runs[0]
+    assert title_run.font.size.pt == 22 and title_run.font.name == "方正小标宋简体"
+    text = "\n".join(paragraphs)
+    for _, name, *_ in STATIONS:
+        assert name in text
+    assert "共计20人参加" in text and "共计27人参与" in text
+    assert "一、" in text and "二、" in text  # numbered sections, as a report numbers them
+    md = (await city_roundup(board, admin, format="markdown")).text
+    for heading in [line[3:] for line in md.splitlines() if line.startswith("## ")]:
+        assert any(p.endswith(heading) for p in paragraphs), heading
+    body = [p for p in doc.paragraphs[3:] if p.text]
+    assert all(p.paragraph_format.first_line_indent.pt == 32 for p in body)  # two characters of 三号
+    assert round(doc.sections[0].top_margin.cm, 2) == 3.7

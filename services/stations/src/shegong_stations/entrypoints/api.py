@@ -8,13 +8,14 @@ from __future__ import annotations
 from dataclasses import asdict
 from datetime import date
 from typing import Literal
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import HTMLResponse, PlainTextResponse
+from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 from shegong_runtime.auth import Principal
 from shegong_runtime.service import runtime
 
-from shegong_stations import lag, roundup_render
+from shegong_stations import lag, roundup_docx, roundup_render
 from shegong_stations.entrypoints import access, params
 from shegong_stations.entrypoints.scope import roundup_scope
 from shegong_stations.views import directory, summary, weekly
@@ -94,7 +95,7 @@ async def roundup(
         default=None, description="first day (default: six days before end)"
     ),
     end: date | None = Query(default=None, description="last day (default: today)"),
-    format: Literal["json", "markdown", "html"] = "json",
+    format: Literal["json", "markdown", "html", "docx"] = "json",
     who: Principal = Depends(access.reader),
 ):
     """The weekly roundup (一周掠影) of the city or a district, written from the events."""
@@ -108,6 +109,12 @@ async def roundup(
         )
     if format == "html":
         return HTMLResponse(roundup_render.html(r))
+    if format == "docx":  # the document a district bureau files and forwards
+        return Response(
+            roundup_docx.docx(r),
+            media_type=roundup_docx.MEDIA_TYPE,
+            headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(r.title)}.docx"},
+        )
     return {
         "title": r.title,
         "scope": name,
