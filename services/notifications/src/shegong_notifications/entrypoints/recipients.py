@@ -21,6 +21,8 @@ from shegong_runtime.auth import Principal, Role, requires
 from shegong_runtime.commands import Answer, CommandContext, execute
 from shegong_runtime.http import command_context, respond
 from shegong_runtime.service import Runtime, runtime
+from shegong_runtime.inputs import RequestModel
+from shegong_runtime.inputs import Identifier
 
 from shegong_notifications import directory, views
 from shegong_notifications.domain import recipient as domain
@@ -38,13 +40,11 @@ MANAGERS = (Role.station_lead, Role.district_officer, Role.city_admin)
 EMAIL = r"^[^@\s]{1,64}@[^@\s]{1,189}\.[^@\s]{1,63}$"
 
 
-class RegisterRecipient(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    recipient_id: str = Field(pattern=ID, description="the person's login subject")
+class RegisterRecipient(RequestModel):
+    recipient_id: Identifier = Field(pattern=ID, description="the person's login subject")
     role: AudienceRole
-    station_id: str | None = None
-    district_id: str | None = Field(default=None, description="district officers only")
+    station_id: Identifier | None = None
+    district_id: Identifier | None = Field(default=None, description="district officers only")
     name: str | None = Field(default=None, max_length=50, description="sealed")
     email: str | None = Field(default=None, pattern=EMAIL, max_length=254, description="sealed")
     webhook_url: HttpUrl | None = None
@@ -52,9 +52,7 @@ class RegisterRecipient(BaseModel):
     refs: list[str] = Field(default_factory=list, max_length=20)
 
 
-class UpdateRecipient(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class UpdateRecipient(RequestModel):
     name: str | None = Field(default=None, max_length=50)
     email: str | None = Field(default=None, pattern=EMAIL, max_length=254)
     webhook_url: HttpUrl | None = None
@@ -62,9 +60,7 @@ class UpdateRecipient(BaseModel):
     refs: list[str] | None = Field(default=None, max_length=20)
 
 
-class SetSubscription(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class SetSubscription(RequestModel):
     topic: str = Field(pattern=ID, description="a template id, e.g. urgent-need")
     channel: Channel | Literal["none"]
 
@@ -109,9 +105,9 @@ async def _addresses(
 
 async def _command(
     rt: Runtime,
-    recipient_id: str,
-    station_id: str | None,
-    district_id: str | None,
+    recipient_id: Identifier,
+    station_id: Identifier | None,
+    district_id: Identifier | None,
     ctx: CommandContext,
     decide: Callable[[RecipientState], Sequence[DomainEvent]],
     status: int = 200,
@@ -157,7 +153,7 @@ async def register(
 
 @router.post("/recipients/{recipient_id}/updates")
 async def update(
-    recipient_id: str,
+    recipient_id: Identifier,
     body: UpdateRecipient,
     request: Request,
     who: Principal = Depends(requires(*MANAGERS, Role.social_worker)),
@@ -174,7 +170,7 @@ async def update(
 
 @router.post("/recipients/{recipient_id}/removal")
 async def remove(
-    recipient_id: str,
+    recipient_id: Identifier,
     request: Request,
     who: Principal = Depends(requires(*MANAGERS)),
     ctx: CommandContext = Depends(command_context),
@@ -189,7 +185,7 @@ async def remove(
 
 @router.post("/recipients/{recipient_id}/subscriptions")
 async def set_subscription(
-    recipient_id: str,
+    recipient_id: Identifier,
     body: SetSubscription,
     request: Request,
     who: Principal = Depends(requires(*MANAGERS, Role.social_worker)),
@@ -208,8 +204,8 @@ async def set_subscription(
 @router.get("/recipients")
 async def list_recipients(
     request: Request,
-    station_id: str | None = None,
-    district_id: str | None = None,
+    station_id: Identifier | None = None,
+    district_id: Identifier | None = None,
     who: Principal = Depends(requires(*MANAGERS)),
 ):
     """The directory in the caller's scope, names and addresses opened for this authorised read."""

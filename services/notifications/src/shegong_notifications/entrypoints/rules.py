@@ -20,6 +20,8 @@ from shegong_runtime.auth import Principal, Role, principal, requires
 from shegong_runtime.commands import Answer, CommandContext, execute
 from shegong_runtime.http import command_context, respond
 from shegong_runtime.service import runtime
+from shegong_runtime.inputs import RequestModel
+from shegong_runtime.inputs import Identifier
 
 from shegong_notifications import rulebook, views
 from shegong_notifications.domain import fields
@@ -40,12 +42,10 @@ SETTERS = (Role.station_lead, Role.district_officer, Role.city_admin)
 load_all()
 
 
-class DefineRule(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    rule_id: str = Field(pattern=ID)
-    station_id: str | None = Field(default=None, description="a station's rule; or name district_id")
-    district_id: str | None = Field(default=None, description="a district-wide rule")
+class DefineRule(RequestModel):
+    rule_id: Identifier = Field(pattern=ID)
+    station_id: Identifier | None = Field(default=None, description="a station's rule; or name district_id")
+    district_id: Identifier | None = Field(default=None, description="a district-wide rule")
     trigger: str = Field(pattern=EVENT_TYPE, description="event type, e.g. NeedIdentified")
     conditions: list[Condition] = Field(default_factory=list, max_length=10)
     audience: Audience
@@ -55,9 +55,7 @@ class DefineRule(BaseModel):
     description: str | None = Field(default=None, max_length=200)
 
 
-class DisableRule(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class DisableRule(RequestModel):
     reason: str | None = Field(default=None, max_length=200)
 
 
@@ -113,7 +111,7 @@ async def define(
 
 @router.post("/rules/{rule_id}/disable")
 async def disable(
-    rule_id: str,
+    rule_id: Identifier,
     body: DisableRule,
     request: Request,
     who: Principal = Depends(requires(*SETTERS)),
@@ -137,8 +135,8 @@ async def disable(
 @router.get("/rules")
 async def list_rules(
     request: Request,
-    station_id: str | None = None,
-    district_id: str | None = None,
+    station_id: Identifier | None = None,
+    district_id: Identifier | None = None,
     who: Principal = Depends(principal),
 ):
     rt = runtime(request)

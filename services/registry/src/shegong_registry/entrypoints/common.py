@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict, Field
 from shegong_runtime.auth import Principal, Role
 from shegong_runtime.service import Runtime
+from shegong_runtime.inputs import RequestModel
 
 CHINA = ZoneInfo("Asia/Shanghai")
 ID = r"^[a-z0-9][a-z0-9\-]{1,62}$"
@@ -19,7 +20,7 @@ REVIEWERS = (
 )  # return, approve, deregister
 
 
-class Body(BaseModel):
+class Body(RequestModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 

@@ -11,6 +11,8 @@ from shegong_runtime.auth import Principal, Role, principal, requires
 from shegong_runtime.commands import Answer, CommandContext, execute
 from shegong_runtime.http import command_context, respond
 from shegong_runtime.service import runtime
+from shegong_runtime.inputs import RequestModel
+from shegong_runtime.inputs import Identifier
 
 from shegong_registry import views
 from shegong_registry.domain.station import StationAggregate, open_station, update_station
@@ -19,13 +21,11 @@ router = APIRouter(tags=["stations"])
 STATION = StationAggregate()
 
 
-class OpenStation(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    station_id: str = Field(pattern=r"^[a-z0-9][a-z0-9\-]{1,62}$")
+class OpenStation(RequestModel):
+    station_id: Identifier = Field(pattern=r"^[a-z0-9][a-z0-9\-]{1,62}$")
     name: str = Field(min_length=1, max_length=100)
     city: str = Field(min_length=1, max_length=50)
-    district_id: str = Field(pattern=r"^[a-z0-9][a-z0-9\-]{1,62}$")
+    district_id: Identifier = Field(pattern=r"^[a-z0-9][a-z0-9\-]{1,62}$")
     district_name: str = Field(min_length=1, max_length=50)
     street: str = Field(min_length=1, max_length=50)
     kind: Literal["street", "township"]
@@ -35,9 +35,7 @@ class OpenStation(BaseModel):
     contact: str | None = Field(default=None, max_length=30, description="contact phone (sealed)")
 
 
-class UpdateStation(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class UpdateStation(RequestModel):
     name: str | None = Field(default=None, min_length=1, max_length=100)
     lead: str | None = Field(default=None, max_length=50)
     contact: str | None = Field(default=None, max_length=30)
@@ -81,7 +79,7 @@ async def open_(
 
 @router.post("/stations/{station_id}/updates")
 async def update(
-    station_id: str,
+    station_id: Identifier,
     body: UpdateStation,
     request: Request,
     who: Principal = Depends(requires(Role.city_admin, Role.district_officer, Role.station_lead)),

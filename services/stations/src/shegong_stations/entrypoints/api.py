@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse
 from shegong_runtime.auth import Principal
 from shegong_runtime.service import runtime
+from shegong_runtime.inputs import Day, Identifier
 
 from shegong_stations import lag, roundup_render
 from shegong_stations.entrypoints import access, params
@@ -24,7 +25,7 @@ router = APIRouter(tags=["stations board"])
 
 @router.get("/stations")
 async def list_stations(
-    request: Request, on: date | None = None, who: Principal = Depends(access.reader)
+    request: Request, on: Day | None = None, who: Principal = Depends(access.reader)
 ):
     """Every station the caller may see, with its figures on the day `on` (default today)."""
     pool = runtime(request).pool
@@ -34,9 +35,9 @@ async def list_stations(
 
 @router.get("/stations/{station_id}")
 async def station(
-    station_id: str,
+    station_id: Identifier,
     request: Request,
-    on: date | None = None,
+    on: Day | None = None,
     who: Principal = Depends(access.reader),
 ):
     return await summary.station(runtime(request).pool, who, station_id, params.day(on))
@@ -44,9 +45,9 @@ async def station(
 
 @router.get("/districts/{district_id}")
 async def district(
-    district_id: str,
+    district_id: Identifier,
     request: Request,
-    on: date | None = None,
+    on: Day | None = None,
     who: Principal = Depends(access.reader),
 ):
     access.require_district(who, district_id)
@@ -54,7 +55,7 @@ async def district(
 
 
 @router.get("/city")
-async def city(request: Request, on: date | None = None, who: Principal = Depends(access.reader)):
+async def city(request: Request, on: Day | None = None, who: Principal = Depends(access.reader)):
     access.require_city(who)
     pool = runtime(request).pool
     everyone = await directory.stations(pool)
@@ -70,8 +71,8 @@ async def city(request: Request, on: date | None = None, who: Principal = Depend
 @router.get("/completeness")
 async def completeness(
     request: Request,
-    district: str | None = None,
-    on: date | None = None,
+    district: Identifier | None = None,
+    on: Day | None = None,
     who: Principal = Depends(access.reader),
 ):
     """Documentation completeness of every visible station side by side, for a peer exchange."""
@@ -89,11 +90,11 @@ async def completeness(
 @router.get("/roundup")
 async def roundup(
     request: Request,
-    district: str | None = Query(default=None, description="a district id; absent: the whole city"),
-    start: date | None = Query(
+    district: Identifier | None = Query(default=None, description="a district id; absent: the whole city"),
+    start: Day | None = Query(
         default=None, description="first day (default: six days before end)"
     ),
-    end: date | None = Query(default=None, description="last day (default: today)"),
+    end: Day | None = Query(default=None, description="last day (default: today)"),
     format: Literal["json", "markdown", "html"] = "json",
     who: Principal = Depends(access.reader),
 ):

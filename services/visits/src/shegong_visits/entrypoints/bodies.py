@@ -6,6 +6,7 @@ from datetime import date, datetime
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+from shegong_runtime.inputs import RequestModel
 from shegong_events.visits import (
     AgencyKind,
     ConsentGiver,
@@ -37,8 +38,8 @@ ManualClosure = Literal[
 """Why staff close a need; `household_erased` is set by erasure alone."""
 
 
-class Body(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class Body(RequestModel):
+    """Closed request bodies within the input policy."""
 
 
 class MemberIn(Body):

@@ -11,6 +11,7 @@ from shegong_runtime.auth import READERS, WRITERS, Principal, Role, requires
 from shegong_runtime.commands import CommandContext, execute, load, remembered
 from shegong_runtime.http import command_context, respond
 from shegong_runtime.service import Runtime, runtime
+from shegong_runtime.inputs import Identifier
 
 from shegong_visits import labels, personal, views
 from shegong_visits.domain import registration as rules
@@ -167,7 +168,7 @@ async def erase(
 @router.get("/households")
 async def list_households(
     request: Request,
-    station_id: str | None = None,
+    station_id: Identifier | None = None,
     category: HouseholdCategory | None = None,
     tier: RiskTier | None = None,
     include_erased: bool = False,
