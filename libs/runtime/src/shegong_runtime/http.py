@@ -12,6 +12,7 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shegong_runtime import logging, outages
@@ -46,9 +47,21 @@ def install(app: FastAPI, ready: Callable[[], Awaitable[dict[str, bool]]]) -> No
         detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors[:5])
         return problem(422, errors[0]["rule"], detail, instance=request.url.path, errors=errors)
 
+    @app.exception_handler(ValidationError)
+    async def contract_refused(request: Request, exc: ValidationError) -> JSONResponse:
+        """An event contract refused what the request model let through: still the caller's."""
+        errors = [
+            {"field": _field(tuple(e["loc"])), "rule": e["type"], "message": e["msg"]}
+            for e in exc.errors()
+        ]
+        detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors[:5])
+        return problem(422, errors[0]["rule"], detail, instance=request.url.path, errors=errors)
+
     @app.exception_handler(DomainError)
     async def refused(request: Request, exc: DomainError) -> JSONResponse:
-        errors = [{"field": exc.field, "rule": exc.code, "message": str(exc)}] if exc.field else None
+        errors = (
+            [{"field": exc.field, "rule": exc.code, "message": str(exc)}] if exc.field else None
+        )
         return problem(exc.status, exc.code, str(exc), instance=request.url.path, errors=errors)
 
     @app.exception_handler(ConcurrencyConflict)

@@ -29,6 +29,7 @@ from pydantic import (
     WithJsonSchema,
     field_validator,
 )
+from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError
 
 EARLIEST_YEAR = 1900
@@ -69,6 +70,9 @@ def in_range(value: date) -> date:
             latest=LATEST_YEAR,
         )
     return value
+
+
+MULTILINE = {"x-multiline": True}  # Field(json_schema_extra=MULTILINE): newlines and tabs kept
 
 
 def _text(max_length: int, *, multiline: bool = False, min_length: int = 1) -> Any:
@@ -116,13 +120,19 @@ def items(kind: Any, max_items: int, min_items: int = 0) -> Any:
     return Annotated[list[kind], Field(min_length=min_items, max_length=max_items)]
 
 
-def _walk(value: Any, path: str) -> None:
-    """Applies the policy to a value the declared type did not constrain."""
+def _walk(value: Any, path: str, multiline: bool = False) -> None:
+    """Applies the policy to a value the declared type did not constrain. Text is one line
+    unless its field says it takes several (a Note, or MULTILINE); text inside the event
+    contracts' own models may hold layout characters, since their contract decides."""
     if isinstance(value, str):
         if len(value) > TEXT_CEILING:
             raise _rule("text_too_long", f"{path}: at most {TEXT_CEILING} characters")
-        if _CONTROL_BUT_LAYOUT.search(value):
-            raise _rule("control_character", f"{path}: text may not contain control characters")
+        if (_CONTROL_BUT_LAYOUT if multiline else _CONTROL).search(value):
+            allowed = " (newline and tab are allowed)" if multiline else ""
+            raise _rule(
+                "control_character",
+                f"{path}: text may not contain NUL or control characters{allowed}",
+            )
     elif isinstance(value, date):
         if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
             raise _rule(
@@ -132,16 +142,24 @@ def _walk(value: Any, path: str) -> None:
         if len(value) > ITEMS_CEILING:
             raise _rule("too_many_items", f"{path}: at most {ITEMS_CEILING} items")
         for i, item in enumerate(value):
-            _walk(item, f"{path}.{i}")
+            _walk(item, f"{path}.{i}", multiline)
     elif isinstance(value, dict):
         if len(value) > ITEMS_CEILING:
             raise _rule("too_many_items", f"{path}: at most {ITEMS_CEILING} items")
         for k, item in value.items():
             _walk(k, path)
-            _walk(item, f"{path}.{k}")
-    elif isinstance(value, BaseModel):
+            _walk(item, f"{path}.{k}", multiline)
+    elif isinstance(value, BaseModel) and not isinstance(value, RequestModel):
         for name in type(value).model_fields:
-            _walk(getattr(value, name), f"{path}.{name}")
+            _walk(getattr(value, name), f"{path}.{name}", multiline=True)
+
+
+def _multiline(field: FieldInfo) -> bool:
+    extra = field.json_schema_extra
+    if isinstance(extra, dict) and extra.get("x-multiline"):
+        return True
+    declared = repr(field.annotation) + repr(field.metadata)  # also inside Optional[...]
+    return "layout_only" in declared or "x-multiline" in declared
 
 
 class RequestModel(BaseModel):
@@ -153,5 +171,7 @@ class RequestModel(BaseModel):
     @field_validator("*", mode="after")
     @classmethod
     def _policy(cls, value: Any, info: ValidationInfo) -> Any:
-        _walk(value, info.field_name or "value")
+        name = info.field_name or "value"
+        field = cls.model_fields.get(name)
+        _walk(value, name, multiline=field is not None and _multiline(field))
         return value

@@ -14,7 +14,7 @@ from urllib.parse import parse_qsl
 from shegong_runtime.inputs import TEXT_CEILING
 from shegong_runtime.problems import problem
 
-IDEMPOTENCY_KEY = re.compile(r"^[\x20-\x7e]{1,200}$")
+IDEMPOTENCY_KEY = re.compile(r"^(?=.*[\x21-\x7e])[\x20-\x7e]{1,200}$")
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 MAX_QUERY_PARAMETERS = 50
 BODY_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
@@ -29,7 +29,9 @@ def _query_refusal(scope: Scope):  # type: ignore[no-untyped-def]
     try:
         pairs = parse_qsl(raw.decode("utf-8"), keep_blank_values=True, errors="strict")
     except (UnicodeDecodeError, ValueError):
-        return problem(422, "invalid_encoding", "the query string is not UTF-8", instance=scope["path"])
+        return problem(
+            422, "invalid_encoding", "the query string is not UTF-8", instance=scope["path"]
+        )
     if len(pairs) > MAX_QUERY_PARAMETERS:
         return problem(
             422, "too_many_parameters", f"at most {MAX_QUERY_PARAMETERS} query parameters"
@@ -72,7 +74,9 @@ def _refusal(scope: Scope, max_body: int):  # type: ignore[no-untyped-def]
             "idempotency_key_invalid",
             message,
             instance=path,
-            errors=[{"field": "Idempotency-Key", "rule": "idempotency_key_invalid", "message": message}],
+            errors=[
+                {"field": "Idempotency-Key", "rule": "idempotency_key_invalid", "message": message}
+            ],
         )
     declared = headers.get("content-length")
     if declared is not None and (not declared.isdigit() or int(declared) > max_body):

@@ -70,6 +70,7 @@ def sweeper(config: EngagementConfig):  # type: ignore[no-untyped-def]
     async def sweep_sessions(rt: Runtime, stop: asyncio.Event) -> None:
         if not await read_model_ready(rt, stop):
             return
+        log.info("sweeper.ready")
         while not stop.is_set():
             try:
                 await sweep_once(rt, config)

@@ -8,6 +8,7 @@ from datetime import date
 from pydantic import Field
 from shegong_events import DomainEvent
 from shegong_events.engagement import ActionItemAssigned, ActionItemDone, ParticipantRole
+from shegong_runtime.inputs import MULTILINE
 
 from shegong_engagement.domain.commands import ID, Command
 from shegong_engagement.domain.errors import (
@@ -37,7 +38,7 @@ class AssignActionItem(Command):
 
 class CompleteActionItem(Command):
     done_on: date | None = None
-    note: str | None = Field(default=None, max_length=2000)
+    note: str | None = Field(default=None, max_length=2000, json_schema_extra=MULTILINE)
 
 
 def assign_action_item(

@@ -17,6 +17,7 @@ from shegong_events.engagement import (
     QuorumRule,
     ResolutionAdopted,
 )
+from shegong_runtime.inputs import MULTILINE
 
 from shegong_engagement.domain.commands import ID, Command
 from shegong_engagement.domain.errors import (
@@ -66,7 +67,7 @@ def tally(
 class ProposeIssue(Command):
     issue_id: str = Field(pattern=ID)
     title: str = Field(min_length=1, max_length=200)
-    detail: str | None = Field(default=None, max_length=4000)
+    detail: str | None = Field(default=None, max_length=4000, json_schema_extra=MULTILINE)
     topic: str | None = Field(default=None, max_length=200)
     proposer_role: ParticipantRole
     proposer_name: str | None = Field(
@@ -77,7 +78,7 @@ class ProposeIssue(Command):
 
 class VoteMotion(Command):
     motion_id: str = Field(pattern=ID)
-    text: str = Field(min_length=1, max_length=2000)
+    text: str = Field(min_length=1, max_length=2000, json_schema_extra=MULTILINE)
     issue_id: str | None = Field(default=None, pattern=ID)
     voted_on: date | None = Field(default=None, description="the meeting's date if absent")
     votes_for: int = Field(ge=0, le=10000)
@@ -91,7 +92,7 @@ class VoteMotion(Command):
 class AdoptResolution(Command):
     resolution_id: str = Field(pattern=ID)
     motion_id: str = Field(pattern=ID)
-    text: str = Field(min_length=1, max_length=2000)
+    text: str = Field(min_length=1, max_length=2000, json_schema_extra=MULTILINE)
     adopted_on: date | None = None
 
 

@@ -19,6 +19,7 @@ from shegong_events.engagement import (
     QuorumRule,
     Topic,
 )
+from shegong_runtime.inputs import MULTILINE
 
 from shegong_engagement.domain.commands import ID, Command
 from shegong_engagement.domain.errors import (
@@ -83,7 +84,7 @@ class ScheduleMeeting(Command):
     members_total: int | None = Field(default=None, ge=1, le=10000)
     quorum_rule: QuorumRule | None = None
     model_station_id: str | None = Field(default=None, pattern=ID)
-    description: str | None = Field(default=None, max_length=4000)
+    description: str | None = Field(default=None, max_length=4000, json_schema_extra=MULTILINE)
 
 
 class HoldMeeting(Command):
@@ -106,12 +107,12 @@ class HoldMeeting(Command):
     )
     members_present: int | None = Field(default=None, ge=0, le=10000)
     model_station_id: str | None = Field(default=None, pattern=ID)
-    summary: str | None = Field(default=None, max_length=4000)
+    summary: str | None = Field(default=None, max_length=4000, json_schema_extra=MULTILINE)
 
 
 class CancelMeeting(Command):
     cancelled_on: date | None = None
-    reason: str = Field(min_length=1, max_length=1000)
+    reason: str = Field(min_length=1, max_length=1000, json_schema_extra=MULTILINE)
 
 
 def evolve_meeting(state: Meeting, event: DomainEvent, envelope: Envelope) -> Meeting:

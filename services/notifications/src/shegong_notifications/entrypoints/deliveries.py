@@ -10,8 +10,8 @@ from shegong_runtime.auth import Principal, Role, requires
 from shegong_runtime.commands import Answer, CommandContext, execute
 from shegong_runtime.errors import Forbidden
 from shegong_runtime.http import command_context, respond
-from shegong_runtime.service import runtime
 from shegong_runtime.inputs import Identifier
+from shegong_runtime.service import runtime
 
 from shegong_notifications import views
 from shegong_notifications.domain.notification import (

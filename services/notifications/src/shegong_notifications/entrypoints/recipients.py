@@ -7,7 +7,7 @@ from typing import Literal
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl
+from pydantic import Field, HttpUrl
 from shegong_events import DomainEvent
 from shegong_events.notifications import (
     ID,
@@ -20,9 +20,8 @@ from shegong_events.notifications import (
 from shegong_runtime.auth import Principal, Role, requires
 from shegong_runtime.commands import Answer, CommandContext, execute
 from shegong_runtime.http import command_context, respond
+from shegong_runtime.inputs import Identifier, RequestModel
 from shegong_runtime.service import Runtime, runtime
-from shegong_runtime.inputs import RequestModel
-from shegong_runtime.inputs import Identifier
 
 from shegong_notifications import directory, views
 from shegong_notifications.domain import recipient as domain
@@ -41,7 +40,7 @@ EMAIL = r"^[^@\s]{1,64}@[^@\s]{1,189}\.[^@\s]{1,63}$"
 
 
 class RegisterRecipient(RequestModel):
-    recipient_id: Identifier = Field(pattern=ID, description="the person's login subject")
+    recipient_id: str = Field(pattern=ID, description="the person's login subject")
     role: AudienceRole
     station_id: Identifier | None = None
     district_id: Identifier | None = Field(default=None, description="district officers only")

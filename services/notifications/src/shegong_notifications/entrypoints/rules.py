@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 from shegong_events import CATALOG, DomainEvent, UnknownEventType
 from shegong_events.all import load_all
 from shegong_events.notifications import (
@@ -19,9 +19,8 @@ from shegong_events.notifications import (
 from shegong_runtime.auth import Principal, Role, principal, requires
 from shegong_runtime.commands import Answer, CommandContext, execute
 from shegong_runtime.http import command_context, respond
+from shegong_runtime.inputs import Identifier, RequestModel
 from shegong_runtime.service import runtime
-from shegong_runtime.inputs import RequestModel
-from shegong_runtime.inputs import Identifier
 
 from shegong_notifications import rulebook, views
 from shegong_notifications.domain import fields
@@ -43,7 +42,7 @@ load_all()
 
 
 class DefineRule(RequestModel):
-    rule_id: Identifier = Field(pattern=ID)
+    rule_id: str = Field(pattern=ID)
     station_id: Identifier | None = Field(default=None, description="a station's rule; or name district_id")
     district_id: Identifier | None = Field(default=None, description="a district-wide rule")
     trigger: str = Field(pattern=EVENT_TYPE, description="event type, e.g. NeedIdentified")

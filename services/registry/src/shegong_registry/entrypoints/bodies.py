@@ -4,15 +4,22 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field, StringConstraints
+from pydantic import AfterValidator, Field, StringConstraints
 from shegong_events.registry import OrgCategory
+from shegong_runtime.inputs import MULTILINE, single_line
 
 from shegong_registry.entrypoints.common import ID, Dated, Step
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
-Person = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
+Name = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60), AfterValidator(single_line)
+]
+Person = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50), AfterValidator(single_line)
+]
 Phone = Annotated[str, StringConstraints(pattern=r"^[0-9+\-() ]{5,30}$")]
-Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Reason = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), AfterValidator(single_line)
+]
 
 
 class FileOrganisation(Dated):
@@ -29,7 +36,7 @@ class FileOrganisation(Dated):
     venue: str | None = Field(default=None, max_length=100)
     members: int = Field(ge=1, le=10000)
     activity_area: str = Field(min_length=1, max_length=100)
-    charter_summary: str = Field(min_length=1, max_length=1000)
+    charter_summary: str = Field(min_length=1, max_length=1000, json_schema_extra=MULTILINE)
 
 
 class ReturnFiling(Step):
@@ -43,13 +50,13 @@ class Corrections(Step):
     members: int | None = Field(default=None, ge=1, le=10000)
     venue: str | None = Field(default=None, max_length=100)
     activity_area: str | None = Field(default=None, min_length=1, max_length=100)
-    note: str | None = Field(default=None, max_length=500)
+    note: str | None = Field(default=None, max_length=500, json_schema_extra=MULTILINE)
 
 
 class Resubmit(Corrections):
     category: OrgCategory | None = None
     community: str | None = Field(default=None, min_length=1, max_length=50)
-    charter_summary: str | None = Field(default=None, min_length=1, max_length=1000)
+    charter_summary: str | None = Field(default=None, min_length=1, max_length=1000, json_schema_extra=MULTILINE)
 
 
 class Convert(Step):
@@ -59,4 +66,4 @@ class Convert(Step):
 
 
 class Deregister(Step):
-    reason: str = Field(min_length=1, max_length=500)
+    reason: str = Field(min_length=1, max_length=500, json_schema_extra=MULTILINE)

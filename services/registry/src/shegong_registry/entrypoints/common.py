@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 from shegong_runtime.auth import Principal, Role
-from shegong_runtime.service import Runtime
 from shegong_runtime.inputs import RequestModel
+from shegong_runtime.service import Runtime
 
 CHINA = ZoneInfo("Asia/Shanghai")
 ID = r"^[a-z0-9][a-z0-9\-]{1,62}$"

@@ -12,6 +12,7 @@ from shegong_runtime.auth import READERS, Principal, Role, requires
 from shegong_runtime.commands import CommandContext
 from shegong_runtime.errors import Forbidden
 from shegong_runtime.http import command_context, respond
+from shegong_runtime.inputs import MULTILINE
 from shegong_runtime.service import runtime
 
 from shegong_registry import handlers, views
@@ -29,7 +30,7 @@ class RecordEvaluation(Body):
     reviewer: str = Field(min_length=1, max_length=100, description="reviewing body, not a person")
     evaluated_on: date
     exemplary: bool = False
-    summary: str | None = Field(default=None, max_length=2000)
+    summary: str | None = Field(default=None, max_length=2000, json_schema_extra=MULTILINE)
     highlights: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(
         default_factory=list, max_length=20
     )

@@ -20,8 +20,8 @@ from shegong_events.registry import (
 from shegong_runtime.auth import Principal, requires
 from shegong_runtime.commands import CommandContext
 from shegong_runtime.http import command_context, respond
-from shegong_runtime.service import Runtime, runtime
 from shegong_runtime.inputs import Identifier
+from shegong_runtime.service import Runtime, runtime
 
 from shegong_registry import handlers
 from shegong_registry.domain import organisation as org

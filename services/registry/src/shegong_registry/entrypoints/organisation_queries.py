@@ -8,8 +8,8 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from shegong_runtime.auth import READERS, WRITERS, Principal, Role, requires
-from shegong_runtime.service import Runtime, runtime
 from shegong_runtime.inputs import Identifier, When
+from shegong_runtime.service import Runtime, runtime
 
 from shegong_registry import views
 from shegong_registry.domain.organisation import OrganisationNotFound, Status

@@ -5,14 +5,13 @@ from __future__ import annotations
 from typing import Literal
 
 from fastapi import APIRouter, Depends, Request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 from shegong_events.registry import StationOpened, StationUpdated
 from shegong_runtime.auth import Principal, Role, principal, requires
 from shegong_runtime.commands import Answer, CommandContext, execute
 from shegong_runtime.http import command_context, respond
+from shegong_runtime.inputs import Identifier, RequestModel
 from shegong_runtime.service import runtime
-from shegong_runtime.inputs import RequestModel
-from shegong_runtime.inputs import Identifier
 
 from shegong_registry import views
 from shegong_registry.domain.station import StationAggregate, open_station, update_station
@@ -22,10 +21,10 @@ STATION = StationAggregate()
 
 
 class OpenStation(RequestModel):
-    station_id: Identifier = Field(pattern=r"^[a-z0-9][a-z0-9\-]{1,62}$")
+    station_id: str = Field(pattern=r"^[a-z0-9][a-z0-9\-]{1,62}$")
     name: str = Field(min_length=1, max_length=100)
     city: str = Field(min_length=1, max_length=50)
-    district_id: Identifier = Field(pattern=r"^[a-z0-9][a-z0-9\-]{1,62}$")
+    district_id: str = Field(pattern=r"^[a-z0-9][a-z0-9\-]{1,62}$")
     district_name: str = Field(min_length=1, max_length=50)
     street: str = Field(min_length=1, max_length=50)
     kind: Literal["street", "township"]

@@ -6,14 +6,13 @@ Every route takes a bearer token; callers see only the stations of their scope.
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import date
 from typing import Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse
 from shegong_runtime.auth import Principal
-from shegong_runtime.service import runtime
 from shegong_runtime.inputs import Day, Identifier
+from shegong_runtime.service import runtime
 
 from shegong_stations import lag, roundup_render
 from shegong_stations.entrypoints import access, params

@@ -16,8 +16,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from shegong_runtime.auth import Principal
 from shegong_runtime.errors import DomainError
-from shegong_runtime.service import runtime
 from shegong_runtime.inputs import Day, Identifier
+from shegong_runtime.service import runtime
 
 from shegong_stations import labels, lag, roundup_render
 from shegong_stations.entrypoints import access, params

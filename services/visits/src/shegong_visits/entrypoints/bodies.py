@@ -5,8 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
-from shegong_runtime.inputs import RequestModel
+from pydantic import Field
 from shegong_events.visits import (
     AgencyKind,
     ConsentGiver,
@@ -25,12 +24,13 @@ from shegong_events.visits import (
     VisitMode,
     VisitPurpose,
 )
+from shegong_runtime.inputs import MULTILINE, RequestModel
 
 StationId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9\-]{1,62}$")]
 Name = Annotated[str, Field(min_length=1, max_length=50)]
 Phone = Annotated[str, Field(pattern=r"^\+?[0-9][0-9\- ]{4,19}$")]
 IdNumber = Annotated[str, Field(pattern=r"^[0-9]{17}[0-9Xx]$", description="居民身份证号码")]
-Notes = Annotated[str, Field(min_length=1, max_length=2000, description="free text, sealed")]
+Notes = Annotated[str, Field(min_length=1, max_length=2000, json_schema_extra=MULTILINE, description="free text, sealed")]
 Rating = Literal["good", "attention", "risk"]  # 良好 / 需关注 / 有风险
 ManualClosure = Literal[
     "declined", "not_eligible", "moved_away", "deceased", "duplicate", "no_longer_needed"
@@ -54,7 +54,7 @@ class RegisterHousehold(Body):
         default=None, description="given by the caller, or made up by the service"
     )
     station_id: StationId
-    categories: list[HouseholdCategory] = Field(min_length=1)
+    categories: list[HouseholdCategory] = Field(min_length=1, max_length=10)
     community: str | None = Field(default=None, min_length=1, max_length=50)
     head_name: Name
     phone: Phone | None = None
@@ -67,7 +67,7 @@ class RegisterHousehold(Body):
 
 
 class UpdateHousehold(Body):
-    categories: list[HouseholdCategory] | None = Field(default=None, min_length=1)
+    categories: list[HouseholdCategory] | None = Field(default=None, min_length=1, max_length=10)
     community: str | None = Field(default=None, min_length=1, max_length=50)
     head_name: Name | None = None
     phone: Phone | None = None

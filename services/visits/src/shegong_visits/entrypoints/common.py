@@ -14,8 +14,8 @@ from shegong_runtime.auth import Principal
 from shegong_runtime.commands import Answer, CommandContext, execute, load, remembered
 from shegong_runtime.errors import DomainError
 from shegong_runtime.http import respond
-from shegong_runtime.service import Runtime, runtime
 from shegong_runtime.inputs import Identifier
+from shegong_runtime.service import Runtime, runtime
 
 from shegong_visits.domain.household import HOUSEHOLD, Household, HouseholdNotFound, require_active
 from shegong_visits.domain.policy import STATION_TZ, VisitPolicy, station_today, utcnow

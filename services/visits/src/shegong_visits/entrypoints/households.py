@@ -10,8 +10,8 @@ from shegong_events.visits import HouseholdCategory, HouseholdUpdated, Member, R
 from shegong_runtime.auth import READERS, WRITERS, Principal, Role, requires
 from shegong_runtime.commands import CommandContext, execute, load, remembered
 from shegong_runtime.http import command_context, respond
-from shegong_runtime.service import Runtime, runtime
 from shegong_runtime.inputs import Identifier
+from shegong_runtime.service import Runtime, runtime
 
 from shegong_visits import labels, personal, views
 from shegong_visits.domain import registration as rules

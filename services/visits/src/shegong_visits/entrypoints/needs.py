@@ -8,8 +8,8 @@ from shegong_events.visits import NeedIdentified, Severity
 from shegong_runtime.auth import READERS, WRITERS, Principal, requires
 from shegong_runtime.commands import CommandContext
 from shegong_runtime.http import command_context
-from shegong_runtime.service import Runtime, runtime
 from shegong_runtime.inputs import Identifier
+from shegong_runtime.service import Runtime, runtime
 
 from shegong_visits import labels, personal, views
 from shegong_visits.domain import need as rules

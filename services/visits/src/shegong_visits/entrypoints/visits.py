@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from fastapi import APIRouter, Depends, Request
 from shegong_events import new_event_id
 from shegong_events.visits import NeedIdentified, VisitScheduled
 from shegong_runtime.auth import READERS, WRITERS, Principal, requires
 from shegong_runtime.commands import CommandContext
 from shegong_runtime.http import command_context
-from shegong_runtime.service import Runtime, runtime
 from shegong_runtime.inputs import Identifier, When
+from shegong_runtime.service import Runtime, runtime
 
 from shegong_visits import personal, views
 from shegong_visits.domain import visit as rules

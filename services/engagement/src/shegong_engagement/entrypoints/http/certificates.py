@@ -6,8 +6,8 @@ from fastapi import APIRouter, Depends, Request
 from shegong_runtime.auth import Principal, principal
 from shegong_runtime.commands import CommandContext
 from shegong_runtime.http import command_context
-from shegong_runtime.service import runtime
 from shegong_runtime.inputs import Code, Identifier
+from shegong_runtime.service import runtime
 
 from shegong_engagement import views
 from shegong_engagement.domain.certificate import (

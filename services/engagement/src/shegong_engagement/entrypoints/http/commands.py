@@ -10,8 +10,8 @@ from fastapi.responses import JSONResponse
 from shegong_events import DomainEvent, Envelope
 from shegong_runtime.commands import Aggregate, Answer, CommandContext, execute
 from shegong_runtime.http import respond
-from shegong_runtime.service import Runtime
 from shegong_runtime.inputs import Identifier
+from shegong_runtime.service import Runtime
 
 from shegong_engagement.domain.aggregates import MEETING, VOLUNTEER
 from shegong_engagement.domain.clock import noon

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from fastapi import APIRouter, Depends, Query, Request
 from shegong_runtime.auth import Principal
 from shegong_runtime.commands import CommandContext, load

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from fastapi import APIRouter, Depends, Query, Request
 from shegong_events.engagement import MeetingKind
 from shegong_runtime.auth import Principal
 from shegong_runtime.commands import CommandContext
 from shegong_runtime.http import command_context
 from shegong_runtime.inputs import Day, Identifier
-from shegong_runtime.inputs import Identifier
 
 from shegong_engagement import views
 from shegong_engagement.domain.aggregates import MEETING
