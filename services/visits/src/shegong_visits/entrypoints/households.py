@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Request, Response
 from shegong_events import new_event_id
 from shegong_events.visits import HouseholdCategory, HouseholdUpdated, Member, RiskTier
 from shegong_runtime.auth import READERS, WRITERS, Principal, Role, requires
@@ -187,11 +187,16 @@ async def list_households(
 
 @router.get("/households/{household_id}")
 async def get_household(
-    request: Request, household_id: HouseholdId, who: Principal = Depends(requires(*READERS))
+    request: Request,
+    response: Response,
+    household_id: HouseholdId,
+    who: Principal = Depends(requires(*READERS)),
 ):
-    """One household from its own events: always current, and redacted (never failing) once erased."""
+    """One household from its own events: always current, and redacted (never failing) once
+    erased. The ETag is its version: send it back as If-Match to refuse a lost update (409)."""
     rt = runtime(request)
     state, version = await household_in_scope(rt, who, household_id)
+    response.headers["ETag"] = f'"{version}"'
     return await views.household_detail(rt, who, household_id, state, version)
 
 
