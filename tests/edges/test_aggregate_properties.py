@@ -6,6 +6,7 @@ into the very state the commands left; and each aggregate's own invariants hold 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -168,7 +169,7 @@ def test_any_accepted_service_history_replays_to_the_same_volunteer(commands):
         open_ = [sid for sid, s in state.sessions.items() if s.checked_out_at is None]
         assert open_ == ([state.open_session] if state.open_session else [])
         spans = sorted((s.checked_in_at, s.checked_out_at or NOW) for s in state.sessions.values())
-        assert all(end <= nxt for (_, end), (nxt, _) in zip(spans, spans[1:], strict=False))
+        assert all(end <= nxt for (_, end), (nxt, _) in pairwise(spans))
         assert all(s.minutes <= LIMIT.total_seconds() // 60 for s in state.sessions.values())
     assert stream.replayed() == stream.state
 
