@@ -27,13 +27,17 @@ async def _ready(url: str) -> bool:
         return False
 
 
+def start(name: str, port: int, env: dict[str, str], log: Path) -> subprocess.Popen:
+    cmd = [sys.executable, "-m", "shegong_runtime.cli", "serve", name, "--port", str(port)]
+    with open(log, "ab") as out:
+        return subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT)
+
+
 @contextlib.asynccontextmanager
 async def served(name: str, env: dict[str, str], log: Path):  # type: ignore[no-untyped-def]
     """The service `name` running as a process, ready; its JSON log in `log`."""
     port = free_port()
-    cmd = [sys.executable, "-m", "shegong_runtime.cli", "serve", name, "--port", str(port)]
-    with open(log, "ab") as out:
-        proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT)
+    proc = start(name, port, env, log)
     url = f"http://127.0.0.1:{port}"
     try:
         await eventually(lambda: _ready(url), timeout=90)
@@ -45,3 +49,19 @@ async def served(name: str, env: dict[str, str], log: Path):  # type: ignore[no-
 
 def lines(log: Path) -> Iterator[str]:
     yield from log.read_text(encoding="utf-8", errors="replace").splitlines()
+
+
+class Recorder:
+    """Stands in for a module's structlog logger: keeps (level, event, fields) in memory."""
+
+    def __init__(self) -> None:
+        self.lines: list[tuple[str, str, dict]] = []
+
+    def __getattr__(self, level: str):  # type: ignore[no-untyped-def]
+        def record(event: str, **fields: object) -> None:
+            self.lines.append((level, event, fields))
+
+        return record
+
+    def events(self) -> list[str]:
+        return [event for _, event, _ in self.lines]
