@@ -64,3 +64,20 @@ def test_household_commands_take_if_match_and_its_reading_gives_an_etag():
             assert "If-Match" in {p["name"] for p in op["parameters"]}, path
     read = spec["paths"]["/households/{household_id}"]["get"]["responses"]["200"]
     assert "ETag" in read["headers"]
+
+
+@pytest.mark.parametrize(
+    ("name", "model", "field"),
+    [
+        ("registry", "FileOrganisation", "charter_summary"),
+        ("visits", "RegisterHousehold", "community"),
+        ("engagement", "ScheduleMeeting", "title"),
+        ("notifications", "DefineRule", "description"),
+    ],
+)
+def test_staff_text_is_shown_with_a_chinese_example(name, model, field):
+    schema = spec_of(name)["components"]["schemas"][model]["properties"][field]
+    examples = schema.get("examples") or [
+        e for option in schema.get("anyOf", []) for e in option.get("examples", [])
+    ]
+    assert any("\u4e00" <= ch <= "\u9fff" for example in examples for ch in example), schema

@@ -43,7 +43,9 @@ load_all()
 
 class DefineRule(RequestModel):
     rule_id: str = Field(pattern=ID)
-    station_id: Identifier | None = Field(default=None, description="a station's rule; or name district_id")
+    station_id: Identifier | None = Field(
+        default=None, description="a station's rule; or name district_id"
+    )
     district_id: Identifier | None = Field(default=None, description="a district-wide rule")
     trigger: str = Field(pattern=EVENT_TYPE, description="event type, e.g. NeedIdentified")
     conditions: list[Condition] = Field(default_factory=list, max_length=10)
@@ -51,11 +53,11 @@ class DefineRule(RequestModel):
     channel: Channel = "inbox"
     template_id: str = Field(pattern=ID)
     reminder: Reminder | None = None
-    description: str | None = Field(default=None, max_length=200)
+    description: str | None = Field(examples=["紧急需求通知站长"], default=None, max_length=200)
 
 
 class DisableRule(RequestModel):
-    reason: str | None = Field(default=None, max_length=200)
+    reason: str | None = Field(examples=["规则调整"], default=None, max_length=200)
 
 
 def model_of(event_type: str, field: str) -> type[DomainEvent]:
@@ -64,7 +66,9 @@ def model_of(event_type: str, field: str) -> type[DomainEvent]:
         version = CATALOG.latest_version(event_type)
     except UnknownEventType:
         raise UnknownTrigger(f"no domain publishes {event_type!r}", field=field) from None
-    return next(m for m in CATALOG.models() if (m.event_type, m.schema_version) == (event_type, version))
+    return next(
+        m for m in CATALOG.models() if (m.event_type, m.schema_version) == (event_type, version)
+    )
 
 
 def _answer(status: int):  # type: ignore[no-untyped-def]
@@ -85,7 +89,10 @@ async def define(
     if body.template_id not in TEMPLATES:
         raise UnknownTemplate(f"no template {body.template_id!r}", field="template_id")
     trigger = model_of(body.trigger, "trigger")
-    cancels = [model_of(c, "reminder.cancel_on") for c in (body.reminder.cancel_on if body.reminder else [])]
+    cancels = [
+        model_of(c, "reminder.cancel_on")
+        for c in (body.reminder.cancel_on if body.reminder else [])
+    ]
     fields.check(trigger, body.conditions, body.audience, body.reminder, cancels)
     event = RuleDefined(
         rule_id=body.rule_id,
@@ -100,7 +107,11 @@ async def define(
         description=body.description,
     )
     answer = await execute(
-        rt.store, RULE, body.rule_id, envelope_station(body.station_id, body.district_id), ctx,
+        rt.store,
+        RULE,
+        body.rule_id,
+        envelope_station(body.station_id, body.district_id),
+        ctx,
         decide=lambda state, _v: define_rule(state, event),
         respond=_answer(201),
         after_append=rulebook.record_defined,
@@ -120,10 +131,16 @@ async def disable(
     row = await rulebook.get(rt.pool, rule_id)
     if row is None:
         raise RuleNotFound(f"no rule {rule_id}")
-    station_id, district_id = (row["scope_id"], None) if row["scope"] == "station" else (None, row["scope_id"])
+    station_id, district_id = (
+        (row["scope_id"], None) if row["scope"] == "station" else (None, row["scope_id"])
+    )
     await require_scope(rt, who, station_id, district_id)
     answer = await execute(
-        rt.store, RULE, rule_id, row["station_id"], ctx,
+        rt.store,
+        RULE,
+        rule_id,
+        row["station_id"],
+        ctx,
         decide=lambda state, _v: disable_rule(state, rule_id, RuleDisabled(reason=body.reason)),
         respond=_answer(200),
         after_append=rulebook.record_disabled,
@@ -142,9 +159,14 @@ async def list_rules(
     await rt.stations.refresh()
     rows = await views.rules(rt.pool, station_id, district_id)
     return [
-        r for r in rows
-        if can_see(rt, who, r["scope_id"] if r["scope"] == "station" else None,
-                   r["scope_id"] if r["scope"] == "district" else None)
+        r
+        for r in rows
+        if can_see(
+            rt,
+            who,
+            r["scope_id"] if r["scope"] == "station" else None,
+            r["scope_id"] if r["scope"] == "district" else None,
+        )
     ]
 
 

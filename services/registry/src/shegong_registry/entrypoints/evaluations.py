@@ -27,10 +27,20 @@ class RecordEvaluation(Body):
     kind: EvaluationKind = "midterm"
     period: str = Field(pattern=r"^\d{4}$", description="the project year evaluated, e.g. 2024")
     scores: EvaluationScores
-    reviewer: str = Field(min_length=1, max_length=100, description="reviewing body, not a person")
+    reviewer: str = Field(
+        examples=["兰州市民政局中期评估组"],
+        min_length=1,
+        max_length=100,
+        description="reviewing body, not a person",
+    )
     evaluated_on: date
     exemplary: bool = False
-    summary: str | None = Field(default=None, max_length=2000, json_schema_extra=MULTILINE)
+    summary: str | None = Field(
+        examples=["站点服务台账完整，议事会运行规范。"],
+        default=None,
+        max_length=2000,
+        json_schema_extra=MULTILINE,
+    )
     highlights: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(
         default_factory=list, max_length=20
     )

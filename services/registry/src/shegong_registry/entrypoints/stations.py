@@ -22,11 +22,11 @@ STATION = StationAggregate()
 
 class OpenStation(RequestModel):
     station_id: str = Field(pattern=r"^[a-z0-9][a-z0-9\-]{1,62}$")
-    name: str = Field(min_length=1, max_length=100)
-    city: str = Field(min_length=1, max_length=50)
+    name: str = Field(examples=["西固区福利路街道社工站"], min_length=1, max_length=100)
+    city: str = Field(examples=["兰州市"], min_length=1, max_length=50)
     district_id: str = Field(pattern=r"^[a-z0-9][a-z0-9\-]{1,62}$")
-    district_name: str = Field(min_length=1, max_length=50)
-    street: str = Field(min_length=1, max_length=50)
+    district_name: str = Field(examples=["西固区"], min_length=1, max_length=50)
+    street: str = Field(examples=["福利路街道"], min_length=1, max_length=50)
     kind: Literal["street", "township"]
     lead: str | None = Field(
         default=None, max_length=50, description="station lead's name (sealed)"
@@ -35,7 +35,9 @@ class OpenStation(RequestModel):
 
 
 class UpdateStation(RequestModel):
-    name: str | None = Field(default=None, min_length=1, max_length=100)
+    name: str | None = Field(
+        examples=["西固区福利路街道社工站"], default=None, min_length=1, max_length=100
+    )
     lead: str | None = Field(default=None, max_length=50)
     contact: str | None = Field(default=None, max_length=30)
 
