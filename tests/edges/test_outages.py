@@ -11,6 +11,9 @@ from __future__ import annotations
 import asyncio
 from urllib.parse import urlsplit, urlunsplit
 
+import asyncpg
+import nats.errors
+import nats.js.errors
 import pytest
 from shegong_registry.bootstrap import service
 from shegong_runtime import outages
@@ -117,3 +120,32 @@ async def test_postgresql_out_of_reach_is_a_503_and_the_service_recovers(
             return r.status_code == 200 and (await registry.get("/readyz")).status_code == 200
 
         await eventually(healthy, timeout=30)
+
+
+@pytest.mark.parametrize(
+    ("error", "dependency"),
+    [
+        (ConnectionRefusedError(111, "refused"), "postgresql"),
+        (TimeoutError(), "postgresql"),
+        (asyncpg.exceptions.ConnectionDoesNotExistError("closed in the middle"), "postgresql"),
+        (asyncpg.exceptions.AdminShutdownError("terminating connection"), "postgresql"),
+        (
+            asyncpg.exceptions.CannotConnectNowError("the database system is starting up"),
+            "postgresql",
+        ),
+        (asyncpg.exceptions.TooManyConnectionsError("too many clients"), "postgresql"),
+        (asyncpg.InterfaceError("connection is closed"), "postgresql"),
+        (nats.errors.ConnectionClosedError(), "nats"),
+        (nats.errors.NoServersError(), "nats"),
+        (nats.errors.TimeoutError(), "nats"),
+        (nats.js.errors.ServiceUnavailableError(), "nats"),
+        (
+            asyncpg.InterfaceError("cannot perform operation: another operation is in progress"),
+            None,
+        ),
+        (asyncpg.exceptions.UniqueViolationError("duplicate key"), None),
+        (ValueError("a bug"), None),
+    ],
+)
+def test_an_outage_is_told_from_a_bug(error, dependency):
+    assert outages.dependency_of(error) == dependency
