@@ -23,7 +23,7 @@ from shegong_runtime.testing_http import open_stations, settings_for
 from .servers import lines, served
 
 SERVICES = ["registry", "visits", "engagement", "stations", "notifications"]
-MAX_EXAMPLES = int(os.environ.get("SHEGONG_FUZZ_EXAMPLES", "12"))
+MAX_EXAMPLES = int(os.environ.get("SHEGONG_FUZZ_EXAMPLES", "6"))
 # no server error, and every answer's status and content type is one the document lists
 CHECKS = os.environ.get(
     "SHEGONG_FUZZ_CHECKS", "not_a_server_error,status_code_conformance,content_type_conformance"

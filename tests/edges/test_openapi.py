@@ -34,7 +34,7 @@ def test_every_route_documents_its_problems_and_every_command_its_headers(name):
     spec = spec_of(name)
     assert "Problem" in spec["components"]["schemas"]
     for path, method, op in operations(spec):
-        expected = {"401", "403", "422", "503"} | (
+        expected = {"401", "403", "404", "422", "503"} | (
             {"400", "409", "413"} if method == "post" else set()
         )
         assert expected <= op["responses"].keys(), (path, method)

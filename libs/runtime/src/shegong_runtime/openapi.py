@@ -14,7 +14,10 @@ from shegong_runtime.problems import MEDIA_TYPE, TITLES, FieldError, Problem
 
 PROBLEM = {MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}
 RETRY_AFTER = {
-    "Retry-After": {"description": "seconds to wait before trying again", "schema": {"type": "integer"}}
+    "Retry-After": {
+        "description": "seconds to wait before trying again",
+        "schema": {"type": "integer"},
+    }
 }
 IDEMPOTENCY_KEY = {
     "name": "Idempotency-Key",
@@ -71,9 +74,7 @@ def _problem(status: int, headers: dict[str, Any] | None = None) -> dict[str, An
 def _statuses(method: str, path: str, operations: bool) -> list[int]:
     if operations:
         return [503] if path == "/readyz" else []
-    statuses = [401, 403, 422, 503]
-    if "{" in path:
-        statuses.append(404)
+    statuses = [401, 403, 404, 422, 503]  # 404: a named aggregate, station or district unknown
     if method == "post":
         statuses += [400, 409, 413]
     return sorted(statuses)
