@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from fastapi import Depends, FastAPI, Request
@@ -32,6 +32,15 @@ def _field(loc: tuple[Any, ...]) -> str:
     return ".".join(parts) or str(loc[0] if loc else "body")
 
 
+def _refused_fields(request: Request, raw: Sequence[Any]) -> JSONResponse:
+    """A 422 naming each field and the rule it broke (pydantic's error type is the rule)."""
+    errors = [
+        {"field": _field(tuple(e["loc"])), "rule": e["type"], "message": e["msg"]} for e in raw
+    ]
+    detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors[:5])
+    return problem(422, errors[0]["rule"], detail, instance=request.url.path, errors=errors)
+
+
 def install(app: FastAPI, ready: Callable[[], Awaitable[dict[str, bool]]]) -> None:
     """Limits, error mapping (problem details), correlation ids and the operator endpoints."""
     settings = app.state.settings
@@ -41,22 +50,12 @@ def install(app: FastAPI, ready: Callable[[], Awaitable[dict[str, bool]]]) -> No
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [
-            {"field": _field(tuple(e["loc"])), "rule": e["type"], "message": e["msg"]}
-            for e in exc.errors()
-        ]
-        detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors[:5])
-        return problem(422, errors[0]["rule"], detail, instance=request.url.path, errors=errors)
+        return _refused_fields(request, exc.errors())
 
     @app.exception_handler(ValidationError)
     async def contract_refused(request: Request, exc: ValidationError) -> JSONResponse:
         """An event contract refused what the request model let through: still the caller's."""
-        errors = [
-            {"field": _field(tuple(e["loc"])), "rule": e["type"], "message": e["msg"]}
-            for e in exc.errors()
-        ]
-        detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors[:5])
-        return problem(422, errors[0]["rule"], detail, instance=request.url.path, errors=errors)
+        return _refused_fields(request, exc.errors())
 
     @app.exception_handler(DomainError)
     async def refused(request: Request, exc: DomainError) -> JSONResponse:
