@@ -392,7 +392,7 @@ async def test_newlines_and_tabs_are_kept_in_notes_but_not_in_one_line_fields(cl
 
 async def test_a_domain_refusal_has_the_same_shape(clients, admin):
     r = await clients["registry"].post(
-        f"/stations/{ST}/organisations", json=ORGANISATION, headers=admin
+        "/stations/never-opened/organisations", json=ORGANISATION, headers=admin
     )
     assert_problem(r, 422, "UnknownStation")
 
