@@ -149,3 +149,34 @@ async def test_postgresql_out_of_reach_is_a_503_and_the_service_recovers(
 )
 def test_an_outage_is_told_from_a_bug(error, dependency):
     assert outages.dependency_of(error) == dependency
+
+
+async def test_nats_out_of_reach_makes_readyz_503_and_reads_still_answer(database_url, tmp_path):
+    from shegong_runtime.embedded import EmbeddedNats
+
+    server = EmbeddedNats(tmp_path / "nats").start()
+    admin = bearer(settings_for(database_url, server.url, "registry"), "city_admin")
+    try:
+        async with service_client(service, database_url, server.url) as registry:
+            await eventually(lambda: _status(registry.get("/readyz"), 200), timeout=30)
+            server.stop()  # NATS goes away
+
+            async def not_ready() -> bool:
+                r = await registry.get("/readyz")
+                return (
+                    r.status_code == 503
+                    and "nats" in r.json()["failing"]
+                    and r.headers["Retry-After"].isdigit()
+                )
+
+            await eventually(not_ready, timeout=30)
+            assert (await registry.get("/stations", headers=admin)).status_code == 200
+
+            server = EmbeddedNats(tmp_path / "nats", port=server.port).start()  # back
+            await eventually(lambda: _status(registry.get("/readyz"), 200), timeout=60)
+    finally:
+        server.stop()
+
+
+async def _status(request, status: int) -> bool:  # type: ignore[no-untyped-def]
+    return (await request).status_code == status
