@@ -64,7 +64,7 @@ async def test_a_certificate_covers_the_closed_hours_once_and_anyone_can_verify_
     )
     assert retry.json()["certificate_number"] == number
     again = await engagement.post(f"{base}/certificates", json={}, headers=tokens["lead_a"])
-    assert (again.status_code, again.json()["error"]) == (409, "NothingToCertify")
+    assert (again.status_code, again.json()["rule"]) == (409, "NothingToCertify")
 
     async def verified(who):
         got = await engagement.get(f"/certificates/{number.lower()}", headers=tokens[who])
@@ -95,8 +95,8 @@ async def test_mistyped_and_unknown_numbers_are_told_apart(engagement, tokens):
     typo = number[:-1] + ("0" if number[-1] != "0" else "1")
     unknown = await engagement.get(f"/certificates/{number}", headers=tokens["worker_b"])
     malformed = await engagement.get(f"/certificates/{typo}", headers=tokens["worker_b"])
-    assert (unknown.status_code, unknown.json()["error"]) == (404, "CertificateNotFound")
-    assert (malformed.status_code, malformed.json()["error"], malformed.json()["field"]) == (
+    assert (unknown.status_code, unknown.json()["rule"]) == (404, "CertificateNotFound")
+    assert (malformed.status_code, malformed.json()["rule"], malformed.json()["field"]) == (
         422,
         "CertificateNumberMalformed",
         "number",
@@ -116,7 +116,7 @@ async def test_only_station_leads_and_above_issue_certificates_within_their_scop
     )
     assert lead_elsewhere.status_code == 403
     not_here = await engagement.post(f"{other}/certificates", json={}, headers=tokens["admin"])
-    assert (not_here.status_code, not_here.json()["error"]) == (404, "VolunteerNotFound")
+    assert (not_here.status_code, not_here.json()["rule"]) == (404, "VolunteerNotFound")
     reversed_period = await engagement.post(
         f"{base}/certificates",
         json={"period_from": "2024-03-20", "period_to": "2024-03-01"},

@@ -128,7 +128,7 @@ async def test_votes_need_a_held_meeting_and_cannot_outnumber_those_present(
     r = await engagement.post(
         f"{base}/motions", json=motion("m1", 8, 3), headers=tokens["worker_a"]
     )
-    assert (r.status_code, r.json()["error"], r.json()["field"]) == (
+    assert (r.status_code, r.json()["rule"], r.json()["field"]) == (
         422,
         "VotesExceedMembersPresent",
         "votes_for",
@@ -152,7 +152,7 @@ async def test_votes_need_a_held_meeting_and_cannot_outnumber_those_present(
         json=motion("m1", 1, 0),
         headers=tokens["worker_a"],
     )
-    assert (r.status_code, r.json()["error"]) == (409, "MeetingNotHeld")
+    assert (r.status_code, r.json()["rule"]) == (409, "MeetingNotHeld")
 
 
 async def test_only_a_passed_motion_becomes_a_resolution_once(engagement, stations, tokens, unique):
@@ -169,8 +169,8 @@ async def test_only_a_passed_motion_becomes_a_resolution_once(engagement, statio
     twice = await adopt("r3", "yes")
     unknown = await adopt("r4", "zz")
     assert ok.status_code == 201
-    assert (failed.status_code, failed.json()["error"]) == (409, "MotionNotPassed")
-    assert (twice.status_code, twice.json()["error"]) == (409, "MotionAlreadyResolved")
+    assert (failed.status_code, failed.json()["rule"]) == (409, "MotionNotPassed")
+    assert (twice.status_code, twice.json()["rule"]) == (409, "MotionAlreadyResolved")
     assert (unknown.status_code, unknown.json()["field"]) == (422, "motion_id")
 
 
@@ -254,8 +254,8 @@ async def test_action_items_are_done_once_and_never_before_assigned(
     )
     assert (early.status_code, early.json()["field"]) == (422, "done_on")
     assert first.status_code == 200 and first.json()["late"] is False
-    assert (again.status_code, again.json()["error"]) == (409, "ActionItemAlreadyDone")
-    assert (missing.status_code, missing.json()["error"]) == (404, "ActionItemNotFound")
+    assert (again.status_code, again.json()["rule"]) == (409, "ActionItemAlreadyDone")
+    assert (missing.status_code, missing.json()["rule"]) == (404, "ActionItemNotFound")
     assert (backwards.status_code, backwards.json()["field"]) == (422, "due_on")
 
 

@@ -75,8 +75,8 @@ async def test_a_meeting_is_held_once_and_a_held_meeting_cannot_be_cancelled(
     cancel = await engagement.post(
         f"{base}/{mid}/cancellation", json={"reason": "下雨"}, headers=tokens["worker_a"]
     )
-    assert (again.status_code, again.json()["error"]) == (409, "MeetingAlreadyHeld")
-    assert (cancel.status_code, cancel.json()["error"]) == (409, "MeetingAlreadyHeld")
+    assert (again.status_code, again.json()["rule"]) == (409, "MeetingAlreadyHeld")
+    assert (cancel.status_code, cancel.json()["rule"]) == (409, "MeetingAlreadyHeld")
 
 
 async def test_a_cancelled_meeting_takes_no_further_records(engagement, stations, tokens, unique):
@@ -95,8 +95,8 @@ async def test_a_cancelled_meeting_takes_no_further_records(engagement, stations
         json={"issue_id": "i1", "title": "停车难", "proposer_role": "resident"},
         headers=tokens["worker_a"],
     )
-    assert (held.status_code, held.json()["error"]) == (409, "MeetingWasCancelled")
-    assert (issue.status_code, issue.json()["error"]) == (409, "MeetingWasCancelled")
+    assert (held.status_code, held.json()["rule"]) == (409, "MeetingWasCancelled")
+    assert (issue.status_code, issue.json()["rule"]) == (409, "MeetingWasCancelled")
 
 
 async def test_unknown_meetings_are_not_found_even_under_another_station(
@@ -114,8 +114,8 @@ async def test_unknown_meetings_are_not_found_even_under_another_station(
     elsewhere = await engagement.post(
         f"/stations/{stations.b}/meetings/{mid}/held", json=held_body(), headers=tokens["admin"]
     )
-    assert (missing.status_code, missing.json()["error"]) == (404, "MeetingNotFound")
-    assert (elsewhere.status_code, elsewhere.json()["error"]) == (404, "MeetingNotFound")
+    assert (missing.status_code, missing.json()["rule"]) == (404, "MeetingNotFound")
+    assert (elsewhere.status_code, elsewhere.json()["rule"]) == (404, "MeetingNotFound")
 
 
 async def test_scheduling_twice_conflicts_but_a_retry_with_the_same_key_replays(
@@ -133,7 +133,7 @@ async def test_scheduling_twice_conflicts_but_a_retry_with_the_same_key_replays(
     again = await engagement.post(base, json=schedule_body(mid), headers=tokens["worker_a"])
     assert first.status_code == retry.status_code == 201
     assert retry.json() == first.json() and retry.headers["Idempotent-Replayed"] == "true"
-    assert (again.status_code, again.json()["error"]) == (409, "MeetingAlreadyScheduled")
+    assert (again.status_code, again.json()["rule"]) == (409, "MeetingAlreadyScheduled")
     reused = await engagement.post(
         base, json=schedule_body(mid, title="别的会"), headers={**tokens["worker_a"], **k}
     )
@@ -164,7 +164,7 @@ async def test_unknown_stations_are_refused_by_name(engagement, tokens, unique):
     r = await engagement.post(
         "/stations/no-such-station/meetings", json=schedule_body(mid), headers=tokens["admin"]
     )
-    assert (r.status_code, r.json()["error"], r.json()["field"]) == (
+    assert (r.status_code, r.json()["rule"], r.json()["field"]) == (
         422,
         "UnknownStation",
         "station_id",

@@ -93,7 +93,7 @@ async def test_one_session_open_at_a_time_and_sessions_do_not_overlap(
     base = await enrolled(engagement, stations.a, headers, unique)
     await session(engagement, base, headers, "s1", 3)
     second = await session_attempt(engagement, base, headers, "s2", 2)
-    assert (second.status_code, second.json()["error"]) == (409, "SessionAlreadyOpen")
+    assert (second.status_code, second.json()["rule"]) == (409, "SessionAlreadyOpen")
     await engagement.post(
         f"{base}/sessions/s1/check-out", json={"checked_out_at": at(1)}, headers=headers
     )
@@ -103,14 +103,14 @@ async def test_one_session_open_at_a_time_and_sessions_do_not_overlap(
     r = await engagement.post(
         f"{base}/sessions/s4/check-out", json={"checked_out_at": at(1)}, headers=headers
     )
-    assert backwards.status_code == 201 and (r.status_code, r.json()["error"]) == (
+    assert backwards.status_code == 201 and (r.status_code, r.json()["rule"]) == (
         422,
         "CheckOutBeforeCheckIn",
     )
     future = await engagement.post(
         f"{base}/sessions/s4/check-out", json={"checked_out_at": at(-2)}, headers=headers
     )
-    assert (future.status_code, future.json()["error"]) == (422, "TimeInFuture")
+    assert (future.status_code, future.json()["rule"]) == (422, "TimeInFuture")
     naive = await engagement.post(
         f"{base}/sessions/s4/check-out",
         json={"checked_out_at": "2024-03-16T10:00:00"},
@@ -155,7 +155,7 @@ async def test_a_session_left_open_is_closed_by_the_sweeper_at_the_limit(
     late = await engagement.post(
         f"{base}/sessions/forgotten/check-out", json={"checked_out_at": at(0)}, headers=headers
     )
-    assert (late.status_code, late.json()["error"]) == (409, "SessionAlreadyClosed")
+    assert (late.status_code, late.json()["rule"]) == (409, "SessionAlreadyClosed")
 
 
 async def test_trainings_are_recorded_once_and_counted(engagement, stations, tokens, unique):
@@ -171,7 +171,7 @@ async def test_trainings_are_recorded_once_and_counted(engagement, stations, tok
         await engagement.post(f"{base}/trainings", json=body, headers=headers)
     ).status_code == 201
     again = await engagement.post(f"{base}/trainings", json=body, headers=headers)
-    assert (again.status_code, again.json()["error"]) == (409, "TrainingAlreadyRecorded")
+    assert (again.status_code, again.json()["rule"]) == (409, "TrainingAlreadyRecorded")
 
     async def counted():
         got = (await engagement.get(base, headers=headers)).json()
@@ -183,7 +183,7 @@ async def test_trainings_are_recorded_once_and_counted(engagement, stations, tok
         json=body,
         headers=headers,
     )
-    assert (missing.status_code, missing.json()["error"]) == (404, "VolunteerNotFound")
+    assert (missing.status_code, missing.json()["rule"]) == (404, "VolunteerNotFound")
 
 
 async def test_bad_enrolment_names_the_fields(engagement, stations, tokens):

@@ -55,7 +55,7 @@ async def test_a_rule_is_defined_once_and_a_retry_gets_the_first_answer(notifica
     again = await notifications.post("/rules", json=rule_body(rule, station_id), headers=admin)
     assert first.status_code == retry.status_code == 201
     assert retry.json() == first.json() and retry.headers["Idempotent-Replayed"] == "true"
-    assert again.status_code == 409 and again.json()["error"] == "RuleAlreadyDefined"
+    assert again.status_code == 409 and again.json()["rule"] == "RuleAlreadyDefined"
     listed = (await notifications.get("/rules", params={"station_id": station_id}, headers=admin)).json()
     assert [(r["rule_id"], r["active"], r["trigger"]) for r in listed] == [(rule, True, "NeedIdentified")]
 
@@ -73,16 +73,16 @@ async def test_a_rule_is_defined_once_and_a_retry_gets_the_first_answer(notifica
         ({"reminder": {"key": "{need_id}", "cancel_on": ["HouseholdErased"]}}, "reminder.key", "UnknownField"),
         ({"station_id": "no-such-station"}, "station_id", "UnknownStation"),
         ({"district_id": "chengguan"}, "station_id", "ScopeRequired"),
-        ({"channel": "pigeon"}, "channel", "validation_failed"),
-        ({"audience": {}}, "audience", "validation_failed"),
-        ({"rule_id": "has space"}, "rule_id", "validation_failed"),
+        ({"channel": "pigeon"}, "channel", "literal_error"),
+        ({"audience": {}}, "audience", "value_error"),
+        ({"rule_id": "has space"}, "rule_id", "string_pattern_mismatch"),
     ],
 )
 async def test_bad_rules_are_refused_naming_the_field(notifications, admin, station, unique, change, field, error):
     station_id, _ = station
     r = await notifications.post("/rules", json={**rule_body(unique("rule"), station_id), **change}, headers=admin)
     assert r.status_code == 422, r.text
-    assert r.json()["error"] == error
+    assert r.json()["rule"] == error
     assert field in {e["field"] for e in r.json()["errors"]}
 
 
@@ -109,9 +109,9 @@ async def test_a_disabled_rule_plans_nothing_for_later_events(notifications, adm
     await post(notifications, "/rules", rule_body(rule, station_id), admin)
     assert (await notifications.post(f"/rules/{rule}/disable", json={"reason": "改由区级规则通知"}, headers=admin)).status_code == 200
     twice = await notifications.post(f"/rules/{rule}/disable", json={}, headers=admin)
-    assert twice.status_code == 409 and twice.json()["error"] == "RuleAlreadyDisabled"
+    assert twice.status_code == 409 and twice.json()["rule"] == "RuleAlreadyDisabled"
     missing = await notifications.post(f"/rules/{unique('rule')}/disable", json={}, headers=admin)
-    assert missing.status_code == 404 and missing.json()["error"] == "RuleNotFound"
+    assert missing.status_code == 404 and missing.json()["rule"] == "RuleNotFound"
 
     event = await publish(nc, NeedIdentified(need_id="n-1", category="care", severity="urgent",
                                              identified_on="2024-03-19"), unique("hh"), station_id)
@@ -128,7 +128,7 @@ async def test_recipients_are_registered_once_with_their_names_sealed_and_shown_
             "name": "李社工", "email": "li@station.example.cn"}
     await post(notifications, "/recipients", body, admin)
     again = await notifications.post("/recipients", json=body, headers=admin)
-    assert again.status_code == 409 and again.json()["error"] == "RecipientAlreadyRegistered"
+    assert again.status_code == 409 and again.json()["rule"] == "RecipientAlreadyRegistered"
     misplaced = await notifications.post(
         "/recipients", json={"recipient_id": unique("o"), "role": "district_officer", "station_id": station_id}, headers=admin
     )
@@ -157,7 +157,7 @@ async def test_a_subscription_is_set_by_its_owner_or_their_lead_for_a_known_reci
     colleague = bearer(settings, "social_worker", [station_id], subject=unique("sw"))
     assert (await notifications.post(f"/recipients/{worker}/subscriptions", json=body, headers=colleague)).status_code == 403
     unknown = await notifications.post(f"/recipients/{unique('sw')}/subscriptions", json=body, headers=admin)
-    assert unknown.status_code == 404 and unknown.json()["error"] == "RecipientNotFound"
+    assert unknown.status_code == 404 and unknown.json()["rule"] == "RecipientNotFound"
     me = bearer(settings, "social_worker", [station_id], subject=worker)
     assert (await notifications.post(f"/recipients/{worker}/subscriptions", json=body, headers=me)).status_code == 200
     (listed,) = (await notifications.get("/recipients", params={"station_id": station_id}, headers=admin)).json()
@@ -178,7 +178,7 @@ class InProcessDemoClient:
 
         async def accepted():
             r = await self.client.post(path, json=body, headers={**self.headers, "Idempotency-Key": f"demo-{key}"})
-            if r.status_code == 422 and r.json().get("error") == "UnknownStation":
+            if r.status_code == 422 and r.json().get("rule") == "UnknownStation":
                 return None  # as the demo client does: wait until the station is learned
             assert r.status_code < 300, r.text
             return r

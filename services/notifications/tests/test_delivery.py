@@ -124,7 +124,7 @@ async def test_a_webhook_out_of_attempts_is_dead_until_an_operator_redrives_it(
     assert r.status_code == 200, r.text
     await sent(pool, rule)
     again = await notifications.post(f"/deliveries/{row['delivery_id']}/redrive", headers=admin)
-    assert again.status_code == 409 and again.json()["error"] == "NotificationNotDead"
+    assert again.status_code == 409 and again.json()["rule"] == "NotificationNotDead"
     assert len(receiver.answered(path)) == 1
     assert (await audit(pool, row["delivery_id"]))[-2:] == ["NotificationRedriven", "NotificationSent"]
 

@@ -24,7 +24,7 @@ class InProcessDemoClient:
             if r.status_code < 300:
                 self.posted.append((r.status_code, r.headers.get("Idempotent-Replayed")))
                 return r.json()
-            waiting = r.status_code == 422 and r.json().get("error") == "UnknownStation"
+            waiting = r.status_code == 422 and r.json().get("rule") == "UnknownStation"
             assert waiting and asyncio.get_running_loop().time() < deadline, r.text
             await asyncio.sleep(0.1)
 

@@ -73,7 +73,7 @@ async def test_an_evaluation_is_recorded_once_and_a_retry_is_not_a_second(desk):
         and retry.headers["Idempotent-Replayed"] == "true"
     )
     again = await record(desk, body)
-    assert (again.status_code, again.json()["error"]) == (409, "EvaluationAlreadyRecorded")
+    assert (again.status_code, again.json()["rule"]) == (409, "EvaluationAlreadyRecorded")
     final = await record(desk, body | {"kind": "final"})
     assert final.status_code == 201
 

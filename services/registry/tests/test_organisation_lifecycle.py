@@ -94,20 +94,20 @@ async def test_an_illegal_step_is_refused_by_name_and_writes_nothing(desk, store
     history = await stored(pool, org_id)
     for name, error in ILLEGAL[state].items():
         r = await command(desk, name, org_id)
-        assert (r.status_code, r.json()["error"]) == (409, error), (name, r.text)
+        assert (r.status_code, r.json()["rule"]) == (409, error), (name, r.text)
     assert await stored(pool, org_id) == history
 
 
 @pytest.mark.parametrize("name", COMMANDS[1:])
 async def test_a_step_on_an_unknown_organisation_is_not_found(desk, name):
     r = await command(desk, name, desk.new_id())
-    assert (r.status_code, r.json()["error"]) == (404, "OrganisationNotFound")
+    assert (r.status_code, r.json()["rule"]) == (404, "OrganisationNotFound")
 
 
 async def test_a_step_through_another_station_does_not_find_the_organisation(desk, stored, pool):
     org_id = await desk.in_state("pending")
     r = await desk.step("approve", org_id, station=desk.stations.b, headers=desk.tokens.admin)
-    assert (r.status_code, r.json()["error"]) == (404, "OrganisationNotFound")
+    assert (r.status_code, r.json()["rule"]) == (404, "OrganisationNotFound")
     assert len(await stored(pool, org_id)) == 1
 
 

@@ -19,7 +19,7 @@ async def test_concurrent_filings_of_one_name_accept_exactly_one(desk, stored, p
     accepted = [o for o, r in zip(org_ids, responses, strict=True) if r.status_code == 201]
     refused = [r for r in responses if r.status_code != 201]
     assert len(accepted) == 1, [r.text for r in responses]
-    assert {(r.status_code, r.json()["error"], r.json()["field"]) for r in refused} == {
+    assert {(r.status_code, r.json()["rule"], r.json()["field"]) for r in refused} == {
         (409, "OrgNameTaken", "name")
     }
     for org_id in org_ids:  # nothing half-written: only the winner has events and a name
@@ -31,7 +31,7 @@ async def test_a_name_differing_only_in_spaces_case_or_width_is_the_same_name(de
     name = desk.new_name("ＡＢＣ 舞蹈队")
     assert (await desk.file(name=name)).status_code == 201
     r = await desk.file(name=f"  {name.replace(' ', '').replace('ＡＢＣ', 'abc')} ")
-    assert (r.status_code, r.json()["error"]) == (409, "OrgNameTaken")
+    assert (r.status_code, r.json()["rule"]) == (409, "OrgNameTaken")
 
 
 async def test_the_same_name_is_free_in_another_station(desk):
@@ -46,7 +46,7 @@ async def test_a_returned_filing_still_holds_its_name(desk):
     name = desk.new_name()
     await desk.in_state("returned", name=name)
     r = await desk.file(name=name)
-    assert (r.status_code, r.json()["error"]) == (409, "OrgNameTaken")
+    assert (r.status_code, r.json()["rule"]) == (409, "OrgNameTaken")
 
 
 async def test_deregistration_frees_the_name_for_a_new_filing(desk):
@@ -66,7 +66,7 @@ async def test_renaming_onto_a_taken_name_is_refused_and_writes_nothing(desk, st
         org_id = await desk.in_state(state)
         history = await stored(pool, org_id)
         r = await desk.step(step, org_id, body=body)
-        assert (r.status_code, r.json()["error"]) == (409, "OrgNameTaken"), (step, r.text)
+        assert (r.status_code, r.json()["rule"]) == (409, "OrgNameTaken"), (step, r.text)
         assert await stored(pool, org_id) == history
 
 

@@ -58,7 +58,7 @@ async def test_a_key_reused_for_another_request_is_refused(desk):
     key = desk.new_id("key")
     assert (await desk.file(key=key)).status_code == 201
     r = await desk.file(key=key)
-    assert (r.status_code, r.json()["error"], r.json()["field"]) == (
+    assert (r.status_code, r.json()["rule"], r.json()["field"]) == (
         422,
         "IdempotencyKeyReused",
         "Idempotency-Key",
@@ -98,14 +98,14 @@ async def test_bad_steps_name_their_fields_and_write_nothing(desk, stored, pool)
         assert r.status_code == 422 and field in {e["field"] for e in r.json()["errors"]}, r.text
     approved = await desk.in_state("approved")
     r = await desk.step("change", approved, body={"note": "没有变化"})
-    assert (r.status_code, r.json()["error"]) == (422, "NothingToChange")
+    assert (r.status_code, r.json()["rule"]) == (422, "NothingToChange")
     assert len(await stored(pool, org_id)) == 1 and len(await stored(pool, approved)) == 2
 
 
 async def test_a_filing_at_an_unknown_station_is_refused(desk, stored, pool):
     org_id = desk.new_id()
     r = await desk.file(org_id=org_id, station="st-never-opened", headers=desk.tokens.admin)
-    assert (r.status_code, r.json()["error"], r.json()["field"]) == (
+    assert (r.status_code, r.json()["rule"], r.json()["field"]) == (
         422,
         "UnknownStation",
         "station_id",

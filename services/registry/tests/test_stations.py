@@ -52,7 +52,7 @@ async def test_opening_a_station_twice_is_a_conflict_and_a_retry_is_not(registry
     again = await registry.post("/stations", json=station_body(sid), headers=admin)
     assert first.status_code == retry.status_code == 201
     assert retry.json() == first.json() and retry.headers["Idempotent-Replayed"] == "true"
-    assert again.status_code == 409 and again.json()["error"] == "StationAlreadyOpened"
+    assert again.status_code == 409 and again.json()["rule"] == "StationAlreadyOpened"
 
 
 async def test_bad_station_input_names_the_field(registry, admin):

@@ -9,7 +9,7 @@ QINGBAISHI, FULILU = "chengguan-qingbaishi", "xigu-fulilu"
 
 async def test_no_token_no_read_models(board, demo_week):
     r = await board.get("/stations")
-    assert r.status_code == 401 and r.json()["error"] == "Unauthenticated"
+    assert r.status_code == 401 and r.json()["rule"] == "Unauthenticated"
     page = await board.get("/dashboard")
     assert page.status_code == 401
     assert "请先登录" in page.text and "?token=" in page.text

@@ -204,7 +204,7 @@ async def test_an_erased_household_takes_no_more_commands_and_is_erased_once(
         first.status_code == retry.status_code == 200
         and retry.headers["Idempotent-Replayed"] == "true"
     )
-    assert again.status_code == 409 and again.json()["error"] == "HouseholdAlreadyErased"
+    assert again.status_code == 409 and again.json()["rule"] == "HouseholdAlreadyErased"
     update = await visits.post(
         f"/households/{hid}/updates", json={"phone": "13700000000"}, headers=tokens["worker"]
     )
@@ -219,7 +219,7 @@ async def test_an_erased_household_takes_no_more_commands_and_is_erased_once(
     )
     assert (
         update.status_code == visit.status_code == 409
-        and update.json()["error"] == "HouseholdAlreadyErased"
+        and update.json()["rule"] == "HouseholdAlreadyErased"
     )
     assert await runtime(visits.app).store.version(f"household-{hid}") == first.json()["version"]
 

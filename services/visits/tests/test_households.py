@@ -134,7 +134,7 @@ async def test_registration_at_a_station_the_registry_never_opened_is_refused(
     r = await visits.post("/households", json=household(station=ghost), headers=city)
     assert (
         r.status_code == 422
-        and r.json()["error"] == "UnknownStation"
+        and r.json()["rule"] == "UnknownStation"
         and r.json()["field"] == "station_id"
     )
 
@@ -155,7 +155,7 @@ async def test_registering_a_household_twice_is_a_conflict_and_a_retry_is_not(
     )
     assert first.status_code == retry.status_code == 201
     assert retry.json() == first.json() and retry.headers["Idempotent-Replayed"] == "true"
-    assert again.status_code == 409 and again.json()["error"] == "HouseholdAlreadyRegistered"
+    assert again.status_code == 409 and again.json()["rule"] == "HouseholdAlreadyRegistered"
     rt = runtime(visits.app)
     assert await rt.store.version(f"household-{hid}") == 2
 
@@ -181,7 +181,7 @@ async def test_unknown_household_is_404_for_reads_and_commands(visits, tokens, u
         json={"tier": "high", "reason": "hospitalised"},
         headers=tokens["worker"],
     )
-    assert r.status_code == 404 and r.json()["error"] == "HouseholdNotFound"
+    assert r.status_code == 404 and r.json()["rule"] == "HouseholdNotFound"
 
 
 async def test_callers_reach_only_their_stations_and_every_route_needs_a_token(
@@ -222,7 +222,7 @@ async def test_update_changes_categories_members_and_personal_data(visits, token
     assert detail["categories"] == ["temporary_assistance"] and detail["member_count"] == 1
     assert detail["phone"] == "13900000002" and detail["head_name"] == "测试户主甲"
     empty = await visits.post(f"/households/{hid}/updates", json={}, headers=tokens["worker"])
-    assert empty.status_code == 422 and empty.json()["error"] == "NothingToUpdate"
+    assert empty.status_code == 422 and empty.json()["rule"] == "NothingToUpdate"
 
 
 async def test_a_writer_holding_a_stale_version_gets_409_with_the_current_version(

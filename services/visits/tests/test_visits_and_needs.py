@@ -160,7 +160,7 @@ async def test_a_scheduled_visit_is_recorded_once_and_a_visit_without_schedule_i
     assert (
         done.status_code == 201
         and again.status_code == 409
-        and again.json()["error"] == "VisitAlreadyRecorded"
+        and again.json()["rule"] == "VisitAlreadyRecorded"
     )
     assert unplanned.status_code == 201 and unplanned.json()["visit_id"] != visit_id
     rows = await timeline(visits, worker, hid, 5)
@@ -277,8 +277,8 @@ async def test_a_settled_need_is_final_and_an_unknown_need_is_404(post):
         f"/households/{hid}/needs/{early.json()['need_id']}/closure",
         {"reason": "declined", "closed_on": "2024-03-01"},
     )
-    assert again.status_code == 409 and again.json()["error"] == "NeedAlreadySettled"
-    assert unknown.status_code == 404 and unknown.json()["error"] == "NeedNotFound"
+    assert again.status_code == 409 and again.json()["rule"] == "NeedAlreadySettled"
+    assert unknown.status_code == 404 and unknown.json()["rule"] == "NeedNotFound"
     assert (before.status_code, before.json()["field"]) == (422, "closed_on")
 
 
@@ -297,7 +297,7 @@ async def test_a_referral_needs_consent_or_a_legal_basis_and_stops_when_consent_
     }
     path = f"/households/{hid}/needs/{need_id}/referrals"
     refused = await post(path, referral)
-    assert refused.status_code == 409 and refused.json()["error"] == "ReferralWithoutConsent"
+    assert refused.status_code == 409 and refused.json()["rule"] == "ReferralWithoutConsent"
     assert (
         await post(
             f"/households/{hid}/consents",
@@ -307,7 +307,7 @@ async def test_a_referral_needs_consent_or_a_legal_basis_and_stops_when_consent_
     referred = await post(path, referral)
     assert referred.status_code == 201
     sharing = await post(path, {**referral, "shares_personal_data": True})
-    assert sharing.status_code == 409 and sharing.json()["error"] == "DataSharingWithoutConsent"
+    assert sharing.status_code == 409 and sharing.json()["rule"] == "DataSharingWithoutConsent"
     assert (
         await post(
             f"/households/{hid}/consents/withdrawal",
@@ -315,9 +315,9 @@ async def test_a_referral_needs_consent_or_a_legal_basis_and_stops_when_consent_
         )
     ).status_code == 200
     again = await post(path, referral)
-    assert again.status_code == 409 and again.json()["error"] == "ReferralWithoutConsent"
+    assert again.status_code == 409 and again.json()["rule"] == "ReferralWithoutConsent"
     twice = await post(f"/households/{hid}/consents/withdrawal", {"purpose": "referral"})
-    assert twice.status_code == 409 and twice.json()["error"] == "ConsentNotGranted"
+    assert twice.status_code == 409 and twice.json()["rule"] == "ConsentNotGranted"
     basis = await post(
         f"/households/{hid}/legal-bases",
         {"purpose": "referral", "basis": "social_assistance_duty", "recorded_on": "2024-03-07"},

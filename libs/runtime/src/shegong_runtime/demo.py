@@ -45,7 +45,7 @@ class DemoClient:
                 if r.status_code < 300:
                     return r.json()
                 retriable = r.status_code in (404, 503) or (
-                    r.status_code == 422 and r.json().get("error") in ("UnknownStation", "UnknownDistrict", "UnknownOrganisation")
+                    r.status_code == 422 and r.json().get("rule") in ("UnknownStation", "UnknownDistrict", "UnknownOrganisation")
                 )
                 if not retriable or asyncio.get_running_loop().time() > deadline:
                     raise DemoFailed(f"POST {service}{path} ({key}) → {r.status_code}: {r.text[:500]}")

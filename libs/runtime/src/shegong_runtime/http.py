@@ -5,58 +5,84 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pydantic import ValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from shegong_runtime import audit, crypto, logging
+from shegong_runtime import audit, crypto, logging, openapi, outages
 from shegong_runtime.auth import Principal, principal
 from shegong_runtime.commands import Answer, CommandContext, fingerprint
 from shegong_runtime.errors import DomainError
 from shegong_runtime.eventstore import ConcurrencyConflict
+from shegong_runtime.limits import Limits
+from shegong_runtime.problems import problem
 
 log = logging.get("http")
 CORRELATION_HEADER = "X-Correlation-Id"
 
 
+def _field(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
+    return ".".join(parts) or str(loc[0] if loc else "body")
+
+
+def _refused_fields(request: Request, raw: Sequence[Any]) -> JSONResponse:
+    """A 422 naming each field and the rule it broke (pydantic's error type is the rule)."""
+    errors = [
+        {"field": _field(tuple(e["loc"])), "rule": e["type"], "message": e["msg"]} for e in raw
+    ]
+    detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors[:5])
+    return problem(422, errors[0]["rule"], detail, instance=request.url.path, errors=errors)
+
+
 def install(app: FastAPI, ready: Callable[[], Awaitable[dict[str, bool]]]) -> None:
-    """Error mapping, correlation ids and the operator endpoints, on one app."""
+    """Limits, error mapping (problem details), correlation ids and the operator endpoints."""
+    settings = app.state.settings
+    app.add_middleware(Limits, max_body_bytes=settings.http_max_body_bytes)
+    outages.install(app)
+    openapi.install(app)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [
-            {
-                "field": ".".join(str(p) for p in e["loc"] if p not in ("body", "query", "path", "header")),
-                "message": e["msg"],
-                "type": e["type"],
-            }
-            for e in exc.errors()
-        ]
-        return JSONResponse({"error": "validation_failed", "errors": errors}, status_code=422)
+        return _refused_fields(request, exc.errors())
+
+    @app.exception_handler(ValidationError)
+    async def contract_refused(request: Request, exc: ValidationError) -> JSONResponse:
+        """An event contract refused what the request model let through: still the caller's."""
+        return _refused_fields(request, exc.errors())
 
     @app.exception_handler(DomainError)
     async def refused(request: Request, exc: DomainError) -> JSONResponse:
-        body: dict[str, Any] = {"error": exc.code, "message": str(exc)}
-        if exc.field:
-            body["field"] = exc.field
-            body["errors"] = [{"field": exc.field, "message": str(exc), "type": exc.code}]
-        return JSONResponse(body, status_code=exc.status)
+        errors = (
+            [{"field": exc.field, "rule": exc.code, "message": str(exc)}] if exc.field else None
+        )
+        return problem(exc.status, exc.code, str(exc), instance=request.url.path, errors=errors)
 
     @app.exception_handler(ConcurrencyConflict)
     async def conflict(request: Request, exc: ConcurrencyConflict) -> JSONResponse:
-        return JSONResponse(
-            {
-                "error": "concurrency_conflict",
-                "message": str(exc),
-                "expected_version": exc.expected,
-                "current_version": exc.current,
-            },
-            status_code=409,
+        return problem(
+            409,
+            "concurrency_conflict",
+            str(exc),
+            instance=request.url.path,
+            expected_version=exc.expected,
+            current_version=exc.current,
         )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        rule = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        return problem(exc.status_code, rule, str(exc.detail), instance=request.url.path)
+
+    @app.exception_handler(Exception)
+    async def failed(request: Request, exc: Exception) -> JSONResponse:
+        return problem(500, "internal_error", "the service failed; the log says why")
 
     @app.middleware("http")
     async def correlate(request: Request, call_next):  # type: ignore[no-untyped-def]
@@ -80,11 +106,19 @@ def install(app: FastAPI, ready: Callable[[], Awaitable[dict[str, bool]]]) -> No
 
     @app.get("/readyz", tags=["operations"])
     async def readyz() -> JSONResponse:
+        """200 when every part runs; else 503 with Retry-After and the failing checks named."""
         checks = await ready()
         ok = all(checks.values())
-        return JSONResponse({"ready": ok, "checks": checks}, status_code=200 if ok else 503)
+        if ok:
+            return JSONResponse({"ready": True, "checks": checks})
+        failing = sorted(name for name, passed in checks.items() if not passed)
+        return JSONResponse(
+            {"ready": False, "checks": checks, "failing": failing},
+            status_code=503,
+            headers={"Retry-After": str(outages.RETRY_AFTER_S)},
+        )
 
-    @app.get("/metrics", tags=["operations"])
+    @app.get("/metrics", tags=["operations"], response_class=PlainTextResponse)
     async def metrics() -> Response:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 

@@ -116,7 +116,7 @@ class Service:
                 return {"started": False}
             checks = {"nats": rt.nc.is_connected}
             try:
-                checks["postgres"] = await rt.pool.fetchval("SELECT 1") == 1
+                checks["postgres"] = await rt.pool.fetchval("SELECT 1", timeout=2) == 1
             except Exception:
                 checks["postgres"] = False
             if rt.relay is not None:

@@ -25,6 +25,7 @@ class Settings(BaseSettings):
     service: str = "service"
     http_host: str = "127.0.0.1"
     http_port: int = 8000
+    http_max_body_bytes: int = 1_048_576  # a larger request body is refused (413) unread
     log_level: str = "INFO"
     log_json: bool | None = None  # None: JSON off a TTY, console on a TTY
 

@@ -50,8 +50,27 @@ async def sweep_once(rt: Runtime, config: EngagementConfig) -> int:
     return closed
 
 
+async def read_model_ready(rt: Runtime, stop: asyncio.Event, poll_s: float = 0.2) -> bool:
+    """Waits until the live read model has its sessions table (a fresh start creates it a
+    moment after the sweeper starts); False when stopped first."""
+    while not stop.is_set():
+        try:
+            if await views.sessions_table_exists(rt):
+                return True
+        except Exception as exc:  # the database not reachable yet: keep waiting
+            log.debug("sweeper.waiting", error=type(exc).__name__)
+        try:
+            await asyncio.wait_for(stop.wait(), timeout=poll_s)
+        except TimeoutError:
+            pass
+    return False
+
+
 def sweeper(config: EngagementConfig):  # type: ignore[no-untyped-def]
     async def sweep_sessions(rt: Runtime, stop: asyncio.Event) -> None:
+        if not await read_model_ready(rt, stop):
+            return
+        log.info("sweeper.ready")
         while not stop.is_set():
             try:
                 await sweep_once(rt, config)

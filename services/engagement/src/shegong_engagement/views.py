@@ -172,6 +172,11 @@ async def hours_by_station(rt: Runtime, station_id: str | None) -> list[dict[str
     )
 
 
+async def sessions_table_exists(rt: Runtime) -> bool:
+    s = await _schema(rt)
+    return await rt.pool.fetchval("SELECT to_regclass($1) IS NOT NULL", f"{s}.sessions")
+
+
 async def open_sessions_before(rt: Runtime, cutoff: Any) -> list[dict[str, Any]]:
     """Sessions the read model still shows open that began before `cutoff` (for the sweeper)."""
     return await _fetch(

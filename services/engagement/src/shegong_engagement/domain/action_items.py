@@ -8,6 +8,7 @@ from datetime import date
 from pydantic import Field
 from shegong_events import DomainEvent
 from shegong_events.engagement import ActionItemAssigned, ActionItemDone, ParticipantRole
+from shegong_runtime.inputs import MULTILINE
 
 from shegong_engagement.domain.commands import ID, Command
 from shegong_engagement.domain.errors import (
@@ -23,11 +24,11 @@ from shegong_engagement.domain.meeting import ActionItem, Meeting, require_open
 
 class AssignActionItem(Command):
     action_id: str = Field(pattern=ID)
-    title: str = Field(min_length=1, max_length=500)
+    title: str = Field(examples=["联系电梯公司出具报价"], min_length=1, max_length=500)
     resolution_id: str | None = Field(default=None, pattern=ID)
     issue_id: str | None = Field(default=None, pattern=ID)
     owner_role: ParticipantRole
-    owner_unit: str | None = Field(default=None, max_length=100)
+    owner_unit: str | None = Field(examples=["福东社区居委会"], default=None, max_length=100)
     owner_name: str | None = Field(
         default=None, max_length=50, description="sealed; never published"
     )
@@ -37,7 +38,9 @@ class AssignActionItem(Command):
 
 class CompleteActionItem(Command):
     done_on: date | None = None
-    note: str | None = Field(default=None, max_length=2000)
+    note: str | None = Field(
+        examples=["报价已张贴公示"], default=None, max_length=2000, json_schema_extra=MULTILINE
+    )
 
 
 def assign_action_item(

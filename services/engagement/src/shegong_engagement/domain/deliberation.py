@@ -17,6 +17,7 @@ from shegong_events.engagement import (
     QuorumRule,
     ResolutionAdopted,
 )
+from shegong_runtime.inputs import MULTILINE
 
 from shegong_engagement.domain.commands import ID, Command
 from shegong_engagement.domain.errors import (
@@ -65,9 +66,14 @@ def tally(
 
 class ProposeIssue(Command):
     issue_id: str = Field(pattern=ID)
-    title: str = Field(min_length=1, max_length=200)
-    detail: str | None = Field(default=None, max_length=4000)
-    topic: str | None = Field(default=None, max_length=200)
+    title: str = Field(examples=["3号楼加装电梯"], min_length=1, max_length=200)
+    detail: str | None = Field(
+        examples=["居民反映老人上下楼困难。"],
+        default=None,
+        max_length=4000,
+        json_schema_extra=MULTILINE,
+    )
+    topic: str | None = Field(examples=["老旧小区改造"], default=None, max_length=200)
     proposer_role: ParticipantRole
     proposer_name: str | None = Field(
         default=None, max_length=50, description="sealed; never published"
@@ -77,7 +83,12 @@ class ProposeIssue(Command):
 
 class VoteMotion(Command):
     motion_id: str = Field(pattern=ID)
-    text: str = Field(min_length=1, max_length=2000)
+    text: str = Field(
+        examples=["同意3号楼加装电梯，费用按楼层分摊。"],
+        min_length=1,
+        max_length=2000,
+        json_schema_extra=MULTILINE,
+    )
     issue_id: str | None = Field(default=None, pattern=ID)
     voted_on: date | None = Field(default=None, description="the meeting's date if absent")
     votes_for: int = Field(ge=0, le=10000)
@@ -91,7 +102,12 @@ class VoteMotion(Command):
 class AdoptResolution(Command):
     resolution_id: str = Field(pattern=ID)
     motion_id: str = Field(pattern=ID)
-    text: str = Field(min_length=1, max_length=2000)
+    text: str = Field(
+        examples=["同意3号楼加装电梯，费用按楼层分摊。"],
+        min_length=1,
+        max_length=2000,
+        json_schema_extra=MULTILINE,
+    )
     adopted_on: date | None = None
 
 

@@ -19,6 +19,7 @@ from shegong_events.engagement import (
     QuorumRule,
     Topic,
 )
+from shegong_runtime.inputs import MULTILINE
 
 from shegong_engagement.domain.commands import ID, Command
 from shegong_engagement.domain.errors import (
@@ -71,28 +72,37 @@ class Meeting:
 class ScheduleMeeting(Command):
     meeting_id: str | None = Field(default=None, pattern=ID, description="generated when absent")
     kind: MeetingKind
-    title: str = Field(min_length=1, max_length=200)
-    theme: str | None = Field(default=None, max_length=200)
+    title: str = Field(examples=["福东社区居民议事会"], min_length=1, max_length=200)
+    theme: str | None = Field(examples=["老旧小区加装电梯"], default=None, max_length=200)
     scheduled_on: date
     announced_on: date | None = Field(
         default=None, description="when it was scheduled; today if absent"
     )
-    venue: str | None = Field(default=None, max_length=200)
+    venue: str | None = Field(examples=["社区党群服务中心"], default=None, max_length=200)
     co_organisers: list[CoOrganiser] = Field(default_factory=list, max_length=50)
     planned_topics: list[Topic] = Field(default_factory=list, max_length=50)
     members_total: int | None = Field(default=None, ge=1, le=10000)
     quorum_rule: QuorumRule | None = None
     model_station_id: str | None = Field(default=None, pattern=ID)
-    description: str | None = Field(default=None, max_length=4000)
+    description: str | None = Field(
+        examples=["围绕加装电梯的费用分摊听取居民意见。"],
+        default=None,
+        max_length=4000,
+        json_schema_extra=MULTILINE,
+    )
 
 
 class HoldMeeting(Command):
     held_on: date
     title: str | None = Field(
-        default=None, min_length=1, max_length=200, description="scheduled title if absent"
+        examples=["福东社区居民议事会"],
+        default=None,
+        min_length=1,
+        max_length=200,
+        description="scheduled title if absent",
     )
-    theme: str | None = Field(default=None, max_length=200)
-    venue: str | None = Field(default=None, max_length=200)
+    theme: str | None = Field(examples=["老旧小区加装电梯"], default=None, max_length=200)
+    venue: str | None = Field(examples=["社区党群服务中心"], default=None, max_length=200)
     format: str | None = Field(default=None, max_length=100)
     co_organisers: list[CoOrganiser] | None = Field(
         default=None, max_length=50, description="scheduled ones if absent"
@@ -106,12 +116,19 @@ class HoldMeeting(Command):
     )
     members_present: int | None = Field(default=None, ge=0, le=10000)
     model_station_id: str | None = Field(default=None, pattern=ID)
-    summary: str | None = Field(default=None, max_length=4000)
+    summary: str | None = Field(
+        examples=["表决通过加装电梯方案，明确后续分工。"],
+        default=None,
+        max_length=4000,
+        json_schema_extra=MULTILINE,
+    )
 
 
 class CancelMeeting(Command):
     cancelled_on: date | None = None
-    reason: str = Field(min_length=1, max_length=1000)
+    reason: str = Field(
+        examples=["天气原因改期"], min_length=1, max_length=1000, json_schema_extra=MULTILINE
+    )
 
 
 def evolve_meeting(state: Meeting, event: DomainEvent, envelope: Envelope) -> Meeting:

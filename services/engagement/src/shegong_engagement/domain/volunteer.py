@@ -66,14 +66,16 @@ class EnrollVolunteer(Command):
     name: str = Field(min_length=1, max_length=50, description="sealed; never published")
     phone: str | None = Field(default=None, pattern=r"^\+?[0-9\- ]{5,20}$", description="sealed")
     category: VolunteerCategory
-    affiliation: str | None = Field(default=None, max_length=100)
+    affiliation: str | None = Field(
+        examples=["兰州城市学院社会工作专业"], default=None, max_length=100
+    )
     skills: list[str] = Field(default_factory=list, max_length=30)
     enrolled_on: date | None = None
 
 
 class RecordTraining(Command):
     training_id: str = Field(pattern=ID)
-    title: str = Field(min_length=1, max_length=200)
+    title: str = Field(examples=["志愿服务共学坊：入户探访技巧"], min_length=1, max_length=200)
     attended_on: date
     minutes: int | None = Field(default=None, ge=1, le=1440)
     meeting_id: str | None = Field(default=None, pattern=ID)
@@ -82,7 +84,7 @@ class RecordTraining(Command):
 class CheckIn(Command):
     session_id: str | None = Field(default=None, pattern=ID, description="generated when absent")
     checked_in_at: AwareDatetime
-    activity: str = Field(min_length=1, max_length=200)
+    activity: str = Field(examples=["助老陪伴"], min_length=1, max_length=200)
     meeting_id: str | None = Field(default=None, pattern=ID)
 
 

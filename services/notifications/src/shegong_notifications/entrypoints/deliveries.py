@@ -10,6 +10,7 @@ from shegong_runtime.auth import Principal, Role, requires
 from shegong_runtime.commands import Answer, CommandContext, execute
 from shegong_runtime.errors import Forbidden
 from shegong_runtime.http import command_context, respond
+from shegong_runtime.inputs import Identifier
 from shegong_runtime.service import runtime
 
 from shegong_notifications import views
@@ -34,9 +35,9 @@ def _scoped(who: Principal, station_id: str | None) -> None:
 @router.get("/deliveries")
 async def list_deliveries(
     request: Request,
-    station_id: str | None = None,
+    station_id: Identifier | None = None,
     status: Status | None = None,
-    rule_id: str | None = None,
+    rule_id: Identifier | None = None,
     limit: int = Query(default=100, ge=1, le=1000),
     who: Principal = Depends(requires(*OVERSEERS)),
 ):
@@ -51,7 +52,7 @@ async def list_deliveries(
 @router.get("/reminders")
 async def list_reminders(
     request: Request,
-    station_id: str | None = None,
+    station_id: Identifier | None = None,
     status: Literal["pending", "fired", "cancelled", "superseded"] | None = None,
     limit: int = Query(default=100, ge=1, le=1000),
     who: Principal = Depends(requires(*OVERSEERS)),

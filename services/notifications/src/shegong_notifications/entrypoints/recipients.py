@@ -7,7 +7,7 @@ from typing import Literal
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl
+from pydantic import Field, HttpUrl
 from shegong_events import DomainEvent
 from shegong_events.notifications import (
     ID,
@@ -22,6 +22,7 @@ from shegong_runtime import pipl
 from shegong_runtime.auth import Principal, Role, requires
 from shegong_runtime.commands import Answer, CommandContext, execute
 from shegong_runtime.http import command_context, respond
+from shegong_runtime.inputs import Identifier, RequestModel
 from shegong_runtime.service import Runtime, runtime
 
 from shegong_notifications import directory, views
@@ -40,13 +41,11 @@ MANAGERS = (Role.station_lead, Role.district_officer, Role.city_admin)
 EMAIL = r"^[^@\s]{1,64}@[^@\s]{1,189}\.[^@\s]{1,63}$"
 
 
-class RegisterRecipient(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class RegisterRecipient(RequestModel):
     recipient_id: str = Field(pattern=ID, description="the person's login subject")
     role: AudienceRole
-    station_id: str | None = None
-    district_id: str | None = Field(default=None, description="district officers only")
+    station_id: Identifier | None = None
+    district_id: Identifier | None = Field(default=None, description="district officers only")
     name: str | None = Field(default=None, max_length=50, description="sealed")
     email: str | None = Field(default=None, pattern=EMAIL, max_length=254, description="sealed")
     webhook_url: HttpUrl | None = None
@@ -54,9 +53,7 @@ class RegisterRecipient(BaseModel):
     refs: list[str] = Field(default_factory=list, max_length=20)
 
 
-class UpdateRecipient(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class UpdateRecipient(RequestModel):
     name: str | None = Field(default=None, max_length=50)
     email: str | None = Field(default=None, pattern=EMAIL, max_length=254)
     webhook_url: HttpUrl | None = None
@@ -64,9 +61,7 @@ class UpdateRecipient(BaseModel):
     refs: list[str] | None = Field(default=None, max_length=20)
 
 
-class SetSubscription(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class SetSubscription(RequestModel):
     topic: str = Field(pattern=ID, description="a template id, e.g. urgent-need")
     channel: Channel | Literal["none"]
 
@@ -113,9 +108,9 @@ async def _addresses(
 
 async def _command(
     rt: Runtime,
-    recipient_id: str,
-    station_id: str | None,
-    district_id: str | None,
+    recipient_id: Identifier,
+    station_id: Identifier | None,
+    district_id: Identifier | None,
     ctx: CommandContext,
     decide: Callable[[RecipientState], Sequence[DomainEvent]],
     status: int = 200,
@@ -161,7 +156,7 @@ async def register(
 
 @router.post("/recipients/{recipient_id}/updates")
 async def update(
-    recipient_id: str,
+    recipient_id: Identifier,
     body: UpdateRecipient,
     request: Request,
     who: Principal = Depends(requires(*MANAGERS, Role.social_worker)),
@@ -178,7 +173,7 @@ async def update(
 
 @router.post("/recipients/{recipient_id}/removal")
 async def remove(
-    recipient_id: str,
+    recipient_id: Identifier,
     request: Request,
     who: Principal = Depends(requires(*MANAGERS)),
     ctx: CommandContext = Depends(command_context),
@@ -233,7 +228,7 @@ async def export(recipient_id: str, request: Request, who: Principal = Depends(r
 
 @router.post("/recipients/{recipient_id}/subscriptions")
 async def set_subscription(
-    recipient_id: str,
+    recipient_id: Identifier,
     body: SetSubscription,
     request: Request,
     who: Principal = Depends(requires(*MANAGERS, Role.social_worker)),
@@ -252,8 +247,8 @@ async def set_subscription(
 @router.get("/recipients")
 async def list_recipients(
     request: Request,
-    station_id: str | None = None,
-    district_id: str | None = None,
+    station_id: Identifier | None = None,
+    district_id: Identifier | None = None,
     who: Principal = Depends(requires(*MANAGERS)),
 ):
     """The directory in the caller's scope, names and addresses opened for this authorised read."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 from shegong_events import CATALOG, DomainEvent, UnknownEventType
 from shegong_events.all import load_all
 from shegong_events.notifications import (
@@ -19,6 +19,7 @@ from shegong_events.notifications import (
 from shegong_runtime.auth import Principal, Role, principal, requires
 from shegong_runtime.commands import Answer, CommandContext, execute
 from shegong_runtime.http import command_context, respond
+from shegong_runtime.inputs import Identifier, RequestModel
 from shegong_runtime.service import runtime
 
 from shegong_notifications import rulebook, views
@@ -40,25 +41,23 @@ SETTERS = (Role.station_lead, Role.district_officer, Role.city_admin)
 load_all()
 
 
-class DefineRule(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class DefineRule(RequestModel):
     rule_id: str = Field(pattern=ID)
-    station_id: str | None = Field(default=None, description="a station's rule; or name district_id")
-    district_id: str | None = Field(default=None, description="a district-wide rule")
+    station_id: Identifier | None = Field(
+        default=None, description="a station's rule; or name district_id"
+    )
+    district_id: Identifier | None = Field(default=None, description="a district-wide rule")
     trigger: str = Field(pattern=EVENT_TYPE, description="event type, e.g. NeedIdentified")
     conditions: list[Condition] = Field(default_factory=list, max_length=10)
     audience: Audience
     channel: Channel = "inbox"
     template_id: str = Field(pattern=ID)
     reminder: Reminder | None = None
-    description: str | None = Field(default=None, max_length=200)
+    description: str | None = Field(examples=["紧急需求通知站长"], default=None, max_length=200)
 
 
-class DisableRule(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    reason: str | None = Field(default=None, max_length=200)
+class DisableRule(RequestModel):
+    reason: str | None = Field(examples=["规则调整"], default=None, max_length=200)
 
 
 def model_of(event_type: str, field: str) -> type[DomainEvent]:
@@ -67,7 +66,9 @@ def model_of(event_type: str, field: str) -> type[DomainEvent]:
         version = CATALOG.latest_version(event_type)
     except UnknownEventType:
         raise UnknownTrigger(f"no domain publishes {event_type!r}", field=field) from None
-    return next(m for m in CATALOG.models() if (m.event_type, m.schema_version) == (event_type, version))
+    return next(
+        m for m in CATALOG.models() if (m.event_type, m.schema_version) == (event_type, version)
+    )
 
 
 def _answer(status: int):  # type: ignore[no-untyped-def]
@@ -88,7 +89,10 @@ async def define(
     if body.template_id not in TEMPLATES:
         raise UnknownTemplate(f"no template {body.template_id!r}", field="template_id")
     trigger = model_of(body.trigger, "trigger")
-    cancels = [model_of(c, "reminder.cancel_on") for c in (body.reminder.cancel_on if body.reminder else [])]
+    cancels = [
+        model_of(c, "reminder.cancel_on")
+        for c in (body.reminder.cancel_on if body.reminder else [])
+    ]
     fields.check(trigger, body.conditions, body.audience, body.reminder, cancels)
     event = RuleDefined(
         rule_id=body.rule_id,
@@ -103,7 +107,11 @@ async def define(
         description=body.description,
     )
     answer = await execute(
-        rt.store, RULE, body.rule_id, envelope_station(body.station_id, body.district_id), ctx,
+        rt.store,
+        RULE,
+        body.rule_id,
+        envelope_station(body.station_id, body.district_id),
+        ctx,
         decide=lambda state, _v: define_rule(state, event),
         respond=_answer(201),
         after_append=rulebook.record_defined,
@@ -113,7 +121,7 @@ async def define(
 
 @router.post("/rules/{rule_id}/disable")
 async def disable(
-    rule_id: str,
+    rule_id: Identifier,
     body: DisableRule,
     request: Request,
     who: Principal = Depends(requires(*SETTERS)),
@@ -123,10 +131,16 @@ async def disable(
     row = await rulebook.get(rt.pool, rule_id)
     if row is None:
         raise RuleNotFound(f"no rule {rule_id}")
-    station_id, district_id = (row["scope_id"], None) if row["scope"] == "station" else (None, row["scope_id"])
+    station_id, district_id = (
+        (row["scope_id"], None) if row["scope"] == "station" else (None, row["scope_id"])
+    )
     await require_scope(rt, who, station_id, district_id)
     answer = await execute(
-        rt.store, RULE, rule_id, row["station_id"], ctx,
+        rt.store,
+        RULE,
+        rule_id,
+        row["station_id"],
+        ctx,
         decide=lambda state, _v: disable_rule(state, rule_id, RuleDisabled(reason=body.reason)),
         respond=_answer(200),
         after_append=rulebook.record_disabled,
@@ -137,17 +151,22 @@ async def disable(
 @router.get("/rules")
 async def list_rules(
     request: Request,
-    station_id: str | None = None,
-    district_id: str | None = None,
+    station_id: Identifier | None = None,
+    district_id: Identifier | None = None,
     who: Principal = Depends(principal),
 ):
     rt = runtime(request)
     await rt.stations.refresh()
     rows = await views.rules(rt.pool, station_id, district_id)
     return [
-        r for r in rows
-        if can_see(rt, who, r["scope_id"] if r["scope"] == "station" else None,
-                   r["scope_id"] if r["scope"] == "district" else None)
+        r
+        for r in rows
+        if can_see(
+            rt,
+            who,
+            r["scope_id"] if r["scope"] == "station" else None,
+            r["scope_id"] if r["scope"] == "district" else None,
+        )
     ]
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 from shegong_runtime.auth import Principal, Role
+from shegong_runtime.inputs import RequestModel
 from shegong_runtime.service import Runtime
 
 CHINA = ZoneInfo("Asia/Shanghai")
@@ -19,7 +20,7 @@ REVIEWERS = (
 )  # return, approve, deregister
 
 
-class Body(BaseModel):
+class Body(RequestModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 

@@ -12,6 +12,7 @@ from shegong_runtime.auth import READERS, Principal, Role, requires
 from shegong_runtime.commands import CommandContext
 from shegong_runtime.errors import Forbidden
 from shegong_runtime.http import command_context, respond
+from shegong_runtime.inputs import MULTILINE
 from shegong_runtime.service import runtime
 
 from shegong_registry import handlers, views
@@ -26,10 +27,20 @@ class RecordEvaluation(Body):
     kind: EvaluationKind = "midterm"
     period: str = Field(pattern=r"^\d{4}$", description="the project year evaluated, e.g. 2024")
     scores: EvaluationScores
-    reviewer: str = Field(min_length=1, max_length=100, description="reviewing body, not a person")
+    reviewer: str = Field(
+        examples=["兰州市民政局中期评估组"],
+        min_length=1,
+        max_length=100,
+        description="reviewing body, not a person",
+    )
     evaluated_on: date
     exemplary: bool = False
-    summary: str | None = Field(default=None, max_length=2000)
+    summary: str | None = Field(
+        examples=["站点服务台账完整，议事会运行规范。"],
+        default=None,
+        max_length=2000,
+        json_schema_extra=MULTILINE,
+    )
     highlights: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(
         default_factory=list, max_length=20
     )

@@ -20,6 +20,7 @@ from shegong_events.registry import (
 from shegong_runtime.auth import Principal, requires
 from shegong_runtime.commands import CommandContext
 from shegong_runtime.http import command_context, respond
+from shegong_runtime.inputs import Identifier
 from shegong_runtime.service import Runtime, runtime
 
 from shegong_registry import handlers
@@ -73,7 +74,7 @@ async def step(
     request: Request,
     who: Principal,
     ctx: CommandContext,
-    station_id: str,
+    station_id: Identifier,
     organisation_id: str,
     body: Step,
     rule: Rule,

@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Path, Query, Request
 from shegong_runtime import masking
 from shegong_runtime.auth import READERS, WRITERS, Principal, Role, requires
+from shegong_runtime.inputs import Identifier, When
 from shegong_runtime.service import Runtime, runtime
 
 from shegong_registry import views
@@ -88,10 +89,10 @@ async def timeline(
 async def pending(
     request: Request,
     older_than_days: int = Query(ge=0, le=3650),
-    as_of: datetime | None = Query(
+    as_of: When | None = Query(
         default=None, description="default now; a date or zoneless time is China time"
     ),
-    station_id: str | None = Query(default=None, pattern=ID),
+    station_id: Identifier | None = Query(default=None, pattern=ID),
     who: Principal = Depends(reader),
 ):
     """Filings waiting for review longer than N days, within the caller's scope."""

@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Literal
 
 from fastapi import APIRouter, Depends, Request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 from shegong_events.registry import StationOpened, StationUpdated
 from shegong_runtime.auth import Principal, Role, principal, requires
 from shegong_runtime.commands import Answer, CommandContext, execute
 from shegong_runtime.http import command_context, respond
+from shegong_runtime.inputs import Identifier, RequestModel
 from shegong_runtime.service import runtime
 
 from shegong_registry import views
@@ -19,15 +20,13 @@ router = APIRouter(tags=["stations"])
 STATION = StationAggregate()
 
 
-class OpenStation(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class OpenStation(RequestModel):
     station_id: str = Field(pattern=r"^[a-z0-9][a-z0-9\-]{1,62}$")
-    name: str = Field(min_length=1, max_length=100)
-    city: str = Field(min_length=1, max_length=50)
+    name: str = Field(examples=["西固区福利路街道社工站"], min_length=1, max_length=100)
+    city: str = Field(examples=["兰州市"], min_length=1, max_length=50)
     district_id: str = Field(pattern=r"^[a-z0-9][a-z0-9\-]{1,62}$")
-    district_name: str = Field(min_length=1, max_length=50)
-    street: str = Field(min_length=1, max_length=50)
+    district_name: str = Field(examples=["西固区"], min_length=1, max_length=50)
+    street: str = Field(examples=["福利路街道"], min_length=1, max_length=50)
     kind: Literal["street", "township"]
     lead: str | None = Field(
         default=None, max_length=50, description="station lead's name (sealed)"
@@ -35,10 +34,10 @@ class OpenStation(BaseModel):
     contact: str | None = Field(default=None, max_length=30, description="contact phone (sealed)")
 
 
-class UpdateStation(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    name: str | None = Field(default=None, min_length=1, max_length=100)
+class UpdateStation(RequestModel):
+    name: str | None = Field(
+        examples=["西固区福利路街道社工站"], default=None, min_length=1, max_length=100
+    )
     lead: str | None = Field(default=None, max_length=50)
     contact: str | None = Field(default=None, max_length=30)
 
@@ -81,7 +80,7 @@ async def open_(
 
 @router.post("/stations/{station_id}/updates")
 async def update(
-    station_id: str,
+    station_id: Identifier,
     body: UpdateStation,
     request: Request,
     who: Principal = Depends(requires(Role.city_admin, Role.district_officer, Role.station_lead)),

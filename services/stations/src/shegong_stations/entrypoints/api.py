@@ -6,13 +6,13 @@ Every route takes a bearer token; callers see only the stations of their scope.
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import date
 from typing import Literal
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 from shegong_runtime.auth import Principal
+from shegong_runtime.inputs import Day, Identifier
 from shegong_runtime.service import runtime
 
 from shegong_stations import lag, roundup_docx, roundup_render
@@ -25,7 +25,7 @@ router = APIRouter(tags=["stations board"])
 
 @router.get("/stations")
 async def list_stations(
-    request: Request, on: date | None = None, who: Principal = Depends(access.reader)
+    request: Request, on: Day | None = None, who: Principal = Depends(access.reader)
 ):
     """Every station the caller may see, with its figures on the day `on` (default today)."""
     pool = runtime(request).pool
@@ -35,9 +35,9 @@ async def list_stations(
 
 @router.get("/stations/{station_id}")
 async def station(
-    station_id: str,
+    station_id: Identifier,
     request: Request,
-    on: date | None = None,
+    on: Day | None = None,
     who: Principal = Depends(access.reader),
 ):
     return await summary.station(runtime(request).pool, who, station_id, params.day(on))
@@ -45,9 +45,9 @@ async def station(
 
 @router.get("/districts/{district_id}")
 async def district(
-    district_id: str,
+    district_id: Identifier,
     request: Request,
-    on: date | None = None,
+    on: Day | None = None,
     who: Principal = Depends(access.reader),
 ):
     access.require_district(who, district_id)
@@ -55,7 +55,7 @@ async def district(
 
 
 @router.get("/city")
-async def city(request: Request, on: date | None = None, who: Principal = Depends(access.reader)):
+async def city(request: Request, on: Day | None = None, who: Principal = Depends(access.reader)):
     access.require_city(who)
     pool = runtime(request).pool
     everyone = await directory.stations(pool)
@@ -71,8 +71,8 @@ async def city(request: Request, on: date | None = None, who: Principal = Depend
 @router.get("/completeness")
 async def completeness(
     request: Request,
-    district: str | None = None,
-    on: date | None = None,
+    district: Identifier | None = None,
+    on: Day | None = None,
     who: Principal = Depends(access.reader),
 ):
     """Documentation completeness of every visible station side by side, for a peer exchange."""
@@ -87,14 +87,26 @@ async def completeness(
     ]
 
 
-@router.get("/roundup")
+@router.get(
+    "/roundup",
+    responses={
+        200: {
+            "description": "the roundup as `format` asks: JSON, Markdown, HTML or a Word document",
+            "content": {
+                "text/markdown": {"schema": {"type": "string"}},
+                "text/html": {"schema": {"type": "string"}},
+                roundup_docx.MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}},
+            },
+        }
+    },
+)
 async def roundup(
     request: Request,
-    district: str | None = Query(default=None, description="a district id; absent: the whole city"),
-    start: date | None = Query(
+    district: Identifier | None = Query(default=None, description="a district id; absent: the whole city"),
+    start: Day | None = Query(
         default=None, description="first day (default: six days before end)"
     ),
-    end: date | None = Query(default=None, description="last day (default: today)"),
+    end: Day | None = Query(default=None, description="last day (default: today)"),
     format: Literal["json", "markdown", "html", "docx"] = "json",
     who: Principal = Depends(access.reader),
 ):

@@ -16,6 +16,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from shegong_runtime.auth import Principal
 from shegong_runtime.errors import DomainError
+from shegong_runtime.inputs import Day, Identifier
 from shegong_runtime.service import runtime
 
 from shegong_stations import labels, lag, roundup_render
@@ -72,7 +73,7 @@ async def render(
 
 
 @router.get("")
-async def station_list(request: Request, on: date | None = None) -> Response:
+async def station_list(request: Request, on: Day | None = None) -> Response:
     async def build(who: Principal) -> str:
         rt = runtime(request)
         everyone = await directory.stations(rt.pool)
@@ -87,7 +88,7 @@ async def station_list(request: Request, on: date | None = None) -> Response:
 
 
 @router.get("/stations/{station_id}")
-async def station_page(station_id: str, request: Request, on: date | None = None) -> Response:
+async def station_page(station_id: str, request: Request, on: Day | None = None) -> Response:
     async def build(who: Principal) -> str:
         rt = runtime(request)
         one = await summary.station(rt.pool, who, station_id, params.day(on))
@@ -98,7 +99,7 @@ async def station_page(station_id: str, request: Request, on: date | None = None
 
 
 @router.get("/districts/{district_id}")
-async def district_page(district_id: str, request: Request, on: date | None = None) -> Response:
+async def district_page(district_id: str, request: Request, on: Day | None = None) -> Response:
     async def build(who: Principal) -> str:
         access.require_district(who, district_id)
         rt = runtime(request)
@@ -127,9 +128,9 @@ async def _roundup(
 @router.get("/roundup")
 async def roundup_page(
     request: Request,
-    district: str | None = None,
-    start: date | None = None,
-    end: date | None = None,
+    district: Identifier | None = None,
+    start: Day | None = None,
+    end: Day | None = None,
 ) -> Response:
     async def build(who: Principal) -> str:
         r, choices, chosen = await _roundup(request, who, district, start, end)
@@ -143,9 +144,9 @@ async def roundup_page(
 @router.get("/roundup.md")
 async def roundup_markdown(
     request: Request,
-    district: str | None = None,
-    start: date | None = None,
-    end: date | None = None,
+    district: Identifier | None = None,
+    start: Day | None = None,
+    end: Day | None = None,
 ) -> Response:
     async def build(who: Principal) -> Response:
         r, _, _ = await _roundup(request, who, district, start, end)

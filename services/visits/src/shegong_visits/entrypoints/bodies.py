@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 from shegong_events.visits import (
     AgencyKind,
     ConsentGiver,
@@ -24,12 +24,18 @@ from shegong_events.visits import (
     VisitMode,
     VisitPurpose,
 )
+from shegong_runtime.inputs import MULTILINE, RequestModel
 
 StationId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9\-]{1,62}$")]
 Name = Annotated[str, Field(min_length=1, max_length=50)]
 Phone = Annotated[str, Field(pattern=r"^\+?[0-9][0-9\- ]{4,19}$")]
 IdNumber = Annotated[str, Field(pattern=r"^[0-9]{17}[0-9Xx]$", description="居民身份证号码")]
-Notes = Annotated[str, Field(min_length=1, max_length=2000, description="free text, sealed")]
+Notes = Annotated[
+    str,
+    Field(
+        min_length=1, max_length=2000, json_schema_extra=MULTILINE, description="free text, sealed"
+    ),
+]
 Rating = Literal["good", "attention", "risk"]  # 良好 / 需关注 / 有风险
 ManualClosure = Literal[
     "declined", "not_eligible", "moved_away", "deceased", "duplicate", "no_longer_needed"
@@ -37,8 +43,8 @@ ManualClosure = Literal[
 """Why staff close a need; `household_erased` is set by erasure alone."""
 
 
-class Body(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class Body(RequestModel):
+    """Closed request bodies within the input policy."""
 
 
 class MemberIn(Body):
@@ -53,11 +59,13 @@ class RegisterHousehold(Body):
         default=None, description="given by the caller, or made up by the service"
     )
     station_id: StationId
-    categories: list[HouseholdCategory] = Field(min_length=1)
-    community: str | None = Field(default=None, min_length=1, max_length=50)
+    categories: list[HouseholdCategory] = Field(min_length=1, max_length=10)
+    community: str | None = Field(examples=["福东社区"], default=None, min_length=1, max_length=50)
     head_name: Name
     phone: Phone | None = None
-    address: str | None = Field(default=None, min_length=1, max_length=200)
+    address: str | None = Field(
+        examples=["福利路街道福东社区3号楼2单元"], default=None, min_length=1, max_length=200
+    )
     id_number: IdNumber | None = None
     members: list[MemberIn] = Field(default_factory=list, max_length=30)
     risk_tier: RiskTier = "general"
@@ -66,11 +74,13 @@ class RegisterHousehold(Body):
 
 
 class UpdateHousehold(Body):
-    categories: list[HouseholdCategory] | None = Field(default=None, min_length=1)
-    community: str | None = Field(default=None, min_length=1, max_length=50)
+    categories: list[HouseholdCategory] | None = Field(default=None, min_length=1, max_length=10)
+    community: str | None = Field(examples=["福东社区"], default=None, min_length=1, max_length=50)
     head_name: Name | None = None
     phone: Phone | None = None
-    address: str | None = Field(default=None, min_length=1, max_length=200)
+    address: str | None = Field(
+        examples=["福利路街道福东社区3号楼2单元"], default=None, min_length=1, max_length=200
+    )
     id_number: IdNumber | None = None
     members: list[MemberIn] | None = Field(default=None, max_length=30)
     updated_at: datetime | None = None
@@ -145,7 +155,12 @@ class IdentifyNeed(NeedIn):
 
 
 class ReferNeed(Body):
-    agency: str = Field(min_length=1, max_length=100, description="an organisation, never a person")
+    agency: str = Field(
+        examples=["西固区残疾人联合会"],
+        min_length=1,
+        max_length=100,
+        description="an organisation, never a person",
+    )
     agency_kind: AgencyKind
     referred_on: date | None = None
     shares_personal_data: bool = False

@@ -14,6 +14,7 @@ from shegong_runtime.auth import Principal
 from shegong_runtime.commands import Answer, CommandContext, execute, load, remembered
 from shegong_runtime.errors import DomainError
 from shegong_runtime.http import respond
+from shegong_runtime.inputs import Identifier
 from shegong_runtime.service import Runtime, runtime
 
 from shegong_visits.domain.household import HOUSEHOLD, Household, HouseholdNotFound, require_active
@@ -68,7 +69,7 @@ async def household_in_scope(
 async def visible(
     rt: Runtime,
     who: Principal,
-    station_id: str | None,
+    station_id: Identifier | None,
     fetch: Callable[[], Awaitable[list[dict]]],
 ) -> list[dict]:
     """The fetched rows of stations the caller may see; naming one out of its scope is 403."""

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Request, Response
 from shegong_events import new_event_id
 from shegong_events.visits import HouseholdCategory, HouseholdUpdated, Member, RiskTier
 from shegong_runtime import masking, pipl
 from shegong_runtime.auth import READERS, WRITERS, Principal, requires
 from shegong_runtime.commands import CommandContext, execute, load, remembered
 from shegong_runtime.http import command_context, respond
+from shegong_runtime.inputs import Identifier
 from shegong_runtime.service import Runtime, runtime
 
 from shegong_visits import labels, personal, views
@@ -180,7 +181,7 @@ async def export(
 @router.get("/households")
 async def list_households(
     request: Request,
-    station_id: str | None = None,
+    station_id: Identifier | None = None,
     category: HouseholdCategory | None = None,
     tier: RiskTier | None = None,
     include_erased: bool = False,
@@ -199,11 +200,16 @@ async def list_households(
 
 @router.get("/households/{household_id}")
 async def get_household(
-    request: Request, household_id: HouseholdId, who: Principal = Depends(requires(*READERS))
+    request: Request,
+    response: Response,
+    household_id: HouseholdId,
+    who: Principal = Depends(requires(*READERS)),
 ):
-    """One household from its own events: always current, and redacted (never failing) once erased."""
+    """One household from its own events: always current, and redacted (never failing) once
+    erased. The ETag is its version: send it back as If-Match to refuse a lost update (409)."""
     rt = runtime(request)
     state, version = await household_in_scope(rt, who, household_id)
+    response.headers["ETag"] = f'"{version}"'
     return await views.household_detail(rt, who, household_id, state, version)
 
 

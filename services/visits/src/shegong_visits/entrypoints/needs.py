@@ -8,6 +8,7 @@ from shegong_events.visits import NeedIdentified, Severity
 from shegong_runtime.auth import READERS, WRITERS, Principal, requires
 from shegong_runtime.commands import CommandContext
 from shegong_runtime.http import command_context
+from shegong_runtime.inputs import Identifier
 from shegong_runtime.service import Runtime, runtime
 
 from shegong_visits import labels, personal, views
@@ -118,7 +119,7 @@ async def close(
 @router.get("/needs/open")
 async def open_needs(
     request: Request,
-    station_id: str | None = None,
+    station_id: Identifier | None = None,
     severity: Severity | None = None,
     who: Principal = Depends(requires(*READERS)),
 ):

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from fastapi import APIRouter, Depends, Request
 from shegong_events import new_event_id
 from shegong_events.visits import NeedIdentified, VisitScheduled
 from shegong_runtime.auth import READERS, WRITERS, Principal, requires
 from shegong_runtime.commands import CommandContext
 from shegong_runtime.http import command_context
+from shegong_runtime.inputs import Identifier, When
 from shegong_runtime.service import Runtime, runtime
 
 from shegong_visits import personal, views
@@ -126,8 +125,8 @@ async def follow_up(
 @router.get("/visits/overdue")
 async def overdue(
     request: Request,
-    station_id: str | None = None,
-    as_of: datetime | None = None,
+    station_id: Identifier | None = None,
+    as_of: When | None = None,
     who: Principal = Depends(requires(*READERS)),
 ):
     """Households whose next visit is overdue (as of now, or `as_of`), the longest overdue first."""

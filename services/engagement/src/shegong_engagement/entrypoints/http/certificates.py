@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends, Request
 from shegong_runtime.auth import Principal, principal
 from shegong_runtime.commands import CommandContext
 from shegong_runtime.http import command_context
+from shegong_runtime.inputs import Code, Identifier
 from shegong_runtime.service import runtime
 
 from shegong_engagement import views
@@ -35,8 +36,8 @@ router = APIRouter(tags=["certificates"])
 
 @router.post("/stations/{station_id}/volunteers/{volunteer_id}/certificates", status_code=201)
 async def issue(
-    station_id: str,
-    volunteer_id: str,
+    station_id: Identifier,
+    volunteer_id: Identifier,
     body: IssueCertificate,
     request: Request,
     who: Principal = Depends(certify_access),
@@ -64,7 +65,7 @@ async def issue(
 
 
 @router.get("/certificates/{number}")
-async def verify(number: str, request: Request, who: Principal = Depends(principal)):
+async def verify(number: Code, request: Request, who: Principal = Depends(principal)):
     """Anyone with a token may verify a number; the holder's name only within the station's scope."""
     rt = runtime(request)
     found = await views.certificate(rt, normalise(number))

@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from shegong_events import DomainEvent, Envelope
 from shegong_runtime.commands import Aggregate, Answer, CommandContext, execute
 from shegong_runtime.http import respond
+from shegong_runtime.inputs import Identifier
 from shegong_runtime.service import Runtime
 
 from shegong_engagement.domain.aggregates import MEETING, VOLUNTEER
@@ -31,7 +32,7 @@ async def command(
     rt: Runtime,
     aggregate: Aggregate[S],
     aggregate_id: str,
-    station_id: str,
+    station_id: Identifier,
     ctx: CommandContext,
     decide: Callable[[S], Sequence[DomainEvent]],
     answer: Callable[[list[Envelope], S], Answer],

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from fastapi import APIRouter, Depends, Query, Request
 from shegong_runtime.auth import Principal
 from shegong_runtime.commands import CommandContext, load
 from shegong_runtime.http import command_context
+from shegong_runtime.inputs import Day, Identifier
 
 from shegong_engagement import views
 from shegong_engagement.domain.action_items import (
@@ -53,8 +52,8 @@ BASE = "/stations/{station_id}/meetings/{meeting_id}"
 
 @router.post(f"{BASE}/issues", status_code=201)
 async def propose(
-    station_id: str,
-    meeting_id: str,
+    station_id: Identifier,
+    meeting_id: Identifier,
     body: ProposeIssue,
     request: Request,
     who: Principal = Depends(write_access),
@@ -75,8 +74,8 @@ async def propose(
 
 @router.post(f"{BASE}/motions", status_code=201)
 async def vote(
-    station_id: str,
-    meeting_id: str,
+    station_id: Identifier,
+    meeting_id: Identifier,
     body: VoteMotion,
     request: Request,
     who: Principal = Depends(write_access),
@@ -106,8 +105,8 @@ async def vote(
 
 @router.post(f"{BASE}/resolutions", status_code=201)
 async def adopt(
-    station_id: str,
-    meeting_id: str,
+    station_id: Identifier,
+    meeting_id: Identifier,
     body: AdoptResolution,
     request: Request,
     who: Principal = Depends(write_access),
@@ -127,8 +126,8 @@ async def adopt(
 
 @router.post(f"{BASE}/action-items", status_code=201)
 async def assign(
-    station_id: str,
-    meeting_id: str,
+    station_id: Identifier,
+    meeting_id: Identifier,
     body: AssignActionItem,
     request: Request,
     who: Principal = Depends(write_access),
@@ -149,9 +148,9 @@ async def assign(
 
 @router.post(BASE + "/action-items/{action_id}/done")
 async def done(
-    station_id: str,
-    meeting_id: str,
-    action_id: str,
+    station_id: Identifier,
+    meeting_id: Identifier,
+    action_id: Identifier,
     body: CompleteActionItem,
     request: Request,
     who: Principal = Depends(write_access),
@@ -172,9 +171,9 @@ async def done(
 @router.get("/action-items")
 async def list_action_items(
     request: Request,
-    station_id: str | None = None,
+    station_id: Identifier | None = None,
     status: str = Query(default="open", pattern="^(open|overdue|done|all)$"),
-    as_of: date | None = Query(
+    as_of: Day | None = Query(
         default=None, description="overdue relative to this date; today if absent"
     ),
     who: Principal = Depends(read_access),

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from fastapi import APIRouter, Depends, Query, Request
 from shegong_events.engagement import MeetingKind
 from shegong_runtime.auth import Principal
 from shegong_runtime.commands import CommandContext
 from shegong_runtime.http import command_context
+from shegong_runtime.inputs import Day, Identifier
 
 from shegong_engagement import views
 from shegong_engagement.domain.aggregates import MEETING
@@ -39,7 +38,7 @@ router = APIRouter(tags=["meetings"])
 
 @router.post("/stations/{station_id}/meetings", status_code=201)
 async def schedule_meeting(
-    station_id: str,
+    station_id: Identifier,
     body: ScheduleMeeting,
     request: Request,
     who: Principal = Depends(write_access),
@@ -61,8 +60,8 @@ async def schedule_meeting(
 
 @router.post("/stations/{station_id}/meetings/{meeting_id}/held")
 async def hold_meeting(
-    station_id: str,
-    meeting_id: str,
+    station_id: Identifier,
+    meeting_id: Identifier,
     body: HoldMeeting,
     request: Request,
     who: Principal = Depends(write_access),
@@ -83,8 +82,8 @@ async def hold_meeting(
 
 @router.post("/stations/{station_id}/meetings/{meeting_id}/cancellation")
 async def cancel_meeting(
-    station_id: str,
-    meeting_id: str,
+    station_id: Identifier,
+    meeting_id: Identifier,
     body: CancelMeeting,
     request: Request,
     who: Principal = Depends(write_access),
@@ -106,11 +105,11 @@ async def cancel_meeting(
 @router.get("/meetings")
 async def list_meetings(
     request: Request,
-    station_id: str | None = None,
+    station_id: Identifier | None = None,
     kind: MeetingKind | None = None,
     status: str | None = Query(default=None, pattern="^(scheduled|held|cancelled)$"),
-    held_from: date | None = None,
-    held_to: date | None = None,
+    held_from: Day | None = None,
+    held_to: Day | None = None,
     who: Principal = Depends(read_access),
 ):
     rt = await for_read(request, who, station_id)
@@ -119,7 +118,7 @@ async def list_meetings(
 
 @router.get("/meetings/by-kind")
 async def meetings_by_kind(
-    request: Request, station_id: str | None = None, who: Principal = Depends(read_access)
+    request: Request, station_id: Identifier | None = None, who: Principal = Depends(read_access)
 ):
     """Meetings per station and kind: how many scheduled, held, cancelled, and who came."""
     rt = await for_read(request, who, station_id)
@@ -128,7 +127,7 @@ async def meetings_by_kind(
 
 @router.get("/stations/{station_id}/meetings/{meeting_id}")
 async def meeting_detail(
-    station_id: str, meeting_id: str, request: Request, who: Principal = Depends(read_access)
+    station_id: Identifier, meeting_id: Identifier, request: Request, who: Principal = Depends(read_access)
 ):
     rt = await for_read(request, who, station_id)
     row = await views.meeting(rt, station_id, meeting_id)

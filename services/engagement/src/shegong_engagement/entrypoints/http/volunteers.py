@@ -9,6 +9,7 @@ from shegong_runtime import masking
 from shegong_runtime.auth import Principal
 from shegong_runtime.commands import CommandContext
 from shegong_runtime.http import command_context
+from shegong_runtime.inputs import Identifier
 
 from shegong_engagement import views
 from shegong_engagement.domain.aggregates import VOLUNTEER
@@ -49,7 +50,7 @@ BASE = "/stations/{station_id}/volunteers/{volunteer_id}"
 
 @router.post("/stations/{station_id}/volunteers", status_code=201)
 async def enroll_volunteer(
-    station_id: str,
+    station_id: Identifier,
     body: EnrollVolunteer,
     request: Request,
     who: Principal = Depends(write_access),
@@ -73,8 +74,8 @@ async def enroll_volunteer(
 
 @router.post(f"{BASE}/trainings", status_code=201)
 async def record_training(
-    station_id: str,
-    volunteer_id: str,
+    station_id: Identifier,
+    volunteer_id: Identifier,
     body: RecordTraining,
     request: Request,
     who: Principal = Depends(write_access),
@@ -94,8 +95,8 @@ async def record_training(
 
 @router.post(f"{BASE}/sessions", status_code=201)
 async def check_in_session(
-    station_id: str,
-    volunteer_id: str,
+    station_id: Identifier,
+    volunteer_id: Identifier,
     body: CheckIn,
     request: Request,
     who: Principal = Depends(write_access),
@@ -119,9 +120,9 @@ async def check_in_session(
 
 @router.post(BASE + "/sessions/{session_id}/check-out")
 async def check_out_session(
-    station_id: str,
-    volunteer_id: str,
-    session_id: str,
+    station_id: Identifier,
+    volunteer_id: Identifier,
+    session_id: Identifier,
     body: CheckOut,
     request: Request,
     who: Principal = Depends(write_access),
@@ -150,7 +151,7 @@ async def check_out_session(
 
 @router.get("/volunteers")
 async def list_volunteers(
-    request: Request, station_id: str | None = None, who: Principal = Depends(read_access)
+    request: Request, station_id: Identifier | None = None, who: Principal = Depends(read_access)
 ):
     """Volunteers with their trainings and hours; names only in a volunteer's own record."""
     rt = await for_read(request, who, station_id)
@@ -160,7 +161,7 @@ async def list_volunteers(
 
 @router.get(BASE)
 async def volunteer_detail(
-    station_id: str, volunteer_id: str, request: Request, who: Principal = Depends(read_access)
+    station_id: Identifier, volunteer_id: Identifier, request: Request, who: Principal = Depends(read_access)
 ):
     rt = await for_read(request, who, station_id)
     row = await views.volunteer(rt, station_id, volunteer_id)
@@ -172,7 +173,7 @@ async def volunteer_detail(
 
 @router.get("/hours")
 async def hours(
-    request: Request, station_id: str | None = None, who: Principal = Depends(read_access)
+    request: Request, station_id: Identifier | None = None, who: Principal = Depends(read_access)
 ):
     """Service hours per station: volunteers, sessions, minutes, hours, auto-closed, certified."""
     rt = await for_read(request, who, station_id)

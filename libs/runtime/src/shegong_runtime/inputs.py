@@ -1,0 +1,177 @@
+"""The input policy every service applies at its edge, through shared types.
+
+What a client sends reaches PostgreSQL, time-zone arithmetic and filing numbers; anything
+those refuse must be refused here first, as a 422 naming the field and the rule:
+
+- text carries no NUL or control characters (notes may hold newlines and tabs);
+- each kind of text has a maximum length, each list a maximum number of items;
+- dates and times lie within 1900-2100, in bodies and query parameters alike;
+- identifiers match a pattern and a length.
+
+Request models derive from `RequestModel`, whose check walks every value (nested models of
+the event contracts too), so a field declared as a plain `str`, `date` or `list` still obeys
+the policy; the Annotated types below state the tighter limit of each kind in the OpenAPI.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    WithJsonSchema,
+    field_validator,
+)
+from pydantic.fields import FieldInfo
+from pydantic_core import PydanticCustomError
+
+EARLIEST_YEAR = 1900
+LATEST_YEAR = 2100
+TEXT_CEILING = 4000  # any string without a tighter kind
+ITEMS_CEILING = 200  # any list without a tighter limit
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_CONTROL_BUT_LAYOUT = re.compile(r"[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def _rule(rule: str, message: str, **context: Any) -> PydanticCustomError:
+    """A refusal whose error type is the rule's name (it becomes `rule` in the problem)."""
+    return PydanticCustomError(rule, message, context or None)
+
+
+def single_line(value: str) -> str:
+    if _CONTROL.search(value):
+        raise _rule("control_character", "text may not contain NUL or control characters")
+    return value
+
+
+def layout_only(value: str) -> str:
+    if _CONTROL_BUT_LAYOUT.search(value):
+        raise _rule(
+            "control_character",
+            "text may not contain NUL or control characters (newline and tab are allowed)",
+        )
+    return value
+
+
+def in_range(value: date) -> date:
+    if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+        raise _rule(
+            "date_out_of_range",
+            "dates must lie between {earliest} and {latest}",
+            earliest=EARLIEST_YEAR,
+            latest=LATEST_YEAR,
+        )
+    return value
+
+
+MULTILINE = {"x-multiline": True}  # Field(json_schema_extra=MULTILINE): newlines and tabs kept
+
+
+def _text(max_length: int, *, multiline: bool = False, min_length: int = 1) -> Any:
+    check = layout_only if multiline else single_line
+    return Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length),
+        AfterValidator(check),
+    ]
+
+
+# kinds of text, by what staff type into them
+Code = _text(64)  # short codes and labels: a category, a channel, a period
+Name = _text(100)  # a name of a person, place, team or organisation
+Line = _text(200)  # one line: a title, a reason, a venue, an address
+Note = _text(4000, multiline=True)  # free text: notes, summaries, descriptions
+Phone = Annotated[str, StringConstraints(pattern=r"^\+?[0-9][0-9\-() ]{4,29}$")]
+
+# identifiers chosen by callers or made by services
+IDENTIFIER = r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,63}$"
+Identifier = Annotated[str, StringConstraints(pattern=IDENTIFIER, max_length=64)]
+
+# dates and times within the stated range
+RANGE = f"between {EARLIEST_YEAR}-01-01 and {LATEST_YEAR}-12-31"
+Day = Annotated[
+    date,
+    AfterValidator(in_range),
+    WithJsonSchema({"type": "string", "format": "date", "description": f"a date {RANGE}"}),
+]
+When = Annotated[
+    datetime,
+    AfterValidator(in_range),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "format": "date-time",
+            "description": f"a time {RANGE}; without a zone it is China time (UTC+8)",
+        }
+    ),
+]
+
+
+def items(kind: Any, max_items: int, min_items: int = 0) -> Any:
+    """A list of `kind` with at most `max_items` items."""
+    return Annotated[list[kind], Field(min_length=min_items, max_length=max_items)]
+
+
+def _walk(value: Any, path: str, multiline: bool = False) -> None:
+    """Applies the policy to a value the declared type did not constrain. Text is one line
+    unless its field says it takes several (a Note, or MULTILINE); text inside the event
+    contracts' own models may hold layout characters, since their contract decides."""
+    if isinstance(value, str):
+        if len(value) > TEXT_CEILING:
+            raise _rule("text_too_long", f"{path}: at most {TEXT_CEILING} characters")
+        if (_CONTROL_BUT_LAYOUT if multiline else _CONTROL).search(value):
+            allowed = " (newline and tab are allowed)" if multiline else ""
+            raise _rule(
+                "control_character",
+                f"{path}: text may not contain NUL or control characters{allowed}",
+            )
+    elif isinstance(value, date):
+        if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+            raise _rule(
+                "date_out_of_range", f"{path}: between {EARLIEST_YEAR} and {LATEST_YEAR} only"
+            )
+    elif isinstance(value, (list, tuple, set, frozenset)):
+        if len(value) > ITEMS_CEILING:
+            raise _rule("too_many_items", f"{path}: at most {ITEMS_CEILING} items")
+        for i, item in enumerate(value):
+            _walk(item, f"{path}.{i}", multiline)
+    elif isinstance(value, dict):
+        if len(value) > ITEMS_CEILING:
+            raise _rule("too_many_items", f"{path}: at most {ITEMS_CEILING} items")
+        for k, item in value.items():
+            _walk(k, path)
+            _walk(item, f"{path}.{k}", multiline)
+    elif isinstance(value, BaseModel) and not isinstance(value, RequestModel):
+        for name in type(value).model_fields:
+            _walk(getattr(value, name), f"{path}.{name}", multiline=True)
+
+
+def _multiline(field: FieldInfo) -> bool:
+    extra = field.json_schema_extra
+    if isinstance(extra, dict) and extra.get("x-multiline"):
+        return True
+    declared = repr(field.annotation) + repr(field.metadata)  # also inside Optional[...]
+    return "layout_only" in declared or "x-multiline" in declared
+
+
+class RequestModel(BaseModel):
+    """Base of every request body: closed (a misspelt field is named), and every value,
+    however it is declared, within the input policy."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _policy(cls, value: Any, info: ValidationInfo) -> Any:
+        name = info.field_name or "value"
+        field = cls.model_fields.get(name)
+        _walk(value, name, multiline=field is not None and _multiline(field))
+        return value

@@ -1,0 +1,116 @@
+"""The OpenAPI document tells the truth about what every route may answer and which headers
+it reads and writes: problem details for each error status, Idempotency-Key on every command,
+Idempotent-Replayed on its answer, Retry-After on a 503. Routes that honour If-Match say so
+with `IF_MATCH` in their `openapi_extra`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+
+from shegong_runtime.problems import MEDIA_TYPE, TITLES, FieldError, Problem
+
+PROBLEM = {MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+RETRY_AFTER = {
+    "Retry-After": {
+        "description": "seconds to wait before trying again",
+        "schema": {"type": "integer"},
+    }
+}
+IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "description": "1 to 200 printable ASCII characters; a retry with the same key and body "
+    "gets the first answer back (Idempotent-Replayed: true) and changes nothing",
+    "schema": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": "^[\\x20-\\x7e]+$"},
+}
+IF_MATCH = {
+    "parameters": [
+        {
+            "name": "If-Match",
+            "in": "header",
+            "required": False,
+            "description": "the version (ETag) the caller last saw; refused with 409 if it moved",
+            "schema": {"type": "string", "pattern": '^(W/)?"?[0-9]{1,9}"?$', "examples": ['"3"']},
+        }
+    ]
+}
+REPLAYED = {
+    "Idempotent-Replayed": {
+        "description": "true when this is the remembered answer to an earlier request with the "
+        "same Idempotency-Key",
+        "schema": {"type": "string", "enum": ["true"]},
+    }
+}
+
+
+ANSWER = {
+    "type": "object",
+    "description": "the command's answer: the aggregate's id, its new version, the events "
+    "recorded; the same answer again on a retry with the same Idempotency-Key",
+    "properties": {
+        "version": {"type": ["integer", "null"], "description": "the aggregate's version now"}
+    },
+    "additionalProperties": True,
+}
+ETAG = {
+    "ETag": {
+        "description": "the version of what was read; send it back as If-Match",
+        "schema": {"type": "string", "examples": ['"3"']},
+    }
+}
+
+
+def _problem(status: int, headers: dict[str, Any] | None = None) -> dict[str, Any]:
+    response: dict[str, Any] = {"description": TITLES[status], "content": PROBLEM}
+    if headers:
+        response["headers"] = headers
+    return response
+
+
+def _statuses(method: str, path: str, operations: bool) -> list[int]:
+    if operations:
+        return [503] if path == "/readyz" else []
+    statuses = [401, 403, 404, 422, 503]  # 404: a named aggregate, station or district unknown
+    if method == "post":
+        statuses += [400, 409, 413]
+    return sorted(statuses)
+
+
+def truthful(app: FastAPI) -> dict[str, Any]:
+    spec = get_openapi(title=app.title, version=app.version, routes=app.routes)
+    schemas = spec.setdefault("components", {}).setdefault("schemas", {})
+    schemas["Problem"] = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+    schemas["Problem"].pop("$defs", None)
+    schemas["FieldError"] = FieldError.model_json_schema()
+    schemas.pop("HTTPValidationError", None)
+    schemas.pop("ValidationError", None)
+    for path, operations in spec.get("paths", {}).items():
+        for method, op in operations.items():
+            operational = "operations" in op.get("tags", [])
+            responses = op.setdefault("responses", {})
+            for status in _statuses(method, path, operational):
+                responses[str(status)] = _problem(status, RETRY_AFTER if status == 503 else None)
+            if method == "post" and not operational:
+                params = op.setdefault("parameters", [])
+                if not any(p.get("name") == "Idempotency-Key" for p in params):
+                    params.append(IDEMPOTENCY_KEY)
+                for status in ("200", "201"):
+                    if status in responses:
+                        responses[status].setdefault("headers", {}).update(REPLAYED)
+                        content = responses[status].get("content", {}).get("application/json")
+                        if content is not None and not content.get("schema"):
+                            content["schema"] = ANSWER
+    return spec
+
+
+def install(app: FastAPI) -> None:
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = truthful(app)
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

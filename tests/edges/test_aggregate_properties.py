@@ -1,0 +1,254 @@
+"""Property tests of the aggregates' rules: whatever sequence of commands arrives, the events
+of those accepted, written out and read back as the store and the stream carry them, fold
+into the very state the commands left; and each aggregate's own invariants hold throughout.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from itertools import pairwise
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from shegong_engagement.domain.aggregates import VolunteerAggregate
+from shegong_engagement.domain.volunteer import (
+    CheckIn,
+    CheckOut,
+    EnrollVolunteer,
+    check_in,
+    check_out,
+    close_expired,
+    enroll,
+)
+from shegong_events import Envelope
+from shegong_events.registry import (
+    OrgChanged,
+    OrgConvertedToVolunteerTeam,
+    OrgDeregistered,
+    OrgFiled,
+    OrgFilingResubmitted,
+    OrgFilingReturned,
+)
+from shegong_registry.domain import organisation as org
+from shegong_registry.domain.organisation import OrganisationAggregate
+from shegong_runtime.errors import DomainError
+from shegong_runtime.inputs import EARLIEST_YEAR, LATEST_YEAR
+from shegong_visits.domain import registration, visit
+from shegong_visits.domain.household import HOUSEHOLD
+from shegong_visits.domain.policy import STATION_TZ, VisitPolicy
+
+STATION = "xigu-fulilu"
+SEALED = "sealed:v1:AAAA"
+RUNS = settings(max_examples=150, deadline=None)
+
+
+class Stream:
+    """One aggregate's accepted events as the store keeps them: numbered, serialised."""
+
+    def __init__(self, aggregate, aggregate_id: str) -> None:
+        self.aggregate, self.aggregate_id = aggregate, aggregate_id
+        self.state = aggregate.initial()
+        self.stored: list[str] = []
+
+    def run(self, decide) -> bool:  # type: ignore[no-untyped-def]
+        try:
+            events = decide(self.state)
+        except DomainError:
+            return False
+        for event in events:
+            envelope = Envelope.wrap(
+                event, aggregate_id=self.aggregate_id, station_id=STATION, actor="property"
+            ).model_copy(update={"aggregate_version": len(self.stored) + 1})
+            self.state = self.aggregate.evolve(self.state, event, envelope)
+            self.stored.append(envelope.model_dump_json())
+        return True
+
+    def replayed(self):  # type: ignore[no-untyped-def]
+        return self.aggregate.fold([Envelope.model_validate_json(raw) for raw in self.stored])
+
+
+# --- organisations (备案): file, return, resubmit, approve, change, convert, deregister
+
+FILED = OrgFiled(
+    name="银龄之声合唱团",
+    category="culture_sports",
+    community="福东社区",
+    responsible_person_sealed=SEALED,
+    members=20,
+    activity_area="福东社区",
+    charter_summary="每周排练两次",
+)
+organisation_commands = st.one_of(
+    st.just(lambda s: org.file(s, "org-p", FILED)),
+    st.just(
+        lambda s: org.return_filing(s, STATION, "org-p", OrgFilingReturned(reasons=["材料不全"]))
+    ),
+    st.builds(
+        lambda name: lambda s: org.resubmit(s, STATION, "org-p", OrgFilingResubmitted(name=name)),
+        st.sampled_from([None, "银龄合唱团", "夕阳红合唱团"]),
+    ),
+    st.builds(
+        lambda year, seq: (
+            lambda s: org.approve(s, STATION, "org-p", org.filing_number(STATION, year, seq))
+        ),
+        st.integers(EARLIEST_YEAR, LATEST_YEAR),
+        st.integers(1, 9999),
+    ),
+    st.builds(
+        lambda members: lambda s: org.change(s, STATION, "org-p", OrgChanged(members=members)),
+        st.integers(1, 500),
+    ),
+    st.just(
+        lambda s: org.convert(
+            s, STATION, "org-p", OrgConvertedToVolunteerTeam(volunteers=9, service_focus="助老")
+        )
+    ),
+    st.just(lambda s: org.deregister(s, STATION, "org-p", OrgDeregistered(reason="团队解散"))),
+)
+
+
+@RUNS
+@given(st.lists(organisation_commands, max_size=25))
+def test_any_accepted_filing_history_replays_to_the_same_organisation(commands):
+    stream = Stream(OrganisationAggregate(), "org-p")
+    stream.run(lambda s: org.file(s, "org-p", FILED))  # most histories start with a filing
+    for command in commands:
+        before = stream.state.status
+        if stream.run(command) and before == org.Status.deregistered:
+            raise AssertionError("a deregistered organisation accepted a command")
+    assert stream.replayed() == stream.state
+    if stream.state.filing_number is not None:  # any approval year in range numbers cleanly
+        assert stream.state.filing_number.startswith(f"{STATION}-")
+
+
+# --- volunteers: enrol, check in, check out, the sweeper closing at the limit
+
+LIMIT = timedelta(hours=8)
+T0 = datetime(2024, 3, 16, 8, 0, tzinfo=UTC)
+NOW = T0 + timedelta(days=30)
+minutes = st.integers(0, 60 * 24 * 20)
+volunteer_commands = st.one_of(
+    st.just(
+        lambda s: enroll(
+            s, EnrollVolunteer(name="李四", category="student"), SEALED, None, T0.date()
+        )
+    ),
+    st.builds(
+        lambda sid, m: (
+            lambda s: check_in(
+                s,
+                f"s{sid}",
+                CheckIn(checked_in_at=T0 + timedelta(minutes=m), activity="助老陪伴"),
+                NOW,
+                LIMIT,
+            )
+        ),
+        st.integers(0, 2),
+        minutes,
+    ),
+    st.builds(
+        lambda sid, m: (
+            lambda s: check_out(
+                s, f"s{sid}", CheckOut(checked_out_at=T0 + timedelta(minutes=m)), NOW, LIMIT
+            )
+        ),
+        st.integers(0, 2),
+        minutes,
+    ),
+    st.builds(lambda m: lambda s: close_expired(s, T0 + timedelta(minutes=m), LIMIT), minutes),
+)
+
+
+@RUNS
+@given(st.lists(volunteer_commands, max_size=30))
+def test_any_accepted_service_history_replays_to_the_same_volunteer(commands):
+    stream = Stream(VolunteerAggregate(), "v-p")
+    for command in commands:
+        stream.run(command)
+        state = stream.state
+        open_ = [sid for sid, s in state.sessions.items() if s.checked_out_at is None]
+        assert open_ == ([state.open_session] if state.open_session else [])
+        spans = sorted((s.checked_in_at, s.checked_out_at or NOW) for s in state.sessions.values())
+        assert all(end <= nxt for (_, end), (nxt, _) in pairwise(spans))
+        assert all(s.minutes <= LIMIT.total_seconds() // 60 for s in state.sessions.values())
+    assert stream.replayed() == stream.state
+
+
+# --- households: register, visit, assign a tier, schedule a follow-up, erase
+
+POLICY = VisitPolicy()
+H_T0 = datetime(2024, 3, 1, 9, 0, tzinfo=STATION_TZ)
+H_NOW = H_T0 + timedelta(days=60)
+hours = st.integers(0, 24 * 70)
+household_commands = st.one_of(
+    st.builds(
+        lambda tier, h: (
+            lambda s: registration.register(
+                s,
+                registration.RegisterHousehold(
+                    "h-p",
+                    ("temporary_assistance",),
+                    "福东社区",
+                    (),
+                    SEALED,
+                    None,
+                    None,
+                    None,
+                    H_T0 + timedelta(hours=h),
+                    tier,
+                ),
+                POLICY,
+                H_NOW,
+            )
+        ),
+        st.sampled_from(["high", "key", "general"]),
+        hours,
+    ),
+    st.builds(
+        lambda n, h: (
+            lambda s: visit.record(
+                s,
+                "h-p",
+                visit.RecordVisit(f"v{n}", H_T0 + timedelta(hours=h), "home_visit", ("sw1",)),
+                POLICY,
+                H_NOW,
+            )
+        ),
+        st.integers(0, 6),
+        hours,
+    ),
+    st.builds(
+        lambda tier, major, h: (
+            lambda s: registration.assign_tier(
+                s,
+                registration.AssignRiskTier(
+                    tier, "periodic_review", H_T0 + timedelta(hours=h), major
+                ),
+                POLICY,
+                H_NOW,
+            )
+        ),
+        st.sampled_from(["high", "key", "general"]),
+        st.booleans(),
+        hours,
+    ),
+    st.builds(
+        lambda d: (
+            lambda s: visit.follow_up(
+                s, "h-p", visit.ScheduleFollowUp((H_T0 + timedelta(days=d)).date(), "sw1"), POLICY
+            )
+        ),
+        st.integers(0, 70),
+    ),
+    st.just(lambda s: registration.erase(s, "h-p", "subject_request", H_NOW)),
+)
+
+
+@RUNS
+@given(household_commands, st.lists(household_commands, max_size=25))
+def test_any_accepted_household_history_replays_to_the_same_household(first, commands):
+    stream = Stream(HOUSEHOLD, "h-p")
+    stream.run(first)  # most histories start with a registration
+    for command in commands:
+        stream.run(command)
+    assert stream.replayed() == stream.state

@@ -1,0 +1,83 @@
+"""Each service's OpenAPI document says what its routes answer and which headers they read and
+write, and every string parameter it takes has a limit."""
+
+from __future__ import annotations
+
+import pytest
+from shegong_runtime import catalogue
+from shegong_runtime.settings import Settings
+
+SERVICES = ["registry", "visits", "engagement", "stations", "notifications"]
+
+
+def spec_of(name: str) -> dict:
+    return catalogue.service(name).app(Settings(service=name)).openapi()
+
+
+def operations(spec: dict):
+    for path, ops in spec["paths"].items():
+        for method, op in ops.items():
+            if "operations" not in op.get("tags", []):
+                yield path, method, op
+
+
+def limited(schema: dict) -> bool:
+    options = schema.get("anyOf", [schema])
+    return all(
+        o.get("type") != "string" or {"pattern", "maxLength", "enum", "format"} & o.keys()
+        for o in options
+    )
+
+
+@pytest.mark.parametrize("name", SERVICES)
+def test_every_route_documents_its_problems_and_every_command_its_headers(name):
+    spec = spec_of(name)
+    assert "Problem" in spec["components"]["schemas"]
+    for path, method, op in operations(spec):
+        expected = {"401", "403", "404", "422", "503"} | (
+            {"400", "409", "413"} if method == "post" else set()
+        )
+        assert expected <= op["responses"].keys(), (path, method)
+        for status in expected:
+            content = op["responses"][status]["content"]
+            assert content["application/problem+json"]["schema"]["$ref"].endswith("/Problem")
+        assert "Retry-After" in op["responses"]["503"]["headers"]
+        if method == "post":
+            names = {p["name"] for p in op["parameters"]}
+            assert "Idempotency-Key" in names, path
+            success = next(s for s in ("200", "201") if s in op["responses"])
+            assert "Idempotent-Replayed" in op["responses"][success]["headers"]
+            assert op["responses"][success]["content"]["application/json"]["schema"], path
+
+
+@pytest.mark.parametrize("name", SERVICES)
+def test_every_string_parameter_has_a_limit(name):
+    for path, method, op in operations(spec_of(name)):
+        for param in op.get("parameters", []):
+            assert limited(param["schema"]), (path, method, param["name"], param["schema"])
+
+
+def test_household_commands_take_if_match_and_its_reading_gives_an_etag():
+    spec = spec_of("visits")
+    for path, method, op in operations(spec):
+        if method == "post" and "{household_id}" in path:
+            assert "If-Match" in {p["name"] for p in op["parameters"]}, path
+    read = spec["paths"]["/households/{household_id}"]["get"]["responses"]["200"]
+    assert "ETag" in read["headers"]
+
+
+@pytest.mark.parametrize(
+    ("name", "model", "field"),
+    [
+        ("registry", "FileOrganisation", "charter_summary"),
+        ("visits", "RegisterHousehold", "community"),
+        ("engagement", "ScheduleMeeting", "title"),
+        ("notifications", "DefineRule", "description"),
+    ],
+)
+def test_staff_text_is_shown_with_a_chinese_example(name, model, field):
+    schema = spec_of(name)["components"]["schemas"][model]["properties"][field]
+    examples = schema.get("examples") or [
+        e for option in schema.get("anyOf", []) for e in option.get("examples", [])
+    ]
+    assert any("\u4e00" <= ch <= "\u9fff" for example in examples for ch in example), schema
