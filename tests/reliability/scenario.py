@@ -49,6 +49,7 @@ class Report:
     read_model_mismatches: int = 0  # rows whose version differs from the store's
     waiting_for_predecessor: int = 0
     board_mismatches: int = 0  # stations board rows whose tier or station differ from the store
+    projection_gaps: int = 0  # events of a write service's store some projection reading it never applied
     deliveries_per_message: float = 0.0
     node_rejoined_s: float = 0.0  # from the node's restart until every replica of both streams is current
     catch_up_s: dict[str, float] = field(default_factory=dict)
@@ -63,6 +64,7 @@ class Report:
             "read_model_mismatches": self.read_model_mismatches,
             "waiting_for_predecessor": self.waiting_for_predecessor,
             "board_mismatches": self.board_mismatches,
+            "projection_gaps": self.projection_gaps,
         }
 
     def table(self) -> str:
@@ -148,19 +150,21 @@ async def wait_ready(urls: list[str], timeout: float = 60) -> None:
 class Load:
     """Households, each registered and then re-tiered in turn; every command retried until acknowledged."""
 
-    def __init__(self, visits: Replicas, token: str, households: int, rate: float) -> None:
-        self.visits, self.households, self.rate = visits, households, rate
+    def __init__(self, visits: Replicas, registry: Replicas, token: str, households: int, rate: float) -> None:
+        self.visits, self.registry, self.households, self.rate = visits, registry, households, rate
         self.headers = {"Authorization": f"Bearer {token}"}
         self.acked: list[tuple[str, str]] = []  # (household, correlation id)
         self.retried = 0
         self.stop = asyncio.Event()
 
-    async def command(self, client: httpx.AsyncClient, path: str, body: dict, household: str) -> None:
+    async def command(
+        self, client: httpx.AsyncClient, path: str, body: dict, household: str, service: Replicas | None = None
+    ) -> None:
         key, correlation = uuid.uuid4().hex, str(uuid.uuid4())
         headers = {**self.headers, "Idempotency-Key": key, "X-Correlation-Id": correlation}
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
-            urls = self.visits.urls
+            urls = (service or self.visits).urls
             if urls:
                 try:
                     r = await client.post(random.choice(urls) + path, json=body, headers=headers, timeout=10)
@@ -190,9 +194,26 @@ class Load:
                                {"tier": tier, "reason": "periodic_review", "major_change": True}, hid)
             turn += 1
 
+    async def organisation(self, client: httpx.AsyncClient, i: int) -> None:
+        """A community organisation filed (备案) at the station, then approved."""
+        org = f"org-rel-{uuid.uuid4().hex[:10]}"
+        body = {"organisation_id": org, "name": f"示例互助队{org[-6:]}", "category": "mutual_aid",
+                "community": "示例社区", "responsible_person": "示例负责人", "members": 12,
+                "venue": "社区服务站", "activity_area": "示例社区", "charter_summary": "楼院邻里结对互助。"}
+        await self.command(client, f"/stations/{STATION}/organisations", body, org, self.registry)
+        await asyncio.sleep(self.households / self.rate * random.uniform(0.5, 1.5))
+        await self.command(client, f"/stations/{STATION}/organisations/{org}/approvals", {}, org, self.registry)
+
     async def run(self) -> None:
         async with httpx.AsyncClient() as client:
-            await asyncio.gather(*(self.household(client, i) for i in range(self.households)))
+            await asyncio.gather(
+                *(self.household(client, i) for i in range(self.households)),
+                *(self.organisations_until_stopped(client, i) for i in range(max(self.households // 5, 1))),
+            )
+
+    async def organisations_until_stopped(self, client: httpx.AsyncClient, i: int) -> None:
+        while not self.stop.is_set():
+            await self.organisation(client, i)
 
 
 async def applied(pool: asyncpg.Pool) -> int:
@@ -239,11 +260,13 @@ async def run(database_url: str, cluster: EmbeddedCluster, logs: Path, seconds: 
     await open_stations(nc, settings, [(STATION, DISTRICT)])
     visits = Replicas(env, logs)
     board = Replicas(env, logs, "stations", "stations_board")  # the cross-service read model
+    others = {name: Replicas(env, logs, name, "") for name in ("registry", "engagement", "notifications")}
     first = visits.start()
-    board.start()
-    await visits.wait_ready()
-    await board.wait_ready()
-    load = Load(visits, auth.issue(settings, "rel-worker", auth.Role.city_admin), households, rate)
+    for replicas in (board, *others.values()):
+        replicas.start()
+    for replicas in (visits, board, *others.values()):
+        await replicas.wait_ready()
+    load = Load(visits, others["registry"], auth.issue(settings, "rel-worker", auth.Role.city_admin), households, rate)
     started = time.monotonic()
     loader = asyncio.create_task(load.run())
     catch_ups: list[tuple[str, asyncio.Task]] = []
@@ -264,9 +287,10 @@ async def run(database_url: str, cluster: EmbeddedCluster, logs: Path, seconds: 
         measure("visits replica killed")
 
         await at(0.2)  # the stations board's only replica dies and is started again
-        board.end(next(iter(board.procs)), kill=True)
-        board.start()
-        report.faults.append("SIGKILL stations (the board's only replica), restarted")
+        await restart(board, report, "SIGKILL stations (the board's only replica), restarted")
+
+        await at(0.25)  # the registry's only replica (its relay holder) dies under load and comes back
+        await restart(others["registry"], report, "SIGKILL registry (relay holder, under load), restarted")
 
         await at(0.3)  # the stream leader's node dies, then comes back
         js = nc.jetstream()
@@ -293,6 +317,10 @@ async def run(database_url: str, cluster: EmbeddedCluster, logs: Path, seconds: 
         await visits.wait_ready()
         report.faults.append("visits scaled 1 -> 3")
 
+        await at(0.62)  # notifications and engagement, which only read here, die and come back
+        await restart(others["notifications"], report, "SIGKILL notifications, restarted")
+        await restart(others["engagement"], report, "SIGKILL engagement, restarted")
+
         await at(0.7)  # one of them is killed, then back to one
         ports = list(visits.procs)
         visits.end(ports[-1], kill=True)
@@ -313,6 +341,7 @@ async def run(database_url: str, cluster: EmbeddedCluster, logs: Path, seconds: 
         try:
             await compare(report, pool, nc, load)
             report.board_mismatches = await eventually_equal_board(pool, database_url)
+            report.projection_gaps = await eventually_covered(pool)
         finally:
             await pool.close()
         report.deliveries_per_message = round(
@@ -320,10 +349,27 @@ async def run(database_url: str, cluster: EmbeddedCluster, logs: Path, seconds: 
     finally:
         load.stop.set()
         loader.cancel()
-        visits.stop()
-        board.stop()
+        for replicas in (visits, board, *others.values()):
+            replicas.stop()
         await nc.close()
     return report
+
+
+async def stream_check(js, domain: str) -> tuple[set[str], int, int]:  # type: ignore[no-untyped-def]
+    """A domain stream read in order: its event ids, duplicates, aggregates going backwards."""
+    info = await js.stream_info(f"SW_{domain.upper()}")
+    seen: dict[str, int] = {}
+    order: dict[str, list[int]] = {}
+    sub = await js.subscribe(f"sw.{domain}.>", ordered_consumer=True)
+    try:
+        for _ in range(info.state.messages):
+            env = json.loads((await sub.next_msg(timeout=10)).data)
+            seen[env["event_id"]] = seen.get(env["event_id"], 0) + 1
+            if env.get("aggregate_version"):
+                order.setdefault(env["aggregate_id"], []).append(env["aggregate_version"])
+    finally:
+        await sub.unsubscribe()
+    return set(seen), sum(n - 1 for n in seen.values()), sum(1 for v in order.values() if v != sorted(v))
 
 
 async def rejoined(js, streams: tuple[str, ...], since: float, timeout: float = 120) -> float:  # type: ignore[no-untyped-def]
@@ -338,6 +384,42 @@ async def rejoined(js, streams: tuple[str, ...], since: float, timeout: float = 
             pass
         await asyncio.sleep(0.2)
     return float("inf")
+
+
+async def restart(replicas: Replicas, report: Report, what: str) -> None:
+    replicas.end(next(iter(replicas.procs)), kill=True)
+    replicas.start()
+    report.faults.append(what)
+    await replicas.wait_ready()
+
+
+async def uncovered(pool: asyncpg.Pool) -> int:
+    """For every live projection of every service: the events of the stores of the domains it
+    reads that its processed table lacks (each applied, or dead-lettered on record)."""
+    from shegong_runtime.nats_auth import CONSUMERS
+
+    missing = 0
+    for projections in CONSUMERS.values():
+        for name, domains in projections.items():
+            schema = await generations.live_schema(pool, name)
+            for domain in domains:
+                if not await pool.fetchval("SELECT to_regclass($1)", f"{domain}.events"):
+                    continue
+                try:
+                    missing += await pool.fetchval(
+                        f"SELECT count(*) FROM {domain}.events e WHERE NOT EXISTS "
+                        f"(SELECT 1 FROM {schema}.processed p WHERE p.event_id = e.event_id)"
+                    )
+                except asyncpg.UndefinedTableError:
+                    missing += await pool.fetchval(f"SELECT count(*) FROM {domain}.events")
+    return missing
+
+
+async def eventually_covered(pool: asyncpg.Pool, timeout: float = 60) -> int:
+    deadline = time.monotonic() + timeout
+    while (gaps := await uncovered(pool)) and time.monotonic() < deadline:
+        await asyncio.sleep(0.5)
+    return gaps
 
 
 async def board_mismatches(pool: asyncpg.Pool) -> int:
@@ -363,29 +445,23 @@ async def eventually_equal_board(pool: asyncpg.Pool, database_url: str, timeout:
 
 
 async def compare(report: Report, pool: asyncpg.Pool, nc, load: Load) -> None:  # type: ignore[no-untyped-def]
-    """Event store against acknowledgements, stream and read model."""
+    """Event store against acknowledgements, streams and read model: visits in detail, registry's
+    store against its stream too."""
     report.commands_acknowledged, report.commands_retried = len(load.acked), load.retried
-    rows = await pool.fetch("SELECT event_id, stream_id, aggregate_id, version, correlation_id, data FROM visits.events")
-    report.events_stored = len(rows)
-    stored_corr = {str(r["correlation_id"]) for r in rows}
-    report.lost = sum(1 for _, corr in load.acked if corr not in stored_corr)
     js = nc.jetstream()
-    info = await js.stream_info("SW_VISITS")
-    seen: dict[str, int] = {}
-    order: dict[str, list[int]] = {}
-    sub = await js.subscribe("sw.visits.>", ordered_consumer=True)
-    try:
-        while sum(seen.values()) < info.state.messages:
-            msg = await sub.next_msg(timeout=10)
-            env = json.loads(msg.data)
-            seen[env["event_id"]] = seen.get(env["event_id"], 0) + 1
-            order.setdefault(env["aggregate_id"], []).append(env["aggregate_version"])
-    finally:
-        await sub.unsubscribe()
-    report.events_published = len(seen)
-    report.duplicated = sum(n - 1 for n in seen.values())
-    report.lost += sum(1 for r in rows if str(r["event_id"]) not in seen)
-    report.out_of_order_stream = sum(1 for v in order.values() if v != sorted(v))
+    answered: set[str] = set()
+    for domain in ("visits", "registry"):  # the write services under load: store against stream
+        events = await pool.fetch(f"SELECT event_id, correlation_id FROM {domain}.events")
+        stored = {str(r["event_id"]) for r in events}
+        answered |= {str(r["correlation_id"]) for r in events}
+        in_stream, duplicated, backwards = await stream_check(js, domain)
+        report.events_stored += len(stored)
+        report.events_published += len(stored & in_stream)
+        report.lost += len(stored - in_stream)
+        report.duplicated += duplicated
+        report.out_of_order_stream += backwards
+    report.lost += sum(1 for _, corr in load.acked if corr not in answered)  # acknowledged, not stored
+    rows = await pool.fetch("SELECT aggregate_id, version, data FROM visits.events")
     schema = await generations.live_schema(pool, "visits_read")
     model = {
         r["household_id"]: r

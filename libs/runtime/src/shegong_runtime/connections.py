@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import importlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 import asyncpg
 from nats.aio.client import Client
@@ -13,6 +13,8 @@ from tenacity import AsyncRetrying, stop_after_delay, wait_exponential
 
 from shegong_runtime import bus
 from shegong_runtime.settings import Settings
+
+T = TypeVar("T")
 
 
 async def _keep_session(conn: asyncpg.Connection) -> None:
@@ -24,18 +26,20 @@ async def create_pool(database_url: str, min_size: int = 1, max_size: int = 10) 
     return await asyncpg.create_pool(database_url, min_size=min_size, max_size=max_size, reset=_keep_session)
 
 
-async def open_pool(settings: Settings, max_size: int = 10) -> asyncpg.Pool:
-    async for attempt in AsyncRetrying(stop=stop_after_delay(30), wait=wait_exponential(max=2), reraise=True):
+async def patiently(step: Callable[[], Awaitable[T]], seconds: float = 60) -> T:
+    """A start-up step retried while a server is briefly away (a restart, a leader election)."""
+    async for attempt in AsyncRetrying(stop=stop_after_delay(seconds), wait=wait_exponential(max=2), reraise=True):
         with attempt:
-            return await create_pool(settings.database_url, max_size=max_size)
+            return await step()
     raise AssertionError("unreachable")
+
+
+async def open_pool(settings: Settings, max_size: int = 10) -> asyncpg.Pool:
+    return await patiently(lambda: create_pool(settings.database_url, max_size=max_size), 30)
 
 
 async def open_bus(settings: Settings, name: str) -> Client:
-    async for attempt in AsyncRetrying(stop=stop_after_delay(30), wait=wait_exponential(max=2), reraise=True):
-        with attempt:
-            return await bus.connect(settings, name)
-    raise AssertionError("unreachable")
+    return await patiently(lambda: bus.connect(settings, name), 30)
 
 
 @asynccontextmanager

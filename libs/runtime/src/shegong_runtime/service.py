@@ -79,7 +79,9 @@ class Service:
             if self.domain:
                 domains.add(self.domain)
             owned = {self.domain} if self.domain else set()
-            await bus.ensure_domain_streams(nc.jetstream(), sorted(domains), settings, owned=owned)
+            await connections.patiently(  # a start during a leader election waits for the new leader
+                lambda: bus.ensure_domain_streams(nc.jetstream(), sorted(domains), settings, owned=owned)
+            )
             rt = Runtime(settings, pool, nc, store, keys, StationDirectory(pool, known))
             app.state.runtime = rt
             for hook in self.on_start:  # before any consumer runs: hooks may create tables
