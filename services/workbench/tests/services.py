@@ -1,0 +1,74 @@
+"""The services the workbench calls, in-process, with the source week loaded by their own demo
+loaders; the workbench itself over real HTTP (a browser needs a port), its calls to them
+carried by in-process transports."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
+
+import httpx
+import uvicorn
+from shegong_runtime import catalogue
+from shegong_runtime.demo import DemoClient, admin_token
+from shegong_runtime.settings import Settings
+from shegong_runtime.testing import eventually
+from shegong_runtime.testing_http import service_client, settings_for
+from shegong_workbench.bootstrap import service as workbench
+from shegong_workbench.config import WorkbenchConfig
+
+from .webdriver import free_port
+
+WRITERS = ("registry", "visits", "engagement")
+
+
+class QuietServer(uvicorn.Server):
+    """uvicorn inside the test's event loop, leaving pytest's signal handlers alone."""
+
+    def install_signal_handlers(self) -> None:
+        return None
+
+    def capture_signals(self):  # type: ignore[no-untyped-def]
+        from contextlib import nullcontext
+
+        return nullcontext()
+
+
+@dataclass
+class Stack:
+    url: str  # the workbench, over real HTTP
+    clients: dict[str, httpx.AsyncClient]  # the services, in-process
+    settings: Settings
+    app: object
+
+
+@asynccontextmanager
+async def stack_running(database_url: str, nats_url: str) -> AsyncIterator[Stack]:
+    async with AsyncExitStack() as stack:
+        clients = {}
+        for name in (*WRITERS, "stations"):
+            clients[name] = await stack.enter_async_context(
+                service_client(catalogue.service(name), database_url, nats_url)
+            )
+        transports = {n: httpx.ASGITransport(app=c.app) for n, c in clients.items()}  # type: ignore[attr-defined]
+        settings = settings_for(database_url, nats_url, "workbench")
+        app = workbench.app(settings, WorkbenchConfig(), transports)
+        port = free_port()
+        server = QuietServer(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+        task = asyncio.create_task(server.serve())
+        await eventually(lambda: server.started)
+        try:
+            demo = DemoClient(
+                urls={"workbench": f"http://127.0.0.1:{port}"},
+                token=admin_token(settings),
+                transports=transports,
+            )
+            loaders = dict(catalogue.demo_loaders())
+            for name in (*WRITERS, "workbench"):
+                await loaders[name](demo)
+            yield Stack(f"http://127.0.0.1:{port}", clients, settings, app)
+        finally:
+            server.should_exit = True
+            await task
