@@ -42,6 +42,7 @@ class Stack:
     clients: dict[str, httpx.AsyncClient]  # the services, in-process
     settings: Settings
     app: object
+    port: int
 
 
 @asynccontextmanager
@@ -68,7 +69,7 @@ async def stack_running(database_url: str, nats_url: str) -> AsyncIterator[Stack
             loaders = dict(catalogue.demo_loaders())
             for name in (*WRITERS, "workbench"):
                 await loaders[name](demo)
-            yield Stack(f"http://127.0.0.1:{port}", clients, settings, app)
+            yield Stack(f"http://127.0.0.1:{port}", clients, settings, app, port)
         finally:
             server.should_exit = True
             await task

@@ -237,7 +237,7 @@ function fill(form) {
   for (const el of form.querySelectorAll("[data-fill]")) {
     if (el.dataset.fill === "now" && (!el.value || el.type === "hidden")) el.value = nowLocal();
     if (el.dataset.fill === "today" && !el.value) el.value = nowLocal().slice(0, 10);
-    if (el.dataset.fill === "new-id") el.value = newId(el.dataset.prefix || "x");
+    if (el.dataset.fill === "new-id" && !el.value) el.value = newId(el.dataset.prefix || "x");
   }
 }
 
@@ -252,6 +252,7 @@ async function submitted(event) {
   await queue.add(commands); /* stored before anything is sent: a closed tab loses nothing */
   form.reset();
   for (const el of form.querySelectorAll('[data-fill="new-id"]')) el.value = "";
+  fill(form);
   toast(navigator.onLine ? "已保存，正在发送…" : "已保存在本机，联网后自动发送");
   await refreshCounts();
   flush();
@@ -293,6 +294,7 @@ function advance(items, sent, answer) {
   if (sent.basedOn === null || answer.version - answer.events.length !== sent.basedOn) return [];
   const moved = [];
   for (const c of items) {
+    if (c.seq <= sent.seq || c.state !== "pending") continue; /* only the ones still to send */
     if (c.aggregate !== sent.aggregate || c.basedOn !== sent.basedOn) continue;
     c.basedOn = answer.version;
     if (c.ifMatch !== null) c.ifMatch = answer.version;
@@ -348,16 +350,27 @@ async function flushOnce() {
   return sentAny;
 }
 
+let flushing = null;
+let again = false;
+
 async function flush() {
+  /* one sender in this page (a call while sending asks for one more round), one across tabs */
   if (authLost) return;
+  if (flushing) { again = true; return flushing; }
   const run = async () => {
     const sentAny = await flushOnce();
     await refreshCounts();
     if (document.getElementById("pending-list")) await drawQueue();
     if (sentAny) toast("已发送");
   };
-  if (navigator.locks) await navigator.locks.request(LOCK, run); /* one sender across tabs */
-  else await run();
+  flushing = (async () => {
+    do {
+      again = false;
+      if (navigator.locks) await navigator.locks.request(LOCK, run);
+      else await run();
+    } while (again);
+  })().finally(() => { flushing = null; });
+  return flushing;
 }
 
 /* ---------- resolving 需要处理 ---------- */
@@ -506,6 +519,7 @@ async function refreshCounts() {
 
 async function start() {
   for (const form of document.querySelectorAll("form[data-command]")) {
+    form.noValidate = true; /* checked in `submitted`, after the filled-in fields are set */
     form.addEventListener("submit", submitted);
     fill(form);
   }

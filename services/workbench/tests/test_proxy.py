@@ -1,0 +1,90 @@
+"""The same-origin door to the services: the worker's token added, keys and versions passed
+through, answers (409 included) returned as the service gave them."""
+
+from __future__ import annotations
+
+import uuid
+
+from .conftest import sign_in
+
+STATION = "chengguan-qingbaishi"
+WRITE = {"X-Workbench": "1"}
+
+
+async def a_household(stack, web) -> tuple[str, int]:
+    rows = (await web.get("/api/visits/households", params={"station_id": STATION})).json()
+    hid = rows[0]["household_id"]
+    detail = (await web.get(f"/api/visits/households/{hid}")).json()
+    return hid, detail["version"]
+
+
+def visit_body() -> dict:
+    return {
+        "visited_at": "2024-03-25T10:00:00+08:00",
+        "mode": "phone",
+        "social_worker_ids": ["qingbaishi-sg"],
+        "notes": "电话回访，情况稳定",
+    }
+
+
+async def test_a_command_sent_twice_with_its_key_is_recorded_once(stack, web):
+    await sign_in(web, "qingbaishi-sg")
+    hid, version = await a_household(stack, web)
+    key = f"wb-{uuid.uuid4()}"
+    headers = {**WRITE, "Idempotency-Key": key}
+    first = await web.post(
+        f"/api/visits/households/{hid}/visits", json=visit_body(), headers=headers
+    )
+    again = await web.post(
+        f"/api/visits/households/{hid}/visits", json=visit_body(), headers=headers
+    )
+    assert first.status_code == again.status_code == 201
+    assert again.headers.get("idempotent-replayed") == "true"
+    assert again.json() == first.json()
+    after = (await web.get(f"/api/visits/households/{hid}")).json()
+    assert after["version"] == version + 1
+
+
+async def test_a_stale_if_match_comes_back_as_409_with_the_current_version(stack, web):
+    await sign_in(web, "qingbaishi-sg")
+    hid, version = await a_household(stack, web)
+    r = await web.post(
+        f"/api/visits/households/{hid}/updates",
+        json={"community": "测试社区"},
+        headers={**WRITE, "Idempotency-Key": f"wb-{uuid.uuid4()}", "If-Match": str(version - 1)},
+    )
+    assert r.status_code == 409
+    assert r.json()["current_version"] == version
+    assert (await web.get(f"/api/visits/households/{hid}")).json()["version"] == version
+
+
+async def test_writes_need_the_workbench_header(stack, web):
+    await sign_in(web, "qingbaishi-sg")
+    hid, version = await a_household(stack, web)
+    r = await web.post(f"/api/visits/households/{hid}/visits", json=visit_body())
+    assert r.status_code == 403
+    assert (await web.get(f"/api/visits/households/{hid}")).json()["version"] == version
+
+
+async def test_the_proxy_needs_a_signed_in_worker(stack, web):
+    r = await web.get("/api/visits/households")
+    assert r.status_code == 401
+
+
+async def test_only_the_services_behind_the_workbench_are_reachable(stack, web):
+    await sign_in(web, "qingbaishi-sg")
+    assert (await web.get("/api/notifications/inbox")).status_code == 404
+
+
+async def test_the_services_keep_the_worker_to_their_station(stack, web):
+    await sign_in(web, "qingbaishi-sg")
+    r = await web.get("/api/visits/households", params={"station_id": "xigu-fulilu"})
+    assert r.status_code == 403
+
+
+async def test_the_day_starts_with_visits_due_needs_and_action_items(stack, web):
+    await sign_in(web, "qingbaishi-sg")
+    r = await web.get("/")
+    assert r.status_code == 200
+    for heading in ("走访提醒", "待处理需求", "议事会待办", "已逾期", "今日到期"):
+        assert heading in r.text
