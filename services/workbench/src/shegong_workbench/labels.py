@@ -167,3 +167,40 @@ VOLUNTEER_CATEGORY = {
 
 def word(table: dict[str, str], code: str | None) -> str:
     return table.get(code or "", code or "")
+
+
+FIELD = {
+    "head_name": "户主姓名",
+    "phone": "联系电话",
+    "address": "住址",
+    "community": "社区",
+    "categories": "救助类别",
+    "members": "家庭成员",
+    "tier": "风险等级",
+    "reason": "原因",
+    "major_change": "重大变化",
+    "visited_at": "走访时间",
+    "mode": "方式",
+    "services": "服务",
+    "observations": "观察情况",
+    "notes": "记录",
+    "needs": "需求",
+    "category": "类别",
+    "severity": "紧急程度",
+    "agency": "接收机构",
+    "agency_kind": "机构类型",
+    "title": "名称",
+    "held_on": "召开日期",
+    "topics": "议题",
+    "outcomes": "成果",
+    **OBSERVATION,
+}
+
+
+def names() -> dict[str, dict[str, str]]:
+    """What the page's script shows instead of codes and field names (queue, 需要处理)."""
+    codes: dict[str, str] = {}
+    for table in (CATEGORY, TIER_REASON, RELATION, MODE, SERVICE, POLICY, RATING, NEED, AGENCY):
+        codes.update(table)
+    codes.update(TIER)  # 高风险 over severity's 高 where the codes meet
+    return {"codes": codes, "fields": FIELD}

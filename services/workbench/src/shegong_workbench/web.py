@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from fastapi.responses import HTMLResponse
@@ -17,6 +18,7 @@ ENV = Environment(
 )
 ENV.globals["L"] = labels
 ENV.globals["word"] = labels.word
+ENV.globals["names_json"] = json.dumps(labels.names(), ensure_ascii=False)
 
 
 def page(name: str, status: int = 200, **context: Any) -> HTMLResponse:

@@ -411,10 +411,32 @@ function flat(value, prefix = "", out = {}) {
   return out;
 }
 
+let names = null; /* code → Chinese name, and field → Chinese name, from the page (labels.py) */
+
+function named(code) {
+  if (names === null) {
+    const tag = document.getElementById("names");
+    names = tag ? JSON.parse(tag.textContent) : { codes: {}, fields: {} };
+  }
+  return names.codes[code] || code;
+}
+
+function fieldName(key) {
+  named("");
+  return key.split(".").map((k) => names.fields[k] || k).join(" · ");
+}
+
 function shown(v) {
   if (v === undefined || v === null || v === "") return "—";
-  if (Array.isArray(v)) return v.map((x) => (typeof x === "object" ? JSON.stringify(x) : String(x))).join("、");
-  return String(v);
+  if (Array.isArray(v)) return v.map(shown).join("、");
+  if (typeof v === "object") {
+    return Object.entries(v).filter(([k]) => !k.endsWith("_id")).map(([, x]) => shown(x)).join(" ");
+  }
+  return named(String(v));
+}
+
+function localTime(iso) {
+  return new Date(iso).toLocaleString("zh-CN", { timeZone: "Asia/Shanghai", hour12: false }).slice(0, -3);
 }
 
 function el(tag, attrs = {}, ...children) {
@@ -428,9 +450,11 @@ function el(tag, attrs = {}, ...children) {
 
 function attentionCard(c) {
   const card = el("article", { class: "card attention", "data-testid": "attention-item", "data-seq": String(c.seq) });
-  const why = c.status === 409 ? "此记录已被他人修改，您的修改尚未保存。" : `服务拒绝了这条记录（${c.status}）。`;
+  const a = c.answer || {};
+  const why = c.status === 409
+    ? `此记录已被他人修改（您看到的是第 ${a.expected_version} 版，现在是第 ${a.current_version} 版），您的修改尚未保存。`
+    : `服务未接受这条记录（${c.status}）：${a.message || (a.errors || []).map((e) => `${fieldName(e.field)} ${e.message}`).join("；")}`;
   card.append(el("h3", { text: c.label }), el("p", { text: why }));
-  if (c.answer && c.answer.message) card.append(el("p", { class: "muted", text: c.answer.message }));
   const table = el("table", { class: "compare" });
   table.append(el("caption", { text: "您填写的 与 现在的记录" }));
   const head = el("tr", {}, el("th", { scope: "col", text: "项目" }), el("th", { scope: "col", text: "您填写的" }),
@@ -439,11 +463,11 @@ function attentionCard(c) {
   const mine = flat(c.body);
   const now = c.current ? flat(c.current) : {};
   for (const [k, v] of Object.entries(mine)) {
-    const tr = el("tr", {}, el("th", { scope: "row", text: k }), el("td", { "data-field": k, class: "mine", text: shown(v) }),
+    const tr = el("tr", {}, el("th", { scope: "row", text: fieldName(k) }), el("td", { "data-field": k, class: "mine", text: shown(v) }),
       el("td", { "data-field": k, class: "theirs", text: c.current ? shown(now[k]) : "联网后显示" }));
     table.append(tr);
   }
-  card.append(table);
+  card.append(el("div", { class: "scroll" }, table));
   const actions = el("p", { class: "actions" });
   if (c.status === 409) {
     const keep = el("button", { type: "button", "data-action": "keep", text: "保留我的（作为新的修改）" });
@@ -468,7 +492,7 @@ async function drawQueue() {
   for (const c of waiting) attention.append(attentionCard(c));
   pending.replaceChildren();
   for (const c of items.filter((x) => x.state === "pending")) {
-    pending.append(el("li", { "data-testid": "pending-item", text: `${c.label} · ${c.createdAt.slice(0, 16).replace("T", " ")}` }));
+    pending.append(el("li", { "data-testid": "pending-item", text: `${c.label} · ${localTime(c.createdAt)}` }));
   }
   const log = (await queue.sent()).slice(-20).reverse();
   sent.replaceChildren();
