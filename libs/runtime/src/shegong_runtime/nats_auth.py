@@ -47,6 +47,7 @@ SERVICES: dict[str, str | None] = {
     "engagement": "engagement",
     "stations": None,
     "notifications": "notifications",
+    "workbench": None,
 }
 
 
