@@ -6,6 +6,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from .link import Link
 from .services import stack_running
 
 
@@ -30,3 +31,12 @@ async def sign_in(
         content=f"username={username}&password={password}&next=/",
         headers={"Content-Type": "application/x-www-form-urlencoded"},
     )
+
+
+@pytest.fixture
+async def link(stack):
+    """The phone's network to the workbench; up unless a test cuts it."""
+    cable = Link(stack.port)
+    await cable.up()
+    yield cable
+    await cable.down()

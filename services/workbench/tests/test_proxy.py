@@ -88,3 +88,13 @@ async def test_the_day_starts_with_visits_due_needs_and_action_items(stack, web)
     assert r.status_code == 200
     for heading in ("走访提醒", "待处理需求", "议事会待办", "已逾期", "今日到期"):
         assert heading in r.text
+
+
+async def test_the_app_shell_is_served_by_the_app_itself(stack, web):
+    sw = await web.get("/sw.js")
+    assert sw.status_code == 200 and sw.headers["service-worker-allowed"] == "/"
+    assert "no-cache" in sw.headers["cache-control"]
+    for path in ("/static/app.js", "/static/app.css", "/offline"):
+        assert (await web.get(path)).status_code == 200, path
+    page = (await web.get("/signin")).text
+    assert "http://" not in page.replace(stack.url, "") and "https://" not in page  # no CDN
