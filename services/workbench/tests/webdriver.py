@@ -117,6 +117,15 @@ class Browser:
         """Runs `source`; it ends by calling arguments[arguments.length - 1](result)."""
         return await self._call("POST", "/execute/async", {"script": source, "args": list(args)})
 
+    async def keys(self, text: str) -> None:
+        """Keys pressed on the keyboard, to whatever has the focus (\ue004 Tab, \ue007 Enter)."""
+        actions = []
+        for ch in text:
+            actions += [{"type": "keyDown", "value": ch}, {"type": "keyUp", "value": ch}]
+        await self._call(
+            "POST", "/actions", {"actions": [{"type": "key", "id": "keyboard", "actions": actions}]}
+        )
+
     async def refresh(self) -> None:
         await self._call("POST", "/refresh", {})
 
