@@ -244,3 +244,32 @@ async def test_a_conflict_waits_for_the_worker_and_never_overwrites(stack, link)
         log = json.dumps(await day.sent_log(), ensure_ascii=False)
         assert '"dropped"' in log
         await day.shot("dropped-mine")
+
+
+async def test_a_session_that_ran_out_keeps_the_queue_until_the_worker_signs_in_again(stack, link):
+    require_browser()
+    async with chromium() as browser:
+        day = Day(browser, stack, link, "session")
+        hid = (await households(stack, day.lead))[1]
+        await day.sign_in("qingbaishi-sg")
+        await day.open(f"/households/{hid}")
+        before = len(await day.visits_of(hid))
+
+        # offline, a visit is queued; meanwhile the sign-in runs out
+        await day.network(False)
+        await day.record_visit("会话过期前离线记录")
+        await day.holds(1)
+        await browser.delete_cookie("workbench_session")
+
+        # back online: the service says 401, the queue keeps the visit and asks for a sign-in
+        await day.network(True)
+        await day.flush()
+        [kept] = await day.queued()
+        assert kept["state"] == "pending"
+        assert "登录已过期" in await browser.text("#attention-banner")
+        await day.shot("session-ran-out")
+
+        # signed in again, the visit goes out once
+        await day.sign_in("qingbaishi-sg")
+        await day.all_sent()
+        await day.visits_become(hid, before + 1)

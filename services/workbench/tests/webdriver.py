@@ -126,6 +126,9 @@ class Browser:
             "POST", "/actions", {"actions": [{"type": "key", "id": "keyboard", "actions": actions}]}
         )
 
+    async def delete_cookie(self, name: str) -> None:
+        await self._call("DELETE", f"/cookie/{name}")
+
     async def refresh(self) -> None:
         await self._call("POST", "/refresh", {})
 
