@@ -98,3 +98,18 @@ async def test_the_app_shell_is_served_by_the_app_itself(stack, web):
         assert (await web.get(path)).status_code == 200, path
     page = (await web.get("/signin")).text
     assert "http://" not in page.replace(stack.url, "") and "https://" not in page  # no CDN
+
+
+async def test_a_district_officer_chooses_among_the_district_stations_by_name(stack, web):
+    await sign_in(web, "chengguan-mz")
+    page = (await web.get("/households/new")).text
+    for name in ("城关区青白石街道社工站", "城关区火车站街道社工站", "城关区草场街街道社工站"):
+        assert name in page
+    assert "xigu-fulilu" not in page and "福利路" not in page
+
+
+async def test_a_social_worker_sees_her_station_by_name(stack, web):
+    await sign_in(web, "qingbaishi-sg")
+    page = (await web.get("/households/new")).text
+    assert 'type="hidden" name="station_id" value="chengguan-qingbaishi"' in page
+    assert "城关区青白石街道社工站" in page

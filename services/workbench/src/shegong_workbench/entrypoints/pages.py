@@ -16,8 +16,9 @@ import httpx
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from shegong_runtime.auth import Principal, Unauthenticated
+from shegong_runtime.service import runtime
 
-from shegong_workbench import session, today, web
+from shegong_workbench import session, stations, today, web
 from shegong_workbench.upstream import Upstreams
 
 router = APIRouter(include_in_schema=False)
@@ -51,8 +52,8 @@ def _reason(response: httpx.Response) -> str:
         return response.text[:200]
 
 
-def stations_of(who: Principal) -> list[str]:
-    return sorted(who.stations)
+async def stations_of(request: Request, who: Principal) -> list[tuple[str, str]]:
+    return await stations.visible(runtime(request), who)
 
 
 @router.get("/")
@@ -68,7 +69,9 @@ async def start(request: Request) -> Response:
 async def households(request: Request, station_id: str | None = None) -> Response:
     async def build(who: Principal, token: str, up: Upstreams) -> Response:
         rows = await up.get("visits", "/households", token, station_id=station_id)
-        return web.page("households.html", who=who, rows=rows, stations=stations_of(who))
+        return web.page(
+            "households.html", who=who, rows=rows, stations=await stations_of(request, who)
+        )
 
     return await shown(request, build)
 
@@ -76,7 +79,7 @@ async def households(request: Request, station_id: str | None = None) -> Respons
 @router.get("/households/new")
 async def new_household(request: Request) -> Response:
     async def build(who: Principal, token: str, up: Upstreams) -> Response:
-        return web.page("household_new.html", who=who, stations=stations_of(who))
+        return web.page("household_new.html", who=who, stations=await stations_of(request, who))
 
     return await shown(request, build)
 
@@ -95,7 +98,9 @@ async def household(household_id: str, request: Request) -> Response:
 async def meetings(request: Request) -> Response:
     async def build(who: Principal, token: str, up: Upstreams) -> Response:
         rows = await up.get("engagement", "/meetings", token)
-        return web.page("meetings.html", who=who, rows=rows[-50:], stations=stations_of(who))
+        return web.page(
+            "meetings.html", who=who, rows=rows[-50:], stations=await stations_of(request, who)
+        )
 
     return await shown(request, build)
 
@@ -103,12 +108,12 @@ async def meetings(request: Request) -> Response:
 @router.get("/organisations")
 async def organisations(request: Request) -> Response:
     async def build(who: Principal, token: str, up: Upstreams) -> Response:
+        mine = await stations_of(request, who)
         rows: list[dict[str, Any]] = []
-        for station in stations_of(who):
-            rows += (await up.get("registry", f"/stations/{station}/organisations", token))[
-                "organisations"
-            ]
-        return web.page("organisations.html", who=who, rows=rows, stations=stations_of(who))
+        for station, _ in mine:
+            found = await up.get("registry", f"/stations/{station}/organisations", token)
+            rows += found["organisations"]
+        return web.page("organisations.html", who=who, rows=rows, stations=mine)
 
     return await shown(request, build)
 
@@ -117,7 +122,9 @@ async def organisations(request: Request) -> Response:
 async def volunteers(request: Request) -> Response:
     async def build(who: Principal, token: str, up: Upstreams) -> Response:
         rows = await up.get("engagement", "/volunteers", token)
-        return web.page("volunteers.html", who=who, rows=rows, stations=stations_of(who))
+        return web.page(
+            "volunteers.html", who=who, rows=rows, stations=await stations_of(request, who)
+        )
 
     return await shown(request, build)
 
