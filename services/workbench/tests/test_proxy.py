@@ -113,3 +113,26 @@ async def test_a_social_worker_sees_her_station_by_name(stack, web):
     page = (await web.get("/households/new")).text
     assert 'type="hidden" name="station_id" value="chengguan-qingbaishi"' in page
     assert "城关区青白石街道社工站" in page
+
+
+async def test_a_service_that_does_not_answer_is_502_so_the_queue_keeps_the_command(stack, web):
+    from shegong_workbench.config import WorkbenchConfig
+    from shegong_workbench.upstream import Upstreams
+
+    from .webdriver import free_port
+
+    await sign_in(web, "qingbaishi-sg")
+    live = stack.app.state.upstreams
+    stack.app.state.upstreams = Upstreams(
+        WorkbenchConfig(visits_url=f"http://127.0.0.1:{free_port()}")
+    )
+    try:
+        r = await web.post(
+            "/api/visits/households/any/visits",
+            json=visit_body(),
+            headers={**WRITE, "Idempotency-Key": f"wb-{uuid.uuid4()}"},
+        )
+    finally:
+        await stack.app.state.upstreams.close()
+        stack.app.state.upstreams = live
+    assert r.status_code == 502 and r.json()["error"] == "upstream_unreachable"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from contextlib import asynccontextmanager
+
 from shegong_runtime.service import Runtime, Service
 
 from shegong_workbench import users
@@ -22,6 +24,15 @@ class Workbench(Service):
         app.state.config = config or WorkbenchConfig()
         app.state.upstreams = Upstreams(app.state.config, dict(transports or {}))
         app.mount("/static", assets.static, name="static")
+        started = app.router.lifespan_context
+
+        @asynccontextmanager
+        async def lifespan(a):  # type: ignore[no-untyped-def]
+            async with started(a):
+                yield
+            await a.state.upstreams.close()  # its connections to the services
+
+        app.router.lifespan_context = lifespan
         return app
 
 
