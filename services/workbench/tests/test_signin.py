@@ -117,3 +117,18 @@ def test_every_code_a_form_offers_has_a_chinese_name():
     ]
     for codes, names in pairs:
         assert set(get_args(codes)) == set(names), codes
+
+
+async def test_loading_the_demo_again_keeps_existing_users_as_they_are(stack, pool):
+    from shegong_runtime import catalogue
+    from shegong_runtime.demo import DemoClient, admin_token
+
+    before = await pool.fetch(
+        "SELECT username, password_hash FROM workbench.users ORDER BY username"
+    )
+    client = DemoClient(urls={"workbench": stack.url}, token=admin_token(stack.settings))
+    await dict(catalogue.demo_loaders())["workbench"](client)
+    after = await pool.fetch(
+        "SELECT username, password_hash FROM workbench.users ORDER BY username"
+    )
+    assert [tuple(r) for r in after] == [tuple(r) for r in before]

@@ -1,7 +1,7 @@
 """Demo users of every role for the six stations of the source week (`shegong up`).
 
 All share the configured demo password (SHEGONG_WORKBENCH_DEMO_PASSWORD, `shegong-demo`);
-putting them again changes nothing but the hash's salt.
+loading again leaves existing users as they are.
 """
 
 from __future__ import annotations
@@ -46,13 +46,22 @@ def demo_users() -> dict[str, dict]:
 
 
 async def load(client: DemoClient) -> None:
+    """Puts the demo users that do not exist yet: loading again hashes nothing and keeps a
+    password an administrator changed."""
     password = WorkbenchConfig().demo_password
+    auth = {"Authorization": f"Bearer {client.token}"}
     async with client._client("workbench") as http:
+        r = await http.get("/users", headers=auth)
+        if r.status_code != 200:
+            raise DemoFailed(f"GET workbench/users → {r.status_code}: {r.text[:300]}")
+        known = {u["username"] for u in r.json()}
         for username, user in demo_users().items():
+            if username in known:
+                continue
             r = await http.put(
                 f"/users/{username}",
                 json={**user, "password": password},
-                headers={"Authorization": f"Bearer {client.token}"},
+                headers=auth,
             )
             if r.status_code >= 300:
                 raise DemoFailed(
