@@ -43,6 +43,7 @@ class Stack:
     settings: Settings
     app: object
     port: int
+    board_url: str  # the stations service's dashboard, over real HTTP
 
 
 @asynccontextmanager
@@ -59,7 +60,19 @@ async def stack_running(database_url: str, nats_url: str) -> AsyncIterator[Stack
         port = free_port()
         server = QuietServer(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
         task = asyncio.create_task(server.serve())
-        await eventually(lambda: server.started)
+        # the stations board on a port too (its lifespan already runs in-process), for screenshots
+        board_port = free_port()
+        board = QuietServer(
+            uvicorn.Config(
+                clients["stations"].app,
+                host="127.0.0.1",
+                port=board_port,
+                log_level="warning",
+                lifespan="off",
+            )  # type: ignore[attr-defined]
+        )
+        board_task = asyncio.create_task(board.serve())
+        await eventually(lambda: server.started and board.started)
         try:
             demo = DemoClient(
                 urls={"workbench": f"http://127.0.0.1:{port}"},
@@ -69,7 +82,14 @@ async def stack_running(database_url: str, nats_url: str) -> AsyncIterator[Stack
             loaders = dict(catalogue.demo_loaders())
             for name in (*WRITERS, "workbench"):
                 await loaders[name](demo)
-            yield Stack(f"http://127.0.0.1:{port}", clients, settings, app, port)
+            yield Stack(
+                f"http://127.0.0.1:{port}",
+                clients,
+                settings,
+                app,
+                port,
+                f"http://127.0.0.1:{board_port}",
+            )
         finally:
-            server.should_exit = True
-            await task
+            server.should_exit = board.should_exit = True
+            await asyncio.gather(task, board_task)
