@@ -98,7 +98,15 @@ class Browser:
         ]
 
     async def click(self, css: str) -> None:
-        await self._call("POST", f"/element/{await self.find(css)}/click", {})
+        """Click; an element the page redrew between finding and clicking is found again."""
+        for attempt in range(5):
+            try:
+                await self._call("POST", f"/element/{await self.find(css)}/click", {})
+                return
+            except WebDriverError as exc:
+                if "stale element" not in str(exc) or attempt == 4:
+                    raise
+                await asyncio.sleep(0.2)
 
     async def type(self, css: str, text: str, clear: bool = True) -> None:
         element = await self.find(css)

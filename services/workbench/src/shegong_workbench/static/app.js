@@ -566,8 +566,8 @@ async function start() {
   }
   await refreshCounts();
   if (document.getElementById("pending-list")) await drawQueue();
-  document.body.dataset.ready = "true";
-  flush();
+  await flush();
+  document.body.dataset.ready = "true"; /* drawn, and the first round of sending is over */
 }
 
 window.workbench = { queue, flush, formBody };
