@@ -22,6 +22,7 @@ from shegong_workbench.config import WorkbenchConfig
 from .webdriver import free_port
 
 WRITERS = ("registry", "visits", "engagement")
+STATION = "chengguan-qingbaishi"
 
 
 class QuietServer(uvicorn.Server):
@@ -44,6 +45,30 @@ class Stack:
     app: object
     port: int
     board_url: str  # the stations service's dashboard, over real HTTP
+
+
+async def caught_up(visits: httpx.AsyncClient, settings: Settings) -> None:
+    """The visits read model holds the demo week of 青白石: its three households, each with a
+    timeline as long as its history, so tests count from a settled start."""
+    headers = {"Authorization": f"Bearer {admin_token(settings)}"}
+
+    async def settled() -> bool:
+        listed = (
+            await visits.get("/households", params={"station_id": STATION}, headers=headers)
+        ).json()
+        if len(listed) < 3:
+            return False
+        for h in listed:
+            hid = h["household_id"]
+            version = (await visits.get(f"/households/{hid}", headers=headers)).json()["version"]
+            if (
+                len((await visits.get(f"/households/{hid}/timeline", headers=headers)).json())
+                != version
+            ):
+                return False
+        return True
+
+    await eventually(settled, timeout=60, interval=0.3)
 
 
 @asynccontextmanager
@@ -82,6 +107,7 @@ async def stack_running(database_url: str, nats_url: str) -> AsyncIterator[Stack
             loaders = dict(catalogue.demo_loaders())
             for name in (*WRITERS, "workbench"):
                 await loaders[name](demo)
+            await caught_up(clients["visits"], settings)
             yield Stack(
                 f"http://127.0.0.1:{port}",
                 clients,

@@ -30,12 +30,14 @@ async def test_household_forms_from_registration_to_a_closed_need(stack, link):
         await browser.type("#members-0-year", "1985")
         await browser.click("#register-form button[type=submit]")
         await day.all_sent()
-        listed = (
-            await stack.clients["visits"].get(
+
+        async def registered():  # the list is a read model: it catches up
+            r = await stack.clients["visits"].get(
                 "/households", params={"station_id": STATION}, headers=day.lead
             )
-        ).json()
-        [hid] = [h["household_id"] for h in listed if h.get("head_name") == "测试户主（表单）"]
+            return [h["household_id"] for h in r.json() if h.get("head_name") == "测试户主（表单）"]
+
+        [hid] = await eventually(registered, timeout=30, interval=0.3)
         h = await day.household(hid)
         assert (h["risk_tier"], h["categories"], h["phone"]) == (
             "key",
@@ -114,13 +116,17 @@ async def test_an_organisation_files_and_a_volunteer_checks_in_and_out(stack, li
         await eventually(listed, timeout=30, interval=0.5)
         await browser.click('form[data-path$="/approvals"] button[type=submit]')
         await day.all_sent()
-        orgs = (
-            await stack.clients["registry"].get(
+
+        async def approved():  # the registry's list is a read model: it catches up
+            r = await stack.clients["registry"].get(
                 f"/stations/{STATION}/organisations", headers=day.lead
             )
-        ).json()
-        [org] = [o for o in orgs["organisations"] if o["name"] == "青白石邻里互助队"]
-        assert org["status"] == "approved" and org["filing_number"]
+            found = [o for o in r.json()["organisations"] if o["name"] == "青白石邻里互助队"]
+            return (
+                len(found) == 1 and found[0]["status"] == "approved" and found[0]["filing_number"]
+            )
+
+        await eventually(approved, timeout=30, interval=0.5)
         await day.shot("organisation-approved")
 
     async with chromium() as browser:
