@@ -6,7 +6,7 @@ from importlib.metadata import entry_points
 from typing import Any
 
 # start order of `shegong up`: the registry first, since other services learn stations from it
-ORDER = ["registry", "visits", "engagement", "stations", "notifications"]
+ORDER = ["registry", "visits", "engagement", "stations", "notifications", "workbench"]
 def port_of(name: str) -> int:
     """Fixed ports from SHEGONG_STACK_PORT_BASE (8101): registry, visits, engagement, ..."""
     import os

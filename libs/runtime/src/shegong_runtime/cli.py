@@ -74,6 +74,8 @@ def up(demo: bool, only: tuple[str, ...], replicas: tuple[str, ...], cluster_siz
         if demo:
             loaded = load_demo(stack)
             click.echo(f"demo week loaded: {', '.join(loaded) or 'nothing to load'}")
+        if demo and "workbench" in stack.urls:
+            click.echo(f"workbench      sign in at {stack.urls['workbench']}/signin as qingbaishi-sg (社工), qingbaishi-zz (站长), chengguan-mz (区民政局) or city-admin, password shegong-demo")
         token = auth.issue(settings, "demo-admin", auth.Role.city_admin)
         click.echo(f"token (city_admin, 12 h): {token}")
         if board := stack.urls.get("stations"):

@@ -73,6 +73,7 @@ SERVICES: dict[str, str | None] = {
     "engagement": "engagement",
     "stations": None,
     "notifications": "notifications",
+    "workbench": None,
 }
 
 
@@ -87,6 +88,7 @@ CONSUMERS: dict[str, dict[str, tuple[str, ...]]] = {
     "visits": {"visits_stations": ("registry",), "visits_read": ("visits",)},
     "engagement": {"engagement_stations": ("registry",), "engagement_views": ("engagement",)},
     "stations": {"stations_stations": ("registry",), "stations_board": ("registry", "visits", "engagement")},
+    "workbench": {"workbench_stations": ("registry",)},
     "notifications": {
         "notifications_stations": ("registry",),
         "notifications_planner": ("registry", "visits", "engagement"),

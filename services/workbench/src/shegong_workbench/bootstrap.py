@@ -1,0 +1,45 @@
+"""Wires the workbench: its users' schema, the pages, the proxy to the services, the assets."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+
+from shegong_runtime.service import Runtime, Service
+
+from shegong_workbench import users
+from shegong_workbench.config import WorkbenchConfig
+from shegong_workbench.entrypoints import assets, pages, proxy, signin, users_api
+from shegong_workbench.upstream import Upstreams
+
+
+async def prepare(rt: Runtime) -> None:
+    await users.migrate(rt.pool)
+
+
+class Workbench(Service):
+    """A Service whose app also carries its upstreams and static files."""
+
+    def app(self, settings=None, config: WorkbenchConfig | None = None, transports=None):  # type: ignore[no-untyped-def, override]
+        app = super().app(settings)
+        app.state.config = config or WorkbenchConfig()
+        app.state.upstreams = Upstreams(app.state.config, dict(transports or {}))
+        app.mount("/static", assets.static, name="static")
+        started = app.router.lifespan_context
+
+        @asynccontextmanager
+        async def lifespan(a):  # type: ignore[no-untyped-def]
+            async with started(a):
+                yield
+            await a.state.upstreams.close()  # its connections to the services
+
+        app.router.lifespan_context = lifespan
+        return app
+
+
+service = Workbench(
+    name="workbench",
+    title="Shegong station workbench (社工站工作台)",
+    domain=None,  # records nothing itself: every change goes to the services' APIs
+    routers=[signin.router, proxy.router, users_api.router, assets.router, pages.router],
+    on_start=[prepare],
+)

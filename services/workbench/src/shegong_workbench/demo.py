@@ -1,0 +1,72 @@
+"""Demo users of every role for the six stations of the source week (`shegong up`).
+
+All share the configured demo password (SHEGONG_WORKBENCH_DEMO_PASSWORD, `shegong-demo`);
+loading again leaves existing users as they are.
+"""
+
+from __future__ import annotations
+
+from shegong_runtime.demo import DemoClient, DemoFailed
+
+from shegong_workbench.config import WorkbenchConfig
+
+STATIONS = {
+    "chengguan-qingbaishi": ("qingbaishi", "青白石"),
+    "chengguan-huochezhan": ("huochezhan", "火车站"),
+    "chengguan-caochangjie": ("caochangjie", "草场街"),
+    "chengguan-tieluxicun": ("tieluxicun", "铁路西村"),
+    "honggu-haishiwan": ("haishiwan", "海石湾"),
+    "xigu-fulilu": ("fulilu", "福利路"),
+}
+DISTRICTS = {"chengguan": "城关区", "honggu": "红古区", "xigu": "西固区"}
+
+
+def demo_users() -> dict[str, dict]:
+    """username → the user: a social worker and a lead per station, an officer per district."""
+    out: dict[str, dict] = {}
+    for station, (short, name) in STATIONS.items():
+        out[f"{short}-sg"] = {
+            "display_name": f"{name}社工",
+            "role": "social_worker",
+            "stations": [station],
+        }
+        out[f"{short}-zz"] = {
+            "display_name": f"{name}站长",
+            "role": "station_lead",
+            "stations": [station],
+        }
+    for district, name in DISTRICTS.items():
+        out[f"{district}-mz"] = {
+            "display_name": f"{name}民政局",
+            "role": "district_officer",
+            "district": district,
+        }
+    out["city-admin"] = {"display_name": "兰州市民政局", "role": "city_admin"}
+    return out
+
+
+async def load(client: DemoClient) -> None:
+    """Puts the demo users that do not exist yet: loading again hashes nothing and keeps a
+    password an administrator changed."""
+    password = WorkbenchConfig().demo_password
+    auth = {"Authorization": f"Bearer {client.token}"}
+    async with client._client("workbench") as http:
+        r = await http.get("/users", headers=auth)
+        if r.status_code != 200:
+            raise DemoFailed(f"GET workbench/users → {r.status_code}: {r.text[:300]}")
+        known = {u["username"] for u in r.json()}
+        for username, user in demo_users().items():
+            if username in known:
+                continue
+            r = await http.put(
+                f"/users/{username}",
+                json={**user, "password": password},
+                headers=auth,
+            )
+            if r.status_code >= 300:
+                raise DemoFailed(
+                    f"PUT workbench/users/{username} → {r.status_code}: {r.text[:300]}"
+                )
+
+
+load.needs = ("workbench",)  # type: ignore[attr-defined]

@@ -1,0 +1,145 @@
+"""The pages of the workbench, server-rendered from the services' read APIs.
+
+Each page reads with the worker's own token, so a page shows exactly what the services let
+this worker see. Forms on the pages are sent by the page's script (static/app.js) through the
+queue, never by a plain form post: that is what lets them wait out a lost network.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+from shegong_runtime.auth import Principal, Unauthenticated
+from shegong_runtime.service import runtime
+
+from shegong_workbench import session, stations, today, web
+from shegong_workbench.upstream import Upstreams
+
+router = APIRouter(include_in_schema=False)
+Build = Callable[[Principal, str, Upstreams], Awaitable[Response]]
+
+
+async def shown(request: Request, build: Build) -> Response:
+    """Signed in, else to the sign-in page; a service's refusal or absence as a page."""
+    try:
+        who, token = session.current(request)
+    except Unauthenticated:
+        return RedirectResponse(f"/signin?next={quote(request.url.path)}", status_code=303)
+    try:
+        return await build(who, token, request.app.state.upstreams)
+    except httpx.HTTPStatusError as exc:
+        status = exc.response.status_code
+        if status == 401:
+            return RedirectResponse(f"/signin?next={quote(request.url.path)}", status_code=303)
+        titles = {403: "无权查看", 404: "未找到"}
+        return web.message(titles.get(status, "出错了"), _reason(exc.response), status, who)
+    except httpx.HTTPError:
+        return web.message(
+            "服务暂时无法连接", "请稍后再试；已填写的表单会保存在本机，联网后自动发送。", 502, who
+        )
+
+
+def _reason(response: httpx.Response) -> str:
+    try:
+        return str(response.json().get("message", response.text))
+    except ValueError:
+        return response.text[:200]
+
+
+async def stations_of(request: Request, who: Principal) -> list[tuple[str, str]]:
+    return await stations.visible(runtime(request), who)
+
+
+@router.get("/")
+async def start(request: Request) -> Response:
+    async def build(who: Principal, token: str, up: Upstreams) -> Response:
+        now = datetime.now(UTC)
+        return web.page("today.html", who=who, **await today.lists(up, token, now))
+
+    return await shown(request, build)
+
+
+@router.get("/households")
+async def households(request: Request, station_id: str | None = None) -> Response:
+    async def build(who: Principal, token: str, up: Upstreams) -> Response:
+        rows = await up.get("visits", "/households", token, station_id=station_id)
+        return web.page(
+            "households.html", who=who, rows=rows, stations=await stations_of(request, who)
+        )
+
+    return await shown(request, build)
+
+
+@router.get("/households/new")
+async def new_household(request: Request) -> Response:
+    async def build(who: Principal, token: str, up: Upstreams) -> Response:
+        return web.page("household_new.html", who=who, stations=await stations_of(request, who))
+
+    return await shown(request, build)
+
+
+@router.get("/households/{household_id}")
+async def household(household_id: str, request: Request) -> Response:
+    async def build(who: Principal, token: str, up: Upstreams) -> Response:
+        h = await up.get("visits", f"/households/{quote(household_id)}", token)
+        timeline = await up.get("visits", f"/households/{quote(household_id)}/timeline", token)
+        return web.page("household.html", who=who, h=h, timeline=timeline)
+
+    return await shown(request, build)
+
+
+@router.get("/meetings")
+async def meetings(request: Request) -> Response:
+    async def build(who: Principal, token: str, up: Upstreams) -> Response:
+        rows = await up.get("engagement", "/meetings", token)
+        return web.page(
+            "meetings.html", who=who, rows=rows[-50:], stations=await stations_of(request, who)
+        )
+
+    return await shown(request, build)
+
+
+@router.get("/organisations")
+async def organisations(request: Request) -> Response:
+    async def build(who: Principal, token: str, up: Upstreams) -> Response:
+        mine = await stations_of(request, who)
+        rows: list[dict[str, Any]] = []
+        for station, _ in mine:
+            found = await up.get("registry", f"/stations/{station}/organisations", token)
+            rows += found["organisations"]
+        return web.page("organisations.html", who=who, rows=rows, stations=mine)
+
+    return await shown(request, build)
+
+
+@router.get("/volunteers")
+async def volunteers(request: Request) -> Response:
+    async def build(who: Principal, token: str, up: Upstreams) -> Response:
+        rows = await up.get("engagement", "/volunteers", token)
+        return web.page(
+            "volunteers.html", who=who, rows=rows, stations=await stations_of(request, who)
+        )
+
+    return await shown(request, build)
+
+
+@router.get("/queue")
+async def queue(request: Request) -> Response:
+    """待发送 and 需要处理: drawn by the script from the browser's own queue (IndexedDB)."""
+
+    async def build(who: Principal, token: str, up: Upstreams) -> Response:
+        return web.page("queue.html", who=who)
+
+    return await shown(request, build)
+
+
+@router.get("/offline")
+async def offline() -> Response:
+    """What the service worker shows for a page it has never had: the queue still works."""
+    return web.page("offline.html")
