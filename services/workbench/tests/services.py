@@ -15,11 +15,10 @@ from shegong_runtime import catalogue
 from shegong_runtime.demo import DemoClient, admin_token
 from shegong_runtime.settings import Settings
 from shegong_runtime.testing import eventually
+from shegong_runtime.testing_browser import free_port
 from shegong_runtime.testing_http import service_client, settings_for
 from shegong_workbench.bootstrap import service as workbench
 from shegong_workbench.config import WorkbenchConfig
-
-from .webdriver import free_port
 
 WRITERS = ("registry", "visits", "engagement")
 STATION = "chengguan-qingbaishi"

@@ -7,8 +7,8 @@ import os
 from pathlib import Path
 
 import pytest
+from shegong_runtime.testing_browser import chromium
 
-from .webdriver import chromium
 from .worker import STATION, Day, require_browser
 
 AXE = Path(__file__).resolve().parents[3] / "node_modules" / "axe-core" / "axe.min.js"

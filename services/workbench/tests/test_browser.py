@@ -13,8 +13,8 @@ import json
 from datetime import date
 
 from shegong_runtime.testing import eventually
+from shegong_runtime.testing_browser import chromium
 
-from .webdriver import chromium
 from .worker import STATION, Day, require_browser
 
 

@@ -5,8 +5,8 @@ organisation and approve it; check a volunteer in and out."""
 from __future__ import annotations
 
 from shegong_runtime.testing import eventually
+from shegong_runtime.testing_browser import chromium
 
-from .webdriver import chromium
 from .worker import STATION, Day, require_browser
 
 OPEN_ALL = "document.querySelectorAll('details').forEach((d) => { d.open = true; })"

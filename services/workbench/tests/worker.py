@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from shegong_runtime import auth
 from shegong_runtime.testing import eventually
+from shegong_runtime.testing_browser import chromedriver_binary, chromium_binary
 
 from .link import Link
-from .webdriver import chromedriver_binary, chromium_binary
 
 ARTIFACTS = Path(__file__).resolve().parents[3] / "artifacts" / "workbench"
 STATION = "chengguan-qingbaishi"

@@ -1,7 +1,6 @@
-"""A small W3C WebDriver client over httpx, for headless Chromium driven by chromedriver.
-
-Beside the stations' client: typing, running a script, and the DevTools protocol through
-chromedriver's `goog/cdp/execute` (network emulation for offline).
+"""A small W3C WebDriver client over httpx, for headless Chromium driven by chromedriver: the
+browser tests of the stations dashboard and of the workbench (typing, scripts, and the DevTools
+protocol through chromedriver's `goog/cdp/execute`, network emulation for offline).
 """
 
 from __future__ import annotations
