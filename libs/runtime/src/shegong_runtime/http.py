@@ -4,6 +4,7 @@ correlation ids, and the command context (actor, Idempotency-Key) built from a r
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
@@ -19,6 +20,7 @@ from shegong_runtime import audit, crypto, logging, openapi, outages
 from shegong_runtime.auth import Principal, principal
 from shegong_runtime.commands import Answer, CommandContext, fingerprint
 from shegong_runtime.errors import DomainError
+from shegong_runtime.metrics import HTTP_SECONDS
 from shegong_runtime.eventstore import ConcurrencyConflict
 from shegong_runtime.limits import Limits
 from shegong_runtime.problems import problem
@@ -94,8 +96,13 @@ def install(app: FastAPI, ready: Callable[[], Awaitable[dict[str, bool]]]) -> No
         request.state.correlation_id = correlation
         logging.clear()
         logging.bind(correlation_id=str(correlation))
+        started = time.perf_counter()
         response = await call_next(request)
         response.headers[CORRELATION_HEADER] = str(correlation)
+        route = getattr(request.scope.get("route"), "path", "unmatched")
+        HTTP_SECONDS.labels(settings.service, request.method, route, str(response.status_code)).observe(
+            time.perf_counter() - started
+        )
         return response
 
     audit.install(app)
