@@ -13,13 +13,15 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
-from datetime import datetime
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi.responses import JSONResponse, Response
+from pydantic import StringConstraints
 
 from shegong_runtime.auth import Principal, Role, requires
 from shegong_runtime.errors import DomainError
+from shegong_runtime.inputs import Identifier, When
 
 DDL = """
 CREATE TABLE IF NOT EXISTS {s}.read_audit (
@@ -127,12 +129,16 @@ def install(app: FastAPI) -> None:
     app.include_router(router)
 
 
+# a data subject's key id, e.g. `org-contact:fulilu-choir`: an identifier with a kind in front
+SubjectId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_:\-]{0,127}$")]
+
+
 @router.get("/audit/reads")
 async def reads(
     request: Request,
-    station_id: str | None = None,
-    subject_id: str | None = None,
-    since: datetime | None = None,
+    station_id: Identifier | None = None,
+    subject_id: SubjectId | None = None,
+    since: When | None = None,
     limit: int = Query(default=200, ge=1, le=1000),
     who: Principal = Depends(requires(*AUDITORS)),
 ):

@@ -9,7 +9,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
-from pydantic import BaseModel, ConfigDict
 from shegong_events import Envelope
 from shegong_events.erasure import ErasureReason
 
@@ -17,16 +16,15 @@ from shegong_runtime.auth import Role
 from shegong_runtime.crypto import KeyStore, is_sealed
 from shegong_runtime.errors import Conflict
 from shegong_runtime.eventstore import EventStore
+from shegong_runtime.inputs import RequestModel
 
 # who may erase a person or take out a copy of their data: never a social worker alone,
 # an integrator or an operator
 ERASERS = (Role.station_lead, Role.district_officer, Role.city_admin)
 
 
-class Erase(BaseModel):
-    """The body of every erasure request."""
-
-    model_config = ConfigDict(extra="forbid")
+class Erase(RequestModel):
+    """The body of every erasure request (the shared input policy, like every request body)."""
 
     reason: ErasureReason
 

@@ -188,7 +188,7 @@ async def remove(
 
 @router.post("/recipients/{recipient_id}/erasure")
 async def erase(
-    recipient_id: str,
+    recipient_id: Identifier,
     body: pipl.Erase,
     request: Request,
     who: Principal = Depends(requires(*MANAGERS)),
@@ -219,7 +219,7 @@ def _erased(rt: Runtime, recipient_id: str):  # type: ignore[no-untyped-def]
 
 
 @router.get("/recipients/{recipient_id}/export")
-async def export(recipient_id: str, request: Request, who: Principal = Depends(requires(*MANAGERS, Role.social_worker))):
+async def export(recipient_id: Identifier, request: Request, who: Principal = Depends(requires(*MANAGERS, Role.social_worker))):
     """A copy of the recipient's data (PIPL): the person themselves or a manager over them."""
     rt = runtime(request)
     await _existing(rt, who, recipient_id, self_allowed=True, include_removed=True)

@@ -10,6 +10,7 @@ from shegong_runtime import pipl
 from shegong_runtime.auth import Principal, requires
 from shegong_runtime.commands import CommandContext, load
 from shegong_runtime.http import command_context
+from shegong_runtime.inputs import Identifier
 
 from shegong_engagement.domain.aggregates import VOLUNTEER
 from shegong_engagement.domain.errors import ActionItemNotFound, IssueNotFound
@@ -35,8 +36,8 @@ eraser = requires(*pipl.ERASERS)
 
 @router.post(f"{BASE}/erasure")
 async def erase_volunteer(
-    station_id: str,
-    volunteer_id: str,
+    station_id: Identifier,
+    volunteer_id: Identifier,
     body: pipl.Erase,
     request: Request,
     who: Principal = Depends(eraser),
@@ -59,7 +60,7 @@ async def erase_volunteer(
 
 @router.get(f"{BASE}/export")
 async def export_volunteer(
-    station_id: str, volunteer_id: str, request: Request, who: Principal = Depends(eraser)
+    station_id: Identifier, volunteer_id: Identifier, request: Request, who: Principal = Depends(eraser)
 ):
     """A copy of everything recorded about the volunteer (PIPL), name and phone opened."""
     rt = await for_read(request, who, station_id)
@@ -85,9 +86,9 @@ async def _erase_name(request, who, ctx, station_id, meeting_id, subject, decide
 
 @router.post(MEETING + "/issues/{issue_id}/proposer-erasure")
 async def erase_proposer(
-    station_id: str,
-    meeting_id: str,
-    issue_id: str,
+    station_id: Identifier,
+    meeting_id: Identifier,
+    issue_id: Identifier,
     body: pipl.Erase,
     request: Request,
     who: Principal = Depends(eraser),
@@ -106,9 +107,9 @@ async def erase_proposer(
 
 @router.post(MEETING + "/action-items/{action_id}/owner-erasure")
 async def erase_owner(
-    station_id: str,
-    meeting_id: str,
-    action_id: str,
+    station_id: Identifier,
+    meeting_id: Identifier,
+    action_id: Identifier,
     body: pipl.Erase,
     request: Request,
     who: Principal = Depends(eraser),
