@@ -6,8 +6,8 @@ can make it pass; the deadlines are generous (a busy machine), never a measure o
 
 import asyncio
 
+import asyncpg
 import pytest
-
 from shegong_runtime import bus, generations
 from shegong_runtime.eventstore import EventStore
 from shegong_runtime.probe import ProbeTotals, probe_event
@@ -74,7 +74,9 @@ async def test_a_command_committed_in_the_relays_process_wakes_it(pool, nc, js, 
     await _stop(run)
 
 
-async def test_a_commit_on_another_replica_wakes_the_active_relay_by_notify(pool, nc, js, settings, unique):
+async def test_a_commit_on_another_replica_wakes_the_active_relay_by_notify(
+    pool, nc, js, settings, unique
+):
     schema = unique("wake")
     leader_store, other_store = EventStore(pool, schema), EventStore(pool, schema)
     await leader_store.migrate()
@@ -114,20 +116,26 @@ async def test_a_notify_from_any_session_wakes_the_relay(pool, nc, js, settings,
 async def _totals(pool, name, agg):
     schema = await generations.live_schema(pool, name)
     try:
-        return await pool.fetchval(f"SELECT events FROM {schema}.totals WHERE aggregate_id = $1", agg)
-    except Exception:
+        return await pool.fetchval(
+            f"SELECT events FROM {schema}.totals WHERE aggregate_id = $1", agg
+        )
+    except asyncpg.UndefinedTableError:  # the projection has not created it yet
         return None
 
 
 async def _publish(js, agg, version):
     env = probe_event(agg, version).model_copy(update={"aggregate_version": version})
     await bus.publish_event(
-        js, f"sw.probe.probe-station.ProbeRecorded.{agg}", env.model_dump_json().encode(),
+        js,
+        f"sw.probe.probe-station.ProbeRecorded.{agg}",
+        env.model_dump_json().encode(),
         headers={"Nats-Msg-Id": str(env.event_id)},
     )
 
 
-async def test_an_idle_projection_applies_a_message_as_soon_as_it_is_there(pool, nc, js, settings, unique):
+async def test_an_idle_projection_applies_a_message_as_soon_as_it_is_there(
+    pool, nc, js, settings, unique
+):
     name, agg = unique("proj"), unique("agg")
     await _publish(js, agg, 1)
     runner = ProjectionRunner(ProbeTotals(name), pool, nc, settings, exclusive=True)
