@@ -115,18 +115,22 @@ def peer_append(database_url: str, writers: int, total: int) -> float:
         max_overflow=0,
         schema="peer",
         connect_timeout=30,
-        pool_open_timeout=60,
     )
     with datastore.get_connection() as conn:
         conn.execute("CREATE SCHEMA IF NOT EXISTS peer")
+    datastore.pool.wait(timeout=120)  # every connection open before the clock starts
     recorder = PostgresApplicationRecorder(datastore, events_table_name="peer_events")
     recorder.create_table()
     per = total // writers
+    failures: list[BaseException] = []
 
     def work() -> None:
         agg = uuid.uuid4()
-        for v in range(1, per + 1):
-            recorder.insert_events([StoredEvent(agg, v, "probe:ProbeRecorded", PAYLOAD)])
+        try:
+            for v in range(1, per + 1):
+                recorder.insert_events([StoredEvent(agg, v, "probe:ProbeRecorded", PAYLOAD)])
+        except BaseException as exc:  # a failed writer must not pass for a fast one
+            failures.append(exc)
 
     threads = [threading.Thread(target=work) for _ in range(writers)]
     started = time.perf_counter()
@@ -136,6 +140,8 @@ def peer_append(database_url: str, writers: int, total: int) -> float:
         t.join()
     rate = per * writers / (time.perf_counter() - started)
     datastore.close()
+    if failures:
+        raise failures[0]
     return rate
 
 
