@@ -113,6 +113,34 @@ async def test_a_notify_from_any_session_wakes_the_relay(pool, nc, js, settings,
     await _stop(run)
 
 
+async def test_an_event_hidden_behind_a_running_transaction_is_published_when_it_ends(
+    pool, nc, js, settings, unique, database_url
+):
+    """The gap-safe read leaves a commit unread while an older transaction runs; that one may
+    end without signalling anybody (a projection's batch in the same database)."""
+    store = EventStore(pool, unique("wake"))
+    await store.migrate()
+    relay = Relay(store, nc, "probe", settings)
+    run = await _run(relay)
+    await eventually(lambda: relay.active)
+    blocker = await asyncpg.connect(database_url)
+    try:
+        older = blocker.transaction()
+        await older.start()
+        await blocker.execute("SELECT txid_current()")  # holds a transaction id below the append's
+        agg = unique("agg")
+        await store.append(
+            f"probe-{agg}", [probe_event(agg, 0)], 0
+        )  # wakes the relay: unreadable yet
+        await asyncio.sleep(0.5)
+        assert not await _in_stream(js, agg, 1), "read past a running older transaction"
+        await older.commit()  # signals nobody
+        await eventually(lambda: _in_stream(js, agg, 1), timeout=DEADLINE)
+    finally:
+        await blocker.close()
+    await _stop(run)
+
+
 async def _totals(pool, name, agg):
     schema = await generations.live_schema(pool, name)
     try:
