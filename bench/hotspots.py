@@ -41,10 +41,12 @@ async def profiled(name: str, coro) -> None:  # type: ignore[no-untyped-def]
 
 async def main(events: int) -> None:
     pg_url, nats_url = os.environ["DATABASE_URL"], os.environ.get("NATS_URL")
+    server = None
     if not nats_url:
         from shegong_runtime.embedded import EmbeddedNats
 
-        nats_url = EmbeddedNats(Path(f"/tmp/shegong-prof-{uuid.uuid4().hex[:6]}")).start().url
+        server = EmbeddedNats(Path(f"/tmp/shegong-prof-{uuid.uuid4().hex[:6]}")).start()
+        nats_url = server.url
     name = f"shegong_prof_{uuid.uuid4().hex[:8]}"
     admin = await asyncpg.connect(pg_url)
     await admin.execute(f"CREATE DATABASE {name}")
@@ -67,6 +69,8 @@ async def main(events: int) -> None:
         await pool.close()
         await admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
         await admin.close()
+        if server is not None:
+            server.stop()
 
 
 if __name__ == "__main__":
