@@ -21,7 +21,6 @@ import nats
 
 sys.path.insert(0, str(Path(__file__).parent))
 from foundation import our_append, our_projection, our_relay
-
 from shegong_runtime import bus
 from shegong_runtime.connections import create_pool, with_database
 from shegong_runtime.eventstore import EventStore
