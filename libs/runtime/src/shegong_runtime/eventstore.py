@@ -12,7 +12,7 @@ version committed.
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -67,14 +67,26 @@ class EventStore:
     def __init__(self, pool: asyncpg.Pool, schema: str) -> None:
         self.pool = pool
         self.schema = migrations.identifier(schema)
+        self._on_commit: list[Callable[[], None]] = []
+
+    def on_commit(self, callback: Callable[[], None]) -> None:
+        """Call `callback` after a transaction of this store commits: the relay of the same
+        process wakes then instead of polling (a hint; it reads what is really committed)."""
+        self._on_commit.append(callback)
+
+    def _committed(self) -> None:
+        for callback in self._on_commit:
+            callback()
 
     async def migrate(self) -> None:
         await migrations.apply(self.pool, self.schema, migrations.EVENT_STORE)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[asyncpg.Connection]:
-        async with self.pool.acquire() as conn, conn.transaction():
-            yield conn
+        async with self.pool.acquire() as conn:
+            async with conn.transaction():
+                yield conn
+            self._committed()
 
     async def append(
         self,
@@ -109,6 +121,8 @@ class EventStore:
             raise ConcurrencyConflict(stream_id, expected, await self.version(stream_id)) from None
         if status.rsplit(" ", 1)[-1] == "0":
             raise ConcurrencyConflict(stream_id, expected, await self.version(stream_id))
+        if conn is None:  # its own transaction, committed now
+            self._committed()
         return events
 
     @property

@@ -10,6 +10,14 @@ A batch whose acknowledgements stop coming (the stream's leader died, the connec
 is given up as soon as the client reconnects, or after `relay_ack_timeout_s`: its unanswered
 publishes are cancelled (freeing the client's pending slots) and the stream scan decides what
 to publish again. The relay never sits out a fixed limit while a new leader is already there.
+
+No polling floor: a commit wakes the relay. A command committed in the relay's own process
+signals it directly (`EventStore.on_commit`); a replica whose relay is not the active one sends
+`pg_notify('shegong_<schema>', '')` after its commit, and the active relay LISTENs on its lock
+connection. The NOTIFY is not sent inside the append transaction on purpose: PostgreSQL
+serialises the commits of notifying transactions (a database-wide lock held through the WAL
+flush), which would undo group commit for concurrent writers. The idle poll stays as the
+fallback for writes that signal nobody (`relay_idle_poll_s`).
 """
 
 from __future__ import annotations
@@ -27,7 +35,13 @@ from shegong_runtime.eventstore import EventStore, Position
 from shegong_runtime.settings import Settings
 
 POSITION_HEADER = "Sw-Position"
+HIDDEN_RETRY_S = 0.01
 log = logging.get("relay")
+
+
+def channel(schema: str) -> str:
+    """The LISTEN/NOTIFY channel on which a service's commits wake its active relay."""
+    return f"shegong_{schema}"
 
 
 def lock_key(schema: str, relay: str) -> str:
@@ -57,6 +71,10 @@ class Relay:
         self._inflight: asyncio.Task | None = None
         self.checkpoint = Position()
         self._lag_measured_at = 0.0
+        self._wake = asyncio.Event()  # set by a commit: something new may be readable
+        self._notifying: asyncio.Task | None = None
+        self._notify_again = False
+        store.on_commit(self._committed)
 
     @property
     def lock_key(self) -> str:
@@ -79,6 +97,43 @@ class Relay:
         finally:
             self.running = False
 
+    def _committed(self) -> None:
+        """A transaction of this process's store committed: wake the relay, wherever it runs."""
+        if self.active:
+            self._wake.set()
+        elif self.running:
+            self._notify_soon()
+
+    def _notify_soon(self) -> None:
+        """One NOTIFY in flight at most; commits during it are covered by one more."""
+        if self._notifying is not None and not self._notifying.done():
+            self._notify_again = True
+            return
+        self._notifying = asyncio.create_task(self._notify())
+
+    async def _notify(self) -> None:
+        while True:
+            self._notify_again = False
+            try:
+                await self.store.pool.execute("SELECT pg_notify($1, '')", channel(self.store.schema))
+            except Exception as exc:  # the idle poll still finds the events
+                log.debug("relay.notify_failed", domain=self.domain, error=type(exc).__name__)
+                return
+            if not self._notify_again:
+                return
+
+    def _notified(self, *_: object) -> None:
+        self._wake.set()
+
+    async def _idle(self, stop: asyncio.Event, seconds: float) -> None:
+        """Until a commit wakes the relay, `stop` is set or `seconds` pass."""
+        waits = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(self._wake.wait())]
+        try:
+            await asyncio.wait(waits, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for w in waits:
+                w.cancel()
+
     async def _lead(self, stop: asyncio.Event) -> None:
         lock_conn = await asyncpg.connect(self.settings.database_url)
         try:
@@ -86,15 +141,18 @@ class Relay:
                 await _sleep_or_stop(stop, self.settings.relay_lock_poll_s)
                 if stop.is_set():
                     return
+            await lock_conn.add_listener(channel(self.store.schema), self._notified)
             self.active = True
             metrics.RELAY_ACTIVE.labels(self.name).set(1)
             log.info("relay.active", domain=self.domain)
             await self.recover()
             checked_at = time.monotonic()
+            hidden_wait = 0.0  # the wait while committed events are hidden, doubling
             while not stop.is_set():
                 if time.monotonic() - checked_at >= 0.5:  # still ours? a lost session frees the lock
                     await lock_conn.fetchval("SELECT 1")
                     checked_at = time.monotonic()
+                self._wake.clear()  # a commit from here on wakes the next wait
                 try:
                     sent = await self.pump_once()
                 except Exception as exc:  # the bus or the database hiccuped: rescan, retry
@@ -105,7 +163,14 @@ class Relay:
                     continue
                 if sent == 0:
                     await self._measure_lag()
-                    await _sleep_or_stop(stop, self.settings.relay_idle_poll_s)
+                    # committed behind a transaction still running: readable once it ends,
+                    # which may signal nobody (a projection's batch in the same database)
+                    idle = self.settings.relay_idle_poll_s
+                    if await self.store.count_after(self.cursor):
+                        hidden_wait = min(max(hidden_wait * 2, HIDDEN_RETRY_S), idle)
+                    else:
+                        hidden_wait = 0.0
+                    await self._idle(stop, hidden_wait or idle)
             await self.settle()  # graceful stop: the batch in hand is confirmed
         finally:
             self.active = False

@@ -35,7 +35,7 @@ class Settings(BaseSettings):
     stream_max_age_s: float = 0.0  # 0 keeps events forever
 
     relay_batch_size: int = 500
-    relay_idle_poll_s: float = 0.05
+    relay_idle_poll_s: float = 1.0  # a fallback: commits wake the relay (relay.py)
     relay_lock_poll_s: float = 1.0
     relay_ack_timeout_s: float = 5.0  # a batch unacknowledged this long is scanned for and sent again
 
