@@ -94,6 +94,9 @@ def truthful(app: FastAPI) -> dict[str, Any]:
             responses = op.setdefault("responses", {})
             for status in _statuses(method, path, operational):
                 responses[str(status)] = _problem(status, RETRY_AFTER if status == 503 else None)
+            for status in [int(s) for s in responses if s.isdigit() and int(s) in TITLES and int(s) >= 400]:
+                declared = responses[str(status)].get("description")  # a route's own refusal, e.g. 409
+                responses[str(status)] = {**_problem(status), **({"description": declared} if declared else {})}
             if method == "post" and not operational:
                 params = op.setdefault("parameters", [])
                 if not any(p.get("name") == "Idempotency-Key" for p in params):

@@ -218,7 +218,7 @@ def _erased(rt: Runtime, recipient_id: str):  # type: ignore[no-untyped-def]
     return both
 
 
-@router.get("/recipients/{recipient_id}/export")
+@router.get("/recipients/{recipient_id}/export", responses={409: {"description": "the person's data was erased already"}})
 async def export(recipient_id: Identifier, request: Request, who: Principal = Depends(requires(*MANAGERS, Role.social_worker))):
     """A copy of the recipient's data (PIPL): the person themselves or a manager over them."""
     rt = runtime(request)

@@ -89,7 +89,7 @@ async def erase_station_contact(
     return respond(answer)
 
 
-@router.get("/stations/{station_id}/contact-export")
+@router.get("/stations/{station_id}/contact-export", responses={409: {"description": "the person's data was erased already"}})
 async def export_station_contact(station_id: StationId, request: Request, who: Eraser):
     """A copy of the station lead's and contact's data (PIPL), opened."""
     rt = await _scoped(request, who, station_id)
@@ -129,7 +129,7 @@ async def erase_org_contact(
     return respond(answer)
 
 
-@router.get("/stations/{station_id}/organisations/{organisation_id}/contact-export")
+@router.get("/stations/{station_id}/organisations/{organisation_id}/contact-export", responses={409: {"description": "the person's data was erased already"}})
 async def export_org_contact(
     station_id: StationId, organisation_id: StationId, request: Request, who: Eraser
 ):

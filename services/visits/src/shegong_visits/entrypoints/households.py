@@ -166,7 +166,7 @@ async def erase(
     return await run(request, who, ctx, household_id, build, after_append=destroy_key)
 
 
-@router.get("/households/{household_id}/export")
+@router.get("/households/{household_id}/export", responses={409: {"description": "the person's data was erased already"}})
 async def export(
     request: Request, household_id: HouseholdId, who: Principal = Depends(requires(*ERASERS))
 ):

@@ -58,7 +58,7 @@ async def erase_volunteer(
     )
 
 
-@router.get(f"{BASE}/export")
+@router.get(f"{BASE}/export", responses={409: {"description": "the person's data was erased already"}})
 async def export_volunteer(
     station_id: Identifier, volunteer_id: Identifier, request: Request, who: Principal = Depends(eraser)
 ):
