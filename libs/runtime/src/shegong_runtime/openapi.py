@@ -92,9 +92,11 @@ def truthful(app: FastAPI) -> dict[str, Any]:
         for method, op in operations.items():
             operational = "operations" in op.get("tags", [])
             responses = op.setdefault("responses", {})
-            for status in _statuses(method, path, operational):
+            standard = _statuses(method, path, operational)
+            for status in standard:
                 responses[str(status)] = _problem(status, RETRY_AFTER if status == 503 else None)
-            for status in [int(s) for s in responses if s.isdigit() and int(s) in TITLES and int(s) >= 400]:
+            own = [int(s) for s in responses if s.isdigit() and int(s) in TITLES and int(s) >= 400]
+            for status in [s for s in own if s not in standard]:
                 declared = responses[str(status)].get("description")  # a route's own refusal, e.g. 409
                 responses[str(status)] = {**_problem(status), **({"description": declared} if declared else {})}
             if method == "post" and not operational:
