@@ -151,3 +151,34 @@ async def test_two_replicas_one_killed_mid_batch_end_equal_to_a_clean_single_app
     finally:
         doomed.stop()
         survivor.stop()
+
+
+async def test_messages_taken_from_a_units_consumer_by_another_are_read_again_not_lost(
+    pool, nc, js, settings, unique
+):
+    """A replica that lost its lease but has not noticed yet may still pull from the unit's
+    consumer, which the new holder has re-created under the same name: the new holder sees its
+    deliveries jump, and reads again from its checkpoint instead of moving past them."""
+    name = unique("proj")
+    runner = ProjectionRunner(ProbeOrder(name), pool, nc, settings, exclusive=True)
+    stop, tasks = await _start([runner])
+    try:
+        await eventually(lambda: runner.consumers and runner.generation, timeout=20)
+        unit = runner.consumers["probe.p0"]
+        partitions = await bus.partitions(js, "probe")
+        aggs = []
+        while len(aggs) < 6:
+            agg = unique("agg")
+            if bus.partition_of(agg, partitions) == 0:
+                aggs.append(agg)
+        thief = await js.pull_subscribe_bind(durable=unit.consumer, stream=unit.stream)
+        await asyncio.sleep(0.5)  # the runner waits on its consumer too
+        stolen = asyncio.create_task(thief.fetch(5, timeout=5))
+        await publish_history(js, aggs, 4)
+        taken = await stolen
+        assert taken  # some deliveries went to the other client
+        orders = await eventually(lambda: _orders(pool, name, aggs, 4), timeout=60)
+        assert orders == {agg: [1, 2, 3, 4] for agg in aggs}
+    finally:
+        stop.set()
+        await asyncio.gather(*tasks)

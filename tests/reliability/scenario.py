@@ -341,7 +341,7 @@ async def run(database_url: str, cluster: EmbeddedCluster, logs: Path, seconds: 
         try:
             await compare(report, pool, nc, load)
             report.board_mismatches = await eventually_equal_board(pool, database_url)
-            report.projection_gaps = await eventually_covered(pool)
+            report.projection_gaps = await eventually_covered(pool, report)
         finally:
             await pool.close()
         report.deliveries_per_message = round(
@@ -393,12 +393,12 @@ async def restart(replicas: Replicas, report: Report, what: str) -> None:
     await replicas.wait_ready()
 
 
-async def uncovered(pool: asyncpg.Pool) -> int:
+async def uncovered(pool: asyncpg.Pool) -> dict[str, int]:
     """For every live projection of every service: the events of the stores of the domains it
     reads that its processed table lacks (each applied, or dead-lettered on record)."""
     from shegong_runtime.nats_auth import CONSUMERS
 
-    missing = 0
+    missing: dict[str, int] = {}
     for projections in CONSUMERS.values():
         for name, domains in projections.items():
             schema = await generations.live_schema(pool, name)
@@ -406,20 +406,24 @@ async def uncovered(pool: asyncpg.Pool) -> int:
                 if not await pool.fetchval("SELECT to_regclass($1)", f"{domain}.events"):
                     continue
                 try:
-                    missing += await pool.fetchval(
+                    n = await pool.fetchval(
                         f"SELECT count(*) FROM {domain}.events e WHERE NOT EXISTS "
                         f"(SELECT 1 FROM {schema}.processed p WHERE p.event_id = e.event_id)"
                     )
                 except asyncpg.UndefinedTableError:
-                    missing += await pool.fetchval(f"SELECT count(*) FROM {domain}.events")
+                    n = await pool.fetchval(f"SELECT count(*) FROM {domain}.events")
+                if n:
+                    missing[f"{name}<{domain}"] = n
     return missing
 
 
-async def eventually_covered(pool: asyncpg.Pool, timeout: float = 60) -> int:
+async def eventually_covered(pool: asyncpg.Pool, report: Report, timeout: float = 60) -> int:
     deadline = time.monotonic() + timeout
     while (gaps := await uncovered(pool)) and time.monotonic() < deadline:
         await asyncio.sleep(0.5)
-    return gaps
+    if gaps:
+        report.faults.append(f"events never applied: {gaps}")
+    return sum(gaps.values())
 
 
 async def board_mismatches(pool: asyncpg.Pool) -> int:

@@ -89,6 +89,11 @@ def _causality(msg: Msg) -> dict[str, str]:
     return {"correlation_id": str(event.correlation_id), "causation_id": str(event.event_id)}
 
 
+class CursorShared(Exception):
+    """Someone else fetched from this unit's consumer (a replica that lost its lease and had not
+    yet noticed): what it took never reaches us, so the cursor starts again at the checkpoint."""
+
+
 class Undecodable(Exception):
     """The message is not an event this catalog can decode: retrying will not help."""
 
@@ -317,9 +322,14 @@ class ProjectionRunner:
             sub = None
             try:
                 sub = await self._open(unit)
+                delivered = 0  # the consumer's own count: a jump means another fetched from it
                 while not halted():
                     msgs = await self._fetch_ready(sub, unit)
                     if msgs:
+                        first, last = msgs[0].metadata.sequence.consumer, msgs[-1].metadata.sequence.consumer
+                        if first != delivered + 1 or last - first + 1 != len(msgs):
+                            raise CursorShared(f"deliveries {first}..{last} after {delivered}")
+                        delivered = last
                         unit.received += len(msgs)
                         metrics.RECEIVED.labels(self.projection.name, unit.domain).inc(len(msgs))
                         await self.handle_batch(unit, msgs, fenced)
