@@ -131,7 +131,13 @@ def nats_url(nats_server_url: str) -> str:
 @pytest.fixture(scope="session")
 def stack_env(database_url: str, nats_url: str) -> dict[str, str]:
     """Environment for a Shegong process started by a test."""
-    return {**os.environ, "DATABASE_URL": database_url, "NATS_URL": nats_url, "SHEGONG_LOG_JSON": "true"}
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "NATS_URL": nats_url,
+        "SHEGONG_LOG_JSON": "true",
+        "SHEGONG_DATABASE_POOL_SIZE": os.environ.get("SHEGONG_DATABASE_POOL_SIZE", "4"),  # many processes, one server
+    }
 
 
 @pytest.fixture

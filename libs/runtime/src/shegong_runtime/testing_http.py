@@ -22,14 +22,18 @@ DEMO_DISTRICTS = {
 
 
 def settings_for(database_url: str, nats_url: str, service: str, **overrides: object) -> Settings:
+    """A service in a test: small pools, since a suite runs every service against one server."""
     return Settings(
-        database_url=database_url,
-        nats_url=nats_url,
-        service=service,
-        log_json=True,
-        projection_fetch_timeout_s=0.2,
-        relay_idle_poll_s=0.02,
-        **overrides,  # type: ignore[arg-type]
+        **{
+            "database_url": database_url,
+            "nats_url": nats_url,
+            "service": service,
+            "log_json": True,
+            "projection_fetch_timeout_s": 0.2,
+            "relay_idle_poll_s": 0.02,
+            "database_pool_size": 4,
+            **overrides,
+        }  # type: ignore[arg-type]
     )
 
 
