@@ -124,6 +124,12 @@ async def test_a_later_version_ahead_of_its_predecessor_waits_however_long_and_t
         await asyncio.gather(*tasks)
 
 
+async def _members(pool, name, n):
+    return await pool.fetchval(
+        f"SELECT count(*) FROM {generations.META}.members WHERE projection = $1", name
+    ) >= n
+
+
 async def _parked(pool, schema, agg):
     try:
         return await pool.fetchval(f"SELECT count(*) FROM {schema}.parked WHERE stream_id LIKE '%' || $1", agg)
@@ -139,10 +145,13 @@ async def test_two_replicas_one_killed_mid_batch_end_equal_to_a_clean_single_app
     await publish_history(js, aggs, 8)
     args = ["project", "shegong_runtime.probe:ProbeOrder", "--name", name]
     quick = {"projection_batch_size": 16, "projection_lease_poll_s": 0.3, "projection_member_ttl_s": 1.5}
-    survivor = Process(args, env_with(stack_env, **quick), tmp_log(tmp_path, "survivor"))
     doomed = Process(args, env_with(stack_env, projection_fault_pause_s=60, **quick), tmp_log(tmp_path, "doomed"))
+    survivor = None
     try:
         await eventually(lambda: doomed.saw("projection.mid_batch"), timeout=45)
+        # a second replica joins while the first holds its units with a batch half applied
+        survivor = Process(args, env_with(stack_env, **quick), tmp_log(tmp_path, "survivor"))
+        await eventually(lambda: _members(pool, name, 2), timeout=30)  # both heartbeat
         doomed.kill()  # SIGKILL with half a batch applied inside an open transaction
         orders = await eventually(lambda: _orders(pool, name, aggs, 8), timeout=60)
         assert orders == {agg: list(range(1, 9)) for agg in aggs}
@@ -150,7 +159,8 @@ async def test_two_replicas_one_killed_mid_batch_end_equal_to_a_clean_single_app
         assert await _orders(pool, name, aggs, 8) == orders
     finally:
         doomed.stop()
-        survivor.stop()
+        if survivor is not None:
+            survivor.stop()
 
 
 async def test_messages_taken_from_a_units_consumer_by_another_are_read_again_not_lost(

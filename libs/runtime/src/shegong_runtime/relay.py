@@ -142,6 +142,7 @@ class Relay:
                 if stop.is_set():
                     return
             await lock_conn.add_listener(channel(self.store.schema), self._notified)
+            lock_conn.add_termination_listener(self._notified)  # a lost lock session: check at once
             self.active = True
             metrics.RELAY_ACTIVE.labels(self.name).set(1)
             log.info("relay.active", domain=self.domain)
@@ -149,7 +150,7 @@ class Relay:
             checked_at = time.monotonic()
             hidden_wait = 0.0  # the wait while committed events are hidden, doubling
             while not stop.is_set():
-                if time.monotonic() - checked_at >= 0.5:  # still ours? a lost session frees the lock
+                if lock_conn.is_closed() or time.monotonic() - checked_at >= 0.5:  # still ours? a lost session frees the lock
                     await lock_conn.fetchval("SELECT 1")
                     checked_at = time.monotonic()
                 self._wake.clear()  # a commit from here on wakes the next wait
