@@ -10,10 +10,10 @@ not set.
 from __future__ import annotations
 
 import json
-from datetime import date
 
 from shegong_runtime.testing import eventually
 from shegong_runtime.testing_browser import chromium
+from shegong_stations.periods import today as lanzhou_today
 
 from .worker import STATION, Day, require_browser
 
@@ -104,10 +104,11 @@ async def test_a_workers_day_online_then_offline_then_back(stack, link):
         mine = [m for m in meetings if m["title"] == "青白石街道居民议事会（离线记录）"]
         assert len(mine) == 1 and mine[0]["status"] == "held"
 
-        # the station's board has them: this week's visits include the three of today
+        # the station's board has them: this week's visits include the three of today (the
+        # station's today: past 16:00 UTC it is already tomorrow in Lanzhou)
         async def on_the_board():
             r = await stack.clients["stations"].get(
-                f"/stations/{STATION}", params={"on": date.today().isoformat()}, headers=day.lead
+                f"/stations/{STATION}", params={"on": lanzhou_today().isoformat()}, headers=day.lead
             )
             return r.status_code == 200 and r.json()["figures"]["visits"]["this_week"] >= 3
 
