@@ -9,6 +9,7 @@ import asyncio
 
 import asyncpg
 import pytest
+import structlog
 from shegong_runtime import bus, generations, metrics
 from shegong_runtime.probe import ProbeOrder
 from shegong_runtime.projection import ProjectionRunner
@@ -112,7 +113,10 @@ async def test_a_later_version_ahead_of_its_predecessor_waits_however_long_and_t
     try:
         schema = generations.schema_name(name, 1)
         await eventually(lambda: _parked(pool, schema, agg), timeout=30)
-        await asyncio.sleep(6)  # alarms repeat; no timer takes the gap as final
+        with structlog.testing.capture_logs() as logs:
+            await asyncio.sleep(6)  # alarms repeat; no timer takes the gap as final
+        alarms = [e for e in logs if e["event"] == "projection.gap_open" and e.get("projection") == name]
+        assert len(alarms) >= 1 and all(e["waiting"] == 1 for e in alarms)
         assert await _versions_when(pool, schema, agg, 1) is None
         assert await _parked(pool, schema, agg)
         assert metrics.WAITING.labels(name)._value.get() == 1  # the alarm operators see

@@ -126,9 +126,6 @@ class Unit:
         return self.consumer
 
 
-ConsumerState = Unit
-
-
 class ProjectionRunner:
     """Runs one projection for one generation until stopped or caught up.
 
@@ -151,7 +148,8 @@ class ProjectionRunner:
         self.consumers: dict[str, Unit] = {}
         self.leases: partitions.Leases | None = None
         self.running = False
-        self._alarmed_at = 0.0
+        self._gaps_checked_at = float("-inf")  # the metric is refreshed every 5 s
+        self._alarmed_at: float | None = None  # the log line repeats every projection_gap_alarm_s
 
     @property
     def schema(self) -> str:
@@ -286,13 +284,14 @@ class ProjectionRunner:
     async def _alarm_gaps(self) -> None:
         """A predecessor still missing is an alarm, repeated while it lasts (never a skip)."""
         now = asyncio.get_running_loop().time()
-        if now - self._alarmed_at < 5.0:
+        if now - self._gaps_checked_at < 5.0:
             return
+        self._gaps_checked_at = now
         count, age = await ordering.waiting(self.pool, self.schema)
         metrics.WAITING.labels(self.projection.name).set(count)
-        if count and (now - self._alarmed_at >= self.settings.projection_gap_alarm_s or self._alarmed_at == 0):
+        if count and (self._alarmed_at is None or now - self._alarmed_at >= self.settings.projection_gap_alarm_s):
             log.error("projection.gap_open", projection=self.projection.name, waiting=count, oldest_s=round(age, 1))
-        self._alarmed_at = now
+            self._alarmed_at = now
 
     async def _open(self, unit: Unit) -> object:
         """A fresh cursor at the unit's checkpoint: whatever an earlier holder fetched is moot."""
