@@ -62,6 +62,17 @@ class Principal:
         if not self.can_see(station_id, district_of):
             raise Forbidden(f"role {self.role} has no access to station {station_id}", field="station_id")
 
+    def may_write(self, station_id: str, district_of: Callable[[str], str | None] | None = None) -> bool:
+        """Staff write for the stations they see; integrators and operators only read."""
+        return self.role in WRITERS and self.can_see(station_id, district_of)
+
+    def require_write(
+        self, station_id: str, district_of: Callable[[str], str | None] | None = None
+    ) -> None:
+        if self.role not in WRITERS:
+            raise Forbidden(f"role {self.role} may not record anything")
+        self.require_station(station_id, district_of)
+
     def require_role(self, roles: Iterable[Role]) -> None:
         allowed = set(roles)
         if self.role not in allowed:

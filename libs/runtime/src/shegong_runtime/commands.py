@@ -14,17 +14,19 @@ import json
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 from uuid import UUID
 
 import asyncpg
 from shegong_events import CATALOG, DomainEvent, Envelope
 
 from shegong_runtime import crypto, logging, metrics
+from shegong_runtime.decider import Aggregate, Decider
 from shegong_runtime.errors import DomainError
 from shegong_runtime.eventstore import ConcurrencyConflict, EventStore
 
 S = TypeVar("S")
+C = TypeVar("C")
 log = logging.get("commands")
 
 
@@ -58,24 +60,6 @@ def fingerprint(payload: Any, secret: str) -> str:
     return hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
-class Aggregate(Generic[S]):
-    """How one aggregate type folds its events into state (pure, no database)."""
-
-    aggregate_type: str = "aggregate"
-
-    def initial(self) -> S:
-        raise NotImplementedError
-
-    def evolve(self, state: S, event: DomainEvent, envelope: Envelope) -> S:
-        raise NotImplementedError
-
-    def fold(self, history: Sequence[Envelope]) -> S:
-        state = self.initial()
-        for envelope in history:
-            state = self.evolve(state, CATALOG.decode(envelope), envelope)
-        return state
-
-
 async def load(store: EventStore, aggregate: Aggregate[S], aggregate_id: str) -> tuple[S, int]:
     history = await store.load(f"{aggregate.aggregate_type}-{aggregate_id}")
     return aggregate.fold(history), len(history)
@@ -96,6 +80,35 @@ async def remembered(store: EventStore, ctx: CommandContext) -> Answer | None:
             field="Idempotency-Key",
         )
     return Answer(row["status"], json.loads(row["response"]), replayed=True)
+
+
+async def handle(
+    store: EventStore,
+    decider: Decider[C, S],
+    aggregate_id: str,
+    command: C,
+    *,
+    station_id: str,
+    ctx: CommandContext,
+    respond: Callable[[list[Envelope], S], Answer],
+    occurred_at: datetime | None = None,
+    expected_version: int | None = None,
+    after_append: Callable[[asyncpg.Connection, list[Envelope]], Awaitable[None]] | None = None,
+) -> Answer:
+    """The one command path: `decider.decide(command, state)` on the state loaded, appended at
+    the version loaded (or `expected_version`, from If-Match), the answer stored with the events."""
+    return await execute(
+        store,
+        decider,
+        aggregate_id,
+        station_id,
+        ctx,
+        decide=lambda state, _version: decider.decide(command, state),
+        respond=respond,
+        occurred_at=occurred_at,
+        expected_version=expected_version,
+        after_append=after_append,
+    )
 
 
 async def execute(

@@ -23,7 +23,7 @@ from shegong_runtime.eventstore import EventStore
 from shegong_runtime.projection import Projection, ProjectionRunner
 from shegong_runtime.relay import Relay
 from shegong_runtime.settings import Settings, default_secrets
-from shegong_runtime.stations import KnownStations, StationDirectory
+from shegong_runtime.station_directory import KnownStations, StationDirectory
 
 log = logging.get("service")
 

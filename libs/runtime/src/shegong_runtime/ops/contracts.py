@@ -24,7 +24,7 @@ from shegong_events.subjects import stream_name
 from shegong_runtime import bus, catalogue, deadletter
 from shegong_runtime.bus import DEADLETTER_STREAM
 from shegong_runtime.projection import Projection
-from shegong_runtime.stations import KnownStations
+from shegong_runtime.station_directory import KnownStations
 
 _CHECKOUT = Path(__file__).resolve().parents[5]
 ROOT = _CHECKOUT if (_CHECKOUT / "contracts").is_dir() else Path.cwd()  # installed: where it runs

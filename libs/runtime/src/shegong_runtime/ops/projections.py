@@ -18,7 +18,7 @@ from shegong_runtime import bus, catalogue, deadletter, generations, projection
 from shegong_runtime.bus import DEADLETTER_STREAM
 from shegong_runtime.projection import Projection
 from shegong_runtime.settings import Settings
-from shegong_runtime.stations import KnownStations
+from shegong_runtime.station_directory import KnownStations
 
 
 class UnknownProjection(LookupError):

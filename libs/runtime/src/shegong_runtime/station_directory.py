@@ -8,6 +8,7 @@ from shegong_events import CATALOG, Envelope
 from shegong_events.registry import StationOpened, StationUpdated
 from shegong_runtime import generations
 from shegong_runtime.errors import DomainError
+from shegong_runtime.auth import Principal
 from shegong_runtime.projection import Projection
 
 
@@ -71,6 +72,15 @@ class StationDirectory:
             await self.refresh()
         if station_id not in self._districts:
             raise UnknownStation(f"unknown station {station_id!r}: the registry has not opened it", field="station_id")
+
+    async def check_write(self, who: Principal, station_id: str) -> None:
+        """The one scope check before a command: the station is known (404), the caller may write there (403)."""
+        await self.require(station_id)
+        who.require_write(station_id, self.district_of)
+
+    async def check_read(self, who: Principal, station_id: str) -> None:
+        await self.require(station_id)
+        who.require_station(station_id, self.district_of)
 
     def district_of(self, station_id: str) -> str | None:
         return self._districts.get(station_id)

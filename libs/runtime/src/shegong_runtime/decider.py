@@ -1,0 +1,42 @@
+"""A decider: what an aggregate decides and how its events fold, with no database in sight.
+
+`decide(command, state) -> events` holds every rule of the aggregate and names the events;
+`evolve(state, event, envelope) -> state` folds them back. Both are pure, so a rule is tested
+as given/when/then (`shegong_runtime.testing_decider`) and run by the one command path,
+`shegong_runtime.commands.handle`: load, decide, append at the version loaded, answer once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Generic, TypeVar
+
+from shegong_events import CATALOG, DomainEvent, Envelope
+
+C = TypeVar("C")
+S = TypeVar("S")
+
+
+class Aggregate(Generic[S]):
+    """How one aggregate type folds its events into state (pure, no database)."""
+
+    aggregate_type: str = "aggregate"
+
+    def initial(self) -> S:
+        raise NotImplementedError
+
+    def evolve(self, state: S, event: DomainEvent, envelope: Envelope) -> S:
+        raise NotImplementedError
+
+    def fold(self, history: Sequence[Envelope]) -> S:
+        state = self.initial()
+        for envelope in history:
+            state = self.evolve(state, CATALOG.decode(envelope), envelope)
+        return state
+
+
+class Decider(Aggregate[S], Generic[C, S]):
+    """An aggregate that also decides: the domain, not the HTTP layer, chooses the events."""
+
+    def decide(self, command: C, state: S) -> Sequence[DomainEvent]:
+        raise NotImplementedError
