@@ -81,3 +81,32 @@ def test_staff_text_is_shown_with_a_chinese_example(name, model, field):
         e for option in schema.get("anyOf", []) for e in option.get("examples", [])
     ]
     assert any("\u4e00" <= ch <= "\u9fff" for example in examples for ch in example), schema
+
+
+@pytest.mark.parametrize("name", SERVICES)
+def test_every_reading_says_what_it_returns(name):
+    for path, method, op in operations(spec_of(name)):
+        if method != "get":
+            continue
+        success = op["responses"]["200"]["content"]
+        for media, content in success.items():
+            assert content.get("schema"), (path, media)
+
+
+@pytest.mark.parametrize("name", ["registry", "visits", "engagement", "notifications"])
+def test_commands_link_to_the_reading_of_what_they_changed(name):
+    """OpenAPI links let a client (and schemathesis's stateful phase) follow a command's answer
+    to the resource it created or changed."""
+    spec = spec_of(name)
+    ids = {op.get("operationId") for _, _, op in operations(spec)}
+    links = [
+        (path, link)
+        for path, method, op in operations(spec)
+        if method == "post"
+        for response in op["responses"].values()
+        for link in response.get("links", {}).values()
+    ]
+    assert links, name
+    for path, link in links:
+        assert link.get("operationId") in ids, (path, link)
+        assert link.get("parameters"), (path, link)
