@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -42,4 +43,5 @@ def test_no_service_keeps_its_own_glue_beside_the_kit(name):
     for source in pkg.rglob("*.py"):
         text = source.read_text(encoding="utf-8")
         assert "ZoneInfo(" not in text and "hours=8" not in text, source
-        assert "commands.execute" not in text and "import execute" not in text, source
+        assert "commands.execute" not in text, source
+        assert not re.search(r"from shegong_runtime\.commands import[^\n]*\bexecute\b", text), source
