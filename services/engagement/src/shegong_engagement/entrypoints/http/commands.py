@@ -1,105 +1,65 @@
-"""Running one command from a route: on which aggregate, checked how, answered with what."""
+"""The old route-side command calls, kept only because `personal_data.py` still imports them;
+they run on the one command path (`commands.handle`), a lambda standing in for the command."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import date, datetime
-from typing import Any, TypeVar
+from typing import Any
 
 import asyncpg
 from fastapi.responses import JSONResponse
 from shegong_events import DomainEvent, Envelope
-from shegong_runtime.commands import Aggregate, Answer, CommandContext, execute
+from shegong_runtime.commands import Answer, CommandContext, handle
+from shegong_runtime.decider import Decider
 from shegong_runtime.http import respond
-from shegong_runtime.inputs import Identifier
 from shegong_runtime.service import Runtime
 
-from shegong_engagement.domain.aggregates import MEETING, VOLUNTEER
-from shegong_engagement.domain.clock import noon
-from shegong_engagement.domain.meeting import require_meeting
-from shegong_engagement.domain.volunteer import require_volunteer
+from shegong_engagement.domain.meeting import MEETING, require_meeting
+from shegong_engagement.domain.volunteer import VOLUNTEER, require_volunteer
+from shegong_engagement.entrypoints.http.answers import answered
 
-S = TypeVar("S")
-AfterAppend = Callable[[asyncpg.Connection, list[Envelope]], Awaitable[None]]
+__all__ = ["answered", "meeting_command", "volunteer_command"]
 
-
-def occurred_on(day: date | None) -> datetime | None:
-    """Noon of the day a command says a fact happened; None (now) when it does not say."""
-    return noon(day) if day else None
+Decide = Callable[[Any], Sequence[DomainEvent]]
 
 
-async def command(
-    rt: Runtime,
-    aggregate: Aggregate[S],
-    aggregate_id: str,
-    station_id: Identifier,
-    ctx: CommandContext,
-    decide: Callable[[S], Sequence[DomainEvent]],
-    answer: Callable[[list[Envelope], S], Answer],
-    occurred_at: datetime | None = None,
-    after_append: AfterAppend | None = None,
-) -> JSONResponse:
-    """Run one command on an aggregate and send its answer (the first one again on a retry)."""
-    done = await execute(
-        rt.store,
-        aggregate,
-        aggregate_id,
-        station_id,
-        ctx,
-        lambda state, _version: decide(state),
-        answer,
-        occurred_at=occurred_at,
-        after_append=after_append,
-    )
-    return respond(done)
+class _Checked(Decider[Decide, Any]):
+    """A decider whose command is a function of the state, after the aggregate's own check."""
+
+    def __init__(self, decider: Decider[Any, Any], require: Callable[[Any], None]) -> None:
+        self.decider, self.require = decider, require
+        self.aggregate_type = decider.aggregate_type
+
+    def initial(self) -> Any:
+        return self.decider.initial()
+
+    def evolve(self, state: Any, event: DomainEvent, envelope: Envelope) -> Any:
+        return self.decider.evolve(state, event, envelope)
+
+    def decide(self, command: Decide, state: Any) -> Sequence[DomainEvent]:
+        self.require(state)
+        return command(state)
 
 
-def on_existing(
-    aggregate: Aggregate[S], require: Callable[[S, str, str], None]
-) -> Callable[..., Awaitable[JSONResponse]]:
-    """`command` for an aggregate that must exist at the station: `require` raises the 404."""
-
+def _on(decider: Decider[Any, Any], require: Callable[[Any, str, str], None]):  # type: ignore[no-untyped-def]
     async def run(
         rt: Runtime,
         aggregate_id: str,
         station_id: str,
         ctx: CommandContext,
-        decide: Callable[[S], Sequence[DomainEvent]],
-        answer: Callable[[list[Envelope], S], Answer],
-        occurred_at: datetime | None = None,
-        after_append: AfterAppend | None = None,
+        decide: Decide,
+        answer: Callable[[list[Envelope], Any], Answer],
+        after_append: Callable[[asyncpg.Connection, list[Envelope]], Awaitable[None]] | None = None,
     ) -> JSONResponse:
-        def checked(state: S) -> Sequence[DomainEvent]:
-            require(state, station_id, aggregate_id)
-            return decide(state)
-
-        return await command(
-            rt, aggregate, aggregate_id, station_id, ctx, checked, answer, occurred_at, after_append
+        checked = _Checked(decider, lambda state: require(state, station_id, aggregate_id))
+        done = await handle(
+            rt.store, checked, aggregate_id, decide, station_id=station_id, ctx=ctx,
+            respond=answer, after_append=after_append,
         )
+        return respond(done)
 
     return run
 
 
-meeting_command = on_existing(MEETING, require_meeting)
-volunteer_command = on_existing(VOLUNTEER, require_volunteer)
-
-
-def answered(
-    status: int, id_field: str, **extra: Callable[[list[Envelope]], Any]
-) -> Callable[..., Answer]:
-    """The answer to a command: the aggregate id, its new version, and any extras from the events."""
-
-    def answer(events: list[Envelope], _state: object) -> Answer:
-        body: dict[str, Any] = {
-            id_field: events[0].aggregate_id if events else None,
-            "version": events[-1].aggregate_version if events else None,
-            "events": [e.event_type for e in events],
-        }
-        body.update({k: pick(events) for k, pick in extra.items()})
-        return Answer(status, body)
-
-    return answer
-
-
-def last_data(key: str) -> Callable[[list[Envelope]], Any]:
-    return lambda events: events[-1].data.get(key) if events else None
+meeting_command = _on(MEETING, require_meeting)
+volunteer_command = _on(VOLUNTEER, require_volunteer)
