@@ -10,8 +10,8 @@ from itertools import pairwise
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from shegong_engagement.domain.aggregates import VolunteerAggregate
 from shegong_engagement.domain.volunteer import (
+    VOLUNTEER,
     CheckIn,
     CheckOut,
     EnrollVolunteer,
@@ -162,7 +162,7 @@ volunteer_commands = st.one_of(
 @RUNS
 @given(st.lists(volunteer_commands, max_size=30))
 def test_any_accepted_service_history_replays_to_the_same_volunteer(commands):
-    stream = Stream(VolunteerAggregate(), "v-p")
+    stream = Stream(VOLUNTEER, "v-p")
     for command in commands:
         stream.run(command)
         state = stream.state

@@ -11,6 +11,7 @@ import asyncio
 import uuid
 from collections.abc import Awaitable, Callable
 
+import asyncpg
 from shegong_events import calendar
 from shegong_runtime import logging
 from shegong_runtime.commands import Answer, CommandContext, handle
@@ -23,6 +24,7 @@ from shegong_engagement.domain.volunteer import VOLUNTEER, CloseExpiredSession
 
 log = logging.get("sweeper")
 ACTOR = "system:session-sweeper"
+DATABASE_TROUBLE = (OSError, asyncpg.PostgresError, asyncpg.InterfaceError)
 
 
 async def sweep_once(rt: Runtime, config: EngagementConfig) -> int:
@@ -58,7 +60,7 @@ async def read_model_ready(rt: Runtime, stop: asyncio.Event, poll_s: float = 0.2
         try:
             if await views.sessions_table_exists(rt):
                 return True
-        except Exception as exc:  # the database not reachable yet: keep waiting
+        except DATABASE_TROUBLE as exc:  # the database not reachable yet: keep waiting
             log.debug("sweeper.waiting", error=type(exc).__name__)
         try:
             await asyncio.wait_for(stop.wait(), timeout=poll_s)
@@ -77,7 +79,7 @@ def sweeper(config: EngagementConfig) -> Callable[[Runtime, asyncio.Event], Awai
         while not stop.is_set():
             try:
                 await sweep_once(rt, config)
-            except Exception as exc:  # a database hiccup: try again next round
+            except Exception as exc:  # noqa: BLE001  a database hiccup: try again next round
                 log.warning("sweeper.error", error=repr(exc)[:300])
             try:
                 await asyncio.wait_for(stop.wait(), timeout=config.sweep_interval_s)
