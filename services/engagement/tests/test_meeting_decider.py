@@ -1,7 +1,7 @@
 """The meeting decider, rule by rule: the history it needs, the command, the events or the rule
 that refuses. Deliberation and action items ride on the meeting's stream."""
 
-from datetime import UTC, date, datetime
+from datetime import date
 
 from shegong_engagement.domain import action_items as items
 from shegong_engagement.domain import deliberation as talk
@@ -9,7 +9,6 @@ from shegong_engagement.domain.errors import (
     ActionItemAlreadyDone,
     ActionItemNotFound,
     DateBeforeAssignment,
-    IssueNotFound,
     MeetingAlreadyHeld,
     MeetingAlreadyScheduled,
     MeetingNotFound,
@@ -37,7 +36,6 @@ from shegong_events.engagement import (
     IssueProposed,
     MeetingCancelled,
     MeetingHeld,
-    MeetingNameErased,
     MeetingScheduled,
     MotionVoted,
     ParticipantGroup,
@@ -284,26 +282,3 @@ def test_an_action_item_is_done_once_late_when_past_due_and_never_before_assigne
     given(scheduled, assigned, late).when(done(date(2024, 5, 3))).raises(ActionItemAlreadyDone)
     given(scheduled, assigned).when(done(date(2024, 3, 1))).raises(DateBeforeAssignment)
     given(scheduled).when(done(DAY)).raises(ActionItemNotFound)
-
-
-# --- names erased (PIPL) ---------------------------------------------------------------------
-
-ERASED_AT = datetime(2024, 4, 1, 4, 0, tzinfo=UTC)
-
-
-def test_a_proposers_or_owners_name_is_erased_and_the_item_stays():
-    erase = talk.EraseProposerName(STATION, MID, "lift", "subject_request", ERASED_AT)
-    given(scheduled, proposed).when(erase).then(
-        MeetingNameErased(issue_id="lift", reason="subject_request", erased_at=ERASED_AT)
-    )
-    owner = items.EraseOwnerName(STATION, MID, "a-1", "subject_request", ERASED_AT)
-    given(scheduled, assigned).when(owner).then(
-        MeetingNameErased(action_id="a-1", reason="subject_request", erased_at=ERASED_AT)
-    )
-
-
-def test_erasing_a_name_needs_the_issue_or_item():
-    erase = talk.EraseProposerName(STATION, MID, "lift", "subject_request", ERASED_AT)
-    given(scheduled).when(erase).raises(IssueNotFound)
-    owner = items.EraseOwnerName(STATION, MID, "a-1", "subject_request", ERASED_AT)
-    given(scheduled).when(owner).raises(ActionItemNotFound)

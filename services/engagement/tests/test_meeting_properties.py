@@ -7,7 +7,7 @@ nothing; and the meeting's own invariants hold throughout.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -26,7 +26,6 @@ from shegong_engagement.domain.meeting import (
 from shegong_events import Envelope
 from shegong_events.engagement import (
     ActionItemDone,
-    MeetingNameErased,
     ParticipantGroup,
     QuorumRule,
 )
@@ -35,7 +34,6 @@ from shegong_runtime.errors import DomainError
 STATION, ELSEWHERE, MEETING_ID = "xigu-fulilu", "xigu-other", "m-p"
 SEALED = "sealed:v1:AAAA"
 DAY = date(2024, 3, 19)
-ERASED_AT = datetime(2024, 4, 1, 4, 0, tzinfo=UTC)
 RUNS = settings(max_examples=150, deadline=None)
 
 
@@ -187,22 +185,12 @@ complete = st.builds(
     ids,
     days,
 )
-erase = st.one_of(
-    st.builds(
-        lambda n: talk.EraseProposerName(STATION, MEETING_ID, f"i{n}", "subject_request", ERASED_AT),
-        ids,
-    ),
-    st.builds(
-        lambda n: items.EraseOwnerName(STATION, MEETING_ID, f"a{n}", "subject_request", ERASED_AT),
-        ids,
-    ),
-)
 # weighted towards the deliberation a held meeting allows; a cancellation ends most of it
 on_a_meeting = st.one_of(
-    hold, hold, cancel, propose, vote, vote, vote, adopt, adopt, assign, assign, complete, erase
+    hold, hold, cancel, propose, vote, vote, vote, adopt, adopt, assign, assign, complete
 )
 meeting_commands = st.one_of(schedule, on_a_meeting)
-AFTER_CANCELLING = {ActionItemDone.event_type, MeetingNameErased.event_type}
+AFTER_CANCELLING = {ActionItemDone.event_type}
 
 
 @RUNS

@@ -1,5 +1,5 @@
 """The volunteer decider, rule by rule: enrolment, trainings, service sessions under the limit,
-certificates of the hours, erasure."""
+certificates of the hours."""
 
 from datetime import UTC, date, datetime, timedelta
 
@@ -27,7 +27,6 @@ from shegong_engagement.domain.volunteer import (
     EndSession,
     Enroll,
     EnrollVolunteer,
-    EraseVolunteer,
     RecordTraining,
 )
 from shegong_events.engagement import (
@@ -36,7 +35,6 @@ from shegong_events.engagement import (
     ServiceSessionCheckedOut,
     TrainingAttended,
     VolunteerEnrolled,
-    VolunteerErased,
 )
 from shegong_runtime.testing_decider import scenario
 
@@ -170,12 +168,3 @@ def test_auto_closed_sessions_are_certified_only_on_request():
 def test_a_period_ending_before_it_begins_is_refused():
     period = {"period_from": date(2024, 3, 20), "period_to": date(2024, 3, 1)}
     given(enrolled, checked_in, checked_out()).when(certify(**period)).raises(PeriodReversed)
-
-
-def test_erasure_drops_the_name_and_keeps_the_hours():
-    at = datetime(2024, 4, 1, 4, 0, tzinfo=UTC)
-    erase = EraseVolunteer(STATION, VID, "subject_request", at)
-    state = given(enrolled, checked_in, checked_out()).when(erase).then(
-        VolunteerErased(reason="subject_request", erased_at=at)
-    )
-    assert state.sessions["s-1"].minutes == 90

@@ -7,7 +7,7 @@ decides these commands after checking the meeting exists at the station.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date
 from typing import TYPE_CHECKING
 
 from pydantic import Field
@@ -16,7 +16,6 @@ from shegong_events.engagement import (
     ID,
     ActionItemAssigned,
     ActionItemDone,
-    MeetingNameErased,
     ParticipantRole,
 )
 from shegong_runtime.inputs import MULTILINE
@@ -82,15 +81,6 @@ class Complete:
     today: date
 
 
-@dataclass(frozen=True)
-class EraseOwnerName:
-    station_id: str
-    meeting_id: str
-    action_id: str
-    reason: str
-    erased_at: datetime
-
-
 def assign_action_item(
     state: Meeting, cmd: AssignActionItem, name_sealed: str | None, today: date
 ) -> list[DomainEvent]:
@@ -139,20 +129,12 @@ def complete_action_item(
     ]
 
 
-def erase_owner_name(state: Meeting, cmd: EraseOwnerName) -> list[DomainEvent]:
-    if cmd.action_id not in state.actions:
-        raise ActionItemNotFound(f"no action item {cmd.action_id} at meeting {cmd.meeting_id}")
-    return [MeetingNameErased(action_id=cmd.action_id, reason=cmd.reason, erased_at=cmd.erased_at)]
-
-
-def decide(command: Assign | Complete | EraseOwnerName, state: Meeting) -> list[DomainEvent]:
+def decide(command: Assign | Complete, state: Meeting) -> list[DomainEvent]:
     match command:
         case Assign(request=r, owner_name_sealed=sealed, today=today):
             return assign_action_item(state, r, sealed, today)
         case Complete(action_id=action_id, request=r, today=today):
             return complete_action_item(state, action_id, r, today)
-        case EraseOwnerName():
-            return erase_owner_name(state, command)
 
 
 def evolve_action_items(state: Meeting, event: DomainEvent) -> Meeting:

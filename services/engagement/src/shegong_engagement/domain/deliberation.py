@@ -7,7 +7,7 @@ decides these commands after checking the meeting exists at the station.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date
 from fractions import Fraction
 from math import ceil, floor
 from typing import TYPE_CHECKING, Literal
@@ -17,7 +17,6 @@ from shegong_events import DomainEvent
 from shegong_events.engagement import (
     ID,
     IssueProposed,
-    MeetingNameErased,
     MotionVoted,
     ParticipantRole,
     QuorumRule,
@@ -28,7 +27,6 @@ from shegong_runtime.inputs import MULTILINE
 from shegong_engagement.domain import CommandBody
 from shegong_engagement.domain.errors import (
     IssueAlreadyProposed,
-    IssueNotFound,
     MeetingNotHeld,
     MembersPresentExceedTotal,
     MembersTotalUnknown,
@@ -149,15 +147,6 @@ class Adopt:
     today: date
 
 
-@dataclass(frozen=True)
-class EraseProposerName:
-    station_id: str
-    meeting_id: str
-    issue_id: str
-    reason: str
-    erased_at: datetime
-
-
 def propose_issue(
     state: Meeting, cmd: ProposeIssue, name_sealed: str | None, today: date
 ) -> list[DomainEvent]:
@@ -244,13 +233,7 @@ def quorum_rule(state: Meeting, fallback: tuple[QuorumRule, RuleSource]) -> tupl
     return (state.quorum_rule, "meeting") if state.quorum_rule is not None else fallback
 
 
-def erase_proposer_name(state: Meeting, cmd: EraseProposerName) -> list[DomainEvent]:
-    if cmd.issue_id not in state.issues:
-        raise IssueNotFound(f"no issue {cmd.issue_id} at meeting {cmd.meeting_id}")
-    return [MeetingNameErased(issue_id=cmd.issue_id, reason=cmd.reason, erased_at=cmd.erased_at)]
-
-
-def decide(command: Propose | Vote | Adopt | EraseProposerName, state: Meeting) -> list[DomainEvent]:
+def decide(command: Propose | Vote | Adopt, state: Meeting) -> list[DomainEvent]:
     match command:
         case Propose(request=r, proposer_name_sealed=sealed, today=today):
             return propose_issue(state, r, sealed, today)
@@ -258,8 +241,6 @@ def decide(command: Propose | Vote | Adopt | EraseProposerName, state: Meeting) 
             return vote_motion(state, r, *quorum_rule(state, fallback))
         case Adopt(request=r, today=today):
             return adopt_resolution(state, r, today)
-        case EraseProposerName():
-            return erase_proposer_name(state, command)
 
 
 def evolve_deliberation(state: Meeting, event: DomainEvent) -> Meeting:

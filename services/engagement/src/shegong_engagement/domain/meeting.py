@@ -165,10 +165,8 @@ MeetingCommand = (
     | deliberation.Propose
     | deliberation.Vote
     | deliberation.Adopt
-    | deliberation.EraseProposerName
     | action_items.Assign
     | action_items.Complete
-    | action_items.EraseOwnerName
 )
 
 
@@ -283,12 +281,7 @@ class MeetingDecider(Decider[MeetingCommand, Meeting]):
                 return hold(state, station, meeting, r)
             case Cancel(station_id=station, meeting_id=meeting, request=r, today=today):
                 return cancel(state, station, meeting, r, today)
-            case (
-                deliberation.Propose()
-                | deliberation.Vote()
-                | deliberation.Adopt()
-                | deliberation.EraseProposerName()
-            ):
+            case deliberation.Propose() | deliberation.Vote() | deliberation.Adopt():
                 return deliberation.decide(command, state)
             case _:
                 return action_items.decide(command, state)

@@ -1,5 +1,5 @@
 """The volunteer aggregate: enrolled by a station, trained, checked in and out of service sessions,
-certified (`certificate`), erased on request (PIPL).
+certified (`certificate`); erasure (PIPL) is decided beside the routes that ask for it.
 
 A session left open longer than the limit is closed at the limit and flagged `auto_closed`,
 whether the sweeper finds it, a late check-out arrives, or the next check-in comes first.
@@ -21,7 +21,6 @@ from shegong_events.engagement import (
     TrainingAttended,
     VolunteerCategory,
     VolunteerEnrolled,
-    VolunteerErased,
 )
 from shegong_runtime.decider import Decider
 
@@ -147,14 +146,6 @@ class CloseExpiredSession:
     limit: timedelta
 
 
-@dataclass(frozen=True)
-class EraseVolunteer:
-    station_id: str
-    volunteer_id: str
-    reason: str
-    erased_at: datetime
-
-
 VolunteerCommand = (
     Enroll
     | AttendTraining
@@ -162,7 +153,6 @@ VolunteerCommand = (
     | EndSession
     | CloseExpiredSession
     | Certify
-    | EraseVolunteer
 )
 
 
@@ -337,8 +327,6 @@ class VolunteerDecider(Decider[VolunteerCommand, Volunteer]):
                 return check_out(state, sid, r, now, limit)
             case Certify(request=r, number=number, today=today):
                 return issue_certificate(state, r, number, today)
-            case EraseVolunteer(reason=reason, erased_at=erased_at):
-                return [VolunteerErased(reason=reason, erased_at=erased_at)]
         raise TypeError(f"not a volunteer command: {command!r}")
 
 
