@@ -172,7 +172,7 @@ class _RetryRaced(Exception):
     """Another request with the same Idempotency-Key committed first."""
 
 
-async def _commit(store, aggregate, stream_id, state, version, envelopes, ctx, respond, after_append):  # type: ignore[no-untyped-def]
+async def _commit(store, aggregate, stream_id, state, version, envelopes, ctx, respond, after_append):
     async with store.transaction() as conn:
         stored = await store.append(stream_id, envelopes, version, conn=conn)
         station = envelopes[0].station_id if envelopes else None

@@ -20,9 +20,9 @@ from shegong_runtime import audit, crypto, logging, openapi, outages
 from shegong_runtime.auth import Principal, principal
 from shegong_runtime.commands import Answer, CommandContext, fingerprint
 from shegong_runtime.errors import DomainError
-from shegong_runtime.metrics import HTTP_SECONDS
 from shegong_runtime.eventstore import ConcurrencyConflict
 from shegong_runtime.limits import Limits
+from shegong_runtime.metrics import HTTP_SECONDS
 from shegong_runtime.problems import problem
 
 log = logging.get("http")
@@ -87,7 +87,7 @@ def install(app: FastAPI, ready: Callable[[], Awaitable[dict[str, bool]]]) -> No
         return problem(500, "internal_error", "the service failed; the log says why")
 
     @app.middleware("http")
-    async def correlate(request: Request, call_next):  # type: ignore[no-untyped-def]
+    async def correlate(request: Request, call_next):
         raw = request.headers.get(CORRELATION_HEADER)
         try:
             correlation = uuid.UUID(raw) if raw else uuid.uuid4()

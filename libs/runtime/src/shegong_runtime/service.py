@@ -8,7 +8,7 @@ lock, the projections share their durable consumers' work.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -53,7 +53,7 @@ class Service:
     projections: Sequence[Projection] = ()
     consumes: Sequence[str] = ()  # streams it reads beyond its projections' (declared at start)
     on_start: Sequence[Callable[[Runtime], Awaitable[None]]] = ()
-    background: Sequence[Callable[[Runtime, asyncio.Event], Awaitable[None]]] = ()
+    background: Sequence[Callable[[Runtime, asyncio.Event], Coroutine[Any, Any, None]]] = ()
 
     def app(self, settings: Settings | None = None) -> FastAPI:
         settings = settings or Settings(service=self.name)
