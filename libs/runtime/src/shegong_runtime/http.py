@@ -16,7 +16,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from shegong_runtime import audit, crypto, logging, openapi, outages
+from shegong_runtime import audit, crypto, logging, openapi, outages, tracing
 from shegong_runtime.auth import Principal, principal
 from shegong_runtime.commands import Answer, CommandContext, fingerprint
 from shegong_runtime.errors import DomainError
@@ -97,9 +97,13 @@ def install(app: FastAPI, ready: Callable[[], Awaitable[dict[str, bool]]]) -> No
         logging.clear()
         logging.bind(correlation_id=str(correlation))
         started = time.perf_counter()
-        response = await call_next(request)
+        with tracing.request_span(request.method, correlation, **{"http.request.method": request.method}) as span:
+            response = await call_next(request)
+            route = getattr(request.scope.get("route"), "path", "unmatched")
+            span.update_name(f"{request.method} {route}")
+            span.set_attribute("http.route", route)
+            span.set_attribute("http.response.status_code", response.status_code)
         response.headers[CORRELATION_HEADER] = str(correlation)
-        route = getattr(request.scope.get("route"), "path", "unmatched")
         HTTP_SECONDS.labels(settings.service, request.method, route, str(response.status_code)).observe(
             time.perf_counter() - started
         )

@@ -17,7 +17,7 @@ import asyncpg
 from fastapi import APIRouter, FastAPI
 from nats.aio.client import Client
 
-from shegong_runtime import bus, connections, http, logging
+from shegong_runtime import bus, connections, http, logging, tracing
 from shegong_runtime.crypto import KeyStore
 from shegong_runtime.eventstore import EventStore
 from shegong_runtime.projection import Projection, ProjectionRunner
@@ -58,6 +58,7 @@ class Service:
     def app(self, settings: Settings | None = None) -> FastAPI:
         settings = settings or Settings(service=self.name)
         logging.configure(settings.log_level, settings.log_json)
+        tracing.configure(self.name, settings.tracing)
         known = KnownStations(self.name)
         projections = [known, *self.projections]
 
