@@ -5,7 +5,7 @@ and names the decider, the subject and the streams; the checks and the steps liv
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -77,8 +77,16 @@ async def erase(
 
 
 async def export(
-    rt: Runtime, who: Principal, station_id: str, subject: str, stream_ids: list[str]
+    rt: Runtime,
+    who: Principal,
+    station_id: str,
+    subject: str,
+    stream_ids: list[str],
+    found: Callable[[], Awaitable[None]] | None = None,
 ) -> dict[str, Any]:
-    """A subject's copy of their data: scope, not erased (409), their streams opened."""
+    """A subject's copy of their data: scope, then `found` (raises the 404 of an unknown
+    record), not erased (409), their streams opened."""
     await rt.stations.check_read(who, station_id)
+    if found is not None:
+        await found()
     return await pipl.export(rt.store, rt.keys, subject, stream_ids)

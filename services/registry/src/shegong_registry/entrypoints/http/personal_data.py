@@ -115,8 +115,10 @@ async def export_org_contact(
 ):
     rt = runtime(request)
     stream = f"organisation-{organisation_id}"
-    await rt.stations.check_read(who, station_id)
-    if not await rt.store.load(stream):
-        raise OrganisationNotFound(f"no organisation {organisation_id} at station {station_id}")
+
+    async def found() -> None:
+        if not await rt.store.load(stream):
+            raise OrganisationNotFound(f"no organisation {organisation_id} at station {station_id}")
+
     subject = organisations.subject(organisation_id)
-    return await rights.export(rt, who, station_id, subject, [stream])
+    return await rights.export(rt, who, station_id, subject, [stream], found)
