@@ -16,7 +16,9 @@ from shegong_events import Envelope
 from shegong_runtime import pipl
 from shegong_runtime.auth import Principal
 from shegong_runtime.commands import Answer, CommandContext, handle
+from shegong_runtime.crypto import KeyStore
 from shegong_runtime.decider import Decider
+from shegong_runtime.eventstore import EventStore
 from shegong_runtime.http import respond
 from shegong_runtime.service import Runtime
 
@@ -40,11 +42,16 @@ class PersonalDataCopy(BaseModel):
     events: list[ExportedEvent]
 
 
-ALREADY_ERASED = {409: {"description": "the person's data was erased already"}}
 EXPORT_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"model": PersonalDataCopy},
-    **ALREADY_ERASED,
+    409: {"description": "the person's data was erased already"},
 }
+
+
+def _stores(rt: Runtime) -> tuple[EventStore, KeyStore]:
+    """A service that keeps data subjects has both an event store and a key store."""
+    assert rt.store is not None and rt.keys is not None, "a write service keeps both"
+    return rt.store, rt.keys
 
 
 async def erase(
@@ -61,17 +68,18 @@ async def erase(
 ) -> JSONResponse:
     """Erase one data subject: scope, not erased yet (409), then the decider's erasure event
     appended with the subject's key destroyed in the same transaction."""
+    store, keys = _stores(rt)
     await rt.stations.check_write(who, station_id)
-    await pipl.require_not_erased(rt.keys, subject)
+    await pipl.require_not_erased(keys, subject)
     done = await handle(
-        rt.store,
+        store,
         decider,
         aggregate_id,
         command,
         station_id=station_id,
         ctx=ctx,
         respond=answer,
-        after_append=pipl.destroy_key(rt.keys, subject),
+        after_append=pipl.destroy_key(keys, subject),
     )
     return respond(done)
 
@@ -86,7 +94,8 @@ async def export(
 ) -> dict[str, Any]:
     """A subject's copy of their data: scope, then `found` (raises the 404 of an unknown
     record), not erased (409), their streams opened."""
+    store, keys = _stores(rt)
     await rt.stations.check_read(who, station_id)
     if found is not None:
         await found()
-    return await pipl.export(rt.store, rt.keys, subject, stream_ids)
+    return await pipl.export(store, keys, subject, stream_ids)
