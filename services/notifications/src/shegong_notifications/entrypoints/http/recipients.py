@@ -1,44 +1,44 @@
-"""The recipients directory and subscriptions: who gets what through which channel."""
+"""The recipients directory and subscriptions: who gets what through which channel.
+
+Names, emails and webhook secrets are sealed here, under the person's key, before the command
+is built: the decider sees only sealed strings.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import Literal
+from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import JSONResponse
 from pydantic import Field, HttpUrl
-from shegong_events import DomainEvent
-from shegong_events.notifications import (
-    ID,
-    AudienceRole,
-    Channel,
-    RecipientErased,
-    RecipientRegistered,
-    RecipientUpdated,
-    SubscriptionSet,
-)
+from shegong_events.notifications import ID, AudienceRole, Channel
 from shegong_runtime import pipl
 from shegong_runtime.auth import Principal, Role, requires
-from shegong_runtime.commands import Answer, CommandContext, execute
+from shegong_runtime.commands import Answer, CommandContext, handle
 from shegong_runtime.http import command_context, respond
 from shegong_runtime.inputs import Identifier, RequestModel
 from shegong_runtime.service import Runtime, runtime
 
-from shegong_notifications import directory, views
-from shegong_notifications.domain import recipient as domain
+from shegong_notifications import projections, views
+from shegong_notifications.domain import recipient
 from shegong_notifications.domain.recipient import (
-    RecipientAggregate,
+    RECIPIENT,
+    Addresses,
     RecipientNotFound,
-    RecipientState,
-    ScopeDoesNotFitRole,
+    data_subject,
 )
-from shegong_notifications.entrypoints.scope import can_see, envelope_station, require_scope
+from shegong_notifications.entrypoints.http import answers
+from shegong_notifications.entrypoints.http.answers import (
+    PersonalDataExport,
+    RecipientAnswer,
+    RecipientView,
+    link,
+)
+from shegong_notifications.entrypoints.http.scope import can_read, check_write, envelope_station
 
 router = APIRouter(tags=["recipients"])
-RECIPIENT = RecipientAggregate()
 MANAGERS = (Role.station_lead, Role.district_officer, Role.city_admin)
 EMAIL = r"^[^@\s]{1,64}@[^@\s]{1,189}\.[^@\s]{1,63}$"
+TO_RECIPIENT = {"recipient": link("getRecipient", recipient_id="$request.path.recipient_id")}
 
 
 class RegisterRecipient(RequestModel):
@@ -66,10 +66,6 @@ class SetSubscription(RequestModel):
     channel: Channel | Literal["none"]
 
 
-def subject(recipient_id: str) -> str:
-    return f"recipient:{recipient_id}"
-
-
 def _answer(status: int):  # type: ignore[no-untyped-def]
     return lambda events, state: Answer(
         status,
@@ -89,43 +85,38 @@ async def _existing(  # type: ignore[no-untyped-def]
         return row
     who.require_role(MANAGERS)
     station_id = row["station_id"]
-    await require_scope(rt, who, station_id, None if station_id else row["district_id"])
+    await check_write(rt, who, station_id, None if station_id else row["district_id"])
     return row
 
 
-async def _addresses(
-    rt: Runtime, recipient_id: str, body: RegisterRecipient | UpdateRecipient
-) -> dict[str, str | None]:
+async def _sealed(rt: Runtime, recipient_id: str, body: RegisterRecipient | UpdateRecipient) -> Addresses:
     """Addresses as the events carry them: name, email and secret sealed under the person's key."""
-    sid = subject(recipient_id)
-    return {
-        "name_sealed": await rt.keys.seal(sid, body.name),
-        "email_sealed": await rt.keys.seal(sid, body.email),
-        "webhook_url": str(body.webhook_url) if body.webhook_url else None,
-        "webhook_secret_sealed": await rt.keys.seal(sid, body.webhook_secret),
-    }
+    sid = data_subject(recipient_id)
+    return Addresses(
+        name_sealed=await rt.keys.seal(sid, body.name),
+        email_sealed=await rt.keys.seal(sid, body.email),
+        webhook_url=str(body.webhook_url) if body.webhook_url else None,
+        webhook_secret_sealed=await rt.keys.seal(sid, body.webhook_secret),
+    )
 
 
-async def _command(
-    rt: Runtime,
-    recipient_id: Identifier,
-    station_id: Identifier | None,
-    district_id: Identifier | None,
-    ctx: CommandContext,
-    decide: Callable[[RecipientState], Sequence[DomainEvent]],
-    status: int = 200,
-) -> JSONResponse:
+async def _handle(  # type: ignore[no-untyped-def]
+    rt: Runtime, row, command: recipient.Command, ctx: CommandContext, status: int = 200, after_append=None
+):
     """One recipient command, filed under their station or district; the directory kept in step."""
-    answer = await execute(
-        rt.store, RECIPIENT, recipient_id, envelope_station(station_id, district_id), ctx,
-        decide=lambda state, _v: decide(state),
-        respond=_answer(status),
-        after_append=directory.record,
+    answer = await handle(
+        rt.store, RECIPIENT, command.recipient_id, command,
+        station_id=envelope_station(row["station_id"], row["district_id"]), ctx=ctx,
+        respond=_answer(status), after_append=after_append or projections.in_step,
     )
     return respond(answer)
 
 
-@router.post("/recipients", status_code=201)
+@router.post(
+    "/recipients",
+    operation_id="registerRecipient",
+    **answers.command(201, RecipientAnswer, {"recipient": link("getRecipient", recipient_id="$response.body#/recipient_id")}),
+)
 async def register(
     body: RegisterRecipient,
     request: Request,
@@ -133,28 +124,21 @@ async def register(
     ctx: CommandContext = Depends(command_context),
 ):
     rt = runtime(request)
-    if (body.role == "district_officer") != (body.station_id is None):
-        raise ScopeDoesNotFitRole(
-            "district officers are registered with district_id, every other role with station_id",
-            field="station_id",
-        )
-    await require_scope(rt, who, body.station_id, body.district_id)
+    recipient.must_fit_role(body.role, body.station_id)
+    await check_write(rt, who, body.station_id, body.district_id)
     district_id = rt.stations.district_of(body.station_id) if body.station_id else body.district_id
-    event = RecipientRegistered(
+    command = recipient.RegisterRecipient(
         recipient_id=body.recipient_id,
         role=body.role,
         station_id=body.station_id,
-        district_id=district_id,  # type: ignore[arg-type]
+        district_id=district_id,  # type: ignore[arg-type]  # the station's district, or the one named
         refs=body.refs,
-        **await _addresses(rt, body.recipient_id, body),
+        addresses=await _sealed(rt, body.recipient_id, body),
     )
-    return await _command(
-        rt, body.recipient_id, body.station_id, district_id, ctx,
-        lambda state: domain.register(state, event), status=201,
-    )
+    return await _handle(rt, {"station_id": body.station_id, "district_id": district_id}, command, ctx, status=201)
 
 
-@router.post("/recipients/{recipient_id}/updates")
+@router.post("/recipients/{recipient_id}/updates", operation_id="updateRecipient", **answers.command(200, RecipientAnswer, TO_RECIPIENT))
 async def update(
     recipient_id: Identifier,
     body: UpdateRecipient,
@@ -164,14 +148,11 @@ async def update(
 ):
     rt = runtime(request)
     row = await _existing(rt, who, recipient_id, self_allowed=True)
-    event = RecipientUpdated(refs=body.refs, **await _addresses(rt, recipient_id, body))
-    return await _command(
-        rt, recipient_id, row["station_id"], row["district_id"], ctx,
-        lambda state: domain.update(state, recipient_id, event),
-    )
+    command = recipient.UpdateRecipient(recipient_id, await _sealed(rt, recipient_id, body), refs=body.refs)
+    return await _handle(rt, row, command, ctx)
 
 
-@router.post("/recipients/{recipient_id}/removal")
+@router.post("/recipients/{recipient_id}/removal", operation_id="removeRecipient", **answers.command(200, RecipientAnswer))
 async def remove(
     recipient_id: Identifier,
     request: Request,
@@ -180,13 +161,10 @@ async def remove(
 ):
     rt = runtime(request)
     row = await _existing(rt, who, recipient_id)
-    return await _command(
-        rt, recipient_id, row["station_id"], row["district_id"], ctx,
-        lambda state: domain.remove(state, recipient_id),
-    )
+    return await _handle(rt, row, recipient.RemoveRecipient(recipient_id), ctx)
 
 
-@router.post("/recipients/{recipient_id}/erasure")
+@router.post("/recipients/{recipient_id}/erasure", operation_id="eraseRecipient", **answers.command(200, RecipientAnswer))
 async def erase(
     recipient_id: Identifier,
     body: pipl.Erase,
@@ -197,36 +175,42 @@ async def erase(
     """PIPL erasure: the recipient's key goes with the event; nothing more is sent to them."""
     rt = runtime(request)
     row = await _existing(rt, who, recipient_id, include_removed=True)
-    await pipl.require_not_erased(rt.keys, subject(recipient_id))
-    event = RecipientErased(reason=body.reason, erased_at=pipl.now())
-    answer = await execute(
-        rt.store, RECIPIENT, recipient_id, envelope_station(row["station_id"], row["district_id"]), ctx,
-        decide=lambda state, _v: domain.erase(state, recipient_id, event),
-        respond=_answer(200),
-        after_append=_erased(rt, recipient_id),
-    )
-    return respond(answer)
+    await pipl.require_not_erased(rt.keys, data_subject(recipient_id))
+    command = recipient.EraseRecipient(recipient_id, reason=body.reason, erased_at=pipl.now())
+    return await _handle(rt, row, command, ctx, after_append=_erased(rt, recipient_id))
 
 
 def _erased(rt: Runtime, recipient_id: str):  # type: ignore[no-untyped-def]
-    destroy = pipl.destroy_key(rt.keys, subject(recipient_id))
+    destroy = pipl.destroy_key(rt.keys, data_subject(recipient_id))
 
     async def both(conn, envelopes) -> None:  # type: ignore[no-untyped-def]
-        await directory.record(conn, envelopes)
+        await projections.in_step(conn, envelopes)
         await destroy(conn, envelopes)
 
     return both
 
 
-@router.get("/recipients/{recipient_id}/export", responses={409: {"description": "the person's data was erased already"}})
+@router.get(
+    "/recipients/{recipient_id}/export",
+    operation_id="exportRecipient",
+    responses={
+        200: {"model": PersonalDataExport, "description": "every event of the person's stream, opened"},
+        409: {"description": "the person's data was erased already"},
+    },
+    response_model=None,
+)
 async def export(recipient_id: Identifier, request: Request, who: Principal = Depends(requires(*MANAGERS, Role.social_worker))):
     """A copy of the recipient's data (PIPL): the person themselves or a manager over them."""
     rt = runtime(request)
     await _existing(rt, who, recipient_id, self_allowed=True, include_removed=True)
-    return await pipl.export(rt.store, rt.keys, subject(recipient_id), [f"recipient-{recipient_id}"])
+    return await pipl.export(rt.store, rt.keys, data_subject(recipient_id), [f"recipient-{recipient_id}"])
 
 
-@router.post("/recipients/{recipient_id}/subscriptions")
+@router.post(
+    "/recipients/{recipient_id}/subscriptions",
+    operation_id="setSubscription",
+    **answers.command(200, RecipientAnswer, TO_RECIPIENT),
+)
 async def set_subscription(
     recipient_id: Identifier,
     body: SetSubscription,
@@ -237,31 +221,16 @@ async def set_subscription(
     """The person themselves, or a lead over them, chooses the channel for one topic."""
     rt = runtime(request)
     row = await _existing(rt, who, recipient_id, self_allowed=True)
-    event = SubscriptionSet(topic=body.topic, channel=body.channel)
-    return await _command(
-        rt, recipient_id, row["station_id"], row["district_id"], ctx,
-        lambda state: domain.subscribe(state, recipient_id, event),
-    )
+    command = recipient.SetSubscription(recipient_id, topic=body.topic, channel=body.channel)
+    return await _handle(rt, row, command, ctx)
 
 
-@router.get("/recipients")
-async def list_recipients(
-    request: Request,
-    station_id: Identifier | None = None,
-    district_id: Identifier | None = None,
-    who: Principal = Depends(requires(*MANAGERS)),
-):
-    """The directory in the caller's scope, names and addresses opened for this authorised read."""
-    rt = runtime(request)
-    await rt.stations.refresh()
-    rows = [
-        r for r in await views.recipients(rt.pool, station_id, district_id)
-        if can_see(rt, who, r["station_id"], r["district_id"])
-    ]
+async def _shown(rt: Runtime, rows: list[Any]) -> list[dict[str, Any]]:
+    """Directory rows with names and addresses opened for this authorised read."""
     subs = await views.subscriptions(rt.pool, [r["recipient_id"] for r in rows])
     out = []
     for r in rows:
-        sid = subject(r["recipient_id"])
+        sid = data_subject(r["recipient_id"])
         out.append({
             "recipient_id": r["recipient_id"],
             "role": r["role"],
@@ -275,3 +244,36 @@ async def list_recipients(
             "registered_at": r["registered_at"],
         })
     return out
+
+
+@router.get(
+    "/recipients",
+    operation_id="listRecipients",
+    **answers.reading(list[RecipientView], "the directory in the caller's scope"),
+)
+async def list_recipients(
+    request: Request,
+    station_id: Identifier | None = None,
+    district_id: Identifier | None = None,
+    who: Principal = Depends(requires(*MANAGERS)),
+):
+    """The directory in the caller's scope, names and addresses opened for this authorised read."""
+    rt = runtime(request)
+    await rt.stations.refresh()
+    rows = [
+        r for r in await views.recipients(rt.pool, station_id, district_id)
+        if can_read(rt, who, r["station_id"], r["district_id"])
+    ]
+    return await _shown(rt, rows)
+
+
+@router.get("/recipients/{recipient_id}", operation_id="getRecipient", **answers.reading(RecipientView, "one recipient"))
+async def get_recipient(
+    recipient_id: Identifier, request: Request, who: Principal = Depends(requires(*MANAGERS, Role.social_worker))
+):
+    """One recipient as the directory lists them: the person themselves or a manager over them."""
+    rt = runtime(request)
+    await rt.stations.refresh()
+    row = await _existing(rt, who, recipient_id, self_allowed=True)
+    (shown,) = await _shown(rt, [row])
+    return shown
