@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Request
 from pydantic import Field, HttpUrl
-from shegong_events.notifications import ID, AudienceRole, Channel
+from shegong_events.notifications import AudienceRole, Channel
 from shegong_runtime import pipl
 from shegong_runtime.auth import Principal, Role, requires
 from shegong_runtime.commands import Answer, CommandContext, handle
@@ -42,7 +42,7 @@ TO_RECIPIENT = {"recipient": link("getRecipient", recipient_id="$request.path.re
 
 
 class RegisterRecipient(RequestModel):
-    recipient_id: str = Field(pattern=ID, description="the person's login subject")
+    recipient_id: Identifier = Field(description="the person's login subject")
     role: AudienceRole
     station_id: Identifier | None = None
     district_id: Identifier | None = Field(default=None, description="district officers only")
@@ -62,7 +62,7 @@ class UpdateRecipient(RequestModel):
 
 
 class SetSubscription(RequestModel):
-    topic: str = Field(pattern=ID, description="a template id, e.g. urgent-need")
+    topic: Identifier = Field(description="a template id, e.g. urgent-need")
     channel: Channel | Literal["none"]
 
 

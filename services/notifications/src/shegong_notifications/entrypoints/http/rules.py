@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
 from pydantic import Field
-from shegong_events.notifications import EVENT_TYPE, ID, Audience, Channel, Condition, Reminder
+from shegong_events.notifications import EVENT_TYPE, Audience, Channel, Condition, Reminder
 from shegong_runtime.auth import Principal, Role, principal, requires
 from shegong_runtime.commands import Answer, CommandContext, handle
 from shegong_runtime.http import command_context, respond
@@ -25,7 +25,7 @@ TO_RULE = {"rule": link("getRule", rule_id="$response.body#/rule_id")}
 
 
 class DefineRule(RequestModel):
-    rule_id: str = Field(pattern=ID)
+    rule_id: Identifier
     station_id: Identifier | None = Field(
         default=None, description="a station's rule; or name district_id"
     )
@@ -34,7 +34,7 @@ class DefineRule(RequestModel):
     conditions: list[Condition] = Field(default_factory=list, max_length=10)
     audience: Audience
     channel: Channel = "inbox"
-    template_id: str = Field(pattern=ID)
+    template_id: Identifier = Field(description="one of GET /templates")
     reminder: Reminder | None = None
     description: str | None = Field(examples=["紧急需求通知站长"], default=None, max_length=200)
 
