@@ -74,6 +74,11 @@ def _answer(status: int):  # type: ignore[no-untyped-def]
     )
 
 
+def _filed_under(row: Any) -> str:
+    """A recipient's events are filed under their station, or their district for officers."""
+    return envelope_station(row["station_id"], row["district_id"])
+
+
 async def _existing(  # type: ignore[no-untyped-def]
     rt: Runtime, who: Principal, recipient_id: str, self_allowed: bool = False, include_removed: bool = False
 ):
@@ -100,18 +105,6 @@ async def _sealed(rt: Runtime, recipient_id: str, body: RegisterRecipient | Upda
     )
 
 
-async def _handle(  # type: ignore[no-untyped-def]
-    rt: Runtime, row, command: recipient.Command, ctx: CommandContext, status: int = 200, after_append=None
-):
-    """One recipient command, filed under their station or district; the directory kept in step."""
-    answer = await handle(
-        rt.store, RECIPIENT, command.recipient_id, command,
-        station_id=envelope_station(row["station_id"], row["district_id"]), ctx=ctx,
-        respond=_answer(status), after_append=after_append or projections.in_step,
-    )
-    return respond(answer)
-
-
 @router.post(
     "/recipients",
     operation_id="registerRecipient",
@@ -135,7 +128,11 @@ async def register(
         refs=body.refs,
         addresses=await _sealed(rt, body.recipient_id, body),
     )
-    return await _handle(rt, {"station_id": body.station_id, "district_id": district_id}, command, ctx, status=201)
+    answer = await handle(
+        rt.store, RECIPIENT, body.recipient_id, command, station_id=envelope_station(body.station_id, district_id),
+        ctx=ctx, respond=_answer(201), after_append=projections.in_step,
+    )
+    return respond(answer)
 
 
 @router.post("/recipients/{recipient_id}/updates", operation_id="updateRecipient", **answers.command(200, RecipientAnswer, TO_RECIPIENT))
@@ -149,7 +146,11 @@ async def update(
     rt = runtime(request)
     row = await _existing(rt, who, recipient_id, self_allowed=True)
     command = recipient.UpdateRecipient(recipient_id, await _sealed(rt, recipient_id, body), refs=body.refs)
-    return await _handle(rt, row, command, ctx)
+    answer = await handle(
+        rt.store, RECIPIENT, recipient_id, command, station_id=_filed_under(row), ctx=ctx,
+        respond=_answer(200), after_append=projections.in_step,
+    )
+    return respond(answer)
 
 
 @router.post("/recipients/{recipient_id}/removal", operation_id="removeRecipient", **answers.command(200, RecipientAnswer))
@@ -161,7 +162,11 @@ async def remove(
 ):
     rt = runtime(request)
     row = await _existing(rt, who, recipient_id)
-    return await _handle(rt, row, recipient.RemoveRecipient(recipient_id), ctx)
+    answer = await handle(
+        rt.store, RECIPIENT, recipient_id, recipient.RemoveRecipient(recipient_id), station_id=_filed_under(row),
+        ctx=ctx, respond=_answer(200), after_append=projections.in_step,
+    )
+    return respond(answer)
 
 
 @router.post("/recipients/{recipient_id}/erasure", operation_id="eraseRecipient", **answers.command(200, RecipientAnswer))
@@ -177,7 +182,11 @@ async def erase(
     row = await _existing(rt, who, recipient_id, include_removed=True)
     await pipl.require_not_erased(rt.keys, data_subject(recipient_id))
     command = recipient.EraseRecipient(recipient_id, reason=body.reason, erased_at=pipl.now())
-    return await _handle(rt, row, command, ctx, after_append=_erased(rt, recipient_id))
+    answer = await handle(
+        rt.store, RECIPIENT, recipient_id, command, station_id=_filed_under(row), ctx=ctx,
+        respond=_answer(200), after_append=_erased(rt, recipient_id),
+    )
+    return respond(answer)
 
 
 def _erased(rt: Runtime, recipient_id: str):  # type: ignore[no-untyped-def]
@@ -222,7 +231,11 @@ async def set_subscription(
     rt = runtime(request)
     row = await _existing(rt, who, recipient_id, self_allowed=True)
     command = recipient.SetSubscription(recipient_id, topic=body.topic, channel=body.channel)
-    return await _handle(rt, row, command, ctx)
+    answer = await handle(
+        rt.store, RECIPIENT, recipient_id, command, station_id=_filed_under(row), ctx=ctx,
+        respond=_answer(200), after_append=projections.in_step,
+    )
+    return respond(answer)
 
 
 async def _shown(rt: Runtime, rows: list[Any]) -> list[dict[str, Any]]:
