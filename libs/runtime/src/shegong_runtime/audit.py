@@ -109,7 +109,7 @@ def install(app: FastAPI) -> None:
     """The middleware that collects opened subjects per request and records them, and the query."""
 
     @app.middleware("http")
-    async def audit_reads(request: Request, call_next: Callable[[Request], Awaitable[Response]]):  # type: ignore[no-untyped-def]
+    async def audit_reads(request: Request, call_next: Callable[[Request], Awaitable[Response]]):
         try:
             purpose = purpose_of(request)
         except BadPurpose as exc:

@@ -8,7 +8,7 @@ lock, the projections share their durable consumers' work.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,7 +17,7 @@ import asyncpg
 from fastapi import APIRouter, FastAPI
 from nats.aio.client import Client
 
-from shegong_runtime import bus, connections, http, logging
+from shegong_runtime import bus, connections, http, logging, tracing
 from shegong_runtime.crypto import KeyStore
 from shegong_runtime.eventstore import EventStore
 from shegong_runtime.projection import Projection, ProjectionRunner
@@ -53,11 +53,12 @@ class Service:
     projections: Sequence[Projection] = ()
     consumes: Sequence[str] = ()  # streams it reads beyond its projections' (declared at start)
     on_start: Sequence[Callable[[Runtime], Awaitable[None]]] = ()
-    background: Sequence[Callable[[Runtime, asyncio.Event], Awaitable[None]]] = ()
+    background: Sequence[Callable[[Runtime, asyncio.Event], Coroutine[Any, Any, None]]] = ()
 
     def app(self, settings: Settings | None = None) -> FastAPI:
         settings = settings or Settings(service=self.name)
         logging.configure(settings.log_level, settings.log_json)
+        tracing.configure(self.name, settings.tracing)
         known = KnownStations(self.name)
         projections = [known, *self.projections]
 
