@@ -13,11 +13,12 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi.responses import JSONResponse, Response
-from pydantic import StringConstraints
+from pydantic import BaseModel, StringConstraints
 
 from shegong_runtime.auth import Principal, Role, requires
 from shegong_runtime.errors import DomainError
@@ -133,7 +134,23 @@ def install(app: FastAPI) -> None:
 SubjectId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_:\-]{0,127}$")]
 
 
-@router.get("/audit/reads")
+class ReadRecord(BaseModel):
+    """One record of the read audit, as `GET /audit/reads` answers it."""
+
+    audit_id: int
+    read_at: datetime
+    reader: str
+    reader_role: str
+    reader_stations: list[str]
+    reader_district: str | None
+    subject_id: str
+    station_id: str | None
+    district_id: str | None
+    route: str
+    purpose: str | None
+
+
+@router.get("/audit/reads", responses={200: {"model": list[ReadRecord]}})
 async def reads(
     request: Request,
     station_id: Identifier | None = None,
