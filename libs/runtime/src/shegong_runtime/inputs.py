@@ -105,6 +105,7 @@ def new_id(prefix: str) -> str:
     case and time-ordered (a UUIDv7), so it fits `IDENTIFIER` and the contracts' lower-case ids."""
     return f"{prefix}-{new_event_id().hex}"
 
+
 # dates and times within the stated range
 RANGE = f"between {EARLIEST_YEAR}-01-01 and {LATEST_YEAR}-12-31"
 Day = Annotated[
