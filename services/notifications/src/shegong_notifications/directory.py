@@ -21,7 +21,7 @@ from shegong_notifications.domain.matching import Rule
 from shegong_notifications.tables import S
 
 
-async def registered(conn: asyncpg.Connection, env: Envelope, f: RecipientRegistered) -> None:
+async def registered(conn: asyncpg.Connection, _s: str, env: Envelope, f: RecipientRegistered) -> None:
     await conn.execute(
         f"INSERT INTO {S}.recipients (recipient_id, role, station_id, district_id, refs, name_sealed, "
         "email_sealed, webhook_url, webhook_secret_sealed, registered_at) "
@@ -31,7 +31,7 @@ async def registered(conn: asyncpg.Connection, env: Envelope, f: RecipientRegist
     )
 
 
-async def updated(conn: asyncpg.Connection, env: Envelope, u: RecipientUpdated) -> None:
+async def updated(conn: asyncpg.Connection, _s: str, env: Envelope, u: RecipientUpdated) -> None:
     await conn.execute(
         f"UPDATE {S}.recipients SET name_sealed = coalesce($2, name_sealed), "
         "email_sealed = coalesce($3, email_sealed), webhook_url = coalesce($4, webhook_url), "
@@ -41,14 +41,14 @@ async def updated(conn: asyncpg.Connection, env: Envelope, u: RecipientUpdated) 
     )
 
 
-async def removed(conn: asyncpg.Connection, env: Envelope, _: RecipientRemoved) -> None:
+async def removed(conn: asyncpg.Connection, _s: str, env: Envelope, _: RecipientRemoved) -> None:
     await conn.execute(
         f"UPDATE {S}.recipients SET removed_at = $2 WHERE recipient_id = $1 AND removed_at IS NULL",
         env.aggregate_id, env.recorded_at,
     )
 
 
-async def erased(conn: asyncpg.Connection, env: Envelope, _: RecipientErased) -> None:
+async def erased(conn: asyncpg.Connection, _s: str, env: Envelope, _: RecipientErased) -> None:
     """The key is gone; the sealed copies and anything still to be sent go too."""
     await conn.execute(
         f"UPDATE {S}.recipients SET name_sealed = NULL, email_sealed = NULL, "
@@ -63,7 +63,7 @@ async def erased(conn: asyncpg.Connection, env: Envelope, _: RecipientErased) ->
     )
 
 
-async def subscription_set(conn: asyncpg.Connection, env: Envelope, s: SubscriptionSet) -> None:
+async def subscription_set(conn: asyncpg.Connection, _s: str, env: Envelope, s: SubscriptionSet) -> None:
     await conn.execute(
         f"INSERT INTO {S}.subscriptions (recipient_id, topic, channel) VALUES ($1, $2, $3) "
         "ON CONFLICT (recipient_id, topic) DO UPDATE SET channel = EXCLUDED.channel",

@@ -15,22 +15,19 @@ and a rebuild plans only what it has not seen yet.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
-from typing import Any
 
 import asyncpg
-from shegong_events import CATALOG, Envelope
+from shegong_events import Envelope
 from shegong_events.notifications import NotificationRead, NotificationRedriven
 from shegong_runtime import generations
 from shegong_runtime.projection import Projection
+from shegong_runtime.read_models import Handlers
 
 from shegong_notifications import directory, planner, rulebook, station_names, tables
 from shegong_notifications.tables import S
 
-Handler = Callable[[asyncpg.Connection, Envelope, Any], Awaitable[None]]
 
-
-async def redriven(conn: asyncpg.Connection, env: Envelope, _: NotificationRedriven) -> None:
+async def redriven(conn: asyncpg.Connection, _s: str, env: Envelope, _: NotificationRedriven) -> None:
     await conn.execute(
         f"UPDATE {S}.deliveries SET status = 'pending', attempts = 0, next_attempt_at = now(), "
         "last_error = NULL WHERE delivery_id = $1 AND status = 'dead'",
@@ -38,35 +35,22 @@ async def redriven(conn: asyncpg.Connection, env: Envelope, _: NotificationRedri
     )
 
 
-async def read(conn: asyncpg.Connection, env: Envelope, _: NotificationRead) -> None:
+async def read(conn: asyncpg.Connection, _s: str, env: Envelope, _: NotificationRead) -> None:
     await conn.execute(
         f"UPDATE {S}.inbox SET read_at = $2 WHERE delivery_id = $1 AND read_at IS NULL",
         uuid.UUID(env.aggregate_id), env.recorded_at,
     )
 
 
-def by_type(handlers: dict[type, Handler]) -> dict[str, tuple[type, Handler]]:
-    return {model.event_type: (model, handler) for model, handler in handlers.items()}
-
-
-OWN = by_type({**rulebook.HANDLERS, **directory.HANDLERS, NotificationRedriven: redriven, NotificationRead: read})
-STATIONS = by_type(station_names.HANDLERS)
-
-
-async def dispatch(conn: asyncpg.Connection, handlers: dict[str, tuple[type, Handler]], env: Envelope) -> None:
-    known = handlers.get(env.event_type)
-    if known is None:
-        return
-    model, handler = known
-    fact = CATALOG.decode(env)
-    if isinstance(fact, model):
-        await handler(conn, env, fact)
+# handlers write the service schema's tables (`tables.S`), whichever generation is running
+OWN = Handlers(rulebook.HANDLERS, directory.HANDLERS, {NotificationRedriven: redriven, NotificationRead: read})
+STATIONS = Handlers(station_names.HANDLERS)
 
 
 async def in_step(conn: asyncpg.Connection, envelopes: list[Envelope]) -> None:
     """After a command's append, in its transaction: its events' tables kept in step."""
     for env in envelopes:
-        await dispatch(conn, OWN, env)
+        await OWN.dispatch(conn, S, env)
 
 
 class NotificationPlanner(Projection):
@@ -75,7 +59,7 @@ class NotificationPlanner(Projection):
     ddl = tables.LOCK + tables.TABLES
 
     async def apply(self, conn: asyncpg.Connection, s: str, event: Envelope) -> None:
-        await dispatch(conn, STATIONS, event)
+        await STATIONS.dispatch(conn, s, event)
         if not await self.seen_by_live_generation(conn, s, event):
             await planner.on_event(conn, event)
 

@@ -14,7 +14,7 @@ from shegong_notifications.domain.matching import Rule
 from shegong_notifications.tables import S
 
 
-async def defined(conn: asyncpg.Connection, env: Envelope, fact: RuleDefined) -> None:
+async def defined(conn: asyncpg.Connection, _s: str, env: Envelope, fact: RuleDefined) -> None:
     await conn.execute(
         f"INSERT INTO {S}.rules (rule_id, scope, scope_id, station_id, trigger, definition, created_at) "
         "VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7) ON CONFLICT (rule_id) DO NOTHING",
@@ -28,7 +28,7 @@ async def defined(conn: asyncpg.Connection, env: Envelope, fact: RuleDefined) ->
     )
 
 
-async def disabled(conn: asyncpg.Connection, env: Envelope, fact: RuleDisabled) -> None:
+async def disabled(conn: asyncpg.Connection, _s: str, env: Envelope, fact: RuleDisabled) -> None:
     await conn.execute(
         f"UPDATE {S}.rules SET disabled_at = $2 WHERE rule_id = $1 AND disabled_at IS NULL",
         env.aggregate_id,

@@ -10,7 +10,7 @@ from shegong_events.registry import StationOpened, StationUpdated
 from shegong_notifications.tables import S
 
 
-async def opened(conn: asyncpg.Connection, env: Envelope, e: StationOpened) -> None:
+async def opened(conn: asyncpg.Connection, _s: str, env: Envelope, e: StationOpened) -> None:
     await conn.execute(
         f"INSERT INTO {S}.stations VALUES ($1, $2, $3, $4) ON CONFLICT (station_id) DO UPDATE "
         "SET name = EXCLUDED.name, district_id = EXCLUDED.district_id, district_name = EXCLUDED.district_name",
@@ -18,7 +18,7 @@ async def opened(conn: asyncpg.Connection, env: Envelope, e: StationOpened) -> N
     )
 
 
-async def updated(conn: asyncpg.Connection, env: Envelope, e: StationUpdated) -> None:
+async def updated(conn: asyncpg.Connection, _s: str, env: Envelope, e: StationUpdated) -> None:
     if e.name:
         await conn.execute(f"UPDATE {S}.stations SET name = $2 WHERE station_id = $1", env.aggregate_id, e.name)
 

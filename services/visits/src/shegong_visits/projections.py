@@ -10,11 +10,10 @@ exactly those rows.
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 import asyncpg
-from shegong_events import CATALOG, DomainEvent, Envelope
+from shegong_events import DomainEvent, Envelope
 from shegong_events.visits import (
     FollowUpScheduled,
     HouseholdErased,
@@ -27,7 +26,7 @@ from shegong_events.visits import (
     RiskTierAssigned,
     VisitRecorded,
 )
-from shegong_runtime.projection import Projection
+from shegong_runtime.read_models import Handler, Handlers, ReadModel
 
 DDL = """
 CREATE TABLE IF NOT EXISTS {s}.households (
@@ -254,7 +253,6 @@ async def erased(conn: asyncpg.Connection, s: str, env: Envelope, e: HouseholdEr
     )
 
 
-Handler = Callable[[asyncpg.Connection, str, Envelope, Any], Awaitable[None]]
 HANDLERS: dict[type[DomainEvent], Handler] = {
     HouseholdRegistered: registered,
     HouseholdUpdated: updated,
@@ -267,20 +265,15 @@ HANDLERS: dict[type[DomainEvent], Handler] = {
     NeedClosed: need_closed,
     HouseholdErased: erased,
 }
-BY_TYPE = {model.event_type: (model, handler) for model, handler in HANDLERS.items()}
 
 
-class VisitsReadModel(Projection):
+class VisitsReadModel(ReadModel):
     name = "visits_read"
     domains = ("visits",)
     ddl = DDL
 
+    handlers = Handlers(HANDLERS)
+
     async def apply(self, conn: asyncpg.Connection, s: str, event: Envelope) -> None:
-        await timeline(conn, s, event)
-        known = BY_TYPE.get(event.event_type)
-        if known is None:  # a fact only the timeline shows
-            return
-        model, handler = known
-        fact = CATALOG.decode(event)
-        if isinstance(fact, model):
-            await handler(conn, s, event, fact)
+        await timeline(conn, s, event)  # every fact is on the household's timeline
+        await self.handlers.dispatch(conn, s, event)

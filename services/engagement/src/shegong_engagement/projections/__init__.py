@@ -8,27 +8,16 @@ the handlers rely on nothing else.
 
 from __future__ import annotations
 
-import asyncpg
-from shegong_events import CATALOG, Envelope
-from shegong_runtime.projection import Projection
+from shegong_runtime.read_models import Handlers, ReadModel
 
 from shegong_engagement.projections import meetings, volunteers
 
 HANDLERS = {**meetings.HANDLERS, **volunteers.HANDLERS}
-BY_TYPE = {model.event_type: (model, handler) for model, handler in HANDLERS.items()}
 TABLES = meetings.TABLES + volunteers.TABLES
 
 
-class EngagementViews(Projection):
+class EngagementViews(ReadModel):
     name = "engagement_views"
     domains = ("engagement",)
     ddl = meetings.DDL + volunteers.DDL
-
-    async def apply(self, conn: asyncpg.Connection, s: str, event: Envelope) -> None:
-        known = BY_TYPE.get(event.event_type)
-        if known is None:  # a fact the read models do not show
-            return
-        model, handler = known
-        fact = CATALOG.decode(event)
-        if isinstance(fact, model):
-            await handler(conn, s, event, fact)
+    handlers = Handlers(HANDLERS)
