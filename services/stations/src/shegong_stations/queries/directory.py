@@ -9,9 +9,7 @@ from shegong_runtime import generations
 from shegong_runtime.auth import Principal
 from shegong_runtime.errors import NotFound
 
-from shegong_stations.board import StationBoard
-
-BOARD = StationBoard()
+from shegong_stations.projections import BOARD
 
 
 class UnknownStationOnBoard(NotFound):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncpg
 from shegong_events import Envelope
+from shegong_events.calendar import local_date
 from shegong_events.visits import (
     FollowUpScheduled,
     HouseholdErased,
@@ -20,8 +21,6 @@ from shegong_events.visits import (
     VisitRecorded,
     VisitScheduled,
 )
-
-from shegong_stations.periods import local_date
 
 DDL = """
 CREATE TABLE IF NOT EXISTS {s}.households (
