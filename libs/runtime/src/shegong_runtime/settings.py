@@ -84,7 +84,3 @@ def for_service(name: str) -> Settings:
     settings = Settings(service=name)
     own = os.environ.get(f"SHEGONG_{name.upper()}_DATABASE_URL")
     return settings.model_copy(update={"database_url": own}) if own else settings
-
-
-def load(service: str, **overrides: object) -> Settings:
-    return Settings(service=service, **overrides)  # type: ignore[arg-type]

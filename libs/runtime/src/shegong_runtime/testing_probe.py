@@ -1,4 +1,4 @@
-"""The probe domain: a tiny event and read model for self-tests and benchmarks of the runtime.
+"""The probe domain, for tests and benchmarks only: a tiny event and read model of the runtime.
 
 It never reaches the published contracts; it exercises the same store, relay and projection
 code paths the real domains use.
