@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 
 INK, MUTED, GRID = "#1f2933", "#5f6b7a", "#e4e7eb"
 PALETTE = ("#8b1a1a", "#2f6f9f", "#2f7d32", "#c77c02", "#6b4c9a", "#00838f", "#ad1457", "#5d6d7e")
-WIDTH = 640
-FONT = 12
+WIDTH = 480
+FONT = 13
 
 
 @dataclass(frozen=True)
@@ -168,7 +168,8 @@ def hbars(
     """A row per category: the series side by side in it, or stacked into one bar."""
     colours = list(colours or [colour(i) for i in range(len(series))])
     chart = Chart(chart_id, title, "", height=0)
-    top_space = 4 + legend(chart, [s.name for s in series], colours, 4) + 6
+    named = [s.name for s in series] if categories else []
+    top_space = 4 + legend(chart, named, colours, 4) + 6
     left = 12 + max((text_width(c) for c in categories), default=24)
     bars_per_row = 1 if stacked else len(series)
     bar_h = 16.0 if bars_per_row == 1 else 11.0
@@ -177,6 +178,8 @@ def hbars(
     biggest = max(totals if stacked else [v for s in series for v in s.values], default=0)
     scale = (chart.width - left - 44) / (biggest or 1)
     chart.height = top_space + row_h * max(len(categories), 1) + 4
+    if not categories:
+        chart.texts.append(Text(chart.width / 2, top_space + 20, "暂无记录", "middle", fill=MUTED))
     for i, cat in enumerate(categories):
         y = top_space + row_h * i + 6
         chart.texts.append(Text(left - 8, y + bar_h * bars_per_row / 2 + 4, cat, "end"))
@@ -207,7 +210,7 @@ def hbars(
 def pipeline(chart_id: str, title: str, steps: Sequence[tuple[str, int]], aside: str = "") -> Chart:
     """Stages in order, each a box with its count, joined by arrows."""
     chart = Chart(chart_id, title, "", height=96 if aside else 78)
-    gap, n = 26.0, max(len(steps), 1)
+    gap, n = 20.0, max(len(steps), 1)
     box = (chart.width - gap * (n - 1)) / n
     for i, (label, count) in enumerate(steps):
         x = i * (box + gap)
@@ -215,7 +218,7 @@ def pipeline(chart_id: str, title: str, steps: Sequence[tuple[str, int]], aside:
         chart.rects.append(Rect(x, 4, box, 62, fill, f"{label}：{count}"))
         ink = "#ffffff" if count else MUTED
         chart.texts.append(Text(x + box / 2, 34, str(count), "middle", 22, ink, bold=True))
-        chart.texts.append(Text(x + box / 2, 56, label, "middle", 12, ink))
+        chart.texts.append(Text(x + box / 2, 56, label, "middle", 12 if len(label) < 8 else 10, ink))
         if i < n - 1:
             ax = x + box + 4
             chart.lines.append(Line(((ax, 35), (ax + gap - 8, 35)), MUTED, 2))
