@@ -182,7 +182,8 @@ async def test_roundup_page_reads_in_the_browser(served, settings, demo_week):
         await browser.screenshot(ARTIFACTS / "roundup-page.png")
         # printed on A4 as the print stylesheet sets it: a PDF a bureau could file
         pdf = await browser.cdp("Page.printToPDF", {"preferCSSPageSize": True})
-        data = base64.b64decode(pdf["data"])  # type: ignore[index]
+        assert isinstance(pdf, dict)
+        data = base64.b64decode(pdf["data"])
         assert data.startswith(b"%PDF")
         (ARTIFACTS / "roundup.pdf").write_bytes(data)
 

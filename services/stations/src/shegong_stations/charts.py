@@ -9,7 +9,7 @@ the page shows its numbers beside it, so nothing is said only in colour or shape
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 INK, MUTED, GRID = "#1f2933", "#5f6b7a", "#e4e7eb"
@@ -149,7 +149,7 @@ def over_weeks(chart_id: str, title: str, weeks: Sequence[str], series: Sequence
     return chart
 
 
-def _value_axis(chart: Chart, left: float, top: float, y_of) -> None:  # type: ignore[no-untyped-def]
+def _value_axis(chart: Chart, left: float, top: float, y_of: Callable[[float], float]) -> None:
     for k in range(5):
         v = top * k / 4
         y = y_of(v)
@@ -198,7 +198,7 @@ def hbars(
             chart.texts.append(Text(x + 4, y + bar_h - 3.5, number(totals[i]), size=11, bold=True))
     chart.headers = ["", *(s.name for s in series)] + (["合计"] if stacked else [])
     chart.rows = [
-        [cat, *(number(s.values[i]) for s in series)] + ([number(totals[i])] if stacked else [])
+        [cat, *(number(s.values[i]) for s in series), *([number(totals[i])] if stacked else [])]
         for i, cat in enumerate(categories)
     ]
     chart.description = "；".join(
