@@ -180,6 +180,8 @@ async def test_roundup_page_reads_in_the_browser(served, settings, demo_week):
             assert name in article
         assert len(await browser.find_all("article figure svg")) == 4
         await browser.screenshot(ARTIFACTS / "roundup-page.png")
+        await browser.script("document.querySelector('article figure').scrollIntoView()")
+        await browser.screenshot(ARTIFACTS / "roundup-charts.png")
         # printed on A4 as the print stylesheet sets it: a PDF a bureau could file
         pdf = await browser.cdp("Page.printToPDF", {"preferCSSPageSize": True})
         assert isinstance(pdf, dict)
@@ -207,5 +209,8 @@ async def test_a_district_officer_compares_the_district_stations(served, setting
         comparison = await browser.text("#comparison")
         assert "城关区草场街街道社工站" in comparison and "（优秀）" in comparison
         await browser.screenshot(ARTIFACTS / "district-page.png")
+        assert len(await browser.find_all("#charts figure svg")) == 4
+        await browser.script("document.getElementById('charts').scrollIntoView()")
+        await browser.screenshot(ARTIFACTS / "district-charts.png")
         await browser.open(f"{served}/dashboard/districts/xigu")
         assert await browser.text("header h1") == "无权查看"

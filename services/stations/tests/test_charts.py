@@ -29,12 +29,14 @@ def test_twelve_weeks_end_with_the_week_of_the_day_asked():
     assert weeks[0].start == date(2024, 1, 1)
 
 
-def test_one_station_gets_columns_and_several_get_a_line_each():
+def test_weeks_are_columns_stacked_by_station_with_the_total_on_top():
     one = charts.over_weeks("v", "走访", ["3/11", "3/18"], [Series("甲", [0, 3])])
-    assert len(one.rects) == 2 and not one.dots
+    assert len(one.rects) == 1  # an empty week draws nothing
     assert "最近一周3" in one.description
-    many = charts.over_weeks("v", "走访", ["3/11", "3/18"], [Series("甲", [0, 3]), Series("乙", [1, 2])])
-    assert len(many.dots) == 4 and many.rows == [["甲", "0", "3"], ["乙", "1", "2"]]
+    many = charts.over_weeks("v", "走访", ["3/11", "3/18"], [Series("甲", [0, 3]), Series("乙", [1, 3])])
+    assert len(many.rects) == 3 + 2  # three columns' parts, two legend swatches
+    assert "6" in [t.text for t in many.texts]  # the week of 3/18 in all
+    assert many.rows == [["甲", "0", "3"], ["乙", "1", "3"]]
 
 
 def test_the_filing_pipeline_runs_in_the_order_a_filing_takes():

@@ -44,19 +44,10 @@ class Line:
     points: tuple[tuple[float, float], ...]
     stroke: str
     width: float = 2.0
-    dash: str = ""
 
     @property
     def path(self) -> str:
         return " ".join(f"{x:.1f},{y:.1f}" for x, y in self.points)
-
-
-@dataclass(frozen=True)
-class Dot:
-    x: float
-    y: float
-    fill: str
-    tip: str = ""
 
 
 @dataclass(frozen=True)
@@ -75,7 +66,6 @@ class Chart:
     rects: list[Rect] = field(default_factory=list)
     texts: list[Text] = field(default_factory=list)
     lines: list[Line] = field(default_factory=list)
-    dots: list[Dot] = field(default_factory=list)
     headers: list[str] = field(default_factory=list)  # the numbers, as a table beside
     rows: list[list[object]] = field(default_factory=list)
 
@@ -118,12 +108,15 @@ def legend(chart: Chart, names: Sequence[str], colours: Sequence[str], y: float)
 
 
 def over_weeks(chart_id: str, title: str, weeks: Sequence[str], series: Sequence[Series]) -> Chart:
-    """Counts week by week: columns for one series, a line per series for several."""
+    """Counts week by week: a column per week, stacked by series (a station each), the total on
+    top; stacking keeps stations with the same count from hiding each other."""
     chart = Chart(chart_id, title, "", height=0)
-    top_space = 8 + (legend(chart, [s.name for s in series], [colour(i) for i in range(len(series))], 4) if len(series) > 1 else 0)
+    names, colours = [s.name for s in series], [colour(i) for i in range(len(series))]
+    top_space = 8 + (legend(chart, names, colours, 4) if len(series) > 1 else 0)
     left, bottom, plot_h = 34.0, 34.0, 170.0
     chart.height = top_space + plot_h + bottom
-    top = nice_top(max((v for s in series for v in s.values), default=0))
+    totals = [sum(s.values[i] for s in series) for i in range(len(weeks))]
+    top = nice_top(max(totals, default=0))
     band = (chart.width - left - 8) / max(len(weeks), 1)
 
     def y_of(v: float) -> float:
@@ -131,21 +124,22 @@ def over_weeks(chart_id: str, title: str, weeks: Sequence[str], series: Sequence
 
     _value_axis(chart, left, top, y_of)
     for i, week in enumerate(weeks):
-        chart.texts.append(Text(left + band * (i + 0.5), top_space + plot_h + 18, week, "middle", 11, MUTED))
-    if len(series) == 1:
-        for i, v in enumerate(series[0].values):
-            x = left + band * i + band * 0.18
-            chart.rects.append(Rect(x, y_of(v), band * 0.64, plot_h * v / top, colour(0), f"{weeks[i]}：{number(v)}"))
-            if v:
-                chart.texts.append(Text(x + band * 0.32, y_of(v) - 4, number(v), "middle", 11))
-    else:
+        x, below = left + band * i + band * 0.18, 0.0
         for n, s in enumerate(series):
-            points = tuple((left + band * (i + 0.5), y_of(v)) for i, v in enumerate(s.values))
-            chart.lines.append(Line(points, colour(n), dash="" if n < len(PALETTE) else "4 3"))
-            chart.dots += [Dot(x, y, colour(n), f"{s.name} {weeks[i]}：{number(s.values[i])}") for i, (x, y) in enumerate(points)]
+            v = s.values[i]
+            if v:
+                tip = f"{s.name} {week}：{number(v)}"
+                chart.rects.append(Rect(x, y_of(below + v), band * 0.64, plot_h * v / top, colours[n], tip))
+            below += v
+        if totals[i]:
+            chart.texts.append(Text(x + band * 0.32, y_of(totals[i]) - 4, number(totals[i]), "middle", 11))
+        chart.texts.append(Text(left + band * (i + 0.5), top_space + plot_h + 18, week, "middle", 11, MUTED))
     chart.headers = ["", *weeks]
     chart.rows = [[s.name, *(number(v) for v in s.values)] for s in series]
-    chart.description = "；".join(f"{s.name}最近{len(weeks)}周共{number(sum(s.values))}，最近一周{number(s.values[-1]) if s.values else 0}" for s in series)
+    chart.description = "；".join(
+        f"{s.name}最近{len(weeks)}周共{number(sum(s.values))}，最近一周{number(s.values[-1]) if s.values else 0}"
+        for s in series
+    )
     return chart
 
 

@@ -22,7 +22,7 @@ def week_label(week: Span) -> str:
 
 
 def visits_by_week(weeks: Sequence[Span], visits: dict[str, list[int]], names: dict[str, str]) -> Chart:
-    """One column per week for a station; a line per station for a district or the city."""
+    """A column per week; for a district or the city, stacked by station."""
     series = [Series(names.get(sid, sid), counts) for sid, counts in visits.items()]
     return charts.over_weeks(
         "visits-by-week", f"最近{len(weeks)}周入户走访（户次）", [week_label(w) for w in weeks], series
