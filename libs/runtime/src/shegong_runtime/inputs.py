@@ -94,6 +94,9 @@ Phone = Annotated[str, StringConstraints(pattern=r"^\+?[0-9][0-9\-() ]{4,29}$")]
 # identifiers chosen by callers or made by services
 IDENTIFIER = r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,63}$"
 Identifier = Annotated[str, StringConstraints(pattern=IDENTIFIER, max_length=64)]
+# a station, district or organisation id as the registry's contracts spell them (lower case)
+SLUG = r"^[a-z0-9][a-z0-9\-]{1,62}$"
+Slug = Annotated[str, StringConstraints(pattern=SLUG, max_length=63)]
 
 # dates and times within the stated range
 RANGE = f"between {EARLIEST_YEAR}-01-01 and {LATEST_YEAR}-12-31"

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import asyncpg
 from pydantic import Field
-
 from shegong_events import CATALOG, DomainEvent, Envelope
+
 from shegong_runtime.projection import Projection
 
 

@@ -16,7 +16,7 @@ def main() -> None:
     """Shegong (社工): event-sourced services for social work stations."""
 
 
-def run_until_signal(main) -> None:  # type: ignore[no-untyped-def]
+def run_until_signal(main) -> None:
     """Run `main(stop)` until SIGINT or SIGTERM, then let it finish the batch in hand."""
 
     async def runner() -> None:
@@ -29,7 +29,7 @@ def run_until_signal(main) -> None:  # type: ignore[no-untyped-def]
     asyncio.run(runner())
 
 
-def run_once(coro_fn) -> None:  # type: ignore[no-untyped-def]
+def run_once(coro_fn) -> None:
     """Run one async tool; its expected refusals become a clean error message and exit code 1."""
     from shegong_runtime.ops.projections import UnknownProjection
     from shegong_runtime.ops.replay import BadSelection
@@ -50,7 +50,7 @@ def parse_time(value: str | None) -> datetime | None:
         raise click.BadParameter(f"{value!r} is not an ISO 8601 time", param_hint="--since") from None
     return parsed if parsed.tzinfo else parsed.astimezone()
 
-def with_jetstream(name: str, work) -> None:  # type: ignore[no-untyped-def]
+def with_jetstream(name: str, work) -> None:
     from shegong_runtime import connections
 
     async def go() -> None:

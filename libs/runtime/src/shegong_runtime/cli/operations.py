@@ -68,7 +68,7 @@ def dlq_list(projection: str | None, as_json: bool) -> None:
     from shegong_runtime import deadletter
     from shegong_runtime.ops import render
 
-    async def work(js) -> None:  # type: ignore[no-untyped-def]
+    async def work(js) -> None:
         found = await deadletter.list_dead(js, projection)
         if as_json:
             click.echo(render.as_json([{**render_dead(d), "data": d.data} for d in found]))
@@ -82,7 +82,7 @@ def dlq_list(projection: str | None, as_json: bool) -> None:
     with_jetstream("dlq", work)
 
 
-def render_dead(d) -> dict:  # type: ignore[no-untyped-def]
+def render_dead(d) -> dict:
     return {
         "seq": d.seq, "projection": d.projection, "reason": d.reason, "origin_stream": d.origin_stream,
         "origin_seq": d.origin_seq, "origin_subject": d.origin_subject, "attempts": d.attempts,
@@ -97,7 +97,7 @@ def dlq_show(seq: int) -> None:
 
     from shegong_runtime import deadletter
 
-    async def work(js) -> None:  # type: ignore[no-untyped-def]
+    async def work(js) -> None:
         d = await deadletter.show(js, seq)
         for key, value in render_dead(d).items():
             click.echo(f"{key:<15}{value}")
@@ -122,7 +122,7 @@ def dlq_redrive(seqs: tuple[int, ...], everything: bool, projection: str | None)
     if not seqs and not everything:
         raise click.UsageError("name the dead letters (SEQ...) or pass --all")
 
-    async def work(js) -> None:  # type: ignore[no-untyped-def]
+    async def work(js) -> None:
         chosen = list(seqs) or [d.seq for d in await deadletter.list_dead(js, projection)]
         for seq in chosen:
             d = await deadletter.redrive(js, seq)
@@ -154,7 +154,8 @@ def projections_status(as_json: bool) -> None:
             return
         rows = []
         for p in found:
-            for s in p.sources or [None]:
+            sources: list = list(p.sources) or [None]
+            for s in sources:
                 rows.append([p.name, p.service, p.generation, p.dead,
                              s.unit if s else "-", s.checkpoint if s else "-",
                              s.stream_last if s else "-", s.lag if s else "-", s.ack_pending if s else "-"])

@@ -60,7 +60,7 @@ def demo(urls: tuple[str, ...]) -> None:
     from shegong_runtime import demo as demo_week
 
     given = dict(u.split("=", 1) for u in urls)
-    known = given or {name: f"http://127.0.0.1:{port}" for name, port in catalogue.PORTS.items()}
+    known = given or {name: f"http://127.0.0.1:{catalogue.port_of(name)}" for name in catalogue.ORDER}
     loaded = asyncio.run(demo_week.load_week(known, Settings(service="demo")))
     click.echo(f"demo week loaded: {', '.join(loaded) or 'nothing to load'}")
 

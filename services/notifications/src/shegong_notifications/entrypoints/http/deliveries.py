@@ -1,4 +1,8 @@
-"""The audit and operations view: planned deliveries and reminders, and re-driving dead ones."""
+"""The audit and operations view: planned deliveries and reminders, and re-driving dead ones.
+
+Operators see and re-drive deliveries but record nothing else, so these routes check the
+caller's reach over the station (`Principal.require_station`), not a writer's.
+"""
 
 from __future__ import annotations
 
@@ -7,22 +11,23 @@ from typing import Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from shegong_runtime.auth import Principal, Role, requires
-from shegong_runtime.commands import Answer, CommandContext, execute
+from shegong_runtime.commands import Answer, CommandContext, handle
 from shegong_runtime.errors import Forbidden
 from shegong_runtime.http import command_context, respond
 from shegong_runtime.inputs import Identifier
 from shegong_runtime.service import runtime
 
-from shegong_notifications import views
-from shegong_notifications.domain.notification import (
-    NotificationAggregate,
-    NotificationNotFound,
-    redrive,
+from shegong_notifications import projections, views
+from shegong_notifications.domain.notification import NOTIFICATION, NotificationNotFound, Redrive
+from shegong_notifications.entrypoints.http import answers
+from shegong_notifications.entrypoints.http.answers import (
+    DeliveryView,
+    RedriveAnswer,
+    ReminderView,
+    link,
 )
-from shegong_notifications.schema import S
 
 router = APIRouter(tags=["deliveries"])
-NOTIFICATION = NotificationAggregate()
 OVERSEERS = (Role.station_lead, Role.district_officer, Role.city_admin, Role.operator)
 Status = Literal["pending", "sent", "dead"]
 
@@ -32,7 +37,9 @@ def _scoped(who: Principal, station_id: str | None) -> None:
         raise Forbidden("name a station_id in your scope", field="station_id")
 
 
-@router.get("/deliveries")
+@router.get(
+    "/deliveries", operation_id="listDeliveries", **answers.reading(list[DeliveryView], "planned deliveries, newest first")
+)
 async def list_deliveries(
     request: Request,
     station_id: Identifier | None = None,
@@ -49,7 +56,20 @@ async def list_deliveries(
     return await views.deliveries(rt.pool, station_id, status, rule_id, limit)
 
 
-@router.get("/reminders")
+@router.get("/deliveries/{delivery_id}", operation_id="getDelivery", **answers.reading(DeliveryView, "one delivery"))
+async def get_delivery(delivery_id: uuid.UUID, request: Request, who: Principal = Depends(requires(*OVERSEERS))):
+    rt = runtime(request)
+    await rt.stations.refresh()
+    found = await views.delivery_view(rt.pool, delivery_id)
+    if found is None:
+        raise NotificationNotFound(f"no notification {delivery_id}")
+    who.require_station(found["station_id"], rt.stations.district_of)
+    return found
+
+
+@router.get(
+    "/reminders", operation_id="listReminders", **answers.reading(list[ReminderView], "reminders, soonest first")
+)
 async def list_reminders(
     request: Request,
     station_id: Identifier | None = None,
@@ -65,16 +85,11 @@ async def list_reminders(
     return await views.reminders(rt.pool, station_id, status, limit)
 
 
-async def _record_redrive(conn, envelopes) -> None:  # type: ignore[no-untyped-def]
-    for env in envelopes:
-        await conn.execute(
-            f"UPDATE {S}.deliveries SET status = 'pending', attempts = 0, next_attempt_at = now(), "
-            "last_error = NULL WHERE delivery_id = $1 AND status = 'dead'",
-            uuid.UUID(env.aggregate_id),
-        )
-
-
-@router.post("/deliveries/{delivery_id}/redrive")
+@router.post(
+    "/deliveries/{delivery_id}/redrive",
+    operation_id="redriveDelivery",
+    **answers.command(200, RedriveAnswer, {"delivery": link("getDelivery", delivery_id="$request.path.delivery_id")}),
+)
 async def redrive_delivery(
     delivery_id: uuid.UUID,
     request: Request,
@@ -88,10 +103,9 @@ async def redrive_delivery(
     if row is None:
         raise NotificationNotFound(f"no notification {delivery_id}")
     who.require_station(row["station_id"], rt.stations.district_of)
-    answer = await execute(
-        rt.store, NOTIFICATION, str(delivery_id), row["station_id"], ctx,
-        decide=lambda state, _v: redrive(state, str(delivery_id)),
+    answer = await handle(
+        rt.store, NOTIFICATION, str(delivery_id), Redrive(str(delivery_id)), station_id=row["station_id"], ctx=ctx,
         respond=lambda events, state: Answer(200, {"delivery_id": str(delivery_id), "status": "pending"}),
-        after_append=_record_redrive,
+        after_append=projections.in_step,
     )
     return respond(answer)

@@ -1,4 +1,8 @@
-"""Which station or district a request speaks for, and whether the caller reaches it."""
+"""Which station or district a request speaks for, and whether the caller reaches it.
+
+Stations go through the kit's one check (`rt.stations.check_write`, `Principal.can_see`); what
+is the service's own is the district: district-wide rules and district officers.
+"""
 
 from __future__ import annotations
 
@@ -24,21 +28,21 @@ def reaches_district(who: Principal, district_id: str) -> bool:
     return who.citywide or (who.role == Role.district_officer and who.district == district_id)
 
 
-async def require_scope(rt: Runtime, who: Principal, station_id: str | None, district_id: str | None) -> None:
-    """A write's scope: a known station the caller reaches, or a known district they oversee."""
+async def check_write(rt: Runtime, who: Principal, station_id: str | None, district_id: str | None) -> None:
+    """A write's scope: a known station the caller writes for, or a known district they oversee."""
     if (station_id is None) == (district_id is None):
         raise ScopeRequired("name exactly one of station_id and district_id", field="station_id")
     if station_id is not None:
-        await rt.stations.require(station_id)
-        who.require_station(station_id, rt.stations.district_of)
+        await rt.stations.check_write(who, station_id)
         return
+    assert district_id is not None
     if district_id not in set((await rt.stations.all()).values()):
         raise UnknownDistrict(f"unknown district {district_id!r}", field="district_id")
-    if not reaches_district(who, district_id):  # type: ignore[arg-type]
+    if not reaches_district(who, district_id):
         raise Forbidden(f"role {who.role} has no access to district {district_id}", field="district_id")
 
 
-def can_see(rt: Runtime, who: Principal, station_id: str | None, district_id: str | None) -> bool:
+def can_read(rt: Runtime, who: Principal, station_id: str | None, district_id: str | None) -> bool:
     """Reads: a station the caller sees, or a district they oversee or have a station in."""
     if station_id:
         return who.can_see(station_id, rt.stations.district_of)

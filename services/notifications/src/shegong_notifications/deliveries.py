@@ -1,4 +1,4 @@
-"""Planning deliveries: one per addressee of a rule, keyed (rule, source event, recipient) and
+"""Planned deliveries: one per addressee of a rule, keyed (rule, source event, recipient) and
 inserted ON CONFLICT DO NOTHING, so planning the same event twice is a no-op."""
 
 from __future__ import annotations
@@ -12,35 +12,13 @@ from shegong_events import Envelope
 from shegong_notifications import directory
 from shegong_notifications.domain import matching, templates
 from shegong_notifications.domain.matching import Rule
-from shegong_notifications.schema import S
+from shegong_notifications.tables import S
 
 NAMESPACE = uuid.UUID("6b1f3c1e-9a52-4d6e-8d1c-2f0e7c5a4b10")
 
 
 def delivery_id(rule_id: str, source_event_id: uuid.UUID, recipient_id: str) -> uuid.UUID:
     return uuid.uuid5(NAMESPACE, f"delivery/{rule_id}/{source_event_id}/{recipient_id}")
-
-
-def reminder_id(rule_id: str, source_event_id: uuid.UUID) -> uuid.UUID:
-    return uuid.uuid5(NAMESPACE, f"reminder/{rule_id}/{source_event_id}")
-
-
-async def station(conn: asyncpg.Connection, station_id: str) -> asyncpg.Record | None:
-    return await conn.fetchrow(f"SELECT * FROM {S}.stations WHERE station_id = $1", station_id)
-
-
-async def learn_station(conn: asyncpg.Connection, event: Envelope) -> None:
-    if event.event_type == "StationOpened":
-        d = event.data
-        await conn.execute(
-            f"INSERT INTO {S}.stations VALUES ($1, $2, $3, $4) ON CONFLICT (station_id) DO UPDATE "
-            "SET name = EXCLUDED.name, district_id = EXCLUDED.district_id, district_name = EXCLUDED.district_name",
-            d["station_id"], d["name"], d["district_id"], d["district_name"],
-        )
-    elif event.event_type == "StationUpdated" and event.data.get("name"):
-        await conn.execute(
-            f"UPDATE {S}.stations SET name = $2 WHERE station_id = $1", event.aggregate_id, event.data["name"]
-        )
 
 
 async def plan(

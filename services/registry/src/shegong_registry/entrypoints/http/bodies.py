@@ -6,9 +6,9 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field, StringConstraints
 from shegong_events.registry import OrgCategory
-from shegong_runtime.inputs import MULTILINE, single_line
+from shegong_runtime.inputs import MULTILINE, Slug, single_line
 
-from shegong_registry.entrypoints.common import ID, Dated, Step
+from shegong_registry.entrypoints.http.common import Dated, Step
 
 Name = Annotated[
     str,
@@ -29,8 +29,8 @@ Reason = Annotated[
 
 
 class FileOrganisation(Dated):
-    organisation_id: str | None = Field(
-        default=None, pattern=ID, description="chosen by the caller, or made here"
+    organisation_id: Slug | None = Field(
+        default=None, description="chosen by the caller, or made here"
     )
     name: Name
     category: OrgCategory

@@ -6,23 +6,19 @@ import uuid
 
 from fastapi import APIRouter, Depends, Query, Request
 from shegong_runtime.auth import Principal, principal
-from shegong_runtime.commands import Answer, CommandContext, execute
+from shegong_runtime.commands import Answer, CommandContext, handle
 from shegong_runtime.http import command_context, respond
 from shegong_runtime.service import runtime
 
-from shegong_notifications import views
-from shegong_notifications.domain.notification import (
-    NotificationAggregate,
-    NotificationNotFound,
-    mark_read,
-)
-from shegong_notifications.schema import S
+from shegong_notifications import projections, views
+from shegong_notifications.domain.notification import NOTIFICATION, MarkRead, NotificationNotFound
+from shegong_notifications.entrypoints.http import answers
+from shegong_notifications.entrypoints.http.answers import InboxItem, ReadAnswer
 
 router = APIRouter(tags=["inbox"])
-NOTIFICATION = NotificationAggregate()
 
 
-@router.get("/inbox")
+@router.get("/inbox", operation_id="listInbox", **answers.reading(list[InboxItem], "the caller's notifications, newest first"))
 async def list_inbox(
     request: Request,
     unread_only: bool = False,
@@ -32,15 +28,7 @@ async def list_inbox(
     return await views.inbox(runtime(request).pool, who.subject, unread_only, limit)
 
 
-async def _record_read(conn, envelopes) -> None:  # type: ignore[no-untyped-def]
-    for env in envelopes:
-        await conn.execute(
-            f"UPDATE {S}.inbox SET read_at = $2 WHERE delivery_id = $1 AND read_at IS NULL",
-            uuid.UUID(env.aggregate_id), env.recorded_at,
-        )
-
-
-@router.post("/inbox/{delivery_id}/read")
+@router.post("/inbox/{delivery_id}/read", operation_id="readNotification", **answers.command(200, ReadAnswer))
 async def read(
     delivery_id: uuid.UUID,
     request: Request,
@@ -52,10 +40,10 @@ async def read(
     item = await views.inbox_item(rt.pool, delivery_id)
     if item is None or item["recipient_id"] != who.subject:
         raise NotificationNotFound(f"no notification {delivery_id} in this inbox")
-    answer = await execute(
-        rt.store, NOTIFICATION, str(delivery_id), item["station_id"], ctx,
-        decide=lambda state, _v: mark_read(state, str(delivery_id), who.subject),
+    answer = await handle(
+        rt.store, NOTIFICATION, str(delivery_id), MarkRead(str(delivery_id), who.subject),
+        station_id=item["station_id"], ctx=ctx,
         respond=lambda events, state: Answer(200, {"delivery_id": str(delivery_id), "read": state.read}),
-        after_append=_record_read,
+        after_append=projections.in_step,
     )
     return respond(answer)
