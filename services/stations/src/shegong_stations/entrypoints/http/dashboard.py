@@ -44,7 +44,9 @@ def who_label(who: Principal) -> str:
 
 
 async def render(
-    request: Request, build: Callable[[Principal], Awaitable[Response | str]]
+    request: Request,
+    build: Callable[[Principal], Awaitable[Response | str]],
+    config: StationsConfig,
 ) -> Response:
     """Sign in from `?token=` by redirect, check the caller, build the page; errors as pages."""
     token = request.query_params.get("token")
@@ -63,7 +65,7 @@ async def render(
                 httponly=True,
                 samesite="lax",
                 path="/dashboard",
-                max_age=current().sign_in_hours * 3600,
+                max_age=config.sign_in_hours * 3600,
             )
             return response
         who = access.from_request(request, allow_cookie=True)
@@ -96,7 +98,7 @@ async def station_list(
             total, parts, charts, districts, lag.consumer_lag(rt), who_label(who), day
         )
 
-    return await render(request, build)
+    return await render(request, build, config)
 
 
 def names_of(parts: list[dict]) -> dict[str, str]:
@@ -122,7 +124,7 @@ async def station_page(
             one, charts, lag.consumer_lag(rt), who_label(who), district_visible
         )
 
-    return await render(request, build)
+    return await render(request, build, config)
 
 
 @router.get("/districts/{district_id}")
@@ -142,7 +144,7 @@ async def district_page(
         charts = pictures.for_page(rolled["figures"], trends, names_of(rolled["stations"]))
         return pages.district_page(rolled, charts, lag.consumer_lag(rt), who_label(who))
 
-    return await render(request, build)
+    return await render(request, build, config)
 
 
 async def _roundup(
@@ -182,7 +184,7 @@ async def roundup_page(
             article, choices, scope, r.span.start, r.span.end, who_label(who)
         )
 
-    return await render(request, build)
+    return await render(request, build, config)
 
 
 @router.get("/roundup.md")
@@ -202,7 +204,7 @@ async def roundup_markdown(
             headers={"Content-Disposition": f'inline; filename="{filename}"'},
         )
 
-    return await render(request, build)
+    return await render(request, build, config)
 
 
 @router.get("/roundup.docx")
@@ -217,7 +219,7 @@ async def roundup_document(
         r, *_ = await _roundup(request, who, district, start, end, config)
         return docx_response(r)
 
-    return await render(request, build)
+    return await render(request, build, config)
 
 
 @router.get("/dashboard.css")
