@@ -21,14 +21,15 @@ from shegong_engagement.domain.volunteer import (
     enroll,
 )
 from shegong_events import Envelope
+from shegong_events.calendar import STATION_TZ
 from shegong_events.registry import OrgFiled
 from shegong_registry.domain import organisation as org
 from shegong_registry.domain.organisation import ORGANISATION
 from shegong_runtime.errors import DomainError
 from shegong_runtime.inputs import EARLIEST_YEAR, LATEST_YEAR
-from shegong_visits.domain import registration, visit
-from shegong_visits.domain.household import HOUSEHOLD
-from shegong_visits.domain.policy import STATION_TZ, VisitPolicy
+from shegong_visits.domain import commands as household
+from shegong_visits.domain.household import HouseholdDecider
+from shegong_visits.domain.policy import VisitPolicy
 
 STATION = "xigu-fulilu"
 SEALED = "sealed:v1:AAAA"
@@ -184,68 +185,45 @@ def test_any_accepted_service_history_replays_to_the_same_volunteer(commands):
 POLICY = VisitPolicy()
 H_T0 = datetime(2024, 3, 1, 9, 0, tzinfo=STATION_TZ)
 H_NOW = H_T0 + timedelta(days=60)
+HOUSEHOLD = HouseholdDecider(POLICY, clock=lambda: H_NOW)
 hours = st.integers(0, 24 * 70)
 household_commands = st.one_of(
     st.builds(
-        lambda tier, h: (
-            lambda s: registration.register(
-                s,
-                registration.RegisterHousehold(
-                    "h-p",
-                    ("temporary_assistance",),
-                    "福东社区",
-                    (),
-                    SEALED,
-                    None,
-                    None,
-                    None,
-                    H_T0 + timedelta(hours=h),
-                    tier,
-                ),
-                POLICY,
-                H_NOW,
-            )
+        lambda tier, h: household.RegisterHousehold(
+            "h-p",
+            ("temporary_assistance",),
+            "福东社区",
+            (),
+            SEALED,
+            None,
+            None,
+            None,
+            H_T0 + timedelta(hours=h),
+            tier,
         ),
         st.sampled_from(["high", "key", "general"]),
         hours,
     ),
     st.builds(
-        lambda n, h: (
-            lambda s: visit.record(
-                s,
-                "h-p",
-                visit.RecordVisit(f"v{n}", H_T0 + timedelta(hours=h), "home_visit", ("sw1",)),
-                POLICY,
-                H_NOW,
-            )
+        lambda n, h: household.RecordVisit(
+            f"v{n}", H_T0 + timedelta(hours=h), "home_visit", ("sw1",)
         ),
         st.integers(0, 6),
         hours,
     ),
     st.builds(
-        lambda tier, major, h: (
-            lambda s: registration.assign_tier(
-                s,
-                registration.AssignRiskTier(
-                    tier, "periodic_review", H_T0 + timedelta(hours=h), major
-                ),
-                POLICY,
-                H_NOW,
-            )
+        lambda tier, major, h: household.AssignRiskTier(
+            tier, "periodic_review", H_T0 + timedelta(hours=h), major
         ),
         st.sampled_from(["high", "key", "general"]),
         st.booleans(),
         hours,
     ),
     st.builds(
-        lambda d: (
-            lambda s: visit.follow_up(
-                s, "h-p", visit.ScheduleFollowUp((H_T0 + timedelta(days=d)).date(), "sw1"), POLICY
-            )
-        ),
+        lambda d: household.ScheduleFollowUp((H_T0 + timedelta(days=d)).date(), "sw1"),
         st.integers(0, 70),
     ),
-    st.just(lambda s: registration.erase(s, "h-p", "subject_request", H_NOW)),
+    st.just(household.EraseHousehold("subject_request")),
 )
 
 
@@ -253,7 +231,7 @@ household_commands = st.one_of(
 @given(household_commands, st.lists(household_commands, max_size=25))
 def test_any_accepted_household_history_replays_to_the_same_household(first, commands):
     stream = Stream(HOUSEHOLD, "h-p")
-    stream.run(first)  # most histories start with a registration
+    stream.run(lambda s: HOUSEHOLD.decide(first, s))  # most histories start with a registration
     for command in commands:
-        stream.run(command)
+        stream.run(lambda s, command=command: HOUSEHOLD.decide(command, s))
     assert stream.replayed() == stream.state

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import Annotated, Literal
 
 from pydantic import Field
@@ -12,7 +11,6 @@ from shegong_events.visits import (
     ConsentPurpose,
     ErasureReason,
     HouseholdCategory,
-    Id,
     LegalBasis,
     NeedCategory,
     Relation,
@@ -24,9 +22,8 @@ from shegong_events.visits import (
     VisitMode,
     VisitPurpose,
 )
-from shegong_runtime.inputs import MULTILINE, RequestModel
+from shegong_runtime.inputs import MULTILINE, Day, Identifier, RequestModel, When
 
-StationId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9\-]{1,62}$")]
 Name = Annotated[str, Field(min_length=1, max_length=50)]
 Phone = Annotated[str, Field(pattern=r"^\+?[0-9][0-9\- ]{4,19}$")]
 IdNumber = Annotated[str, Field(pattern=r"^[0-9]{17}[0-9Xx]$", description="居民身份证号码")]
@@ -48,17 +45,17 @@ class Body(RequestModel):
 
 
 class MemberIn(Body):
-    member_id: Id
+    member_id: Identifier
     relation: Relation
     birth_year: int | None = Field(default=None, ge=1900, le=2100)
     name: Name | None = None
 
 
 class RegisterHousehold(Body):
-    household_id: Id | None = Field(
+    household_id: Identifier | None = Field(
         default=None, description="given by the caller, or made up by the service"
     )
-    station_id: StationId
+    station_id: Identifier
     categories: list[HouseholdCategory] = Field(min_length=1, max_length=10)
     community: str | None = Field(examples=["福东社区"], default=None, min_length=1, max_length=50)
     head_name: Name
@@ -70,7 +67,7 @@ class RegisterHousehold(Body):
     members: list[MemberIn] = Field(default_factory=list, max_length=30)
     risk_tier: RiskTier = "general"
     tier_reason: TierReason = "initial_assessment"
-    registered_at: datetime | None = None
+    registered_at: When | None = None
 
 
 class UpdateHousehold(Body):
@@ -83,14 +80,14 @@ class UpdateHousehold(Body):
     )
     id_number: IdNumber | None = None
     members: list[MemberIn] | None = Field(default=None, max_length=30)
-    updated_at: datetime | None = None
+    updated_at: When | None = None
 
 
 class AssignRiskTier(Body):
     tier: RiskTier
     reason: TierReason
     major_change: bool = False
-    assigned_at: datetime | None = None
+    assigned_at: When | None = None
 
 
 class EraseHousehold(Body):
@@ -98,9 +95,9 @@ class EraseHousehold(Body):
 
 
 class ScheduleVisit(Body):
-    visit_id: Id | None = None
-    scheduled_for: date
-    social_worker_id: Id
+    visit_id: Identifier | None = None
+    scheduled_for: Day
+    social_worker_id: Identifier
     purposes: list[VisitPurpose] = Field(min_length=1)
 
 
@@ -121,37 +118,37 @@ class Observations(Body):
 
 
 class NeedIn(Body):
-    need_id: Id | None = None
+    need_id: Identifier | None = None
     category: NeedCategory
     severity: Severity
-    member_id: Id | None = None
+    member_id: Identifier | None = None
     notes: Notes | None = None
 
 
 class RecordVisit(Body):
-    visit_id: Id | None = Field(
+    visit_id: Identifier | None = Field(
         default=None, description="a scheduled visit's id, or none for an unscheduled visit"
     )
-    visited_at: datetime
+    visited_at: When
     mode: VisitMode
-    social_worker_ids: list[Id] = Field(min_length=1, max_length=10)
-    volunteer_ids: list[Id] = Field(default_factory=list, max_length=50)
+    social_worker_ids: list[Identifier] = Field(min_length=1, max_length=10)
+    volunteer_ids: list[Identifier] = Field(default_factory=list, max_length=50)
     services: list[ServiceGiven] = Field(default_factory=list, max_length=10)
     observations: Observations | None = None
     notes: Notes | None = None
     needs: list[NeedIn] = Field(default_factory=list, max_length=20)
-    next_follow_up_on: date | None = None
+    next_follow_up_on: Day | None = None
 
 
 class ScheduleFollowUp(Body):
-    follow_up_on: date
-    social_worker_id: Id
-    need_id: Id | None = None
+    follow_up_on: Day
+    social_worker_id: Identifier
+    need_id: Identifier | None = None
 
 
 class IdentifyNeed(NeedIn):
-    visit_id: Id | None = None
-    identified_on: date | None = None
+    visit_id: Identifier | None = None
+    identified_on: Day | None = None
 
 
 class ReferNeed(Body):
@@ -162,36 +159,36 @@ class ReferNeed(Body):
         description="an organisation, never a person",
     )
     agency_kind: AgencyKind
-    referred_on: date | None = None
+    referred_on: Day | None = None
     shares_personal_data: bool = False
 
 
 class ResolveNeed(Body):
     outcome: ResolutionOutcome
-    resolved_on: date | None = None
+    resolved_on: Day | None = None
     notes: Notes | None = None
 
 
 class CloseNeed(Body):
     reason: ManualClosure
-    closed_on: date | None = None
+    closed_on: Day | None = None
 
 
 class GrantConsent(Body):
     purpose: ConsentPurpose
-    member_id: Id | None = Field(default=None, description="the member concerned; none: the head")
+    member_id: Identifier | None = Field(default=None, description="the member concerned; none: the head")
     given_by: ConsentGiver
     guardian_relation: Relation | None = None
-    granted_on: date | None = None
+    granted_on: Day | None = None
 
 
 class WithdrawConsent(Body):
     purpose: ConsentPurpose
-    member_id: Id | None = None
-    withdrawn_on: date | None = None
+    member_id: Identifier | None = None
+    withdrawn_on: Day | None = None
 
 
 class RecordLegalBasis(Body):
     purpose: ConsentPurpose
     basis: LegalBasis
-    recorded_on: date | None = None
+    recorded_on: Day | None = None
