@@ -6,6 +6,7 @@ import json
 
 import asyncpg
 from shegong_events import Envelope
+from shegong_events.calendar import local_date
 from shegong_events.engagement import (
     ActionItemAssigned,
     ActionItemDone,
@@ -21,8 +22,6 @@ from shegong_events.engagement import (
     TrainingAttended,
     VolunteerEnrolled,
 )
-
-from shegong_stations.periods import local_date
 
 DDL = """
 CREATE TABLE IF NOT EXISTS {s}.meetings (

@@ -1,7 +1,7 @@
 """The station board: one read model of every station's work, fed by the visits, registry and
 engagement streams. Each domain's facts land in their own tables (`registry.py`,
 `visits.py`, `engagement.py`); counts per station, district and city are taken at query time
-(`shegong_stations.views`), so the order in which the three streams arrive does not matter.
+(`shegong_stations.queries`), so the order in which the three streams arrive does not matter.
 
 Rows depend on the events alone (no clocks, no sequence numbers), so a rebuild from history
 equals the live model row for row.
@@ -13,7 +13,7 @@ import asyncpg
 from shegong_events import CATALOG, Envelope
 from shegong_runtime.projection import Projection
 
-from shegong_stations.board import engagement, registry, visits
+from shegong_stations.projections import engagement, registry, visits
 
 HANDLERS = {**registry.HANDLERS, **visits.HANDLERS, **engagement.HANDLERS}
 BY_TYPE = {model.event_type: (model, handler) for model, handler in HANDLERS.items()}
@@ -36,3 +36,6 @@ class StationBoard(Projection):
         fact = CATALOG.decode(event)
         if isinstance(fact, model):
             await handler(conn, s, event, fact)
+
+
+BOARD = StationBoard()

@@ -23,17 +23,14 @@ def day(on: date | None) -> date:
     return on or today()
 
 
-def span(start: date | None, end: date | None) -> Span:
+def span(start: date | None, end: date | None, max_days: int = MAX_SPAN_DAYS) -> Span:
     """Default: the last seven days up to today; one end given, the seven days from or to it."""
-    if start is None and end is None:
-        return last_seven_days(today())
     if start is None:
-        return last_seven_days(end)  # type: ignore[arg-type]
-    if end is None:
-        end = start + timedelta(days=6)
+        return last_seven_days(end or today())
+    end = end or start + timedelta(days=6)
     if start > end:
         raise SpanReversed(f"start {start} is after end {end}", field="start")
     result = Span(start, end)
-    if result.days > MAX_SPAN_DAYS:
-        raise SpanTooLong(f"a roundup covers at most {MAX_SPAN_DAYS} days", field="end")
+    if result.days > max_days:
+        raise SpanTooLong(f"a roundup covers at most {max_days} days", field="end")
     return result

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, time
+from datetime import date
 from typing import Any
 
 import asyncpg
 
-from shegong_stations.periods import LOCAL, month_of, week_of
+from shegong_stations.periods import month_of, start_of, week_of
 
 NEED_ACT_DAYS = 30  # a need should be referred, resolved or closed within this many days
 FILING_DAYS = 15  # a filing should be returned or approved within this many days
@@ -37,36 +37,60 @@ def empty() -> dict[str, Any]:
     }
 
 
-async def figures(
-    conn: asyncpg.Connection, s: str, station_ids: list[str], on: date
-) -> dict[str, dict]:
-    """Figures of each station in `station_ids` as of the day `on` (weeks from Monday)."""
-    out: dict[str, dict] = {sid: empty() for sid in station_ids}
-    week, month = week_of(on), month_of(on)
-    ids = list(station_ids)
+class Tally:
+    """The figures of several stations being counted: `add` sums a value in at a path."""
 
-    def add(sid: str, path: tuple[str, ...], value: Any) -> None:
-        node = out[sid]
+    def __init__(self, station_ids: list[str]) -> None:
+        self.out: dict[str, dict] = {sid: empty() for sid in station_ids}
+
+    def add(self, sid: str, path: tuple[str, ...], value: Any) -> None:
+        node = self.out[sid]
         for key in path[:-1]:
             node = node.setdefault(key, {})
         _add_into(node, {path[-1]: value})
 
+
+async def figures(
+    conn: asyncpg.Connection, s: str, station_ids: list[str], on: date
+) -> dict[str, dict]:
+    """Figures of each station in `station_ids` as of the day `on` (weeks from Monday)."""
+    tally, ids = Tally(station_ids), list(station_ids)
+    for count in (
+        _households,
+        _visits,
+        _open_needs,
+        _needs_in_time,
+        _organisations,
+        _meetings,
+        _action_items,
+        _volunteers,
+        _sessions,
+    ):
+        await count(conn, s, ids, on, tally)
+    return tally.out
+
+
+async def _households(conn: asyncpg.Connection, s: str, ids: list[str], on: date, t: Tally) -> None:
     for r in await conn.fetch(
         f"""SELECT station_id, unnest(CASE WHEN categories = '{{}}' THEN ARRAY['other'] ELSE categories END) AS c,
                    count(*) AS n FROM {s}.households WHERE NOT erased AND station_id = any($1) GROUP BY 1, 2""",
         ids,
     ):
-        add(r["station_id"], ("households", "by_category", r["c"]), r["n"])
+        t.add(r["station_id"], ("households", "by_category", r["c"]), r["n"])
     for r in await conn.fetch(
         f"""SELECT station_id, coalesce(risk_tier, 'unassessed') AS t, count(*) AS n,
                    count(*) FILTER (WHERE next_due_at < $2) AS overdue
             FROM {s}.households WHERE NOT erased AND station_id = any($1) GROUP BY 1, 2""",
         ids,
-        _start_of(on),
+        start_of(on),
     ):
-        add(r["station_id"], ("households", "by_risk_tier", r["t"]), r["n"])
-        add(r["station_id"], ("households", "total"), r["n"])
-        add(r["station_id"], ("visits", "overdue"), r["overdue"])
+        t.add(r["station_id"], ("households", "by_risk_tier", r["t"]), r["n"])
+        t.add(r["station_id"], ("households", "total"), r["n"])
+        t.add(r["station_id"], ("visits", "overdue"), r["overdue"])
+
+
+async def _visits(conn: asyncpg.Connection, s: str, ids: list[str], on: date, t: Tally) -> None:
+    week, month = week_of(on), month_of(on)
     for r in await conn.fetch(
         f"""SELECT station_id,
                    count(*) FILTER (WHERE visited_on BETWEEN $2 AND $3) AS week,
@@ -83,20 +107,26 @@ async def figures(
         on,
     ):
         sid = r["station_id"]
-        add(sid, ("visits", "this_week"), r["week"])
-        add(sid, ("visits", "this_month"), r["month"])
-        add(sid, ("visits", "households_visited_this_month"), r["households"])
-        add(sid, ("records", "visits_with_observations"), [r["observed"], r["made"]])
+        t.add(sid, ("visits", "this_week"), r["week"])
+        t.add(sid, ("visits", "this_month"), r["month"])
+        t.add(sid, ("visits", "households_visited_this_month"), r["households"])
+        t.add(sid, ("records", "visits_with_observations"), [r["observed"], r["made"]])
+
+
+async def _open_needs(conn: asyncpg.Connection, s: str, ids: list[str], on: date, t: Tally) -> None:
     for r in await conn.fetch(
         f"""SELECT station_id, severity, count(*) AS n FROM {s}.needs
             WHERE status IN ('open', 'referred') AND identified_on <= $2 AND station_id = any($1) GROUP BY 1, 2""",
         ids,
         on,
     ):
-        add(r["station_id"], ("needs", "by_severity", r["severity"]), r["n"])
-        add(r["station_id"], ("needs", "open"), r["n"])
+        t.add(r["station_id"], ("needs", "by_severity", r["severity"]), r["n"])
+        t.add(r["station_id"], ("needs", "open"), r["n"])
         if r["severity"] == "urgent":
-            add(r["station_id"], ("needs", "urgent"), r["n"])
+            t.add(r["station_id"], ("needs", "urgent"), r["n"])
+
+
+async def _needs_in_time(conn: asyncpg.Connection, s: str, ids: list[str], on: date, t: Tally) -> None:
     for r in await conn.fetch(
         f"""SELECT station_id,
                    count(*) FILTER (WHERE acted_on IS NOT NULL AND acted_on - identified_on <= $3::int) AS done,
@@ -106,7 +136,10 @@ async def figures(
         on,
         NEED_ACT_DAYS,
     ):
-        add(r["station_id"], ("records", "needs_acted_in_time"), [r["done"], r["of"]])
+        t.add(r["station_id"], ("records", "needs_acted_in_time"), [r["done"], r["of"]])
+
+
+async def _organisations(conn: asyncpg.Connection, s: str, ids: list[str], on: date, t: Tally) -> None:
     for r in await conn.fetch(
         f"""SELECT station_id, status, count(*) AS n,
                    count(*) FILTER (WHERE decided_on IS NOT NULL AND decided_on - filed_on <= $2::int) AS in_time,
@@ -116,19 +149,12 @@ async def figures(
         FILING_DAYS,
         on,
     ):
-        add(r["station_id"], ("organisations", "by_status", r["status"]), r["n"])
-        add(r["station_id"], ("organisations", "total"), r["n"])
-        add(r["station_id"], ("records", "filings_processed_in_time"), [r["in_time"], r["due"]])
-    await _meetings(conn, s, ids, on, month.start, add)
-    await _actions_and_volunteers(conn, s, ids, on, month.start, add)
-    return out
+        t.add(r["station_id"], ("organisations", "by_status", r["status"]), r["n"])
+        t.add(r["station_id"], ("organisations", "total"), r["n"])
+        t.add(r["station_id"], ("records", "filings_processed_in_time"), [r["in_time"], r["due"]])
 
 
-def _start_of(day: date) -> datetime:
-    return datetime.combine(day, time.min, LOCAL)
-
-
-async def _meetings(conn, s, ids, on, month_start, add) -> None:  # type: ignore[no-untyped-def]
+async def _meetings(conn: asyncpg.Connection, s: str, ids: list[str], on: date, t: Tally) -> None:
     for r in await conn.fetch(
         f"""SELECT station_id, kind, on_date >= $3 AS this_month, count(*) AS n,
                    coalesce(sum(participants), 0) AS people,
@@ -139,23 +165,23 @@ async def _meetings(conn, s, ids, on, month_start, add) -> None:  # type: ignore
             FROM {s}.meetings WHERE status = 'held' AND on_date <= $2 AND station_id = any($1) GROUP BY 1, 2, 3""",
         ids,
         on,
-        month_start,
+        month_of(on).start,
     ):
         sid, kind, n = r["station_id"], r["kind"], r["n"]
-        add(sid, ("meetings", "total", kind, "meetings"), n)
-        add(sid, ("meetings", "total", kind, "participants"), r["people"])
+        t.add(sid, ("meetings", "total", kind, "meetings"), n)
+        t.add(sid, ("meetings", "total", kind, "participants"), r["people"])
         if r["this_month"]:
-            add(sid, ("meetings", "this_month", kind, "meetings"), n)
-            add(sid, ("meetings", "this_month", kind, "participants"), r["people"])
-        add(sid, ("records", "meetings_with_outcomes"), [r["with_outcomes"], n])
-        add(sid, ("records", "meetings_with_participants"), [r["counted"], n])
-        add(sid, ("records", "meetings_with_summary"), [r["summarised"], n])
-        add(sid, ("records", "meetings_with_topics"), [r["with_topics"], n])
+            t.add(sid, ("meetings", "this_month", kind, "meetings"), n)
+            t.add(sid, ("meetings", "this_month", kind, "participants"), r["people"])
+        t.add(sid, ("records", "meetings_with_outcomes"), [r["with_outcomes"], n])
+        t.add(sid, ("records", "meetings_with_participants"), [r["counted"], n])
+        t.add(sid, ("records", "meetings_with_summary"), [r["summarised"], n])
+        t.add(sid, ("records", "meetings_with_topics"), [r["with_topics"], n])
         if kind == "resident_deliberation":
-            add(sid, ("records", "deliberations_with_resolutions"), [r["with_outcomes"], n])
+            t.add(sid, ("records", "deliberations_with_resolutions"), [r["with_outcomes"], n])
 
 
-async def _actions_and_volunteers(conn, s, ids, on, month_start, add) -> None:  # type: ignore[no-untyped-def]
+async def _action_items(conn: asyncpg.Connection, s: str, ids: list[str], on: date, t: Tally) -> None:
     for r in await conn.fetch(
         f"""SELECT station_id,
                    count(*) FILTER (WHERE done_on IS NULL OR done_on > $2) AS open,
@@ -168,18 +194,24 @@ async def _actions_and_volunteers(conn, s, ids, on, month_start, add) -> None:  
         on,
     ):
         sid = r["station_id"]
-        add(sid, ("action_items", "open"), r["open"])
-        add(sid, ("action_items", "overdue"), r["overdue"])
-        add(sid, ("action_items", "done"), r["done"])
-        add(sid, ("records", "action_items_on_time"), [r["on_time"], r["due"]])
+        t.add(sid, ("action_items", "open"), r["open"])
+        t.add(sid, ("action_items", "overdue"), r["overdue"])
+        t.add(sid, ("action_items", "done"), r["done"])
+        t.add(sid, ("records", "action_items_on_time"), [r["on_time"], r["due"]])
+
+
+async def _volunteers(conn: asyncpg.Connection, s: str, ids: list[str], on: date, t: Tally) -> None:
     for r in await conn.fetch(
         f"""SELECT station_id, count(*) AS n, coalesce(sum(certificates), 0) AS certs
             FROM {s}.volunteers WHERE enrolled_on <= $2 AND station_id = any($1) GROUP BY 1""",
         ids,
         on,
     ):
-        add(r["station_id"], ("volunteers", "enrolled"), r["n"])
-        add(r["station_id"], ("volunteers", "certificates"), r["certs"])
+        t.add(r["station_id"], ("volunteers", "enrolled"), r["n"])
+        t.add(r["station_id"], ("volunteers", "certificates"), r["certs"])
+
+
+async def _sessions(conn: asyncpg.Connection, s: str, ids: list[str], on: date, t: Tally) -> None:
     for r in await conn.fetch(
         f"""SELECT station_id, coalesce(sum(minutes), 0) AS total,
                    coalesce(sum(minutes) FILTER (WHERE started_on >= $3), 0) AS month,
@@ -188,12 +220,12 @@ async def _actions_and_volunteers(conn, s, ids, on, month_start, add) -> None:  
             FROM {s}.volunteer_sessions WHERE started_on <= $2 AND station_id = any($1) GROUP BY 1""",
         ids,
         on,
-        month_start,
+        month_of(on).start,
     ):
         sid = r["station_id"]
-        add(sid, ("volunteers", "hours_total"), round(r["total"] / 60, 1))
-        add(sid, ("volunteers", "hours_this_month"), round(r["month"] / 60, 1))
-        add(sid, ("records", "sessions_checked_out"), [r["checked_out"], r["closed"]])
+        t.add(sid, ("volunteers", "hours_total"), round(r["total"] / 60, 1))
+        t.add(sid, ("volunteers", "hours_this_month"), round(r["month"] / 60, 1))
+        t.add(sid, ("records", "sessions_checked_out"), [r["checked_out"], r["closed"]])
 
 
 async def urgent_needs(

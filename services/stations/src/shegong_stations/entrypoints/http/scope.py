@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from shegong_runtime.auth import Principal
 
-from shegong_stations.entrypoints import access
-from shegong_stations.views import directory
-from shegong_stations.views.directory import Station
+from shegong_stations.entrypoints.http import access
+from shegong_stations.queries import directory
+from shegong_stations.queries.directory import Station
 
 
 def roundup_scope(

@@ -6,6 +6,7 @@ import json
 
 import asyncpg
 from shegong_events import Envelope
+from shegong_events.calendar import local_date
 from shegong_events.registry import (
     OrgChanged,
     OrgConvertedToVolunteerTeam,
@@ -18,8 +19,6 @@ from shegong_events.registry import (
     StationOpened,
     StationUpdated,
 )
-
-from shegong_stations.periods import local_date
 
 DDL = """
 CREATE TABLE IF NOT EXISTS {s}.stations (
@@ -38,7 +37,7 @@ CREATE TABLE IF NOT EXISTS {s}.organisations (
     category       text NOT NULL,
     community      text,
     members        integer,
-    status         text NOT NULL,          -- pending | returned | registered | volunteer_team | deregistered
+    status         text NOT NULL,          -- OrgStatus: pending | returned | approved | volunteer_team | deregistered
     filed_on       date NOT NULL,
     returns        integer NOT NULL DEFAULT 0,
     approved_on    date,
@@ -133,7 +132,7 @@ async def org_approved(
     conn: asyncpg.Connection, s: str, env: Envelope, e: OrgFilingApproved
 ) -> None:
     await conn.execute(
-        f"""UPDATE {s}.organisations SET status = 'registered', name = $2, category = $3,
+        f"""UPDATE {s}.organisations SET status = 'approved', name = $2, category = $3,
                 filing_number = $4, approved_on = $5, decided_on = coalesce(decided_on, $5) WHERE org_id = $1""",
         env.aggregate_id,
         e.name,

@@ -5,8 +5,11 @@ Only ids, categories, dates and counts are kept; sealed personal data stays in t
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
 import asyncpg
 from shegong_events import Envelope
+from shegong_events.calendar import local_date
 from shegong_events.visits import (
     FollowUpScheduled,
     HouseholdErased,
@@ -20,8 +23,6 @@ from shegong_events.visits import (
     VisitRecorded,
     VisitScheduled,
 )
-
-from shegong_stations.periods import local_date
 
 DDL = """
 CREATE TABLE IF NOT EXISTS {s}.households (
@@ -100,8 +101,12 @@ async def updated(conn: asyncpg.Connection, s: str, env: Envelope, e: HouseholdU
 
 
 async def _due(
-    conn: asyncpg.Connection, s: str, env: Envelope, next_due_at, tier: str | None = None
-) -> None:  # type: ignore[no-untyped-def]
+    conn: asyncpg.Connection,
+    s: str,
+    env: Envelope,
+    next_due_at: datetime | None,
+    tier: str | None = None,
+) -> None:
     await conn.execute(
         f"""INSERT INTO {s}.households (household_id, station_id, risk_tier, next_due_at) VALUES ($1, $2, $3, $4)
             ON CONFLICT (household_id) DO UPDATE SET next_due_at = $4,
@@ -184,10 +189,10 @@ async def _act(
     env: Envelope,
     need_id: str,
     status: str,
-    on,
+    on: date,
     ended: bool,
     agency_kind: str | None = None,
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     await conn.execute(
         f"""UPDATE {s}.needs SET status = $3, acted_on = coalesce(acted_on, $4),
                 ended_on = CASE WHEN $5 THEN $4 ELSE ended_on END,

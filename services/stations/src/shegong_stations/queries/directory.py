@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import asyncpg
@@ -9,9 +10,7 @@ from shegong_runtime import generations
 from shegong_runtime.auth import Principal
 from shegong_runtime.errors import NotFound
 
-from shegong_stations.board import StationBoard
-
-BOARD = StationBoard()
+from shegong_stations.projections import BOARD
 
 
 class UnknownStationOnBoard(NotFound):
@@ -70,6 +69,6 @@ def district(all_stations: list[Station], district_id: str) -> list[Station]:
     return found
 
 
-def district_of(all_stations: list[Station]):  # type: ignore[no-untyped-def]
+def district_of(all_stations: list[Station]) -> Callable[[str], str | None]:
     mapping = {st.station_id: st.district_id for st in all_stations}
     return mapping.get
