@@ -9,33 +9,20 @@ equals the live model row for row.
 
 from __future__ import annotations
 
-import asyncpg
-from shegong_events import CATALOG, Envelope
-from shegong_runtime.projection import Projection
+from shegong_runtime.read_models import Handlers, ReadModel
 
 from shegong_stations.projections import engagement, registry, visits
 
 HANDLERS = {**registry.HANDLERS, **visits.HANDLERS, **engagement.HANDLERS}
-BY_TYPE = {model.event_type: (model, handler) for model, handler in HANDLERS.items()}
 TABLES = registry.TABLES + visits.TABLES + engagement.TABLES
 
 
-class StationBoard(Projection):
+class StationBoard(ReadModel):
     name = "stations_board"
     domains = ("registry", "visits", "engagement")
     ddl = registry.DDL + visits.DDL + engagement.DDL
 
-    def __init__(self, name: str | None = None) -> None:
-        self.name = name or self.name
-
-    async def apply(self, conn: asyncpg.Connection, s: str, event: Envelope) -> None:
-        known = BY_TYPE.get(event.event_type)
-        if known is None:  # a fact the board does not show
-            return
-        model, handler = known
-        fact = CATALOG.decode(event)
-        if isinstance(fact, model):
-            await handler(conn, s, event, fact)
+    handlers = Handlers(HANDLERS)
 
 
 BOARD = StationBoard()
