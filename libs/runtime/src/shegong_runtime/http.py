@@ -45,10 +45,17 @@ def _refused_fields(request: Request, raw: Sequence[Any]) -> JSONResponse:
 
 def install(app: FastAPI, ready: Callable[[], Awaitable[dict[str, bool]]]) -> None:
     """Limits, error mapping (problem details), correlation ids and the operator endpoints."""
-    settings = app.state.settings
-    app.add_middleware(Limits, max_body_bytes=settings.http_max_body_bytes)
+    app.add_middleware(Limits, max_body_bytes=app.state.settings.http_max_body_bytes)
     outages.install(app)
     openapi.install(app)
+    _map_errors(app)
+    _correlate(app)
+    audit.install(app)
+    _operator_endpoints(app, ready)
+
+
+def _map_errors(app: FastAPI) -> None:
+    """Every refusal and failure as RFC 9457 problem details with the rule's name."""
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -86,6 +93,12 @@ def install(app: FastAPI, ready: Callable[[], Awaitable[dict[str, bool]]]) -> No
     async def failed(request: Request, exc: Exception) -> JSONResponse:
         return problem(500, "internal_error", "the service failed; the log says why")
 
+
+def _correlate(app: FastAPI) -> None:
+    """A correlation id for every request (the caller's or a new one), bound to its logs, its
+    trace and its latency metric."""
+    settings = app.state.settings
+
     @app.middleware("http")
     async def correlate(request: Request, call_next):
         raw = request.headers.get(CORRELATION_HEADER)
@@ -109,8 +122,8 @@ def install(app: FastAPI, ready: Callable[[], Awaitable[dict[str, bool]]]) -> No
         )
         return response
 
-    audit.install(app)
 
+def _operator_endpoints(app: FastAPI, ready: Callable[[], Awaitable[dict[str, bool]]]) -> None:
     @app.get("/healthz", tags=["operations"])
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
