@@ -12,10 +12,10 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from shegong_events.calendar import local_date, now
-from shegong_events.envelope import new_event_id
 from shegong_runtime.auth import Principal
 from shegong_runtime.commands import Answer, CommandContext, handle, remembered
 from shegong_runtime.http import respond
+from shegong_runtime.inputs import new_id
 from shegong_runtime.service import Runtime, runtime
 
 from shegong_registry import registers
@@ -147,7 +147,7 @@ async def file(
 ):
     rt = runtime(request)
     await rt.stations.check_write(who, station_id)
-    organisation_id = body.organisation_id or f"org-{new_event_id().hex}"
+    organisation_id = body.organisation_id or new_id("org")
     command = org.FileOrganisation(
         station_id=station_id,
         organisation_id=organisation_id,

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 import asyncpg
 from fastapi import Depends, Request
 from fastapi.responses import JSONResponse
-from shegong_events import Envelope, new_event_id
+from shegong_events import Envelope
 from shegong_runtime import pipl
 from shegong_runtime.auth import READERS, WRITERS, Principal, requires
 from shegong_runtime.commands import Answer, CommandContext, handle, load, remembered
@@ -29,11 +29,6 @@ AfterAppend = Callable[[asyncpg.Connection, list[Envelope]], Awaitable[None]]
 
 class IfMatchInvalid(DomainError):
     """If-Match carries the household version the caller saw, a whole number."""
-
-
-def new_id(prefix: str) -> str:
-    """An id the service makes up when the caller gave none (`hh-…`, `vs-…`, `nd-…`)."""
-    return f"{prefix}-{new_event_id().hex}"
 
 
 def if_match(request: Request) -> int | None:

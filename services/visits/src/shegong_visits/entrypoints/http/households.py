@@ -10,7 +10,7 @@ from shegong_events.visits import HouseholdCategory, Member, RiskTier
 from shegong_runtime import pipl
 from shegong_runtime.commands import handle, load, remembered
 from shegong_runtime.http import respond
-from shegong_runtime.inputs import Identifier
+from shegong_runtime.inputs import Identifier, new_id
 from shegong_runtime.service import runtime
 
 from shegong_visits import config, personal, views
@@ -25,7 +25,6 @@ from shegong_visits.entrypoints.http.common import (
     Writer,
     answered,
     household_in_scope,
-    new_id,
     visible,
 )
 from shegong_visits.entrypoints.http.links import GET_HOUSEHOLD, HOUSEHOLD_TIMELINE, changed

@@ -6,13 +6,13 @@ from fastapi import APIRouter, Request
 from shegong_events import calendar
 from shegong_events.visits import Severity
 from shegong_runtime.http import respond
-from shegong_runtime.inputs import Identifier
+from shegong_runtime.inputs import Identifier, new_id
 from shegong_runtime.service import runtime
 
 from shegong_visits import views
 from shegong_visits.domain import commands
 from shegong_visits.entrypoints.http import answers, bodies
-from shegong_visits.entrypoints.http.common import OnHousehold, Reader, new_id, visible
+from shegong_visits.entrypoints.http.common import OnHousehold, Reader, visible
 from shegong_visits.entrypoints.http.links import changed
 
 router = APIRouter(tags=["needs"])
