@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from shegong_runtime.demo import DEMO_DISTRICTS, DemoClient, DemoFailed
 
-from shegong_workbench.config import WorkbenchConfig
+from shegong_workbench import config
 
 STATIONS = {
     "chengguan-qingbaishi": ("qingbaishi", "青白石"),
@@ -47,7 +47,7 @@ def demo_users() -> dict[str, dict]:
 async def load(client: DemoClient) -> None:
     """Puts the demo users that do not exist yet: loading again hashes nothing and keeps a
     password an administrator changed."""
-    password = WorkbenchConfig().demo_password
+    password = config.settings().demo_password
     auth = {"Authorization": f"Bearer {client.token}"}
     async with client._client("workbench") as http:
         r = await http.get("/users", headers=auth)

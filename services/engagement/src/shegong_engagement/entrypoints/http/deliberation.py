@@ -9,8 +9,7 @@ from shegong_runtime.commands import CommandContext, handle, load
 from shegong_runtime.http import command_context, respond
 from shegong_runtime.inputs import Day, Identifier
 
-from shegong_engagement import views
-from shegong_engagement.config import EngagementConfig, current
+from shegong_engagement import config, views
 from shegong_engagement.domain.action_items import (
     Assign,
     AssignActionItem,
@@ -75,12 +74,11 @@ async def vote_motion(
     request: Request,
     who: Principal = Depends(write_access),
     ctx: CommandContext = Depends(command_context),
-    config: EngagementConfig = Depends(current),
 ):
     """Record a vote; the quorum rule is the meeting's own, else the station's, else the default."""
     rt = await for_write(request, who, station_id)
     held, _ = await load(rt.store, MEETING, meeting_id)  # the vote happened the day it was held
-    vote = Vote(station_id, meeting_id, body, config.quorum_for(station_id, None))
+    vote = Vote(station_id, meeting_id, body, config.settings().quorum_for(station_id, None))
     answer = await handle(
         rt.store, MEETING, meeting_id, vote,
         station_id=station_id, ctx=ctx, occurred_at=occurred_on(body.voted_on or held.held_on),

@@ -10,8 +10,7 @@ from shegong_runtime.commands import CommandContext, handle
 from shegong_runtime.http import command_context, respond
 from shegong_runtime.inputs import Identifier, new_id
 
-from shegong_engagement import views
-from shegong_engagement.config import EngagementConfig, current
+from shegong_engagement import config, views
 from shegong_engagement.domain.errors import VolunteerNotFound
 from shegong_engagement.domain.volunteer import (
     VOLUNTEER,
@@ -93,12 +92,11 @@ async def check_in(
     request: Request,
     who: Principal = Depends(write_access),
     ctx: CommandContext = Depends(command_context),
-    config: EngagementConfig = Depends(current),
 ):
     """Start a service session; an open one past the limit is closed at the limit first."""
     rt = await for_write(request, who, station_id)
     session_id = body.session_id or new_id("s")
-    begin = BeginSession(station_id, volunteer_id, session_id, body, now(), config.session_limit)
+    begin = BeginSession(station_id, volunteer_id, session_id, body, now(), config.settings().session_limit)
     answer = await handle(
         rt.store, VOLUNTEER, volunteer_id, begin,
         station_id=station_id, ctx=ctx, occurred_at=body.checked_in_at,
@@ -119,11 +117,10 @@ async def check_out(
     request: Request,
     who: Principal = Depends(write_access),
     ctx: CommandContext = Depends(command_context),
-    config: EngagementConfig = Depends(current),
 ):
     """End a session; one longer than the limit is closed at the limit and flagged auto_closed."""
     rt = await for_write(request, who, station_id)
-    end = EndSession(station_id, volunteer_id, session_id, body, now(), config.session_limit)
+    end = EndSession(station_id, volunteer_id, session_id, body, now(), config.settings().session_limit)
     answer = await handle(
         rt.store, VOLUNTEER, volunteer_id, end,
         station_id=station_id, ctx=ctx, occurred_at=body.checked_out_at,

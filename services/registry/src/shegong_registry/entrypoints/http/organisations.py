@@ -18,8 +18,7 @@ from shegong_runtime.http import respond
 from shegong_runtime.inputs import new_id
 from shegong_runtime.service import Runtime, runtime
 
-from shegong_registry import registers
-from shegong_registry.config import settings
+from shegong_registry import config, registers
 from shegong_registry.domain import organisation as org
 from shegong_registry.domain.organisation import ORGANISATION, OrgNameTaken
 from shegong_registry.entrypoints.http import bodies
@@ -195,7 +194,7 @@ async def approve(
     await rt.stations.check_write(who, station_id)
     body = body or Step()
     year = local_date(when(body.occurred_at) or now()).year
-    for _ in range(settings().numbering_attempts):
+    for _ in range(config.settings().numbering_attempts):
         sequence = await registers.next_filing_sequence(rt.pool, station_id, year)
         number = org.filing_number(station_id, year, sequence)
         command = org.Approve(

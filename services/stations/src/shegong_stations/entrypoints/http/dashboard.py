@@ -13,7 +13,7 @@ from datetime import date
 from importlib.resources import files
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from shegong_events.glossary import ROLE, word
 from shegong_runtime.auth import Principal
@@ -21,8 +21,7 @@ from shegong_runtime.errors import DomainError
 from shegong_runtime.inputs import Day, Identifier
 from shegong_runtime.service import runtime
 
-from shegong_stations import lag, roundup_render, views
-from shegong_stations.config import StationsConfig, current
+from shegong_stations import config, lag, roundup_render, views
 from shegong_stations.entrypoints.http import access, params
 from shegong_stations.entrypoints.http.api import docx_response
 from shegong_stations.entrypoints.http.scope import roundup_choices, roundup_scope
@@ -46,7 +45,6 @@ def who_label(who: Principal) -> str:
 async def render(
     request: Request,
     build: Callable[[Principal], Awaitable[Response | str]],
-    config: StationsConfig,
 ) -> Response:
     """Sign in from `?token=` by redirect, check the caller, build the page; errors as pages."""
     token = request.query_params.get("token")
@@ -65,7 +63,7 @@ async def render(
                 httponly=True,
                 samesite="lax",
                 path="/dashboard",
-                max_age=config.sign_in_hours * 3600,
+                max_age=config.settings().sign_in_hours * 3600,
             )
             return response
         who = access.from_request(request, allow_cookie=True)
@@ -82,23 +80,23 @@ async def render(
 
 @router.get("")
 async def station_list(
-    request: Request, on: Day | None = None, config: StationsConfig = Depends(current)
+    request: Request, on: Day | None = None
 ) -> Response:
     async def build(who: Principal) -> str:
         rt = runtime(request)
         everyone = await directory.stations(rt.pool)
         mine = directory.visible(who, everyone)
         day = params.day(on)
-        parts = await views.stations(rt.pool, mine, day, config.urgent_needs_shown)
+        parts = await views.stations(rt.pool, mine, day, config.settings().urgent_needs_shown)
         total = views.rollup({"kind": "visible"}, parts, day)
-        trends = await views.trends_of(rt.pool, mine, day, config.trend_weeks)
+        trends = await views.trends_of(rt.pool, mine, day, config.settings().trend_weeks)
         charts = pictures.for_page(total["figures"], trends, names_of(parts))
         districts = [(d, n) for d, n in roundup_choices(who, everyone) if d]
         return pages.list_page(
             total, parts, charts, districts, lag.consumer_lag(rt), who_label(who), day
         )
 
-    return await render(request, build, config)
+    return await render(request, build)
 
 
 def names_of(parts: list[dict]) -> dict[str, str]:
@@ -110,21 +108,20 @@ async def station_page(
     station_id: str,
     request: Request,
     on: Day | None = None,
-    config: StationsConfig = Depends(current),
 ) -> Response:
     async def build(who: Principal) -> str:
         rt = runtime(request)
         day = params.day(on)
-        one = await views.station(rt.pool, who, station_id, day, config.urgent_needs_shown)
+        one = await views.station(rt.pool, who, station_id, day, config.settings().urgent_needs_shown)
         chosen = [directory.Station(**one["station"])]
-        trends = await views.trends_of(rt.pool, chosen, day, config.trend_weeks)
+        trends = await views.trends_of(rt.pool, chosen, day, config.settings().trend_weeks)
         charts = pictures.for_page(one["figures"], trends, names_of([one]))
         district_visible = who.citywide or who.district == one["station"]["district_id"]
         return pages.station_page(
             one, charts, lag.consumer_lag(rt), who_label(who), district_visible
         )
 
-    return await render(request, build, config)
+    return await render(request, build)
 
 
 @router.get("/districts/{district_id}")
@@ -132,19 +129,18 @@ async def district_page(
     district_id: str,
     request: Request,
     on: Day | None = None,
-    config: StationsConfig = Depends(current),
 ) -> Response:
     async def build(who: Principal) -> str:
         access.require_district(who, district_id)
         rt = runtime(request)
         day = params.day(on)
-        rolled = await views.district(rt.pool, district_id, day, config.urgent_needs_shown)
+        rolled = await views.district(rt.pool, district_id, day, config.settings().urgent_needs_shown)
         chosen = [directory.Station(**p["station"]) for p in rolled["stations"]]
-        trends = await views.trends_of(rt.pool, chosen, day, config.trend_weeks)
+        trends = await views.trends_of(rt.pool, chosen, day, config.settings().trend_weeks)
         charts = pictures.for_page(rolled["figures"], trends, names_of(rolled["stations"]))
         return pages.district_page(rolled, charts, lag.consumer_lag(rt), who_label(who))
 
-    return await render(request, build, config)
+    return await render(request, build)
 
 
 async def _roundup(
@@ -153,7 +149,6 @@ async def _roundup(
     district: str | None,
     start: date | None,
     end: date | None,
-    config: StationsConfig,
 ) -> tuple[Roundup, list[directory.Station], list[tuple[str, str]], str]:
     """The roundup the page asks for, its stations, the scopes offered, the scope chosen."""
     pool = runtime(request).pool
@@ -162,7 +157,7 @@ async def _roundup(
     if district is None and not who.citywide and choices:
         district = choices[0][0]  # a district officer starts on their district
     name, chosen = roundup_scope(who, everyone, district or None)
-    span = params.span(start, end, config.roundup_max_days)
+    span = params.span(start, end, config.settings().roundup_max_days)
     r = await views.roundup(pool, name, chosen, everyone, span)
     return r, chosen, choices, district or ""
 
@@ -173,18 +168,17 @@ async def roundup_page(
     district: Identifier | None = None,
     start: Day | None = None,
     end: Day | None = None,
-    config: StationsConfig = Depends(current),
 ) -> Response:
     async def build(who: Principal) -> str:
-        r, chosen, choices, scope = await _roundup(request, who, district, start, end, config)
-        trends = await views.trends_of(runtime(request).pool, chosen, r.span.end, config.trend_weeks)
+        r, chosen, choices, scope = await _roundup(request, who, district, start, end)
+        trends = await views.trends_of(runtime(request).pool, chosen, r.span.end, config.settings().trend_weeks)
         names = {st.station_id: st.name for st in chosen}
         article = roundup_render.html(r, pictures.for_roundup(r, trends, names))
         return pages.roundup_page(
             article, choices, scope, r.span.start, r.span.end, who_label(who)
         )
 
-    return await render(request, build, config)
+    return await render(request, build)
 
 
 @router.get("/roundup.md")
@@ -193,10 +187,9 @@ async def roundup_markdown(
     district: Identifier | None = None,
     start: Day | None = None,
     end: Day | None = None,
-    config: StationsConfig = Depends(current),
 ) -> Response:
     async def build(who: Principal) -> Response:
-        r, *_ = await _roundup(request, who, district, start, end, config)
+        r, *_ = await _roundup(request, who, district, start, end)
         filename = f"roundup-{r.span.start.isoformat()}-{r.span.end.isoformat()}.md"
         return PlainTextResponse(
             roundup_render.markdown(r),
@@ -204,7 +197,7 @@ async def roundup_markdown(
             headers={"Content-Disposition": f'inline; filename="{filename}"'},
         )
 
-    return await render(request, build, config)
+    return await render(request, build)
 
 
 @router.get("/roundup.docx")
@@ -213,13 +206,12 @@ async def roundup_document(
     district: Identifier | None = None,
     start: Day | None = None,
     end: Day | None = None,
-    config: StationsConfig = Depends(current),
 ) -> Response:
     async def build(who: Principal) -> Response:
-        r, *_ = await _roundup(request, who, district, start, end, config)
+        r, *_ = await _roundup(request, who, district, start, end)
         return docx_response(r)
 
-    return await render(request, build, config)
+    return await render(request, build)
 
 
 @router.get("/dashboard.css")
