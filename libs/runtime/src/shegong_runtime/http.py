@@ -191,10 +191,10 @@ class IfMatchInvalid(DomainError):
 
 
 def expected_version(request: Request, body: Any = None) -> int | None:
-    """The version a command follows: the body's `expected_version` where its model has one
-    (the registry's contract), else the If-Match header (`"3"`, `W/"3"` or `3`)."""
-    if body is not None and "expected_version" in type(body).model_fields:
-        return body.expected_version
+    """The version a command follows: the body's `expected_version` when the route reads it
+    from its body (the registry's contract), else the If-Match header (`"3"`, `W/"3"`, `3`)."""
+    if body is not None:
+        return getattr(body, "expected_version", None)
     raw = request.headers.get("If-Match")
     if raw is None:
         return None
