@@ -161,6 +161,13 @@ def principal(
     return caller(request, credentials.credentials)
 
 
+def bearer_token(request: Request) -> str | None:
+    """The token of an `Authorization: Bearer` header, for a page that also takes one from
+    elsewhere (a cookie, a link); routes take `principal`."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
 def caller(request: Request, token: str) -> Principal:
     """The caller a token names, remembered on the request (the read audit names the reader);
     for a page that takes its token from elsewhere than the header (a cookie, a link)."""

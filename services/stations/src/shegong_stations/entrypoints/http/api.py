@@ -66,7 +66,7 @@ async def district(
     who: Principal = Depends(access.reader),
     config: StationsConfig = Depends(current),
 ):
-    access.require_district(who, district_id)
+    who.require_district(district_id)
     pool = runtime(request).pool
     return await views.district(pool, district_id, params.day(on), config.urgent_needs_shown)
 

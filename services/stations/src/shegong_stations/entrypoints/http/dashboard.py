@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from shegong_events.glossary import ROLE, word
-from shegong_runtime.auth import Principal
+from shegong_runtime.auth import Principal, bearer_token
 from shegong_runtime.errors import DomainError
 from shegong_runtime.inputs import Day, Identifier
 from shegong_runtime.service import runtime
@@ -51,8 +51,8 @@ async def render(
     """Sign in from `?token=` by redirect, check the caller, build the page; errors as pages."""
     token = request.query_params.get("token")
     try:
-        if token and not access.bearer_of(request):
-            access.from_request(request, allow_cookie=True)  # reject a bad token before keeping it
+        if token and not bearer_token(request):
+            access.from_page(request)  # reject a bad token before keeping it
             rest = urlencode(
                 [(k, v) for k, v in request.query_params.multi_items() if k != "token"]
             )
@@ -68,7 +68,7 @@ async def render(
                 max_age=config.sign_in_hours * 3600,
             )
             return response
-        who = access.from_request(request, allow_cookie=True)
+        who = access.from_page(request)
         who.require_role(access.VIEWERS)
         result = await build(who)
     except DomainError as exc:
@@ -119,7 +119,7 @@ async def station_page(
         chosen = [directory.Station(**one["station"])]
         trends = await views.trends_of(rt.pool, chosen, day, config.trend_weeks)
         charts = pictures.for_page(one["figures"], trends, names_of([one]))
-        district_visible = who.citywide or who.district == one["station"]["district_id"]
+        district_visible = who.may_read_district(one["station"]["district_id"])
         return pages.station_page(
             one, charts, lag.consumer_lag(rt), who_label(who), district_visible
         )
@@ -135,7 +135,7 @@ async def district_page(
     config: StationsConfig = Depends(current),
 ) -> Response:
     async def build(who: Principal) -> str:
-        access.require_district(who, district_id)
+        who.require_district(district_id)
         rt = runtime(request)
         day = params.day(on)
         rolled = await views.district(rt.pool, district_id, day, config.urgent_needs_shown)
