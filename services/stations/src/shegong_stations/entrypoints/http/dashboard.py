@@ -9,8 +9,10 @@ A bearer header works too, as on the JSON API.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import date
 from importlib.resources import files
+from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
@@ -147,36 +149,45 @@ async def district_page(
     return await render(request, build, config)
 
 
+@dataclass(frozen=True)
+class RoundupAsked:
+    """The roundup a page asks for: a district (else where the caller's scope starts) and a span."""
+
+    district: str | None
+    start: date | None
+    end: date | None
+
+
+def roundup_asked(
+    district: Identifier | None = None, start: Day | None = None, end: Day | None = None
+) -> RoundupAsked:
+    return RoundupAsked(district, start, end)
+
+
+Asked = Annotated[RoundupAsked, Depends(roundup_asked)]
+Config = Annotated[StationsConfig, Depends(current)]
+
+
 async def _roundup(
-    request: Request,
-    who: Principal,
-    district: str | None,
-    start: date | None,
-    end: date | None,
-    config: StationsConfig,
+    request: Request, who: Principal, asked: RoundupAsked, config: StationsConfig
 ) -> tuple[Roundup, list[directory.Station], list[tuple[str, str]], str]:
     """The roundup the page asks for, its stations, the scopes offered, the scope chosen."""
     pool = runtime(request).pool
     everyone = await directory.stations(pool)
     choices = roundup_choices(who, everyone)
+    district = asked.district
     if district is None and not who.citywide and choices:
         district = choices[0][0]  # a district officer starts on their district
     name, chosen = roundup_scope(who, everyone, district or None)
-    span = params.span(start, end, config.roundup_max_days)
+    span = params.span(asked.start, asked.end, config.roundup_max_days)
     r = await views.roundup(pool, name, chosen, everyone, span)
     return r, chosen, choices, district or ""
 
 
 @router.get("/roundup")
-async def roundup_page(
-    request: Request,
-    district: Identifier | None = None,
-    start: Day | None = None,
-    end: Day | None = None,
-    config: StationsConfig = Depends(current),
-) -> Response:
+async def roundup_page(request: Request, asked: Asked, config: Config) -> Response:
     async def build(who: Principal) -> str:
-        r, chosen, choices, scope = await _roundup(request, who, district, start, end, config)
+        r, chosen, choices, scope = await _roundup(request, who, asked, config)
         trends = await views.trends_of(runtime(request).pool, chosen, r.span.end, config.trend_weeks)
         names = {st.station_id: st.name for st in chosen}
         article = roundup_render.html(r, pictures.for_roundup(r, trends, names))
@@ -188,15 +199,9 @@ async def roundup_page(
 
 
 @router.get("/roundup.md")
-async def roundup_markdown(
-    request: Request,
-    district: Identifier | None = None,
-    start: Day | None = None,
-    end: Day | None = None,
-    config: StationsConfig = Depends(current),
-) -> Response:
+async def roundup_markdown(request: Request, asked: Asked, config: Config) -> Response:
     async def build(who: Principal) -> Response:
-        r, *_ = await _roundup(request, who, district, start, end, config)
+        r, *_ = await _roundup(request, who, asked, config)
         filename = f"roundup-{r.span.start.isoformat()}-{r.span.end.isoformat()}.md"
         return PlainTextResponse(
             roundup_render.markdown(r),
@@ -208,16 +213,9 @@ async def roundup_markdown(
 
 
 @router.get("/roundup.docx")
-async def roundup_document(
-    request: Request,
-    district: Identifier | None = None,
-    start: Day | None = None,
-    end: Day | None = None,
-    config: StationsConfig = Depends(current),
-) -> Response:
+async def roundup_document(request: Request, asked: Asked, config: Config) -> Response:
     async def build(who: Principal) -> Response:
-        r, *_ = await _roundup(request, who, district, start, end, config)
-        return docx_response(r)
+        return docx_response((await _roundup(request, who, asked, config))[0])
 
     return await render(request, build, config)
 

@@ -108,19 +108,14 @@ async def update(body: bodies.UpdateHousehold, household: OnHousehold):
 
 
 @router.post("/households/{household_id}/risk-tier", operation_id="assign_risk_tier", responses=changed())
-async def assign_tier(
-    body: bodies.AssignRiskTier, household: OnHousehold
-):
+async def assign_tier(body: bodies.AssignRiskTier, household: OnHousehold):
     at = calendar.as_aware(body.assigned_at) if body.assigned_at else calendar.now()
     command = commands.AssignRiskTier(body.tier, body.reason, at, body.major_change)
     return await household.handle(command, occurred_at=at)
 
 
 @router.post("/households/{household_id}/erasure", operation_id="erase_household", responses=changed())
-async def erase(
-    body: bodies.EraseHousehold,
-    household: ErasureOf,
-):
+async def erase(body: bodies.EraseHousehold, household: ErasureOf):
     """PIPL erasure: the household's key is destroyed in the same transaction as the event."""
     destroy = pipl.destroy_key(household.rt.keys, personal.subject(household.household_id))
     return await household.handle(commands.EraseHousehold(body.reason), after_append=destroy)
@@ -134,9 +129,7 @@ async def erase(
         409: {"description": "the person's data was erased already"},
     },
 )
-async def export(
-    request: Request, household_id: Identifier, who: Eraser
-):
+async def export(request: Request, household_id: Identifier, who: Eraser):
     """A copy of everything recorded about the household (PIPL), personal data opened."""
     rt = runtime(request)
     await household_in_scope(rt, who, household_id)
@@ -193,9 +186,7 @@ async def get_household(
     operation_id=HOUSEHOLD_TIMELINE,
     responses={200: {"model": list[answers.TimelineEntry]}},
 )
-async def timeline(
-    request: Request, household_id: Identifier, who: Reader
-):
+async def timeline(request: Request, household_id: Identifier, who: Reader):
     """The household's events, oldest first, each with a Chinese title."""
     rt = runtime(request)
     await household_in_scope(rt, who, household_id)

@@ -41,11 +41,7 @@ async def identify(body: bodies.IdentifyNeed, household: OnHousehold):
     operation_id="refer_need",
     responses=changed(201),
 )
-async def refer(
-    body: bodies.ReferNeed,
-    need_id: Identifier,
-    household: OnHousehold,
-):
+async def refer(body: bodies.ReferNeed, need_id: Identifier, household: OnHousehold):
     """Refer to an agency: refused (409) without consent or a recorded legal basis."""
     on = body.referred_on or calendar.today()
     command = commands.ReferNeed(
@@ -61,11 +57,7 @@ async def refer(
     operation_id="resolve_need",
     responses=changed(),
 )
-async def resolve(
-    body: bodies.ResolveNeed,
-    need_id: Identifier,
-    household: OnHousehold,
-):
+async def resolve(body: bodies.ResolveNeed, need_id: Identifier, household: OnHousehold):
     on = body.resolved_on or calendar.today()
 
     async def resolution(seal: Sealer) -> commands.ResolveNeed:
@@ -79,21 +71,13 @@ async def resolve(
     operation_id="close_need",
     responses=changed(),
 )
-async def close(
-    body: bodies.CloseNeed,
-    need_id: Identifier,
-    household: OnHousehold,
-):
+async def close(body: bodies.CloseNeed, need_id: Identifier, household: OnHousehold):
     on = body.closed_on or calendar.today()
     command = commands.CloseNeed(need_id, body.reason, on)
     return await household.handle(command, occurred_at=calendar.at_noon(on), need_id=need_id)
 
 
-@router.get(
-    "/needs/open",
-    operation_id="open_needs",
-    responses={200: {"model": answers.OpenNeeds}},
-)
+@router.get("/needs/open", operation_id="open_needs", responses={200: {"model": answers.OpenNeeds}})
 async def open_needs(
     request: Request,
     who: Reader,

@@ -29,9 +29,7 @@ router = APIRouter(tags=["visits"])
     operation_id="schedule_visit",
     responses=changed(201),
 )
-async def schedule(
-    body: bodies.ScheduleVisit, household: OnHousehold
-):
+async def schedule(body: bodies.ScheduleVisit, household: OnHousehold):
     visit_id = body.visit_id or new_id("vs")
     command = commands.ScheduleVisit(
         visit_id, body.scheduled_for, body.social_worker_id, tuple(body.purposes)
@@ -85,9 +83,7 @@ async def record(body: bodies.RecordVisit, household: OnHousehold):
     operation_id="schedule_follow_up",
     responses=changed(201),
 )
-async def follow_up(
-    body: bodies.ScheduleFollowUp, household: OnHousehold
-):
+async def follow_up(body: bodies.ScheduleFollowUp, household: OnHousehold):
     command = commands.ScheduleFollowUp(body.follow_up_on, body.social_worker_id, body.need_id)
     return await household.handle(command, status=201)
 
