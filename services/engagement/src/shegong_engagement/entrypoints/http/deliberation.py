@@ -8,8 +8,7 @@ from shegong_runtime.auth import Principal
 from shegong_runtime.commands import changed, last, load
 from shegong_runtime.inputs import Day, Identifier
 
-from shegong_engagement import views
-from shegong_engagement.config import EngagementConfig, current
+from shegong_engagement import config, views
 from shegong_engagement.domain.action_items import (
     Assign,
     AssignActionItem,
@@ -61,12 +60,11 @@ async def vote_motion(
     meeting_id: Identifier,
     body: VoteMotion,
     call: Writing,
-    config: EngagementConfig = Depends(current),
 ):
     """Record a vote; the quorum rule is the meeting's own, else the station's, else the default."""
     rt = await call.at(station_id)
     held, _ = await load(rt.store, MEETING, meeting_id)  # the vote happened the day it was held
-    vote = Vote(station_id, meeting_id, body, config.quorum_for(station_id, None))
+    vote = Vote(station_id, meeting_id, body, config.settings().quorum_for(station_id, None))
     picked = {k: last(k) for k in ("motion_id", "passed", "quorum_met")}
     return await call.run(
         MEETING, meeting_id, vote, station_id=station_id,

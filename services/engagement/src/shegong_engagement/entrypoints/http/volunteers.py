@@ -9,8 +9,7 @@ from shegong_runtime.auth import Principal
 from shegong_runtime.commands import changed, last
 from shegong_runtime.inputs import Identifier, new_id
 
-from shegong_engagement import views
-from shegong_engagement.config import EngagementConfig, current
+from shegong_engagement import config, views
 from shegong_engagement.domain.errors import VolunteerNotFound
 from shegong_engagement.domain.volunteer import (
     VOLUNTEER,
@@ -70,11 +69,10 @@ async def check_in(
     volunteer_id: Identifier,
     body: CheckIn,
     call: Writing,
-    config: EngagementConfig = Depends(current),
 ):
     """Start a service session; an open one past the limit is closed at the limit first."""
     session_id = body.session_id or new_id("s")
-    begin = BeginSession(station_id, volunteer_id, session_id, body, now(), config.session_limit)
+    begin = BeginSession(station_id, volunteer_id, session_id, body, now(), config.settings().session_limit)
     return await call.run(
         VOLUNTEER, volunteer_id, begin, station_id=station_id, occurred_at=body.checked_in_at,
         respond=changed(201, "volunteer_id", session_id=last("session_id")),
@@ -91,10 +89,9 @@ async def check_out(
     session_id: Identifier,
     body: CheckOut,
     call: Writing,
-    config: EngagementConfig = Depends(current),
 ):
     """End a session; one longer than the limit is closed at the limit and flagged auto_closed."""
-    end = EndSession(station_id, volunteer_id, session_id, body, now(), config.session_limit)
+    end = EndSession(station_id, volunteer_id, session_id, body, now(), config.settings().session_limit)
     picked = {k: last(k) for k in ("session_id", "minutes", "auto_closed")}
     return await call.run(
         VOLUNTEER, volunteer_id, end, station_id=station_id, occurred_at=body.checked_out_at,

@@ -12,13 +12,12 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from shegong_events.calendar import local_date, now
-from shegong_events.envelope import new_event_id
 from shegong_runtime.commands import Respond, answer, id_of, version_of
 from shegong_runtime.http import CommandRequest, expected_version
+from shegong_runtime.inputs import new_id
 from shegong_runtime.service import Runtime
 
-from shegong_registry import registers
-from shegong_registry.config import settings
+from shegong_registry import config, registers
 from shegong_registry.domain import organisation as org
 from shegong_registry.domain.organisation import ORGANISATION, OrgNameTaken
 from shegong_registry.entrypoints.http import bodies
@@ -109,7 +108,7 @@ async def run(
 )
 async def file(station_id: StationId, body: bodies.FileOrganisation, call: Staffing):
     rt = await call.at(station_id)
-    organisation_id = body.organisation_id or f"org-{new_event_id().hex}"
+    organisation_id = body.organisation_id or new_id("org")
     command = org.FileOrganisation(
         station_id=station_id,
         organisation_id=organisation_id,
@@ -159,7 +158,7 @@ async def approve(
         command = org.Approve(station_id=station_id, organisation_id=organisation_id, filing_number=number)
         return await run(call, command, body, numbered=(year, sequence))
 
-    attempts = settings().numbering_attempts
+    attempts = config.settings().numbering_attempts
     return await registers.numbering(call.rt.pool, station_id, organisation_id, year, attempts, numbered)
 
 

@@ -23,8 +23,7 @@ from shegong_runtime.errors import DomainError
 from shegong_runtime.inputs import Day, Identifier
 from shegong_runtime.service import runtime
 
-from shegong_stations import lag, roundup_render, views
-from shegong_stations.config import StationsConfig, current
+from shegong_stations import config, lag, roundup_render, views
 from shegong_stations.entrypoints.http import access, params
 from shegong_stations.entrypoints.http.api import docx_response
 from shegong_stations.entrypoints.http.scope import roundup_choices, roundup_scope
@@ -48,7 +47,6 @@ def who_label(who: Principal) -> str:
 async def render(
     request: Request,
     build: Callable[[Principal], Awaitable[Response | str]],
-    config: StationsConfig,
 ) -> Response:
     """Sign in from `?token=` by redirect, check the caller, build the page; errors as pages."""
     token = request.query_params.get("token")
@@ -67,7 +65,7 @@ async def render(
                 httponly=True,
                 samesite="lax",
                 path="/dashboard",
-                max_age=config.sign_in_hours * 3600,
+                max_age=config.settings().sign_in_hours * 3600,
             )
             return response
         who = access.from_page(request)
@@ -84,23 +82,23 @@ async def render(
 
 @router.get("")
 async def station_list(
-    request: Request, on: Day | None = None, config: StationsConfig = Depends(current)
+    request: Request, on: Day | None = None
 ) -> Response:
     async def build(who: Principal) -> str:
         rt = runtime(request)
         everyone = await directory.stations(rt.pool)
         mine = directory.visible(who, everyone)
         day = params.day(on)
-        parts = await views.stations(rt.pool, mine, day, config.urgent_needs_shown)
+        parts = await views.stations(rt.pool, mine, day, config.settings().urgent_needs_shown)
         total = views.rollup({"kind": "visible"}, parts, day)
-        trends = await views.trends_of(rt.pool, mine, day, config.trend_weeks)
+        trends = await views.trends_of(rt.pool, mine, day, config.settings().trend_weeks)
         charts = pictures.for_page(total["figures"], trends, names_of(parts))
         districts = [(d, n) for d, n in roundup_choices(who, everyone) if d]
         return pages.list_page(
             total, parts, charts, districts, lag.consumer_lag(rt), who_label(who), day
         )
 
-    return await render(request, build, config)
+    return await render(request, build)
 
 
 def names_of(parts: list[dict]) -> dict[str, str]:
@@ -112,21 +110,20 @@ async def station_page(
     station_id: str,
     request: Request,
     on: Day | None = None,
-    config: StationsConfig = Depends(current),
 ) -> Response:
     async def build(who: Principal) -> str:
         rt = runtime(request)
         day = params.day(on)
-        one = await views.station(rt.pool, who, station_id, day, config.urgent_needs_shown)
+        one = await views.station(rt.pool, who, station_id, day, config.settings().urgent_needs_shown)
         chosen = [directory.Station(**one["station"])]
-        trends = await views.trends_of(rt.pool, chosen, day, config.trend_weeks)
+        trends = await views.trends_of(rt.pool, chosen, day, config.settings().trend_weeks)
         charts = pictures.for_page(one["figures"], trends, names_of([one]))
         district_visible = who.may_read_district(one["station"]["district_id"])
         return pages.station_page(
             one, charts, lag.consumer_lag(rt), who_label(who), district_visible
         )
 
-    return await render(request, build, config)
+    return await render(request, build)
 
 
 @router.get("/districts/{district_id}")
@@ -134,19 +131,18 @@ async def district_page(
     district_id: str,
     request: Request,
     on: Day | None = None,
-    config: StationsConfig = Depends(current),
 ) -> Response:
     async def build(who: Principal) -> str:
         who.require_district(district_id)
         rt = runtime(request)
         day = params.day(on)
-        rolled = await views.district(rt.pool, district_id, day, config.urgent_needs_shown)
+        rolled = await views.district(rt.pool, district_id, day, config.settings().urgent_needs_shown)
         chosen = [directory.Station(**p["station"]) for p in rolled["stations"]]
-        trends = await views.trends_of(rt.pool, chosen, day, config.trend_weeks)
+        trends = await views.trends_of(rt.pool, chosen, day, config.settings().trend_weeks)
         charts = pictures.for_page(rolled["figures"], trends, names_of(rolled["stations"]))
         return pages.district_page(rolled, charts, lag.consumer_lag(rt), who_label(who))
 
-    return await render(request, build, config)
+    return await render(request, build)
 
 
 @dataclass(frozen=True)
@@ -165,11 +161,10 @@ def roundup_asked(
 
 
 Asked = Annotated[RoundupAsked, Depends(roundup_asked)]
-Config = Annotated[StationsConfig, Depends(current)]
 
 
 async def _roundup(
-    request: Request, who: Principal, asked: RoundupAsked, config: StationsConfig
+    request: Request, who: Principal, asked: RoundupAsked
 ) -> tuple[Roundup, list[directory.Station], list[tuple[str, str]], str]:
     """The roundup the page asks for, its stations, the scopes offered, the scope chosen."""
     pool = runtime(request).pool
@@ -179,29 +174,30 @@ async def _roundup(
     if district is None and not who.citywide and choices:
         district = choices[0][0]  # a district officer starts on their district
     name, chosen = roundup_scope(who, everyone, district or None)
-    span = params.span(asked.start, asked.end, config.roundup_max_days)
+    span = params.span(asked.start, asked.end, config.settings().roundup_max_days)
     r = await views.roundup(pool, name, chosen, everyone, span)
     return r, chosen, choices, district or ""
 
 
 @router.get("/roundup")
-async def roundup_page(request: Request, asked: Asked, config: Config) -> Response:
+async def roundup_page(request: Request, asked: Asked) -> Response:
     async def build(who: Principal) -> str:
-        r, chosen, choices, scope = await _roundup(request, who, asked, config)
-        trends = await views.trends_of(runtime(request).pool, chosen, r.span.end, config.trend_weeks)
+        r, chosen, choices, scope = await _roundup(request, who, asked)
+        weeks = config.settings().trend_weeks
+        trends = await views.trends_of(runtime(request).pool, chosen, r.span.end, weeks)
         names = {st.station_id: st.name for st in chosen}
         article = roundup_render.html(r, pictures.for_roundup(r, trends, names))
         return pages.roundup_page(
             article, choices, scope, r.span.start, r.span.end, who_label(who)
         )
 
-    return await render(request, build, config)
+    return await render(request, build)
 
 
 @router.get("/roundup.md")
-async def roundup_markdown(request: Request, asked: Asked, config: Config) -> Response:
+async def roundup_markdown(request: Request, asked: Asked) -> Response:
     async def build(who: Principal) -> Response:
-        r, *_ = await _roundup(request, who, asked, config)
+        r, *_ = await _roundup(request, who, asked)
         filename = f"roundup-{r.span.start.isoformat()}-{r.span.end.isoformat()}.md"
         return PlainTextResponse(
             roundup_render.markdown(r),
@@ -209,15 +205,15 @@ async def roundup_markdown(request: Request, asked: Asked, config: Config) -> Re
             headers={"Content-Disposition": f'inline; filename="{filename}"'},
         )
 
-    return await render(request, build, config)
+    return await render(request, build)
 
 
 @router.get("/roundup.docx")
-async def roundup_document(request: Request, asked: Asked, config: Config) -> Response:
+async def roundup_document(request: Request, asked: Asked) -> Response:
     async def build(who: Principal) -> Response:
-        return docx_response((await _roundup(request, who, asked, config))[0])
+        return docx_response((await _roundup(request, who, asked))[0])
 
-    return await render(request, build, config)
+    return await render(request, build)
 
 
 @router.get("/dashboard.css")

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 import asyncpg
 from fastapi import Depends
 from fastapi.responses import JSONResponse
-from shegong_events import Envelope, new_event_id
+from shegong_events import Envelope
 from shegong_runtime import pipl
 from shegong_runtime.auth import READERS, WRITERS, Principal, requires
 from shegong_runtime.commands import Respond, answer, event_types, load, version_of
@@ -25,11 +25,6 @@ from shegong_visits.domain.state import Household, HouseholdNotFound, require_ac
 
 AfterAppend = Callable[[asyncpg.Connection, list[Envelope]], Awaitable[None]]
 Sealer = Callable[[str | None], Awaitable[str | None]]
-
-
-def new_id(prefix: str) -> str:
-    """An id the service makes up when the caller gave none (`hh-…`, `vs-…`, `nd-…`)."""
-    return f"{prefix}-{new_event_id().hex}"
 
 
 async def household_in_scope(

@@ -9,7 +9,7 @@ from shegong_events import calendar
 from shegong_events.visits import HouseholdCategory, Member, RiskTier
 from shegong_runtime import pipl
 from shegong_runtime.commands import load
-from shegong_runtime.inputs import Identifier
+from shegong_runtime.inputs import Identifier, new_id
 from shegong_runtime.service import runtime
 
 from shegong_visits import config, personal, views
@@ -24,7 +24,6 @@ from shegong_visits.entrypoints.http.common import (
     Writing,
     answered,
     household_in_scope,
-    new_id,
     visible,
 )
 from shegong_visits.entrypoints.http.links import GET_HOUSEHOLD, HOUSEHOLD_TIMELINE, changed

@@ -5,13 +5,13 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from shegong_events import calendar
 from shegong_events.visits import Severity
-from shegong_runtime.inputs import Identifier
+from shegong_runtime.inputs import Identifier, new_id
 from shegong_runtime.service import runtime
 
 from shegong_visits import views
 from shegong_visits.domain import commands
 from shegong_visits.entrypoints.http import answers, bodies
-from shegong_visits.entrypoints.http.common import OnHousehold, Reader, Sealer, new_id, visible
+from shegong_visits.entrypoints.http.common import OnHousehold, Reader, Sealer, visible
 from shegong_visits.entrypoints.http.links import changed
 
 router = APIRouter(tags=["needs"])

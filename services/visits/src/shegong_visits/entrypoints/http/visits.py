@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from shegong_events import calendar
-from shegong_runtime.inputs import Identifier, When
+from shegong_runtime.inputs import Identifier, When, new_id
 from shegong_runtime.service import runtime
 
 from shegong_visits import personal, views
@@ -15,7 +15,6 @@ from shegong_visits.entrypoints.http.common import (
     OnHousehold,
     Reader,
     Sealer,
-    new_id,
     visible,
 )
 from shegong_visits.entrypoints.http.links import changed
