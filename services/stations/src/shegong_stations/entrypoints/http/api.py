@@ -62,7 +62,7 @@ async def district(
     on: Day | None = None,
     who: Principal = Depends(access.reader),
 ):
-    access.require_district(who, district_id)
+    who.require_district(district_id)
     pool = runtime(request).pool
     return await views.district(pool, district_id, params.day(on), config.settings().urgent_needs_shown)
 

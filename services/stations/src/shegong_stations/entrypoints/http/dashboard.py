@@ -9,14 +9,16 @@ A bearer header works too, as on the JSON API.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import date
 from importlib.resources import files
+from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from shegong_events.glossary import ROLE, word
-from shegong_runtime.auth import Principal
+from shegong_runtime.auth import Principal, bearer_token
 from shegong_runtime.errors import DomainError
 from shegong_runtime.inputs import Day, Identifier
 from shegong_runtime.service import runtime
@@ -49,8 +51,8 @@ async def render(
     """Sign in from `?token=` by redirect, check the caller, build the page; errors as pages."""
     token = request.query_params.get("token")
     try:
-        if token and not access.bearer_of(request):
-            access.from_request(request, allow_cookie=True)  # reject a bad token before keeping it
+        if token and not bearer_token(request):
+            access.from_page(request)  # reject a bad token before keeping it
             rest = urlencode(
                 [(k, v) for k, v in request.query_params.multi_items() if k != "token"]
             )
@@ -66,7 +68,7 @@ async def render(
                 max_age=config.settings().sign_in_hours * 3600,
             )
             return response
-        who = access.from_request(request, allow_cookie=True)
+        who = access.from_page(request)
         who.require_role(access.VIEWERS)
         result = await build(who)
     except DomainError as exc:
@@ -116,7 +118,7 @@ async def station_page(
         chosen = [directory.Station(**one["station"])]
         trends = await views.trends_of(rt.pool, chosen, day, config.settings().trend_weeks)
         charts = pictures.for_page(one["figures"], trends, names_of([one]))
-        district_visible = who.citywide or who.district == one["station"]["district_id"]
+        district_visible = who.may_read_district(one["station"]["district_id"])
         return pages.station_page(
             one, charts, lag.consumer_lag(rt), who_label(who), district_visible
         )
@@ -131,7 +133,7 @@ async def district_page(
     on: Day | None = None,
 ) -> Response:
     async def build(who: Principal) -> str:
-        access.require_district(who, district_id)
+        who.require_district(district_id)
         rt = runtime(request)
         day = params.day(on)
         rolled = await views.district(rt.pool, district_id, day, config.settings().urgent_needs_shown)
@@ -143,35 +145,46 @@ async def district_page(
     return await render(request, build)
 
 
+@dataclass(frozen=True)
+class RoundupAsked:
+    """The roundup a page asks for: a district (else where the caller's scope starts) and a span."""
+
+    district: str | None
+    start: date | None
+    end: date | None
+
+
+def roundup_asked(
+    district: Identifier | None = None, start: Day | None = None, end: Day | None = None
+) -> RoundupAsked:
+    return RoundupAsked(district, start, end)
+
+
+Asked = Annotated[RoundupAsked, Depends(roundup_asked)]
+
+
 async def _roundup(
-    request: Request,
-    who: Principal,
-    district: str | None,
-    start: date | None,
-    end: date | None,
+    request: Request, who: Principal, asked: RoundupAsked
 ) -> tuple[Roundup, list[directory.Station], list[tuple[str, str]], str]:
     """The roundup the page asks for, its stations, the scopes offered, the scope chosen."""
     pool = runtime(request).pool
     everyone = await directory.stations(pool)
     choices = roundup_choices(who, everyone)
+    district = asked.district
     if district is None and not who.citywide and choices:
         district = choices[0][0]  # a district officer starts on their district
     name, chosen = roundup_scope(who, everyone, district or None)
-    span = params.span(start, end, config.settings().roundup_max_days)
+    span = params.span(asked.start, asked.end, config.settings().roundup_max_days)
     r = await views.roundup(pool, name, chosen, everyone, span)
     return r, chosen, choices, district or ""
 
 
 @router.get("/roundup")
-async def roundup_page(
-    request: Request,
-    district: Identifier | None = None,
-    start: Day | None = None,
-    end: Day | None = None,
-) -> Response:
+async def roundup_page(request: Request, asked: Asked) -> Response:
     async def build(who: Principal) -> str:
-        r, chosen, choices, scope = await _roundup(request, who, district, start, end)
-        trends = await views.trends_of(runtime(request).pool, chosen, r.span.end, config.settings().trend_weeks)
+        r, chosen, choices, scope = await _roundup(request, who, asked)
+        weeks = config.settings().trend_weeks
+        trends = await views.trends_of(runtime(request).pool, chosen, r.span.end, weeks)
         names = {st.station_id: st.name for st in chosen}
         article = roundup_render.html(r, pictures.for_roundup(r, trends, names))
         return pages.roundup_page(
@@ -182,14 +195,9 @@ async def roundup_page(
 
 
 @router.get("/roundup.md")
-async def roundup_markdown(
-    request: Request,
-    district: Identifier | None = None,
-    start: Day | None = None,
-    end: Day | None = None,
-) -> Response:
+async def roundup_markdown(request: Request, asked: Asked) -> Response:
     async def build(who: Principal) -> Response:
-        r, *_ = await _roundup(request, who, district, start, end)
+        r, *_ = await _roundup(request, who, asked)
         filename = f"roundup-{r.span.start.isoformat()}-{r.span.end.isoformat()}.md"
         return PlainTextResponse(
             roundup_render.markdown(r),
@@ -201,15 +209,9 @@ async def roundup_markdown(
 
 
 @router.get("/roundup.docx")
-async def roundup_document(
-    request: Request,
-    district: Identifier | None = None,
-    start: Day | None = None,
-    end: Day | None = None,
-) -> Response:
+async def roundup_document(request: Request, asked: Asked) -> Response:
     async def build(who: Principal) -> Response:
-        r, *_ = await _roundup(request, who, district, start, end)
-        return docx_response(r)
+        return docx_response((await _roundup(request, who, asked))[0])
 
     return await render(request, build)
 
