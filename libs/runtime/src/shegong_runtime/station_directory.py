@@ -76,7 +76,7 @@ class StationDirectory:
             raise UnknownStation(f"unknown station {station_id!r}: the registry has not opened it", field="station_id")
 
     async def check_write(self, who: Principal, station_id: str) -> None:
-        """The one scope check before a command: the station is known (404), the caller may write there (403)."""
+        """The one scope check before a command: the station is known (422 UnknownStation), the caller may write there (403)."""
         await self.require(station_id)
         who.require_write(station_id, self.district_of)
 
