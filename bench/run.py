@@ -305,8 +305,14 @@ class Service:
     def start(self) -> None:
         port = free_port()
         log = open(self.logs / f"{self.name}-{port}.log", "ab")  # noqa: SIM115
+        loop = self.env.get("SHEGONG_BENCH_LOOP")  # an A/B of event loops (bench/serve.py)
+        cmd = (
+            [sys.executable, str(Path(__file__).with_name("serve.py")), self.name, "--port", str(port), "--loop", loop]
+            if loop
+            else [sys.executable, "-m", "shegong_runtime.cli", "serve", self.name, "--port", str(port)]
+        )
         self.procs[port] = subprocess.Popen(
-            [sys.executable, "-m", "shegong_runtime.cli", "serve", self.name, "--port", str(port)],
+            cmd,
             env=self.env,
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -688,7 +694,7 @@ def render(rows: list[Row], info: dict[str, object]) -> str:
     return "\n".join(lines)
 
 
-async def main(smoke: bool, json_path: Path, part: str = "all") -> None:
+async def main(smoke: bool, json_path: Path, part: str = "all", seconds: float | None = None) -> None:
     info = machine()
     tmp = Path(tempfile.mkdtemp(prefix="shegong-bench-"))
     nats_server = pg_server = None
@@ -707,6 +713,8 @@ async def main(smoke: bool, json_path: Path, part: str = "all") -> None:
             else {"events": 8000, "history": 100_000, "rates": [25, 50, 100], "seconds": 20.0, "households": 200,
                   "tp": 10.0}
         )
+        if seconds:  # a shorter whole-stack run (an A/B), every rate and throughput run this long
+            size |= {"seconds": seconds, "tp": seconds / 2}
         rows = []
         if part in ("all", "backbone"):
             rows += await backbone(
@@ -743,7 +751,12 @@ if __name__ == "__main__":
         "--smoke", action="store_true", help="every row tiny: it must finish, figures mean nothing"
     )
     parser.add_argument("--json", type=Path, default=Path("bench/latest.json"))
+    parser.add_argument("--loop", choices=("asyncio", "uvloop"), default=None,
+                        help="pin the services' event loop (default: as `shegong serve` picks it)")
+    parser.add_argument("--seconds", type=float, default=None, help="seconds of load per rate (default 20)")
     parser.add_argument("--part", choices=("all", "backbone", "stack"), default="all",
                         help="the backbone rows only, or the whole-stack rows only")
     args = parser.parse_args()
-    asyncio.run(main(args.smoke, args.json, args.part))
+    if args.loop:
+        os.environ["SHEGONG_BENCH_LOOP"] = args.loop
+    asyncio.run(main(args.smoke, args.json, args.part, args.seconds))
