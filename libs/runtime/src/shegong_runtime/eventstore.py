@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
-
 from shegong_events import Envelope
+
 from shegong_runtime import migrations
 
 
