@@ -302,7 +302,7 @@ class ProjectionRunner:
             await self.js.delete_consumer(unit.stream, unit.consumer)
         except NotFoundError:
             pass
-        await self.js.add_consumer(
+        info = await self.js.add_consumer(
             unit.stream,
             ConsumerConfig(
                 name=unit.consumer,
@@ -313,6 +313,7 @@ class ProjectionRunner:
                 inactive_threshold=300.0,
             ),
         )
+        unit.pending = info.num_pending
         pull = Pull(self.nc, unit.stream, unit.consumer, self.settings.projection_batch_size,
                     self.settings.projection_fetch_timeout_s)
         return await pull.open()
@@ -324,6 +325,8 @@ class ProjectionRunner:
             sub = None
             try:
                 sub = await self._open(unit)
+                if until_caught_up and unit.pending == 0:  # nothing to catch up: no wait for a time-out
+                    return
                 delivered = 0  # the consumer's own count: a jump means another fetched from it
                 while not halted():
                     # what has arrived, as soon as one message has: no timer between batches
