@@ -24,7 +24,7 @@ from shegong_runtime import bus
 from shegong_runtime.connections import create_pool, with_database
 from shegong_runtime.embedded import EmbeddedNats, EmbeddedPostgres
 from shegong_runtime.eventstore import EventStore
-from shegong_runtime.probe import ProbeTotals, probe_event
+from shegong_runtime.testing_probe import ProbeTotals, probe_event
 from shegong_runtime.projection import ProjectionRunner
 from shegong_runtime.relay import Relay
 from shegong_runtime.settings import Settings

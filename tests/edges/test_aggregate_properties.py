@@ -10,8 +10,8 @@ from itertools import pairwise
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from shegong_engagement.domain.aggregates import VolunteerAggregate
 from shegong_engagement.domain.volunteer import (
+    VOLUNTEER,
     CheckIn,
     CheckOut,
     EnrollVolunteer,
@@ -21,21 +21,15 @@ from shegong_engagement.domain.volunteer import (
     enroll,
 )
 from shegong_events import Envelope
-from shegong_events.registry import (
-    OrgChanged,
-    OrgConvertedToVolunteerTeam,
-    OrgDeregistered,
-    OrgFiled,
-    OrgFilingResubmitted,
-    OrgFilingReturned,
-)
+from shegong_events.calendar import STATION_TZ
+from shegong_events.registry import OrgFiled
 from shegong_registry.domain import organisation as org
-from shegong_registry.domain.organisation import OrganisationAggregate
+from shegong_registry.domain.organisation import ORGANISATION
 from shegong_runtime.errors import DomainError
 from shegong_runtime.inputs import EARLIEST_YEAR, LATEST_YEAR
-from shegong_visits.domain import registration, visit
-from shegong_visits.domain.household import HOUSEHOLD
-from shegong_visits.domain.policy import STATION_TZ, VisitPolicy
+from shegong_visits.domain import commands as household
+from shegong_visits.domain.household import HouseholdDecider
+from shegong_visits.domain.policy import VisitPolicy
 
 STATION = "xigu-fulilu"
 SEALED = "sealed:v1:AAAA"
@@ -78,40 +72,52 @@ FILED = OrgFiled(
     activity_area="福东社区",
     charter_summary="每周排练两次",
 )
+HERE = {"station_id": STATION, "organisation_id": "org-p"}
+FILE = org.FileOrganisation(
+    **HERE,
+    name=FILED.name,
+    category=FILED.category,
+    community=FILED.community,
+    responsible_person_sealed=SEALED,
+    members=FILED.members,
+    activity_area=FILED.activity_area,
+    charter_summary=FILED.charter_summary,
+)
+
+
+def decided(command):  # type: ignore[no-untyped-def]
+    return lambda s: ORGANISATION.decide(command, s)
+
+
 organisation_commands = st.one_of(
-    st.just(lambda s: org.file(s, "org-p", FILED)),
-    st.just(
-        lambda s: org.return_filing(s, STATION, "org-p", OrgFilingReturned(reasons=["材料不全"]))
-    ),
+    st.just(decided(FILE)),
+    st.just(decided(org.ReturnFiling(**HERE, reasons=("材料不全",)))),
     st.builds(
-        lambda name: lambda s: org.resubmit(s, STATION, "org-p", OrgFilingResubmitted(name=name)),
+        lambda name: decided(org.Resubmit(**HERE, name=name)),
         st.sampled_from([None, "银龄合唱团", "夕阳红合唱团"]),
     ),
     st.builds(
-        lambda year, seq: (
-            lambda s: org.approve(s, STATION, "org-p", org.filing_number(STATION, year, seq))
+        lambda year, seq: decided(
+            org.Approve(**HERE, filing_number=org.filing_number(STATION, year, seq))
         ),
         st.integers(EARLIEST_YEAR, LATEST_YEAR),
         st.integers(1, 9999),
     ),
     st.builds(
-        lambda members: lambda s: org.change(s, STATION, "org-p", OrgChanged(members=members)),
-        st.integers(1, 500),
+        lambda members: decided(org.Change(**HERE, members=members)), st.integers(1, 500)
     ),
     st.just(
-        lambda s: org.convert(
-            s, STATION, "org-p", OrgConvertedToVolunteerTeam(volunteers=9, service_focus="助老")
-        )
+        decided(org.ConvertToVolunteerTeam(**HERE, volunteers=9, service_focus="助老"))
     ),
-    st.just(lambda s: org.deregister(s, STATION, "org-p", OrgDeregistered(reason="团队解散"))),
+    st.just(decided(org.Deregister(**HERE, reason="团队解散"))),
 )
 
 
 @RUNS
 @given(st.lists(organisation_commands, max_size=25))
 def test_any_accepted_filing_history_replays_to_the_same_organisation(commands):
-    stream = Stream(OrganisationAggregate(), "org-p")
-    stream.run(lambda s: org.file(s, "org-p", FILED))  # most histories start with a filing
+    stream = Stream(ORGANISATION, "org-p")
+    stream.run(decided(FILE))  # most histories start with a filing
     for command in commands:
         before = stream.state.status
         if stream.run(command) and before == org.Status.deregistered:
@@ -162,7 +168,7 @@ volunteer_commands = st.one_of(
 @RUNS
 @given(st.lists(volunteer_commands, max_size=30))
 def test_any_accepted_service_history_replays_to_the_same_volunteer(commands):
-    stream = Stream(VolunteerAggregate(), "v-p")
+    stream = Stream(VOLUNTEER, "v-p")
     for command in commands:
         stream.run(command)
         state = stream.state
@@ -179,68 +185,45 @@ def test_any_accepted_service_history_replays_to_the_same_volunteer(commands):
 POLICY = VisitPolicy()
 H_T0 = datetime(2024, 3, 1, 9, 0, tzinfo=STATION_TZ)
 H_NOW = H_T0 + timedelta(days=60)
+HOUSEHOLD = HouseholdDecider(POLICY, clock=lambda: H_NOW)
 hours = st.integers(0, 24 * 70)
 household_commands = st.one_of(
     st.builds(
-        lambda tier, h: (
-            lambda s: registration.register(
-                s,
-                registration.RegisterHousehold(
-                    "h-p",
-                    ("temporary_assistance",),
-                    "福东社区",
-                    (),
-                    SEALED,
-                    None,
-                    None,
-                    None,
-                    H_T0 + timedelta(hours=h),
-                    tier,
-                ),
-                POLICY,
-                H_NOW,
-            )
+        lambda tier, h: household.RegisterHousehold(
+            "h-p",
+            ("temporary_assistance",),
+            "福东社区",
+            (),
+            SEALED,
+            None,
+            None,
+            None,
+            H_T0 + timedelta(hours=h),
+            tier,
         ),
         st.sampled_from(["high", "key", "general"]),
         hours,
     ),
     st.builds(
-        lambda n, h: (
-            lambda s: visit.record(
-                s,
-                "h-p",
-                visit.RecordVisit(f"v{n}", H_T0 + timedelta(hours=h), "home_visit", ("sw1",)),
-                POLICY,
-                H_NOW,
-            )
+        lambda n, h: household.RecordVisit(
+            f"v{n}", H_T0 + timedelta(hours=h), "home_visit", ("sw1",)
         ),
         st.integers(0, 6),
         hours,
     ),
     st.builds(
-        lambda tier, major, h: (
-            lambda s: registration.assign_tier(
-                s,
-                registration.AssignRiskTier(
-                    tier, "periodic_review", H_T0 + timedelta(hours=h), major
-                ),
-                POLICY,
-                H_NOW,
-            )
+        lambda tier, major, h: household.AssignRiskTier(
+            tier, "periodic_review", H_T0 + timedelta(hours=h), major
         ),
         st.sampled_from(["high", "key", "general"]),
         st.booleans(),
         hours,
     ),
     st.builds(
-        lambda d: (
-            lambda s: visit.follow_up(
-                s, "h-p", visit.ScheduleFollowUp((H_T0 + timedelta(days=d)).date(), "sw1"), POLICY
-            )
-        ),
+        lambda d: household.ScheduleFollowUp((H_T0 + timedelta(days=d)).date(), "sw1"),
         st.integers(0, 70),
     ),
-    st.just(lambda s: registration.erase(s, "h-p", "subject_request", H_NOW)),
+    st.just(household.EraseHousehold("subject_request")),
 )
 
 
@@ -248,7 +231,7 @@ household_commands = st.one_of(
 @given(household_commands, st.lists(household_commands, max_size=25))
 def test_any_accepted_household_history_replays_to_the_same_household(first, commands):
     stream = Stream(HOUSEHOLD, "h-p")
-    stream.run(first)  # most histories start with a registration
+    stream.run(lambda s: HOUSEHOLD.decide(first, s))  # most histories start with a registration
     for command in commands:
-        stream.run(command)
+        stream.run(lambda s, command=command: HOUSEHOLD.decide(command, s))
     assert stream.replayed() == stream.state

@@ -40,3 +40,9 @@ def test_every_role_that_signs_in_has_a_word():
 def test_a_household_category_and_the_policy_of_the_same_code_read_as_staff_say_them():
     assert glossary.HOUSEHOLD_CATEGORY["minimum_living_allowance"] == "低保家庭"
     assert glossary.POLICY["minimum_living_allowance"] == "最低生活保障"
+
+
+def test_every_scored_dimension_of_an_evaluation_has_a_word():
+    from shegong_events.registry import EvaluationScores
+
+    assert list(glossary.EVALUATION_DIMENSION) == list(EvaluationScores.model_fields)

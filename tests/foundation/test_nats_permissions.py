@@ -17,7 +17,7 @@ from nats.js.errors import NotFoundError
 from shegong_runtime import bus, nats_auth
 from shegong_runtime.embedded import EmbeddedNats
 from shegong_runtime.eventstore import EventStore
-from shegong_runtime.probe import probe_event
+from shegong_runtime.testing_probe import probe_event
 from shegong_runtime.settings import Settings
 from shegong_runtime.testing import eventually
 

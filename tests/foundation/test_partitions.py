@@ -11,7 +11,7 @@ import asyncpg
 import pytest
 import structlog
 from shegong_runtime import bus, generations, metrics
-from shegong_runtime.probe import ProbeOrder
+from shegong_runtime.testing_probe import ProbeOrder
 from shegong_runtime.projection import ProjectionRunner
 from shegong_runtime.settings import Settings
 from shegong_runtime.testing import eventually
@@ -103,7 +103,7 @@ async def test_a_later_version_ahead_of_its_predecessor_waits_however_long_and_t
         projection_lease_poll_s=0.3, projection_gap_alarm_s=1,
     )
     name, agg = unique("proj"), unique("agg")
-    from shegong_runtime.probe import probe_event
+    from shegong_runtime.testing_probe import probe_event
 
     first, second = (probe_event(agg, v).model_copy(update={"aggregate_version": v}) for v in (1, 2))
     subject = f"sw.probe.probe-station.ProbeRecorded.{agg}"
@@ -147,7 +147,7 @@ async def test_two_replicas_one_killed_mid_batch_end_equal_to_a_clean_single_app
     name = unique("proj")
     aggs = [unique("agg") for _ in range(12)]
     await publish_history(js, aggs, 8)
-    args = ["project", "shegong_runtime.probe:ProbeOrder", "--name", name]
+    args = ["project", "shegong_runtime.testing_probe:ProbeOrder", "--name", name]
     quick = {"projection_batch_size": 16, "projection_lease_poll_s": 0.3, "projection_member_ttl_s": 1.5}
     doomed = Process(args, env_with(stack_env, projection_fault_pause_s=60, **quick), tmp_log(tmp_path, "doomed"))
     survivor = None

@@ -7,7 +7,7 @@ import asyncpg
 import pytest
 
 from shegong_runtime import bus, deadletter, generations
-from shegong_runtime.probe import ProbeTotals, probe_event
+from shegong_runtime.testing_probe import ProbeTotals, probe_event
 from shegong_runtime.projection import ProjectionRunner, rebuild
 from shegong_runtime.settings import Settings
 from shegong_runtime.testing import eventually
@@ -100,7 +100,7 @@ async def test_projection_killed_mid_batch_ends_equal_to_one_clean_apply(pool, j
     name = unique("proj")
     aggs = [unique("agg") for _ in range(5)]
     expected = await publish_history(js, aggs, 8)
-    args = ["project", "shegong_runtime.probe:ProbeTotals", "--name", name]
+    args = ["project", "shegong_runtime.testing_probe:ProbeTotals", "--name", name]
     env = env_with(stack_env, projection_fault_pause_s=60, projection_batch_size=16)
     first = Process(args, env, tmp_log(tmp_path, "proj1"))
     try:
@@ -207,7 +207,7 @@ async def publish_versions(js, agg, notes):
 
 
 async def test_a_rebuild_after_a_redrive_applies_each_event_once_in_order(pool, nc, js, settings, unique):
-    from shegong_runtime.probe import ProbeOrder
+    from shegong_runtime.testing_probe import ProbeOrder
 
     name, agg = unique("proj"), unique("agg")
     await publish_versions(js, agg, ["", "poison pill", ""])

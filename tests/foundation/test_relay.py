@@ -9,7 +9,7 @@ import pytest
 
 from shegong_runtime import bus
 from shegong_runtime.eventstore import EventStore, Position
-from shegong_runtime.probe import probe_event
+from shegong_runtime.testing_probe import probe_event
 from shegong_runtime.relay import Relay
 from shegong_runtime.settings import Settings
 from shegong_runtime.testing import eventually

@@ -5,6 +5,7 @@ import json
 import nats
 import pytest
 from shegong_engagement import demo
+from shegong_events.subjects import domain_filter
 from shegong_runtime.testing import eventually
 from shegong_runtime.testing_http import open_stations
 
@@ -126,9 +127,8 @@ async def test_published_enrolments_carry_no_names(engagement, settings, demo_lo
     nc = await nats.connect(settings.nats_url)
     try:
         js = nc.jetstream()
-        sub = await js.subscribe(
-            f"sw.engagement.{demo.TIELUXICUN}.VolunteerEnrolled.>", ordered_consumer=True
-        )
+        enrolments = domain_filter("engagement", demo.TIELUXICUN, "VolunteerEnrolled")
+        sub = await js.subscribe(enrolments, ordered_consumer=True)
         messages = []
 
         async def three():

@@ -56,7 +56,7 @@ async def test_a_held_meeting_is_counted_by_kind_and_carries_its_record(
             "/meetings/by-kind", params={"station_id": stations.b}, headers=tokens["worker_b"]
         )
     ).json()
-    joint = [c for c in counts if c["kind"] == "joint_meeting"][0]
+    joint = next(c for c in counts if c["kind"] == "joint_meeting")
     assert joint["held"] >= 1 and joint["participants"] >= 20
 
 

@@ -5,6 +5,7 @@ risk tier. Each reaches its one recipient once; what is settled in time sends no
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from shegong_events.calendar import STATION_TZ as LOCAL
 from shegong_events.registry import OrgFilingApproved, OrgFilingResubmitted, OrgFilingReturned
 from shegong_events.visits import (
     NeedClosed,
@@ -14,7 +15,6 @@ from shegong_events.visits import (
     RiskTierAssigned,
     VisitRecorded,
 )
-from shegong_notifications.domain.timing import LOCAL
 from shegong_runtime.testing import eventually
 from shegong_runtime.testing_http import bearer
 

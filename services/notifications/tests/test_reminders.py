@@ -4,9 +4,9 @@ for its risk tier, an action item due, the weekly roundup; cancelled, superseded
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from shegong_events.calendar import STATION_TZ as LOCAL
 from shegong_events.engagement import ActionItemAssigned, ActionItemDone, MeetingHeld
 from shegong_events.visits import FollowUpScheduled, NeedReferred, NeedResolved, VisitRecorded
-from shegong_notifications.domain.timing import LOCAL
 from shegong_runtime.testing import eventually
 from shegong_runtime.testing_http import bearer
 

@@ -1,22 +1,29 @@
-"""The filing lifecycle as pure domain code: every state against every command, no database."""
+"""The filing lifecycle as pure domain code: every state against every command, given the events
+that reach the state, then the events decided or the rule that refuses; no database."""
 
 from datetime import UTC, datetime
 
 import pytest
-from shegong_events import Envelope
 from shegong_events.registry import (
     OrgChanged,
+    OrgContactErased,
     OrgConvertedToVolunteerTeam,
     OrgDeregistered,
     OrgFiled,
+    OrgFilingApproved,
     OrgFilingResubmitted,
     OrgFilingReturned,
 )
 from shegong_registry.domain import organisation as org
-from shegong_registry.domain.organisation import OrganisationAggregate, Status
+from shegong_registry.domain.organisation import ORGANISATION, Status
+from shegong_runtime.testing_decider import scenario
 
 STATION, ORG_ID = "xigu-fulilu", "org-1"
+HERE = {"station_id": STATION, "organisation_id": ORG_ID}
 SEALED = "sealed:v1:AAAA"
+NUMBER = org.filing_number(STATION, 2024, 1)
+given = scenario(ORGANISATION, aggregate_id=ORG_ID, station_id=STATION)
+
 FILED = OrgFiled(
     name="银龄之声合唱团",
     category="culture_sports",
@@ -26,26 +33,45 @@ FILED = OrgFiled(
     activity_area="福东社区",
     charter_summary="每周排练两次",
 )
+RETURNED = OrgFilingReturned(reasons=["章程不完整"])
+APPROVED = OrgFilingApproved(filing_number=NUMBER, name=FILED.name, category=FILED.category)
+CONVERTED = OrgConvertedToVolunteerTeam(volunteers=9, service_focus="助老")
+DEREGISTERED = OrgDeregistered(reason="解散")
+
 COMMANDS = {
-    "file": lambda s: org.file(s, ORG_ID, FILED),
-    "return": lambda s: org.return_filing(
-        s, STATION, ORG_ID, OrgFilingReturned(reasons=["章程不完整"])
+    "file": org.FileOrganisation(
+        **HERE,
+        name=FILED.name,
+        category=FILED.category,
+        community=FILED.community,
+        responsible_person_sealed=SEALED,
+        members=20,
+        activity_area=FILED.activity_area,
+        charter_summary=FILED.charter_summary,
     ),
-    "resubmit": lambda s: org.resubmit(s, STATION, ORG_ID, OrgFilingResubmitted(members=21)),
-    "approve": lambda s: org.approve(s, STATION, ORG_ID, org.filing_number(STATION, 2024, 1)),
-    "change": lambda s: org.change(s, STATION, ORG_ID, OrgChanged(members=25)),
-    "convert": lambda s: org.convert(
-        s, STATION, ORG_ID, OrgConvertedToVolunteerTeam(volunteers=9, service_focus="助老")
-    ),
-    "deregister": lambda s: org.deregister(s, STATION, ORG_ID, OrgDeregistered(reason="解散")),
+    "return": org.ReturnFiling(**HERE, reasons=("章程不完整",)),
+    "resubmit": org.Resubmit(**HERE, members=21),
+    "approve": org.Approve(**HERE, filing_number=NUMBER),
+    "change": org.Change(**HERE, members=25),
+    "convert": org.ConvertToVolunteerTeam(**HERE, volunteers=9, service_focus="助老"),
+    "deregister": org.Deregister(**HERE, reason="解散"),
 }
-PATH_TO = {
+DECIDED = {
+    "file": [FILED],
+    "return": [RETURNED],
+    "resubmit": [OrgFilingResubmitted(members=21)],
+    "approve": [APPROVED],
+    "change": [OrgChanged(members=25)],
+    "convert": [CONVERTED],
+    "deregister": [DEREGISTERED],
+}
+HISTORY = {
     "none": [],
-    "pending": ["file"],
-    "returned": ["file", "return"],
-    "approved": ["file", "approve"],
-    "volunteer_team": ["file", "approve", "convert"],
-    "deregistered": ["file", "approve", "deregister"],
+    "pending": [FILED],
+    "returned": [FILED, RETURNED],
+    "approved": [FILED, APPROVED],
+    "volunteer_team": [FILED, APPROVED, CONVERTED],
+    "deregistered": [FILED, APPROVED, DEREGISTERED],
 }
 # state → command → the state it leads to, or the error that refuses it
 TABLE = {
@@ -96,45 +122,24 @@ TABLE = {
         org.OrgAlreadyDeregistered,
     ),
 }
-AGGREGATE = OrganisationAggregate()
-
-
-def apply(state, events):
-    for event in events:
-        envelope = Envelope.wrap(
-            event,
-            aggregate_id=ORG_ID,
-            station_id=STATION,
-            actor="t",
-            occurred_at=datetime(2024, 3, 19, tzinfo=UTC),
-        )
-        state = AGGREGATE.evolve(state, event, envelope)
-    return state
-
-
-def reach(status):
-    state = AGGREGATE.initial()
-    for command in PATH_TO[status]:
-        state = apply(state, COMMANDS[command](state))
-    assert state.status == Status(status)
-    return state
 
 
 @pytest.mark.parametrize(
     "status,command,outcome", [(s, c, o) for s, row in TABLE.items() for c, o in row.items()]
 )
 def test_every_command_in_every_state_moves_or_is_refused_by_name(status, command, outcome):
-    state = reach(status)
+    assert given(*HISTORY[status]).state.status == Status(status)
+    when = given(*HISTORY[status]).when(COMMANDS[command])
     if isinstance(outcome, str):
-        assert apply(state, COMMANDS[command](state)).status == Status(outcome)
+        assert when.then(*DECIDED[command]).status == Status(outcome)
     else:
-        with pytest.raises(outcome):
-            COMMANDS[command](state)
+        when.raises(outcome)
 
 
 def test_the_table_covers_every_state_and_command():
     assert set(TABLE) == {s.value for s in Status}
     assert all(set(row) == set(COMMANDS) for row in TABLE.values())
+    assert set(HISTORY) == set(TABLE)
 
 
 def test_illegal_transitions_are_conflicts_and_unknown_organisations_not_found():
@@ -144,23 +149,43 @@ def test_illegal_transitions_are_conflicts_and_unknown_organisations_not_found()
 
 
 def test_an_organisation_of_another_station_is_not_found():
-    state = reach("pending")
-    with pytest.raises(org.OrganisationNotFound):
-        org.approve(state, "chengguan-caochangjie", ORG_ID, "chengguan-caochangjie-2024-0001")
+    elsewhere = org.Approve(
+        station_id="chengguan-caochangjie",
+        organisation_id=ORG_ID,
+        filing_number="chengguan-caochangjie-2024-0001",
+    )
+    given(FILED).when(elsewhere).raises(org.OrganisationNotFound)
 
 
 def test_a_change_that_names_nothing_is_refused():
-    with pytest.raises(org.NothingToChange):
-        org.change(reach("approved"), STATION, ORG_ID, OrgChanged(note="没有变化"))
+    given(FILED, APPROVED).when(org.Change(**HERE, note="没有变化")).raises(org.NothingToChange)
 
 
 def test_approval_carries_the_filing_number_and_the_name_as_filed_or_corrected():
-    state = reach("returned")
-    state = apply(
-        state, org.resubmit(state, STATION, ORG_ID, OrgFilingResubmitted(name="银龄合唱团"))
+    number = org.filing_number(STATION, 2024, 7)
+    given(FILED, RETURNED, OrgFilingResubmitted(name="银龄合唱团")).when(
+        org.Approve(**HERE, filing_number=number)
+    ).then(
+        OrgFilingApproved(
+            filing_number="xigu-fulilu-2024-0007", name="银龄合唱团", category="culture_sports"
+        )
     )
-    [approved] = org.approve(state, STATION, ORG_ID, org.filing_number(STATION, 2024, 7))
-    assert (approved.filing_number, approved.name) == ("xigu-fulilu-2024-0007", "银龄合唱团")
+
+
+def test_a_converted_team_takes_its_new_name():
+    state = given(FILED, APPROVED).when(
+        org.ConvertToVolunteerTeam(**HERE, team_name="银龄志愿服务队", volunteers=9, service_focus="助老")
+    ).then(OrgConvertedToVolunteerTeam(team_name="银龄志愿服务队", volunteers=9, service_focus="助老"))
+    assert (state.status, state.name) == (Status.volunteer_team, "银龄志愿服务队")
+
+
+def test_the_contact_of_any_filed_organisation_can_be_erased_but_not_of_an_unknown_one():
+    at = datetime(2024, 4, 1, tzinfo=UTC)
+    erase = org.EraseContact(**HERE, reason="subject_request", erased_at=at)
+    given(FILED, APPROVED, DEREGISTERED).when(erase).then(
+        OrgContactErased(reason="subject_request", erased_at=at)
+    )
+    given().when(erase).raises(org.OrganisationNotFound)
 
 
 def test_names_compare_without_case_width_or_spaces():

@@ -76,3 +76,9 @@ async def test_dashboard_takes_the_token_once_and_keeps_it_in_a_cookie(board, to
 async def test_a_forged_token_is_refused_and_not_kept(board, demo_week):
     r = await board.get("/dashboard", params={"token": "not-a-jwt"})
     assert r.status_code == 401 and "set-cookie" not in r.headers
+
+
+async def test_the_stylesheet_is_served_with_its_print_section_for_a4(board):
+    r = await board.get("/dashboard/dashboard.css")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/css")
+    assert "@media print" in r.text and "size:A4" in r.text

@@ -179,7 +179,7 @@ async def test_a_station_shows_its_households_visits_needs_meetings_and_voluntee
         },
         "needs": {"open": 2, "urgent": 1, "by_severity": {"urgent": 1, "high": 1}},
         # the return on 03-25 lies after the day looked at, but the board shows the present status
-        "organisations": {"total": 3, "by_status": {"registered": 1, "returned": 1, "pending": 1}},
+        "organisations": {"total": 3, "by_status": {"approved": 1, "returned": 1, "pending": 1}},
         "meetings": {
             "this_month": {"resident_deliberation": {"meetings": 1, "participants": 15}},
             "total": {

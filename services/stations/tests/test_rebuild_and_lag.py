@@ -5,8 +5,7 @@ import re
 from shegong_runtime import generations
 from shegong_runtime.projection import rebuild
 from shegong_runtime.testing import eventually
-from shegong_stations.board import TABLES
-from shegong_stations.views.directory import BOARD
+from shegong_stations.projections import BOARD, TABLES
 
 from .test_roundup import roundup_is_complete
 

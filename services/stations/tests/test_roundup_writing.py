@@ -5,8 +5,8 @@ from datetime import date
 from shegong_stations import roundup_render
 from shegong_stations.completeness import completeness
 from shegong_stations.periods import Span, last_seven_days, week_of
+from shegong_stations.queries.roundup_facts import Facts
 from shegong_stations.roundup import build, joined
-from shegong_stations.views.roundup_facts import Facts
 
 SPAN = Span(date(2024, 3, 16), date(2024, 3, 22))
 NAMES = {"a": "甲街道社工站", "b": "乙街道社工站"}

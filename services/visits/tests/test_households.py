@@ -76,7 +76,7 @@ async def test_registered_household_is_listed_at_its_station_with_personal_data_
     assert made["events"] == ["HouseholdRegistered", "RiskTierAssigned"]
     row = await listed_row(visits, tokens["worker"], made["household_id"])
     assert row["head_name"] == "测试户主甲" and row["phone"] == "13800000001"
-    assert row["category_labels"] == ["最低生活保障", "独居老人"]
+    assert row["category_labels"] == ["低保家庭", "独居老人"]  # the shared glossary's word
     assert row["risk_tier"] == "general" and row["member_count"] == 2
     detail = (
         await visits.get(f"/households/{made['household_id']}", headers=tokens["district"])

@@ -7,6 +7,7 @@ import uuid
 import asyncpg
 import pytest
 from shegong_runtime.service import runtime
+from shegong_runtime.testing import eventually
 from shegong_runtime.testing_http import bearer
 
 STATION, OTHER = f"ra-{uuid.uuid4().hex[:8]}", f"rb-{uuid.uuid4().hex[:8]}"
@@ -145,9 +146,14 @@ async def test_station_staff_see_numbers_and_bureaus_see_them_masked(
         seen = (await visits.get(f"/households/{household}", headers=headers)).json()
         assert (seen["phone"], seen["id_number"]) == ("139****1234", "620***********1234")
         assert seen["head_name"] == CANARIES["head_name"]  # names stay: the follow-up needs them
-        listed = (
-            await visits.get("/households", params={"station_id": STATION}, headers=headers)
-        ).json()
+
+        async def listing(headers=headers):  # the list is a read model: poll until it has the row
+            rows = (
+                await visits.get("/households", params={"station_id": STATION}, headers=headers)
+            ).json()
+            return rows if any(r["household_id"] == household for r in rows) else None
+
+        listed = await eventually(listing)
         row = next(r for r in listed if r["household_id"] == household)
         assert row["phone"] == "139****1234" and CANARIES["id_number"] not in str(listed)
         timeline = (await visits.get(f"/households/{household}/timeline", headers=headers)).text

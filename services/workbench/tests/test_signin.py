@@ -8,7 +8,8 @@ import pytest
 from shegong_events import engagement, registry, visits
 from shegong_runtime import auth
 from shegong_runtime.testing_http import bearer
-from shegong_workbench import labels, session, users
+from shegong_workbench import session, users
+from shegong_workbench import vocabulary as labels
 
 from .conftest import sign_in
 

@@ -9,7 +9,6 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field
 from uuid6 import uuid7
 
-
 SUBJECT_TOKEN = r"^[A-Za-z0-9_\-]+$"  # one NATS subject token: no dots, spaces or wildcards
 
 

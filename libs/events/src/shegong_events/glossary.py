@@ -140,6 +140,13 @@ ORG_STATUS = {
     "deregistered": "已注销",
 }
 EVALUATION_KIND = {"midterm": "中期评估", "final": "终期评估"}
+EVALUATION_DIMENSION = {  # the scored dimensions of an evaluation (registry.EvaluationScores)
+    "administration": "行政管理",
+    "finance": "财务管理",
+    "service_delivery": "服务开展与产出",
+    "social_evaluation": "社会评价",
+    "publicity_innovation": "宣传与创新",
+}
 MEETING_KIND = {
     "resident_deliberation": "居民议事会",
     "joint_meeting": "联席会议",

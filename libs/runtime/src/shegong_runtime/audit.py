@@ -13,11 +13,12 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi.responses import JSONResponse, Response
-from pydantic import StringConstraints
+from pydantic import BaseModel, StringConstraints
 
 from shegong_runtime.auth import Principal, Role, requires
 from shegong_runtime.errors import DomainError
@@ -109,7 +110,7 @@ def install(app: FastAPI) -> None:
     """The middleware that collects opened subjects per request and records them, and the query."""
 
     @app.middleware("http")
-    async def audit_reads(request: Request, call_next: Callable[[Request], Awaitable[Response]]):  # type: ignore[no-untyped-def]
+    async def audit_reads(request: Request, call_next: Callable[[Request], Awaitable[Response]]):
         try:
             purpose = purpose_of(request)
         except BadPurpose as exc:
@@ -133,7 +134,23 @@ def install(app: FastAPI) -> None:
 SubjectId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_:\-]{0,127}$")]
 
 
-@router.get("/audit/reads")
+class ReadAuditEntry(BaseModel):
+    """One read of a person's opened data: who read whose, where, by which route."""
+
+    audit_id: int
+    read_at: datetime
+    reader: str
+    reader_role: str
+    reader_stations: list[str]
+    reader_district: str | None
+    subject_id: str
+    station_id: str | None
+    district_id: str | None
+    route: str
+    purpose: str | None
+
+
+@router.get("/audit/reads", responses={200: {"model": list[ReadAuditEntry]}})
 async def reads(
     request: Request,
     station_id: Identifier | None = None,

@@ -2,34 +2,28 @@
 
 from __future__ import annotations
 
+import os
 from importlib.metadata import entry_points
 from typing import Any
 
 # start order of `shegong up`: the registry first, since other services learn stations from it
 ORDER = ["registry", "visits", "engagement", "stations", "notifications", "workbench"]
+
+
 def port_of(name: str) -> int:
     """Fixed ports from SHEGONG_STACK_PORT_BASE (8101): registry, visits, engagement, ..."""
-    import os
-
     base = int(os.environ.get("SHEGONG_STACK_PORT_BASE", "8101"))
     return base + (ORDER.index(name) if name in ORDER else len(ORDER))
 
 
-def _loadable(group: str) -> dict[str, Any]:
-    """Entry points whose module exists: a service folder still being built is left out."""
-    found = {}
-    for ep in entry_points(group=group):
-        try:
-            ep.load()
-        except ModuleNotFoundError:
-            continue
-        found[ep.name] = ep
-    return found
+def _ordered(group: str, order: list[str]) -> dict[str, Any]:
+    """Installed entry points of a group in the given order (others after, by name)."""
+    found = {ep.name: ep for ep in entry_points(group=group)}
+    return {n: found[n] for n in sorted(found, key=lambda n: (order.index(n) if n in order else 99, n))}
 
 
 def services() -> dict[str, Any]:
-    found = _loadable("shegong.services")
-    return {name: found[name] for name in sorted(found, key=lambda n: (ORDER.index(n) if n in ORDER else 99, n))}
+    return _ordered("shegong.services", ORDER)
 
 
 def service(name: str) -> Any:
@@ -47,6 +41,4 @@ DEMO_ORDER = ["registry", "notifications", "visits", "engagement", "stations"]
 
 
 def demo_loaders() -> list[tuple[str, Any]]:
-    found = _loadable("shegong.demo")
-    names = sorted(found, key=lambda n: (DEMO_ORDER.index(n) if n in DEMO_ORDER else 99, n))
-    return [(n, found[n].load()) for n in names]
+    return [(name, ep.load()) for name, ep in _ordered("shegong.demo", DEMO_ORDER).items()]

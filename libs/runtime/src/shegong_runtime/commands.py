@@ -20,7 +20,7 @@ from uuid import UUID
 import asyncpg
 from shegong_events import CATALOG, DomainEvent, Envelope
 
-from shegong_runtime import crypto, logging, metrics
+from shegong_runtime import crypto, logging, metrics, tracing
 from shegong_runtime.decider import Aggregate, Decider
 from shegong_runtime.errors import DomainError
 from shegong_runtime.eventstore import ConcurrencyConflict, EventStore
@@ -131,7 +131,8 @@ async def execute(
     state, version = await load(store, aggregate, aggregate_id)
     if expected_version is not None and expected_version != version:
         raise ConcurrencyConflict(f"{aggregate.aggregate_type}-{aggregate_id}", expected_version, version)
-    events = list(decide(state, version))
+    with tracing.span(f"decide {aggregate.aggregate_type}", **{"shegong.version": version}):
+        events = list(decide(state, version))
     envelopes = [
         Envelope.wrap(
             e,
@@ -146,7 +147,10 @@ async def execute(
     ]
     stream_id = f"{aggregate.aggregate_type}-{aggregate_id}"
     try:
-        stored, answer = await _commit(store, aggregate, stream_id, state, version, envelopes, ctx, respond, after_append)
+        with tracing.span(f"append {aggregate.aggregate_type}", **{"shegong.events": len(envelopes)}):
+            stored, answer = await _commit(
+                store, aggregate, stream_id, state, version, envelopes, ctx, respond, after_append
+            )
     except crypto.KeyRaced:
         raise ConcurrencyConflict(stream_id, version, version) from None
     except (_RetryRaced, ConcurrencyConflict):
@@ -172,7 +176,7 @@ class _RetryRaced(Exception):
     """Another request with the same Idempotency-Key committed first."""
 
 
-async def _commit(store, aggregate, stream_id, state, version, envelopes, ctx, respond, after_append):  # type: ignore[no-untyped-def]
+async def _commit(store, aggregate, stream_id, state, version, envelopes, ctx, respond, after_append):
     async with store.transaction() as conn:
         stored = await store.append(stream_id, envelopes, version, conn=conn)
         station = envelopes[0].station_id if envelopes else None

@@ -68,12 +68,13 @@ async def list_dead(js: JetStreamContext, projection: str | None = None) -> list
 
 async def show(js: JetStreamContext, seq: int) -> DeadLetter:
     raw = await js.get_msg(DEADLETTER_STREAM, seq, direct=True)
-    if not raw.subject.startswith(DEADLETTER_PREFIX + "."):
+    subject = raw.subject or ""
+    if not subject.startswith(DEADLETTER_PREFIX + "."):
         raise ValueError(f"message {seq} is not a dead letter")
     h = raw.headers or {}
     return DeadLetter(
         seq=seq,
-        projection=raw.subject.split(".", 2)[2],
+        projection=subject.split(".", 2)[2],
         reason=h.get(REASON, ""),
         origin_stream=h.get(ORIGIN_STREAM, ""),
         origin_seq=int(h.get(ORIGIN_SEQ, 0)),

@@ -13,6 +13,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 
 def free_port() -> int:
@@ -138,7 +139,7 @@ class EmbeddedPostgres:
 
     def __init__(self, data_dir: Path):
         self.data_dir = Path(data_dir)
-        self.server = None
+        self.server: Any = None
 
     def start(self) -> EmbeddedPostgres:
         ensure_runtime_dir()

@@ -16,13 +16,13 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from shegong_runtime import audit, crypto, logging, openapi, outages
+from shegong_runtime import audit, crypto, logging, openapi, outages, tracing
 from shegong_runtime.auth import Principal, principal
 from shegong_runtime.commands import Answer, CommandContext, fingerprint
 from shegong_runtime.errors import DomainError
-from shegong_runtime.metrics import HTTP_SECONDS
 from shegong_runtime.eventstore import ConcurrencyConflict
 from shegong_runtime.limits import Limits
+from shegong_runtime.metrics import HTTP_SECONDS
 from shegong_runtime.problems import problem
 
 log = logging.get("http")
@@ -45,10 +45,17 @@ def _refused_fields(request: Request, raw: Sequence[Any]) -> JSONResponse:
 
 def install(app: FastAPI, ready: Callable[[], Awaitable[dict[str, bool]]]) -> None:
     """Limits, error mapping (problem details), correlation ids and the operator endpoints."""
-    settings = app.state.settings
-    app.add_middleware(Limits, max_body_bytes=settings.http_max_body_bytes)
+    app.add_middleware(Limits, max_body_bytes=app.state.settings.http_max_body_bytes)
     outages.install(app)
     openapi.install(app)
+    _map_errors(app)
+    _correlate(app)
+    audit.install(app)
+    _operator_endpoints(app, ready)
+
+
+def _map_errors(app: FastAPI) -> None:
+    """Every refusal and failure as RFC 9457 problem details with the rule's name."""
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -86,8 +93,14 @@ def install(app: FastAPI, ready: Callable[[], Awaitable[dict[str, bool]]]) -> No
     async def failed(request: Request, exc: Exception) -> JSONResponse:
         return problem(500, "internal_error", "the service failed; the log says why")
 
+
+def _correlate(app: FastAPI) -> None:
+    """A correlation id for every request (the caller's or a new one), bound to its logs, its
+    trace and its latency metric."""
+    settings = app.state.settings
+
     @app.middleware("http")
-    async def correlate(request: Request, call_next):  # type: ignore[no-untyped-def]
+    async def correlate(request: Request, call_next):
         raw = request.headers.get(CORRELATION_HEADER)
         try:
             correlation = uuid.UUID(raw) if raw else uuid.uuid4()
@@ -97,16 +110,20 @@ def install(app: FastAPI, ready: Callable[[], Awaitable[dict[str, bool]]]) -> No
         logging.clear()
         logging.bind(correlation_id=str(correlation))
         started = time.perf_counter()
-        response = await call_next(request)
+        with tracing.request_span(request.method, correlation, **{"http.request.method": request.method}) as span:
+            response = await call_next(request)
+            route = getattr(request.scope.get("route"), "path", "unmatched")
+            span.update_name(f"{request.method} {route}")
+            span.set_attribute("http.route", route)
+            span.set_attribute("http.response.status_code", response.status_code)
         response.headers[CORRELATION_HEADER] = str(correlation)
-        route = getattr(request.scope.get("route"), "path", "unmatched")
         HTTP_SECONDS.labels(settings.service, request.method, route, str(response.status_code)).observe(
             time.perf_counter() - started
         )
         return response
 
-    audit.install(app)
 
+def _operator_endpoints(app: FastAPI, ready: Callable[[], Awaitable[dict[str, bool]]]) -> None:
     @app.get("/healthz", tags=["operations"])
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}

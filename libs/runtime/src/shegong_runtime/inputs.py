@@ -31,6 +31,7 @@ from pydantic import (
 )
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError
+from shegong_events import new_event_id
 
 EARLIEST_YEAR = 1900
 LATEST_YEAR = 2100
@@ -94,6 +95,16 @@ Phone = Annotated[str, StringConstraints(pattern=r"^\+?[0-9][0-9\-() ]{4,29}$")]
 # identifiers chosen by callers or made by services
 IDENTIFIER = r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,63}$"
 Identifier = Annotated[str, StringConstraints(pattern=IDENTIFIER, max_length=64)]
+# a station, district or organisation id as the registry's contracts spell them (lower case)
+SLUG = r"^[a-z0-9][a-z0-9\-]{1,62}$"
+Slug = Annotated[str, StringConstraints(pattern=SLUG, max_length=63)]
+
+
+def new_id(prefix: str) -> str:
+    """An id a service makes for what the caller did not name: `<prefix>-<32 hex digits>`, lower
+    case and time-ordered (a UUIDv7), so it fits `IDENTIFIER` and the contracts' lower-case ids."""
+    return f"{prefix}-{new_event_id().hex}"
+
 
 # dates and times within the stated range
 RANGE = f"between {EARLIEST_YEAR}-01-01 and {LATEST_YEAR}-12-31"

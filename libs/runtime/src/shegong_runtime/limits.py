@@ -24,7 +24,7 @@ Receive = Callable[[], Awaitable[dict[str, Any]]]
 Send = Callable[[dict[str, Any]], Awaitable[None]]
 
 
-def _query_refusal(scope: Scope):  # type: ignore[no-untyped-def]
+def _query_refusal(scope: Scope):
     raw: bytes = scope.get("query_string", b"")
     try:
         pairs = parse_qsl(raw.decode("utf-8"), keep_blank_values=True, errors="strict")
@@ -54,7 +54,7 @@ def _query_refusal(scope: Scope):  # type: ignore[no-untyped-def]
     return None
 
 
-def _refusal(scope: Scope, max_body: int):  # type: ignore[no-untyped-def]
+def _refusal(scope: Scope, max_body: int):
     """The problem to answer before the app sees the request, or None."""
     path: str = scope["path"]
     if CONTROL.search(path):
@@ -84,7 +84,7 @@ def _refusal(scope: Scope, max_body: int):  # type: ignore[no-untyped-def]
     return _query_refusal(scope)
 
 
-def _too_large(path: str, max_body: int):  # type: ignore[no-untyped-def]
+def _too_large(path: str, max_body: int):
     return problem(
         413, "body_too_large", f"a request body may hold at most {max_body} bytes", instance=path
     )

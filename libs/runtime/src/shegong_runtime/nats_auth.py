@@ -31,7 +31,13 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from shegong_events.subjects import DOMAINS, PREFIX, stream_name
-from shegong_runtime.bus import GENERATION_SLOTS, PARTITION_PREFIX, consumer_name, partition_stream_name
+
+from shegong_runtime.bus import (
+    GENERATION_SLOTS,
+    PARTITION_PREFIX,
+    consumer_name,
+    partition_stream_name,
+)
 
 OPERATOR = "operator"
 INTEGRATOR = "integrator"
@@ -181,7 +187,7 @@ def users(
     """The `authorization.users` list: operator, integrator, then one user per service."""
     consumers = CONSUMERS if consumers is None else consumers
     domains = set(DOMAINS) | {d for d in services.values() if d}
-    out = [
+    out: list[dict] = [
         {"user": OPERATOR, "password": passwords[OPERATOR]},
         {"user": INTEGRATOR, "password": passwords[INTEGRATOR], "permissions": integrator_permissions(consumers)},
     ]

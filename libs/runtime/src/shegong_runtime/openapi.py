@@ -103,10 +103,10 @@ def truthful(app: FastAPI) -> dict[str, Any]:
                 params = op.setdefault("parameters", [])
                 if not any(p.get("name") == "Idempotency-Key" for p in params):
                     params.append(IDEMPOTENCY_KEY)
-                for status in ("200", "201"):
-                    if status in responses:
-                        responses[status].setdefault("headers", {}).update(REPLAYED)
-                        content = responses[status].get("content", {}).get("application/json")
+                for success in ("200", "201"):
+                    if success in responses:
+                        responses[success].setdefault("headers", {}).update(REPLAYED)
+                        content = responses[success].get("content", {}).get("application/json")
                         if content is not None and not content.get("schema"):
                             content["schema"] = ANSWER
     return spec

@@ -8,7 +8,7 @@ lock, the projections share their durable consumers' work.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,7 +17,7 @@ import asyncpg
 from fastapi import APIRouter, FastAPI
 from nats.aio.client import Client
 
-from shegong_runtime import bus, connections, http, logging
+from shegong_runtime import bus, connections, http, logging, tracing
 from shegong_runtime.crypto import KeyStore
 from shegong_runtime.eventstore import EventStore
 from shegong_runtime.projection import Projection, ProjectionRunner
@@ -53,87 +53,95 @@ class Service:
     projections: Sequence[Projection] = ()
     consumes: Sequence[str] = ()  # streams it reads beyond its projections' (declared at start)
     on_start: Sequence[Callable[[Runtime], Awaitable[None]]] = ()
-    background: Sequence[Callable[[Runtime, asyncio.Event], Awaitable[None]]] = ()
+    background: Sequence[Callable[[Runtime, asyncio.Event], Coroutine[Any, Any, None]]] = ()
 
     def app(self, settings: Settings | None = None) -> FastAPI:
+        """The service's FastAPI app; its lifespan starts the relay, projections and jobs."""
         settings = settings or Settings(service=self.name)
         logging.configure(settings.log_level, settings.log_json)
+        tracing.configure(self.name, settings.tracing)
         known = KnownStations(self.name)
-        projections = [known, *self.projections]
 
         @asynccontextmanager
         async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-            if weak := default_secrets(settings):
-                if settings.require_secrets:
-                    raise RuntimeError(f"set {', '.join('SHEGONG_' + w.upper() for w in weak)}: still the development default")
-                log.warning("settings.development_secrets", service=self.name, secrets=weak)
-            pool = await connections.open_pool(settings, max_size=settings.database_pool_size)
-            nc = await connections.open_bus(settings, self.name)
-            store = keys = None
-            if self.domain:
-                store = EventStore(pool, self.name)
-                await store.migrate()
-                keys = KeyStore(pool, self.name, settings.master_key)
-                await keys.migrate()
-            domains = {d for p in projections for d in p.domains} | set(self.consumes)
-            if self.domain:
-                domains.add(self.domain)
-            owned = {self.domain} if self.domain else set()
-            await connections.patiently(  # a start during a leader election waits for the new leader
-                lambda: bus.ensure_domain_streams(nc.jetstream(), sorted(domains), settings, owned=owned)
-            )
-            rt = Runtime(settings, pool, nc, store, keys, StationDirectory(pool, known))
-            app.state.runtime = rt
-            for hook in self.on_start:  # before any consumer runs: hooks may create tables
-                await hook(rt)
             stop = asyncio.Event()
-            if store is not None and self.domain:
-                rt.relay = Relay(store, nc, self.domain, settings)
-                rt.tasks.append(asyncio.create_task(rt.relay.run(stop), name="relay"))
-            for projection in projections:
-                runner = ProjectionRunner(projection, pool, nc, settings)
-                rt.runners.append(runner)
-                rt.tasks.append(asyncio.create_task(runner.run(stop), name=f"projection:{projection.name}"))
-            for job in self.background:
-                rt.tasks.append(asyncio.create_task(job(rt, stop), name=getattr(job, "__name__", "job")))
-            log.info("service.started", service=self.name)
+            rt = await self._start(settings, known, stop)
+            app.state.runtime = rt
             try:
                 yield
             finally:
-                stop.set()  # the relay and runners finish the batch in hand, then return
-                await asyncio.wait(rt.tasks, timeout=15)
-                for t in rt.tasks:
-                    t.cancel()
-                await nc.drain()
-                await pool.close()
-                log.info("service.stopped", service=self.name)
+                await self._stop(rt, stop)
 
         app = FastAPI(title=self.title, lifespan=lifespan)
         app.state.settings = settings
         app.state.service = self
-
-        async def ready() -> dict[str, bool]:
-            rt: Runtime | None = getattr(app.state, "runtime", None)
-            if rt is None:
-                return {"started": False}
-            checks = {"nats": rt.nc.is_connected}
-            try:
-                checks["postgres"] = await rt.pool.fetchval("SELECT 1", timeout=2) == 1
-            except Exception:
-                checks["postgres"] = False
-            if rt.relay is not None:
-                checks["relay"] = rt.relay.running
-            for runner in rt.runners:
-                checks[f"projection:{runner.projection.name}"] = runner.running
-            for task in rt.tasks:
-                if task.done():
-                    checks[f"task:{task.get_name()}"] = False
-            return checks
-
-        http.install(app, ready)
+        http.install(app, lambda: readiness(app))
         for router in self.routers:
             app.include_router(router)
         return app
+
+    async def _start(self, settings: Settings, known: KnownStations, stop: asyncio.Event) -> Runtime:
+        if weak := default_secrets(settings):
+            if settings.require_secrets:
+                raise RuntimeError(f"set {', '.join('SHEGONG_' + w.upper() for w in weak)}: still the development default")
+            log.warning("settings.development_secrets", service=self.name, secrets=weak)
+        pool = await connections.open_pool(settings, max_size=settings.database_pool_size)
+        nc = await connections.open_bus(settings, self.name)
+        store = keys = None
+        if self.domain:
+            store = EventStore(pool, self.name)
+            await store.migrate()
+            keys = KeyStore(pool, self.name, settings.master_key)
+            await keys.migrate()
+        projections = [known, *self.projections]
+        domains = {d for p in projections for d in p.domains} | set(self.consumes) | ({self.domain} if self.domain else set())
+        owned = {self.domain} if self.domain else set()
+        await connections.patiently(  # a start during a leader election waits for the new leader
+            lambda: bus.ensure_domain_streams(nc.jetstream(), sorted(domains), settings, owned=owned)
+        )
+        rt = Runtime(settings, pool, nc, store, keys, StationDirectory(pool, known))
+        for hook in self.on_start:  # before any consumer runs: hooks may create tables
+            await hook(rt)
+        if store is not None and self.domain:
+            rt.relay = Relay(store, nc, self.domain, settings)
+            rt.tasks.append(asyncio.create_task(rt.relay.run(stop), name="relay"))
+        for projection in projections:
+            runner = ProjectionRunner(projection, pool, nc, settings)
+            rt.runners.append(runner)
+            rt.tasks.append(asyncio.create_task(runner.run(stop), name=f"projection:{projection.name}"))
+        for job in self.background:
+            rt.tasks.append(asyncio.create_task(job(rt, stop), name=getattr(job, "__name__", "job")))
+        log.info("service.started", service=self.name)
+        return rt
+
+    async def _stop(self, rt: Runtime, stop: asyncio.Event) -> None:
+        stop.set()  # the relay and runners finish the batch in hand, then return
+        await asyncio.wait(rt.tasks, timeout=15)
+        for t in rt.tasks:
+            t.cancel()
+        await rt.nc.drain()
+        await rt.pool.close()
+        log.info("service.stopped", service=self.name)
+
+
+async def readiness(app: FastAPI) -> dict[str, bool]:
+    """What /readyz reports: every part of the running service, by name."""
+    rt: Runtime | None = getattr(app.state, "runtime", None)
+    if rt is None:
+        return {"started": False}
+    checks = {"nats": rt.nc.is_connected}
+    try:
+        checks["postgres"] = await rt.pool.fetchval("SELECT 1", timeout=2) == 1
+    except Exception:  # noqa: BLE001 - whatever keeps the probe from answering means not ready
+        checks["postgres"] = False
+    if rt.relay is not None:
+        checks["relay"] = rt.relay.running
+    for runner in rt.runners:
+        checks[f"projection:{runner.projection.name}"] = runner.running
+    for task in rt.tasks:
+        if task.done():
+            checks[f"task:{task.get_name()}"] = False
+    return checks
 
 
 def runtime(app_or_request: Any) -> Runtime:

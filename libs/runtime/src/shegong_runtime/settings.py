@@ -27,6 +27,7 @@ class Settings(BaseSettings):
     http_port: int = 8000
     http_max_body_bytes: int = 1_048_576  # a larger request body is refused (413) unread
     log_level: str = "INFO"
+    tracing: str = ""  # "", otlp, console or memory (shegong_runtime.tracing)
     log_json: bool | None = None  # None: JSON off a TTY, console on a TTY
 
     # JetStream streams (DESIGN.md: file storage, kept forever, replicas by configuration)
@@ -84,7 +85,3 @@ def for_service(name: str) -> Settings:
     settings = Settings(service=name)
     own = os.environ.get(f"SHEGONG_{name.upper()}_DATABASE_URL")
     return settings.model_copy(update={"database_url": own}) if own else settings
-
-
-def load(service: str, **overrides: object) -> Settings:
-    return Settings(service=service, **overrides)  # type: ignore[arg-type]

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import asyncpg
-
 from shegong_events import CATALOG, Envelope
 from shegong_events.registry import StationOpened, StationUpdated
+
 from shegong_runtime import generations
-from shegong_runtime.errors import DomainError
 from shegong_runtime.auth import Principal
+from shegong_runtime.errors import DomainError
 from shegong_runtime.projection import Projection
 
 

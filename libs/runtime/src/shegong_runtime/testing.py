@@ -18,8 +18,8 @@ import asyncpg
 import nats
 import pytest
 
-from shegong_runtime.connections import create_pool, with_database
 from shegong_runtime.cluster import EmbeddedCluster
+from shegong_runtime.connections import create_pool, with_database
 from shegong_runtime.embedded import EmbeddedNats, EmbeddedPostgres
 
 
@@ -119,8 +119,9 @@ def nats_url(nats_server_url: str) -> str:
         try:
             js = nc.jetstream()
             for info in await js.streams_info():
-                if info.config.name.startswith(("SW_", "SWP_")):
-                    await js.delete_stream(info.config.name)
+                name = info.config.name or ""
+                if name.startswith(("SW_", "SWP_")):
+                    await js.delete_stream(name)
         finally:
             await nc.close()
 
@@ -161,7 +162,10 @@ async def nc(nats_url: str) -> AsyncIterator[Any]:
 @pytest.fixture
 def unique() -> Callable[[str], str]:
     """Unique ids per test, so tests never depend on each other's data."""
-    return lambda prefix="t": f"{prefix}_{uuid.uuid4().hex[:10]}"
+    def new(prefix: str = "t") -> str:
+        return f"{prefix}_{uuid.uuid4().hex[:10]}"
+
+    return new
 
 
 async def eventually(check: Callable[[], Any], timeout: float = 20.0, interval: float = 0.1) -> Any:

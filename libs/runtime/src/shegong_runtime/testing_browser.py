@@ -14,6 +14,7 @@ import subprocess
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -64,7 +65,7 @@ class Browser:
     def __init__(self, http: httpx.AsyncClient, session_id: str) -> None:
         self.http, self.session = http, session_id
 
-    async def _call(self, method: str, path: str, body: dict | None = None) -> object:
+    async def _call(self, method: str, path: str, body: dict | None = None) -> Any:
         r = await self.http.request(method, f"/session/{self.session}{path}", json=body)
         value = r.json().get("value")
         if r.status_code >= 400:
@@ -82,11 +83,11 @@ class Browser:
 
     async def find(self, css: str) -> str:
         found = await self._call("POST", "/element", {"using": "css selector", "value": css})
-        return found[ELEMENT]  # type: ignore[index]
+        return found[ELEMENT]
 
     async def find_all(self, css: str) -> list[str]:
         found = await self._call("POST", "/elements", {"using": "css selector", "value": css})
-        return [e[ELEMENT] for e in found]  # type: ignore[union-attr]
+        return [e[ELEMENT] for e in found]
 
     async def text(self, css: str) -> str:
         return str(await self._call("GET", f"/element/{await self.find(css)}/text"))

@@ -1,8 +1,13 @@
-"""Engagement settings (SHEGONG_ENGAGEMENT_*): quorum rules and the service-session limit."""
+"""Engagement settings (SHEGONG_ENGAGEMENT_*): quorum rules and the service-session limit.
+
+Routes take them as a FastAPI dependency (`Depends(current)`); `bootstrap.build(config)`
+overrides it per app, and the session sweeper gets the same object.
+"""
 
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import cache
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -40,3 +45,9 @@ class EngagementConfig(BaseSettings):
         if station_id in self.quorum_by_station:
             return self.quorum_by_station[station_id], "station"
         return self.quorum, "settings"
+
+
+@cache
+def current() -> EngagementConfig:
+    """The settings in force: from the environment unless the app overrides this dependency."""
+    return EngagementConfig()

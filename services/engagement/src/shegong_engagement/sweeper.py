@@ -9,36 +9,39 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import UTC, datetime
+from collections.abc import Awaitable, Callable
 
+import asyncpg
+from shegong_events import calendar
 from shegong_runtime import logging
-from shegong_runtime.commands import Answer, CommandContext, execute
+from shegong_runtime.commands import Answer, CommandContext, handle
 from shegong_runtime.eventstore import ConcurrencyConflict
 from shegong_runtime.service import Runtime
 
 from shegong_engagement import views
 from shegong_engagement.config import EngagementConfig
-from shegong_engagement.domain.aggregates import VOLUNTEER
-from shegong_engagement.domain.volunteer import close_expired
+from shegong_engagement.domain.volunteer import VOLUNTEER, CloseExpiredSession
 
 log = logging.get("sweeper")
 ACTOR = "system:session-sweeper"
+DATABASE_TROUBLE = (OSError, asyncpg.PostgresError, asyncpg.InterfaceError)
 
 
 async def sweep_once(rt: Runtime, config: EngagementConfig) -> int:
     limit = config.session_limit
-    now = datetime.now(UTC)
+    now = calendar.now()
     closed = 0
     for row in await views.open_sessions_before(rt, now - limit):
         ctx = CommandContext(actor=ACTOR, correlation_id=uuid.uuid4())
         try:
-            answer = await execute(
+            station_id, volunteer_id = row["station_id"], row["volunteer_id"]
+            answer = await handle(
                 rt.store,
                 VOLUNTEER,
-                row["volunteer_id"],
-                row["station_id"],
-                ctx,
-                decide=lambda state, _v: close_expired(state, now, limit),
+                volunteer_id,
+                CloseExpiredSession(station_id, volunteer_id, now, limit),
+                station_id=station_id,
+                ctx=ctx,
                 respond=lambda events, _s: Answer(200, {"closed": len(events)}),
                 occurred_at=row["checked_in_at"] + limit,
             )
@@ -57,7 +60,7 @@ async def read_model_ready(rt: Runtime, stop: asyncio.Event, poll_s: float = 0.2
         try:
             if await views.sessions_table_exists(rt):
                 return True
-        except Exception as exc:  # the database not reachable yet: keep waiting
+        except DATABASE_TROUBLE as exc:  # the database not reachable yet: keep waiting
             log.debug("sweeper.waiting", error=type(exc).__name__)
         try:
             await asyncio.wait_for(stop.wait(), timeout=poll_s)
@@ -66,7 +69,9 @@ async def read_model_ready(rt: Runtime, stop: asyncio.Event, poll_s: float = 0.2
     return False
 
 
-def sweeper(config: EngagementConfig):  # type: ignore[no-untyped-def]
+def sweeper(config: EngagementConfig) -> Callable[[Runtime, asyncio.Event], Awaitable[None]]:
+    """The background job, on the same settings as the routes (`bootstrap.build`)."""
+
     async def sweep_sessions(rt: Runtime, stop: asyncio.Event) -> None:
         if not await read_model_ready(rt, stop):
             return
@@ -74,7 +79,7 @@ def sweeper(config: EngagementConfig):  # type: ignore[no-untyped-def]
         while not stop.is_set():
             try:
                 await sweep_once(rt, config)
-            except Exception as exc:  # a database hiccup: try again next round
+            except Exception as exc:  # noqa: BLE001  a database hiccup: try again next round
                 log.warning("sweeper.error", error=repr(exc)[:300])
             try:
                 await asyncio.wait_for(stop.wait(), timeout=config.sweep_interval_s)

@@ -2,23 +2,21 @@
 
 from shegong_runtime.service import Runtime, Service
 
-from shegong_notifications import clock, courier, schema
-from shegong_notifications.config import NotifySettings
-from shegong_notifications.entrypoints import deliveries, inbox, recipients, rules
+from shegong_notifications import courier, reminders, tables
+from shegong_notifications.entrypoints.http import ROUTERS
 from shegong_notifications.projections import NotificationPlanner
 
 
 async def prepare(rt: Runtime) -> None:
-    rt.extras["notify"] = NotifySettings()
-    await schema.ensure(rt.pool)
+    await tables.ensure(rt.pool)
 
 
 service = Service(
     name="notifications",
     title="Shegong notifications (通知)",
     domain="notifications",
-    routers=[rules.router, recipients.router, inbox.router, deliveries.router],
+    routers=ROUTERS,
     projections=[NotificationPlanner()],
     on_start=[prepare],
-    background=[courier.deliver, clock.fire_reminders],
+    background=[courier.deliver, reminders.clock],
 )

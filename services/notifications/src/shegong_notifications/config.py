@@ -1,4 +1,8 @@
-"""Settings of the notifications service only (SHEGONG_NOTIFY_*), beside the runtime's."""
+"""Settings of the notifications service only (SHEGONG_NOTIFY_*), beside the runtime's.
+
+Read where they are used (the courier and the reminder clock, when each starts), so a replica
+takes its environment at start-up and nothing passes them around by name.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,7 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
-class NotifySettings(BaseSettings):
+class NotificationsSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SHEGONG_NOTIFY_", extra="ignore")
 
     smtp_host: str = "127.0.0.1"

@@ -13,16 +13,22 @@ import asyncio
 
 import asyncpg
 import httpx
-from shegong_events.notifications import NotificationFailed, NotificationSent
 from shegong_runtime import logging
 from shegong_runtime.service import Runtime
 
 from shegong_notifications import journal
 from shegong_notifications.channels import email, inbox, webhook
 from shegong_notifications.channels.base import DeliveryFailed, Outgoing
-from shegong_notifications.config import NotifySettings
+from shegong_notifications.config import NotificationsSettings
 from shegong_notifications.domain.backoff import retry_delay
-from shegong_notifications.schema import S
+from shegong_notifications.domain.notification import (
+    NOTIFICATION,
+    Attempt,
+    RecordFailure,
+    RecordSent,
+)
+from shegong_notifications.domain.recipient import data_subject as recipient_subject
+from shegong_notifications.tables import S
 
 log = logging.get("notifications.courier")
 
@@ -36,10 +42,6 @@ FOR UPDATE OF d SKIP LOCKED
 """
 
 
-def settings_of(rt: Runtime) -> NotifySettings:
-    return rt.extras.setdefault("notify", NotifySettings())
-
-
 async def pause(stop: asyncio.Event, seconds: float) -> None:
     try:
         await asyncio.wait_for(stop.wait(), timeout=seconds)
@@ -48,7 +50,7 @@ async def pause(stop: asyncio.Event, seconds: float) -> None:
 
 
 class Courier:
-    def __init__(self, rt: Runtime, settings: NotifySettings, client: httpx.AsyncClient) -> None:
+    def __init__(self, rt: Runtime, settings: NotificationsSettings, client: httpx.AsyncClient) -> None:
         self.rt, self.settings, self.client = rt, settings, client
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -77,7 +79,7 @@ class Courier:
             return True
 
     async def outgoing(self, row: asyncpg.Record) -> Outgoing:
-        subject = f"recipient:{row['recipient_id']}"
+        subject = recipient_subject(row["recipient_id"])
         keys = self.rt.keys
         assert keys is not None
         return Outgoing(
@@ -104,21 +106,27 @@ class Courier:
         else:
             await inbox.send(conn, n)
 
+    @staticmethod
+    def attempt(row: asyncpg.Record, n: Outgoing) -> Attempt:
+        return Attempt(n.delivery_id, n.rule_id, n.recipient_id, row["channel"], n.attempt)
+
     async def sent(self, conn: asyncpg.Connection, row: asyncpg.Record, n: Outgoing) -> None:
         await conn.execute(
             f"UPDATE {S}.deliveries SET status = 'sent', attempts = $2, sent_at = now(), last_error = NULL "
             "WHERE delivery_id = $1",
             row["delivery_id"], n.attempt,
         )
-        await journal.append(
+        await journal.record(
             conn,
-            NotificationSent(
-                delivery_id=n.delivery_id, rule_id=n.rule_id, template_id=n.template_id,
-                recipient_id=n.recipient_id, channel=row["channel"], source_event_id=n.source_event_id,
-                source_event_type=n.source_event_type, attempt=n.attempt, title=n.title, body=n.body,
+            NOTIFICATION,
+            n.delivery_id,
+            RecordSent(
+                self.attempt(row, n), template_id=n.template_id, source_event_id=n.source_event_id,
+                source_event_type=n.source_event_type, title=n.title, body=n.body,
             ),
-            aggregate_id=n.delivery_id, station_id=n.station_id,
-            correlation_id=row["correlation_id"], causation_id=row["source_event_id"],
+            station_id=n.station_id,
+            correlation_id=row["correlation_id"],
+            causation_id=row["source_event_id"],
         )
         log.info("notification.sent", delivery_id=n.delivery_id, channel=row["channel"],
                  rule_id=n.rule_id, station_id=n.station_id, attempt=n.attempt)
@@ -131,15 +139,14 @@ class Courier:
             "next_attempt_at = now() + make_interval(secs => $5) WHERE delivery_id = $1 RETURNING next_attempt_at",
             row["delivery_id"], "dead" if dead else "pending", n.attempt, exc.reason, delay,
         )
-        await journal.append(
+        await journal.record(
             conn,
-            NotificationFailed(
-                delivery_id=n.delivery_id, rule_id=n.rule_id, recipient_id=n.recipient_id,
-                channel=row["channel"], attempt=n.attempt, reason=exc.reason, dead=dead,
-                next_attempt_at=None if dead else next_at,
-            ),
-            aggregate_id=n.delivery_id, station_id=n.station_id,
-            correlation_id=row["correlation_id"], causation_id=row["source_event_id"],
+            NOTIFICATION,
+            n.delivery_id,
+            RecordFailure(self.attempt(row, n), reason=exc.reason, dead=dead, next_attempt_at=next_at),
+            station_id=n.station_id,
+            correlation_id=row["correlation_id"],
+            causation_id=row["source_event_id"],
         )
         log.warning("notification.failed", delivery_id=n.delivery_id, channel=row["channel"],
                     attempt=n.attempt, reason=exc.reason, dead=dead)
@@ -147,7 +154,7 @@ class Courier:
 
 async def deliver(rt: Runtime, stop: asyncio.Event) -> None:
     """Background job: `workers` couriers sending due deliveries until the service stops."""
-    settings = settings_of(rt)
+    settings = NotificationsSettings()
     async with httpx.AsyncClient(timeout=settings.webhook_timeout_s) as client:
         couriers = [Courier(rt, settings, client) for _ in range(settings.workers)]
         await asyncio.gather(*(c.run(stop) for c in couriers))

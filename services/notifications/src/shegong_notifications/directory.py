@@ -1,5 +1,6 @@
 """The recipients directory and subscriptions, as tables written in their commands'
-transactions; and the audience of a rule: who, in the event's station or district, is told."""
+transactions (a handler per event type); and the audience of a rule: who, in the event's
+station or district, is told."""
 
 from __future__ import annotations
 
@@ -8,59 +9,75 @@ from datetime import datetime
 
 import asyncpg
 from shegong_events import Envelope
-from shegong_events.notifications import RecipientRegistered, RecipientUpdated, SubscriptionSet
+from shegong_events.notifications import (
+    RecipientErased,
+    RecipientRegistered,
+    RecipientRemoved,
+    RecipientUpdated,
+    SubscriptionSet,
+)
 
 from shegong_notifications.domain.matching import Rule
-from shegong_notifications.schema import S
+from shegong_notifications.tables import S
 
 
-async def record(conn: asyncpg.Connection, envelopes: list[Envelope]) -> None:
-    """Keep the directory tables in step with the recipient events just appended."""
-    for env in envelopes:
-        rid = env.aggregate_id
-        if env.event_type == "RecipientRegistered":
-            f = RecipientRegistered.model_validate(env.data)
-            await conn.execute(
-                f"INSERT INTO {S}.recipients (recipient_id, role, station_id, district_id, refs, name_sealed, "
-                "email_sealed, webhook_url, webhook_secret_sealed, registered_at) "
-                "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (recipient_id) DO NOTHING",
-                rid, f.role, f.station_id, f.district_id, f.refs, f.name_sealed, f.email_sealed,
-                f.webhook_url, f.webhook_secret_sealed, env.recorded_at,
-            )
-        elif env.event_type == "RecipientUpdated":
-            u = RecipientUpdated.model_validate(env.data)
-            await conn.execute(
-                f"UPDATE {S}.recipients SET name_sealed = coalesce($2, name_sealed), "
-                "email_sealed = coalesce($3, email_sealed), webhook_url = coalesce($4, webhook_url), "
-                "webhook_secret_sealed = coalesce($5, webhook_secret_sealed), refs = coalesce($6, refs) "
-                "WHERE recipient_id = $1",
-                rid, u.name_sealed, u.email_sealed, u.webhook_url, u.webhook_secret_sealed, u.refs,
-            )
-        elif env.event_type == "RecipientRemoved":
-            await conn.execute(
-                f"UPDATE {S}.recipients SET removed_at = $2 WHERE recipient_id = $1 AND removed_at IS NULL",
-                rid, env.recorded_at,
-            )
-        elif env.event_type == "RecipientErased":
-            # the key is gone; the sealed copies and anything still to be sent go too
-            await conn.execute(
-                f"UPDATE {S}.recipients SET name_sealed = NULL, email_sealed = NULL, "
-                "webhook_secret_sealed = NULL, webhook_url = NULL, "
-                "removed_at = coalesce(removed_at, $2) WHERE recipient_id = $1",
-                rid, env.recorded_at,
-            )
-            await conn.execute(
-                f"UPDATE {S}.deliveries SET status = 'cancelled', last_error = 'recipient erased' "
-                "WHERE recipient_id = $1 AND status = 'pending'",
-                rid,
-            )
-        elif env.event_type == "SubscriptionSet":
-            s = SubscriptionSet.model_validate(env.data)
-            await conn.execute(
-                f"INSERT INTO {S}.subscriptions (recipient_id, topic, channel) VALUES ($1, $2, $3) "
-                "ON CONFLICT (recipient_id, topic) DO UPDATE SET channel = EXCLUDED.channel",
-                rid, s.topic, s.channel,
-            )
+async def registered(conn: asyncpg.Connection, _s: str, env: Envelope, f: RecipientRegistered) -> None:
+    await conn.execute(
+        f"INSERT INTO {S}.recipients (recipient_id, role, station_id, district_id, refs, name_sealed, "
+        "email_sealed, webhook_url, webhook_secret_sealed, registered_at) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (recipient_id) DO NOTHING",
+        env.aggregate_id, f.role, f.station_id, f.district_id, f.refs, f.name_sealed, f.email_sealed,
+        f.webhook_url, f.webhook_secret_sealed, env.recorded_at,
+    )
+
+
+async def updated(conn: asyncpg.Connection, _s: str, env: Envelope, u: RecipientUpdated) -> None:
+    await conn.execute(
+        f"UPDATE {S}.recipients SET name_sealed = coalesce($2, name_sealed), "
+        "email_sealed = coalesce($3, email_sealed), webhook_url = coalesce($4, webhook_url), "
+        "webhook_secret_sealed = coalesce($5, webhook_secret_sealed), refs = coalesce($6, refs) "
+        "WHERE recipient_id = $1",
+        env.aggregate_id, u.name_sealed, u.email_sealed, u.webhook_url, u.webhook_secret_sealed, u.refs,
+    )
+
+
+async def removed(conn: asyncpg.Connection, _s: str, env: Envelope, _: RecipientRemoved) -> None:
+    await conn.execute(
+        f"UPDATE {S}.recipients SET removed_at = $2 WHERE recipient_id = $1 AND removed_at IS NULL",
+        env.aggregate_id, env.recorded_at,
+    )
+
+
+async def erased(conn: asyncpg.Connection, _s: str, env: Envelope, _: RecipientErased) -> None:
+    """The key is gone; the sealed copies and anything still to be sent go too."""
+    await conn.execute(
+        f"UPDATE {S}.recipients SET name_sealed = NULL, email_sealed = NULL, "
+        "webhook_secret_sealed = NULL, webhook_url = NULL, "
+        "removed_at = coalesce(removed_at, $2) WHERE recipient_id = $1",
+        env.aggregate_id, env.recorded_at,
+    )
+    await conn.execute(
+        f"UPDATE {S}.deliveries SET status = 'cancelled', last_error = 'recipient erased' "
+        "WHERE recipient_id = $1 AND status = 'pending'",
+        env.aggregate_id,
+    )
+
+
+async def subscription_set(conn: asyncpg.Connection, _s: str, env: Envelope, s: SubscriptionSet) -> None:
+    await conn.execute(
+        f"INSERT INTO {S}.subscriptions (recipient_id, topic, channel) VALUES ($1, $2, $3) "
+        "ON CONFLICT (recipient_id, topic) DO UPDATE SET channel = EXCLUDED.channel",
+        env.aggregate_id, s.topic, s.channel,
+    )
+
+
+HANDLERS = {
+    RecipientRegistered: registered,
+    RecipientUpdated: updated,
+    RecipientRemoved: removed,
+    RecipientErased: erased,
+    SubscriptionSet: subscription_set,
+}
 
 
 @dataclass(frozen=True)

@@ -11,14 +11,13 @@ from __future__ import annotations
 import asyncpg
 from shegong_events import Envelope
 
-from shegong_notifications import reminders, rulebook
+from shegong_notifications import deliveries, reminders, rulebook
 from shegong_notifications.domain import matching
-from shegong_notifications.planning import learn_station, plan, station
+from shegong_notifications.station_names import station
 
 
 async def on_event(conn: asyncpg.Connection, event: Envelope) -> int:
     """Plan what the event sets off under every rule; returns the deliveries newly planned."""
-    await learn_station(conn, event)
     where = await station(conn, event.station_id)
     district_id = where["district_id"] if where else None
     planned = 0
@@ -29,7 +28,7 @@ async def on_event(conn: asyncpg.Connection, event: Envelope) -> int:
         if not matching.applies(rule, event, district_id):
             continue
         if rule.reminder is None:
-            planned += await plan(conn, rule, event, where, at=event.recorded_at)
+            planned += await deliveries.plan(conn, rule, event, where, at=event.recorded_at)
         else:
             await reminders.schedule(conn, rule, event, district_id)
     return planned

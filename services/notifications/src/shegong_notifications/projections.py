@@ -1,32 +1,67 @@
-"""The planner: a durable consumer of the registry, visits and engagement streams that turns
-events into planned deliveries and reminders.
+"""The service's read models, and the planner.
 
-Its generation schema holds only the runtime's tracking rows; what it plans lives in the
-service schema (schema.py), so a rebuild replays history against the same unique keys. A
-rebuilding generation also leaves alone every event the live generation already applied:
-what the live planner decided stands, and a rebuild plans only what it has not seen yet.
+- Its own events keep their tables in step inside the command's transaction (`in_step`, the
+  `after_append` of every route): rules, the directory, deliveries redriven, inbox items read.
+- The planner, a durable consumer of the registry, visits and engagement streams, learns the
+  stations and turns every event into planned deliveries and reminders (`planner.on_event`).
+
+A handler per event type, over the tables declared in `tables.py`. The planner's generation
+schema holds only the runtime's tracking rows; what it plans lives in the service schema, so
+a rebuild replays history against the same unique keys. A rebuilding generation also leaves
+alone every event the live generation already applied: what the live planner decided stands,
+and a rebuild plans only what it has not seen yet.
 """
 
 from __future__ import annotations
 
+import uuid
+
 import asyncpg
 from shegong_events import Envelope
+from shegong_events.notifications import NotificationRead, NotificationRedriven
 from shegong_runtime import generations
 from shegong_runtime.projection import Projection
+from shegong_runtime.read_models import Handlers
 
-from shegong_notifications import planner, planning, schema
+from shegong_notifications import directory, planner, rulebook, station_names, tables
+from shegong_notifications.tables import S
+
+
+async def redriven(conn: asyncpg.Connection, _s: str, env: Envelope, _: NotificationRedriven) -> None:
+    await conn.execute(
+        f"UPDATE {S}.deliveries SET status = 'pending', attempts = 0, next_attempt_at = now(), "
+        "last_error = NULL WHERE delivery_id = $1 AND status = 'dead'",
+        uuid.UUID(env.aggregate_id),
+    )
+
+
+async def read(conn: asyncpg.Connection, _s: str, env: Envelope, _: NotificationRead) -> None:
+    await conn.execute(
+        f"UPDATE {S}.inbox SET read_at = $2 WHERE delivery_id = $1 AND read_at IS NULL",
+        uuid.UUID(env.aggregate_id), env.recorded_at,
+    )
+
+
+# handlers write the service schema's tables (`tables.S`), whichever generation is running
+OWN = Handlers(rulebook.HANDLERS, directory.HANDLERS, {NotificationRedriven: redriven, NotificationRead: read})
+STATIONS = Handlers(station_names.HANDLERS)
+
+
+async def in_step(conn: asyncpg.Connection, envelopes: list[Envelope]) -> None:
+    """After a command's append, in its transaction: its events' tables kept in step."""
+    for env in envelopes:
+        await OWN.dispatch(conn, S, env)
 
 
 class NotificationPlanner(Projection):
     name = "notifications_planner"
     domains = ("registry", "visits", "engagement")
-    ddl = schema.LOCK + schema.TABLES
+    ddl = tables.LOCK + tables.TABLES
 
     async def apply(self, conn: asyncpg.Connection, s: str, event: Envelope) -> None:
-        if await self.seen_by_live_generation(conn, s, event):
-            await planning.learn_station(conn, event)
-            return
-        await planner.on_event(conn, event)
+        await STATIONS.dispatch(conn, s, event)
+        if not await self.seen_by_live_generation(conn, s, event):
+            await planner.on_event(conn, event)
 
     async def seen_by_live_generation(self, conn: asyncpg.Connection, s: str, event: Envelope) -> bool:
         live = await conn.fetchval(

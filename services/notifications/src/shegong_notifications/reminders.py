@@ -1,21 +1,38 @@
 """Reminders: timers keyed (rule, source event) in PostgreSQL, cancelled or superseded per
-subject key, fired once by the clock into planned deliveries."""
+subject key, fired once into planned deliveries by the reminder clock.
+
+The clock is a background job in every replica: `FOR UPDATE SKIP LOCKED` hands each due timer
+to one replica, and firing plans and marks it in one transaction; timers survive restarts.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import json
+import uuid
 from datetime import datetime
 
 import asyncpg
 from shegong_events import Envelope
-from shegong_events.notifications import ReminderScheduled
+from shegong_runtime import logging
 from shegong_runtime.crypto import PREFIX, is_sealed
+from shegong_runtime.service import Runtime
 
 from shegong_notifications import journal, rulebook
+from shegong_notifications.config import NotificationsSettings
+from shegong_notifications.courier import pause
+from shegong_notifications.deliveries import NAMESPACE, plan
 from shegong_notifications.domain import timing
 from shegong_notifications.domain.matching import Rule
-from shegong_notifications.planning import plan, reminder_id, station
-from shegong_notifications.schema import S
+from shegong_notifications.domain.reminder import REMINDER, ScheduleReminder
+from shegong_notifications.station_names import station
+from shegong_notifications.tables import S
+
+log = logging.get("notifications.clock")
+
+
+def reminder_id(rule_id: str, source_event_id: uuid.UUID) -> uuid.UUID:
+    return uuid.uuid5(NAMESPACE, f"reminder/{rule_id}/{source_event_id}")
 
 
 def without_sealed(event: Envelope) -> str:
@@ -72,9 +89,11 @@ async def schedule(conn: asyncpg.Connection, rule: Rule, event: Envelope, distri
             "AND status = 'pending' AND source_recorded_at < $3",
             rule.rule_id, key, event.recorded_at,
         )
-    await journal.append(
+    await journal.record(
         conn,
-        ReminderScheduled(
+        REMINDER,
+        str(rid),
+        ScheduleReminder(
             reminder_id=str(rid),
             rule_id=rule.rule_id,
             subject_key=key,
@@ -82,7 +101,6 @@ async def schedule(conn: asyncpg.Connection, rule: Rule, event: Envelope, distri
             source_event_type=event.event_type,
             fire_at=fire,
         ),
-        aggregate_id=str(rid),
         station_id=event.station_id,
         correlation_id=event.correlation_id,
         causation_id=event.event_id,
@@ -125,3 +143,33 @@ async def fire(conn: asyncpg.Connection, timer: asyncpg.Record, now: datetime) -
         timer["reminder_id"], status, now,
     )
     return planned
+
+
+async def fire_due(pool: asyncpg.Pool, limit: int = 50) -> int:
+    """Fire the reminders that are due and no other replica holds; returns how many fired."""
+    async with pool.acquire() as conn, conn.transaction():
+        rows = await conn.fetch(
+            f"SELECT * FROM {S}.timers WHERE status = 'pending' AND fire_at <= now() "
+            "ORDER BY fire_at LIMIT $1 FOR UPDATE SKIP LOCKED",
+            limit,
+        )
+        now = await conn.fetchval("SELECT now()")
+        for row in rows:
+            await fire(conn, row, now)
+    for row in rows:
+        log.info("reminder.fired", reminder_id=str(row["reminder_id"]), rule_id=row["rule_id"],
+                 station_id=row["station_id"])
+    return len(rows)
+
+
+async def clock(rt: Runtime, stop: asyncio.Event) -> None:
+    """Background job: the reminder clock. Timers live in PostgreSQL, so they survive restarts."""
+    settings = NotificationsSettings()
+    while not stop.is_set():
+        try:
+            fired = await fire_due(rt.pool)
+        except Exception as exc:  # noqa: BLE001  the database went away: the clock keeps going
+            log.warning("reminder.error", error=repr(exc)[:300])
+            fired = 0
+        if not fired:
+            await pause(stop, settings.timer_poll_s)

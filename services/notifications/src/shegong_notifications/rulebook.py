@@ -8,38 +8,35 @@ from datetime import datetime
 
 import asyncpg
 from shegong_events import Envelope
-from shegong_events.notifications import Audience, Condition, Reminder, RuleDefined
+from shegong_events.notifications import Audience, Condition, Reminder, RuleDefined, RuleDisabled
 
 from shegong_notifications.domain.matching import Rule
-from shegong_notifications.schema import S
+from shegong_notifications.tables import S
 
 
-async def record_defined(conn: asyncpg.Connection, envelopes: list[Envelope]) -> None:
-    for env in envelopes:
-        if env.event_type != "RuleDefined":
-            continue
-        fact = RuleDefined.model_validate(env.data)
-        await conn.execute(
-            f"INSERT INTO {S}.rules (rule_id, scope, scope_id, station_id, trigger, definition, created_at) "
-            "VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7) ON CONFLICT (rule_id) DO NOTHING",
-            fact.rule_id,
-            fact.scope,
-            fact.scope_id,
-            env.station_id,
-            fact.trigger,
-            json.dumps(env.data, ensure_ascii=False),
-            env.recorded_at,
-        )
+async def defined(conn: asyncpg.Connection, _s: str, env: Envelope, fact: RuleDefined) -> None:
+    await conn.execute(
+        f"INSERT INTO {S}.rules (rule_id, scope, scope_id, station_id, trigger, definition, created_at) "
+        "VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7) ON CONFLICT (rule_id) DO NOTHING",
+        fact.rule_id,
+        fact.scope,
+        fact.scope_id,
+        env.station_id,
+        fact.trigger,
+        json.dumps(env.data, ensure_ascii=False),
+        env.recorded_at,
+    )
 
 
-async def record_disabled(conn: asyncpg.Connection, envelopes: list[Envelope]) -> None:
-    for env in envelopes:
-        if env.event_type == "RuleDisabled":
-            await conn.execute(
-                f"UPDATE {S}.rules SET disabled_at = $2 WHERE rule_id = $1 AND disabled_at IS NULL",
-                env.aggregate_id,
-                env.recorded_at,
-            )
+async def disabled(conn: asyncpg.Connection, _s: str, env: Envelope, fact: RuleDisabled) -> None:
+    await conn.execute(
+        f"UPDATE {S}.rules SET disabled_at = $2 WHERE rule_id = $1 AND disabled_at IS NULL",
+        env.aggregate_id,
+        env.recorded_at,
+    )
+
+
+HANDLERS = {RuleDefined: defined, RuleDisabled: disabled}
 
 
 def from_row(row: asyncpg.Record) -> Rule:

@@ -7,7 +7,7 @@ from typing import Any
 
 import asyncpg
 
-from shegong_notifications.schema import S
+from shegong_notifications.tables import S
 
 
 def _plain(row: asyncpg.Record) -> dict[str, Any]:
@@ -17,18 +17,23 @@ def _plain(row: asyncpg.Record) -> dict[str, Any]:
     return out
 
 
+def _rule(row: asyncpg.Record) -> dict[str, Any]:
+    return {**json.loads(row["definition"]), "created_at": row["created_at"], "disabled_at": row["disabled_at"],
+            "active": row["disabled_at"] is None}
+
+
 async def rules(pool: asyncpg.Pool, station_id: str | None, district_id: str | None) -> list[dict[str, Any]]:
     rows = await pool.fetch(
         f"SELECT * FROM {S}.rules WHERE ($1::text IS NULL OR (scope = 'station' AND scope_id = $1)) "
         "AND ($2::text IS NULL OR (scope = 'district' AND scope_id = $2)) ORDER BY created_at",
         station_id, district_id,
     )
-    out = []
-    for r in rows:
-        d = json.loads(r["definition"])
-        out.append({**d, "created_at": r["created_at"], "disabled_at": r["disabled_at"],
-                    "active": r["disabled_at"] is None})
-    return out
+    return [_rule(r) for r in rows]
+
+
+async def rule(pool: asyncpg.Pool, rule_id: str) -> dict[str, Any] | None:
+    row = await pool.fetchrow(f"SELECT * FROM {S}.rules WHERE rule_id = $1", rule_id)
+    return None if row is None else _rule(row)
 
 
 async def recipient(
@@ -72,18 +77,29 @@ async def inbox_item(db: asyncpg.Pool | asyncpg.Connection, delivery_id: Any) ->
     return await db.fetchrow(f"SELECT * FROM {S}.inbox WHERE delivery_id = $1", delivery_id)
 
 
+DELIVERY_COLUMNS = (
+    "delivery_id, rule_id, source_event_id, source_event_type, recipient_id, station_id, template_id, channel, "
+    "title, status, attempts, next_attempt_at, last_error, planned_at, sent_at"
+)
+
+
 async def deliveries(
     pool: asyncpg.Pool, station_id: str | None, status: str | None, rule_id: str | None, limit: int
 ) -> list[dict[str, Any]]:
     rows = await pool.fetch(
-        f"SELECT delivery_id, rule_id, source_event_id, source_event_type, recipient_id, station_id, "
-        "template_id, channel, title, status, attempts, next_attempt_at, last_error, planned_at, sent_at "
+        f"SELECT {DELIVERY_COLUMNS} "
         f"FROM {S}.deliveries WHERE ($1::text IS NULL OR station_id = $1) "
         "AND ($2::text IS NULL OR status = $2) AND ($3::text IS NULL OR rule_id = $3) "
         "ORDER BY planned_at DESC LIMIT $4",
         station_id, status, rule_id, limit,
     )
     return [_plain(r) for r in rows]
+
+
+async def delivery_view(pool: asyncpg.Pool, delivery_id: Any) -> dict[str, Any] | None:
+    """One delivery as the audit view lists it."""
+    row = await pool.fetchrow(f"SELECT {DELIVERY_COLUMNS} FROM {S}.deliveries WHERE delivery_id = $1", delivery_id)
+    return None if row is None else _plain(row)
 
 
 async def delivery(db: asyncpg.Pool | asyncpg.Connection, delivery_id: Any) -> asyncpg.Record | None:

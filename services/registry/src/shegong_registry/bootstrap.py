@@ -1,4 +1,4 @@
-"""Wires the registry service together."""
+"""Wires the registry service together: its routes, its read models, its registers' tables."""
 
 from shegong_runtime.service import Service
 

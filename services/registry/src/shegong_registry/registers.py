@@ -7,6 +7,8 @@ may race. Unique indexes settle the race; the loser's transaction rolls back wit
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 import asyncpg
 from shegong_events import CATALOG, Envelope
 from shegong_events.registry import (
@@ -48,6 +50,10 @@ class FilingNumberRaced(Conflict):
     """Another approval in the same station and year took this number first; try the next."""
 
 
+class FilingNumbersBusy(Conflict):
+    """Approvals in this station kept racing for the next filing number; try again."""
+
+
 async def migrate(rt: Runtime) -> None:
     await migrations.apply(rt.pool, SCHEMA, DDL)
 
@@ -59,6 +65,13 @@ async def next_filing_sequence(pool: asyncpg.Pool, station_id: str, year: int) -
         year,
     )
     return (last or 0) + 1
+
+
+def keeper(
+    numbered: tuple[int, int] | None = None,
+) -> Callable[[asyncpg.Connection, list[Envelope]], Awaitable[None]]:
+    """The `after_append` of every organisation command (`record`, with the approval's number)."""
+    return lambda conn, envelopes: record(conn, envelopes, numbered)
 
 
 def _new_name(event: object) -> str | None:

@@ -1,10 +1,14 @@
-"""Wires the stations service: the board projection over three domains, the API, the dashboard."""
+"""Wires the stations service: the board projection over three domains, the API, the dashboard.
+
+A projection-only service: it owns no domain and publishes nothing. Its settings
+(`config.StationsConfig`) reach the routes as a FastAPI dependency.
+"""
 
 from shegong_runtime import generations
 from shegong_runtime.service import Runtime, Service
 
-from shegong_stations.entrypoints import api, dashboard
-from shegong_stations.views.directory import BOARD
+from shegong_stations.entrypoints.http import ROUTERS
+from shegong_stations.projections import BOARD
 
 
 async def board_tables(rt: Runtime) -> None:
@@ -17,7 +21,7 @@ service = Service(
     name="stations",
     title="Shegong stations (社工站看板)",
     domain=None,  # projection only: publishes nothing
-    routers=[api.router, dashboard.router, dashboard.root],
+    routers=ROUTERS,
     projections=[BOARD],
     on_start=[board_tables],
 )

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from shegong_stations.views.figures import FILING_DAYS, NEED_ACT_DAYS
+from shegong_events.glossary import EVALUATION_DIMENSION
+
+from shegong_stations.queries.figures import FILING_DAYS, NEED_ACT_DAYS
 
 
 @dataclass(frozen=True)
@@ -31,13 +33,7 @@ CHECKS = (
     Check("meetings_with_summary", "publicity_innovation", "活动记录含总结"),
     Check("meetings_with_topics", "publicity_innovation", "活动记录含议题或主题内容"),
 )
-DIMENSIONS = (
-    "administration",
-    "finance",
-    "service_delivery",
-    "social_evaluation",
-    "publicity_innovation",
-)
+DIMENSIONS = tuple(EVALUATION_DIMENSION)  # as registry scores them
 NOT_RECORDED = {"finance": "财务资料不在系统记录范围，需现场查阅"}
 
 

@@ -1,10 +1,2 @@
-"""The stations service records nothing: it learns the demo week from the other services' events."""
-
-from shegong_runtime.demo import DemoClient
-
-
-async def load(client: DemoClient) -> None:
-    return None
-
-
-load.needs = ()  # type: ignore[attr-defined]
+"""The stations service has no demo loader: it records nothing and learns the demo week from
+the registry's, visits' and engagement's events, so no `shegong.demo` entry point is declared."""

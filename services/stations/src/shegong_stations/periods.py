@@ -1,21 +1,15 @@
-"""Dates as station staff count them: local calendar days in China, weeks from Monday."""
+"""Dates as station staff count them: weeks from Monday, months, spans, and how the source
+document writes them. Station time itself (the day a moment falls on, today) comes from
+`shegong_events.calendar`, re-exported here for the board's callers."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
-LOCAL = ZoneInfo("Asia/Shanghai")
+from shegong_events.calendar import local_date, start_of, today
 
-
-def local_date(moment: datetime) -> date:
-    """The calendar day in China on which something happened."""
-    return moment.astimezone(LOCAL).date()
-
-
-def today() -> date:
-    return datetime.now(LOCAL).date()
+__all__ = ["Span", "local_date", "month_of", "start_of", "today", "week_of", "weeks_back"]
 
 
 @dataclass(frozen=True)
@@ -33,6 +27,15 @@ class Span:
 def week_of(day: date) -> Span:
     monday = day - timedelta(days=day.weekday())
     return Span(monday, monday + timedelta(days=6))
+
+
+def weeks_back(day: date, count: int) -> list[Span]:
+    """The `count` weeks (Monday to Sunday) up to and including the week of `day`, oldest first."""
+    this = week_of(day)
+    return [
+        Span(this.start - timedelta(weeks=n), this.end - timedelta(weeks=n))
+        for n in range(count - 1, -1, -1)
+    ]
 
 
 def month_of(day: date) -> Span:

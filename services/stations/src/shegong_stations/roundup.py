@@ -6,9 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from shegong_stations import labels
+from shegong_events.glossary import EVALUATION_KIND, PARTICIPANT_ROLE, POLICY, word
+
 from shegong_stations.periods import Span, chinese_day, chinese_span
-from shegong_stations.views.roundup_facts import Facts
+from shegong_stations.queries.roundup_facts import Facts
 
 MEETING_SECTIONS = (
     ("resident_deliberation", "社区治理——“居民议事 治理协商”"),
@@ -139,12 +140,12 @@ def _visits(span: Span, names: dict[str, str], facts: Facts) -> Section:
         if v["calls"]:
             parts.append(f"电话回访{v['calls']}次")
         if v["briefings"]:
-            order = list(labels.POLICY)
+            order = list(POLICY)
             policies = sorted(
                 facts.policies.get(sid, {}).items(),
                 key=lambda p: (-p[1], order.index(p[0]) if p[0] in order else 99),
             )
-            words = listed([labels.word(labels.POLICY, p) for p, _ in policies])
+            words = listed([word(POLICY, p) for p, _ in policies])
             parts.append(
                 f"宣传{words}等政策{v['briefings']}户次"
                 if words
@@ -221,11 +222,11 @@ def _meeting_paragraph(m: dict, host: str, names: dict[str, str], facts: Facts) 
         text = f"{chinese_day(m['on_date'])}，{who}{verb}{theme}{event}"
     if model:
         praised = facts.exemplary.get(model)
-        prefix = f"{labels.word(labels.EVALUATION_KIND, praised)}表现优秀的" if praised else ""
+        prefix = f"{word(EVALUATION_KIND, praised)}表现优秀的" if praised else ""
         text += f"，以{prefix}{names.get(model, model)}为学习典范"
     text += "。"
     groups = [
-        g.get("label") or labels.word(labels.PARTICIPANT_ROLE, g["role"])
+        g.get("label") or word(PARTICIPANT_ROLE, g["role"])
         for g in m["participant_groups"]
     ]
     if m["participants"]:
@@ -279,7 +280,7 @@ def _evaluations(names: dict[str, str], facts: Facts) -> Section:
     for e in facts.evaluations:
         name = names.get(e["station_id"], e["station_id"])
         average = round(sum(e["scores"].values()) / len(e["scores"]), 1) if e["scores"] else None
-        text = f"{chinese_day(e['evaluated_on'])}，{e['reviewer']}对{name}开展{labels.word(labels.EVALUATION_KIND, e['kind'])}"
+        text = f"{chinese_day(e['evaluated_on'])}，{e['reviewer']}对{name}开展{word(EVALUATION_KIND, e['kind'])}"
         text += f"，平均得分{average:g}" if average is not None else ""
         text += "，表现优秀。" if e["exemplary"] else "。"
         section.paragraphs.append(text)
@@ -287,7 +288,7 @@ def _evaluations(names: dict[str, str], facts: Facts) -> Section:
             Mention(
                 e["station_id"],
                 name,
-                labels.word(labels.EVALUATION_KIND, e["kind"]),
+                word(EVALUATION_KIND, e["kind"]),
                 on=e["evaluated_on"],
             )
         )

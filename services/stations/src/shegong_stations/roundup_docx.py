@@ -12,9 +12,12 @@ from __future__ import annotations
 import io
 
 from docx import Document
+from docx.document import Document as DocumentObject
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
+from docx.text.paragraph import Paragraph
+from docx.text.run import Run
 
 from shegong_stations.periods import chinese_span
 from shegong_stations.roundup import Roundup
@@ -26,14 +29,21 @@ LINE = Pt(28)
 MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
-def _run(paragraph, text: str, font: str, size: Pt, bold: bool = False):  # type: ignore[no-untyped-def]
+def _run(paragraph: Paragraph, text: str, font: str, size: Pt, bold: bool = False) -> Run:
     run = paragraph.add_run(text)
     run.font.name, run.font.size, run.font.bold = font, size, bold
     run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), font)  # Chinese text
     return run
 
 
-def _paragraph(doc, text: str, font: str, size: Pt, align=None, indent: bool = False):  # type: ignore[no-untyped-def]
+def _paragraph(
+    doc: DocumentObject,
+    text: str,
+    font: str,
+    size: Pt,
+    align: WD_ALIGN_PARAGRAPH | None = None,
+    indent: bool = False,
+) -> Paragraph:
     p = doc.add_paragraph()
     fmt = p.paragraph_format
     fmt.line_spacing_rule, fmt.line_spacing = WD_LINE_SPACING.EXACTLY, LINE

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from shegong_stations.charts import Chart
 from shegong_stations.periods import chinese_span
 from shegong_stations.roundup import Roundup
-from shegong_stations.web.html import esc
+from shegong_stations.web.templating import render
 
 
 def markdown(r: Roundup) -> str:
@@ -16,21 +19,14 @@ def markdown(r: Roundup) -> str:
         for p in s.paragraphs:
             lines += [p, ""]
     if not r.sections:
-        lines += [f"{chinese_span(r.span)}暂无记录的工作。", ""]
+        lines += [quiet(r), ""]
     return "\n".join(lines).rstrip() + "\n"
 
 
-def html(r: Roundup) -> str:
-    parts = [
-        f'<article class="roundup"><h1>{esc(r.title)}</h1><p class="muted">{esc(r.subtitle)}</p>'
-    ]
-    if r.lead:
-        parts.append(f"<p>{esc(r.lead)}</p>")
-    for s in r.sections:
-        parts.append(f'<section data-kind="{esc(s.kind)}"><h2>{esc(s.heading)}</h2>')
-        parts += [f"<p>{esc(p)}</p>" for p in s.paragraphs]
-        parts.append("</section>")
-    if not r.sections:
-        parts.append(f'<p class="muted">{esc(chinese_span(r.span))}暂无记录的工作。</p>')
-    parts.append("</article>")
-    return "".join(parts)
+def html(r: Roundup, pictures: Sequence[Chart] = ()) -> str:
+    """The roundup as an HTML article, with its charts (`web.pictures.for_roundup`) at the end."""
+    return render("roundup.html.j2", r=r, pictures=list(pictures), quiet=quiet(r))
+
+
+def quiet(r: Roundup) -> str:
+    return f"{chinese_span(r.span)}暂无记录的工作。"

@@ -1,14 +1,15 @@
-"""Wires the visits service together: API, read model, and the visit intervals from settings."""
+"""Wires the visits service together: its API, its read model, and its settings read at start."""
 
 from shegong_runtime.service import Runtime, Service
 
-from shegong_visits.config import VisitsSettings
+from shegong_visits import config
 from shegong_visits.entrypoints.http import routers
 from shegong_visits.views import READ_MODEL
 
 
-async def configure(rt: Runtime) -> None:
-    rt.extras["visit_policy"] = VisitsSettings().policy()
+async def read_settings(rt: Runtime) -> None:
+    """Bad SHEGONG_VISITS_* values stop the service at start, not at its first command."""
+    config.households()
 
 
 service = Service(
@@ -17,5 +18,5 @@ service = Service(
     domain="visits",
     routers=routers,
     projections=[READ_MODEL],
-    on_start=[configure],
+    on_start=[read_settings],
 )

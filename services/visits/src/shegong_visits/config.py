@@ -1,12 +1,14 @@
-"""Visit intervals per risk tier, from SHEGONG_VISITS_* environment variables."""
+"""The visits service's settings: visit intervals per risk tier, from SHEGONG_VISITS_* variables."""
 
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import cache
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from shegong_visits.domain.household import HouseholdDecider
 from shegong_visits.domain.policy import VisitPolicy
 
 
@@ -27,3 +29,15 @@ class VisitsSettings(BaseSettings):
             general=timedelta(days=self.general_interval_days),
             major_change=timedelta(hours=self.high_major_change_hours),
         )
+
+
+@cache
+def settings() -> VisitsSettings:
+    """Read once per process, when the service starts (`bootstrap`)."""
+    return VisitsSettings()
+
+
+@cache
+def households() -> HouseholdDecider:
+    """The household decider with this deployment's visit intervals."""
+    return HouseholdDecider(settings().policy())

@@ -14,7 +14,7 @@ from shegong_runtime.auth import WRITERS, Principal
 from shegong_runtime.crypto import REDACTED, SubjectErased
 from shegong_runtime.service import Runtime
 
-from shegong_visits.domain.household import HouseholdAlreadyErased
+from shegong_visits.domain.state import HouseholdAlreadyErased
 
 
 def subject(household_id: str) -> str:

@@ -1,7 +1,10 @@
 """The service's own read models: households per station with next-due dates, needs, timelines.
 
-Personal data stays sealed here too, and only in two places (`household_personal` and the
-timeline's `sealed` column), so erasing a household purges exactly those rows.
+One handler per event type (`HANDLERS`), tables declared in `DDL` and named in `TABLES`; every
+event also lands in the household's timeline. Rows depend on the events alone, so a rebuild
+equals the live model. Personal data stays sealed here too, and only in two places
+(`household_personal` and the timeline's `sealed` column), so erasing a household purges
+exactly those rows.
 """
 
 from __future__ import annotations
@@ -10,9 +13,20 @@ import json
 from typing import Any
 
 import asyncpg
-from shegong_events import CATALOG, Envelope
-from shegong_events import visits as ev
-from shegong_runtime.projection import Projection
+from shegong_events import DomainEvent, Envelope
+from shegong_events.visits import (
+    FollowUpScheduled,
+    HouseholdErased,
+    HouseholdRegistered,
+    HouseholdUpdated,
+    NeedClosed,
+    NeedIdentified,
+    NeedReferred,
+    NeedResolved,
+    RiskTierAssigned,
+    VisitRecorded,
+)
+from shegong_runtime.read_models import Handler, Handlers, ReadModel
 
 DDL = """
 CREATE TABLE IF NOT EXISTS {s}.households (
@@ -63,6 +77,7 @@ CREATE TABLE IF NOT EXISTS {s}.timeline (
     PRIMARY KEY (household_id, version)
 );
 """
+TABLES = ("households", "household_personal", "needs", "timeline")
 PERSONAL = ("head_name_sealed", "phone_sealed", "address_sealed", "id_number_sealed")
 
 
@@ -89,146 +104,176 @@ def split_sealed(data: Any, path: str = "") -> tuple[Any, dict[str, str]]:
     return data, sealed
 
 
-class VisitsReadModel(Projection):
+async def _household(
+    conn: asyncpg.Connection, s: str, hid: str, assignments: str, *args: Any
+) -> None:
+    await conn.execute(f"UPDATE {s}.households SET {assignments} WHERE household_id = $1", hid, *args)
+
+
+async def _need(
+    conn: asyncpg.Connection, s: str, hid: str, need_id: str, assignments: str, *args: Any
+) -> None:
+    await conn.execute(
+        f"UPDATE {s}.needs SET {assignments} WHERE household_id = $1 AND need_id = $2",
+        hid,
+        need_id,
+        *args,
+    )
+
+
+async def _personal(
+    conn: asyncpg.Connection, s: str, hid: str, e: HouseholdRegistered | HouseholdUpdated
+) -> None:
+    values = [getattr(e, k) for k in PERSONAL]
+    if not any(values):
+        return
+    # never write personal data back for a household already erased (late or replayed events)
+    await conn.execute(
+        f"INSERT INTO {s}.household_personal (household_id, {', '.join(PERSONAL)}) "
+        "SELECT $1, $2, $3, $4, $5 WHERE NOT EXISTS "
+        f"(SELECT 1 FROM {s}.households WHERE household_id = $1 AND erased) "
+        "ON CONFLICT (household_id) DO UPDATE SET "
+        + ", ".join(f"{k} = coalesce(EXCLUDED.{k}, {s}.household_personal.{k})" for k in PERSONAL),
+        hid,
+        *values,
+    )
+
+
+async def timeline(conn: asyncpg.Connection, s: str, env: Envelope) -> None:
+    """Every event, its sealed values apart (dropped at once for an erased household)."""
+    facts, sealed = split_sealed(env.data)
+    if await conn.fetchval(
+        f"SELECT erased FROM {s}.households WHERE household_id = $1", env.aggregate_id
+    ):
+        sealed = {path: None for path in sealed}  # a late event of an erased household
+    await conn.execute(
+        f"INSERT INTO {s}.timeline (household_id, version, event_type, occurred_at, actor, facts, sealed) "
+        "VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb) ON CONFLICT DO NOTHING",
+        env.aggregate_id,
+        env.aggregate_version,
+        env.event_type,
+        env.occurred_at,
+        env.actor,
+        json.dumps(facts, ensure_ascii=False),
+        json.dumps(sealed) if sealed else None,
+    )
+
+
+async def registered(conn: asyncpg.Connection, s: str, env: Envelope, e: HouseholdRegistered) -> None:
+    await conn.execute(
+        f"INSERT INTO {s}.households (household_id, station_id, community, categories, member_count, "
+        "registered_at, version) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (household_id) DO NOTHING",
+        env.aggregate_id,
+        env.station_id,
+        e.community,
+        e.categories,
+        e.member_count,
+        e.registered_at,
+        env.aggregate_version,
+    )
+    await _personal(conn, s, env.aggregate_id, e)
+
+
+async def updated(conn: asyncpg.Connection, s: str, env: Envelope, e: HouseholdUpdated) -> None:
+    await conn.execute(
+        f"UPDATE {s}.households SET categories = coalesce($2, categories), community = coalesce($3, community), "
+        "member_count = coalesce($4, member_count) WHERE household_id = $1",
+        env.aggregate_id,
+        e.categories,
+        e.community,
+        e.member_count,
+    )
+    await _personal(conn, s, env.aggregate_id, e)
+
+
+async def tiered(conn: asyncpg.Connection, s: str, env: Envelope, e: RiskTierAssigned) -> None:
+    await _household(
+        conn, s, env.aggregate_id, "risk_tier = $2, next_due_at = $3", e.tier, e.next_due_at
+    )
+
+
+async def visited(conn: asyncpg.Connection, s: str, env: Envelope, e: VisitRecorded) -> None:
+    await _household(
+        conn,
+        s,
+        env.aggregate_id,
+        "visits = visits + 1, last_visit_at = greatest(last_visit_at, $2), next_due_at = $3",
+        e.visited_at,
+        e.next_due_at,
+    )
+
+
+async def follow_up(conn: asyncpg.Connection, s: str, env: Envelope, e: FollowUpScheduled) -> None:
+    await _household(conn, s, env.aggregate_id, "next_due_at = $2", e.next_due_at)
+
+
+async def need_identified(conn: asyncpg.Connection, s: str, env: Envelope, e: NeedIdentified) -> None:
+    await conn.execute(
+        f"INSERT INTO {s}.needs (household_id, need_id, station_id, category, severity, member_id, status, "
+        "identified_on) VALUES ($1, $2, $3, $4, $5, $6, 'open', $7) ON CONFLICT DO NOTHING",
+        env.aggregate_id,
+        e.need_id,
+        env.station_id,
+        e.category,
+        e.severity,
+        e.member_id,
+        e.identified_on,
+    )
+
+
+async def need_referred(conn: asyncpg.Connection, s: str, env: Envelope, e: NeedReferred) -> None:
+    await _need(conn, s, env.aggregate_id, e.need_id, "status = 'referred', referred_to = $3", e.agency)
+
+
+async def need_resolved(conn: asyncpg.Connection, s: str, env: Envelope, e: NeedResolved) -> None:
+    await _need(
+        conn, s, env.aggregate_id, e.need_id, "status = 'resolved', settled_on = $3", e.resolved_on
+    )
+
+
+async def need_closed(conn: asyncpg.Connection, s: str, env: Envelope, e: NeedClosed) -> None:
+    await _need(
+        conn, s, env.aggregate_id, e.need_id, "status = 'closed', settled_on = $3", e.closed_on
+    )
+
+
+async def erased(conn: asyncpg.Connection, s: str, env: Envelope, e: HouseholdErased) -> None:
+    """Erasure: personal rows deleted, sealed timeline values dropped, nothing left due."""
+    hid = env.aggregate_id
+    await _household(conn, s, hid, "erased = true, next_due_at = NULL")
+    await conn.execute(f"DELETE FROM {s}.household_personal WHERE household_id = $1", hid)
+    await conn.execute(
+        f"UPDATE {s}.timeline SET sealed = (SELECT jsonb_object_agg(key, null) FROM jsonb_each(sealed)) "
+        "WHERE household_id = $1 AND sealed IS NOT NULL",
+        hid,
+    )
+    await conn.execute(
+        f"UPDATE {s}.needs SET status = 'closed' WHERE household_id = $1 AND status IN ('open', 'referred')",
+        hid,
+    )
+
+
+HANDLERS: dict[type[DomainEvent], Handler] = {
+    HouseholdRegistered: registered,
+    HouseholdUpdated: updated,
+    RiskTierAssigned: tiered,
+    VisitRecorded: visited,
+    FollowUpScheduled: follow_up,
+    NeedIdentified: need_identified,
+    NeedReferred: need_referred,
+    NeedResolved: need_resolved,
+    NeedClosed: need_closed,
+    HouseholdErased: erased,
+}
+
+
+class VisitsReadModel(ReadModel):
     name = "visits_read"
     domains = ("visits",)
     ddl = DDL
 
+    handlers = Handlers(HANDLERS)
+
     async def apply(self, conn: asyncpg.Connection, s: str, event: Envelope) -> None:
-        fact = CATALOG.decode(event)
-        hid = event.aggregate_id
-        await self._timeline(conn, s, event)
-        if isinstance(fact, ev.HouseholdRegistered):
-            await conn.execute(
-                f"INSERT INTO {s}.households (household_id, station_id, community, categories, member_count, "
-                "registered_at, version) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (household_id) DO NOTHING",
-                hid,
-                event.station_id,
-                fact.community,
-                fact.categories,
-                fact.member_count,
-                fact.registered_at,
-                event.aggregate_version,
-            )
-            await self._personal(conn, s, hid, fact)
-        elif isinstance(fact, ev.HouseholdUpdated):
-            await conn.execute(
-                f"UPDATE {s}.households SET categories = coalesce($2, categories), community = coalesce($3, community), "
-                "member_count = coalesce($4, member_count) WHERE household_id = $1",
-                hid,
-                fact.categories,
-                fact.community,
-                fact.member_count,
-            )
-            await self._personal(conn, s, hid, fact)
-        elif isinstance(fact, ev.RiskTierAssigned):
-            await self._household(
-                conn, s, hid, "risk_tier = $2, next_due_at = $3", fact.tier, fact.next_due_at
-            )
-        elif isinstance(fact, ev.VisitRecorded):
-            await self._household(
-                conn,
-                s,
-                hid,
-                "visits = visits + 1, last_visit_at = greatest(last_visit_at, $2), next_due_at = $3",
-                fact.visited_at,
-                fact.next_due_at,
-            )
-        elif isinstance(fact, ev.FollowUpScheduled):
-            await self._household(conn, s, hid, "next_due_at = $2", fact.next_due_at)
-        elif isinstance(fact, ev.NeedIdentified):
-            await conn.execute(
-                f"INSERT INTO {s}.needs (household_id, need_id, station_id, category, severity, member_id, status, "
-                "identified_on) VALUES ($1, $2, $3, $4, $5, $6, 'open', $7) ON CONFLICT DO NOTHING",
-                hid,
-                fact.need_id,
-                event.station_id,
-                fact.category,
-                fact.severity,
-                fact.member_id,
-                fact.identified_on,
-            )
-        elif isinstance(fact, ev.NeedReferred):
-            await self._need(
-                conn, s, hid, fact.need_id, "status = 'referred', referred_to = $3", fact.agency
-            )
-        elif isinstance(fact, ev.NeedResolved):
-            await self._need(
-                conn, s, hid, fact.need_id, "status = 'resolved', settled_on = $3", fact.resolved_on
-            )
-        elif isinstance(fact, ev.NeedClosed):
-            await self._need(
-                conn, s, hid, fact.need_id, "status = 'closed', settled_on = $3", fact.closed_on
-            )
-        elif isinstance(fact, ev.HouseholdErased):
-            await self.purge(conn, s, hid)
-
-    async def purge(self, conn: asyncpg.Connection, s: str, household_id: str) -> None:
-        """Erasure: personal rows deleted, sealed timeline values dropped, nothing left due."""
-        await self._household(conn, s, household_id, "erased = true, next_due_at = NULL")
-        await conn.execute(
-            f"DELETE FROM {s}.household_personal WHERE household_id = $1", household_id
-        )
-        await conn.execute(
-            f"UPDATE {s}.timeline SET sealed = (SELECT jsonb_object_agg(key, null) FROM jsonb_each(sealed)) "
-            "WHERE household_id = $1 AND sealed IS NOT NULL",
-            household_id,
-        )
-        await conn.execute(
-            f"UPDATE {s}.needs SET status = 'closed' WHERE household_id = $1 AND status IN ('open', 'referred')",
-            household_id,
-        )
-
-    async def _household(
-        self, conn: asyncpg.Connection, s: str, hid: str, assignments: str, *args: Any
-    ) -> None:
-        await conn.execute(
-            f"UPDATE {s}.households SET {assignments} WHERE household_id = $1", hid, *args
-        )
-
-    async def _need(
-        self, conn: asyncpg.Connection, s: str, hid: str, need_id: str, assignments: str, *args: Any
-    ) -> None:
-        await conn.execute(
-            f"UPDATE {s}.needs SET {assignments} WHERE household_id = $1 AND need_id = $2",
-            hid,
-            need_id,
-            *args,
-        )
-
-    async def _personal(
-        self, conn: asyncpg.Connection, s: str, hid: str, fact: ev.VisitsEvent
-    ) -> None:
-        values = [getattr(fact, k) for k in PERSONAL]
-        if not any(values):
-            return
-        # never write personal data back for a household already erased (late or replayed events)
-        await conn.execute(
-            f"INSERT INTO {s}.household_personal (household_id, {', '.join(PERSONAL)}) "
-            "SELECT $1, $2, $3, $4, $5 WHERE NOT EXISTS "
-            f"(SELECT 1 FROM {s}.households WHERE household_id = $1 AND erased) "
-            "ON CONFLICT (household_id) DO UPDATE SET "
-            + ", ".join(
-                f"{k} = coalesce(EXCLUDED.{k}, {s}.household_personal.{k})" for k in PERSONAL
-            ),
-            hid,
-            *values,
-        )
-
-    async def _timeline(self, conn: asyncpg.Connection, s: str, event: Envelope) -> None:
-        facts, sealed = split_sealed(event.data)
-        if await conn.fetchval(
-            f"SELECT erased FROM {s}.households WHERE household_id = $1", event.aggregate_id
-        ):
-            sealed = {path: None for path in sealed}  # a late event of an erased household
-        await conn.execute(
-            f"INSERT INTO {s}.timeline (household_id, version, event_type, occurred_at, actor, facts, sealed) "
-            "VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb) ON CONFLICT DO NOTHING",
-            event.aggregate_id,
-            event.aggregate_version,
-            event.event_type,
-            event.occurred_at,
-            event.actor,
-            json.dumps(facts, ensure_ascii=False),
-            json.dumps(sealed) if sealed else None,
-        )
+        await timeline(conn, s, event)  # every fact is on the household's timeline
+        await self.handlers.dispatch(conn, s, event)

@@ -6,15 +6,18 @@ import json
 from datetime import datetime
 from typing import Any
 
+from shegong_events import glossary
+from shegong_events.glossary import word, words
 from shegong_runtime import generations, masking
 from shegong_runtime.auth import Principal
 from shegong_runtime.service import Runtime
 
-from shegong_visits import labels, personal
-from shegong_visits.domain.household import SEALED, Household
+from shegong_visits import personal
+from shegong_visits.domain.state import SEALED, Household
 from shegong_visits.projections import PERSONAL, VisitsReadModel
 
 READ_MODEL = VisitsReadModel()
+SEVERITY_ORDER = tuple(glossary.SEVERITY)  # urgent first
 
 
 async def _schema(rt: Runtime) -> str:
@@ -59,8 +62,8 @@ async def present_household(rt: Runtime, who: Principal, row: dict) -> dict:
             "erased",
         )
     }
-    out["category_labels"] = [labels.CATEGORY[c] for c in row["categories"]]
-    out["tier_label"] = labels.TIER[row["risk_tier"]]
+    out["category_labels"] = words(glossary.HOUSEHOLD_CATEGORY, row["categories"])
+    out["tier_label"] = word(glossary.RISK_TIER, row["risk_tier"])
     if personal.may_read(who):
         sealed = {k: row[k] for k in PERSONAL}
         opened = await personal.open_fields(rt, row["household_id"], sealed, erased=row["erased"])
@@ -93,12 +96,12 @@ async def household_detail(
         "version": version,
         "erased": state.erased,
         "categories": list(state.categories),
-        "category_labels": [labels.CATEGORY[c] for c in state.categories],
+        "category_labels": words(glossary.HOUSEHOLD_CATEGORY, state.categories),
         "community": state.community,
         "member_count": state.member_count,
         "members": members,
         "risk_tier": state.tier,
-        "tier_label": labels.TIER[state.tier],
+        "tier_label": word(glossary.RISK_TIER, state.tier),
         "last_visit_at": state.last_visit_at,
         "next_due_at": state.next_due_at,
         "scheduled_visits": sorted(state.scheduled),
@@ -109,7 +112,7 @@ async def household_detail(
                 "severity": n.severity,
                 "member_id": n.member_id,
                 "status": n.status,
-                "status_label": labels.NEED_STATUS[n.status],
+                "status_label": word(glossary.NEED_STATUS, n.status),
                 "identified_on": n.identified_on,
             }
             for n in state.needs.values()
@@ -125,19 +128,60 @@ async def household_detail(
     return out
 
 
-async def timeline(rt: Runtime, household_id: str) -> list[dict]:
+EVENT_TITLE = {
+    "HouseholdRegistered": "登记建档",
+    "HouseholdUpdated": "信息更新",
+    "RiskTierAssigned": "风险分级",
+    "VisitScheduled": "安排走访",
+    "VisitRecorded": "走访记录",
+    "FollowUpScheduled": "安排跟进",
+    "NeedIdentified": "发现需求",
+    "NeedReferred": "需求转介",
+    "NeedResolved": "需求解决",
+    "NeedClosed": "需求关闭",
+    "ConsentGranted": "同意授权",
+    "ConsentWithdrawn": "撤回同意",
+    "LegalBasisRecorded": "记录法定依据",
+    "HouseholdErased": "个人信息删除",
+}
+NEED_EVENTS = ("NeedIdentified", "NeedReferred", "NeedResolved", "NeedClosed")
+
+
+def title(event_type: str, facts: dict) -> str:
+    """One line for a timeline entry, e.g. 走访记录（入户走访）：政策宣传、心理疏导; the codes'
+    words come from the glossary."""
+    head = EVENT_TITLE.get(event_type, event_type)
+    if event_type == "VisitRecorded":
+        kinds = [s["kind"] for s in facts.get("services", [])]
+        services = "、".join(words(glossary.SERVICE_KIND, kinds))
+        mode = word(glossary.VISIT_MODE, facts.get("mode"))
+        return f"{head}（{mode}）" + (f"：{services}" if services else "")
+    if event_type in NEED_EVENTS:
+        category = word(glossary.NEED_CATEGORY, facts.get("category"))
+        return f"{head}：{category}（{word(glossary.SEVERITY, facts.get('severity'))}）"
+    if event_type == "RiskTierAssigned":
+        return f"{head}：{word(glossary.RISK_TIER, facts.get('tier'))}"
+    return head
+
+
+async def timeline(rt: Runtime, who: Principal, household_id: str) -> list[dict]:
+    """The household's events, oldest first, titled; sealed values opened for staff."""
     s = await _schema(rt)
     rows = await rt.pool.fetch(
         f"SELECT * FROM {s}.timeline WHERE household_id = $1 ORDER BY version", household_id
     )
-    return [
-        {
-            **dict(r),
-            "facts": json.loads(r["facts"]),
-            "sealed": json.loads(r["sealed"]) if r["sealed"] else None,
-        }
-        for r in rows
-    ]
+    out = []
+    for r in rows:
+        facts = json.loads(r["facts"])
+        entry = {k: r[k] for k in ("version", "event_type", "occurred_at", "actor")}
+        entry.update(facts=facts, title=title(r["event_type"], facts))
+        sealed = json.loads(r["sealed"]) if r["sealed"] else None
+        if personal.may_read(who) and sealed:
+            purged = any(v is None for v in sealed.values())  # erasure nulls every sealed value
+            opened = await personal.open_fields(rt, household_id, sealed, erased=purged)
+            entry["personal"] = masking.for_reader(who, opened)
+        out.append(entry)
+    return out
 
 
 async def overdue(rt: Runtime, station_id: str | None, as_of: datetime) -> list[dict]:
@@ -153,7 +197,7 @@ async def overdue(rt: Runtime, station_id: str | None, as_of: datetime) -> list[
     return [
         {
             **dict(r),
-            "tier_label": labels.TIER[r["risk_tier"]],
+            "tier_label": word(glossary.RISK_TIER, r["risk_tier"]),
             "hours_overdue": int((as_of - r["next_due_at"]).total_seconds() // 3600),
         }
         for r in rows
@@ -169,14 +213,20 @@ async def open_needs(rt: Runtime, station_id: str | None, severity: str | None) 
         "ORDER BY array_position($3::text[], severity), identified_on, household_id, need_id",
         station_id,
         severity,
-        list(labels.SEVERITY_ORDER),
+        list(SEVERITY_ORDER),
     )
     return [
         {
             **dict(r),
-            "category_label": labels.NEED[r["category"]],
-            "severity_label": labels.SEVERITY[r["severity"]],
-            "status_label": labels.NEED_STATUS[r["status"]],
+            "category_label": word(glossary.NEED_CATEGORY, r["category"]),
+            "severity_label": word(glossary.SEVERITY, r["severity"]),
+            "status_label": word(glossary.NEED_STATUS, r["status"]),
         }
         for r in rows
     ]
+
+
+def by_severity(needs: list[dict]) -> dict[str, Any]:
+    """The open needs with their count per severity, urgent first."""
+    counts = {s: sum(1 for n in needs if n["severity"] == s) for s in SEVERITY_ORDER}
+    return {"by_severity": counts, "needs": needs}

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
+
+from shegong_events.calendar import STATION_TZ
 
 from shegong_workbench.upstream import Upstreams
 
-STATION_TZ = ZoneInfo("Asia/Shanghai")
 TIERS = ("high", "key", "general")
 SEVERITIES = ("urgent", "high", "medium", "low")
 

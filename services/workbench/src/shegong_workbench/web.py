@@ -8,7 +8,7 @@ from typing import Any
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from shegong_workbench import labels
+from shegong_workbench import vocabulary
 
 ENV = Environment(
     loader=PackageLoader("shegong_workbench", "templates"),
@@ -16,9 +16,9 @@ ENV = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
-ENV.globals["L"] = labels
-ENV.globals["word"] = labels.word
-ENV.globals["names_json"] = json.dumps(labels.names(), ensure_ascii=False)
+ENV.globals["L"] = vocabulary
+ENV.globals["word"] = vocabulary.word
+ENV.globals["names_json"] = json.dumps(vocabulary.names(), ensure_ascii=False)
 
 
 def page(name: str, status: int = 200, **context: Any) -> HTMLResponse:

@@ -10,7 +10,6 @@ domains are read one after another, each in stream order, which keeps every aggr
 from __future__ import annotations
 
 import asyncio
-
 import itertools
 from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass, field
@@ -148,7 +147,7 @@ class Replay:
                 self.report.missing_streams.append(stream)
                 continue
             info = await self.js.add_consumer(stream, self.start.consumer_config(subjects))
-            self._consumers.append((stream, info.name, info.num_pending))
+            self._consumers.append((stream, info.name, info.num_pending or 0))
         return sum(n for _, _, n in self._consumers)
 
     async def events(self, follow: bool = False) -> AsyncIterator[Replayed]:

@@ -73,14 +73,15 @@ class Status:
 async def streams(js: JetStreamContext) -> list[StreamState]:
     out = []
     for info in await js.streams_info():
-        if not info.config.name.startswith("SW_"):
+        name = info.config.name or ""
+        if not name.startswith("SW_"):
             continue
         s = info.state
         out.append(
             StreamState(
-                info.config.name, s.messages, s.bytes, s.first_seq, s.last_seq,
-                await _stored_at(js, info.config.name, s.first_seq) if s.messages else None,
-                await _stored_at(js, info.config.name, s.last_seq) if s.messages else None,
+                name, s.messages, s.bytes, s.first_seq, s.last_seq,
+                await _stored_at(js, name, s.first_seq) if s.messages else None,
+                await _stored_at(js, name, s.last_seq) if s.messages else None,
                 info.config.num_replicas or 1, s.consumer_count,
             )
         )

@@ -1,16 +1,26 @@
-"""Action items of a meeting: assigned to a role (and sealed name) with a due date, reported done."""
+"""Action items of a meeting: assigned to a role (and sealed name) with a due date, reported done.
+
+Part of the meeting aggregate (its events ride the meeting's stream); `meeting.MEETING`
+decides these commands after checking the meeting exists at the station.
+"""
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
+from typing import TYPE_CHECKING
 
 from pydantic import Field
 from shegong_events import DomainEvent
-from shegong_events.engagement import ActionItemAssigned, ActionItemDone, ParticipantRole
+from shegong_events.engagement import (
+    ID,
+    ActionItemAssigned,
+    ActionItemDone,
+    ParticipantRole,
+)
 from shegong_runtime.inputs import MULTILINE
 
-from shegong_engagement.domain.commands import ID, Command
+from shegong_engagement.domain import CommandBody
 from shegong_engagement.domain.errors import (
     ActionItemAlreadyAssigned,
     ActionItemAlreadyDone,
@@ -19,10 +29,20 @@ from shegong_engagement.domain.errors import (
     UnknownIssue,
     UnknownResolution,
 )
-from shegong_engagement.domain.meeting import ActionItem, Meeting, require_open
+
+if TYPE_CHECKING:
+    from shegong_engagement.domain.meeting import Meeting
 
 
-class AssignActionItem(Command):
+@dataclass(frozen=True)
+class ActionItem:
+    title: str
+    assigned_on: date
+    due_on: date
+    done_on: date | None = None
+
+
+class AssignActionItem(CommandBody):
     action_id: str = Field(pattern=ID)
     title: str = Field(examples=["联系电梯公司出具报价"], min_length=1, max_length=500)
     resolution_id: str | None = Field(default=None, pattern=ID)
@@ -36,17 +56,35 @@ class AssignActionItem(Command):
     due_on: date
 
 
-class CompleteActionItem(Command):
+class CompleteActionItem(CommandBody):
     done_on: date | None = None
     note: str | None = Field(
         examples=["报价已张贴公示"], default=None, max_length=2000, json_schema_extra=MULTILINE
     )
 
 
+@dataclass(frozen=True)
+class Assign:
+    station_id: str
+    meeting_id: str
+    request: AssignActionItem
+    owner_name_sealed: str | None
+    today: date
+
+
+@dataclass(frozen=True)
+class Complete:
+    station_id: str
+    meeting_id: str
+    action_id: str
+    request: CompleteActionItem
+    today: date
+
+
 def assign_action_item(
     state: Meeting, cmd: AssignActionItem, name_sealed: str | None, today: date
 ) -> list[DomainEvent]:
-    require_open(state)
+    state.require_open()
     if cmd.action_id in state.actions:
         raise ActionItemAlreadyAssigned(
             f"action item {cmd.action_id} is already assigned", field="action_id"
@@ -89,6 +127,14 @@ def complete_action_item(
             note=cmd.note,
         )
     ]
+
+
+def decide(command: Assign | Complete, state: Meeting) -> list[DomainEvent]:
+    match command:
+        case Assign(request=r, owner_name_sealed=sealed, today=today):
+            return assign_action_item(state, r, sealed, today)
+        case Complete(action_id=action_id, request=r, today=today):
+            return complete_action_item(state, action_id, r, today)
 
 
 def evolve_action_items(state: Meeting, event: DomainEvent) -> Meeting:

@@ -1,5 +1,8 @@
 """Certificates of service hours (志愿服务时长证明) and their numbers.
 
+Issued on the volunteer's stream: `volunteer.VOLUNTEER` decides `Certify` after checking the
+volunteer exists at the station; a session is certified once.
+
 A number reads `ZY-2024-7KQ3M-9TXWA-R`: the year, ten random characters (not guessable, so
 numbers cannot be enumerated) and a Luhn mod 32 check character, so a mistyped number is
 told apart from an unknown one before any lookup.
@@ -8,20 +11,24 @@ told apart from an unknown one before any lookup.
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from pydantic import Field
 from shegong_events import DomainEvent
+from shegong_events.calendar import local_date
 from shegong_events.engagement import CertificateIssued
 
-from shegong_engagement.domain.clock import BEIJING
-from shegong_engagement.domain.commands import Command
+from shegong_engagement.domain import CommandBody
 from shegong_engagement.domain.errors import (
     CertificateNumberMalformed,
     NothingToCertify,
     PeriodReversed,
 )
-from shegong_engagement.domain.volunteer import Volunteer
+
+if TYPE_CHECKING:
+    from shegong_engagement.domain.volunteer import Volunteer
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base 32: no I, L, O, U
 
@@ -57,7 +64,7 @@ def normalise(text: str) -> str:
     return number
 
 
-class IssueCertificate(Command):
+class IssueCertificate(CommandBody):
     period_from: date | None = Field(
         default=None, description="first session date; earliest if absent"
     )
@@ -68,6 +75,17 @@ class IssueCertificate(Command):
     issued_on: date | None = None
 
 
+@dataclass(frozen=True)
+class Certify:
+    """`number`: drawn by the route (random, so not part of the rule); `today`: the station's."""
+
+    station_id: str
+    volunteer_id: str
+    request: IssueCertificate
+    number: str
+    today: date
+
+
 def issue_certificate(
     state: Volunteer, cmd: IssueCertificate, number: str, today: date
 ) -> list[DomainEvent]:
@@ -75,7 +93,7 @@ def issue_certificate(
         raise PeriodReversed("period_to is before period_from", field="period_to")
 
     def day(sid: str) -> date:
-        return state.sessions[sid].checked_in_at.astimezone(BEIJING).date()
+        return local_date(state.sessions[sid].checked_in_at)
 
     chosen = sorted(
         (

@@ -1,4 +1,8 @@
-"""Deliberation at a meeting (居民议事): issues, motions voted under a quorum rule, resolutions."""
+"""Deliberation at a meeting (居民议事): issues, motions voted under a quorum rule, resolutions.
+
+Part of the meeting aggregate (its events ride the meeting's stream); `meeting.MEETING`
+decides these commands after checking the meeting exists at the station.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +10,12 @@ from dataclasses import dataclass, replace
 from datetime import date
 from fractions import Fraction
 from math import ceil, floor
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field
 from shegong_events import DomainEvent
 from shegong_events.engagement import (
+    ID,
     IssueProposed,
     MotionVoted,
     ParticipantRole,
@@ -19,7 +24,7 @@ from shegong_events.engagement import (
 )
 from shegong_runtime.inputs import MULTILINE
 
-from shegong_engagement.domain.commands import ID, Command
+from shegong_engagement.domain import CommandBody
 from shegong_engagement.domain.errors import (
     IssueAlreadyProposed,
     MeetingNotHeld,
@@ -33,13 +38,17 @@ from shegong_engagement.domain.errors import (
     UnknownMotion,
     VotesExceedMembersPresent,
 )
-from shegong_engagement.domain.meeting import (
-    Meeting,
-    Motion,
-    require_open,
-)
+
+if TYPE_CHECKING:
+    from shegong_engagement.domain.meeting import Meeting
 
 RuleSource = Literal["meeting", "station", "settings"]
+
+
+@dataclass(frozen=True)
+class Motion:
+    passed: bool
+    resolved: bool = False
 
 
 @dataclass(frozen=True)
@@ -64,7 +73,7 @@ def tally(
     )
 
 
-class ProposeIssue(Command):
+class ProposeIssue(CommandBody):
     issue_id: str = Field(pattern=ID)
     title: str = Field(examples=["3号楼加装电梯"], min_length=1, max_length=200)
     detail: str | None = Field(
@@ -81,7 +90,7 @@ class ProposeIssue(Command):
     proposed_on: date | None = None
 
 
-class VoteMotion(Command):
+class VoteMotion(CommandBody):
     motion_id: str = Field(pattern=ID)
     text: str = Field(
         examples=["同意3号楼加装电梯，费用按楼层分摊。"],
@@ -99,7 +108,7 @@ class VoteMotion(Command):
     )
 
 
-class AdoptResolution(Command):
+class AdoptResolution(CommandBody):
     resolution_id: str = Field(pattern=ID)
     motion_id: str = Field(pattern=ID)
     text: str = Field(
@@ -111,10 +120,37 @@ class AdoptResolution(Command):
     adopted_on: date | None = None
 
 
+@dataclass(frozen=True)
+class Propose:
+    station_id: str
+    meeting_id: str
+    request: ProposeIssue
+    proposer_name_sealed: str | None
+    today: date
+
+
+@dataclass(frozen=True)
+class Vote:
+    """`fallback`: the station's rule (or the settings'), used when the meeting has none."""
+
+    station_id: str
+    meeting_id: str
+    request: VoteMotion
+    fallback: tuple[QuorumRule, RuleSource]
+
+
+@dataclass(frozen=True)
+class Adopt:
+    station_id: str
+    meeting_id: str
+    request: AdoptResolution
+    today: date
+
+
 def propose_issue(
     state: Meeting, cmd: ProposeIssue, name_sealed: str | None, today: date
 ) -> list[DomainEvent]:
-    require_open(state)
+    state.require_open()
     if cmd.issue_id in state.issues:
         raise IssueAlreadyProposed(f"issue {cmd.issue_id} is already proposed", field="issue_id")
     data = cmd.model_dump(exclude={"proposer_name", "proposed_on"})
@@ -190,6 +226,21 @@ def adopt_resolution(state: Meeting, cmd: AdoptResolution, today: date) -> list[
             **cmd.model_dump(exclude={"adopted_on"}), adopted_on=cmd.adopted_on or today
         )
     ]
+
+
+def quorum_rule(state: Meeting, fallback: tuple[QuorumRule, RuleSource]) -> tuple[QuorumRule, RuleSource]:
+    """The meeting's own rule first, else the station's or the settings' (`fallback`)."""
+    return (state.quorum_rule, "meeting") if state.quorum_rule is not None else fallback
+
+
+def decide(command: Propose | Vote | Adopt, state: Meeting) -> list[DomainEvent]:
+    match command:
+        case Propose(request=r, proposer_name_sealed=sealed, today=today):
+            return propose_issue(state, r, sealed, today)
+        case Vote(request=r, fallback=fallback):
+            return vote_motion(state, r, *quorum_rule(state, fallback))
+        case Adopt(request=r, today=today):
+            return adopt_resolution(state, r, today)
 
 
 def evolve_deliberation(state: Meeting, event: DomainEvent) -> Meeting:

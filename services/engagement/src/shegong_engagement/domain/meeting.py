@@ -1,7 +1,17 @@
-"""The meeting aggregate: scheduled, then held or cancelled; deliberation rides on its stream."""
+"""The meeting aggregate: scheduled, then held or cancelled; deliberation rides on its stream.
+
+    (none) ─schedule→ scheduled ─hold→ held
+                      scheduled ─cancel→ cancelled
+
+Issues and action items may come before or after the meeting is held, never once it is
+cancelled; motions are voted, and become resolutions, only at a held meeting
+(`deliberation`, `action_items`). Every command but scheduling names a meeting that exists at
+the station (else MeetingNotFound).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Literal
@@ -9,6 +19,7 @@ from typing import Literal
 from pydantic import Field
 from shegong_events import DomainEvent, Envelope
 from shegong_events.engagement import (
+    ID,
     CoOrganiser,
     MeetingCancelled,
     MeetingHeld,
@@ -19,9 +30,12 @@ from shegong_events.engagement import (
     QuorumRule,
     Topic,
 )
+from shegong_runtime.decider import Decider
 from shegong_runtime.inputs import MULTILINE
 
-from shegong_engagement.domain.commands import ID, Command
+from shegong_engagement.domain import CommandBody, action_items, deliberation
+from shegong_engagement.domain.action_items import ActionItem, evolve_action_items
+from shegong_engagement.domain.deliberation import Motion, evolve_deliberation
 from shegong_engagement.domain.errors import (
     MeetingAlreadyHeld,
     MeetingAlreadyScheduled,
@@ -32,20 +46,6 @@ from shegong_engagement.domain.errors import (
 )
 
 Status = Literal["none", "scheduled", "held", "cancelled"]
-
-
-@dataclass(frozen=True)
-class ActionItem:
-    title: str
-    assigned_on: date
-    due_on: date
-    done_on: date | None = None
-
-
-@dataclass(frozen=True)
-class Motion:
-    passed: bool
-    resolved: bool = False
 
 
 @dataclass(frozen=True)
@@ -68,8 +68,13 @@ class Meeting:
     resolutions: frozenset[str] = frozenset()
     actions: dict[str, ActionItem] = field(default_factory=dict)
 
+    def require_open(self) -> None:
+        """Not cancelled: issues and action items may come before or after the meeting."""
+        if self.status == "cancelled":
+            raise MeetingWasCancelled("the meeting was cancelled")
 
-class ScheduleMeeting(Command):
+
+class ScheduleMeeting(CommandBody):
     meeting_id: str | None = Field(default=None, pattern=ID, description="generated when absent")
     kind: MeetingKind
     title: str = Field(examples=["福东社区居民议事会"], min_length=1, max_length=200)
@@ -92,7 +97,7 @@ class ScheduleMeeting(Command):
     )
 
 
-class HoldMeeting(Command):
+class HoldMeeting(CommandBody):
     held_on: date
     title: str | None = Field(
         examples=["福东社区居民议事会"],
@@ -124,11 +129,45 @@ class HoldMeeting(Command):
     )
 
 
-class CancelMeeting(Command):
+class CancelMeeting(CommandBody):
     cancelled_on: date | None = None
     reason: str = Field(
         examples=["天气原因改期"], min_length=1, max_length=1000, json_schema_extra=MULTILINE
     )
+
+
+@dataclass(frozen=True)
+class Schedule:
+    station_id: str
+    meeting_id: str
+    request: ScheduleMeeting
+
+
+@dataclass(frozen=True)
+class Hold:
+    station_id: str
+    meeting_id: str
+    request: HoldMeeting
+
+
+@dataclass(frozen=True)
+class Cancel:
+    station_id: str
+    meeting_id: str
+    request: CancelMeeting
+    today: date
+
+
+MeetingCommand = (
+    Schedule
+    | Hold
+    | Cancel
+    | deliberation.Propose
+    | deliberation.Vote
+    | deliberation.Adopt
+    | action_items.Assign
+    | action_items.Complete
+)
 
 
 def evolve_meeting(state: Meeting, event: DomainEvent, envelope: Envelope) -> Meeting:
@@ -166,16 +205,10 @@ def require_meeting(state: Meeting, station_id: str, meeting_id: str) -> None:
         raise MeetingNotFound(f"no meeting {meeting_id} at station {station_id}")
 
 
-def require_open(state: Meeting) -> None:
-    """Not cancelled: issues and action items may come before or after the meeting."""
-    if state.status == "cancelled":
-        raise MeetingWasCancelled("the meeting was cancelled")
-
-
-def schedule(state: Meeting, cmd: ScheduleMeeting) -> list[DomainEvent]:
+def schedule(state: Meeting, meeting_id: str, cmd: ScheduleMeeting) -> list[DomainEvent]:
     if state.status != "none":
         raise MeetingAlreadyScheduled(
-            f"meeting {cmd.meeting_id} is already scheduled", field="meeting_id"
+            f"meeting {meeting_id} is already scheduled", field="meeting_id"
         )
     return [MeetingScheduled(**cmd.model_dump(exclude={"meeting_id", "announced_on"}))]
 
@@ -184,7 +217,7 @@ def hold(state: Meeting, station_id: str, meeting_id: str, cmd: HoldMeeting) -> 
     require_meeting(state, station_id, meeting_id)
     if state.status == "held":
         raise MeetingAlreadyHeld(f"meeting {meeting_id} was already held on {state.held_on}")
-    require_open(state)
+    state.require_open()
     counted = sum(g.count or 0 for g in cmd.participant_groups)
     if cmd.participants_total is not None and counted > cmd.participants_total:
         raise ParticipantsByRoleExceedTotal(
@@ -216,7 +249,7 @@ def cancel(
         raise MeetingAlreadyHeld(
             f"meeting {meeting_id} was held on {state.held_on}; it cannot be cancelled"
         )
-    require_open(state)
+    state.require_open()
     assert state.scheduled_on is not None
     return [
         MeetingCancelled(
@@ -227,3 +260,31 @@ def cancel(
             reason=cmd.reason,
         )
     ]
+
+
+class MeetingDecider(Decider[MeetingCommand, Meeting]):
+    aggregate_type = "meeting"
+
+    def initial(self) -> Meeting:
+        return Meeting()
+
+    def evolve(self, state: Meeting, event: DomainEvent, envelope: Envelope) -> Meeting:
+        state = evolve_meeting(state, event, envelope)
+        return evolve_action_items(evolve_deliberation(state, event), event)
+
+    def decide(self, command: MeetingCommand, state: Meeting) -> Sequence[DomainEvent]:
+        if isinstance(command, Schedule):
+            return schedule(state, command.meeting_id, command.request)
+        require_meeting(state, command.station_id, command.meeting_id)
+        match command:
+            case Hold(station_id=station, meeting_id=meeting, request=r):
+                return hold(state, station, meeting, r)
+            case Cancel(station_id=station, meeting_id=meeting, request=r, today=today):
+                return cancel(state, station, meeting, r, today)
+            case deliberation.Propose() | deliberation.Vote() | deliberation.Adopt():
+                return deliberation.decide(command, state)
+            case _:
+                return action_items.decide(command, state)
+
+
+MEETING = MeetingDecider()

@@ -1,4 +1,5 @@
-"""The volunteer aggregate: enrolled by a station, trained, checked in and out of service sessions.
+"""The volunteer aggregate: enrolled by a station, trained, checked in and out of service sessions,
+certified (`certificate`); erasure (PIPL) is decided beside the routes that ask for it.
 
 A session left open longer than the limit is closed at the limit and flagged `auto_closed`,
 whether the sweeper finds it, a late check-out arrives, or the next check-in comes first.
@@ -6,12 +7,14 @@ whether the sweeper finds it, a late check-out arrives, or the next check-in com
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 from pydantic import AwareDatetime, Field
 from shegong_events import DomainEvent, Envelope
 from shegong_events.engagement import (
+    ID,
     CertificateIssued,
     ServiceSessionCheckedIn,
     ServiceSessionCheckedOut,
@@ -19,8 +22,10 @@ from shegong_events.engagement import (
     VolunteerCategory,
     VolunteerEnrolled,
 )
+from shegong_runtime.decider import Decider
 
-from shegong_engagement.domain.commands import ID, Command
+from shegong_engagement.domain import CommandBody
+from shegong_engagement.domain.certificate import Certify, issue_certificate
 from shegong_engagement.domain.errors import (
     CheckOutBeforeCheckIn,
     SessionAlreadyClosed,
@@ -61,7 +66,7 @@ class Volunteer:
         return max(ends, default=None)
 
 
-class EnrollVolunteer(Command):
+class EnrollVolunteer(CommandBody):
     volunteer_id: str | None = Field(default=None, pattern=ID, description="generated when absent")
     name: str = Field(min_length=1, max_length=50, description="sealed; never published")
     phone: str | None = Field(default=None, pattern=r"^\+?[0-9\- ]{5,20}$", description="sealed")
@@ -73,7 +78,7 @@ class EnrollVolunteer(Command):
     enrolled_on: date | None = None
 
 
-class RecordTraining(Command):
+class RecordTraining(CommandBody):
     training_id: str = Field(pattern=ID)
     title: str = Field(examples=["志愿服务共学坊：入户探访技巧"], min_length=1, max_length=200)
     attended_on: date
@@ -81,15 +86,74 @@ class RecordTraining(Command):
     meeting_id: str | None = Field(default=None, pattern=ID)
 
 
-class CheckIn(Command):
+class CheckIn(CommandBody):
     session_id: str | None = Field(default=None, pattern=ID, description="generated when absent")
     checked_in_at: AwareDatetime
     activity: str = Field(examples=["助老陪伴"], min_length=1, max_length=200)
     meeting_id: str | None = Field(default=None, pattern=ID)
 
 
-class CheckOut(Command):
+class CheckOut(CommandBody):
     checked_out_at: AwareDatetime
+
+
+@dataclass(frozen=True)
+class Enroll:
+    station_id: str
+    volunteer_id: str
+    request: EnrollVolunteer
+    name_sealed: str
+    phone_sealed: str | None
+    today: date
+
+
+@dataclass(frozen=True)
+class AttendTraining:
+    station_id: str
+    volunteer_id: str
+    request: RecordTraining
+
+
+@dataclass(frozen=True)
+class BeginSession:
+    """`now` bounds the check-in time (no future); `limit` closes a forgotten session first."""
+
+    station_id: str
+    volunteer_id: str
+    session_id: str
+    request: CheckIn
+    now: datetime
+    limit: timedelta
+
+
+@dataclass(frozen=True)
+class EndSession:
+    station_id: str
+    volunteer_id: str
+    session_id: str
+    request: CheckOut
+    now: datetime
+    limit: timedelta
+
+
+@dataclass(frozen=True)
+class CloseExpiredSession:
+    """The sweeper's command: close the open session at the limit if it has passed it."""
+
+    station_id: str
+    volunteer_id: str
+    now: datetime
+    limit: timedelta
+
+
+VolunteerCommand = (
+    Enroll
+    | AttendTraining
+    | BeginSession
+    | EndSession
+    | CloseExpiredSession
+    | Certify
+)
 
 
 def require_volunteer(state: Volunteer, station_id: str, volunteer_id: str) -> None:
@@ -98,11 +162,17 @@ def require_volunteer(state: Volunteer, station_id: str, volunteer_id: str) -> N
 
 
 def enroll(
-    state: Volunteer, cmd: EnrollVolunteer, name_sealed: str, phone_sealed: str | None, today: date
+    state: Volunteer,
+    cmd: EnrollVolunteer,
+    name_sealed: str,
+    phone_sealed: str | None,
+    today: date,
+    volunteer_id: str | None = None,
 ) -> list[DomainEvent]:
+    volunteer_id = volunteer_id or cmd.volunteer_id
     if state.enrolled:
         raise VolunteerAlreadyEnrolled(
-            f"volunteer {cmd.volunteer_id} is already enrolled", field="volunteer_id"
+            f"volunteer {volunteer_id} is already enrolled", field="volunteer_id"
         )
     return [
         VolunteerEnrolled(
@@ -230,3 +300,34 @@ def evolve_volunteer(state: Volunteer, event: DomainEvent, envelope: Envelope) -
             state, sessions=sessions, certificates=(*state.certificates, event.certificate_number)
         )
     return state
+
+
+class VolunteerDecider(Decider[VolunteerCommand, Volunteer]):
+    aggregate_type = "volunteer"
+
+    def initial(self) -> Volunteer:
+        return Volunteer()
+
+    def evolve(self, state: Volunteer, event: DomainEvent, envelope: Envelope) -> Volunteer:
+        return evolve_volunteer(state, event, envelope)
+
+    def decide(self, command: VolunteerCommand, state: Volunteer) -> Sequence[DomainEvent]:
+        match command:
+            case Enroll(volunteer_id=vid, request=r, name_sealed=name, phone_sealed=phone):
+                return enroll(state, r, name, phone, command.today, vid)
+            case CloseExpiredSession(now=now, limit=limit):
+                return close_expired(state, now, limit)
+        require_volunteer(state, command.station_id, command.volunteer_id)
+        match command:
+            case AttendTraining(request=r):
+                return attend_training(state, r)
+            case BeginSession(session_id=sid, request=r, now=now, limit=limit):
+                return check_in(state, sid, r, now, limit)
+            case EndSession(session_id=sid, request=r, now=now, limit=limit):
+                return check_out(state, sid, r, now, limit)
+            case Certify(request=r, number=number, today=today):
+                return issue_certificate(state, r, number, today)
+        raise TypeError(f"not a volunteer command: {command!r}")
+
+
+VOLUNTEER = VolunteerDecider()

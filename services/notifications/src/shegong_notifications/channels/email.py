@@ -9,7 +9,7 @@ from email.message import EmailMessage
 from email.utils import formatdate
 
 from shegong_notifications.channels.base import DeliveryFailed, Outgoing
-from shegong_notifications.config import NotifySettings
+from shegong_notifications.config import NotificationsSettings
 
 
 def message(n: Outgoing, sender: str) -> EmailMessage:
@@ -24,12 +24,12 @@ def message(n: Outgoing, sender: str) -> EmailMessage:
     return msg
 
 
-def _send(n: Outgoing, settings: NotifySettings) -> None:
+def _send(n: Outgoing, settings: NotificationsSettings) -> None:
     with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=settings.smtp_timeout_s) as smtp:
         smtp.send_message(message(n, settings.smtp_sender))
 
 
-async def send(n: Outgoing, settings: NotifySettings) -> None:
+async def send(n: Outgoing, settings: NotificationsSettings) -> None:
     if not n.email:
         raise DeliveryFailed("no email address", permanent=True)
     try:

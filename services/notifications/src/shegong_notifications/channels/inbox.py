@@ -7,7 +7,7 @@ import uuid
 import asyncpg
 
 from shegong_notifications.channels.base import Outgoing
-from shegong_notifications.schema import S
+from shegong_notifications.tables import S
 
 
 async def send(conn: asyncpg.Connection, n: Outgoing) -> None:

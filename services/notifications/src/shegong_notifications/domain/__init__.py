@@ -1,1 +1,2 @@
-"""Pure rules of notifying: matching, timing, templates, retry schedule; no database."""
+"""Pure rules of notifying, no database: a decider per aggregate (rule, recipient, notification,
+reminder), and the matching, timing, templates and retry schedule the planner and courier use."""

@@ -6,15 +6,30 @@ from __future__ import annotations
 import string
 from collections.abc import Sequence
 
-from shegong_events import DomainEvent
+from shegong_events import CATALOG, DomainEvent, UnknownEventType
+from shegong_events.all import load_all
 from shegong_events.notifications import Audience, Condition, Reminder
 from shegong_runtime.errors import DomainError
 
 KEY_EXTRAS = {"aggregate_id", "station_id", "district_id", "week"}
+load_all()  # every domain's contracts: a rule may be set off by any of them
 
 
 class UnknownField(DomainError):
     """The rule names a field its event type does not carry."""
+
+
+class UnknownTrigger(DomainError):
+    """The event type is not one any domain publishes."""
+
+
+def contract_of(event_type: str, field: str) -> type[DomainEvent]:
+    """The latest contract of an event type any domain publishes."""
+    try:
+        version = CATALOG.latest_version(event_type)
+    except UnknownEventType:
+        raise UnknownTrigger(f"no domain publishes {event_type!r}", field=field) from None
+    return next(m for m in CATALOG.models() if (m.event_type, m.schema_version) == (event_type, version))
 
 
 def _has(model: type[DomainEvent], dotted: str) -> bool:

@@ -1,17 +1,16 @@
-"""When a reminder fires and what it is about; stations keep Beijing time (UTC+8, no DST)."""
+"""When a reminder fires and what it is about, in station time (`shegong_events.calendar`)."""
 
 from __future__ import annotations
 
 import string
-from datetime import UTC, date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from shegong_events import Envelope
+from shegong_events import Envelope, calendar
+from shegong_events.calendar import STATION_TZ
 from shegong_events.notifications import Reminder
 
 from shegong_notifications.domain.matching import MISSING, field_value
-
-LOCAL = timezone(timedelta(hours=8), "CST")
 
 
 def _clock(reminder: Reminder) -> time:
@@ -28,12 +27,12 @@ def base_at(reminder: Reminder, event: Envelope) -> datetime | None:
         return None
     try:
         if isinstance(raw, str) and len(raw) == 10:
-            return datetime.combine(date.fromisoformat(raw), _clock(reminder), LOCAL).astimezone(UTC)
+            return datetime.combine(date.fromisoformat(raw), _clock(reminder), STATION_TZ).astimezone(UTC)
         moment = datetime.fromisoformat(str(raw))
     except ValueError:
         return None
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=LOCAL)
+        moment = moment.replace(tzinfo=STATION_TZ)
     return moment.astimezone(UTC)
 
 
@@ -45,9 +44,9 @@ def fire_at(reminder: Reminder, event: Envelope) -> datetime | None:
     moment = base + timedelta(days=reminder.offset_days, minutes=reminder.offset_minutes)
     if reminder.weekday is None:
         return moment
-    day = moment.astimezone(LOCAL).date()
+    day = moment.astimezone(STATION_TZ).date()
     ahead = (reminder.weekday - day.isoweekday()) % 7 or 7  # strictly after: next week's Monday
-    return datetime.combine(day + timedelta(days=ahead), _clock(reminder), LOCAL).astimezone(UTC)
+    return datetime.combine(day + timedelta(days=ahead), _clock(reminder), STATION_TZ).astimezone(UTC)
 
 
 def due_at(reminder: Reminder, event: Envelope) -> datetime | None:
@@ -56,7 +55,7 @@ def due_at(reminder: Reminder, event: Envelope) -> datetime | None:
 
 
 def week(moment: datetime) -> str:
-    year, number, _ = moment.astimezone(LOCAL).isocalendar()
+    year, number, _ = moment.astimezone(STATION_TZ).isocalendar()
     return f"{year}-W{number:02d}"
 
 
@@ -76,4 +75,5 @@ def subject_key(reminder: Reminder, event: Envelope, district_id: str | None) ->
 
 
 def local_date(moment: datetime) -> str:
-    return moment.astimezone(LOCAL).date().isoformat()
+    """The station's calendar day of a moment, as the texts show it."""
+    return calendar.local_date(moment).isoformat()

@@ -1,0 +1,1 @@
+"""The registry's aggregates, one decider each: stations, organisations' filings, evaluations."""

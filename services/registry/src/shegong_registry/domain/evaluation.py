@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from shegong_events import DomainEvent, Envelope
-from shegong_events.registry import StationEvaluated
-from shegong_runtime.commands import Aggregate
+from shegong_events.registry import EvaluationKind, EvaluationScores, StationEvaluated
+from shegong_runtime.decider import Decider
 from shegong_runtime.errors import Conflict
 
 
@@ -19,29 +20,62 @@ class Evaluation:
     recorded: bool = False
 
 
+@dataclass(frozen=True, kw_only=True)
+class RecordEvaluation:
+    station_id: str
+    district_id: str
+    kind: EvaluationKind
+    period: str
+    scores: EvaluationScores
+    reviewer: str
+    evaluated_on: date
+    exemplary: bool = False
+    summary: str | None = None
+    highlights: tuple[str, ...] = ()
+
+    @property
+    def evaluation_id(self) -> str:
+        return evaluation_id(self.station_id, self.kind, self.period)
+
+
 def evaluation_id(station_id: str, kind: str, period: str) -> str:
     return f"{station_id}-{kind}-{period}"
 
 
-def total(event: StationEvaluated) -> float:
+def total(scores: EvaluationScores) -> float:
     """The overall score: the mean of the dimensions, to one decimal."""
-    scores = event.scores.model_dump().values()
-    return round(sum(scores) / len(scores), 1)
+    values = scores.model_dump().values()
+    return round(sum(values) / len(values), 1)
 
 
-class EvaluationAggregate(Aggregate[Evaluation]):
+class EvaluationDecider(Decider[RecordEvaluation, Evaluation]):
     aggregate_type = "evaluation"
 
     def initial(self) -> Evaluation:
         return Evaluation()
 
+    def decide(self, command: RecordEvaluation, state: Evaluation) -> list[DomainEvent]:
+        if state.recorded:
+            raise EvaluationAlreadyRecorded(
+                f"the {command.kind} evaluation of {command.period} is already recorded",
+                field="period",
+            )
+        return [
+            StationEvaluated(
+                district_id=command.district_id,
+                kind=command.kind,
+                period=command.period,
+                scores=command.scores,
+                reviewer=command.reviewer,
+                evaluated_on=command.evaluated_on,
+                exemplary=command.exemplary,
+                summary=command.summary,
+                highlights=list(command.highlights),
+            )
+        ]
+
     def evolve(self, state: Evaluation, event: DomainEvent, envelope: Envelope) -> Evaluation:
         return Evaluation(True) if isinstance(event, StationEvaluated) else state
 
 
-def record(state: Evaluation, event: StationEvaluated) -> list[DomainEvent]:
-    if state.recorded:
-        raise EvaluationAlreadyRecorded(
-            f"the {event.kind} evaluation of {event.period} is already recorded", field="period"
-        )
-    return [event]
+EVALUATION = EvaluationDecider()

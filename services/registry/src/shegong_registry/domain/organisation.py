@@ -1,21 +1,27 @@
-"""A community social organisation's filing (备案) lifecycle, as a state machine.
+"""A community social organisation's filing (备案) lifecycle, as a decider.
 
     (none) ─file→ pending ─return→ returned ─resubmit→ pending ─approve→ approved
     approved ─change→ approved ─convert→ volunteer_team ─change→ volunteer_team
     approved | volunteer_team ─deregister→ deregistered
 
-Every other step is refused with a Conflict named for the rule broken (HTTP 409).
+Every other step is refused with a Conflict named for the rule broken (HTTP 409). Commands name
+the station and organisation they address, so a filing of another station is not found. The
+responsible person's name and phone reach the commands already sealed (sealing needs the key
+store); filing numbers come from the station's counter (`registers`), in the approval.
 """
 
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
+from datetime import datetime
 from enum import StrEnum
 
 from shegong_events import DomainEvent, Envelope
 from shegong_events.registry import (
+    OrgCategory,
     OrgChanged,
+    OrgContactErased,
     OrgConvertedToVolunteerTeam,
     OrgDeregistered,
     OrgFiled,
@@ -23,7 +29,7 @@ from shegong_events.registry import (
     OrgFilingResubmitted,
     OrgFilingReturned,
 )
-from shegong_runtime.commands import Aggregate
+from shegong_runtime.decider import Decider
 from shegong_runtime.errors import Conflict, DomainError, NotFound
 
 
@@ -85,6 +91,95 @@ class Organisation:
     filing_number: str | None = None
 
 
+# ── commands: what staff ask of one organisation at one station ──
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrganisationCommand:
+    station_id: str
+    organisation_id: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class FileOrganisation(OrganisationCommand):
+    name: str
+    category: OrgCategory
+    community: str
+    responsible_person_sealed: str
+    responsible_phone_sealed: str | None = None
+    venue: str | None = None
+    members: int
+    activity_area: str
+    charter_summary: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReturnFiling(OrganisationCommand):
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Corrections(OrganisationCommand):
+    """Fields left None stay as they are."""
+
+    name: str | None = None
+    responsible_person_sealed: str | None = None
+    responsible_phone_sealed: str | None = None
+    members: int | None = None
+    venue: str | None = None
+    activity_area: str | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Resubmit(Corrections):
+    category: OrgCategory | None = None
+    community: str | None = None
+    charter_summary: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Change(Corrections):
+    pass
+
+
+@dataclass(frozen=True, kw_only=True)
+class Approve(OrganisationCommand):
+    filing_number: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ConvertToVolunteerTeam(OrganisationCommand):
+    team_name: str | None = None
+    volunteers: int
+    service_focus: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Deregister(OrganisationCommand):
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class EraseContact(OrganisationCommand):
+    """PIPL: the responsible person's key goes with the event; the filing stays."""
+
+    reason: str
+    erased_at: datetime
+
+
+Command = (
+    FileOrganisation
+    | ReturnFiling
+    | Resubmit
+    | Change
+    | Approve
+    | ConvertToVolunteerTeam
+    | Deregister
+    | EraseContact
+)
+
+
 def name_key(name: str) -> str:
     """The form two names are compared in: NFKC, case-folded, without any whitespace."""
     return "".join(unicodedata.normalize("NFKC", name).casefold().split())
@@ -95,11 +190,98 @@ def filing_number(station_id: str, year: int, sequence: int) -> str:
     return f"{station_id}-{year}-{sequence:04d}"
 
 
-class OrganisationAggregate(Aggregate[Organisation]):
+def _facts(command: OrganisationCommand) -> dict[str, object]:
+    """The command's fields for its event: everything but the address."""
+    skip = {"station_id", "organisation_id"}
+    return {f.name: getattr(command, f.name) for f in fields(command) if f.name not in skip}
+
+
+# ── rules ──
+
+
+def must_be_filed(state: Organisation, cmd: OrganisationCommand) -> None:
+    if state.status is Status.none or state.station_id != cmd.station_id:
+        raise OrganisationNotFound(
+            f"no organisation {cmd.organisation_id} at station {cmd.station_id}"
+        )
+
+
+def must_be_active(state: Organisation, cmd: OrganisationCommand) -> None:
+    must_be_filed(state, cmd)
+    if state.status is Status.deregistered:
+        raise OrgAlreadyDeregistered(f"organisation {cmd.organisation_id} is deregistered")
+
+
+def must_be_pending(state: Organisation, cmd: OrganisationCommand) -> None:
+    if state.status is not Status.pending:
+        raise FilingNotPending(
+            f"the filing of {cmd.organisation_id} is {state.status}, not pending"
+        )
+
+
+def must_be_registered(state: Organisation, cmd: OrganisationCommand) -> None:
+    if state.status not in REGISTERED:
+        raise OrgNotRegistered(
+            f"organisation {cmd.organisation_id} is {state.status}, not yet registered"
+        )
+
+
+class OrganisationDecider(Decider[Command, Organisation]):
     aggregate_type = "organisation"
 
     def initial(self) -> Organisation:
         return Organisation()
+
+    def decide(self, command: Command, state: Organisation) -> list[DomainEvent]:
+        match command:
+            case FileOrganisation():
+                if state.status is not Status.none:
+                    raise OrgAlreadyFiled(
+                        f"organisation {command.organisation_id} has already filed",
+                        field="organisation_id",
+                    )
+                return [OrgFiled(**_facts(command))]
+            case ReturnFiling(reasons=reasons):
+                must_be_active(state, command)
+                must_be_pending(state, command)
+                return [OrgFilingReturned(reasons=list(reasons))]
+            case Resubmit():
+                must_be_active(state, command)
+                if state.status is not Status.returned:
+                    raise FilingNotReturned(
+                        f"the filing of {command.organisation_id} is {state.status}, "
+                        "not returned for correction"
+                    )
+                return [OrgFilingResubmitted(**_facts(command))]
+            case Approve(filing_number=number):
+                must_be_active(state, command)
+                must_be_pending(state, command)
+                return [
+                    OrgFilingApproved(filing_number=number, name=state.name, category=state.category)
+                ]
+            case Change():
+                must_be_active(state, command)
+                must_be_registered(state, command)
+                facts = _facts(command)
+                if not any(v is not None for k, v in facts.items() if k != "note"):
+                    raise NothingToChange("name at least one field to change")
+                return [OrgChanged(**facts)]
+            case ConvertToVolunteerTeam():
+                must_be_active(state, command)
+                if state.status is Status.volunteer_team:
+                    raise OrgAlreadyVolunteerTeam(
+                        f"organisation {command.organisation_id} is already a volunteer team"
+                    )
+                must_be_registered(state, command)
+                return [OrgConvertedToVolunteerTeam(**_facts(command))]
+            case Deregister(reason=reason):
+                must_be_active(state, command)
+                must_be_registered(state, command)
+                return [OrgDeregistered(reason=reason)]
+            case EraseContact(reason=reason, erased_at=erased_at):
+                must_be_filed(state, command)
+                return [OrgContactErased(reason=reason, erased_at=erased_at)]
+        raise TypeError(f"not an organisation command: {command!r}")
 
     def evolve(self, state: Organisation, event: DomainEvent, envelope: Envelope) -> Organisation:
         match event:
@@ -132,83 +314,4 @@ class OrganisationAggregate(Aggregate[Organisation]):
         return state
 
 
-def _existing(state: Organisation, station_id: str, organisation_id: str) -> None:
-    if state.status is Status.none or state.station_id != station_id:
-        raise OrganisationNotFound(f"no organisation {organisation_id} at station {station_id}")
-    if state.status is Status.deregistered:
-        raise OrgAlreadyDeregistered(f"organisation {organisation_id} is deregistered")
-
-
-def _pending(state: Organisation, organisation_id: str) -> None:
-    if state.status is not Status.pending:
-        raise FilingNotPending(f"the filing of {organisation_id} is {state.status}, not pending")
-
-
-def _registered(state: Organisation, organisation_id: str) -> None:
-    if state.status not in REGISTERED:
-        raise OrgNotRegistered(
-            f"organisation {organisation_id} is {state.status}, not yet registered"
-        )
-
-
-def file(state: Organisation, organisation_id: str, event: OrgFiled) -> list[DomainEvent]:
-    if state.status is not Status.none:
-        raise OrgAlreadyFiled(
-            f"organisation {organisation_id} has already filed", field="organisation_id"
-        )
-    return [event]
-
-
-def return_filing(
-    state: Organisation, station_id: str, organisation_id: str, event: OrgFilingReturned
-) -> list[DomainEvent]:
-    _existing(state, station_id, organisation_id)
-    _pending(state, organisation_id)
-    return [event]
-
-
-def resubmit(
-    state: Organisation, station_id: str, organisation_id: str, event: OrgFilingResubmitted
-) -> list[DomainEvent]:
-    _existing(state, station_id, organisation_id)
-    if state.status is not Status.returned:
-        raise FilingNotReturned(
-            f"the filing of {organisation_id} is {state.status}, not returned for correction"
-        )
-    return [event]
-
-
-def approve(
-    state: Organisation, station_id: str, organisation_id: str, number: str
-) -> list[DomainEvent]:
-    _existing(state, station_id, organisation_id)
-    _pending(state, organisation_id)
-    return [OrgFilingApproved(filing_number=number, name=state.name, category=state.category)]
-
-
-def change(
-    state: Organisation, station_id: str, organisation_id: str, event: OrgChanged
-) -> list[DomainEvent]:
-    _existing(state, station_id, organisation_id)
-    _registered(state, organisation_id)
-    if not event.model_dump(exclude_none=True, exclude={"note"}):
-        raise NothingToChange("name at least one field to change")
-    return [event]
-
-
-def convert(
-    state: Organisation, station_id: str, organisation_id: str, event: OrgConvertedToVolunteerTeam
-) -> list[DomainEvent]:
-    _existing(state, station_id, organisation_id)
-    if state.status is Status.volunteer_team:
-        raise OrgAlreadyVolunteerTeam(f"organisation {organisation_id} is already a volunteer team")
-    _registered(state, organisation_id)
-    return [event]
-
-
-def deregister(
-    state: Organisation, station_id: str, organisation_id: str, event: OrgDeregistered
-) -> list[DomainEvent]:
-    _existing(state, station_id, organisation_id)
-    _registered(state, organisation_id)
-    return [event]
+ORGANISATION = OrganisationDecider()

@@ -1,12 +1,19 @@
-"""The station aggregate: opened once, then updated."""
+"""A social work station: opened once by the city bureau, then updated; its lead's and contact's
+personal data (sealed before it reaches a command) can be erased while the station stays."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import datetime
 
 from shegong_events import DomainEvent, Envelope
-from shegong_events.registry import StationOpened, StationUpdated
-from shegong_runtime.commands import Aggregate
+from shegong_events.registry import (
+    StationContactErased,
+    StationKind,
+    StationOpened,
+    StationUpdated,
+)
+from shegong_runtime.decider import Decider
 from shegong_runtime.errors import Conflict, NotFound
 
 
@@ -25,11 +32,85 @@ class Station:
     district_id: str = ""
 
 
-class StationAggregate(Aggregate[Station]):
+@dataclass(frozen=True, kw_only=True)
+class OpenStation:
+    station_id: str
+    name: str
+    city: str
+    district_id: str
+    district_name: str
+    street: str
+    kind: StationKind
+    lead_sealed: str | None = None
+    contact_sealed: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class UpdateStation:
+    """Fields left None stay as they are."""
+
+    station_id: str
+    name: str | None = None
+    lead_sealed: str | None = None
+    contact_sealed: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class EraseStationContact:
+    """PIPL: the lead's and contact's key goes with the event; the station stays."""
+
+    station_id: str
+    reason: str
+    erased_at: datetime
+
+
+Command = OpenStation | UpdateStation | EraseStationContact
+
+
+def must_be_open(state: Station, station_id: str) -> None:
+    if not state.opened:
+        raise StationNotOpened(f"station {station_id} has not been opened")
+
+
+class StationDecider(Decider[Command, Station]):
     aggregate_type = "station"
 
     def initial(self) -> Station:
         return Station()
+
+    def decide(self, command: Command, state: Station) -> list[DomainEvent]:
+        match command:
+            case OpenStation():
+                if state.opened:
+                    raise StationAlreadyOpened(
+                        f"station {command.station_id} is already open", field="station_id"
+                    )
+                return [
+                    StationOpened(
+                        station_id=command.station_id,
+                        name=command.name,
+                        city=command.city,
+                        district_id=command.district_id,
+                        district_name=command.district_name,
+                        street=command.street,
+                        kind=command.kind,
+                        lead_sealed=command.lead_sealed,
+                        contact_sealed=command.contact_sealed,
+                    )
+                ]
+            case UpdateStation():
+                must_be_open(state, command.station_id)
+                return [
+                    StationUpdated(
+                        name=command.name,
+                        lead_sealed=command.lead_sealed,
+                        contact_sealed=command.contact_sealed,
+                    )
+                ]
+            case EraseStationContact(reason=reason, erased_at=erased_at):
+                must_be_open(state, command.station_id)
+                return [StationContactErased(reason=reason, erased_at=erased_at)]
+        raise TypeError(f"not a station command: {command!r}")
 
     def evolve(self, state: Station, event: DomainEvent, envelope: Envelope) -> Station:
         if isinstance(event, StationOpened):
@@ -39,15 +120,4 @@ class StationAggregate(Aggregate[Station]):
         return state
 
 
-def open_station(state: Station, event: StationOpened) -> list[DomainEvent]:
-    if state.opened:
-        raise StationAlreadyOpened(
-            f"station {event.station_id} is already open", field="station_id"
-        )
-    return [event]
-
-
-def update_station(state: Station, station_id: str, event: StationUpdated) -> list[DomainEvent]:
-    if not state.opened:
-        raise StationNotOpened(f"station {station_id} has not been opened")
-    return [event]
+STATION = StationDecider()

@@ -1,1 +1,3 @@
-"""Server-rendered HTML: inline CSS, no scripts, readable on a phone."""
+"""Server-rendered HTML from Jinja2 templates (`templates/`), escaped by default: the dashboard's
+pages, the roundup's article and the charts' SVG. One stylesheet (`static/dashboard.css`),
+with a print section for A4; no scripts."""

@@ -1,14 +1,30 @@
-"""The dashboard's pages, from the same dicts the JSON API answers with."""
+"""The dashboard's pages, from the same dicts the JSON API answers with: each function puts the
+words and rows in order and hands them to its template."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from shegong_stations import labels
-from shegong_stations.completeness import DIMENSIONS
-from shegong_stations.web.html import bar, card, cards, esc, href, link, page, section, table, tag
+from markupsafe import Markup
+from shegong_events.glossary import (
+    EVALUATION_DIMENSION,
+    EVALUATION_KIND,
+    HOUSEHOLD_CATEGORY,
+    MEETING_KIND,
+    NEED_CATEGORY,
+    NEED_STATUS,
+    ORG_STATUS,
+    RISK_TIER,
+    SEVERITY,
+    UNASSESSED,
+    word,
+)
+
+from shegong_stations.charts import Chart
+from shegong_stations.web.templating import number, render
 
 HOME = "/dashboard"
+TIERS = {**RISK_TIER, "unassessed": UNASSESSED}
 
 
 def nav(who_label: str, extra: list[tuple[str, str]] | None = None) -> list[tuple[str, str]]:
@@ -20,323 +36,189 @@ def nav(who_label: str, extra: list[tuple[str, str]] | None = None) -> list[tupl
     ]
 
 
-def day_form(action: str, on: date) -> str:
-    return (
-        f'<form class="inline" method="get" action="{esc(action)}">'
-        f'<label>查看日期<input type="date" name="on" value="{on.isoformat()}"></label>'
-        '<button type="submit">查看</button></form>'
-    )
+def in_order(table: dict[str, str], counted: dict[str, int]) -> list[tuple[str, int]]:
+    """(word, count) in the order staff choose from the table; unknown codes last."""
+    order = list(table)
+    keys = sorted(counted, key=lambda k: (order.index(k) if k in order else 99, k))
+    return [(word(table, k), counted[k]) for k in keys]
 
 
-def alarm(label: str, value: int, test_id: str) -> str:
-    """A count that should be zero: the card turns to a warning as soon as it is not."""
-    return card(label, value, warn=value > 0, test_id=test_id)
+def detail(f: dict) -> dict:
+    """The detail sections' rows: households, needs, filings, meetings, actions, volunteers."""
+    this_month, total = f["meetings"]["this_month"], f["meetings"]["total"]
+    kinds = sorted(set(total) | set(this_month), key=_kind_order)
+    v, a = f["volunteers"], f["action_items"]
+    return {
+        "categories": in_order(HOUSEHOLD_CATEGORY, f["households"]["by_category"]),
+        "tiers": in_order(TIERS, f["households"]["by_risk_tier"]),
+        "severities": in_order(SEVERITY, f["needs"]["by_severity"]),
+        "statuses": in_order(ORG_STATUS, f["organisations"]["by_status"]),
+        "meetings": [
+            (
+                word(MEETING_KIND, k),
+                this_month.get(k, {}).get("meetings", 0),
+                this_month.get(k, {}).get("participants", 0),
+                total.get(k, {}).get("meetings", 0),
+                total.get(k, {}).get("participants", 0),
+            )
+            for k in kinds
+        ],
+        "actions": (a["open"], a["overdue"], a["done"]),
+        "volunteers": (
+            v["enrolled"],
+            number(v["hours_this_month"]),
+            number(v["hours_total"]),
+            v["certificates"],
+        ),
+    }
 
 
-def month_meetings(f: dict) -> int:
-    return sum(k["meetings"] for k in f["meetings"]["this_month"].values())
+def _kind_order(kind: str) -> tuple[int, str]:
+    order = list(MEETING_KIND)
+    return (order.index(kind) if kind in order else 99, kind)
 
 
-def headline(f: dict) -> str:
-    month_people = sum(k["participants"] for k in f["meetings"]["this_month"].values())
-    return cards(
-        [
-            card("困难家庭（户）", f["households"]["total"], test_id="households"),
-            card("本周走访（户次）", f["visits"]["this_week"], test_id="visits-week"),
-            card("本月走访（户次）", f["visits"]["this_month"], test_id="visits-month"),
-            alarm("逾期未访（户）", f["visits"]["overdue"], "overdue"),
-            card("未结需求（项）", f["needs"]["open"], test_id="needs-open"),
-            alarm("紧急需求（项）", f["needs"]["urgent"], "needs-urgent"),
-            card("社区社会组织（家）", f["organisations"]["total"], test_id="organisations"),
-            card("本月活动（场）", month_meetings(f), test_id="meetings-month"),
-            card("本月参与（人次）", month_people, test_id="participants-month"),
-            card("未完成待办（项）", f["action_items"]["open"], test_id="actions-open"),
-            alarm("逾期待办（项）", f["action_items"]["overdue"], "actions-overdue"),
-            card("志愿者（名）", f["volunteers"]["enrolled"], test_id="volunteers"),
-            card(
-                "本月服务时长（小时）",
-                f"{f['volunteers']['hours_this_month']:g}",
-                test_id="hours-month",
-            ),
-        ]
-    )
-
-
-def counts(title: str, table_words: dict[str, str], counted: dict[str, int]) -> str:
-    order = list(table_words)
-    rows = sorted(
-        counted.items(), key=lambda kv: (order.index(kv[0]) if kv[0] in order else 99, kv[0])
-    )
-    return f"<h3>{esc(title)}</h3>" + table(
-        [title, "数量"], [(labels.word(table_words, k), v) for k, v in rows], numeric=[1]
-    )
-
-
-def detail(f: dict) -> str:
-    kinds = sorted(
-        set(f["meetings"]["total"]) | set(f["meetings"]["this_month"]),
-        key=lambda k: list(labels.MEETING_KIND).index(k) if k in labels.MEETING_KIND else 99,
-    )
-    meeting_rows = [
-        (
-            labels.word(labels.MEETING_KIND, k),
-            f["meetings"]["this_month"].get(k, {}).get("meetings", 0),
-            f["meetings"]["this_month"].get(k, {}).get("participants", 0),
-            f["meetings"]["total"].get(k, {}).get("meetings", 0),
-            f["meetings"]["total"].get(k, {}).get("participants", 0),
-        )
-        for k in kinds
-    ]
-    v = f["volunteers"]
-    return (
-        section(
-            "困难家庭",
-            counts("类别", labels.CATEGORY, f["households"]["by_category"])
-            + counts("风险等级", labels.RISK_TIER, f["households"]["by_risk_tier"]),
-            "households",
-        )
-        + section(
-            "需求",
-            counts("未结需求按严重程度", labels.SEVERITY, f["needs"]["by_severity"]),
-            "needs",
-        )
-        + section(
-            "社区社会组织",
-            counts("备案状态", labels.ORG_STATUS, f["organisations"]["by_status"]),
-            "organisations",
-        )
-        + section(
-            "会议与活动",
-            table(
-                ["类别", "本月场次", "本月人次", "累计场次", "累计人次"],
-                meeting_rows,
-                numeric=[1, 2, 3, 4],
-            ),
-            "meetings",
-        )
-        + section(
-            "议事待办",
-            table(
-                ["未完成", "其中逾期", "已完成"],
-                [
-                    (
-                        f["action_items"]["open"],
-                        f["action_items"]["overdue"],
-                        f["action_items"]["done"],
-                    )
-                ],
-                numeric=[0, 1, 2],
-            ),
-            "actions",
-        )
-        + section(
-            "志愿者",
-            table(
-                ["在册志愿者", "本月服务时长（小时）", "累计服务时长（小时）", "时长证明"],
-                [
-                    (
-                        v["enrolled"],
-                        f"{v['hours_this_month']:g}",
-                        f"{v['hours_total']:g}",
-                        v["certificates"],
-                    )
-                ],
-                numeric=[0, 1, 2, 3],
-            ),
-            "volunteers",
-        )
-    )
-
-
-def urgent_table(needs: list[dict], names: dict[str, str] | None = None) -> str:
-    headers = (["站点"] if names else []) + [
-        "家庭编号",
-        "需求类别",
-        "状态",
-        "发现日期",
-        "已持续（天）",
-    ]
+def urgent(needs: list[dict], names: dict[str, str] | None = None) -> dict:
+    headers = (["站点"] if names else []) + ["家庭编号", "需求类别", "状态", "发现日期", "已持续（天）"]
     rows = [
         ([names.get(n["station_id"], n["station_id"])] if names else [])
         + [
             n["household_id"],
-            labels.word(labels.NEED_CATEGORY, n["category"]),
-            labels.word(labels.NEED_STATUS, n["status"]),
+            word(NEED_CATEGORY, n["category"]),
+            word(NEED_STATUS, n["status"]),
             n["identified_on"].isoformat(),
             n["days_open"],
         ]
         for n in needs
     ]
-    return table(headers, rows, numeric=[len(headers) - 1])
+    return {"headers": headers, "rows": rows, "numeric": [len(headers) - 1]}
 
 
-def evaluation_block(e: dict | None) -> str:
+def evaluation(e: dict | None) -> dict | None:
     if not e:
-        return '<p class="muted">暂无评估记录</p>'
-    head = f"{e['period']}年{labels.word(labels.EVALUATION_KIND, e['kind'])} · {e['evaluated_on'].isoformat()} · {e['reviewer']}"
-    flag = " " + tag("表现优秀", ok=True) if e["exemplary"] else ""
-    rows = [(labels.word(labels.DIMENSION, d), f"{e['scores'].get(d, 0):g}") for d in DIMENSIONS]
-    rows.append(("平均", f"{e['average']:g}"))
-    return f'<p data-testid="evaluation">{esc(head)}{flag}</p>' + table(
-        ["维度", "得分"], rows, numeric=[1]
-    )
+        return None
+    kind = word(EVALUATION_KIND, e["kind"])
+    rows = [(name, number(e["scores"].get(d, 0))) for d, name in EVALUATION_DIMENSION.items()]
+    return {
+        "head": f"{e['period']}年{kind} · {e['evaluated_on'].isoformat()} · {e['reviewer']}",
+        "exemplary": e["exemplary"],
+        "rows": [*rows, ("平均", number(e["average"]))],
+    }
 
 
-def completeness_block(c: dict) -> str:
+def completeness(c: dict) -> list[tuple[str, float | None, str]]:
+    """(dimension, score, the checks it rests on) for each dimension of the evaluation."""
     rows = []
-    for dim in DIMENSIONS:
+    for dim, name in EVALUATION_DIMENSION.items():
         d = c[dim]
-        checks = "；".join(
-            f"{k['label']} {k['done']}/{k['of']}" for k in d["checks"] if k["of"]
-        ) or (d["note"] or "暂无可核对的记录")
-        rows.append((labels.word(labels.DIMENSION, dim), bar(d["score"]), checks))
-    return table(["评估维度", "完整度", "依据"], rows, raw=[1])
+        grounds = "；".join(f"{k['label']} {k['done']}/{k['of']}" for k in d["checks"] if k["of"])
+        rows.append((name, d["score"], grounds or d["note"] or "暂无可核对的记录"))
+    return rows
 
 
-def lag_block(lag: list[dict]) -> str:
-    pending = sum(r["pending"] for r in lag)
-    state = tag("已同步", ok=True) if pending == 0 else tag(f"待处理 {pending} 条事件")
-    rows = [
-        (r["domain"], r["consumer"], r["pending"], r["applied"], r["dead_lettered"]) for r in lag
-    ]
-    return f'<p data-testid="lag">数据同步：{state}</p>' + table(
-        ["事件流", "消费者", "待处理", "本进程已处理", "死信"], rows, numeric=[2, 3, 4]
-    )
-
-
-def station_page(summary: dict, lag: list[dict], who_label: str, district_visible: bool) -> str:
-    st, f = summary["station"], summary["figures"]
-    extra = (
-        [(st["district_name"], f"{HOME}/districts/{st['district_id']}")] if district_visible else []
-    )
-    body = (
-        f'<p class="muted">{esc(st["city"])} · {esc(st["district_name"])} · {esc(st["street"])} · 数据日期 {summary["on"].isoformat()}</p>'
-        + day_form(f"{HOME}/stations/{st['station_id']}", summary["on"])
-        + section("概况", headline(f), "overview")
-        + section("紧急需求", urgent_table(summary["urgent_needs"]), "urgent")
-        + detail(f)
-        + section("最新评估", evaluation_block(summary["evaluation"]), "evaluation")
-        + section("文书完整度", completeness_block(summary["completeness"]), "completeness")
-    )
-    return page(st["name"], body, nav(who_label, extra), lag_block(lag))
-
-
-def station_rows(parts: list[dict], on: date) -> str:
-    rows = []
-    for p in parts:
-        st, f = p["station"], p["figures"]
-        rows.append(
-            (
-                link(f"{HOME}/stations/{st['station_id']}", st["name"], on=on.isoformat()),
-                esc(st["district_name"]),
-                f["households"]["total"],
-                f["visits"]["this_week"],
-                f["visits"]["overdue"],
-                f["needs"]["open"],
-                f["needs"]["urgent"],
-                month_meetings(f),
-                f["volunteers"]["enrolled"],
-            )
-        )
-    return table(
-        [
-            "站点",
-            "区",
-            "困难家庭",
-            "本周走访",
-            "逾期未访",
-            "未结需求",
-            "紧急需求",
-            "本月活动",
-            "志愿者",
+def lag(rows: list[dict]) -> dict:
+    return {
+        "pending": sum(r["pending"] for r in rows),
+        "rows": [
+            (r["domain"], r["consumer"], r["pending"], r["applied"], r["dead_lettered"])
+            for r in rows
         ],
-        rows,
-        numeric=[2, 3, 4, 5, 6, 7, 8],
-        raw=[0, 1],
+    }
+
+
+def station_page(
+    summary: dict, pictures: list[Chart], lag_rows: list[dict], who_label: str, district_visible: bool
+) -> str:
+    st, f = summary["station"], summary["figures"]
+    extra = [(st["district_name"], f"{HOME}/districts/{st['district_id']}")] if district_visible else []
+    return render(
+        "station.html.j2",
+        title=st["name"],
+        nav=nav(who_label, extra),
+        st=st,
+        on=summary["on"],
+        f=f,
+        pictures=pictures,
+        urgent=urgent(summary["urgent_needs"]),
+        d=detail(f),
+        e=evaluation(summary["evaluation"]),
+        c=completeness(summary["completeness"]),
+        l=lag(lag_rows),
     )
 
 
 def list_page(
     total: dict,
     parts: list[dict],
+    pictures: list[Chart],
     districts: list[tuple[str, str]],
-    lag: list[dict],
+    lag_rows: list[dict],
     who_label: str,
     on: date,
 ) -> str:
-    district_links = " ".join(
-        link(f"{HOME}/districts/{d}", name, on=on.isoformat()) for d, name in districts
+    return render(
+        "list.html.j2",
+        title="社工站看板",
+        nav=nav(who_label),
+        on=on,
+        districts=districts,
+        f=total["figures"],
+        pictures=pictures,
+        parts=parts,
+        l=lag(lag_rows),
     )
-    body = (
-        day_form(HOME, on)
-        + (f"<p>区：{district_links}</p>" if district_links else "")
-        + section("合计", headline(total["figures"]), "overview")
-        + section("站点", station_rows(parts, on), "stations")
-    )
-    return page("社工站看板", body, nav(who_label), lag_block(lag))
 
 
-def comparison(parts: list[dict]) -> str:
+def comparison(parts: list[dict]) -> list[dict]:
     rows = []
     for p in parts:
         e = p["evaluation"]
-        cells = [esc(p["station"]["name"])]
-        cells += [bar(p["completeness"][d]["score"]) for d in DIMENSIONS]
-        cells.append(
-            esc(f"{e['average']:g}" + ("（优秀）" if e["exemplary"] else ""))
-            if e
-            else '<span class="muted">未评估</span>'
-        )
-        rows.append(cells)
-    headers = ["站点", *(labels.word(labels.DIMENSION, d) for d in DIMENSIONS), "最新评估均分"]
-    return table(headers, rows, raw=list(range(len(headers))))
+        average = number(e["average"]) + ("（优秀）" if e["exemplary"] else "") if e else None
+        scores = [p["completeness"][d]["score"] for d in EVALUATION_DIMENSION]
+        rows.append({"name": p["station"]["name"], "scores": scores, "average": average})
+    return rows
 
 
-def district_page(rollup: dict, lag: list[dict], who_label: str) -> str:
-    scope, on = rollup["scope"], rollup["on"]
+def district_page(rollup: dict, pictures: list[Chart], lag_rows: list[dict], who_label: str) -> str:
     names = {p["station"]["station_id"]: p["station"]["name"] for p in rollup["stations"]}
     ev = rollup["evaluations"]
     averages = "；".join(
-        f"{labels.word(labels.DIMENSION, d)} {v:g}" for d, v in ev["average_scores"].items()
+        f"{word(EVALUATION_DIMENSION, d)} {number(v)}" for d, v in ev["average_scores"].items()
     )
-    body = (
-        f'<p class="muted">{esc(scope["city"])} · {esc(scope["name"])} · 数据日期 {on.isoformat()}</p>'
-        + day_form(f"{HOME}/districts/{scope['district_id']}", on)
-        + f"<p>{link(f'{HOME}/roundup', '本区一周掠影', district=scope['district_id'], end=on.isoformat())}</p>"
-        + section("合计", headline(rollup["figures"]), "overview")
-        + section("站点", station_rows(rollup["stations"], on), "stations")
-        + section("紧急需求", urgent_table(rollup["urgent_needs"], names), "urgent")
-        + section(
-            "互学交流：文书完整度与评估",
-            comparison(rollup["stations"])
-            + f'<p class="muted">已评估 {ev["evaluated"]}/{ev["stations"]} 个站点{"；各维度均分：" + esc(averages) if averages else ""}</p>',
-            "comparison",
-        )
-        + detail(rollup["figures"])
+    return render(
+        "district.html.j2",
+        title=f"{rollup['scope']['name']}社工站",
+        nav=nav(who_label),
+        scope=rollup["scope"],
+        on=rollup["on"],
+        f=rollup["figures"],
+        pictures=pictures,
+        parts=rollup["stations"],
+        urgent=urgent(rollup["urgent_needs"], names),
+        dimension_names=list(EVALUATION_DIMENSION.values()),
+        comparison=comparison(rollup["stations"]),
+        evaluated=ev["evaluated"],
+        station_count=ev["stations"],
+        averages=averages,
+        d=detail(rollup["figures"]),
+        l=lag(lag_rows),
     )
-    return page(f"{scope['name']}社工站", body, nav(who_label), lag_block(lag))
 
 
 def roundup_page(
     article: str, scopes: list[tuple[str, str]], chosen: str, start: date, end: date, who_label: str
 ) -> str:
-    options = "".join(
-        f'<option value="{esc(value)}"{" selected" if value == chosen else ""}>{esc(text)}</option>'
-        for value, text in scopes
+    return render(
+        "roundup_page.html.j2",
+        title="一周掠影",
+        nav=nav(who_label),
+        article=Markup(article),  # rendered (and escaped) by its own template
+        scopes=scopes,
+        chosen=chosen,
+        start=start,
+        end=end,
     )
-    form = (
-        f'<form class="inline" method="get" action="{HOME}/roundup">'
-        f'<label>范围<select name="district">{options}</select></label>'
-        f'<label>起<input type="date" name="start" value="{start.isoformat()}"></label>'
-        f'<label>止<input type="date" name="end" value="{end.isoformat()}"></label>'
-        '<button type="submit">生成</button></form>'
-    )
-    md = f'<p><a href="{href(f"{HOME}/roundup.md", district=chosen, start=start.isoformat(), end=end.isoformat())}">下载 Markdown</a></p>'
-    return page("一周掠影", form + article + md, nav(who_label))
 
 
-def message_page(title: str, text: str, status_hint: str = "") -> str:
-    body = f"<p>{esc(text)}</p>" + (
-        f'<p class="muted">{esc(status_hint)}</p>' if status_hint else ""
-    )
-    return page(title, body, [("全部站点", HOME)])
+def message_page(title: str, text: str, hint: str = "") -> str:
+    return render("message.html.j2", title=title, nav=[("全部站点", HOME)], text=text, hint=hint)

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
 
 from shegong_events import DomainEvent
 from shegong_events.visits import NeedClosed, NeedIdentified, NeedReferred, NeedResolved
 from shegong_runtime.errors import Conflict, DomainError, NotFound
 
-from shegong_visits.domain.household import Household, Need, require_active
+from shegong_visits.domain.commands import CloseNeed, IdentifyNeed, ReferNeed, ResolveNeed
 from shegong_visits.domain.policy import not_in_future
+from shegong_visits.domain.state import Household, Need, require_active
 
 
 class NeedNotFound(NotFound):
@@ -45,37 +45,34 @@ class DataSharingWithoutConsent(Conflict):
     """Passing personal data to an agency needs consent to data sharing or a legal basis."""
 
 
-@dataclass(frozen=True)
-class ReferNeed:
-    agency: str
-    agency_kind: str
-    referred_on: date
-    shares_personal_data: bool = False
-
-
 def check_new_need(
-    state: Household, need: NeedIdentified, seen: set[str] = frozenset(), prefix: str = ""
-) -> None:  # type: ignore[assignment]
-    if need.need_id in state.needs or need.need_id in seen:
+    state: Household, need: NeedIdentified, seen: set[str] | None = None, prefix: str = ""
+) -> None:
+    if need.need_id in state.needs or need.need_id in (seen or ()):
         raise NeedAlreadyIdentified(f"需求 {need.need_id} 已登记", field=f"{prefix}need_id")
     state.member(need.member_id, field=f"{prefix}member_id")
 
 
-def identify(
-    state: Household, household_id: str, event: NeedIdentified, now: datetime
-) -> list[DomainEvent]:
-    require_active(state, household_id)
-    not_in_future(event.identified_on, now, "identified_on")
-    if event.visit_id is not None and event.visit_id not in state.recorded:
-        raise UnknownVisit(f"未记录的走访 {event.visit_id}", field="visit_id")
+def identify(cmd: IdentifyNeed, state: Household, now: datetime) -> list[DomainEvent]:
+    require_active(state)
+    not_in_future(cmd.identified_on, now, "identified_on")
+    if cmd.visit_id is not None and cmd.visit_id not in state.recorded:
+        raise UnknownVisit(f"未记录的走访 {cmd.visit_id}", field="visit_id")
+    event = NeedIdentified(
+        need_id=cmd.need_id,
+        category=cmd.category,
+        severity=cmd.severity,
+        member_id=cmd.member_id,
+        visit_id=cmd.visit_id,
+        identified_on=cmd.identified_on,
+        notes_sealed=cmd.notes_sealed,
+    )
     check_new_need(state, event)
     return [event]
 
 
-def _open_need(
-    state: Household, household_id: str, need_id: str, on: date, field: str, now: datetime
-) -> Need:
-    require_active(state, household_id)
+def _open_need(state: Household, need_id: str, on: date, field: str, now: datetime) -> Need:
+    require_active(state)
     need = state.needs.get(need_id)
     if need is None:
         raise NeedNotFound(f"户内没有需求 {need_id}")
@@ -89,10 +86,8 @@ def _open_need(
     return need
 
 
-def refer(
-    state: Household, household_id: str, need_id: str, cmd: ReferNeed, now: datetime
-) -> list[DomainEvent]:
-    need = _open_need(state, household_id, need_id, cmd.referred_on, "referred_on", now)
+def refer(cmd: ReferNeed, state: Household, now: datetime) -> list[DomainEvent]:
+    need = _open_need(state, cmd.need_id, cmd.referred_on, "referred_on", now)
     basis = state.lawful_basis("referral", need.member_id)
     if basis is None:
         raise ReferralWithoutConsent(
@@ -104,51 +99,41 @@ def refer(
         )
     return [
         NeedReferred(
-            need_id=need_id,
-            category=need.category,  # type: ignore[arg-type]
-            severity=need.severity,  # type: ignore[arg-type]
+            need_id=cmd.need_id,
+            category=need.category,
+            severity=need.severity,
             agency=cmd.agency,
-            agency_kind=cmd.agency_kind,  # type: ignore[arg-type]
+            agency_kind=cmd.agency_kind,
             referred_on=cmd.referred_on,
-            lawful_basis=basis,  # type: ignore[arg-type]
-            legal_basis=state.legal_bases.get("referral") if basis == "legal_basis" else None,  # type: ignore[arg-type]
+            lawful_basis=basis,
+            legal_basis=state.legal_bases.get("referral") if basis == "legal_basis" else None,
             shares_personal_data=cmd.shares_personal_data,
         )
     ]
 
 
-def resolve(
-    state: Household,
-    household_id: str,
-    need_id: str,
-    outcome: str,
-    resolved_on: date,
-    notes_sealed: str | None,
-    now: datetime,
-) -> list[DomainEvent]:
-    need = _open_need(state, household_id, need_id, resolved_on, "resolved_on", now)
+def resolve(cmd: ResolveNeed, state: Household, now: datetime) -> list[DomainEvent]:
+    need = _open_need(state, cmd.need_id, cmd.resolved_on, "resolved_on", now)
     return [
         NeedResolved(
-            need_id=need_id,
+            need_id=cmd.need_id,
             category=need.category,
             severity=need.severity,
-            outcome=outcome,  # type: ignore[arg-type]
-            resolved_on=resolved_on,
-            notes_sealed=notes_sealed,
+            outcome=cmd.outcome,
+            resolved_on=cmd.resolved_on,
+            notes_sealed=cmd.notes_sealed,
         )
     ]
 
 
-def close(
-    state: Household, household_id: str, need_id: str, reason: str, closed_on: date, now: datetime
-) -> list[DomainEvent]:
-    need = _open_need(state, household_id, need_id, closed_on, "closed_on", now)
+def close(cmd: CloseNeed, state: Household, now: datetime) -> list[DomainEvent]:
+    need = _open_need(state, cmd.need_id, cmd.closed_on, "closed_on", now)
     return [
         NeedClosed(
-            need_id=need_id,
+            need_id=cmd.need_id,
             category=need.category,
             severity=need.severity,
-            reason=reason,  # type: ignore[arg-type]
-            closed_on=closed_on,
+            reason=cmd.reason,
+            closed_on=cmd.closed_on,
         )
     ]

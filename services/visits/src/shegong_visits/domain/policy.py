@@ -1,14 +1,14 @@
-"""When the next visit is due, by risk tier, and the station's clock (pure)."""
+"""When the next visit is due, by risk tier, and what "not in the future" means at a station (pure)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta, timezone
+from datetime import date, datetime, timedelta
 
+from shegong_events.calendar import as_aware, local_date, start_of
 from shegong_events.visits import RiskTier
 from shegong_runtime.errors import DomainError
 
-STATION_TZ = timezone(timedelta(hours=8), "Asia/Shanghai")  # every station keeps Beijing time
 CLOCK_SKEW = timedelta(minutes=5)
 
 
@@ -35,16 +35,7 @@ class VisitPolicy:
 
 def end_of_day(day: date) -> datetime:
     """The moment a station's calendar day is over: a visit due that day is overdue after it."""
-    return datetime.combine(day + timedelta(days=1), time(), STATION_TZ)
-
-
-def station_today(now: datetime) -> date:
-    return now.astimezone(STATION_TZ).date()
-
-
-def as_aware(moment: datetime) -> datetime:
-    """Station staff write local times; a time without an offset is Beijing time."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=STATION_TZ)
+    return start_of(day + timedelta(days=1))
 
 
 def not_in_future(
@@ -53,10 +44,6 @@ def not_in_future(
     if isinstance(value, datetime):
         late = as_aware(value) > now + CLOCK_SKEW
     else:
-        late = value > station_today(now)
+        late = value > local_date(now)
     if late:
         raise error(f"{field} {value.isoformat()} 晚于当前时间：只能记录已经发生的事", field=field)
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)

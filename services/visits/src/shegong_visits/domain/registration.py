@@ -1,33 +1,36 @@
-"""Registering, updating, tiering and erasing a household (pure decide functions)."""
+"""Registering, updating, tiering and erasing a household (pure rules of the household decider)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from shegong_events import DomainEvent
+from shegong_events.calendar import as_aware, local_date
 from shegong_events.visits import (
-    ErasureReason,
     HouseholdErased,
     HouseholdRegistered,
     HouseholdUpdated,
     Member,
     NeedClosed,
-    RiskTier,
     RiskTierAssigned,
-    TierReason,
 )
 from shegong_runtime.errors import DomainError
 
-from shegong_visits.domain.household import (
+from shegong_visits.domain.commands import (
+    AssignRiskTier,
+    EraseHousehold,
+    RegisterHousehold,
+    UpdateHousehold,
+)
+from shegong_visits.domain.policy import VisitPolicy, not_in_future
+from shegong_visits.domain.state import (
     Household,
     HouseholdAlreadyRegistered,
-    apply,
     due_after,
+    evolve,
     require_active,
 )
-from shegong_visits.domain.policy import VisitPolicy, as_aware, not_in_future, station_today
 
 UNSET_DUE = datetime.min.replace(tzinfo=UTC)  # replaced by `with_due` before the event leaves
 
@@ -40,32 +43,9 @@ class NothingToUpdate(DomainError):
     """An update changes at least one field."""
 
 
-@dataclass(frozen=True)
-class RegisterHousehold:
-    household_id: str
-    categories: tuple[str, ...]
-    community: str | None
-    members: tuple[Member, ...]
-    head_name_sealed: str
-    phone_sealed: str | None
-    address_sealed: str | None
-    id_number_sealed: str | None
-    registered_at: datetime
-    tier: RiskTier = "general"
-    tier_reason: TierReason = "initial_assessment"
-
-
-@dataclass(frozen=True)
-class AssignRiskTier:
-    tier: RiskTier
-    reason: TierReason
-    assigned_at: datetime
-    major_change: bool = False
-
-
 def with_due(state: Household, event: DomainEvent, policy: VisitPolicy) -> DomainEvent:
     """The event with `next_due_at` computed from the state it leads to."""
-    return event.model_copy(update={"next_due_at": due_after(apply(state, event), policy)})
+    return event.model_copy(update={"next_due_at": due_after(evolve(state, event), policy)})
 
 
 def _unique_members(members: Sequence[Member]) -> None:
@@ -75,8 +55,9 @@ def _unique_members(members: Sequence[Member]) -> None:
 
 
 def register(
-    state: Household, cmd: RegisterHousehold, policy: VisitPolicy, now: datetime
+    cmd: RegisterHousehold, state: Household, policy: VisitPolicy, now: datetime
 ) -> list[DomainEvent]:
+    """A household is registered once, with its first risk tier (which sets the first due date)."""
     if state.registered:
         raise HouseholdAlreadyRegistered(f"家庭 {cmd.household_id} 已登记", field="household_id")
     not_in_future(cmd.registered_at, now, "registered_at")
@@ -93,21 +74,23 @@ def register(
         id_number_sealed=cmd.id_number_sealed,
         registered_at=as_aware(cmd.registered_at),
     )
-    tiered = assign_tier(
-        apply(state, registered),
-        AssignRiskTier(cmd.tier, cmd.tier_reason, cmd.registered_at),
-        policy,
-        now,
-        first=True,
+    first = AssignRiskTier(cmd.tier, cmd.tier_reason, cmd.registered_at)
+    return [registered, *assign_tier(first, evolve(state, registered), policy, now, first=True)]
+
+
+def update(cmd: UpdateHousehold, state: Household, now: datetime) -> list[DomainEvent]:
+    require_active(state)
+    not_in_future(cmd.updated_at, now, "updated_at")
+    event = HouseholdUpdated(
+        categories=list(cmd.categories) if cmd.categories is not None else None,
+        community=cmd.community,
+        members=list(cmd.members) if cmd.members is not None else None,
+        head_name_sealed=cmd.head_name_sealed,
+        phone_sealed=cmd.phone_sealed,
+        address_sealed=cmd.address_sealed,
+        id_number_sealed=cmd.id_number_sealed,
+        updated_at=cmd.updated_at,
     )
-    return [registered, *tiered]
-
-
-def update(
-    state: Household, household_id: str, event: HouseholdUpdated, now: datetime
-) -> list[DomainEvent]:
-    require_active(state, household_id)
-    not_in_future(event.updated_at, now, "updated_at")
     if not event.model_dump(exclude={"updated_at"}, exclude_none=True):
         raise NothingToUpdate("没有要更新的内容", field="body")
     if event.members is not None:
@@ -117,9 +100,9 @@ def update(
 
 
 def assign_tier(
-    state: Household, cmd: AssignRiskTier, policy: VisitPolicy, now: datetime, first: bool = False
+    cmd: AssignRiskTier, state: Household, policy: VisitPolicy, now: datetime, first: bool = False
 ) -> list[DomainEvent]:
-    require_active(state, state.household_id)
+    require_active(state)
     not_in_future(cmd.assigned_at, now, "assigned_at")
     event = RiskTierAssigned(
         tier=cmd.tier,
@@ -132,12 +115,10 @@ def assign_tier(
     return [with_due(state, event, policy)]
 
 
-def erase(
-    state: Household, household_id: str, reason: ErasureReason, now: datetime
-) -> list[DomainEvent]:
+def erase(cmd: EraseHousehold, state: Household, now: datetime) -> list[DomainEvent]:
     """Open needs are closed first, so subscribers counting open needs see them go."""
-    require_active(state, household_id)
-    today = station_today(now)
+    require_active(state)
+    today = local_date(now)
     closed = [
         NeedClosed(
             need_id=n.need_id,
@@ -149,4 +130,4 @@ def erase(
         for n in state.needs.values()
         if not n.settled
     ]
-    return [*closed, HouseholdErased(reason=reason, erased_at=now, needs_closed=len(closed))]
+    return [*closed, HouseholdErased(reason=cmd.reason, erased_at=now, needs_closed=len(closed))]

@@ -411,7 +411,7 @@ function flat(value, prefix = "", out = {}) {
   return out;
 }
 
-let names = null; /* code → Chinese name, and field → Chinese name, from the page (labels.py) */
+let names = null; /* code → Chinese name, and field → Chinese name, from the page (vocabulary.py) */
 
 function named(code) {
   if (names === null) {

@@ -3,39 +3,40 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
+from shegong_events.calendar import today
 from shegong_runtime.auth import Principal, principal
-from shegong_runtime.commands import CommandContext
-from shegong_runtime.http import command_context
+from shegong_runtime.commands import CommandContext, handle
+from shegong_runtime.http import command_context, respond
 from shegong_runtime.inputs import Code, Identifier
 from shegong_runtime.service import runtime
 
 from shegong_engagement import views
-from shegong_engagement.domain.certificate import (
-    IssueCertificate,
-    issue_certificate,
-    new_number,
-    normalise,
-)
-from shegong_engagement.domain.clock import today
+from shegong_engagement.domain.certificate import Certify, IssueCertificate, new_number, normalise
 from shegong_engagement.domain.errors import CertificateNotFound
-from shegong_engagement.entrypoints.http.commands import (
-    answered,
-    last_data,
-    occurred_on,
-    volunteer_command,
-)
+from shegong_engagement.domain.volunteer import VOLUNTEER
+from shegong_engagement.entrypoints.http import readings as doc
+from shegong_engagement.entrypoints.http.answers import answered, last_data
 from shegong_engagement.entrypoints.http.common import (
     PERSONAL_DATA_ROLES,
     certify_access,
     for_write,
+    occurred_on,
 )
 from shegong_engagement.entrypoints.http.sealed import volunteer_subject
 
 router = APIRouter(tags=["certificates"])
+CERTIFICATE_LINKS = {
+    "volunteer": doc.VOLUNTEER,
+    "certificate": doc.link_to("verify_certificate", number="$response.body#/certificate_number"),
+}
 
 
-@router.post("/stations/{station_id}/volunteers/{volunteer_id}/certificates", status_code=201)
-async def issue(
+@router.post(
+    "/stations/{station_id}/volunteers/{volunteer_id}/certificates",
+    status_code=201,
+    responses=doc.changed(201, "issued", **CERTIFICATE_LINKS),
+)
+async def issue_certificate(
     station_id: Identifier,
     volunteer_id: Identifier,
     body: IssueCertificate,
@@ -46,26 +47,23 @@ async def issue(
     """Certify the closed, not yet certified sessions in the period (auto-closed ones on request)."""
     rt = await for_write(request, who, station_id)
     issued_on = body.issued_on or today()
-    number = new_number(issued_on.year)
-    return await volunteer_command(
-        rt,
-        volunteer_id,
-        station_id,
-        ctx,
-        lambda state: issue_certificate(state, body, number, issued_on),
-        answered(
+    certify = Certify(station_id, volunteer_id, body, new_number(issued_on.year), issued_on)
+    answer = await handle(
+        rt.store, VOLUNTEER, volunteer_id, certify,
+        station_id=station_id, ctx=ctx, occurred_at=occurred_on(body.issued_on),
+        respond=answered(
             201,
             "volunteer_id",
             certificate_number=last_data("certificate_number"),
             hours=last_data("hours"),
             sessions=last_data("sessions"),
         ),
-        occurred_on(body.issued_on),
     )
+    return respond(answer)
 
 
-@router.get("/certificates/{number}")
-async def verify(number: Code, request: Request, who: Principal = Depends(principal)):
+@router.get("/certificates/{number}", responses=doc.reading(doc.CertificateCheck, "the certificate, valid"))
+async def verify_certificate(number: Code, request: Request, who: Principal = Depends(principal)):
     """Anyone with a token may verify a number; the holder's name only within the station's scope."""
     rt = runtime(request)
     found = await views.certificate(rt, normalise(number))

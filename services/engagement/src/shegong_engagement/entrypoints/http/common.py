@@ -1,15 +1,15 @@
-"""What every engagement route shares: scope checks, the settings, generated ids."""
+"""What every engagement route shares: who may call it, the scope checks (the kit's), and which
+rows a caller may see."""
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Any
 
 from fastapi import Request
-from shegong_events import new_event_id
+from shegong_events.calendar import at_noon
 from shegong_runtime.auth import READERS, WRITERS, Principal, Role, requires
 from shegong_runtime.service import Runtime, runtime
-
-from shegong_engagement.config import EngagementConfig
 
 write_access = requires(*WRITERS)
 read_access = requires(*READERS)
@@ -18,18 +18,20 @@ PERSONAL_DATA_ROLES = WRITERS  # integrators read without names and phones
 
 
 async def for_write(request: Request, who: Principal, station_id: str) -> Runtime:
-    """A known station (else 422 UnknownStation) within the caller's scope (else 403)."""
+    """A known station (else 422 UnknownStation) the caller may write for (else 403)."""
     rt = runtime(request)
-    await rt.stations.require(station_id)
-    who.require_station(station_id, rt.stations.district_of)
+    await rt.stations.check_write(who, station_id)
     return rt
 
 
 async def for_read(request: Request, who: Principal, station_id: str | None) -> Runtime:
+    """A named station must be known and within scope; a list without one is filtered by
+    `visible`."""
     rt = runtime(request)
-    await rt.stations.refresh()
-    if station_id is not None:
-        who.require_station(station_id, rt.stations.district_of)
+    if station_id is None:
+        await rt.stations.refresh()
+    else:
+        await rt.stations.check_read(who, station_id)
     return rt
 
 
@@ -37,9 +39,6 @@ def visible(rt: Runtime, who: Principal, rows: list[dict[str, Any]]) -> list[dic
     return [r for r in rows if who.can_see(r["station_id"], rt.stations.district_of)]
 
 
-def config(rt: Runtime) -> EngagementConfig:
-    return rt.extras["config"]
-
-
-def new_id(prefix: str) -> str:
-    return f"{prefix}-{new_event_id().hex}"
+def occurred_on(day: date | None) -> datetime | None:
+    """When a command says its fact happened: noon of that day at the station; now if it does not say."""
+    return at_noon(day) if day else None

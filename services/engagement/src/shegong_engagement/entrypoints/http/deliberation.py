@@ -3,39 +3,36 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Query, Request
+from shegong_events.calendar import today
 from shegong_runtime.auth import Principal
-from shegong_runtime.commands import CommandContext, load
-from shegong_runtime.http import command_context
+from shegong_runtime.commands import CommandContext, handle, load
+from shegong_runtime.http import command_context, respond
 from shegong_runtime.inputs import Day, Identifier
 
 from shegong_engagement import views
+from shegong_engagement.config import EngagementConfig, current
 from shegong_engagement.domain.action_items import (
+    Assign,
     AssignActionItem,
+    Complete,
     CompleteActionItem,
-    assign_action_item,
-    complete_action_item,
 )
-from shegong_engagement.domain.aggregates import MEETING
-from shegong_engagement.domain.clock import today
 from shegong_engagement.domain.deliberation import (
+    Adopt,
     AdoptResolution,
+    Propose,
     ProposeIssue,
+    Vote,
     VoteMotion,
-    adopt_resolution,
-    propose_issue,
-    vote_motion,
 )
-from shegong_engagement.entrypoints.http.commands import (
-    answered,
-    last_data,
-    meeting_command,
-    occurred_on,
-)
+from shegong_engagement.domain.meeting import MEETING
+from shegong_engagement.entrypoints.http import readings as doc
+from shegong_engagement.entrypoints.http.answers import answered, last_data
 from shegong_engagement.entrypoints.http.common import (
     PERSONAL_DATA_ROLES,
-    config,
     for_read,
     for_write,
+    occurred_on,
     read_access,
     visible,
     write_access,
@@ -48,10 +45,11 @@ from shegong_engagement.entrypoints.http.sealed import (
 
 router = APIRouter(tags=["deliberation"])
 BASE = "/stations/{station_id}/meetings/{meeting_id}"
+MEETING_LINK = {"meeting": doc.link_to("meeting_detail", station_id=doc.AT_STATION, meeting_id="$request.path.meeting_id")}
 
 
-@router.post(f"{BASE}/issues", status_code=201)
-async def propose(
+@router.post(f"{BASE}/issues", status_code=201, responses=doc.changed(201, "proposed", **MEETING_LINK))
+async def propose_issue(
     station_id: Identifier,
     meeting_id: Identifier,
     body: ProposeIssue,
@@ -61,50 +59,44 @@ async def propose(
 ):
     rt = await for_write(request, who, station_id)
     sealed = await rt.keys.seal(issue_subject(meeting_id, body.issue_id), body.proposer_name)
-    return await meeting_command(
-        rt,
-        meeting_id,
-        station_id,
-        ctx,
-        lambda state: propose_issue(state, body, sealed, today()),
-        answered(201, "meeting_id", issue_id=last_data("issue_id")),
-        occurred_on(body.proposed_on),
+    answer = await handle(
+        rt.store, MEETING, meeting_id, Propose(station_id, meeting_id, body, sealed, today()),
+        station_id=station_id, ctx=ctx, occurred_at=occurred_on(body.proposed_on),
+        respond=answered(201, "meeting_id", issue_id=last_data("issue_id")),
     )
+    return respond(answer)
 
 
-@router.post(f"{BASE}/motions", status_code=201)
-async def vote(
+@router.post(f"{BASE}/motions", status_code=201, responses=doc.changed(201, "voted", **MEETING_LINK))
+async def vote_motion(
     station_id: Identifier,
     meeting_id: Identifier,
     body: VoteMotion,
     request: Request,
     who: Principal = Depends(write_access),
     ctx: CommandContext = Depends(command_context),
+    config: EngagementConfig = Depends(current),
 ):
     """Record a vote; the quorum rule is the meeting's own, else the station's, else the default."""
     rt = await for_write(request, who, station_id)
-    held, _ = await load(rt.store, MEETING, meeting_id)
-    return await meeting_command(
-        rt,
-        meeting_id,
-        station_id,
-        ctx,
-        lambda state: vote_motion(
-            state, body, *config(rt).quorum_for(station_id, state.quorum_rule)
-        ),
-        answered(
+    held, _ = await load(rt.store, MEETING, meeting_id)  # the vote happened the day it was held
+    vote = Vote(station_id, meeting_id, body, config.quorum_for(station_id, None))
+    answer = await handle(
+        rt.store, MEETING, meeting_id, vote,
+        station_id=station_id, ctx=ctx, occurred_at=occurred_on(body.voted_on or held.held_on),
+        respond=answered(
             201,
             "meeting_id",
             motion_id=last_data("motion_id"),
             passed=last_data("passed"),
             quorum_met=last_data("quorum_met"),
         ),
-        occurred_on(body.voted_on or held.held_on),
     )
+    return respond(answer)
 
 
-@router.post(f"{BASE}/resolutions", status_code=201)
-async def adopt(
+@router.post(f"{BASE}/resolutions", status_code=201, responses=doc.changed(201, "adopted", **MEETING_LINK))
+async def adopt_resolution(
     station_id: Identifier,
     meeting_id: Identifier,
     body: AdoptResolution,
@@ -113,19 +105,16 @@ async def adopt(
     ctx: CommandContext = Depends(command_context),
 ):
     rt = await for_write(request, who, station_id)
-    return await meeting_command(
-        rt,
-        meeting_id,
-        station_id,
-        ctx,
-        lambda state: adopt_resolution(state, body, today()),
-        answered(201, "meeting_id", resolution_id=last_data("resolution_id")),
-        occurred_on(body.adopted_on),
+    answer = await handle(
+        rt.store, MEETING, meeting_id, Adopt(station_id, meeting_id, body, today()),
+        station_id=station_id, ctx=ctx, occurred_at=occurred_on(body.adopted_on),
+        respond=answered(201, "meeting_id", resolution_id=last_data("resolution_id")),
     )
+    return respond(answer)
 
 
-@router.post(f"{BASE}/action-items", status_code=201)
-async def assign(
+@router.post(f"{BASE}/action-items", status_code=201, responses=doc.changed(201, "assigned", **MEETING_LINK))
+async def assign_action_item(
     station_id: Identifier,
     meeting_id: Identifier,
     body: AssignActionItem,
@@ -135,19 +124,16 @@ async def assign(
 ):
     rt = await for_write(request, who, station_id)
     sealed = await rt.keys.seal(action_subject(meeting_id, body.action_id), body.owner_name)
-    return await meeting_command(
-        rt,
-        meeting_id,
-        station_id,
-        ctx,
-        lambda state: assign_action_item(state, body, sealed, today()),
-        answered(201, "meeting_id", action_id=last_data("action_id")),
-        occurred_on(body.assigned_on),
+    answer = await handle(
+        rt.store, MEETING, meeting_id, Assign(station_id, meeting_id, body, sealed, today()),
+        station_id=station_id, ctx=ctx, occurred_at=occurred_on(body.assigned_on),
+        respond=answered(201, "meeting_id", action_id=last_data("action_id")),
     )
+    return respond(answer)
 
 
-@router.post(BASE + "/action-items/{action_id}/done")
-async def done(
+@router.post(BASE + "/action-items/{action_id}/done", responses=doc.changed(200, "done", **MEETING_LINK))
+async def complete_action_item(
     station_id: Identifier,
     meeting_id: Identifier,
     action_id: Identifier,
@@ -157,18 +143,15 @@ async def done(
     ctx: CommandContext = Depends(command_context),
 ):
     rt = await for_write(request, who, station_id)
-    return await meeting_command(
-        rt,
-        meeting_id,
-        station_id,
-        ctx,
-        lambda state: complete_action_item(state, action_id, body, today()),
-        answered(200, "meeting_id", action_id=last_data("action_id"), late=last_data("late")),
-        occurred_on(body.done_on),
+    answer = await handle(
+        rt.store, MEETING, meeting_id, Complete(station_id, meeting_id, action_id, body, today()),
+        station_id=station_id, ctx=ctx, occurred_at=occurred_on(body.done_on),
+        respond=answered(200, "meeting_id", action_id=last_data("action_id"), late=last_data("late")),
     )
+    return respond(answer)
 
 
-@router.get("/action-items")
+@router.get("/action-items", responses=doc.reading(list[doc.ActionItemListed], "action items, soonest due first"))
 async def list_action_items(
     request: Request,
     station_id: Identifier | None = None,

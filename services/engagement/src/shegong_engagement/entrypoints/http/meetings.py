@@ -3,30 +3,31 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Query, Request
+from shegong_events.calendar import at_noon, today
 from shegong_events.engagement import MeetingKind
 from shegong_runtime.auth import Principal
-from shegong_runtime.commands import CommandContext
-from shegong_runtime.http import command_context
-from shegong_runtime.inputs import Day, Identifier
+from shegong_runtime.commands import CommandContext, handle
+from shegong_runtime.http import command_context, respond
+from shegong_runtime.inputs import Day, Identifier, new_id
 
 from shegong_engagement import views
-from shegong_engagement.domain.aggregates import MEETING
-from shegong_engagement.domain.clock import noon, today
 from shegong_engagement.domain.errors import MeetingNotFound
 from shegong_engagement.domain.meeting import (
+    MEETING,
+    Cancel,
     CancelMeeting,
+    Hold,
     HoldMeeting,
+    Schedule,
     ScheduleMeeting,
-    cancel,
-    hold,
-    schedule,
 )
-from shegong_engagement.entrypoints.http.commands import answered, command, occurred_on
+from shegong_engagement.entrypoints.http import readings as doc
+from shegong_engagement.entrypoints.http.answers import answered
 from shegong_engagement.entrypoints.http.common import (
     PERSONAL_DATA_ROLES,
     for_read,
     for_write,
-    new_id,
+    occurred_on,
     read_access,
     visible,
     write_access,
@@ -34,9 +35,14 @@ from shegong_engagement.entrypoints.http.common import (
 from shegong_engagement.entrypoints.http.sealed import open_meeting_names
 
 router = APIRouter(tags=["meetings"])
+MEETING_LINK = {"meeting": doc.MEETING}
 
 
-@router.post("/stations/{station_id}/meetings", status_code=201)
+@router.post(
+    "/stations/{station_id}/meetings",
+    status_code=201,
+    responses=doc.changed(201, "scheduled", **MEETING_LINK),
+)
 async def schedule_meeting(
     station_id: Identifier,
     body: ScheduleMeeting,
@@ -45,20 +51,19 @@ async def schedule_meeting(
     ctx: CommandContext = Depends(command_context),
 ):
     rt = await for_write(request, who, station_id)
-    cmd = body if body.meeting_id else body.model_copy(update={"meeting_id": new_id("m")})
-    return await command(
-        rt,
-        MEETING,
-        cmd.meeting_id,
-        station_id,
-        ctx,
-        lambda state: schedule(state, cmd),
-        answered(201, "meeting_id"),
-        occurred_on(cmd.announced_on),
+    meeting_id = body.meeting_id or new_id("m")
+    answer = await handle(
+        rt.store, MEETING, meeting_id, Schedule(station_id, meeting_id, body),
+        station_id=station_id, ctx=ctx, respond=answered(201, "meeting_id"),
+        occurred_at=occurred_on(body.announced_on),
     )
+    return respond(answer)
 
 
-@router.post("/stations/{station_id}/meetings/{meeting_id}/held")
+@router.post(
+    "/stations/{station_id}/meetings/{meeting_id}/held",
+    responses=doc.changed(200, "held", **MEETING_LINK),
+)
 async def hold_meeting(
     station_id: Identifier,
     meeting_id: Identifier,
@@ -68,19 +73,18 @@ async def hold_meeting(
     ctx: CommandContext = Depends(command_context),
 ):
     rt = await for_write(request, who, station_id)
-    return await command(
-        rt,
-        MEETING,
-        meeting_id,
-        station_id,
-        ctx,
-        lambda state: hold(state, station_id, meeting_id, body),
-        answered(200, "meeting_id"),
-        noon(body.held_on),
+    answer = await handle(
+        rt.store, MEETING, meeting_id, Hold(station_id, meeting_id, body),
+        station_id=station_id, ctx=ctx, respond=answered(200, "meeting_id"),
+        occurred_at=at_noon(body.held_on),
     )
+    return respond(answer)
 
 
-@router.post("/stations/{station_id}/meetings/{meeting_id}/cancellation")
+@router.post(
+    "/stations/{station_id}/meetings/{meeting_id}/cancellation",
+    responses=doc.changed(200, "cancelled", **MEETING_LINK),
+)
 async def cancel_meeting(
     station_id: Identifier,
     meeting_id: Identifier,
@@ -90,19 +94,15 @@ async def cancel_meeting(
     ctx: CommandContext = Depends(command_context),
 ):
     rt = await for_write(request, who, station_id)
-    return await command(
-        rt,
-        MEETING,
-        meeting_id,
-        station_id,
-        ctx,
-        lambda state: cancel(state, station_id, meeting_id, body, today()),
-        answered(200, "meeting_id"),
-        occurred_on(body.cancelled_on),
+    answer = await handle(
+        rt.store, MEETING, meeting_id, Cancel(station_id, meeting_id, body, today()),
+        station_id=station_id, ctx=ctx, respond=answered(200, "meeting_id"),
+        occurred_at=occurred_on(body.cancelled_on),
     )
+    return respond(answer)
 
 
-@router.get("/meetings")
+@router.get("/meetings", responses=doc.reading(list[doc.Meeting], "meetings, oldest first"))
 async def list_meetings(
     request: Request,
     station_id: Identifier | None = None,
@@ -116,7 +116,7 @@ async def list_meetings(
     return visible(rt, who, await views.meetings(rt, station_id, kind, status, held_from, held_to))
 
 
-@router.get("/meetings/by-kind")
+@router.get("/meetings/by-kind", responses=doc.reading(list[doc.KindCount], "counts per station and kind"))
 async def meetings_by_kind(
     request: Request, station_id: Identifier | None = None, who: Principal = Depends(read_access)
 ):
@@ -125,7 +125,10 @@ async def meetings_by_kind(
     return visible(rt, who, await views.meetings_by_kind(rt, station_id))
 
 
-@router.get("/stations/{station_id}/meetings/{meeting_id}")
+@router.get(
+    "/stations/{station_id}/meetings/{meeting_id}",
+    responses=doc.reading(doc.MeetingDetail, "the meeting with its deliberation"),
+)
 async def meeting_detail(
     station_id: Identifier, meeting_id: Identifier, request: Request, who: Principal = Depends(read_access)
 ):

@@ -1,27 +1,33 @@
 """PIPL rights of the engagement service's data subjects: a volunteer (erasure of name and phone,
 hours and certificates stay nameless; a copy of their data as JSON), and the people named in a
-meeting: an issue's proposer and an action item's owner (erasure of the name)."""
+meeting: an issue's proposer and an action item's owner (erasure of the name).
+
+The routes are the shared ones (`shegong_runtime.personal_data_routes`); the erasure deciders
+below fold each aggregate as its own decider does and decide only the erasure."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated
+
 from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse
+from shegong_events import DomainEvent, Envelope
 from shegong_events.engagement import MeetingNameErased, VolunteerErased
+from shegong_runtime import personal_data_routes as rights
 from shegong_runtime import pipl
 from shegong_runtime.auth import Principal, requires
-from shegong_runtime.commands import CommandContext, load
+from shegong_runtime.commands import Answer, CommandContext, load
+from shegong_runtime.decider import Decider
 from shegong_runtime.http import command_context
 from shegong_runtime.inputs import Identifier
+from shegong_runtime.service import runtime
 
-from shegong_engagement.domain.aggregates import VOLUNTEER
+from shegong_engagement.domain.aggregates import MEETING, VOLUNTEER
 from shegong_engagement.domain.errors import ActionItemNotFound, IssueNotFound
-from shegong_engagement.domain.meeting import Meeting
-from shegong_engagement.domain.volunteer import require_volunteer
-from shegong_engagement.entrypoints.http.commands import (
-    answered,
-    meeting_command,
-    volunteer_command,
-)
-from shegong_engagement.entrypoints.http.common import for_read
+from shegong_engagement.domain.meeting import Meeting, require_meeting
+from shegong_engagement.domain.volunteer import Volunteer, require_volunteer
 from shegong_engagement.entrypoints.http.sealed import (
     action_subject,
     issue_subject,
@@ -30,8 +36,85 @@ from shegong_engagement.entrypoints.http.sealed import (
 
 router = APIRouter(tags=["personal data"])
 BASE = "/stations/{station_id}/volunteers/{volunteer_id}"
-MEETING = "/stations/{station_id}/meetings/{meeting_id}"
-eraser = requires(*pipl.ERASERS)
+MEETING_PATH = "/stations/{station_id}/meetings/{meeting_id}"
+Eraser = Annotated[Principal, Depends(requires(*pipl.ERASERS))]
+Context = Annotated[CommandContext, Depends(command_context)]
+
+
+@dataclass(frozen=True, kw_only=True)
+class EraseVolunteer:
+    station_id: str
+    volunteer_id: str
+    reason: str
+    erased_at: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class EraseMeetingName:
+    """Exactly one of `issue_id` (its proposer) and `action_id` (its owner)."""
+
+    station_id: str
+    meeting_id: str
+    issue_id: str | None = None
+    action_id: str | None = None
+    reason: str
+    erased_at: datetime
+
+
+class VolunteerErasure(Decider[EraseVolunteer, Volunteer]):
+    aggregate_type = VOLUNTEER.aggregate_type
+
+    def initial(self) -> Volunteer:
+        return VOLUNTEER.initial()
+
+    def evolve(self, state: Volunteer, event: DomainEvent, envelope: Envelope) -> Volunteer:
+        return VOLUNTEER.evolve(state, event, envelope)
+
+    def decide(self, command: EraseVolunteer, state: Volunteer) -> list[DomainEvent]:
+        require_volunteer(state, command.station_id, command.volunteer_id)
+        return [VolunteerErased(reason=command.reason, erased_at=command.erased_at)]
+
+
+class MeetingNameErasure(Decider[EraseMeetingName, Meeting]):
+    aggregate_type = MEETING.aggregate_type
+
+    def initial(self) -> Meeting:
+        return MEETING.initial()
+
+    def evolve(self, state: Meeting, event: DomainEvent, envelope: Envelope) -> Meeting:
+        return MEETING.evolve(state, event, envelope)
+
+    def decide(self, command: EraseMeetingName, state: Meeting) -> list[DomainEvent]:
+        require_meeting(state, command.station_id, command.meeting_id)
+        if command.issue_id is not None and command.issue_id not in state.issues:
+            raise IssueNotFound(f"no issue {command.issue_id} at meeting {command.meeting_id}")
+        if command.action_id is not None and command.action_id not in state.actions:
+            raise ActionItemNotFound(
+                f"no action item {command.action_id} at meeting {command.meeting_id}"
+            )
+        return [
+            MeetingNameErased(
+                issue_id=command.issue_id,
+                action_id=command.action_id,
+                reason=command.reason,
+                erased_at=command.erased_at,
+            )
+        ]
+
+
+VOLUNTEER_ERASURE, MEETING_NAME_ERASURE = VolunteerErasure(), MeetingNameErasure()
+
+
+def answered(id_field: str):  # type: ignore[no-untyped-def]
+    """The aggregate's id, its new version and the events recorded."""
+    return lambda events, _state: Answer(
+        200,
+        {
+            id_field: events[0].aggregate_id if events else None,
+            "version": events[-1].aggregate_version if events else None,
+            "events": [e.event_type for e in events],
+        },
+    )
 
 
 @router.post(f"{BASE}/erasure")
@@ -40,87 +123,94 @@ async def erase_volunteer(
     volunteer_id: Identifier,
     body: pipl.Erase,
     request: Request,
-    who: Principal = Depends(eraser),
-    ctx: CommandContext = Depends(command_context),
+    who: Eraser,
+    ctx: Context,
 ):
     """Destroy the volunteer's key with the erasure event; their sealed name and phone go with it."""
-    rt = await for_read(request, who, station_id)
-    subject = volunteer_subject(volunteer_id)
-    await pipl.require_not_erased(rt.keys, subject)
-    return await volunteer_command(
-        rt,
-        volunteer_id,
-        station_id,
+    command = EraseVolunteer(
+        station_id=station_id, volunteer_id=volunteer_id, reason=body.reason, erased_at=pipl.now()
+    )
+    return await rights.erase(
+        runtime(request),
+        who,
         ctx,
-        lambda _state: [VolunteerErased(reason=body.reason, erased_at=pipl.now())],
-        answered(200, "volunteer_id"),
-        after_append=pipl.destroy_key(rt.keys, subject),
+        VOLUNTEER_ERASURE,
+        volunteer_id,
+        command,
+        station_id=station_id,
+        subject=volunteer_subject(volunteer_id),
+        answer=answered("volunteer_id"),
     )
 
 
-@router.get(f"{BASE}/export", responses={409: {"description": "the person's data was erased already"}})
+@router.get(f"{BASE}/export", responses=rights.EXPORT_RESPONSES)
 async def export_volunteer(
-    station_id: Identifier, volunteer_id: Identifier, request: Request, who: Principal = Depends(eraser)
+    station_id: Identifier, volunteer_id: Identifier, request: Request, who: Eraser
 ):
     """A copy of everything recorded about the volunteer (PIPL), name and phone opened."""
-    rt = await for_read(request, who, station_id)
-    state, _ = await load(rt.store, VOLUNTEER, volunteer_id)
-    require_volunteer(state, station_id, volunteer_id)
-    subject = volunteer_subject(volunteer_id)
-    return await pipl.export(rt.store, rt.keys, subject, [f"volunteer-{volunteer_id}"])
+    rt = runtime(request)
+
+    async def found() -> None:
+        state, _ = await load(rt.store, VOLUNTEER, volunteer_id)
+        require_volunteer(state, station_id, volunteer_id)
+
+    subject, streams = volunteer_subject(volunteer_id), [f"volunteer-{volunteer_id}"]
+    return await rights.export(rt, who, station_id, subject, streams, found)
 
 
-async def _erase_name(request, who, ctx, station_id, meeting_id, subject, decide):  # type: ignore[no-untyped-def]
-    rt = await for_read(request, who, station_id)
-    await pipl.require_not_erased(rt.keys, subject)
-    return await meeting_command(
-        rt,
-        meeting_id,
-        station_id,
+async def _erase_name(
+    request: Request, who: Principal, ctx: CommandContext, subject: str, command: EraseMeetingName
+) -> JSONResponse:
+    return await rights.erase(
+        runtime(request),
+        who,
         ctx,
-        decide,
-        answered(200, "meeting_id"),
-        after_append=pipl.destroy_key(rt.keys, subject),
+        MEETING_NAME_ERASURE,
+        command.meeting_id,
+        command,
+        station_id=command.station_id,
+        subject=subject,
+        answer=answered("meeting_id"),
     )
 
 
-@router.post(MEETING + "/issues/{issue_id}/proposer-erasure")
+@router.post(MEETING_PATH + "/issues/{issue_id}/proposer-erasure")
 async def erase_proposer(
     station_id: Identifier,
     meeting_id: Identifier,
     issue_id: Identifier,
     body: pipl.Erase,
     request: Request,
-    who: Principal = Depends(eraser),
-    ctx: CommandContext = Depends(command_context),
+    who: Eraser,
+    ctx: Context,
 ):
     """Erase the name of the person who proposed an issue; the issue stays."""
+    command = EraseMeetingName(
+        station_id=station_id,
+        meeting_id=meeting_id,
+        issue_id=issue_id,
+        reason=body.reason,
+        erased_at=pipl.now(),
+    )
+    return await _erase_name(request, who, ctx, issue_subject(meeting_id, issue_id), command)
 
-    def decide(state: Meeting):  # type: ignore[no-untyped-def]
-        if issue_id not in state.issues:
-            raise IssueNotFound(f"no issue {issue_id} at meeting {meeting_id}")
-        return [MeetingNameErased(issue_id=issue_id, reason=body.reason, erased_at=pipl.now())]
 
-    subject = issue_subject(meeting_id, issue_id)
-    return await _erase_name(request, who, ctx, station_id, meeting_id, subject, decide)
-
-
-@router.post(MEETING + "/action-items/{action_id}/owner-erasure")
+@router.post(MEETING_PATH + "/action-items/{action_id}/owner-erasure")
 async def erase_owner(
     station_id: Identifier,
     meeting_id: Identifier,
     action_id: Identifier,
     body: pipl.Erase,
     request: Request,
-    who: Principal = Depends(eraser),
-    ctx: CommandContext = Depends(command_context),
+    who: Eraser,
+    ctx: Context,
 ):
     """Erase the name of the person an action item was assigned to; the item stays."""
-
-    def decide(state: Meeting):  # type: ignore[no-untyped-def]
-        if action_id not in state.actions:
-            raise ActionItemNotFound(f"no action item {action_id} at meeting {meeting_id}")
-        return [MeetingNameErased(action_id=action_id, reason=body.reason, erased_at=pipl.now())]
-
-    subject = action_subject(meeting_id, action_id)
-    return await _erase_name(request, who, ctx, station_id, meeting_id, subject, decide)
+    command = EraseMeetingName(
+        station_id=station_id,
+        meeting_id=meeting_id,
+        action_id=action_id,
+        reason=body.reason,
+        erased_at=pipl.now(),
+    )
+    return await _erase_name(request, who, ctx, action_subject(meeting_id, action_id), command)

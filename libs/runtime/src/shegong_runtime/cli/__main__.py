@@ -1,0 +1,3 @@
+from shegong_runtime.cli import main
+
+main()

@@ -1,0 +1,63 @@
+"""The `shegong` command group and what its commands share."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from datetime import datetime
+
+import click
+
+from shegong_runtime.settings import Settings
+
+
+@click.group()
+def main() -> None:
+    """Shegong (社工): event-sourced services for social work stations."""
+
+
+def run_until_signal(main) -> None:
+    """Run `main(stop)` until SIGINT or SIGTERM, then let it finish the batch in hand."""
+
+    async def runner() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        await main(stop)
+
+    asyncio.run(runner())
+
+
+def run_once(coro_fn) -> None:
+    """Run one async tool; its expected refusals become a clean error message and exit code 1."""
+    from shegong_runtime.ops.projections import UnknownProjection
+    from shegong_runtime.ops.replay import BadSelection
+
+    try:
+        asyncio.run(coro_fn())
+    except (BadSelection, UnknownProjection, ValueError) as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def parse_time(value: str | None) -> datetime | None:
+    """ISO 8601; without an offset it is local time."""
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not an ISO 8601 time", param_hint="--since") from None
+    return parsed if parsed.tzinfo else parsed.astimezone()
+
+def with_jetstream(name: str, work) -> None:
+    from shegong_runtime import connections
+
+    async def go() -> None:
+        nc = await connections.open_bus(Settings(service=name), name)
+        try:
+            await work(nc.jetstream())
+        finally:
+            await nc.drain()
+
+    run_once(go)

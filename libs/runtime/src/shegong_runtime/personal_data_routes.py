@@ -1,0 +1,101 @@
+"""The two routes of a data subject's rights (PIPL), the same in every service: erasure, a
+command whose event destroys the subject's key in its own transaction, and export, a copy of
+everything recorded about them with the sealed fields opened. Each service declares the paths
+and names the decider, the subject and the streams; the checks and the steps live here."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Any, TypeVar
+
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from shegong_events import Envelope
+
+from shegong_runtime import pipl
+from shegong_runtime.auth import Principal
+from shegong_runtime.commands import Answer, CommandContext, handle
+from shegong_runtime.crypto import KeyStore
+from shegong_runtime.decider import Decider
+from shegong_runtime.eventstore import EventStore
+from shegong_runtime.http import respond
+from shegong_runtime.service import Runtime
+
+C = TypeVar("C")
+S = TypeVar("S")
+
+
+class ExportedEvent(BaseModel):
+    event_type: str
+    occurred_at: datetime
+    recorded_at: datetime
+    station_id: str
+    facts: dict[str, Any] = Field(description="the event's facts, sealed fields opened")
+
+
+class PersonalDataCopy(BaseModel):
+    """A person's copy of their data (PIPL), as JSON."""
+
+    subject_id: str
+    exported_at: datetime
+    events: list[ExportedEvent]
+
+
+EXPORT_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"model": PersonalDataCopy},
+    409: {"description": "the person's data was erased already"},
+}
+
+
+def _stores(rt: Runtime) -> tuple[EventStore, KeyStore]:
+    """A service that keeps data subjects has both an event store and a key store."""
+    assert rt.store is not None and rt.keys is not None, "a write service keeps both"
+    return rt.store, rt.keys
+
+
+async def erase(
+    rt: Runtime,
+    who: Principal,
+    ctx: CommandContext,
+    decider: Decider[C, S],
+    aggregate_id: str,
+    command: C,
+    *,
+    station_id: str,
+    subject: str,
+    answer: Callable[[list[Envelope], S], Answer],
+) -> JSONResponse:
+    """Erase one data subject: scope, not erased yet (409), then the decider's erasure event
+    appended with the subject's key destroyed in the same transaction."""
+    store, keys = _stores(rt)
+    await rt.stations.check_write(who, station_id)
+    await pipl.require_not_erased(keys, subject)
+    done = await handle(
+        store,
+        decider,
+        aggregate_id,
+        command,
+        station_id=station_id,
+        ctx=ctx,
+        respond=answer,
+        after_append=pipl.destroy_key(keys, subject),
+    )
+    return respond(done)
+
+
+async def export(
+    rt: Runtime,
+    who: Principal,
+    station_id: str,
+    subject: str,
+    stream_ids: list[str],
+    found: Callable[[], Awaitable[None]] | None = None,
+) -> dict[str, Any]:
+    """A subject's copy of their data: scope, then `found` (raises the 404 of an unknown
+    record), not erased (409), their streams opened."""
+    store, keys = _stores(rt)
+    await rt.stations.check_read(who, station_id)
+    if found is not None:
+        await found()
+    return await pipl.export(store, keys, subject, stream_ids)

@@ -1,0 +1,63 @@
+"""The one projection API: a read model declares its tables and a handler per event type.
+
+    HANDLERS = {OrgFiled: org_filed, OrgFilingApproved: org_approved}
+
+    class Organisations(ReadModel):
+        name, domains, ddl = "registry_organisations", ("registry",), DDL
+        handlers = Handlers(HANDLERS)
+
+A handler is `async (conn, schema, envelope, event)` and writes rows from the event alone. The
+runtime delivers each aggregate's events in order and once in effect (`projection.py`), so a
+handler never checks versions or order itself; an event type without a handler is a fact this
+read model does not show.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+import asyncpg
+from shegong_events import CATALOG, Envelope
+
+from shegong_runtime.projection import Projection
+
+Handler = Callable[[asyncpg.Connection, str, Envelope, Any], Awaitable[None]]
+
+
+class Handlers:
+    """Handlers by event model, looked up by the envelope's event type."""
+
+    def __init__(self, *tables: Mapping[type, Handler]) -> None:
+        self.by_model: dict[type, Handler] = {}
+        for table in tables:
+            self.by_model.update(table)
+        self._by_type = {model.event_type: (model, h) for model, h in self.by_model.items()}  # type: ignore[attr-defined]
+
+    @property
+    def event_types(self) -> frozenset[str]:
+        return frozenset(self._by_type)
+
+    async def dispatch(self, conn: asyncpg.Connection, s: str, envelope: Envelope) -> bool:
+        """Apply the envelope's handler, if this read model shows its fact; say whether it did."""
+        known = self._by_type.get(envelope.event_type)
+        if known is None:
+            return False
+        model, handler = known
+        fact = CATALOG.decode(envelope)
+        if not isinstance(fact, model):
+            return False
+        await handler(conn, s, envelope, fact)
+        return True
+
+
+class ReadModel(Projection):
+    """A projection whose events go to their handlers; override `apply` only to add to that."""
+
+    handlers: Handlers = Handlers()
+
+    def __init__(self, name: str | None = None) -> None:
+        self.name = name or self.name
+
+    async def apply(self, conn: asyncpg.Connection, s: str, event: Envelope) -> None:
+        await self.handlers.dispatch(conn, s, event)

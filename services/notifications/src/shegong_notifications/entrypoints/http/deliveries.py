@@ -1,0 +1,111 @@
+"""The audit and operations view: planned deliveries and reminders, and re-driving dead ones.
+
+Operators see and re-drive deliveries but record nothing else, so these routes check the
+caller's reach over the station (`Principal.require_station`), not a writer's.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Literal
+
+from fastapi import APIRouter, Depends, Query, Request
+from shegong_runtime.auth import Principal, Role, requires
+from shegong_runtime.commands import Answer, CommandContext, handle
+from shegong_runtime.errors import Forbidden
+from shegong_runtime.http import command_context, respond
+from shegong_runtime.inputs import Identifier
+from shegong_runtime.service import runtime
+
+from shegong_notifications import projections, views
+from shegong_notifications.domain.notification import NOTIFICATION, NotificationNotFound, Redrive
+from shegong_notifications.entrypoints.http import answers
+from shegong_notifications.entrypoints.http.answers import (
+    DeliveryView,
+    RedriveAnswer,
+    ReminderView,
+    link,
+)
+
+router = APIRouter(tags=["deliveries"])
+OVERSEERS = (Role.station_lead, Role.district_officer, Role.city_admin, Role.operator)
+Status = Literal["pending", "sent", "dead"]
+
+
+def _scoped(who: Principal, station_id: str | None) -> None:
+    if station_id is None and not who.citywide:
+        raise Forbidden("name a station_id in your scope", field="station_id")
+
+
+@router.get(
+    "/deliveries", operation_id="listDeliveries", **answers.reading(list[DeliveryView], "planned deliveries, newest first")
+)
+async def list_deliveries(
+    request: Request,
+    station_id: Identifier | None = None,
+    status: Status | None = None,
+    rule_id: Identifier | None = None,
+    limit: int = Query(default=100, ge=1, le=1000),
+    who: Principal = Depends(requires(*OVERSEERS)),
+):
+    rt = runtime(request)
+    await rt.stations.refresh()
+    _scoped(who, station_id)
+    if station_id:
+        who.require_station(station_id, rt.stations.district_of)
+    return await views.deliveries(rt.pool, station_id, status, rule_id, limit)
+
+
+@router.get("/deliveries/{delivery_id}", operation_id="getDelivery", **answers.reading(DeliveryView, "one delivery"))
+async def get_delivery(delivery_id: uuid.UUID, request: Request, who: Principal = Depends(requires(*OVERSEERS))):
+    rt = runtime(request)
+    await rt.stations.refresh()
+    found = await views.delivery_view(rt.pool, delivery_id)
+    if found is None:
+        raise NotificationNotFound(f"no notification {delivery_id}")
+    who.require_station(found["station_id"], rt.stations.district_of)
+    return found
+
+
+@router.get(
+    "/reminders", operation_id="listReminders", **answers.reading(list[ReminderView], "reminders, soonest first")
+)
+async def list_reminders(
+    request: Request,
+    station_id: Identifier | None = None,
+    status: Literal["pending", "fired", "cancelled", "superseded"] | None = None,
+    limit: int = Query(default=100, ge=1, le=1000),
+    who: Principal = Depends(requires(*OVERSEERS)),
+):
+    rt = runtime(request)
+    await rt.stations.refresh()
+    _scoped(who, station_id)
+    if station_id:
+        who.require_station(station_id, rt.stations.district_of)
+    return await views.reminders(rt.pool, station_id, status, limit)
+
+
+@router.post(
+    "/deliveries/{delivery_id}/redrive",
+    operation_id="redriveDelivery",
+    **answers.command(200, RedriveAnswer, {"delivery": link("getDelivery", delivery_id="$request.path.delivery_id")}),
+)
+async def redrive_delivery(
+    delivery_id: uuid.UUID,
+    request: Request,
+    who: Principal = Depends(requires(*OVERSEERS)),
+    ctx: CommandContext = Depends(command_context),
+):
+    """Send a dead notification again, from a fresh attempt count (409 unless it is dead)."""
+    rt = runtime(request)
+    await rt.stations.refresh()
+    row = await views.delivery(rt.pool, delivery_id)
+    if row is None:
+        raise NotificationNotFound(f"no notification {delivery_id}")
+    who.require_station(row["station_id"], rt.stations.district_of)
+    answer = await handle(
+        rt.store, NOTIFICATION, str(delivery_id), Redrive(str(delivery_id)), station_id=row["station_id"], ctx=ctx,
+        respond=lambda events, state: Answer(200, {"delivery_id": str(delivery_id), "status": "pending"}),
+        after_append=projections.in_step,
+    )
+    return respond(answer)

@@ -1,0 +1,292 @@
+"""The recipients directory and subscriptions: who gets what through which channel.
+
+Names, emails and webhook secrets are sealed here, under the person's key, before the command
+is built: the decider sees only sealed strings.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from fastapi import APIRouter, Depends, Request
+from pydantic import Field, HttpUrl
+from shegong_events.notifications import AudienceRole, Channel
+from shegong_runtime import pipl
+from shegong_runtime.auth import Principal, Role, requires
+from shegong_runtime.commands import Answer, CommandContext, handle
+from shegong_runtime.http import command_context, respond
+from shegong_runtime.inputs import Identifier, RequestModel
+from shegong_runtime.service import Runtime, runtime
+
+from shegong_notifications import projections, views
+from shegong_notifications.domain import recipient
+from shegong_notifications.domain.recipient import (
+    RECIPIENT,
+    Addresses,
+    RecipientNotFound,
+    data_subject,
+)
+from shegong_notifications.entrypoints.http import answers
+from shegong_notifications.entrypoints.http.answers import (
+    PersonalDataExport,
+    RecipientAnswer,
+    RecipientView,
+    link,
+)
+from shegong_notifications.entrypoints.http.scope import can_read, check_write, envelope_station
+
+router = APIRouter(tags=["recipients"])
+MANAGERS = (Role.station_lead, Role.district_officer, Role.city_admin)
+EMAIL = r"^[^@\s]{1,64}@[^@\s]{1,189}\.[^@\s]{1,63}$"
+TO_RECIPIENT = {"recipient": link("getRecipient", recipient_id="$request.path.recipient_id")}
+
+
+class RegisterRecipient(RequestModel):
+    recipient_id: Identifier = Field(description="the person's login subject")
+    role: AudienceRole
+    station_id: Identifier | None = None
+    district_id: Identifier | None = Field(default=None, description="district officers only")
+    name: str | None = Field(default=None, max_length=50, description="sealed")
+    email: str | None = Field(default=None, pattern=EMAIL, max_length=254, description="sealed")
+    webhook_url: HttpUrl | None = None
+    webhook_secret: str | None = Field(default=None, min_length=16, max_length=200, description="sealed")
+    refs: list[str] = Field(default_factory=list, max_length=20)
+
+
+class UpdateRecipient(RequestModel):
+    name: str | None = Field(default=None, max_length=50)
+    email: str | None = Field(default=None, pattern=EMAIL, max_length=254)
+    webhook_url: HttpUrl | None = None
+    webhook_secret: str | None = Field(default=None, min_length=16, max_length=200)
+    refs: list[str] | None = Field(default=None, max_length=20)
+
+
+class SetSubscription(RequestModel):
+    topic: Identifier = Field(description="a template id, e.g. urgent-need")
+    channel: Channel | Literal["none"]
+
+
+def _answer(status: int):  # type: ignore[no-untyped-def]
+    return lambda events, state: Answer(
+        status,
+        {"recipient_id": events[0].aggregate_id if events else None,
+         "version": events[-1].aggregate_version if events else None},
+    )
+
+
+def _filed_under(row: Any) -> str:
+    """A recipient's events are filed under their station, or their district for officers."""
+    return envelope_station(row["station_id"], row["district_id"])
+
+
+async def _existing(  # type: ignore[no-untyped-def]
+    rt: Runtime, who: Principal, recipient_id: str, self_allowed: bool = False, include_removed: bool = False
+):
+    """The recipient's row, after checking the caller may change it (404 before 403)."""
+    row = await views.recipient(rt.pool, recipient_id, include_removed)
+    if row is None:
+        raise RecipientNotFound(f"no recipient {recipient_id}")
+    if self_allowed and who.subject == recipient_id:
+        return row
+    who.require_role(MANAGERS)
+    station_id = row["station_id"]
+    await check_write(rt, who, station_id, None if station_id else row["district_id"])
+    return row
+
+
+async def _sealed(rt: Runtime, recipient_id: str, body: RegisterRecipient | UpdateRecipient) -> Addresses:
+    """Addresses as the events carry them: name, email and secret sealed under the person's key."""
+    sid = data_subject(recipient_id)
+    return Addresses(
+        name_sealed=await rt.keys.seal(sid, body.name),
+        email_sealed=await rt.keys.seal(sid, body.email),
+        webhook_url=str(body.webhook_url) if body.webhook_url else None,
+        webhook_secret_sealed=await rt.keys.seal(sid, body.webhook_secret),
+    )
+
+
+@router.post(
+    "/recipients",
+    operation_id="registerRecipient",
+    **answers.command(201, RecipientAnswer, {"recipient": link("getRecipient", recipient_id="$response.body#/recipient_id")}),
+)
+async def register(
+    body: RegisterRecipient,
+    request: Request,
+    who: Principal = Depends(requires(*MANAGERS)),
+    ctx: CommandContext = Depends(command_context),
+):
+    rt = runtime(request)
+    recipient.must_fit_role(body.role, body.station_id)
+    await check_write(rt, who, body.station_id, body.district_id)
+    district_id = rt.stations.district_of(body.station_id) if body.station_id else body.district_id
+    command = recipient.RegisterRecipient(
+        recipient_id=body.recipient_id,
+        role=body.role,
+        station_id=body.station_id,
+        district_id=district_id,  # type: ignore[arg-type]  # the station's district, or the one named
+        refs=body.refs,
+        addresses=await _sealed(rt, body.recipient_id, body),
+    )
+    answer = await handle(
+        rt.store, RECIPIENT, body.recipient_id, command, station_id=envelope_station(body.station_id, district_id),
+        ctx=ctx, respond=_answer(201), after_append=projections.in_step,
+    )
+    return respond(answer)
+
+
+@router.post("/recipients/{recipient_id}/updates", operation_id="updateRecipient", **answers.command(200, RecipientAnswer, TO_RECIPIENT))
+async def update(
+    recipient_id: Identifier,
+    body: UpdateRecipient,
+    request: Request,
+    who: Principal = Depends(requires(*MANAGERS, Role.social_worker)),
+    ctx: CommandContext = Depends(command_context),
+):
+    rt = runtime(request)
+    row = await _existing(rt, who, recipient_id, self_allowed=True)
+    command = recipient.UpdateRecipient(recipient_id, await _sealed(rt, recipient_id, body), refs=body.refs)
+    answer = await handle(
+        rt.store, RECIPIENT, recipient_id, command, station_id=_filed_under(row), ctx=ctx,
+        respond=_answer(200), after_append=projections.in_step,
+    )
+    return respond(answer)
+
+
+@router.post("/recipients/{recipient_id}/removal", operation_id="removeRecipient", **answers.command(200, RecipientAnswer))
+async def remove(
+    recipient_id: Identifier,
+    request: Request,
+    who: Principal = Depends(requires(*MANAGERS)),
+    ctx: CommandContext = Depends(command_context),
+):
+    rt = runtime(request)
+    row = await _existing(rt, who, recipient_id)
+    answer = await handle(
+        rt.store, RECIPIENT, recipient_id, recipient.RemoveRecipient(recipient_id), station_id=_filed_under(row),
+        ctx=ctx, respond=_answer(200), after_append=projections.in_step,
+    )
+    return respond(answer)
+
+
+@router.post("/recipients/{recipient_id}/erasure", operation_id="eraseRecipient", **answers.command(200, RecipientAnswer))
+async def erase(
+    recipient_id: Identifier,
+    body: pipl.Erase,
+    request: Request,
+    who: Principal = Depends(requires(*MANAGERS)),
+    ctx: CommandContext = Depends(command_context),
+):
+    """PIPL erasure: the recipient's key goes with the event; nothing more is sent to them."""
+    rt = runtime(request)
+    row = await _existing(rt, who, recipient_id, include_removed=True)
+    await pipl.require_not_erased(rt.keys, data_subject(recipient_id))
+    command = recipient.EraseRecipient(recipient_id, reason=body.reason, erased_at=pipl.now())
+    answer = await handle(
+        rt.store, RECIPIENT, recipient_id, command, station_id=_filed_under(row), ctx=ctx,
+        respond=_answer(200), after_append=_erased(rt, recipient_id),
+    )
+    return respond(answer)
+
+
+def _erased(rt: Runtime, recipient_id: str):  # type: ignore[no-untyped-def]
+    destroy = pipl.destroy_key(rt.keys, data_subject(recipient_id))
+
+    async def both(conn, envelopes) -> None:  # type: ignore[no-untyped-def]
+        await projections.in_step(conn, envelopes)
+        await destroy(conn, envelopes)
+
+    return both
+
+
+@router.get(
+    "/recipients/{recipient_id}/export",
+    operation_id="exportRecipient",
+    responses={
+        200: {"model": PersonalDataExport, "description": "every event of the person's stream, opened"},
+        409: {"description": "the person's data was erased already"},
+    },
+    response_model=None,
+)
+async def export(recipient_id: Identifier, request: Request, who: Principal = Depends(requires(*MANAGERS, Role.social_worker))):
+    """A copy of the recipient's data (PIPL): the person themselves or a manager over them."""
+    rt = runtime(request)
+    await _existing(rt, who, recipient_id, self_allowed=True, include_removed=True)
+    return await pipl.export(rt.store, rt.keys, data_subject(recipient_id), [f"recipient-{recipient_id}"])
+
+
+@router.post(
+    "/recipients/{recipient_id}/subscriptions",
+    operation_id="setSubscription",
+    **answers.command(200, RecipientAnswer, TO_RECIPIENT),
+)
+async def set_subscription(
+    recipient_id: Identifier,
+    body: SetSubscription,
+    request: Request,
+    who: Principal = Depends(requires(*MANAGERS, Role.social_worker)),
+    ctx: CommandContext = Depends(command_context),
+):
+    """The person themselves, or a lead over them, chooses the channel for one topic."""
+    rt = runtime(request)
+    row = await _existing(rt, who, recipient_id, self_allowed=True)
+    command = recipient.SetSubscription(recipient_id, topic=body.topic, channel=body.channel)
+    answer = await handle(
+        rt.store, RECIPIENT, recipient_id, command, station_id=_filed_under(row), ctx=ctx,
+        respond=_answer(200), after_append=projections.in_step,
+    )
+    return respond(answer)
+
+
+async def _shown(rt: Runtime, rows: list[Any]) -> list[dict[str, Any]]:
+    """Directory rows with names and addresses opened for this authorised read."""
+    subs = await views.subscriptions(rt.pool, [r["recipient_id"] for r in rows])
+    out = []
+    for r in rows:
+        sid = data_subject(r["recipient_id"])
+        out.append({
+            "recipient_id": r["recipient_id"],
+            "role": r["role"],
+            "station_id": r["station_id"],
+            "district_id": r["district_id"],
+            "refs": list(r["refs"]),
+            "name": await rt.keys.open_or_redacted(sid, r["name_sealed"]),
+            "email": await rt.keys.open_or_redacted(sid, r["email_sealed"]),
+            "webhook_url": r["webhook_url"],
+            "subscriptions": subs.get(r["recipient_id"], {}),
+            "registered_at": r["registered_at"],
+        })
+    return out
+
+
+@router.get(
+    "/recipients",
+    operation_id="listRecipients",
+    **answers.reading(list[RecipientView], "the directory in the caller's scope"),
+)
+async def list_recipients(
+    request: Request,
+    station_id: Identifier | None = None,
+    district_id: Identifier | None = None,
+    who: Principal = Depends(requires(*MANAGERS)),
+):
+    """The directory in the caller's scope, names and addresses opened for this authorised read."""
+    rt = runtime(request)
+    await rt.stations.refresh()
+    rows = [
+        r for r in await views.recipients(rt.pool, station_id, district_id)
+        if can_read(rt, who, r["station_id"], r["district_id"])
+    ]
+    return await _shown(rt, rows)
+
+
+@router.get("/recipients/{recipient_id}", operation_id="getRecipient", **answers.reading(RecipientView, "one recipient"))
+async def get_recipient(
+    recipient_id: Identifier, request: Request, who: Principal = Depends(requires(*MANAGERS, Role.social_worker))
+):
+    """One recipient as the directory lists them: the person themselves or a manager over them."""
+    rt = runtime(request)
+    await rt.stations.refresh()
+    row = await _existing(rt, who, recipient_id, self_allowed=True)
+    (shown,) = await _shown(rt, [row])
+    return shown

@@ -1,0 +1,145 @@
+"""Rules over events, set per station or district: thin routes over the rule decider."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+from pydantic import Field
+from shegong_events.notifications import EVENT_TYPE, Audience, Channel, Condition, Reminder
+from shegong_runtime.auth import Principal, Role, principal, requires
+from shegong_runtime.commands import Answer, CommandContext, handle
+from shegong_runtime.http import command_context, respond
+from shegong_runtime.inputs import Identifier, RequestModel
+from shegong_runtime.service import runtime
+
+from shegong_notifications import projections, rulebook, views
+from shegong_notifications.domain import rule
+from shegong_notifications.domain.rule import RULE, RuleNotFound
+from shegong_notifications.domain.templates import TEMPLATES
+from shegong_notifications.entrypoints.http import answers
+from shegong_notifications.entrypoints.http.answers import RuleAnswer, RuleView, TemplateView, link
+from shegong_notifications.entrypoints.http.scope import can_read, check_write, envelope_station
+
+router = APIRouter(tags=["rules"])
+SETTERS = (Role.station_lead, Role.district_officer, Role.city_admin)
+TO_RULE = {"rule": link("getRule", rule_id="$response.body#/rule_id")}
+
+
+class DefineRule(RequestModel):
+    rule_id: Identifier
+    station_id: Identifier | None = Field(
+        default=None, description="a station's rule; or name district_id"
+    )
+    district_id: Identifier | None = Field(default=None, description="a district-wide rule")
+    trigger: str = Field(pattern=EVENT_TYPE, description="event type, e.g. NeedIdentified")
+    conditions: list[Condition] = Field(default_factory=list, max_length=10)
+    audience: Audience
+    channel: Channel = "inbox"
+    template_id: Identifier = Field(description="one of GET /templates")
+    reminder: Reminder | None = None
+    description: str | None = Field(examples=["紧急需求通知站长"], default=None, max_length=200)
+
+
+class DisableRule(RequestModel):
+    reason: str | None = Field(examples=["规则调整"], default=None, max_length=200)
+
+
+def _answer(status: int):  # type: ignore[no-untyped-def]
+    return lambda events, state: Answer(
+        status, {"rule_id": events[0].aggregate_id, "version": events[-1].aggregate_version}
+    )
+
+
+@router.post("/rules", operation_id="defineRule", **answers.command(201, RuleAnswer, TO_RULE))
+async def define(
+    body: DefineRule,
+    request: Request,
+    who: Principal = Depends(requires(*SETTERS)),
+    ctx: CommandContext = Depends(command_context),
+):
+    rt = runtime(request)
+    await check_write(rt, who, body.station_id, body.district_id)
+    command = rule.DefineRule(
+        rule_id=body.rule_id,
+        scope="station" if body.station_id else "district",
+        scope_id=body.station_id or body.district_id,  # type: ignore[arg-type]  # one of them, checked above
+        trigger=body.trigger,
+        conditions=body.conditions,
+        audience=body.audience,
+        channel=body.channel,
+        template_id=body.template_id,
+        reminder=body.reminder,
+        description=body.description,
+    )
+    station_id = envelope_station(body.station_id, body.district_id)
+    answer = await handle(
+        rt.store, RULE, body.rule_id, command, station_id=station_id, ctx=ctx,
+        respond=_answer(201), after_append=projections.in_step,
+    )
+    return respond(answer)
+
+
+@router.post(
+    "/rules/{rule_id}/disable",
+    operation_id="disableRule",
+    **answers.command(200, RuleAnswer, {"rule": link("getRule", rule_id="$request.path.rule_id")}),
+)
+async def disable(
+    rule_id: Identifier,
+    body: DisableRule,
+    request: Request,
+    who: Principal = Depends(requires(*SETTERS)),
+    ctx: CommandContext = Depends(command_context),
+):
+    rt = runtime(request)
+    row = await rulebook.get(rt.pool, rule_id)
+    if row is None:
+        raise RuleNotFound(f"no rule {rule_id}")
+    station_id, district_id = (
+        (row["scope_id"], None) if row["scope"] == "station" else (None, row["scope_id"])
+    )
+    await check_write(rt, who, station_id, district_id)
+    answer = await handle(
+        rt.store, RULE, rule_id, rule.DisableRule(rule_id, reason=body.reason), station_id=row["station_id"],
+        ctx=ctx, respond=_answer(200), after_append=projections.in_step,
+    )
+    return respond(answer)
+
+
+def _scope(row: dict) -> tuple[str | None, str | None]:  # type: ignore[type-arg]
+    return (
+        row["scope_id"] if row["scope"] == "station" else None,
+        row["scope_id"] if row["scope"] == "district" else None,
+    )
+
+
+@router.get("/rules", operation_id="listRules", **answers.reading(list[RuleView], "the rules in the caller's scope"))
+async def list_rules(
+    request: Request,
+    station_id: Identifier | None = None,
+    district_id: Identifier | None = None,
+    who: Principal = Depends(principal),
+):
+    rt = runtime(request)
+    await rt.stations.refresh()
+    rows = await views.rules(rt.pool, station_id, district_id)
+    return [r for r in rows if can_read(rt, who, *_scope(r))]
+
+
+@router.get("/rules/{rule_id}", operation_id="getRule", **answers.reading(RuleView, "one rule"))
+async def get_rule(rule_id: Identifier, request: Request, who: Principal = Depends(principal)):
+    rt = runtime(request)
+    await rt.stations.refresh()
+    found = await views.rule(rt.pool, rule_id)
+    if found is None or not can_read(rt, who, *_scope(found)):
+        raise RuleNotFound(f"no rule {rule_id}")
+    return found
+
+
+@router.get(
+    "/templates", operation_id="listTemplates", **answers.reading(list[TemplateView], "the notification texts")
+)
+async def list_templates(who: Principal = Depends(principal)):
+    return [
+        {"template_id": tid, "title": t.title, "body": t.body, "summary": t.summary}
+        for tid, t in TEMPLATES.items()
+    ]

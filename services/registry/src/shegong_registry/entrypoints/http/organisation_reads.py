@@ -1,0 +1,85 @@
+"""Readings of organisations: one station's by status with counts, one organisation (its
+responsible person opened for staff only) and its timeline."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from shegong_events.registry import OrgStatus
+from shegong_runtime import masking
+from shegong_runtime.auth import WRITERS, Principal
+from shegong_runtime.service import Runtime, runtime
+
+from shegong_registry import views
+from shegong_registry.domain.organisation import OrganisationNotFound, Status
+from shegong_registry.entrypoints.http.answers import Organisation, StationOrganisations, Timeline
+from shegong_registry.entrypoints.http.common import OrganisationId, Reader, StationId
+from shegong_registry.entrypoints.http.organisations import BASE, STATION, subject
+
+router = APIRouter(tags=["organisations"])
+
+
+
+@router.get(
+    STATION, operation_id="station_organisations", responses={200: {"model": StationOrganisations}}
+)
+async def by_station(
+    station_id: StationId,
+    request: Request,
+    who: Reader,
+    status: OrgStatus | None = None,
+):
+    """A station's organisations, with counts per status (one snapshot, so both agree)."""
+    rt = runtime(request)
+    await rt.stations.check_read(who, station_id)
+    rows = await views.organisations(rt, station_id)
+    statuses = [str(s) for s in Status if s is not Status.none]
+    return {
+        "station_id": station_id,
+        "counts": {s: sum(r["status"] == s for r in rows) for s in statuses},
+        "organisations": [r for r in rows if status is None or r["status"] == status],
+    }
+
+
+async def _one(rt: Runtime, who: Principal, station_id: str, organisation_id: str) -> dict:
+    await rt.stations.check_read(who, station_id)
+    row = await views.organisation(rt, organisation_id)
+    if row is None or row["station_id"] != station_id:
+        raise OrganisationNotFound(f"no organisation {organisation_id} at station {station_id}")
+    return row
+
+
+@router.get(BASE, operation_id="organisation", responses={200: {"model": Organisation}})
+async def one(
+    station_id: StationId,
+    organisation_id: OrganisationId,
+    request: Request,
+    who: Reader,
+):
+    """Station staff see the responsible person opened; integrators never see personal data."""
+    rt = runtime(request)
+    row = await _one(rt, who, station_id, organisation_id)
+    person, phone = row.pop("responsible_person_sealed"), row.pop("responsible_phone_sealed")
+    if who.role in WRITERS:
+        sealed = subject(organisation_id)
+        row["responsible_person"] = await rt.keys.open_or_redacted(sealed, person)
+        row["responsible_phone"] = await rt.keys.open_or_redacted(sealed, phone)
+        row = masking.for_reader(who, row)  # a bureau sees the number masked
+    return row
+
+
+@router.get(
+    f"{BASE}/timeline", operation_id="organisation_timeline", responses={200: {"model": Timeline}}
+)
+async def timeline(
+    station_id: StationId,
+    organisation_id: OrganisationId,
+    request: Request,
+    who: Reader,
+):
+    rt = runtime(request)
+    row = await _one(rt, who, station_id, organisation_id)
+    return {
+        "organisation_id": organisation_id,
+        "status": row["status"],
+        "events": await views.timeline(rt, organisation_id),
+    }

@@ -1,0 +1,46 @@
+"""Filings waiting for review longer than N days, within the caller's scope."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from shegong_events.calendar import now
+from shegong_runtime.auth import Role
+from shegong_runtime.inputs import Slug, When
+from shegong_runtime.service import runtime
+
+from shegong_registry import views
+from shegong_registry.entrypoints.http.answers import PendingFilings
+from shegong_registry.entrypoints.http.common import Reader, when
+
+router = APIRouter(tags=["organisations"])
+
+
+@router.get(
+    "/organisations/pending",
+    operation_id="pending_filings",
+    responses={200: {"model": PendingFilings}},
+)
+async def pending(
+    request: Request,
+    older_than_days: Annotated[int, Query(ge=0, le=3650)],
+    who: Reader,
+    as_of: Annotated[
+        When | None, Query(description="default now; a date or zoneless time is China time")
+    ] = None,
+    station_id: Slug | None = None,
+):
+    """Oldest first; one station, or every station the caller sees."""
+    rt = runtime(request)
+    if station_id is not None:
+        await rt.stations.check_read(who, station_id)
+        scope: list[str] | None = [station_id]
+    elif who.citywide:
+        scope = None
+    elif who.role == Role.district_officer:
+        scope = [s for s, d in (await rt.stations.all()).items() if d == who.district]
+    else:
+        scope = sorted(who.stations)
+    rows = await views.pending_longer_than(rt, older_than_days, when(as_of) or now(), scope)
+    return {"older_than_days": older_than_days, "filings": rows}

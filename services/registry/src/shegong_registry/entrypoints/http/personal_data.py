@@ -1,0 +1,124 @@
+"""PIPL rights of the registry's data subjects: a station's lead and contact, an organisation's
+responsible person. Each can be erased (key destroyed with the event) and take out a copy."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from shegong_runtime import personal_data_routes as rights
+from shegong_runtime import pipl
+from shegong_runtime.auth import Principal, requires
+from shegong_runtime.commands import Answer
+from shegong_runtime.service import runtime
+
+from shegong_registry.domain import organisation, station
+from shegong_registry.domain.organisation import ORGANISATION, OrganisationNotFound
+from shegong_registry.domain.station import STATION
+from shegong_registry.entrypoints.http import organisations, stations
+from shegong_registry.entrypoints.http.answers import Erased
+from shegong_registry.entrypoints.http.common import (
+    Context,
+    OrganisationId,
+    StationId,
+    answer,
+    link,
+)
+
+router = APIRouter(tags=["personal data"])
+Eraser = Annotated[Principal, Depends(requires(*pipl.ERASERS))]
+ORGANISATION_PATH = "/stations/{station_id}/organisations/{organisation_id}"
+
+
+def erased(id_field: str):  # type: ignore[no-untyped-def]
+    return lambda events, _state: Answer(
+        200,
+        {
+            id_field: events[-1].aggregate_id,
+            "version": events[-1].aggregate_version,
+            "erased": True,
+        },
+    )
+
+
+@router.post(
+    "/stations/{station_id}/contact-erasure",
+    responses=answer(200, "the lead and contact erased; the station stays", Erased),
+)
+async def erase_station_contact(
+    station_id: StationId, body: pipl.Erase, request: Request, who: Eraser, ctx: Context
+):
+    """Erase the station lead's name and the contact number (the station itself stays)."""
+    command = station.EraseStationContact(
+        station_id=station_id, reason=body.reason, erased_at=pipl.now()
+    )
+    return await rights.erase(
+        runtime(request), who, ctx, STATION, station_id, command,
+        station_id=station_id, subject=stations.subject(station_id), answer=erased("station_id"),
+    )
+
+
+@router.get(
+    "/stations/{station_id}/contact-export",
+    operation_id="station_contact_export",
+    responses=rights.EXPORT_RESPONSES,
+)
+async def export_station_contact(station_id: StationId, request: Request, who: Eraser):
+    """A copy of the station lead's and contact's data (PIPL), opened."""
+    subject = stations.subject(station_id)
+    return await rights.export(runtime(request), who, station_id, subject, [f"station-{station_id}"])
+
+
+@router.post(
+    f"{ORGANISATION_PATH}/contact-erasure",
+    responses=answer(
+        200,
+        "the responsible person erased; the filing stays",
+        Erased,
+        organisation=link(
+            "organisation",
+            station_id="$request.path.station_id",
+            organisation_id="$request.path.organisation_id",
+        ),
+    ),
+)
+async def erase_org_contact(
+    station_id: StationId,
+    organisation_id: OrganisationId,
+    body: pipl.Erase,
+    request: Request,
+    who: Eraser,
+    ctx: Context,
+):
+    """Erase the responsible person's name and phone (the organisation's filing stays)."""
+    command = organisation.EraseContact(
+        station_id=station_id,
+        organisation_id=organisation_id,
+        reason=body.reason,
+        erased_at=pipl.now(),
+    )
+    return await rights.erase(
+        runtime(request), who, ctx, ORGANISATION, organisation_id, command,
+        station_id=station_id,
+        subject=organisations.subject(organisation_id),
+        answer=erased("organisation_id"),
+    )
+
+
+@router.get(
+    f"{ORGANISATION_PATH}/contact-export",
+    operation_id="organisation_contact_export",
+    responses=rights.EXPORT_RESPONSES,
+)
+async def export_org_contact(
+    station_id: StationId, organisation_id: OrganisationId, request: Request, who: Eraser
+):
+    rt = runtime(request)
+    stream = f"organisation-{organisation_id}"
+
+    async def found() -> None:
+        if not await rt.store.load(stream):
+            raise OrganisationNotFound(f"no organisation {organisation_id} at station {station_id}")
+
+    subject = organisations.subject(organisation_id)
+    return await rights.export(rt, who, station_id, subject, [stream], found)

@@ -1,0 +1,128 @@
+"""Station routes: opened by the city bureau, updated within scope, listed for every caller."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Request
+from pydantic import Field
+from shegong_runtime.auth import Principal, Role, principal, requires
+from shegong_runtime.commands import Answer, handle
+from shegong_runtime.http import respond
+from shegong_runtime.inputs import RequestModel, Slug
+from shegong_runtime.service import runtime
+
+from shegong_registry import views
+from shegong_registry.domain import station
+from shegong_registry.domain.station import STATION
+from shegong_registry.entrypoints.http.answers import KnownStation, StationAnswer
+from shegong_registry.entrypoints.http.common import Context, StationId, answer, link
+
+router = APIRouter(tags=["stations"])
+STATION_EDITORS = (Role.city_admin, Role.district_officer, Role.station_lead)
+
+
+class OpenStation(RequestModel):
+    station_id: Slug
+    name: str = Field(examples=["西固区福利路街道社工站"], min_length=1, max_length=100)
+    city: str = Field(examples=["兰州市"], min_length=1, max_length=50)
+    district_id: Slug
+    district_name: str = Field(examples=["西固区"], min_length=1, max_length=50)
+    street: str = Field(examples=["福利路街道"], min_length=1, max_length=50)
+    kind: Literal["street", "township"]
+    lead: str | None = Field(
+        default=None, max_length=50, description="station lead's name (sealed)"
+    )
+    contact: str | None = Field(default=None, max_length=30, description="contact phone (sealed)")
+
+
+class UpdateStation(RequestModel):
+    name: str | None = Field(
+        examples=["西固区福利路街道社工站"], default=None, min_length=1, max_length=100
+    )
+    lead: str | None = Field(default=None, max_length=50)
+    contact: str | None = Field(default=None, max_length=30)
+
+
+def subject(station_id: str) -> str:
+    """The data subject of a station's lead and contact."""
+    return f"station:{station_id}"
+
+
+def _answer(status: int):  # type: ignore[no-untyped-def]
+    return lambda events, _state: Answer(
+        status,
+        {
+            "station_id": events[0].aggregate_id if events else None,
+            "version": events[-1].aggregate_version if events else None,
+        },
+    )
+
+
+@router.post(
+    "/stations",
+    status_code=201,
+    responses=answer(
+        201,
+        "the station is open",
+        StationAnswer,
+        organisations=link("station_organisations", station_id="$response.body#/station_id"),
+    ),
+)
+async def open_station(
+    body: OpenStation,
+    request: Request,
+    ctx: Context,
+    who: Annotated[Principal, Depends(requires(Role.city_admin))],
+):
+    rt = runtime(request)
+    sealed = subject(body.station_id)
+    command = station.OpenStation(
+        **body.model_dump(exclude={"lead", "contact"}),
+        lead_sealed=await rt.keys.seal(sealed, body.lead),
+        contact_sealed=await rt.keys.seal(sealed, body.contact),
+    )
+    done = await handle(
+        rt.store,
+        STATION,
+        body.station_id,
+        command,
+        station_id=body.station_id,
+        ctx=ctx,
+        respond=_answer(201),
+    )
+    return respond(done)
+
+
+@router.post(
+    "/stations/{station_id}/updates", responses=answer(200, "the station updated", StationAnswer)
+)
+async def update_station(
+    station_id: StationId,
+    body: UpdateStation,
+    request: Request,
+    ctx: Context,
+    who: Annotated[Principal, Depends(requires(*STATION_EDITORS))],
+):
+    rt = runtime(request)
+    await rt.stations.refresh()  # an unknown station is the decider's 404, not a 422
+    who.require_write(station_id, rt.stations.district_of)
+    sealed = subject(station_id)
+    command = station.UpdateStation(
+        station_id=station_id,
+        name=body.name,
+        lead_sealed=await rt.keys.seal(sealed, body.lead),
+        contact_sealed=await rt.keys.seal(sealed, body.contact),
+    )
+    done = await handle(
+        rt.store, STATION, station_id, command, station_id=station_id, ctx=ctx, respond=_answer(200)
+    )
+    return respond(done)
+
+
+@router.get("/stations", operation_id="stations", responses={200: {"model": list[KnownStation]}})
+async def list_stations(request: Request, who: Annotated[Principal, Depends(principal)]):
+    """Every station the caller may see."""
+    rows = await views.stations(runtime(request))
+    districts = {r["station_id"]: r["district_id"] for r in rows}
+    return [r for r in rows if who.can_see(r["station_id"], districts.get)]

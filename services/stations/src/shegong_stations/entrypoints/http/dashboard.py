@@ -1,0 +1,245 @@
+"""The dashboard: server-rendered pages over the same views as the JSON API.
+
+Sign in from a link: open `/dashboard?token=<jwt>` (a token from `shegong token`). The page
+answers with a redirect to itself without the token and keeps it in an HttpOnly cookie, so the
+token leaves the address bar and later pages need nothing. `/dashboard/signout` forgets it.
+A bearer header works too, as on the JSON API.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import date
+from importlib.resources import files
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
+from shegong_events.glossary import ROLE, word
+from shegong_runtime.auth import Principal
+from shegong_runtime.errors import DomainError
+from shegong_runtime.inputs import Day, Identifier
+from shegong_runtime.service import runtime
+
+from shegong_stations import lag, roundup_render, views
+from shegong_stations.config import StationsConfig, current
+from shegong_stations.entrypoints.http import access, params
+from shegong_stations.entrypoints.http.api import docx_response
+from shegong_stations.entrypoints.http.scope import roundup_choices, roundup_scope
+from shegong_stations.queries import directory
+from shegong_stations.roundup import Roundup
+from shegong_stations.web import pages, pictures
+
+router = APIRouter(prefix="/dashboard", tags=["dashboard"], include_in_schema=False)
+root = APIRouter(include_in_schema=False)
+SIGN_IN_HINT = (
+    "请在地址后加上 ?token=<令牌> 打开看板（令牌由 `shegong token` 生成），之后本浏览器会记住登录。"
+)
+TITLES = {401: "请先登录", 403: "无权查看", 404: "未找到", 422: "参数有误"}
+STYLESHEET = files("shegong_stations.web").joinpath("static", "dashboard.css").read_text("utf-8")
+
+
+def who_label(who: Principal) -> str:
+    return f"{word(ROLE, who.role)} {who.subject}"
+
+
+async def render(
+    request: Request,
+    build: Callable[[Principal], Awaitable[Response | str]],
+    config: StationsConfig,
+) -> Response:
+    """Sign in from `?token=` by redirect, check the caller, build the page; errors as pages."""
+    token = request.query_params.get("token")
+    try:
+        if token and not access.bearer_of(request):
+            access.from_request(request, allow_cookie=True)  # reject a bad token before keeping it
+            rest = urlencode(
+                [(k, v) for k, v in request.query_params.multi_items() if k != "token"]
+            )
+            response = RedirectResponse(
+                request.url.path + (f"?{rest}" if rest else ""), status_code=303
+            )
+            response.set_cookie(
+                access.COOKIE,
+                token,
+                httponly=True,
+                samesite="lax",
+                path="/dashboard",
+                max_age=config.sign_in_hours * 3600,
+            )
+            return response
+        who = access.from_request(request, allow_cookie=True)
+        who.require_role(access.VIEWERS)
+        result = await build(who)
+    except DomainError as exc:
+        hint = SIGN_IN_HINT if exc.status == 401 else ""
+        return HTMLResponse(
+            pages.message_page(TITLES.get(exc.status, "出错了"), str(exc), hint),
+            status_code=exc.status,
+        )
+    return HTMLResponse(result) if isinstance(result, str) else result
+
+
+@router.get("")
+async def station_list(
+    request: Request, on: Day | None = None, config: StationsConfig = Depends(current)
+) -> Response:
+    async def build(who: Principal) -> str:
+        rt = runtime(request)
+        everyone = await directory.stations(rt.pool)
+        mine = directory.visible(who, everyone)
+        day = params.day(on)
+        parts = await views.stations(rt.pool, mine, day, config.urgent_needs_shown)
+        total = views.rollup({"kind": "visible"}, parts, day)
+        trends = await views.trends_of(rt.pool, mine, day, config.trend_weeks)
+        charts = pictures.for_page(total["figures"], trends, names_of(parts))
+        districts = [(d, n) for d, n in roundup_choices(who, everyone) if d]
+        return pages.list_page(
+            total, parts, charts, districts, lag.consumer_lag(rt), who_label(who), day
+        )
+
+    return await render(request, build, config)
+
+
+def names_of(parts: list[dict]) -> dict[str, str]:
+    return {p["station"]["station_id"]: p["station"]["name"] for p in parts}
+
+
+@router.get("/stations/{station_id}")
+async def station_page(
+    station_id: str,
+    request: Request,
+    on: Day | None = None,
+    config: StationsConfig = Depends(current),
+) -> Response:
+    async def build(who: Principal) -> str:
+        rt = runtime(request)
+        day = params.day(on)
+        one = await views.station(rt.pool, who, station_id, day, config.urgent_needs_shown)
+        chosen = [directory.Station(**one["station"])]
+        trends = await views.trends_of(rt.pool, chosen, day, config.trend_weeks)
+        charts = pictures.for_page(one["figures"], trends, names_of([one]))
+        district_visible = who.citywide or who.district == one["station"]["district_id"]
+        return pages.station_page(
+            one, charts, lag.consumer_lag(rt), who_label(who), district_visible
+        )
+
+    return await render(request, build, config)
+
+
+@router.get("/districts/{district_id}")
+async def district_page(
+    district_id: str,
+    request: Request,
+    on: Day | None = None,
+    config: StationsConfig = Depends(current),
+) -> Response:
+    async def build(who: Principal) -> str:
+        access.require_district(who, district_id)
+        rt = runtime(request)
+        day = params.day(on)
+        rolled = await views.district(rt.pool, district_id, day, config.urgent_needs_shown)
+        chosen = [directory.Station(**p["station"]) for p in rolled["stations"]]
+        trends = await views.trends_of(rt.pool, chosen, day, config.trend_weeks)
+        charts = pictures.for_page(rolled["figures"], trends, names_of(rolled["stations"]))
+        return pages.district_page(rolled, charts, lag.consumer_lag(rt), who_label(who))
+
+    return await render(request, build, config)
+
+
+async def _roundup(
+    request: Request,
+    who: Principal,
+    district: str | None,
+    start: date | None,
+    end: date | None,
+    config: StationsConfig,
+) -> tuple[Roundup, list[directory.Station], list[tuple[str, str]], str]:
+    """The roundup the page asks for, its stations, the scopes offered, the scope chosen."""
+    pool = runtime(request).pool
+    everyone = await directory.stations(pool)
+    choices = roundup_choices(who, everyone)
+    if district is None and not who.citywide and choices:
+        district = choices[0][0]  # a district officer starts on their district
+    name, chosen = roundup_scope(who, everyone, district or None)
+    span = params.span(start, end, config.roundup_max_days)
+    r = await views.roundup(pool, name, chosen, everyone, span)
+    return r, chosen, choices, district or ""
+
+
+@router.get("/roundup")
+async def roundup_page(
+    request: Request,
+    district: Identifier | None = None,
+    start: Day | None = None,
+    end: Day | None = None,
+    config: StationsConfig = Depends(current),
+) -> Response:
+    async def build(who: Principal) -> str:
+        r, chosen, choices, scope = await _roundup(request, who, district, start, end, config)
+        trends = await views.trends_of(runtime(request).pool, chosen, r.span.end, config.trend_weeks)
+        names = {st.station_id: st.name for st in chosen}
+        article = roundup_render.html(r, pictures.for_roundup(r, trends, names))
+        return pages.roundup_page(
+            article, choices, scope, r.span.start, r.span.end, who_label(who)
+        )
+
+    return await render(request, build, config)
+
+
+@router.get("/roundup.md")
+async def roundup_markdown(
+    request: Request,
+    district: Identifier | None = None,
+    start: Day | None = None,
+    end: Day | None = None,
+    config: StationsConfig = Depends(current),
+) -> Response:
+    async def build(who: Principal) -> Response:
+        r, *_ = await _roundup(request, who, district, start, end, config)
+        filename = f"roundup-{r.span.start.isoformat()}-{r.span.end.isoformat()}.md"
+        return PlainTextResponse(
+            roundup_render.markdown(r),
+            media_type="text/markdown; charset=utf-8",
+            headers={"Content-Disposition": f'inline; filename="{filename}"'},
+        )
+
+    return await render(request, build, config)
+
+
+@router.get("/roundup.docx")
+async def roundup_document(
+    request: Request,
+    district: Identifier | None = None,
+    start: Day | None = None,
+    end: Day | None = None,
+    config: StationsConfig = Depends(current),
+) -> Response:
+    async def build(who: Principal) -> Response:
+        r, *_ = await _roundup(request, who, district, start, end, config)
+        return docx_response(r)
+
+    return await render(request, build, config)
+
+
+@router.get("/dashboard.css")
+async def stylesheet() -> Response:
+    """The pages' one stylesheet, with its print section (A4); public like any stylesheet."""
+    return Response(
+        STYLESHEET,
+        media_type="text/css; charset=utf-8",
+        headers={"Cache-Control": "public, max-age=3600"},
+    )
+
+
+@router.get("/signout")
+async def sign_out() -> Response:
+    response = HTMLResponse(pages.message_page("已退出", "本浏览器已不再保存登录令牌。"))
+    response.delete_cookie(access.COOKIE, path="/dashboard")
+    return response
+
+
+@root.get("/")
+async def home(request: Request) -> Response:
+    query = request.url.query
+    return RedirectResponse("/dashboard" + (f"?{query}" if query else ""), status_code=307)

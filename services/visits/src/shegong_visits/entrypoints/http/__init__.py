@@ -1,0 +1,20 @@
+"""The visits HTTP API: one router per resource, each route thin (parse, seal, build the
+command, handle it through the one command path)."""
+
+from fastapi.routing import APIRoute
+from shegong_runtime.openapi import ETAG, IF_MATCH
+
+from shegong_visits.entrypoints.http import consent, households, needs, visits
+from shegong_visits.entrypoints.http.links import GET_HOUSEHOLD
+
+routers = [households.router, visits.router, needs.router, consent.router]
+
+# every command on an existing household honours If-Match; its reading gives the ETag
+for router in routers:
+    for route in router.routes:
+        if not isinstance(route, APIRoute):
+            continue
+        if "POST" in route.methods and "{household_id}" in route.path:
+            route.openapi_extra = {**(route.openapi_extra or {}), **IF_MATCH}
+        elif route.operation_id == GET_HOUSEHOLD:
+            route.openapi_extra = {"responses": {"200": {"headers": ETAG}}}

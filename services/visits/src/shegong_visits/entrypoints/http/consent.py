@@ -1,0 +1,55 @@
+"""Consent per purpose and person, its withdrawal, and a legal basis recorded instead."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from shegong_events import calendar
+
+from shegong_visits.domain import commands
+from shegong_visits.entrypoints.http import bodies
+from shegong_visits.entrypoints.http.common import OnHousehold
+from shegong_visits.entrypoints.http.links import changed
+
+router = APIRouter(tags=["consent"])
+
+
+@router.post(
+    "/households/{household_id}/consents",
+    status_code=201,
+    operation_id="grant_consent",
+    responses=changed(201),
+)
+async def grant(body: bodies.GrantConsent, household: OnHousehold):
+    on = body.granted_on or calendar.today()
+    command = commands.GrantConsent(
+        body.purpose, body.given_by, on, body.member_id, body.guardian_relation
+    )
+    return await household.handle(command, status=201, occurred_at=calendar.at_noon(on))
+
+
+@router.post(
+    "/households/{household_id}/consents/withdrawal",
+    operation_id="withdraw_consent",
+    responses=changed(),
+)
+async def withdraw(
+    body: bodies.WithdrawConsent, household: OnHousehold
+):
+    on = body.withdrawn_on or calendar.today()
+    command = commands.WithdrawConsent(body.purpose, on, body.member_id)
+    return await household.handle(command, occurred_at=calendar.at_noon(on))
+
+
+@router.post(
+    "/households/{household_id}/legal-bases",
+    status_code=201,
+    operation_id="record_legal_basis",
+    responses=changed(201),
+)
+async def record_legal_basis(
+    body: bodies.RecordLegalBasis, household: OnHousehold
+):
+    """A statutory duty as the lawful basis for a purpose, where consent is not the ground."""
+    on = body.recorded_on or calendar.today()
+    command = commands.RecordLegalBasis(body.purpose, body.basis, on)
+    return await household.handle(command, status=201, occurred_at=calendar.at_noon(on))
