@@ -62,8 +62,9 @@ class Pull:
             description = msg.headers.get("Description", "") if msg.headers else ""
             if "Deleted" in description or "Leadership" in description or "Push" in description.title():
                 self.failure = PullEnded(description)
-        elif status != HEARTBEAT:
+        elif status != HEARTBEAT:  # 503: no consumer answers (gone, or the stream moving)
             self.credit = 0
+            self.failure = PullEnded(f"status {status}")
         self.arrived.set()
 
     async def _request(self) -> None:
