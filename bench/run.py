@@ -6,9 +6,10 @@ else embedded servers. Prints one table and writes the same rows as JSON with th
 
 Rows: the backbone (append beside two raw inserts, relay beside publish, projection apply
 beside pull-and-ack consume), a rebuild and a replay of a large history beside raw consumes,
-the `eventsourcing` library's PostgreSQL recorder as the peer, and on the whole stack (visits
-and stations as processes): command-to-read-model latency at fixed rates, command throughput
-with one and two replicas, and each service's resident memory idle and under load.
+the `eventsourcing` library's PostgreSQL recorder as the peer, and on the whole stack (every
+service as a process): a mixed workload's command-to-read-model latency at fixed rates, in the
+owning read model and in the stations board; command throughput of each write service with
+one and two replicas; and each service's resident memory idle and under load.
 """
 
 from __future__ import annotations
