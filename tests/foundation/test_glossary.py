@@ -46,3 +46,7 @@ def test_every_scored_dimension_of_an_evaluation_has_a_word():
     from shegong_events.registry import EvaluationScores
 
     assert list(glossary.EVALUATION_DIMENSION) == list(EvaluationScores.model_fields)
+
+
+def test_every_meeting_kind_has_a_noun_for_running_text():
+    assert list(glossary.MEETING_NOUN) == list(glossary.MEETING_KIND)

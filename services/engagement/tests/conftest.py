@@ -4,14 +4,13 @@ Stations: two in 城关区 (`a`, `b`), one in 西固区 (`x`), and `half` whose 
 override to half the members present; ids carry a per-run suffix.
 """
 
+import json
 import uuid
 from dataclasses import dataclass
 
 import nats
 import pytest
-from shegong_engagement.bootstrap import build
-from shegong_engagement.config import EngagementConfig
-from shegong_events.engagement import QuorumRule
+from shegong_engagement.bootstrap import service
 from shegong_runtime.testing import eventually
 from shegong_runtime.testing_http import bearer, open_stations, service_client, settings_for
 
@@ -37,30 +36,32 @@ def settings(database_url, nats_url):
 
 @pytest.fixture(scope="session")
 async def engagement(database_url, nats_url, stations, settings):
-    config = EngagementConfig(
-        quorum_by_station={stations.half: QuorumRule(attendance="1/2")},
-        session_limit_hours=8,
-        sweep_interval_s=0.3,
-    )
-    async with service_client(build(config), database_url, nats_url) as client:
-        nc = await nats.connect(nats_url)
-        try:
-            pairs = [
-                (stations.a, "chengguan"),
-                (stations.b, "chengguan"),
-                (stations.x, "xigu"),
-                (stations.half, "chengguan"),
-            ]
-            await open_stations(nc, settings, pairs)
-        finally:
-            await nc.close()
-        known = client.app.state.runtime.stations
+    with pytest.MonkeyPatch.context() as env:  # the service reads its settings when it starts
+        env.setenv(
+            "SHEGONG_ENGAGEMENT_QUORUM_BY_STATION",
+            json.dumps({stations.half: {"attendance": "1/2"}}),
+        )
+        env.setenv("SHEGONG_ENGAGEMENT_SESSION_LIMIT_HOURS", "8")
+        env.setenv("SHEGONG_ENGAGEMENT_SWEEP_INTERVAL_S", "0.3")
+        async with service_client(service, database_url, nats_url) as client:
+            nc = await nats.connect(nats_url)
+            try:
+                pairs = [
+                    (stations.a, "chengguan"),
+                    (stations.b, "chengguan"),
+                    (stations.x, "xigu"),
+                    (stations.half, "chengguan"),
+                ]
+                await open_stations(nc, settings, pairs)
+            finally:
+                await nc.close()
+            known = client.app.state.runtime.stations
 
-        async def all_known():
-            return {s for s, _ in pairs} <= set(await known.all())
+            async def all_known():
+                return {s for s, _ in pairs} <= set(await known.all())
 
-        await eventually(all_known)
-        yield client
+            await eventually(all_known)
+            yield client
 
 
 @pytest.fixture(scope="session")

@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from pydantic import ValidationError
-from shegong_engagement.config import EngagementConfig
+from shegong_engagement.config import EngagementSettings
 from shegong_engagement.domain.certificate import new_number, normalise
 from shegong_engagement.domain.deliberation import tally
 from shegong_engagement.domain.errors import CertificateNumberMalformed, SessionAlreadyOpen
@@ -60,7 +60,7 @@ def test_quorum_rules_refuse_fractions_above_one():
 
 def test_the_meeting_rule_wins_over_the_station_rule_over_the_default():
     own, station = QuorumRule(attendance="3/4"), QuorumRule(attendance="1/2")
-    config = EngagementConfig(quorum_by_station={"xigu-fulilu": station})
+    config = EngagementSettings(quorum_by_station={"xigu-fulilu": station})
     assert config.quorum_for("xigu-fulilu", own) == (own, "meeting")
     assert config.quorum_for("xigu-fulilu", None) == (station, "station")
     assert config.quorum_for("honggu-haishiwan", None) == (QuorumRule(), "settings")
@@ -71,7 +71,7 @@ def test_station_rules_come_from_the_environment(monkeypatch):
         "SHEGONG_ENGAGEMENT_QUORUM_BY_STATION", '{"xigu-fulilu": {"attendance": "1/2"}}'
     )
     monkeypatch.setenv("SHEGONG_ENGAGEMENT_SESSION_LIMIT_HOURS", "6")
-    config = EngagementConfig()
+    config = EngagementSettings()
     assert (
         config.quorum_for("xigu-fulilu", None)[0].attendance == "1/2"
         and config.session_limit_hours == 6

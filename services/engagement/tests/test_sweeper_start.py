@@ -6,8 +6,7 @@ import uuid
 
 import asyncpg
 from shegong_engagement import sweeper
-from shegong_engagement.bootstrap import build
-from shegong_engagement.config import EngagementConfig
+from shegong_engagement.bootstrap import service
 from shegong_runtime.connections import with_database
 from shegong_runtime.testing import eventually
 from shegong_runtime.testing_http import service_client
@@ -29,7 +28,7 @@ async def test_a_fresh_start_waits_for_the_sessions_table_instead_of_failing(
     await admin.execute(f"CREATE DATABASE {name}")
     try:
         fresh = with_database(postgres_server_url, name)
-        service = build(EngagementConfig(sweep_interval_s=0.05))
+        monkeypatch.setenv("SHEGONG_ENGAGEMENT_SWEEP_INTERVAL_S", "0.05")
         log = Recorder()
         monkeypatch.setattr(sweeper, "log", log)
         async with service_client(service, fresh, nats_url):

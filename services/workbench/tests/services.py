@@ -18,7 +18,6 @@ from shegong_runtime.testing import eventually
 from shegong_runtime.testing_browser import free_port
 from shegong_runtime.testing_http import service_client, settings_for
 from shegong_workbench.bootstrap import service as workbench
-from shegong_workbench.config import WorkbenchConfig
 
 WRITERS = ("registry", "visits", "engagement")
 STATION = "chengguan-qingbaishi"
@@ -80,7 +79,7 @@ async def stack_running(database_url: str, nats_url: str) -> AsyncIterator[Stack
             )
         transports = {n: httpx.ASGITransport(app=c.app) for n, c in clients.items()}  # type: ignore[attr-defined]
         settings = settings_for(database_url, nats_url, "workbench")
-        app = workbench.app(settings, WorkbenchConfig(), transports)
+        app = workbench.app(settings, transports)
         port = free_port()
         server = QuietServer(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
         task = asyncio.create_task(server.serve())

@@ -117,13 +117,13 @@ async def test_a_social_worker_sees_her_station_by_name(stack, web):
 
 async def test_a_service_that_does_not_answer_is_502_so_the_queue_keeps_the_command(stack, web):
     from shegong_runtime.testing_browser import free_port
-    from shegong_workbench.config import WorkbenchConfig
+    from shegong_workbench.config import WorkbenchSettings
     from shegong_workbench.upstream import Upstreams
 
     await sign_in(web, "qingbaishi-sg")
     live = stack.app.state.upstreams
     stack.app.state.upstreams = Upstreams(
-        WorkbenchConfig(visits_url=f"http://127.0.0.1:{free_port()}")
+        WorkbenchSettings(visits_url=f"http://127.0.0.1:{free_port()}")
     )
     try:
         r = await web.post(

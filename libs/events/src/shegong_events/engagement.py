@@ -23,8 +23,9 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from shegong_events.catalog import CATALOG
 from shegong_events.envelope import DomainEvent
 from shegong_events.erasure import ErasureReason
+from shegong_events.ids import ENGAGEMENT_ID
 
-ID = r"^[a-z0-9][a-z0-9\-]{0,62}$"
+ID = ENGAGEMENT_ID
 FRACTION = r"^[1-9][0-9]{0,3}/[1-9][0-9]{0,3}$"
 
 MeetingKind = Literal[

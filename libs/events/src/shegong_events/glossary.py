@@ -154,6 +154,13 @@ MEETING_KIND = {
     "volunteer_workshop": "共学坊",
     "other": "其他活动",
 }
+MEETING_NOUN = {  # a meeting kind as running text names it: 召开居民议事会议3场 (the weekly roundup)
+    "resident_deliberation": "居民议事会议",
+    "joint_meeting": "联席会议",
+    "peer_exchange": "互学交流会",
+    "volunteer_workshop": "共学坊",
+    "other": "活动",
+}
 PARTICIPANT_ROLE = {
     "resident": "居民",
     "resident_representative": "居民代表",

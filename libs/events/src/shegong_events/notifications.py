@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from shegong_events.catalog import CATALOG
 from shegong_events.envelope import DomainEvent
 from shegong_events.erasure import ErasureReason
+from shegong_events.ids import NOTIFICATIONS_ID, SLUG
 
 Channel = Literal["inbox", "email", "webhook"]
 AudienceRole = Literal["social_worker", "station_lead", "district_officer", "org_contact"]
@@ -23,7 +24,7 @@ ScopeKind = Literal["station", "district"]
 ConditionOp = Literal["eq", "ne", "in", "not_in", "exists", "missing", "gte", "lte"]
 Scalar = str | int | float | bool
 
-ID = r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,79}$"
+ID = NOTIFICATIONS_ID
 FIELD = r"^[a-z_][a-z0-9_]{0,62}(\.[a-z_][a-z0-9_]{0,62}){0,3}$"
 EVENT_TYPE = r"^[A-Z][A-Za-z0-9]{1,79}$"
 KEY = r"^[^{}]*(\{[a-z_][a-z0-9_]*\}[^{}]*)*$"
@@ -96,7 +97,7 @@ class RuleDefined(NotificationsEvent):
 
     rule_id: str = Field(pattern=ID)
     scope: ScopeKind
-    scope_id: str = Field(pattern=r"^[a-z0-9][a-z0-9\-]{1,62}$")
+    scope_id: str = Field(pattern=SLUG)
     trigger: str = Field(pattern=EVENT_TYPE, description="the event type that sets the rule off")
     conditions: list[Condition] = Field(default_factory=list, max_length=10)
     audience: Audience

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from shegong_events.catalog import CATALOG
 from shegong_events.envelope import DomainEvent
 from shegong_events.erasure import ErasureReason
+from shegong_events.ids import SLUG
 
 StationKind = Literal["street", "township"]  # 街道 / 乡镇
 
@@ -25,10 +26,10 @@ class StationOpened(RegistryEvent):
     event_type = "StationOpened"
     aggregate_type = "station"
 
-    station_id: str = Field(pattern=r"^[a-z0-9][a-z0-9\-]{1,62}$")
+    station_id: str = Field(pattern=SLUG)
     name: str = Field(min_length=1, max_length=100, description="e.g. 城关区青白石街道社工站")
     city: str = Field(min_length=1, max_length=50, description="e.g. 兰州市")
-    district_id: str = Field(pattern=r"^[a-z0-9][a-z0-9\-]{1,62}$")
+    district_id: str = Field(pattern=SLUG)
     district_name: str = Field(min_length=1, max_length=50, description="e.g. 城关区")
     street: str = Field(min_length=1, max_length=50, description="街道 or 镇, e.g. 青白石街道")
     kind: StationKind
@@ -59,7 +60,7 @@ OrgCategory = Literal[
     "mutual_aid",  # 互助
     "other",  # 其他
 ]
-FILING_NUMBER = r"^[a-z0-9][a-z0-9\-]{1,62}-\d{4}-\d{4}$"
+FILING_NUMBER = SLUG.removesuffix("$") + r"-\d{4}-\d{4}$"  # <station id>-<year>-<sequence>
 SEALED = r"^sealed:v1:"  # a value sealed by the service's KeyStore, never plaintext
 Sealed = "sealed with the subject `org-contact:<organisation id>` (personal data)"
 
@@ -198,7 +199,7 @@ class StationEvaluated(RegistryEvent):
     event_type = "StationEvaluated"
     aggregate_type = "evaluation"
 
-    district_id: str = Field(pattern=r"^[a-z0-9][a-z0-9\-]{1,62}$")
+    district_id: str = Field(pattern=SLUG)
     kind: EvaluationKind
     period: str = Field(pattern=r"^\d{4}$", description="the project year evaluated, e.g. 2024")
     scores: EvaluationScores

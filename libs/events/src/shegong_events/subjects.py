@@ -20,7 +20,7 @@ class Subject:
     aggregate_id: str
 
     def __str__(self) -> str:
-        return ".".join((PREFIX, self.domain, self.station_id, self.event_type, self.aggregate_id))
+        return f"{PREFIX}.{self.domain}.{self.station_id}.{self.event_type}.{self.aggregate_id}"
 
     @classmethod
     def parse(cls, subject: str) -> Subject:
@@ -59,4 +59,4 @@ def stream_name(domain: str) -> str:
 def domain_filter(domain: str, station_id: str = "*", event_type: str = "*", aggregate_id: str = "*") -> str:
     if station_id == "*" and event_type == "*" and aggregate_id == "*":
         return f"{PREFIX}.{domain}.>"
-    return ".".join((PREFIX, domain, station_id, event_type, aggregate_id))
+    return f"{PREFIX}.{domain}.{station_id}.{event_type}.{aggregate_id}"

@@ -15,8 +15,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from shegong_events.catalog import CATALOG
 from shegong_events.envelope import DomainEvent
+from shegong_events.ids import IDENTIFIER
 
-Id = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,63}$")]
+Id = Annotated[str, Field(pattern=IDENTIFIER)]
 """An id that is also a valid subject token (letters, digits, - and _)."""
 
 HouseholdCategory = Literal[

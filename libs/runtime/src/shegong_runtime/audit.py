@@ -19,6 +19,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, StringConstraints
+from shegong_events.ids import DATA_SUBJECT
 
 from shegong_runtime.auth import Principal, Role, requires
 from shegong_runtime.errors import DomainError
@@ -130,8 +131,7 @@ def install(app: FastAPI) -> None:
     app.include_router(router)
 
 
-# a data subject's key id, e.g. `org-contact:fulilu-choir`: an identifier with a kind in front
-SubjectId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_:\-]{0,127}$")]
+SubjectId = Annotated[str, StringConstraints(pattern=DATA_SUBJECT)]
 
 
 class ReadAuditEntry(BaseModel):

@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any, TypeVar
 
 import jwt
 from fastapi import Depends, Request
@@ -17,6 +18,8 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from shegong_runtime.errors import DomainError, Forbidden
 from shegong_runtime.settings import Settings
+
+R = TypeVar("R", bound=Any)
 
 
 class Role(StrEnum):
@@ -72,6 +75,22 @@ class Principal:
         if self.role not in WRITERS:
             raise Forbidden(f"role {self.role} may not record anything")
         self.require_station(station_id, district_of)
+
+    def visible(
+        self, rows: Iterable[R], district_of: Callable[[str], str | None] | None = None
+    ) -> list[R]:
+        """The rows (each with a `station_id`) of the stations this caller sees."""
+        return [r for r in rows if self.can_see(r["station_id"], district_of)]
+
+    def may_read_district(self, district_id: str | None) -> bool:
+        """A district as a whole: the city's roles, or the officer of that district."""
+        return self.citywide or (
+            self.role == Role.district_officer and district_id is not None and self.district == district_id
+        )
+
+    def require_district(self, district_id: str) -> None:
+        if not self.may_read_district(district_id):
+            raise Forbidden(f"role {self.role} has no access to district {district_id}", field="district_id")
 
     def require_role(self, roles: Iterable[Role]) -> None:
         allowed = set(roles)
@@ -139,8 +158,21 @@ def principal(
     """FastAPI dependency: every route of every service takes its caller from here."""
     if credentials is None:
         raise Unauthenticated("missing bearer token (Authorization: Bearer <jwt>)")
-    who = verify(request.app.state.settings, credentials.credentials)
-    request.state.principal = who  # the read audit names the reader
+    return caller(request, credentials.credentials)
+
+
+def bearer_token(request: Request) -> str | None:
+    """The token of an `Authorization: Bearer` header, for a page that also takes one from
+    elsewhere (a cookie, a link); routes take `principal`."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def caller(request: Request, token: str) -> Principal:
+    """The caller a token names, remembered on the request (the read audit names the reader);
+    for a page that takes its token from elsewhere than the header (a cookie, a link)."""
+    who = verify(request.app.state.settings, token)
+    request.state.principal = who
     return who
 
 

@@ -82,6 +82,46 @@ async def remembered(store: EventStore, ctx: CommandContext) -> Answer | None:
     return Answer(row["status"], json.loads(row["response"]), replayed=True)
 
 
+Respond = Callable[[list[Envelope], Any], Answer]
+Pick = Callable[[list[Envelope], Any], Any]
+
+
+def id_of(envelopes: list[Envelope], _state: object) -> str | None:
+    return envelopes[0].aggregate_id if envelopes else None
+
+
+def version_of(envelopes: list[Envelope], _state: object) -> int | None:
+    return envelopes[-1].aggregate_version if envelopes else None
+
+
+def event_types(envelopes: list[Envelope], _state: object) -> list[str]:
+    return [e.event_type for e in envelopes]
+
+
+def last(key: str) -> Pick:
+    """A fact of the last event recorded (a motion's `passed`, a session's `minutes`)."""
+    return lambda envelopes, _state: envelopes[-1].data.get(key) if envelopes else None
+
+
+def answer(status: int, /, **fields: Any) -> Respond:
+    """`respond` for `handle`: a body of these fields in this order, each a value or a pick
+    `(envelopes, state) -> value` (`id_of`, `version_of`, `event_types`, `last(...)`)."""
+
+    def build(envelopes: list[Envelope], state: Any) -> Answer:
+        return Answer(
+            status, {k: v(envelopes, state) if callable(v) else v for k, v in fields.items()}
+        )
+
+    return build
+
+
+def changed(status: int, id_field: str, /, *, events: bool = True, **more: Any) -> Respond:
+    """The usual answer: the aggregate's id under `id_field`, its new version, the events
+    recorded (unless `events=False`), then `more` as in `answer`."""
+    listed = {"events": event_types} if events else {}
+    return answer(status, **{id_field: id_of, "version": version_of}, **listed, **more)
+
+
 async def handle(
     store: EventStore,
     decider: Decider[C, S],
@@ -94,21 +134,30 @@ async def handle(
     occurred_at: datetime | None = None,
     expected_version: int | None = None,
     after_append: Callable[[asyncpg.Connection, list[Envelope]], Awaitable[None]] | None = None,
+    raced_by: tuple[type[Exception], ...] = (),
 ) -> Answer:
     """The one command path: `decider.decide(command, state)` on the state loaded, appended at
-    the version loaded (or `expected_version`, from If-Match), the answer stored with the events."""
-    return await execute(
-        store,
-        decider,
-        aggregate_id,
-        station_id,
-        ctx,
-        decide=lambda state, _version: decider.decide(command, state),
-        respond=respond,
-        occurred_at=occurred_at,
-        expected_version=expected_version,
-        after_append=after_append,
-    )
+    the version loaded (or `expected_version`, from If-Match), the answer stored with the events.
+
+    `raced_by`: refusals a concurrent retry under the same Idempotency-Key may have caused (it
+    claimed the name in the same transaction as its events): answered with that retry's answer."""
+    try:
+        return await execute(
+            store,
+            decider,
+            aggregate_id,
+            station_id,
+            ctx,
+            decide=lambda state, _version: decider.decide(command, state),
+            respond=respond,
+            occurred_at=occurred_at,
+            expected_version=expected_version,
+            after_append=after_append,
+        )
+    except raced_by:
+        if ctx.idempotency_key and (first := await remembered(store, ctx)) is not None:
+            return first
+        raise
 
 
 async def execute(

@@ -14,6 +14,9 @@ import httpx
 from shegong_runtime import auth, catalogue
 from shegong_runtime.settings import Settings
 
+# the districts of the demo week's stations, id → name (test stations open in them too)
+DEMO_DISTRICTS = {"chengguan": "城关区", "honggu": "红古区", "xigu": "西固区"}
+
 
 class DemoFailed(RuntimeError):
     pass

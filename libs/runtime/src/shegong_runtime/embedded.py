@@ -69,7 +69,7 @@ class EmbeddedNats:
 
     def start(self) -> EmbeddedNats:
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        log = open(self.data_dir / "nats-server.log", "ab")
+        log = open(self.data_dir / "nats-server.log", "ab")  # noqa: SIM115 - the server process writes it as long as it runs
         self.proc = subprocess.Popen(
             [
                 nats_server_binary(),

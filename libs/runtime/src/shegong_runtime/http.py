@@ -7,8 +7,11 @@ import json
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
+import asyncpg
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
@@ -17,13 +20,26 @@ from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shegong_runtime import audit, crypto, logging, openapi, outages, tracing
-from shegong_runtime.auth import Principal, principal
-from shegong_runtime.commands import Answer, CommandContext, fingerprint
+from shegong_runtime.auth import Principal, Role, principal, requires
+from shegong_runtime.commands import (
+    Answer,
+    CommandContext,
+    Respond,
+    fingerprint,
+    handle,
+    remembered,
+)
+from shegong_runtime.decider import Decider
 from shegong_runtime.errors import DomainError
 from shegong_runtime.eventstore import ConcurrencyConflict
 from shegong_runtime.limits import Limits
 from shegong_runtime.metrics import HTTP_SECONDS
 from shegong_runtime.problems import problem
+
+if TYPE_CHECKING:
+    from shegong_events import Envelope
+
+    from shegong_runtime.service import Runtime
 
 log = logging.get("http")
 CORRELATION_HEADER = "X-Correlation-Id"
@@ -168,3 +184,98 @@ async def command_context(request: Request, who: Principal = Depends(principal))
 def respond(answer: Answer) -> JSONResponse:
     headers = {"Idempotent-Replayed": "true"} if answer.replayed else {}
     return JSONResponse(answer.body, status_code=answer.status, headers=headers)
+
+
+class IfMatchInvalid(DomainError):
+    """If-Match carries the version the caller saw, a whole number."""
+
+
+def expected_version(request: Request, body: Any = None) -> int | None:
+    """The version a command follows: the body's `expected_version` when the route reads it
+    from its body (the registry's contract), else the If-Match header (`"3"`, `W/"3"`, `3`)."""
+    if body is not None:
+        return getattr(body, "expected_version", None)
+    raw = request.headers.get("If-Match")
+    if raw is None:
+        return None
+    try:
+        return int(raw.removeprefix("W/").strip('"'))
+    except ValueError:
+        raise IfMatchInvalid(f"If-Match {raw!r} is not a version number", field="If-Match") from None
+
+
+@dataclass(frozen=True)
+class CommandRequest:
+    """What a command route works with: the runtime, the caller and the command context;
+    `run` is the route's one call (scope, the one command path, the JSON answer)."""
+
+    request: Request
+    who: Principal
+    ctx: CommandContext
+
+    @property
+    def rt(self) -> Runtime:
+        from shegong_runtime.service import runtime
+
+        return runtime(self.request)
+
+    async def at(self, station_id: str) -> Runtime:
+        """The runtime, once the station is known (422) and the caller writes there (403)."""
+        await self.rt.stations.check_write(self.who, station_id)
+        return self.rt
+
+    async def replayed(self) -> JSONResponse | None:
+        """The remembered answer to a retry under the same Idempotency-Key: asked before
+        anything is sealed, so a retry seals nothing new."""
+        prior = await remembered(self.rt.store, self.ctx)
+        return None if prior is None else respond(prior)
+
+    async def run(
+        self,
+        decider: Decider[Any, Any],
+        aggregate_id: str,
+        command: Any,
+        *,
+        station_id: str,
+        respond: Respond,
+        occurred_at: datetime | None = None,
+        expected_version: int | None = None,
+        after_append: Callable[[asyncpg.Connection, list[Envelope]], Awaitable[None]] | None = None,
+        raced_by: tuple[type[Exception], ...] = (),
+        checked: bool = False,
+    ) -> JSONResponse:
+        """Check the station's scope (unless the route `checked` a scope of its own), handle the
+        command through `commands.handle`, answer as JSON."""
+        if not checked:
+            await self.at(station_id)
+        answer = await handle(
+            self.rt.store,
+            decider,
+            aggregate_id,
+            command,
+            station_id=station_id,
+            ctx=self.ctx,
+            respond=respond,
+            occurred_at=occurred_at,
+            expected_version=expected_version,
+            after_append=after_append,
+            raced_by=raced_by,
+        )
+        return _respond(answer)
+
+
+_respond = respond
+
+
+def command_request(*roles: Role) -> Callable[..., CommandRequest]:
+    """FastAPI dependency of a command route open to `roles`."""
+    allowed = requires(*roles)
+
+    def dependency(
+        request: Request,
+        who: Principal = Depends(allowed),
+        ctx: CommandContext = Depends(command_context),
+    ) -> CommandRequest:
+        return CommandRequest(request, who, ctx)
+
+    return dependency

@@ -31,7 +31,7 @@ from pydantic import (
 )
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError
-from shegong_events import new_event_id
+from shegong_events.ids import IDENTIFIER, PHONE, SLUG, new_id  # noqa: F401  (new_id re-exported)
 
 EARLIEST_YEAR = 1900
 LATEST_YEAR = 2100
@@ -90,20 +90,12 @@ Code = _text(64)  # short codes and labels: a category, a channel, a period
 Name = _text(100)  # a name of a person, place, team or organisation
 Line = _text(200)  # one line: a title, a reason, a venue, an address
 Note = _text(4000, multiline=True)  # free text: notes, summaries, descriptions
-Phone = Annotated[str, StringConstraints(pattern=r"^\+?[0-9][0-9\-() ]{4,29}$")]
+Phone = Annotated[str, StringConstraints(pattern=PHONE)]
 
-# identifiers chosen by callers or made by services
-IDENTIFIER = r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,63}$"
+# identifiers chosen by callers or made by services (patterns and `new_id`: shegong_events.ids)
 Identifier = Annotated[str, StringConstraints(pattern=IDENTIFIER, max_length=64)]
 # a station, district or organisation id as the registry's contracts spell them (lower case)
-SLUG = r"^[a-z0-9][a-z0-9\-]{1,62}$"
 Slug = Annotated[str, StringConstraints(pattern=SLUG, max_length=63)]
-
-
-def new_id(prefix: str) -> str:
-    """An id a service makes for what the caller did not name: `<prefix>-<32 hex digits>`, lower
-    case and time-ordered (a UUIDv7), so it fits `IDENTIFIER` and the contracts' lower-case ids."""
-    return f"{prefix}-{new_event_id().hex}"
 
 
 # dates and times within the stated range

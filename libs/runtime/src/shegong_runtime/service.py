@@ -22,7 +22,7 @@ from shegong_runtime.crypto import KeyStore
 from shegong_runtime.eventstore import EventStore
 from shegong_runtime.projection import Projection, ProjectionRunner
 from shegong_runtime.relay import Relay
-from shegong_runtime.settings import Settings, default_secrets
+from shegong_runtime.settings import OwnSettings, Settings, default_secrets
 from shegong_runtime.station_directory import KnownStations, StationDirectory
 
 log = logging.get("service")
@@ -41,7 +41,6 @@ class Runtime:
     relay: Relay | None = None
     runners: list[ProjectionRunner] = field(default_factory=list)
     tasks: list[asyncio.Task] = field(default_factory=list)
-    extras: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -54,10 +53,14 @@ class Service:
     consumes: Sequence[str] = ()  # streams it reads beyond its projections' (declared at start)
     on_start: Sequence[Callable[[Runtime], Awaitable[None]]] = ()
     background: Sequence[Callable[[Runtime, asyncio.Event], Coroutine[Any, Any, None]]] = ()
+    own_settings: OwnSettings | None = None  # its `config.settings`, read anew by `app()`
 
     def app(self, settings: Settings | None = None) -> FastAPI:
         """The service's FastAPI app; its lifespan starts the relay, projections and jobs."""
         settings = settings or Settings(service=self.name)
+        if self.own_settings is not None:  # a bad SHEGONG_<NAME>_* value stops the start here
+            self.own_settings.cache_clear()
+            self.own_settings()
         logging.configure(settings.log_level, settings.log_json)
         tracing.configure(self.name, settings.tracing)
         known = KnownStations(self.name)

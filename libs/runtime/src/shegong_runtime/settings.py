@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -85,3 +87,18 @@ def for_service(name: str) -> Settings:
     settings = Settings(service=name)
     own = os.environ.get(f"SHEGONG_{name.upper()}_DATABASE_URL")
     return settings.model_copy(update={"database_url": own}) if own else settings
+
+
+class OwnSettings(Protocol):
+    """A service's own settings: `settings()` in its `config.py`, a `functools.cache`d function
+    returning its `<Name>Settings(BaseSettings)` read from `SHEGONG_<NAME>_*` variables.
+
+    Routes and jobs call `config.settings()`; nothing passes the values around. The kit reads
+    them anew whenever it makes the service's app (`Service(own_settings=config.settings)`), so
+    a bad value stops the start, and a test sets the variables before it starts the service
+    (or, without a service, calls `config.settings.cache_clear()` after setting them).
+    """
+
+    def __call__(self) -> BaseSettings: ...
+
+    def cache_clear(self) -> None: ...

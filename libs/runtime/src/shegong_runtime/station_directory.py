@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import asyncpg
 from shegong_events import CATALOG, Envelope
 from shegong_events.registry import StationOpened, StationUpdated
 
 from shegong_runtime import generations
-from shegong_runtime.auth import Principal
+from shegong_runtime.auth import Principal, R
 from shegong_runtime.errors import DomainError
 from shegong_runtime.projection import Projection
 
@@ -81,6 +83,12 @@ class StationDirectory:
     async def check_read(self, who: Principal, station_id: str) -> None:
         await self.require(station_id)
         who.require_station(station_id, self.district_of)
+
+    async def visible(self, who: Principal, rows: Iterable[R]) -> list[R]:
+        """The rows (each with a `station_id`) of the stations the caller sees, the directory
+        refreshed first so a station opened a moment ago counts."""
+        await self.refresh()
+        return who.visible(rows, self.district_of)
 
     def district_of(self, station_id: str) -> str | None:
         return self._districts.get(station_id)

@@ -11,14 +11,9 @@ from shegong_events import Envelope
 from shegong_events.registry import StationOpened
 
 from shegong_runtime import auth, bus
+from shegong_runtime.demo import DEMO_DISTRICTS
 from shegong_runtime.service import Service
 from shegong_runtime.settings import Settings
-
-DEMO_DISTRICTS = {
-    "chengguan": "城关区",
-    "honggu": "红古区",
-    "xigu": "西固区",
-}
 
 
 def settings_for(database_url: str, nats_url: str, service: str, **overrides: object) -> Settings:

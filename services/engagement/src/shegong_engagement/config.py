@@ -1,7 +1,7 @@
 """Engagement settings (SHEGONG_ENGAGEMENT_*): quorum rules and the service-session limit.
 
-Routes take them as a FastAPI dependency (`Depends(current)`); `bootstrap.build(config)`
-overrides it per app, and the session sweeper gets the same object.
+Read once per process, when the service starts (`Service.own_settings`); the routes and the
+session sweeper call `settings()`.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from shegong_events.engagement import QuorumRule
 from shegong_engagement.domain.deliberation import RuleSource
 
 
-class EngagementConfig(BaseSettings):
+class EngagementSettings(BaseSettings):
     """Defaults follow common 居民议事 rules: two thirds of members present, majority of votes.
 
     `quorum_by_station` overrides the default for some stations, e.g.
@@ -48,6 +48,6 @@ class EngagementConfig(BaseSettings):
 
 
 @cache
-def current() -> EngagementConfig:
-    """The settings in force: from the environment unless the app overrides this dependency."""
-    return EngagementConfig()
+def settings() -> EngagementSettings:
+    """The settings in force, from the environment."""
+    return EngagementSettings()

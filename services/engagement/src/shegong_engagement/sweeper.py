@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Awaitable, Callable
 
 import asyncpg
 from shegong_events import calendar
@@ -18,8 +17,7 @@ from shegong_runtime.commands import Answer, CommandContext, handle
 from shegong_runtime.eventstore import ConcurrencyConflict
 from shegong_runtime.service import Runtime
 
-from shegong_engagement import views
-from shegong_engagement.config import EngagementConfig
+from shegong_engagement import config, views
 from shegong_engagement.domain.volunteer import VOLUNTEER, CloseExpiredSession
 
 log = logging.get("sweeper")
@@ -27,8 +25,8 @@ ACTOR = "system:session-sweeper"
 DATABASE_TROUBLE = (OSError, asyncpg.PostgresError, asyncpg.InterfaceError)
 
 
-async def sweep_once(rt: Runtime, config: EngagementConfig) -> int:
-    limit = config.session_limit
+async def sweep_once(rt: Runtime) -> int:
+    limit = config.settings().session_limit
     now = calendar.now()
     closed = 0
     for row in await views.open_sessions_before(rt, now - limit):
@@ -49,7 +47,7 @@ async def sweep_once(rt: Runtime, config: EngagementConfig) -> int:
             continue
         closed += answer.body["closed"]
     if closed:
-        log.info("sessions.auto_closed", count=closed, limit_hours=config.session_limit_hours)
+        log.info("sessions.auto_closed", count=closed, limit_hours=config.settings().session_limit_hours)
     return closed
 
 
@@ -69,21 +67,17 @@ async def read_model_ready(rt: Runtime, stop: asyncio.Event, poll_s: float = 0.2
     return False
 
 
-def sweeper(config: EngagementConfig) -> Callable[[Runtime, asyncio.Event], Awaitable[None]]:
-    """The background job, on the same settings as the routes (`bootstrap.build`)."""
-
-    async def sweep_sessions(rt: Runtime, stop: asyncio.Event) -> None:
-        if not await read_model_ready(rt, stop):
-            return
-        log.info("sweeper.ready")
-        while not stop.is_set():
-            try:
-                await sweep_once(rt, config)
-            except Exception as exc:  # noqa: BLE001  a database hiccup: try again next round
-                log.warning("sweeper.error", error=repr(exc)[:300])
-            try:
-                await asyncio.wait_for(stop.wait(), timeout=config.sweep_interval_s)
-            except TimeoutError:
-                pass
-
-    return sweep_sessions
+async def sweep_sessions(rt: Runtime, stop: asyncio.Event) -> None:
+    """The background job, on the same settings as the routes (`config.settings()`)."""
+    if not await read_model_ready(rt, stop):
+        return
+    log.info("sweeper.ready")
+    while not stop.is_set():
+        try:
+            await sweep_once(rt)
+        except Exception as exc:  # noqa: BLE001  a database hiccup: try again next round
+            log.warning("sweeper.error", error=repr(exc)[:300])
+        try:
+            await asyncio.wait_for(stop.wait(), timeout=config.settings().sweep_interval_s)
+        except TimeoutError:
+            pass

@@ -2,7 +2,7 @@
 
 from shegong_runtime.service import Runtime, Service
 
-from shegong_notifications import courier, reminders, tables
+from shegong_notifications import config, courier, reminders, tables
 from shegong_notifications.entrypoints.http import ROUTERS
 from shegong_notifications.projections import NotificationPlanner
 
@@ -19,4 +19,5 @@ service = Service(
     projections=[NotificationPlanner()],
     on_start=[prepare],
     background=[courier.deliver, reminders.clock],
+    own_settings=config.settings,
 )

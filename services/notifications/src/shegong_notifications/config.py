@@ -1,17 +1,39 @@
-"""Settings of the notifications service only (SHEGONG_NOTIFY_*), beside the runtime's.
+"""Settings of the notifications service only (SHEGONG_NOTIFICATIONS_*), beside the runtime's.
 
-Read where they are used (the courier and the reminder clock, when each starts), so a replica
-takes its environment at start-up and nothing passes them around by name.
+Read once per process, when the service starts (`Service.own_settings`); the courier and the
+reminder clock call `settings()` when each starts. The older prefix SHEGONG_NOTIFY_* is still
+read, below the new one, so existing deployments keep their values.
 """
 
 from __future__ import annotations
 
+from functools import cache
+
 from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import (
+    BaseSettings,
+    EnvSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
+
+LEGACY_PREFIX = "SHEGONG_NOTIFY_"
 
 
 class NotificationsSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="SHEGONG_NOTIFY_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="SHEGONG_NOTIFICATIONS_", extra="ignore")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        legacy = EnvSettingsSource(settings_cls, env_prefix=LEGACY_PREFIX)
+        return init_settings, env_settings, legacy, dotenv_settings, file_secret_settings
 
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 25
@@ -31,3 +53,9 @@ class NotificationsSettings(BaseSettings):
     workers: int = Field(default=4, ge=1, description="deliveries sent at once by one replica")
     poll_s: float = Field(default=0.5, gt=0)
     timer_poll_s: float = Field(default=1.0, gt=0)
+
+
+@cache
+def settings() -> NotificationsSettings:
+    """Read once per process, when the service starts (`Service.own_settings`)."""
+    return NotificationsSettings()

@@ -16,7 +16,7 @@ import httpx
 from shegong_runtime import logging
 from shegong_runtime.service import Runtime
 
-from shegong_notifications import journal
+from shegong_notifications import config, journal
 from shegong_notifications.channels import email, inbox, webhook
 from shegong_notifications.channels.base import DeliveryFailed, Outgoing
 from shegong_notifications.config import NotificationsSettings
@@ -154,7 +154,7 @@ class Courier:
 
 async def deliver(rt: Runtime, stop: asyncio.Event) -> None:
     """Background job: `workers` couriers sending due deliveries until the service stops."""
-    settings = NotificationsSettings()
+    settings = config.settings()
     async with httpx.AsyncClient(timeout=settings.webhook_timeout_s) as client:
         couriers = [Courier(rt, settings, client) for _ in range(settings.workers)]
         await asyncio.gather(*(c.run(stop) for c in couriers))

@@ -18,8 +18,7 @@ from shegong_runtime import logging
 from shegong_runtime.crypto import PREFIX, is_sealed
 from shegong_runtime.service import Runtime
 
-from shegong_notifications import journal, rulebook
-from shegong_notifications.config import NotificationsSettings
+from shegong_notifications import config, journal, rulebook
 from shegong_notifications.courier import pause
 from shegong_notifications.deliveries import NAMESPACE, plan
 from shegong_notifications.domain import timing
@@ -164,7 +163,7 @@ async def fire_due(pool: asyncpg.Pool, limit: int = 50) -> int:
 
 async def clock(rt: Runtime, stop: asyncio.Event) -> None:
     """Background job: the reminder clock. Timers live in PostgreSQL, so they survive restarts."""
-    settings = NotificationsSettings()
+    settings = config.settings()
     while not stop.is_set():
         try:
             fired = await fire_due(rt.pool)

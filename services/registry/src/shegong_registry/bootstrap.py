@@ -2,7 +2,7 @@
 
 from shegong_runtime.service import Service
 
-from shegong_registry import registers
+from shegong_registry import config, registers
 from shegong_registry.entrypoints.http import router
 from shegong_registry.projections import Evaluations, Organisations
 
@@ -13,4 +13,5 @@ service = Service(
     routers=[router],
     projections=[Organisations(), Evaluations()],
     on_start=[registers.migrate],
+    own_settings=config.settings,
 )

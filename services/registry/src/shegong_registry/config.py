@@ -18,4 +18,5 @@ class RegistrySettings(BaseSettings):
 
 @cache
 def settings() -> RegistrySettings:
+    """Read once per process, when the service starts (`Service.own_settings`)."""
     return RegistrySettings()

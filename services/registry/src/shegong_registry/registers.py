@@ -8,6 +8,7 @@ may race. Unique indexes settle the race; the loser's transaction rolls back wit
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 import asyncpg
 from shegong_events import CATALOG, Envelope
@@ -24,6 +25,8 @@ from shegong_runtime.errors import Conflict
 from shegong_runtime.service import Runtime
 
 from shegong_registry.domain.organisation import OrgNameTaken, name_key
+
+T = TypeVar("T")
 
 SCHEMA = "registry"  # the service's own event store schema
 DDL = """
@@ -65,6 +68,26 @@ async def next_filing_sequence(pool: asyncpg.Pool, station_id: str, year: int) -
         year,
     )
     return (last or 0) + 1
+
+
+async def numbering(
+    pool: asyncpg.Pool,
+    station_id: str,
+    organisation_id: str,
+    year: int,
+    attempts: int,
+    approve: Callable[[int], Awaitable[T]],
+) -> T:
+    """`approve(sequence)` with the station's next filing number of the year; a number another
+    approval took first (FilingNumberRaced) is tried again with the next, `attempts` times."""
+    for _ in range(attempts):
+        try:
+            return await approve(await next_filing_sequence(pool, station_id, year))
+        except FilingNumberRaced:
+            continue
+    raise FilingNumbersBusy(
+        f"could not number the filing of {organisation_id}: too many concurrent approvals"
+    )
 
 
 def keeper(

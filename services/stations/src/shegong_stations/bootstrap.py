@@ -1,12 +1,13 @@
 """Wires the stations service: the board projection over three domains, the API, the dashboard.
 
 A projection-only service: it owns no domain and publishes nothing. Its settings
-(`config.StationsConfig`) reach the routes as a FastAPI dependency.
+(`config.StationsSettings`) are read at start; routes call `config.settings()`.
 """
 
 from shegong_runtime import generations
 from shegong_runtime.service import Runtime, Service
 
+from shegong_stations import config
 from shegong_stations.entrypoints.http import ROUTERS
 from shegong_stations.projections import BOARD
 
@@ -24,4 +25,5 @@ service = Service(
     routers=ROUTERS,
     projections=[BOARD],
     on_start=[board_tables],
+    own_settings=config.settings,
 )

@@ -9,7 +9,7 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
-class StationsConfig(BaseSettings):
+class StationsSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SHEGONG_STATIONS_", extra="ignore")
 
     trend_weeks: int = Field(default=12, ge=1, le=104, description="weeks a visits chart shows")
@@ -19,7 +19,6 @@ class StationsConfig(BaseSettings):
 
 
 @cache
-def current() -> StationsConfig:
-    """The settings of this process, read once from the environment; a FastAPI dependency, so a
-    test may override it (`app.dependency_overrides[current]`)."""
-    return StationsConfig()
+def settings() -> StationsSettings:
+    """Read once per process, when the service starts (`Service.own_settings`)."""
+    return StationsSettings()

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from shegong_events.glossary import EVALUATION_KIND, PARTICIPANT_ROLE, POLICY, word
+from shegong_events.glossary import EVALUATION_KIND, MEETING_NOUN, PARTICIPANT_ROLE, POLICY, word
 
 from shegong_stations.periods import Span, chinese_day, chinese_span
 from shegong_stations.queries.roundup_facts import Facts
@@ -19,13 +19,6 @@ MEETING_SECTIONS = (
     ("other", "其他活动"),
 )
 ENDINGS = ("会", "会议", "坊", "活动", "交流")  # a title that already says what it was
-MEETING_NOUN = {
-    "resident_deliberation": "居民议事会议",
-    "joint_meeting": "联席会议",
-    "peer_exchange": "互学交流会",
-    "volunteer_workshop": "共学坊",
-    "other": "活动",
-}
 
 
 @dataclass(frozen=True)

@@ -33,11 +33,10 @@ class VisitsSettings(BaseSettings):
 
 @cache
 def settings() -> VisitsSettings:
-    """Read once per process, when the service starts (`bootstrap`)."""
+    """Read once per process, when the service starts (`Service.own_settings`)."""
     return VisitsSettings()
 
 
-@cache
 def households() -> HouseholdDecider:
-    """The household decider with this deployment's visit intervals."""
+    """The household decider with this deployment's visit intervals (`settings()`)."""
     return HouseholdDecider(settings().policy())

@@ -6,8 +6,7 @@ from contextlib import asynccontextmanager
 
 from shegong_runtime.service import Runtime, Service
 
-from shegong_workbench import users
-from shegong_workbench.config import WorkbenchConfig
+from shegong_workbench import config, users
 from shegong_workbench.entrypoints import assets, pages, proxy, signin, users_api
 from shegong_workbench.upstream import Upstreams
 
@@ -19,10 +18,9 @@ async def prepare(rt: Runtime) -> None:
 class Workbench(Service):
     """A Service whose app also carries its upstreams and static files."""
 
-    def app(self, settings=None, config: WorkbenchConfig | None = None, transports=None):  # type: ignore[no-untyped-def, override]
-        app = super().app(settings)
-        app.state.config = config or WorkbenchConfig()
-        app.state.upstreams = Upstreams(app.state.config, dict(transports or {}))
+    def app(self, settings=None, transports=None):  # type: ignore[no-untyped-def, override]
+        app = super().app(settings)  # reads config.settings() anew
+        app.state.upstreams = Upstreams(config.settings(), dict(transports or {}))
         app.mount("/static", assets.static, name="static")
         started = app.router.lifespan_context
 
@@ -42,4 +40,5 @@ service = Workbench(
     domain=None,  # records nothing itself: every change goes to the services' APIs
     routers=[signin.router, proxy.router, users_api.router, assets.router, pages.router],
     on_start=[prepare],
+    own_settings=config.settings,
 )

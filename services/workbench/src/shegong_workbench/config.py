@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from shegong_runtime import catalogue
 
@@ -12,7 +14,7 @@ def _default(name: str) -> str:
     return f"http://127.0.0.1:{catalogue.port_of(name)}"
 
 
-class WorkbenchConfig(BaseSettings):
+class WorkbenchSettings(BaseSettings):
     """Upstream base URLs default to the ports `shegong up` gives each service."""
 
     model_config = SettingsConfigDict(env_prefix="SHEGONG_WORKBENCH_", extra="ignore")
@@ -29,3 +31,9 @@ class WorkbenchConfig(BaseSettings):
 
     def url_of(self, service: str) -> str:
         return getattr(self, f"{service}_url")
+
+
+@cache
+def settings() -> WorkbenchSettings:
+    """Read once per process, when the service starts (`Service.own_settings`)."""
+    return WorkbenchSettings()

@@ -6,9 +6,9 @@ loading again leaves existing users as they are.
 
 from __future__ import annotations
 
-from shegong_runtime.demo import DemoClient, DemoFailed
+from shegong_runtime.demo import DEMO_DISTRICTS, DemoClient, DemoFailed
 
-from shegong_workbench.config import WorkbenchConfig
+from shegong_workbench import config
 
 STATIONS = {
     "chengguan-qingbaishi": ("qingbaishi", "青白石"),
@@ -18,7 +18,6 @@ STATIONS = {
     "honggu-haishiwan": ("haishiwan", "海石湾"),
     "xigu-fulilu": ("fulilu", "福利路"),
 }
-DISTRICTS = {"chengguan": "城关区", "honggu": "红古区", "xigu": "西固区"}
 
 
 def demo_users() -> dict[str, dict]:
@@ -35,7 +34,7 @@ def demo_users() -> dict[str, dict]:
             "role": "station_lead",
             "stations": [station],
         }
-    for district, name in DISTRICTS.items():
+    for district, name in DEMO_DISTRICTS.items():
         out[f"{district}-mz"] = {
             "display_name": f"{name}民政局",
             "role": "district_officer",
@@ -48,7 +47,7 @@ def demo_users() -> dict[str, dict]:
 async def load(client: DemoClient) -> None:
     """Puts the demo users that do not exist yet: loading again hashes nothing and keeps a
     password an administrator changed."""
-    password = WorkbenchConfig().demo_password
+    password = config.settings().demo_password
     auth = {"Authorization": f"Bearer {client.token}"}
     async with client._client("workbench") as http:
         r = await http.get("/users", headers=auth)

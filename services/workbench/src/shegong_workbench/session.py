@@ -12,33 +12,33 @@ from shegong_runtime import auth
 from shegong_runtime.auth import Principal, Unauthenticated
 from shegong_runtime.settings import Settings
 
-from shegong_workbench.config import WorkbenchConfig
+from shegong_workbench import config
 from shegong_workbench.users import User
 
 COOKIE = "workbench_session"
 WRITE_HEADER = "X-Workbench"  # sent by the workbench's own script on every proxied write
 
 
-def issue(settings: Settings, config: WorkbenchConfig, user: User) -> str:
+def issue(settings: Settings, user: User) -> str:
     return auth.issue(
         settings,
         user.username,
         user.role,
         user.stations,
         user.district,
-        ttl_s=config.session_hours * 3600,
+        ttl_s=config.settings().session_hours * 3600,
     )
 
 
-def keep(response: Response, token: str, config: WorkbenchConfig) -> None:
+def keep(response: Response, token: str) -> None:
     response.set_cookie(
         COOKIE,
         token,
         httponly=True,
         samesite="strict",
-        secure=config.secure_cookie,
+        secure=config.settings().secure_cookie,
         path="/",
-        max_age=config.session_hours * 3600,
+        max_age=config.settings().session_hours * 3600,
     )
 
 

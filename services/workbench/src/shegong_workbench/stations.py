@@ -19,8 +19,6 @@ async def visible(rt: Runtime, who: Principal) -> list[tuple[str, str]]:
     except asyncpg.UndefinedTableError:
         rows = []
     districts = {r["station_id"]: r["district_id"] for r in rows}
-    known = [
-        (r["station_id"], r["name"]) for r in rows if who.can_see(r["station_id"], districts.get)
-    ]
+    known = [(r["station_id"], r["name"]) for r in who.visible(rows, districts.get)]
     missing = [(s, s) for s in sorted(who.stations) if s not in districts]  # not yet learnt
     return known + missing

@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 
-from shegong_workbench.config import UPSTREAMS, WorkbenchConfig
+from shegong_workbench.config import UPSTREAMS, WorkbenchSettings
 
 # what passes from the browser to a service and back, beside the body
 FORWARDED = ("content-type", "idempotency-key", "if-match", "x-correlation-id")
@@ -23,7 +23,7 @@ class UnknownUpstream(KeyError):
 
 @dataclass
 class Upstreams:
-    config: WorkbenchConfig
+    config: WorkbenchSettings  # the base URLs (`config.settings()` in the app)
     transports: dict[str, httpx.AsyncBaseTransport] = field(default_factory=dict)
     _clients: dict[str, httpx.AsyncClient] = field(default_factory=dict)
 

@@ -7,7 +7,6 @@ forms' own lives here (observation ratings, field names, the choices a worker ma
 from __future__ import annotations
 
 from shegong_events import glossary
-from shegong_events.glossary import word
 
 ROLE = {r: glossary.ROLE[r] for r in ("social_worker", "station_lead", "district_officer", "city_admin")}
 CATEGORY = glossary.HOUSEHOLD_CATEGORY

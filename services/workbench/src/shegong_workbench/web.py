@@ -7,6 +7,7 @@ from typing import Any
 
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
+from shegong_events import glossary
 
 from shegong_workbench import vocabulary
 
@@ -17,7 +18,7 @@ ENV = Environment(
     lstrip_blocks=True,
 )
 ENV.globals["L"] = vocabulary
-ENV.globals["word"] = vocabulary.word
+ENV.globals["word"] = glossary.word
 ENV.globals["names_json"] = json.dumps(vocabulary.names(), ensure_ascii=False)
 
 

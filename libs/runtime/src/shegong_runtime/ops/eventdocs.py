@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from shegong_runtime.ops import glossary
+from shegong_runtime.ops import event_terms
 from shegong_runtime.ops.contracts import ROOT
 
 SCHEMAS = ROOT / "contracts" / "schemas"
@@ -105,7 +105,7 @@ def render() -> str:
         for event_type, version, schema in sorted(by_domain[domain], key=lambda e: (e[0], e[1])):
             aggregate = schema["properties"]["aggregate_type"].get("const", "")
             out.append(
-                f"| [{event_type}](#{event_type.lower()}-v{version}) | {glossary.chinese(event_type) or '-'} | "
+                f"| [{event_type}](#{event_type.lower()}-v{version}) | {event_terms.chinese(event_type) or '-'} | "
                 f"{version} | {aggregate} | `sw.{domain}.*.{event_type}.*` |"
             )
         for event_type, version, schema in sorted(by_domain[domain], key=lambda e: (e[0], e[1])):
@@ -114,7 +114,7 @@ def render() -> str:
                 "",
                 f"### {event_type} v{version}",
                 "",
-                f"{glossary.chinese(event_type) or '-'} — {cell(schema.get('description', ''))}",
+                f"{event_terms.chinese(event_type) or '-'} — {cell(schema.get('description', ''))}",
                 "",
                 f"Schema: `contracts/schemas/{domain}/{event_type}.v{version}.json`",
                 "",
@@ -126,7 +126,7 @@ def render() -> str:
                 if f'"#/$defs/{name}"' in json.dumps(data):
                     out += ["", f"`{name}`: {cell(sub.get('description', ''))}", "", "| field | type | required | notes |", "| --- | --- | --- | --- |", *field_rows(sub)]
     out += ["", "## Terms (术语)", "", "| English | 中文 |", "| --- | --- |"]
-    out += [f"| {english} | {term} |" for english, term in sorted(glossary.TERMS.items())]
+    out += [f"| {english} | {term} |" for english, term in sorted(event_terms.TERMS.items())]
     return "\n".join(out) + "\n"
 
 

@@ -22,6 +22,7 @@ from shegong_events.engagement import (
     VolunteerCategory,
     VolunteerEnrolled,
 )
+from shegong_events.ids import VOLUNTEER_PHONE
 from shegong_runtime.decider import Decider
 
 from shegong_engagement.domain import CommandBody
@@ -69,7 +70,7 @@ class Volunteer:
 class EnrollVolunteer(CommandBody):
     volunteer_id: str | None = Field(default=None, pattern=ID, description="generated when absent")
     name: str = Field(min_length=1, max_length=50, description="sealed; never published")
-    phone: str | None = Field(default=None, pattern=r"^\+?[0-9\- ]{5,20}$", description="sealed")
+    phone: str | None = Field(default=None, pattern=VOLUNTEER_PHONE, description="sealed")
     category: VolunteerCategory
     affiliation: str | None = Field(
         examples=["兰州城市学院社会工作专业"], default=None, max_length=100

@@ -42,9 +42,9 @@ async def signin(request: Request) -> Response:
         return web.page(
             "signin.html", 401, next=target, error="用户名或密码不正确", username=username
         )
-    token = session.issue(request.app.state.settings, request.app.state.config, user)
+    token = session.issue(request.app.state.settings, user)
     response = RedirectResponse(target, status_code=303)
-    session.keep(response, token, request.app.state.config)
+    session.keep(response, token)
     log.info("signin.ok", role=str(user.role))
     return response
 

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request
 from pydantic import BaseModel, ConfigDict, Field
+from shegong_events.ids import SLUG, USERNAME
 from shegong_runtime.auth import Principal, Role, requires
 from shegong_runtime.errors import DomainError
 from shegong_runtime.service import runtime
@@ -14,7 +15,7 @@ from shegong_workbench import users
 
 router = APIRouter(prefix="/users", tags=["users"])
 ADMIN = Depends(requires(Role.city_admin))
-Username = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9_\-]{1,62}$")]
+Username = Annotated[str, Path(pattern=USERNAME)]
 
 
 class RoleNotForStaff(DomainError):
@@ -31,10 +32,10 @@ class UserIn(BaseModel):
     display_name: str = Field(min_length=1, max_length=50)
     password: str = Field(min_length=8, max_length=200)
     role: Role
-    stations: list[Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9\-]{1,62}$")]] = Field(
+    stations: list[Annotated[str, Field(pattern=SLUG)]] = Field(
         default_factory=list, max_length=50
     )
-    district: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9\-]{1,62}$")
+    district: str | None = Field(default=None, pattern=SLUG)
 
 
 def _shown(u: users.User) -> dict:

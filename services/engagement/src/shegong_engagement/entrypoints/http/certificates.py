@@ -5,8 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 from shegong_events.calendar import today
 from shegong_runtime.auth import Principal, principal
-from shegong_runtime.commands import CommandContext, handle
-from shegong_runtime.http import command_context, respond
+from shegong_runtime.commands import changed, last
 from shegong_runtime.inputs import Code, Identifier
 from shegong_runtime.service import runtime
 
@@ -15,13 +14,7 @@ from shegong_engagement.domain.certificate import Certify, IssueCertificate, new
 from shegong_engagement.domain.errors import CertificateNotFound
 from shegong_engagement.domain.volunteer import VOLUNTEER
 from shegong_engagement.entrypoints.http import readings as doc
-from shegong_engagement.entrypoints.http.answers import answered, last_data
-from shegong_engagement.entrypoints.http.common import (
-    PERSONAL_DATA_ROLES,
-    certify_access,
-    for_write,
-    occurred_on,
-)
+from shegong_engagement.entrypoints.http.common import PERSONAL_DATA_ROLES, Certifying, occurred_on
 from shegong_engagement.entrypoints.http.sealed import volunteer_subject
 
 router = APIRouter(tags=["certificates"])
@@ -36,30 +29,15 @@ CERTIFICATE_LINKS = {
     status_code=201,
     responses=doc.changed(201, "issued", **CERTIFICATE_LINKS),
 )
-async def issue_certificate(
-    station_id: Identifier,
-    volunteer_id: Identifier,
-    body: IssueCertificate,
-    request: Request,
-    who: Principal = Depends(certify_access),
-    ctx: CommandContext = Depends(command_context),
-):
+async def issue_certificate(station_id: Identifier, volunteer_id: Identifier, body: IssueCertificate, call: Certifying):
     """Certify the closed, not yet certified sessions in the period (auto-closed ones on request)."""
-    rt = await for_write(request, who, station_id)
     issued_on = body.issued_on or today()
     certify = Certify(station_id, volunteer_id, body, new_number(issued_on.year), issued_on)
-    answer = await handle(
-        rt.store, VOLUNTEER, volunteer_id, certify,
-        station_id=station_id, ctx=ctx, occurred_at=occurred_on(body.issued_on),
-        respond=answered(
-            201,
-            "volunteer_id",
-            certificate_number=last_data("certificate_number"),
-            hours=last_data("hours"),
-            sessions=last_data("sessions"),
-        ),
+    picked = {k: last(k) for k in ("certificate_number", "hours", "sessions")}
+    return await call.run(
+        VOLUNTEER, volunteer_id, certify, station_id=station_id,
+        occurred_at=occurred_on(body.issued_on), respond=changed(201, "volunteer_id", **picked),
     )
-    return respond(answer)
 
 
 @router.get("/certificates/{number}", responses=doc.reading(doc.CertificateCheck, "the certificate, valid"))
@@ -70,10 +48,7 @@ async def verify_certificate(number: Code, request: Request, who: Principal = De
     if found is None:
         raise CertificateNotFound(f"no certificate {number} (yet)")
     sealed = found.pop("name_sealed", None)
-    await rt.stations.refresh()
-    if who.role in PERSONAL_DATA_ROLES and who.can_see(
-        found["station_id"], rt.stations.district_of
-    ):
+    if who.role in PERSONAL_DATA_ROLES and await rt.stations.visible(who, [found]):
         found["volunteer_name"] = await rt.keys.open_or_redacted(
             volunteer_subject(found["volunteer_id"]), sealed
         )

@@ -6,8 +6,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from shegong_events.calendar import at_noon, today
 from shegong_events.engagement import MeetingKind
 from shegong_runtime.auth import Principal
-from shegong_runtime.commands import CommandContext, handle
-from shegong_runtime.http import command_context, respond
+from shegong_runtime.commands import changed
 from shegong_runtime.inputs import Day, Identifier, new_id
 
 from shegong_engagement import views
@@ -22,19 +21,17 @@ from shegong_engagement.domain.meeting import (
     ScheduleMeeting,
 )
 from shegong_engagement.entrypoints.http import readings as doc
-from shegong_engagement.entrypoints.http.answers import answered
 from shegong_engagement.entrypoints.http.common import (
     PERSONAL_DATA_ROLES,
+    Writing,
     for_read,
-    for_write,
     occurred_on,
     read_access,
-    visible,
-    write_access,
 )
 from shegong_engagement.entrypoints.http.sealed import open_meeting_names
 
 router = APIRouter(tags=["meetings"])
+BASE = "/stations/{station_id}/meetings/{meeting_id}"
 MEETING_LINK = {"meeting": doc.MEETING}
 
 
@@ -43,63 +40,29 @@ MEETING_LINK = {"meeting": doc.MEETING}
     status_code=201,
     responses=doc.changed(201, "scheduled", **MEETING_LINK),
 )
-async def schedule_meeting(
-    station_id: Identifier,
-    body: ScheduleMeeting,
-    request: Request,
-    who: Principal = Depends(write_access),
-    ctx: CommandContext = Depends(command_context),
-):
-    rt = await for_write(request, who, station_id)
+async def schedule_meeting(station_id: Identifier, body: ScheduleMeeting, call: Writing):
     meeting_id = body.meeting_id or new_id("m")
-    answer = await handle(
-        rt.store, MEETING, meeting_id, Schedule(station_id, meeting_id, body),
-        station_id=station_id, ctx=ctx, respond=answered(201, "meeting_id"),
-        occurred_at=occurred_on(body.announced_on),
+    return await call.run(
+        MEETING, meeting_id, Schedule(station_id, meeting_id, body), station_id=station_id,
+        respond=changed(201, "meeting_id"), occurred_at=occurred_on(body.announced_on),
     )
-    return respond(answer)
 
 
-@router.post(
-    "/stations/{station_id}/meetings/{meeting_id}/held",
-    responses=doc.changed(200, "held", **MEETING_LINK),
-)
-async def hold_meeting(
-    station_id: Identifier,
-    meeting_id: Identifier,
-    body: HoldMeeting,
-    request: Request,
-    who: Principal = Depends(write_access),
-    ctx: CommandContext = Depends(command_context),
-):
-    rt = await for_write(request, who, station_id)
-    answer = await handle(
-        rt.store, MEETING, meeting_id, Hold(station_id, meeting_id, body),
-        station_id=station_id, ctx=ctx, respond=answered(200, "meeting_id"),
-        occurred_at=at_noon(body.held_on),
+@router.post(f"{BASE}/held", responses=doc.changed(200, "held", **MEETING_LINK))
+async def hold_meeting(station_id: Identifier, meeting_id: Identifier, body: HoldMeeting, call: Writing):
+    return await call.run(
+        MEETING, meeting_id, Hold(station_id, meeting_id, body), station_id=station_id,
+        respond=changed(200, "meeting_id"), occurred_at=at_noon(body.held_on),
     )
-    return respond(answer)
 
 
-@router.post(
-    "/stations/{station_id}/meetings/{meeting_id}/cancellation",
-    responses=doc.changed(200, "cancelled", **MEETING_LINK),
-)
-async def cancel_meeting(
-    station_id: Identifier,
-    meeting_id: Identifier,
-    body: CancelMeeting,
-    request: Request,
-    who: Principal = Depends(write_access),
-    ctx: CommandContext = Depends(command_context),
-):
-    rt = await for_write(request, who, station_id)
-    answer = await handle(
-        rt.store, MEETING, meeting_id, Cancel(station_id, meeting_id, body, today()),
-        station_id=station_id, ctx=ctx, respond=answered(200, "meeting_id"),
-        occurred_at=occurred_on(body.cancelled_on),
+@router.post(f"{BASE}/cancellation", responses=doc.changed(200, "cancelled", **MEETING_LINK))
+async def cancel_meeting(station_id: Identifier, meeting_id: Identifier, body: CancelMeeting, call: Writing):
+    command = Cancel(station_id, meeting_id, body, today())
+    return await call.run(
+        MEETING, meeting_id, command, station_id=station_id,
+        respond=changed(200, "meeting_id"), occurred_at=occurred_on(body.cancelled_on),
     )
-    return respond(answer)
 
 
 @router.get("/meetings", responses=doc.reading(list[doc.Meeting], "meetings, oldest first"))
@@ -113,7 +76,7 @@ async def list_meetings(
     who: Principal = Depends(read_access),
 ):
     rt = await for_read(request, who, station_id)
-    return visible(rt, who, await views.meetings(rt, station_id, kind, status, held_from, held_to))
+    return await rt.stations.visible(who, await views.meetings(rt, station_id, kind, status, held_from, held_to))
 
 
 @router.get("/meetings/by-kind", responses=doc.reading(list[doc.KindCount], "counts per station and kind"))
@@ -122,7 +85,7 @@ async def meetings_by_kind(
 ):
     """Meetings per station and kind: how many scheduled, held, cancelled, and who came."""
     rt = await for_read(request, who, station_id)
-    return visible(rt, who, await views.meetings_by_kind(rt, station_id))
+    return await rt.stations.visible(who, await views.meetings_by_kind(rt, station_id))
 
 
 @router.get(

@@ -18,9 +18,9 @@ from shegong_events.engagement import MeetingNameErased, VolunteerErased
 from shegong_runtime import personal_data_routes as rights
 from shegong_runtime import pipl
 from shegong_runtime.auth import Principal, requires
-from shegong_runtime.commands import Answer, CommandContext, load
+from shegong_runtime.commands import changed, load
 from shegong_runtime.decider import Decider
-from shegong_runtime.http import command_context
+from shegong_runtime.http import CommandRequest, command_request
 from shegong_runtime.inputs import Identifier
 from shegong_runtime.service import runtime
 
@@ -38,7 +38,7 @@ router = APIRouter(tags=["personal data"])
 BASE = "/stations/{station_id}/volunteers/{volunteer_id}"
 MEETING_PATH = "/stations/{station_id}/meetings/{meeting_id}"
 Eraser = Annotated[Principal, Depends(requires(*pipl.ERASERS))]
-Context = Annotated[CommandContext, Depends(command_context)]
+Erasing = Annotated[CommandRequest, Depends(command_request(*pipl.ERASERS))]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -105,41 +105,18 @@ class MeetingNameErasure(Decider[EraseMeetingName, Meeting]):
 VOLUNTEER_ERASURE, MEETING_NAME_ERASURE = VolunteerErasure(), MeetingNameErasure()
 
 
-def answered(id_field: str):  # type: ignore[no-untyped-def]
-    """The aggregate's id, its new version and the events recorded."""
-    return lambda events, _state: Answer(
-        200,
-        {
-            id_field: events[0].aggregate_id if events else None,
-            "version": events[-1].aggregate_version if events else None,
-            "events": [e.event_type for e in events],
-        },
-    )
-
-
 @router.post(f"{BASE}/erasure")
 async def erase_volunteer(
-    station_id: Identifier,
-    volunteer_id: Identifier,
-    body: pipl.Erase,
-    request: Request,
-    who: Eraser,
-    ctx: Context,
+    station_id: Identifier, volunteer_id: Identifier, body: pipl.Erase, call: Erasing
 ):
     """Destroy the volunteer's key with the erasure event; their sealed name and phone go with it."""
     command = EraseVolunteer(
         station_id=station_id, volunteer_id=volunteer_id, reason=body.reason, erased_at=pipl.now()
     )
     return await rights.erase(
-        runtime(request),
-        who,
-        ctx,
-        VOLUNTEER_ERASURE,
-        volunteer_id,
-        command,
-        station_id=station_id,
-        subject=volunteer_subject(volunteer_id),
-        answer=answered("volunteer_id"),
+        call.rt, call.who, call.ctx, VOLUNTEER_ERASURE, volunteer_id, command,
+        station_id=station_id, subject=volunteer_subject(volunteer_id),
+        answer=changed(200, "volunteer_id"),
     )
 
 
@@ -159,58 +136,33 @@ async def export_volunteer(
 
 
 async def _erase_name(
-    request: Request, who: Principal, ctx: CommandContext, subject: str, command: EraseMeetingName
+    call: CommandRequest, subject: str, station_id: str, meeting_id: str, body: pipl.Erase, **named: str
 ) -> JSONResponse:
+    """Erase one name at a meeting: `issue_id=` its proposer's, or `action_id=` its owner's."""
+    command = EraseMeetingName(
+        station_id=station_id, meeting_id=meeting_id, reason=body.reason, erased_at=pipl.now(), **named
+    )
     return await rights.erase(
-        runtime(request),
-        who,
-        ctx,
-        MEETING_NAME_ERASURE,
-        command.meeting_id,
-        command,
-        station_id=command.station_id,
-        subject=subject,
-        answer=answered("meeting_id"),
+        call.rt, call.who, call.ctx, MEETING_NAME_ERASURE, meeting_id, command,
+        station_id=station_id, subject=subject, answer=changed(200, "meeting_id"),
     )
 
 
 @router.post(MEETING_PATH + "/issues/{issue_id}/proposer-erasure")
 async def erase_proposer(
-    station_id: Identifier,
-    meeting_id: Identifier,
-    issue_id: Identifier,
-    body: pipl.Erase,
-    request: Request,
-    who: Eraser,
-    ctx: Context,
+    station_id: Identifier, meeting_id: Identifier, issue_id: Identifier, body: pipl.Erase,
+    call: Erasing,
 ):
     """Erase the name of the person who proposed an issue; the issue stays."""
-    command = EraseMeetingName(
-        station_id=station_id,
-        meeting_id=meeting_id,
-        issue_id=issue_id,
-        reason=body.reason,
-        erased_at=pipl.now(),
-    )
-    return await _erase_name(request, who, ctx, issue_subject(meeting_id, issue_id), command)
+    subject = issue_subject(meeting_id, issue_id)
+    return await _erase_name(call, subject, station_id, meeting_id, body, issue_id=issue_id)
 
 
 @router.post(MEETING_PATH + "/action-items/{action_id}/owner-erasure")
 async def erase_owner(
-    station_id: Identifier,
-    meeting_id: Identifier,
-    action_id: Identifier,
-    body: pipl.Erase,
-    request: Request,
-    who: Eraser,
-    ctx: Context,
+    station_id: Identifier, meeting_id: Identifier, action_id: Identifier, body: pipl.Erase,
+    call: Erasing,
 ):
     """Erase the name of the person an action item was assigned to; the item stays."""
-    command = EraseMeetingName(
-        station_id=station_id,
-        meeting_id=meeting_id,
-        action_id=action_id,
-        reason=body.reason,
-        erased_at=pipl.now(),
-    )
-    return await _erase_name(request, who, ctx, action_subject(meeting_id, action_id), command)
+    subject = action_subject(meeting_id, action_id)
+    return await _erase_name(call, subject, station_id, meeting_id, body, action_id=action_id)

@@ -7,15 +7,15 @@ caller's reach over the station (`Principal.require_station`), not a writer's.
 from __future__ import annotations
 
 import uuid
-from typing import Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from shegong_runtime.auth import Principal, Role, requires
-from shegong_runtime.commands import Answer, CommandContext, handle
+from shegong_runtime.commands import answer
 from shegong_runtime.errors import Forbidden
-from shegong_runtime.http import command_context, respond
+from shegong_runtime.http import CommandRequest, command_request
 from shegong_runtime.inputs import Identifier
-from shegong_runtime.service import runtime
+from shegong_runtime.service import Runtime, runtime
 
 from shegong_notifications import projections, views
 from shegong_notifications.domain.notification import NOTIFICATION, NotificationNotFound, Redrive
@@ -29,12 +29,17 @@ from shegong_notifications.entrypoints.http.answers import (
 
 router = APIRouter(tags=["deliveries"])
 OVERSEERS = (Role.station_lead, Role.district_officer, Role.city_admin, Role.operator)
+Overseeing = Annotated[CommandRequest, Depends(command_request(*OVERSEERS))]
 Status = Literal["pending", "sent", "dead"]
 
 
-def _scoped(who: Principal, station_id: str | None) -> None:
+async def _listing(rt: Runtime, who: Principal, station_id: str | None) -> None:
+    """A listing of one station the caller sees; only the city's roles list every station."""
     if station_id is None and not who.citywide:
         raise Forbidden("name a station_id in your scope", field="station_id")
+    if station_id:
+        await rt.stations.refresh()
+        who.require_station(station_id, rt.stations.district_of)
 
 
 @router.get(
@@ -49,10 +54,7 @@ async def list_deliveries(
     who: Principal = Depends(requires(*OVERSEERS)),
 ):
     rt = runtime(request)
-    await rt.stations.refresh()
-    _scoped(who, station_id)
-    if station_id:
-        who.require_station(station_id, rt.stations.district_of)
+    await _listing(rt, who, station_id)
     return await views.deliveries(rt.pool, station_id, status, rule_id, limit)
 
 
@@ -78,10 +80,7 @@ async def list_reminders(
     who: Principal = Depends(requires(*OVERSEERS)),
 ):
     rt = runtime(request)
-    await rt.stations.refresh()
-    _scoped(who, station_id)
-    if station_id:
-        who.require_station(station_id, rt.stations.district_of)
+    await _listing(rt, who, station_id)
     return await views.reminders(rt.pool, station_id, status, limit)
 
 
@@ -90,22 +89,15 @@ async def list_reminders(
     operation_id="redriveDelivery",
     **answers.command(200, RedriveAnswer, {"delivery": link("getDelivery", delivery_id="$request.path.delivery_id")}),
 )
-async def redrive_delivery(
-    delivery_id: uuid.UUID,
-    request: Request,
-    who: Principal = Depends(requires(*OVERSEERS)),
-    ctx: CommandContext = Depends(command_context),
-):
+async def redrive_delivery(delivery_id: uuid.UUID, call: Overseeing):
     """Send a dead notification again, from a fresh attempt count (409 unless it is dead)."""
-    rt = runtime(request)
-    await rt.stations.refresh()
-    row = await views.delivery(rt.pool, delivery_id)
+    await call.rt.stations.refresh()
+    row = await views.delivery(call.rt.pool, delivery_id)
     if row is None:
         raise NotificationNotFound(f"no notification {delivery_id}")
-    who.require_station(row["station_id"], rt.stations.district_of)
-    answer = await handle(
-        rt.store, NOTIFICATION, str(delivery_id), Redrive(str(delivery_id)), station_id=row["station_id"], ctx=ctx,
-        respond=lambda events, state: Answer(200, {"delivery_id": str(delivery_id), "status": "pending"}),
+    call.who.require_station(row["station_id"], call.rt.stations.district_of)
+    return await call.run(
+        NOTIFICATION, str(delivery_id), Redrive(str(delivery_id)), station_id=row["station_id"],
+        checked=True, respond=answer(200, delivery_id=str(delivery_id), status="pending"),
         after_append=projections.in_step,
     )
-    return respond(answer)

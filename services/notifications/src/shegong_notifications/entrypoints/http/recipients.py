@@ -6,15 +6,16 @@ is built: the decider sees only sealed strings.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse
 from pydantic import Field, HttpUrl
 from shegong_events.notifications import AudienceRole, Channel
 from shegong_runtime import pipl
 from shegong_runtime.auth import Principal, Role, requires
-from shegong_runtime.commands import Answer, CommandContext, handle
-from shegong_runtime.http import command_context, respond
+from shegong_runtime.commands import changed
+from shegong_runtime.http import CommandRequest, command_request
 from shegong_runtime.inputs import Identifier, RequestModel
 from shegong_runtime.service import Runtime, runtime
 
@@ -38,6 +39,9 @@ from shegong_notifications.entrypoints.http.scope import can_read, check_write, 
 router = APIRouter(tags=["recipients"])
 MANAGERS = (Role.station_lead, Role.district_officer, Role.city_admin)
 EMAIL = r"^[^@\s]{1,64}@[^@\s]{1,189}\.[^@\s]{1,63}$"
+Managing = Annotated[CommandRequest, Depends(command_request(*MANAGERS))]
+Personal = Annotated[CommandRequest, Depends(command_request(*MANAGERS, Role.social_worker))]
+"""The person themselves, or a manager over them."""
 TO_RECIPIENT = {"recipient": link("getRecipient", recipient_id="$request.path.recipient_id")}
 
 
@@ -66,14 +70,6 @@ class SetSubscription(RequestModel):
     channel: Channel | Literal["none"]
 
 
-def _answer(status: int):  # type: ignore[no-untyped-def]
-    return lambda events, state: Answer(
-        status,
-        {"recipient_id": events[0].aggregate_id if events else None,
-         "version": events[-1].aggregate_version if events else None},
-    )
-
-
 def _filed_under(row: Any) -> str:
     """A recipient's events are filed under their station, or their district for officers."""
     return envelope_station(row["station_id"], row["district_id"])
@@ -94,6 +90,16 @@ async def _existing(  # type: ignore[no-untyped-def]
     return row
 
 
+async def _run(
+    call: CommandRequest, row: Any, command: Any, status: int = 200, after_append: Any = projections.in_step
+) -> JSONResponse:
+    """A command on the recipient of `row` (its scope checked by `_existing` or the route)."""
+    return await call.run(
+        RECIPIENT, command.recipient_id, command, station_id=_filed_under(row), checked=True,
+        respond=changed(status, "recipient_id", events=False), after_append=after_append,
+    )
+
+
 async def _sealed(rt: Runtime, recipient_id: str, body: RegisterRecipient | UpdateRecipient) -> Addresses:
     """Addresses as the events carry them: name, email and secret sealed under the person's key."""
     sid = data_subject(recipient_id)
@@ -110,83 +116,40 @@ async def _sealed(rt: Runtime, recipient_id: str, body: RegisterRecipient | Upda
     operation_id="registerRecipient",
     **answers.command(201, RecipientAnswer, {"recipient": link("getRecipient", recipient_id="$response.body#/recipient_id")}),
 )
-async def register(
-    body: RegisterRecipient,
-    request: Request,
-    who: Principal = Depends(requires(*MANAGERS)),
-    ctx: CommandContext = Depends(command_context),
-):
-    rt = runtime(request)
-    recipient.must_fit_role(body.role, body.station_id)
-    await check_write(rt, who, body.station_id, body.district_id)
-    district_id = rt.stations.district_of(body.station_id) if body.station_id else body.district_id
+async def register(body: RegisterRecipient, call: Managing):
+    await check_write(call.rt, call.who, body.station_id, body.district_id)
+    district_id = call.rt.stations.district_of(body.station_id) if body.station_id else body.district_id
     command = recipient.RegisterRecipient(
         recipient_id=body.recipient_id,
         role=body.role,
         station_id=body.station_id,
         district_id=district_id,  # type: ignore[arg-type]  # the station's district, or the one named
         refs=body.refs,
-        addresses=await _sealed(rt, body.recipient_id, body),
+        addresses=await _sealed(call.rt, body.recipient_id, body),
     )
-    answer = await handle(
-        rt.store, RECIPIENT, body.recipient_id, command, station_id=envelope_station(body.station_id, district_id),
-        ctx=ctx, respond=_answer(201), after_append=projections.in_step,
-    )
-    return respond(answer)
+    return await _run(call, {"station_id": body.station_id, "district_id": district_id}, command, 201)
 
 
 @router.post("/recipients/{recipient_id}/updates", operation_id="updateRecipient", **answers.command(200, RecipientAnswer, TO_RECIPIENT))
-async def update(
-    recipient_id: Identifier,
-    body: UpdateRecipient,
-    request: Request,
-    who: Principal = Depends(requires(*MANAGERS, Role.social_worker)),
-    ctx: CommandContext = Depends(command_context),
-):
-    rt = runtime(request)
-    row = await _existing(rt, who, recipient_id, self_allowed=True)
-    command = recipient.UpdateRecipient(recipient_id, await _sealed(rt, recipient_id, body), refs=body.refs)
-    answer = await handle(
-        rt.store, RECIPIENT, recipient_id, command, station_id=_filed_under(row), ctx=ctx,
-        respond=_answer(200), after_append=projections.in_step,
-    )
-    return respond(answer)
+async def update(recipient_id: Identifier, body: UpdateRecipient, call: Personal):
+    row = await _existing(call.rt, call.who, recipient_id, self_allowed=True)
+    command = recipient.UpdateRecipient(recipient_id, await _sealed(call.rt, recipient_id, body), refs=body.refs)
+    return await _run(call, row, command)
 
 
 @router.post("/recipients/{recipient_id}/removal", operation_id="removeRecipient", **answers.command(200, RecipientAnswer))
-async def remove(
-    recipient_id: Identifier,
-    request: Request,
-    who: Principal = Depends(requires(*MANAGERS)),
-    ctx: CommandContext = Depends(command_context),
-):
-    rt = runtime(request)
-    row = await _existing(rt, who, recipient_id)
-    answer = await handle(
-        rt.store, RECIPIENT, recipient_id, recipient.RemoveRecipient(recipient_id), station_id=_filed_under(row),
-        ctx=ctx, respond=_answer(200), after_append=projections.in_step,
-    )
-    return respond(answer)
+async def remove(recipient_id: Identifier, call: Managing):
+    row = await _existing(call.rt, call.who, recipient_id)
+    return await _run(call, row, recipient.RemoveRecipient(recipient_id))
 
 
 @router.post("/recipients/{recipient_id}/erasure", operation_id="eraseRecipient", **answers.command(200, RecipientAnswer))
-async def erase(
-    recipient_id: Identifier,
-    body: pipl.Erase,
-    request: Request,
-    who: Principal = Depends(requires(*MANAGERS)),
-    ctx: CommandContext = Depends(command_context),
-):
+async def erase(recipient_id: Identifier, body: pipl.Erase, call: Managing):
     """PIPL erasure: the recipient's key goes with the event; nothing more is sent to them."""
-    rt = runtime(request)
-    row = await _existing(rt, who, recipient_id, include_removed=True)
-    await pipl.require_not_erased(rt.keys, data_subject(recipient_id))
+    row = await _existing(call.rt, call.who, recipient_id, include_removed=True)
+    await pipl.require_not_erased(call.rt.keys, data_subject(recipient_id))
     command = recipient.EraseRecipient(recipient_id, reason=body.reason, erased_at=pipl.now())
-    answer = await handle(
-        rt.store, RECIPIENT, recipient_id, command, station_id=_filed_under(row), ctx=ctx,
-        respond=_answer(200), after_append=_erased(rt, recipient_id),
-    )
-    return respond(answer)
+    return await _run(call, row, command, after_append=_erased(call.rt, recipient_id))
 
 
 def _erased(rt: Runtime, recipient_id: str):  # type: ignore[no-untyped-def]
@@ -220,22 +183,11 @@ async def export(recipient_id: Identifier, request: Request, who: Principal = De
     operation_id="setSubscription",
     **answers.command(200, RecipientAnswer, TO_RECIPIENT),
 )
-async def set_subscription(
-    recipient_id: Identifier,
-    body: SetSubscription,
-    request: Request,
-    who: Principal = Depends(requires(*MANAGERS, Role.social_worker)),
-    ctx: CommandContext = Depends(command_context),
-):
+async def set_subscription(recipient_id: Identifier, body: SetSubscription, call: Personal):
     """The person themselves, or a lead over them, chooses the channel for one topic."""
-    rt = runtime(request)
-    row = await _existing(rt, who, recipient_id, self_allowed=True)
+    row = await _existing(call.rt, call.who, recipient_id, self_allowed=True)
     command = recipient.SetSubscription(recipient_id, topic=body.topic, channel=body.channel)
-    answer = await handle(
-        rt.store, RECIPIENT, recipient_id, command, station_id=_filed_under(row), ctx=ctx,
-        respond=_answer(200), after_append=projections.in_step,
-    )
-    return respond(answer)
+    return await _run(call, row, command)
 
 
 async def _shown(rt: Runtime, rows: list[Any]) -> list[dict[str, Any]]:

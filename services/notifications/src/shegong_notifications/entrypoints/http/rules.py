@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Annotated, Any
+
 from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse
 from pydantic import Field
 from shegong_events.notifications import EVENT_TYPE, Audience, Channel, Condition, Reminder
-from shegong_runtime.auth import Principal, Role, principal, requires
-from shegong_runtime.commands import Answer, CommandContext, handle
-from shegong_runtime.http import command_context, respond
+from shegong_runtime.auth import Principal, Role, principal
+from shegong_runtime.commands import changed
+from shegong_runtime.http import CommandRequest, command_request
 from shegong_runtime.inputs import Identifier, RequestModel
 from shegong_runtime.service import runtime
 
@@ -21,6 +24,7 @@ from shegong_notifications.entrypoints.http.scope import can_read, check_write, 
 
 router = APIRouter(tags=["rules"])
 SETTERS = (Role.station_lead, Role.district_officer, Role.city_admin)
+Setting = Annotated[CommandRequest, Depends(command_request(*SETTERS))]
 TO_RULE = {"rule": link("getRule", rule_id="$response.body#/rule_id")}
 
 
@@ -43,39 +47,24 @@ class DisableRule(RequestModel):
     reason: str | None = Field(examples=["规则调整"], default=None, max_length=200)
 
 
-def _answer(status: int):  # type: ignore[no-untyped-def]
-    return lambda events, state: Answer(
-        status, {"rule_id": events[0].aggregate_id, "version": events[-1].aggregate_version}
+async def _run(call: CommandRequest, rule_id: str, command: Any, station_id: str, status: int) -> JSONResponse:
+    """A rule command, its scope checked by the route (a station's or a district's)."""
+    return await call.run(
+        RULE, rule_id, command, station_id=station_id, checked=True,
+        respond=changed(status, "rule_id", events=False), after_append=projections.in_step,
     )
 
 
 @router.post("/rules", operation_id="defineRule", **answers.command(201, RuleAnswer, TO_RULE))
-async def define(
-    body: DefineRule,
-    request: Request,
-    who: Principal = Depends(requires(*SETTERS)),
-    ctx: CommandContext = Depends(command_context),
-):
-    rt = runtime(request)
-    await check_write(rt, who, body.station_id, body.district_id)
+async def define(body: DefineRule, call: Setting):
+    await check_write(call.rt, call.who, body.station_id, body.district_id)
     command = rule.DefineRule(
-        rule_id=body.rule_id,
         scope="station" if body.station_id else "district",
         scope_id=body.station_id or body.district_id,  # type: ignore[arg-type]  # one of them, checked above
-        trigger=body.trigger,
-        conditions=body.conditions,
-        audience=body.audience,
-        channel=body.channel,
-        template_id=body.template_id,
-        reminder=body.reminder,
-        description=body.description,
+        **{k: v for k, v in body if k not in ("station_id", "district_id")},
     )
     station_id = envelope_station(body.station_id, body.district_id)
-    answer = await handle(
-        rt.store, RULE, body.rule_id, command, station_id=station_id, ctx=ctx,
-        respond=_answer(201), after_append=projections.in_step,
-    )
-    return respond(answer)
+    return await _run(call, body.rule_id, command, station_id, 201)
 
 
 @router.post(
@@ -83,26 +72,13 @@ async def define(
     operation_id="disableRule",
     **answers.command(200, RuleAnswer, {"rule": link("getRule", rule_id="$request.path.rule_id")}),
 )
-async def disable(
-    rule_id: Identifier,
-    body: DisableRule,
-    request: Request,
-    who: Principal = Depends(requires(*SETTERS)),
-    ctx: CommandContext = Depends(command_context),
-):
-    rt = runtime(request)
-    row = await rulebook.get(rt.pool, rule_id)
+async def disable(rule_id: Identifier, body: DisableRule, call: Setting):
+    row = await rulebook.get(call.rt.pool, rule_id)
     if row is None:
         raise RuleNotFound(f"no rule {rule_id}")
-    station_id, district_id = (
-        (row["scope_id"], None) if row["scope"] == "station" else (None, row["scope_id"])
-    )
-    await check_write(rt, who, station_id, district_id)
-    answer = await handle(
-        rt.store, RULE, rule_id, rule.DisableRule(rule_id, reason=body.reason), station_id=row["station_id"],
-        ctx=ctx, respond=_answer(200), after_append=projections.in_step,
-    )
-    return respond(answer)
+    await check_write(call.rt, call.who, *_scope(row))
+    command = rule.DisableRule(rule_id, reason=body.reason)
+    return await _run(call, rule_id, command, row["station_id"], 200)
 
 
 def _scope(row: dict) -> tuple[str | None, str | None]:  # type: ignore[type-arg]

@@ -6,8 +6,8 @@ is the service's own is the district: district-wide rules and district officers.
 
 from __future__ import annotations
 
-from shegong_runtime.auth import Principal, Role
-from shegong_runtime.errors import DomainError, Forbidden
+from shegong_runtime.auth import Principal
+from shegong_runtime.errors import DomainError
 from shegong_runtime.service import Runtime
 
 
@@ -24,10 +24,6 @@ def envelope_station(station_id: str | None, district_id: str | None) -> str:
     return station_id if station_id else f"district-{district_id}"
 
 
-def reaches_district(who: Principal, district_id: str) -> bool:
-    return who.citywide or (who.role == Role.district_officer and who.district == district_id)
-
-
 async def check_write(rt: Runtime, who: Principal, station_id: str | None, district_id: str | None) -> None:
     """A write's scope: a known station the caller writes for, or a known district they oversee."""
     if (station_id is None) == (district_id is None):
@@ -38,14 +34,13 @@ async def check_write(rt: Runtime, who: Principal, station_id: str | None, distr
     assert district_id is not None
     if district_id not in set((await rt.stations.all()).values()):
         raise UnknownDistrict(f"unknown district {district_id!r}", field="district_id")
-    if not reaches_district(who, district_id):
-        raise Forbidden(f"role {who.role} has no access to district {district_id}", field="district_id")
+    who.require_district(district_id)
 
 
 def can_read(rt: Runtime, who: Principal, station_id: str | None, district_id: str | None) -> bool:
     """Reads: a station the caller sees, or a district they oversee or have a station in."""
     if station_id:
         return who.can_see(station_id, rt.stations.district_of)
-    if district_id is not None and reaches_district(who, district_id):
+    if who.may_read_district(district_id):
         return True
     return any(rt.stations.district_of(s) == district_id for s in who.stations)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from pydantic import AfterValidator, Field, StringConstraints
+from shegong_events.ids import ORGANISATION_PHONE
 from shegong_events.registry import OrgCategory
 from shegong_runtime.inputs import MULTILINE, Slug, single_line
 
@@ -20,7 +21,7 @@ Person = Annotated[
     StringConstraints(strip_whitespace=True, min_length=1, max_length=50),
     AfterValidator(single_line),
 ]
-Phone = Annotated[str, StringConstraints(pattern=r"^[0-9+\-() ]{5,30}$")]
+Phone = Annotated[str, StringConstraints(pattern=ORGANISATION_PHONE)]
 Reason = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=200),

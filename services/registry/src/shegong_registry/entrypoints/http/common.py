@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from shegong_events.calendar import as_aware
 from shegong_runtime.auth import READERS, Principal, Role, requires
 from shegong_runtime.commands import CommandContext
-from shegong_runtime.http import command_context
+from shegong_runtime.http import CommandRequest, command_context, command_request
 from shegong_runtime.inputs import RequestModel, Slug
 
 StationId = Annotated[Slug, Path()]
@@ -24,6 +24,10 @@ REVIEWERS = (Role.station_lead, Role.district_officer, Role.city_admin)  # retur
 Staff = Annotated[Principal, Depends(requires(*STATION_WRITERS))]
 Reviewer = Annotated[Principal, Depends(requires(*REVIEWERS))]
 Reader = Annotated[Principal, Depends(requires(*READERS))]
+Staffing = Annotated[CommandRequest, Depends(command_request(*STATION_WRITERS))]
+"""A command of station staff and bureaus."""
+Reviewing = Annotated[CommandRequest, Depends(command_request(*REVIEWERS))]
+"""A review step: return, approve, deregister."""
 
 
 class Body(RequestModel):

@@ -9,10 +9,9 @@ from fastapi import APIRouter, Depends, Query, Request
 from pydantic import Field
 from shegong_events.calendar import start_of
 from shegong_events.registry import EvaluationKind, EvaluationScores
-from shegong_runtime.auth import Principal, Role, requires
-from shegong_runtime.commands import Answer, handle
-from shegong_runtime.errors import Forbidden
-from shegong_runtime.http import respond
+from shegong_runtime.auth import Role
+from shegong_runtime.commands import answer, version_of
+from shegong_runtime.http import CommandRequest, command_request
 from shegong_runtime.inputs import MULTILINE
 from shegong_runtime.service import runtime
 
@@ -20,18 +19,12 @@ from shegong_registry import views
 from shegong_registry.domain import evaluation
 from shegong_registry.domain.evaluation import EVALUATION, total
 from shegong_registry.entrypoints.http.answers import DistrictEvaluations, EvaluationAnswer
-from shegong_registry.entrypoints.http.common import (
-    Body,
-    Context,
-    DistrictId,
-    Reader,
-    StationId,
-    answer,
-)
+from shegong_registry.entrypoints.http.common import Body, DistrictId, Reader, StationId
+from shegong_registry.entrypoints.http.common import answer as answer_doc
 
 router = APIRouter(tags=["evaluations"])
 EVALUATORS = (Role.district_officer, Role.city_admin)
-Evaluator = Annotated[Principal, Depends(requires(*EVALUATORS))]
+Evaluating = Annotated[CommandRequest, Depends(command_request(*EVALUATORS))]
 
 
 class RecordEvaluation(Body):
@@ -60,50 +53,25 @@ class RecordEvaluation(Body):
 @router.post(
     "/stations/{station_id}/evaluations",
     status_code=201,
-    responses=answer(201, "the evaluation, recorded", EvaluationAnswer),
+    responses=answer_doc(201, "the evaluation, recorded", EvaluationAnswer),
 )
-async def record(
-    station_id: StationId,
-    body: RecordEvaluation,
-    request: Request,
-    ctx: Context,
-    who: Evaluator,
-):
-    rt = runtime(request)
-    await rt.stations.check_write(who, station_id)
-    district_id = rt.stations.district_of(station_id)
-    assert district_id is not None
+async def record(station_id: StationId, body: RecordEvaluation, call: Evaluating):
+    rt = await call.at(station_id)
     command = evaluation.RecordEvaluation(
         station_id=station_id,
-        district_id=district_id,
+        district_id=rt.stations.district_of(station_id) or "",  # known: checked above
         **body.model_dump(exclude={"scores", "highlights"}),
         scores=body.scores,
         highlights=tuple(body.highlights),
     )
-
-    def answered(envelopes: list, _state: evaluation.Evaluation) -> Answer:
-        return Answer(
-            201,
-            {
-                "evaluation_id": command.evaluation_id,
-                "station_id": station_id,
-                "version": envelopes[-1].aggregate_version,
-                "total": total(command.scores),
-                "exemplary": command.exemplary,
-            },
-        )
-
-    done = await handle(
-        rt.store,
-        EVALUATION,
-        command.evaluation_id,
-        command,
-        station_id=station_id,
-        ctx=ctx,
-        respond=answered,
+    respond = answer(
+        201, evaluation_id=command.evaluation_id, station_id=station_id, version=version_of,
+        total=total(command.scores), exemplary=command.exemplary,
+    )
+    return await call.run(
+        EVALUATION, command.evaluation_id, command, station_id=station_id, respond=respond,
         occurred_at=start_of(body.evaluated_on),
     )
-    return respond(done)
 
 
 @router.get(
@@ -119,14 +87,7 @@ async def per_district(
 ):
     """A district's evaluations, best first; station staff see their own stations' only."""
     rt = runtime(request)
-    if who.role == Role.district_officer and who.district != district_id:
-        raise Forbidden(
-            f"a district officer of {who.district} has no access to {district_id}",
-            field="district_id",
-        )
-    await rt.stations.refresh()
+    if who.role == Role.district_officer:
+        who.require_district(district_id)
     rows = await views.evaluations(rt, district_id, period)
-    return {
-        "district_id": district_id,
-        "evaluations": [r for r in rows if who.can_see(r["station_id"], rt.stations.district_of)],
-    }
+    return {"district_id": district_id, "evaluations": await rt.stations.visible(who, rows)}

@@ -39,7 +39,7 @@ async def pending(
     elif who.citywide:
         scope = None
     elif who.role == Role.district_officer:
-        scope = [s for s, d in (await rt.stations.all()).items() if d == who.district]
+        scope = [s for s, d in (await rt.stations.all()).items() if who.may_read_district(d)]
     else:
         scope = sorted(who.stations)
     rows = await views.pending_longer_than(rt, older_than_days, when(as_of) or now(), scope)

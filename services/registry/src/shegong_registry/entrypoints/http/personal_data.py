@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Request
 from shegong_runtime import personal_data_routes as rights
 from shegong_runtime import pipl
 from shegong_runtime.auth import Principal, requires
-from shegong_runtime.commands import Answer
+from shegong_runtime.commands import Respond, answer, id_of, version_of
 from shegong_runtime.service import runtime
 
 from shegong_registry.domain import organisation, station
@@ -17,33 +17,21 @@ from shegong_registry.domain.organisation import ORGANISATION, OrganisationNotFo
 from shegong_registry.domain.station import STATION
 from shegong_registry.entrypoints.http import organisations, stations
 from shegong_registry.entrypoints.http.answers import Erased
-from shegong_registry.entrypoints.http.common import (
-    Context,
-    OrganisationId,
-    StationId,
-    answer,
-    link,
-)
+from shegong_registry.entrypoints.http.common import Context, OrganisationId, StationId, link
+from shegong_registry.entrypoints.http.common import answer as answer_doc
 
 router = APIRouter(tags=["personal data"])
 Eraser = Annotated[Principal, Depends(requires(*pipl.ERASERS))]
 ORGANISATION_PATH = "/stations/{station_id}/organisations/{organisation_id}"
 
 
-def erased(id_field: str):  # type: ignore[no-untyped-def]
-    return lambda events, _state: Answer(
-        200,
-        {
-            id_field: events[-1].aggregate_id,
-            "version": events[-1].aggregate_version,
-            "erased": True,
-        },
-    )
+def erased(id_field: str) -> Respond:
+    return answer(200, **{id_field: id_of, "version": version_of, "erased": True})
 
 
 @router.post(
     "/stations/{station_id}/contact-erasure",
-    responses=answer(200, "the lead and contact erased; the station stays", Erased),
+    responses=answer_doc(200, "the lead and contact erased; the station stays", Erased),
 )
 async def erase_station_contact(
     station_id: StationId, body: pipl.Erase, request: Request, who: Eraser, ctx: Context
@@ -71,7 +59,7 @@ async def export_station_contact(station_id: StationId, request: Request, who: E
 
 @router.post(
     f"{ORGANISATION_PATH}/contact-erasure",
-    responses=answer(
+    responses=answer_doc(
         200,
         "the responsible person erased; the filing stays",
         Erased,

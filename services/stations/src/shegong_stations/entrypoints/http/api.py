@@ -15,8 +15,7 @@ from shegong_runtime.auth import Principal
 from shegong_runtime.inputs import Day, Identifier
 from shegong_runtime.service import runtime
 
-from shegong_stations import lag, roundup_docx, roundup_render, views
-from shegong_stations.config import StationsConfig, current
+from shegong_stations import config, lag, roundup_docx, roundup_render, views
 from shegong_stations.entrypoints.http import access, params
 from shegong_stations.entrypoints.http.answers import (
     Completeness,
@@ -38,12 +37,11 @@ async def list_stations(
     request: Request,
     on: Day | None = None,
     who: Principal = Depends(access.reader),
-    config: StationsConfig = Depends(current),
 ):
     """Every station the caller may see, with its figures on the day `on` (default today)."""
     pool = runtime(request).pool
     mine = directory.visible(who, await directory.stations(pool))
-    return await views.stations(pool, mine, params.day(on), config.urgent_needs_shown)
+    return await views.stations(pool, mine, params.day(on), config.settings().urgent_needs_shown)
 
 
 @router.get("/stations/{station_id}", response_model=StationSummary)
@@ -52,10 +50,9 @@ async def station(
     request: Request,
     on: Day | None = None,
     who: Principal = Depends(access.reader),
-    config: StationsConfig = Depends(current),
 ):
     pool = runtime(request).pool
-    return await views.station(pool, who, station_id, params.day(on), config.urgent_needs_shown)
+    return await views.station(pool, who, station_id, params.day(on), config.settings().urgent_needs_shown)
 
 
 @router.get("/districts/{district_id}", response_model=Rollup, response_model_exclude_unset=True)
@@ -64,11 +61,10 @@ async def district(
     request: Request,
     on: Day | None = None,
     who: Principal = Depends(access.reader),
-    config: StationsConfig = Depends(current),
 ):
-    access.require_district(who, district_id)
+    who.require_district(district_id)
     pool = runtime(request).pool
-    return await views.district(pool, district_id, params.day(on), config.urgent_needs_shown)
+    return await views.district(pool, district_id, params.day(on), config.settings().urgent_needs_shown)
 
 
 @router.get("/city", response_model=Rollup, response_model_exclude_unset=True)
@@ -76,10 +72,9 @@ async def city(
     request: Request,
     on: Day | None = None,
     who: Principal = Depends(access.reader),
-    config: StationsConfig = Depends(current),
 ):
     access.require_city(who)
-    return await views.city(runtime(request).pool, params.day(on), config.urgent_needs_shown)
+    return await views.city(runtime(request).pool, params.day(on), config.settings().urgent_needs_shown)
 
 
 @router.get("/completeness", response_model=list[Completeness])
@@ -118,20 +113,19 @@ async def roundup(
     end: Day | None = Query(default=None, description="last day (default: today)"),
     format: Literal["json", "markdown", "html", "docx"] = "json",
     who: Principal = Depends(access.reader),
-    config: StationsConfig = Depends(current),
 ):
     """The weekly roundup (一周掠影) of the city or a district, written from the events."""
     pool = runtime(request).pool
     everyone = await directory.stations(pool)
     name, chosen = roundup_scope(who, everyone, district)
-    span = params.span(start, end, config.roundup_max_days)
+    span = params.span(start, end, config.settings().roundup_max_days)
     r = await views.roundup(pool, name, chosen, everyone, span)
     if format == "markdown":
         return PlainTextResponse(
             roundup_render.markdown(r), media_type="text/markdown; charset=utf-8"
         )
     if format == "html":
-        trends = await views.trends_of(pool, chosen, span.end, config.trend_weeks)
+        trends = await views.trends_of(pool, chosen, span.end, config.settings().trend_weeks)
         names = {st.station_id: st.name for st in chosen}
         return HTMLResponse(roundup_render.html(r, pictures.for_roundup(r, trends, names)))
     if format == "docx":  # the document a district bureau files and forwards

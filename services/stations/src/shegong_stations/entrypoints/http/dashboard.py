@@ -9,20 +9,21 @@ A bearer header works too, as on the JSON API.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import date
 from importlib.resources import files
+from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from shegong_events.glossary import ROLE, word
-from shegong_runtime.auth import Principal
+from shegong_runtime.auth import Principal, bearer_token
 from shegong_runtime.errors import DomainError
 from shegong_runtime.inputs import Day, Identifier
 from shegong_runtime.service import runtime
 
-from shegong_stations import lag, roundup_render, views
-from shegong_stations.config import StationsConfig, current
+from shegong_stations import config, lag, roundup_render, views
 from shegong_stations.entrypoints.http import access, params
 from shegong_stations.entrypoints.http.api import docx_response
 from shegong_stations.entrypoints.http.scope import roundup_choices, roundup_scope
@@ -46,13 +47,12 @@ def who_label(who: Principal) -> str:
 async def render(
     request: Request,
     build: Callable[[Principal], Awaitable[Response | str]],
-    config: StationsConfig,
 ) -> Response:
     """Sign in from `?token=` by redirect, check the caller, build the page; errors as pages."""
     token = request.query_params.get("token")
     try:
-        if token and not access.bearer_of(request):
-            access.from_request(request, allow_cookie=True)  # reject a bad token before keeping it
+        if token and not bearer_token(request):
+            access.from_page(request)  # reject a bad token before keeping it
             rest = urlencode(
                 [(k, v) for k, v in request.query_params.multi_items() if k != "token"]
             )
@@ -65,10 +65,10 @@ async def render(
                 httponly=True,
                 samesite="lax",
                 path="/dashboard",
-                max_age=config.sign_in_hours * 3600,
+                max_age=config.settings().sign_in_hours * 3600,
             )
             return response
-        who = access.from_request(request, allow_cookie=True)
+        who = access.from_page(request)
         who.require_role(access.VIEWERS)
         result = await build(who)
     except DomainError as exc:
@@ -82,23 +82,23 @@ async def render(
 
 @router.get("")
 async def station_list(
-    request: Request, on: Day | None = None, config: StationsConfig = Depends(current)
+    request: Request, on: Day | None = None
 ) -> Response:
     async def build(who: Principal) -> str:
         rt = runtime(request)
         everyone = await directory.stations(rt.pool)
         mine = directory.visible(who, everyone)
         day = params.day(on)
-        parts = await views.stations(rt.pool, mine, day, config.urgent_needs_shown)
+        parts = await views.stations(rt.pool, mine, day, config.settings().urgent_needs_shown)
         total = views.rollup({"kind": "visible"}, parts, day)
-        trends = await views.trends_of(rt.pool, mine, day, config.trend_weeks)
+        trends = await views.trends_of(rt.pool, mine, day, config.settings().trend_weeks)
         charts = pictures.for_page(total["figures"], trends, names_of(parts))
         districts = [(d, n) for d, n in roundup_choices(who, everyone) if d]
         return pages.list_page(
             total, parts, charts, districts, lag.consumer_lag(rt), who_label(who), day
         )
 
-    return await render(request, build, config)
+    return await render(request, build)
 
 
 def names_of(parts: list[dict]) -> dict[str, str]:
@@ -110,21 +110,20 @@ async def station_page(
     station_id: str,
     request: Request,
     on: Day | None = None,
-    config: StationsConfig = Depends(current),
 ) -> Response:
     async def build(who: Principal) -> str:
         rt = runtime(request)
         day = params.day(on)
-        one = await views.station(rt.pool, who, station_id, day, config.urgent_needs_shown)
+        one = await views.station(rt.pool, who, station_id, day, config.settings().urgent_needs_shown)
         chosen = [directory.Station(**one["station"])]
-        trends = await views.trends_of(rt.pool, chosen, day, config.trend_weeks)
+        trends = await views.trends_of(rt.pool, chosen, day, config.settings().trend_weeks)
         charts = pictures.for_page(one["figures"], trends, names_of([one]))
-        district_visible = who.citywide or who.district == one["station"]["district_id"]
+        district_visible = who.may_read_district(one["station"]["district_id"])
         return pages.station_page(
             one, charts, lag.consumer_lag(rt), who_label(who), district_visible
         )
 
-    return await render(request, build, config)
+    return await render(request, build)
 
 
 @router.get("/districts/{district_id}")
@@ -132,71 +131,73 @@ async def district_page(
     district_id: str,
     request: Request,
     on: Day | None = None,
-    config: StationsConfig = Depends(current),
 ) -> Response:
     async def build(who: Principal) -> str:
-        access.require_district(who, district_id)
+        who.require_district(district_id)
         rt = runtime(request)
         day = params.day(on)
-        rolled = await views.district(rt.pool, district_id, day, config.urgent_needs_shown)
+        rolled = await views.district(rt.pool, district_id, day, config.settings().urgent_needs_shown)
         chosen = [directory.Station(**p["station"]) for p in rolled["stations"]]
-        trends = await views.trends_of(rt.pool, chosen, day, config.trend_weeks)
+        trends = await views.trends_of(rt.pool, chosen, day, config.settings().trend_weeks)
         charts = pictures.for_page(rolled["figures"], trends, names_of(rolled["stations"]))
         return pages.district_page(rolled, charts, lag.consumer_lag(rt), who_label(who))
 
-    return await render(request, build, config)
+    return await render(request, build)
+
+
+@dataclass(frozen=True)
+class RoundupAsked:
+    """The roundup a page asks for: a district (else where the caller's scope starts) and a span."""
+
+    district: str | None
+    start: date | None
+    end: date | None
+
+
+def roundup_asked(
+    district: Identifier | None = None, start: Day | None = None, end: Day | None = None
+) -> RoundupAsked:
+    return RoundupAsked(district, start, end)
+
+
+Asked = Annotated[RoundupAsked, Depends(roundup_asked)]
 
 
 async def _roundup(
-    request: Request,
-    who: Principal,
-    district: str | None,
-    start: date | None,
-    end: date | None,
-    config: StationsConfig,
+    request: Request, who: Principal, asked: RoundupAsked
 ) -> tuple[Roundup, list[directory.Station], list[tuple[str, str]], str]:
     """The roundup the page asks for, its stations, the scopes offered, the scope chosen."""
     pool = runtime(request).pool
     everyone = await directory.stations(pool)
     choices = roundup_choices(who, everyone)
+    district = asked.district
     if district is None and not who.citywide and choices:
         district = choices[0][0]  # a district officer starts on their district
     name, chosen = roundup_scope(who, everyone, district or None)
-    span = params.span(start, end, config.roundup_max_days)
+    span = params.span(asked.start, asked.end, config.settings().roundup_max_days)
     r = await views.roundup(pool, name, chosen, everyone, span)
     return r, chosen, choices, district or ""
 
 
 @router.get("/roundup")
-async def roundup_page(
-    request: Request,
-    district: Identifier | None = None,
-    start: Day | None = None,
-    end: Day | None = None,
-    config: StationsConfig = Depends(current),
-) -> Response:
+async def roundup_page(request: Request, asked: Asked) -> Response:
     async def build(who: Principal) -> str:
-        r, chosen, choices, scope = await _roundup(request, who, district, start, end, config)
-        trends = await views.trends_of(runtime(request).pool, chosen, r.span.end, config.trend_weeks)
+        r, chosen, choices, scope = await _roundup(request, who, asked)
+        weeks = config.settings().trend_weeks
+        trends = await views.trends_of(runtime(request).pool, chosen, r.span.end, weeks)
         names = {st.station_id: st.name for st in chosen}
         article = roundup_render.html(r, pictures.for_roundup(r, trends, names))
         return pages.roundup_page(
             article, choices, scope, r.span.start, r.span.end, who_label(who)
         )
 
-    return await render(request, build, config)
+    return await render(request, build)
 
 
 @router.get("/roundup.md")
-async def roundup_markdown(
-    request: Request,
-    district: Identifier | None = None,
-    start: Day | None = None,
-    end: Day | None = None,
-    config: StationsConfig = Depends(current),
-) -> Response:
+async def roundup_markdown(request: Request, asked: Asked) -> Response:
     async def build(who: Principal) -> Response:
-        r, *_ = await _roundup(request, who, district, start, end, config)
+        r, *_ = await _roundup(request, who, asked)
         filename = f"roundup-{r.span.start.isoformat()}-{r.span.end.isoformat()}.md"
         return PlainTextResponse(
             roundup_render.markdown(r),
@@ -204,22 +205,15 @@ async def roundup_markdown(
             headers={"Content-Disposition": f'inline; filename="{filename}"'},
         )
 
-    return await render(request, build, config)
+    return await render(request, build)
 
 
 @router.get("/roundup.docx")
-async def roundup_document(
-    request: Request,
-    district: Identifier | None = None,
-    start: Day | None = None,
-    end: Day | None = None,
-    config: StationsConfig = Depends(current),
-) -> Response:
+async def roundup_document(request: Request, asked: Asked) -> Response:
     async def build(who: Principal) -> Response:
-        r, *_ = await _roundup(request, who, district, start, end, config)
-        return docx_response(r)
+        return docx_response((await _roundup(request, who, asked))[0])
 
-    return await render(request, build, config)
+    return await render(request, build)
 
 
 @router.get("/dashboard.css")

@@ -14,7 +14,7 @@ def roundup_scope(
 ) -> tuple[str, list[Station]]:
     """(name of the scope, its stations): the city for the city's roles, a district for its officer."""
     if district:
-        access.require_district(who, district)
+        who.require_district(district)
         chosen = directory.district(everyone, district)
         return chosen[0].district_name, chosen
     access.require_city(who)
@@ -29,6 +29,6 @@ def roundup_choices(who: Principal, everyone: list[Station]) -> list[tuple[str, 
         if st.district_id in seen:
             continue
         seen.append(st.district_id)
-        if who.citywide or (who.district == st.district_id and who.role == "district_officer"):
+        if who.may_read_district(st.district_id):
             choices.append((st.district_id, st.district_name))
     return choices

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from pydantic import Field
+from shegong_events.ids import HOUSEHOLD_PHONE
 from shegong_events.visits import (
     AgencyKind,
     ConsentGiver,
@@ -25,7 +26,7 @@ from shegong_events.visits import (
 from shegong_runtime.inputs import MULTILINE, Day, Identifier, RequestModel, When
 
 Name = Annotated[str, Field(min_length=1, max_length=50)]
-Phone = Annotated[str, Field(pattern=r"^\+?[0-9][0-9\- ]{4,19}$")]
+Phone = Annotated[str, Field(pattern=HOUSEHOLD_PHONE)]
 IdNumber = Annotated[str, Field(pattern=r"^[0-9]{17}[0-9Xx]$", description="居民身份证号码")]
 Notes = Annotated[
     str,

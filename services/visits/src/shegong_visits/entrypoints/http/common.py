@@ -9,43 +9,22 @@ from datetime import datetime
 from typing import Annotated, Any
 
 import asyncpg
-from fastapi import Depends, Request
+from fastapi import Depends
 from fastapi.responses import JSONResponse
-from shegong_events import Envelope, new_event_id
+from shegong_events import Envelope
 from shegong_runtime import pipl
 from shegong_runtime.auth import READERS, WRITERS, Principal, requires
-from shegong_runtime.commands import Answer, CommandContext, handle, load, remembered
-from shegong_runtime.errors import DomainError
-from shegong_runtime.http import command_context, respond
+from shegong_runtime.commands import Respond, answer, event_types, load, version_of
+from shegong_runtime.http import CommandRequest, command_request, expected_version
 from shegong_runtime.inputs import Identifier
-from shegong_runtime.service import Runtime, runtime
+from shegong_runtime.service import Runtime
 
 from shegong_visits import config, personal
 from shegong_visits.domain.commands import HouseholdCommand
 from shegong_visits.domain.state import Household, HouseholdNotFound, require_active
 
 AfterAppend = Callable[[asyncpg.Connection, list[Envelope]], Awaitable[None]]
-
-
-class IfMatchInvalid(DomainError):
-    """If-Match carries the household version the caller saw, a whole number."""
-
-
-def new_id(prefix: str) -> str:
-    """An id the service makes up when the caller gave none (`hh-…`, `vs-…`, `nd-…`)."""
-    return f"{prefix}-{new_event_id().hex}"
-
-
-def if_match(request: Request) -> int | None:
-    raw = request.headers.get("If-Match")
-    if raw is None:
-        return None
-    try:
-        return int(raw.removeprefix("W/").strip('"'))
-    except ValueError:
-        raise IfMatchInvalid(
-            f"If-Match {raw!r} is not a version number", field="If-Match"
-        ) from None
+Sealer = Callable[[str | None], Awaitable[str | None]]
 
 
 async def household_in_scope(
@@ -60,54 +39,37 @@ async def household_in_scope(
     return state, version
 
 
-def answered(household_id: str, status: int, **extra: Any) -> Callable[[list[Envelope], Household], Answer]:
+def _next_due(_envelopes: list[Envelope], state: Household) -> str | None:
+    return state.next_due_at.isoformat() if state.next_due_at else None
+
+
+def answered(household_id: str, status: int, **extra: Any) -> Respond:
     """The answer to a household command: its id, new version, events and next due time."""
-
-    def build(envelopes: list[Envelope], state: Household) -> Answer:
-        return Answer(
-            status,
-            {
-                "household_id": household_id,
-                "version": envelopes[-1].aggregate_version if envelopes else None,
-                "events": [e.event_type for e in envelopes],
-                "next_due_at": state.next_due_at.isoformat() if state.next_due_at else None,
-                **extra,
-            },
-        )
-
-    return build
+    return answer(
+        status, household_id=household_id, version=version_of, events=event_types,
+        next_due_at=_next_due, **extra,
+    )
 
 
 @dataclass
 class HouseholdCommands:
-    """A command on one existing household, as the caller sent it: opened (scope and If-Match
+    """A command on one existing household, as the caller sent it: opened (If-Match read, scope
     checked) before the command is built, handled through the one command path."""
 
-    request: Request
+    call: CommandRequest
     household_id: str
-    who: Principal
-    ctx: CommandContext
     state: Household | None = None
     expected: int | None = None
 
     @property
     def rt(self) -> Runtime:
-        return runtime(self.request)
+        return self.call.rt
 
     async def open(self) -> Household:
         if self.state is None:
-            self.expected = if_match(self.request)
-            self.state, _ = await household_in_scope(self.rt, self.who, self.household_id, write=True)
+            self.expected = expected_version(self.call.request)
+            self.state, _ = await household_in_scope(self.rt, self.call.who, self.household_id, write=True)
         return self.state
-
-    async def replay(self) -> Answer | None:
-        """The remembered answer to a retry; otherwise an erased household is refused here, before
-        anything is sealed with its key."""
-        state = await self.open()
-        if (prior := await remembered(self.rt.store, self.ctx)) is not None:
-            return prior
-        require_active(state, self.household_id)
-        return None
 
     async def seal(self, value: str | None) -> str | None:
         return await personal.seal(self.rt, self.household_id, value)
@@ -122,33 +84,36 @@ class HouseholdCommands:
         **extra: Any,
     ) -> JSONResponse:
         state = await self.open()
-        answer = await handle(
-            self.rt.store,
-            config.households(),
-            self.household_id,
-            command,
-            station_id=state.station_id,
-            ctx=self.ctx,
-            respond=answered(self.household_id, status, **extra),
-            occurred_at=occurred_at,
-            expected_version=self.expected,
-            after_append=after_append,
+        return await self.call.run(
+            config.households(), self.household_id, command, station_id=state.station_id,
+            checked=True, respond=answered(self.household_id, status, **extra),
+            occurred_at=occurred_at, expected_version=self.expected, after_append=after_append,
         )
-        return respond(answer)
+
+    async def sealed(
+        self, build: Callable[[Sealer], Awaitable[HouseholdCommand]], **handled: Any
+    ) -> JSONResponse:
+        """A command carrying personal data: a retry gets the remembered answer before anything
+        is sealed, and an erased household is refused before its key is asked for."""
+        state = await self.open()
+        if (prior := await self.call.replayed()) is not None:
+            return prior
+        require_active(state, self.household_id)
+        return await self.handle(await build(self.seal), **handled)
 
 
 Reader = Annotated[Principal, Depends(requires(*READERS))]
-Writer = Annotated[Principal, Depends(requires(*WRITERS))]
+Writing = Annotated[CommandRequest, Depends(command_request(*WRITERS))]
+Erasing = Annotated[CommandRequest, Depends(command_request(*pipl.ERASERS))]
 Eraser = Annotated[Principal, Depends(requires(*pipl.ERASERS))]
-Context = Annotated[CommandContext, Depends(command_context)]
 
 
-def staff_command(request: Request, household_id: Identifier, who: Writer, ctx: Context) -> HouseholdCommands:
-    return HouseholdCommands(request, household_id, who, ctx)
+def staff_command(household_id: Identifier, call: Writing) -> HouseholdCommands:
+    return HouseholdCommands(call, household_id)
 
 
-def erasure_command(request: Request, household_id: Identifier, who: Eraser, ctx: Context) -> HouseholdCommands:
-    return HouseholdCommands(request, household_id, who, ctx)
+def erasure_command(household_id: Identifier, call: Erasing) -> HouseholdCommands:
+    return HouseholdCommands(call, household_id)
 
 
 OnHousehold = Annotated[HouseholdCommands, Depends(staff_command)]
@@ -167,4 +132,4 @@ async def visible(
     await rt.stations.refresh()
     if station_id is not None:
         who.require_station(station_id, rt.stations.district_of)
-    return [r for r in await fetch() if who.can_see(r["station_id"], rt.stations.district_of)]
+    return await rt.stations.visible(who, await fetch())

@@ -32,9 +32,7 @@ async def grant(body: bodies.GrantConsent, household: OnHousehold):
     operation_id="withdraw_consent",
     responses=changed(),
 )
-async def withdraw(
-    body: bodies.WithdrawConsent, household: OnHousehold
-):
+async def withdraw(body: bodies.WithdrawConsent, household: OnHousehold):
     on = body.withdrawn_on or calendar.today()
     command = commands.WithdrawConsent(body.purpose, on, body.member_id)
     return await household.handle(command, occurred_at=calendar.at_noon(on))
@@ -46,9 +44,7 @@ async def withdraw(
     operation_id="record_legal_basis",
     responses=changed(201),
 )
-async def record_legal_basis(
-    body: bodies.RecordLegalBasis, household: OnHousehold
-):
+async def record_legal_basis(body: bodies.RecordLegalBasis, household: OnHousehold):
     """A statutory duty as the lawful basis for a purpose, where consent is not the ground."""
     on = body.recorded_on or calendar.today()
     command = commands.RecordLegalBasis(body.purpose, body.basis, on)

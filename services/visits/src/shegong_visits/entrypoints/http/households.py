@@ -2,36 +2,33 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from datetime import datetime
 
 from fastapi import APIRouter, Request, Response
 from shegong_events import calendar
 from shegong_events.visits import HouseholdCategory, Member, RiskTier
 from shegong_runtime import pipl
-from shegong_runtime.commands import handle, load, remembered
-from shegong_runtime.http import respond
-from shegong_runtime.inputs import Identifier
+from shegong_runtime.commands import load
+from shegong_runtime.inputs import Identifier, new_id
 from shegong_runtime.service import runtime
 
 from shegong_visits import config, personal, views
 from shegong_visits.domain import commands
 from shegong_visits.entrypoints.http import answers, bodies
 from shegong_visits.entrypoints.http.common import (
-    Context,
     Eraser,
     ErasureOf,
     OnHousehold,
     Reader,
-    Writer,
+    Sealer,
+    Writing,
     answered,
     household_in_scope,
-    new_id,
     visible,
 )
 from shegong_visits.entrypoints.http.links import GET_HOUSEHOLD, HOUSEHOLD_TIMELINE, changed
 
 router = APIRouter(tags=["households"])
-Sealer = Callable[[str | None], Awaitable[str | None]]
 
 
 async def _members(members: list[bodies.MemberIn], seal: Sealer) -> tuple[Member, ...]:
@@ -71,45 +68,26 @@ async def _draft(value: str | None) -> str | None:
 
 
 @router.post("/households", status_code=201, operation_id="register_household", responses=changed(201))
-async def register(
-    body: bodies.RegisterHousehold,
-    request: Request,
-    who: Writer,
-    ctx: Context,
-):
+async def register(body: bodies.RegisterHousehold, call: Writing):
     """Register a household (its id given or made up), with its first risk tier."""
-    rt = runtime(request)
-    await rt.stations.check_write(who, body.station_id)
-    if (prior := await remembered(rt.store, ctx)) is not None:
-        return respond(prior)
+    rt = await call.at(body.station_id)
+    if (prior := await call.replayed()) is not None:
+        return prior
     hid = body.household_id or new_id("hh")
     households = config.households()
     state, _ = await load(rt.store, households, hid)
     households.decide(await _registration(body, hid, _draft), state)  # refused before a key exists
     command = await _registration(body, hid, lambda v: personal.seal(rt, hid, v))
-    answer = await handle(
-        rt.store,
-        households,
-        hid,
-        command,
-        station_id=body.station_id,
-        ctx=ctx,
-        respond=answered(hid, 201),
-        occurred_at=command.registered_at,
+    return await call.run(
+        households, hid, command, station_id=body.station_id, checked=True,
+        respond=answered(hid, 201), occurred_at=command.registered_at,
     )
-    return respond(answer)
 
 
-@router.post("/households/{household_id}/updates", operation_id="update_household", responses=changed())
-async def update(
-    body: bodies.UpdateHousehold, household: OnHousehold
-):
-    """Change categories, members or personal data; what is not given stays."""
-    updated_at = calendar.as_aware(body.updated_at) if body.updated_at else calendar.now()
-    if (prior := await household.replay()) is not None:
-        return respond(prior)
-    seal = household.seal
-    command = commands.UpdateHousehold(
+async def _update(
+    body: bodies.UpdateHousehold, updated_at: datetime, seal: Sealer
+) -> commands.UpdateHousehold:
+    return commands.UpdateHousehold(
         updated_at=updated_at,
         categories=tuple(body.categories) if body.categories is not None else None,
         community=body.community,
@@ -119,23 +97,24 @@ async def update(
         address_sealed=await seal(body.address),
         id_number_sealed=await seal(body.id_number),
     )
-    return await household.handle(command, occurred_at=updated_at)
+
+
+@router.post("/households/{household_id}/updates", operation_id="update_household", responses=changed())
+async def update(body: bodies.UpdateHousehold, household: OnHousehold):
+    """Change categories, members or personal data; what is not given stays."""
+    updated_at = calendar.as_aware(body.updated_at) if body.updated_at else calendar.now()
+    return await household.sealed(lambda seal: _update(body, updated_at, seal), occurred_at=updated_at)
 
 
 @router.post("/households/{household_id}/risk-tier", operation_id="assign_risk_tier", responses=changed())
-async def assign_tier(
-    body: bodies.AssignRiskTier, household: OnHousehold
-):
+async def assign_tier(body: bodies.AssignRiskTier, household: OnHousehold):
     at = calendar.as_aware(body.assigned_at) if body.assigned_at else calendar.now()
     command = commands.AssignRiskTier(body.tier, body.reason, at, body.major_change)
     return await household.handle(command, occurred_at=at)
 
 
 @router.post("/households/{household_id}/erasure", operation_id="erase_household", responses=changed())
-async def erase(
-    body: bodies.EraseHousehold,
-    household: ErasureOf,
-):
+async def erase(body: bodies.EraseHousehold, household: ErasureOf):
     """PIPL erasure: the household's key is destroyed in the same transaction as the event."""
     destroy = pipl.destroy_key(household.rt.keys, personal.subject(household.household_id))
     return await household.handle(commands.EraseHousehold(body.reason), after_append=destroy)
@@ -149,9 +128,7 @@ async def erase(
         409: {"description": "the person's data was erased already"},
     },
 )
-async def export(
-    request: Request, household_id: Identifier, who: Eraser
-):
+async def export(request: Request, household_id: Identifier, who: Eraser):
     """A copy of everything recorded about the household (PIPL), personal data opened."""
     rt = runtime(request)
     await household_in_scope(rt, who, household_id)
@@ -208,9 +185,7 @@ async def get_household(
     operation_id=HOUSEHOLD_TIMELINE,
     responses={200: {"model": list[answers.TimelineEntry]}},
 )
-async def timeline(
-    request: Request, household_id: Identifier, who: Reader
-):
+async def timeline(request: Request, household_id: Identifier, who: Reader):
     """The household's events, oldest first, each with a Chinese title."""
     rt = runtime(request)
     await household_in_scope(rt, who, household_id)

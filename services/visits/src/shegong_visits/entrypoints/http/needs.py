@@ -5,14 +5,13 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from shegong_events import calendar
 from shegong_events.visits import Severity
-from shegong_runtime.http import respond
-from shegong_runtime.inputs import Identifier
+from shegong_runtime.inputs import Identifier, new_id
 from shegong_runtime.service import runtime
 
 from shegong_visits import views
 from shegong_visits.domain import commands
 from shegong_visits.entrypoints.http import answers, bodies
-from shegong_visits.entrypoints.http.common import OnHousehold, Reader, new_id, visible
+from shegong_visits.entrypoints.http.common import OnHousehold, Reader, Sealer, visible
 from shegong_visits.entrypoints.http.links import changed
 
 router = APIRouter(tags=["needs"])
@@ -24,25 +23,16 @@ router = APIRouter(tags=["needs"])
     operation_id="identify_need",
     responses=changed(201),
 )
-async def identify(
-    body: bodies.IdentifyNeed, household: OnHousehold
-):
+async def identify(body: bodies.IdentifyNeed, household: OnHousehold):
     need_id = body.need_id or new_id("nd")
     on = body.identified_on or calendar.today()
-    if (prior := await household.replay()) is not None:
-        return respond(prior)
-    command = commands.IdentifyNeed(
-        need_id=need_id,
-        category=body.category,
-        severity=body.severity,
-        identified_on=on,
-        member_id=body.member_id,
-        visit_id=body.visit_id,
-        notes_sealed=await household.seal(body.notes),
-    )
-    return await household.handle(
-        command, status=201, occurred_at=calendar.at_noon(on), need_id=need_id
-    )
+
+    async def need(seal: Sealer) -> commands.IdentifyNeed:
+        return commands.IdentifyNeed(
+            need_id, body.category, body.severity, on, body.member_id, body.visit_id, await seal(body.notes)
+        )
+
+    return await household.sealed(need, status=201, occurred_at=calendar.at_noon(on), need_id=need_id)
 
 
 @router.post(
@@ -51,11 +41,7 @@ async def identify(
     operation_id="refer_need",
     responses=changed(201),
 )
-async def refer(
-    body: bodies.ReferNeed,
-    need_id: Identifier,
-    household: OnHousehold,
-):
+async def refer(body: bodies.ReferNeed, need_id: Identifier, household: OnHousehold):
     """Refer to an agency: refused (409) without consent or a recorded legal basis."""
     on = body.referred_on or calendar.today()
     command = commands.ReferNeed(
@@ -71,17 +57,13 @@ async def refer(
     operation_id="resolve_need",
     responses=changed(),
 )
-async def resolve(
-    body: bodies.ResolveNeed,
-    need_id: Identifier,
-    household: OnHousehold,
-):
+async def resolve(body: bodies.ResolveNeed, need_id: Identifier, household: OnHousehold):
     on = body.resolved_on or calendar.today()
-    if (prior := await household.replay()) is not None:
-        return respond(prior)
-    notes = await household.seal(body.notes)
-    command = commands.ResolveNeed(need_id, body.outcome, on, notes)
-    return await household.handle(command, occurred_at=calendar.at_noon(on), need_id=need_id)
+
+    async def resolution(seal: Sealer) -> commands.ResolveNeed:
+        return commands.ResolveNeed(need_id, body.outcome, on, await seal(body.notes))
+
+    return await household.sealed(resolution, occurred_at=calendar.at_noon(on), need_id=need_id)
 
 
 @router.post(
@@ -89,21 +71,13 @@ async def resolve(
     operation_id="close_need",
     responses=changed(),
 )
-async def close(
-    body: bodies.CloseNeed,
-    need_id: Identifier,
-    household: OnHousehold,
-):
+async def close(body: bodies.CloseNeed, need_id: Identifier, household: OnHousehold):
     on = body.closed_on or calendar.today()
     command = commands.CloseNeed(need_id, body.reason, on)
     return await household.handle(command, occurred_at=calendar.at_noon(on), need_id=need_id)
 
 
-@router.get(
-    "/needs/open",
-    operation_id="open_needs",
-    responses={200: {"model": answers.OpenNeeds}},
-)
+@router.get("/needs/open", operation_id="open_needs", responses={200: {"model": answers.OpenNeeds}})
 async def open_needs(
     request: Request,
     who: Reader,
