@@ -6,9 +6,10 @@ else embedded servers. Prints one table and writes the same rows as JSON with th
 
 Rows: the backbone (append beside two raw inserts, relay beside publish, projection apply
 beside pull-and-ack consume), a rebuild and a replay of a large history beside raw consumes,
-the `eventsourcing` library's PostgreSQL recorder as the peer, and on the whole stack (visits
-and stations as processes): command-to-read-model latency at fixed rates, command throughput
-with one and two replicas, and each service's resident memory idle and under load.
+the `eventsourcing` library's PostgreSQL recorder as the peer, and on the whole stack (every
+service as a process): a mixed workload's command-to-read-model latency at fixed rates, in the
+owning read model and in the stations board; command throughput of each write service with
+one and two replicas; and each service's resident memory idle and under load.
 """
 
 from __future__ import annotations
@@ -53,7 +54,6 @@ from shegong_runtime.settings import Settings
 from shegong_runtime.testing_http import open_stations
 
 STATION, DISTRICT = "bench-station", "bench-district"
-TIERS = ("key", "high", "general")
 
 
 @dataclass
@@ -306,8 +306,14 @@ class Service:
     def start(self) -> None:
         port = free_port()
         log = open(self.logs / f"{self.name}-{port}.log", "ab")  # noqa: SIM115
+        loop = self.env.get("SHEGONG_BENCH_LOOP")  # an A/B of event loops (bench/serve.py)
+        cmd = (
+            [sys.executable, str(Path(__file__).with_name("serve.py")), self.name, "--port", str(port), "--loop", loop]
+            if loop
+            else [sys.executable, "-m", "shegong_runtime.cli", "serve", self.name, "--port", str(port)]
+        )
         self.procs[port] = subprocess.Popen(
-            [sys.executable, "-m", "shegong_runtime.cli", "serve", self.name, "--port", str(port)],
+            cmd,
             env=self.env,
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -339,6 +345,16 @@ class Service:
                 return int(line.split()[1]) / 1024
         return 0.0
 
+    def stop_last(self) -> None:
+        """Stop the replica started last."""
+        port = list(self.procs)[-1]
+        proc = self.procs.pop(port)
+        proc.terminate()
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
     def stop(self) -> None:
         for proc in self.procs.values():
             proc.terminate()
@@ -358,132 +374,183 @@ def pct(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
 
 
+@dataclass(frozen=True)
+class Kind:
+    """One kind of command of the mixed workload: where it goes, and where its effect shows
+    (a row with its id) in the owning service's read model and in the stations board."""
+
+    name: str
+    service: str
+    weight: int
+    own_model: str  # projection whose live schema holds the owning read model
+    own_sql: str  # {s}: the schema; $1: ids → the ids present
+    board_sql: str
+
+
+KINDS = (
+    Kind("household", "visits", 3, "visits_read",
+         "SELECT household_id FROM {s}.households WHERE household_id = any($1::text[])",
+         "SELECT household_id FROM {s}.households WHERE household_id = any($1::text[])"),
+    Kind("visit", "visits", 2, "visits_read",
+         "SELECT facts->>'visit_id' FROM {s}.timeline WHERE event_type = 'VisitRecorded' "
+         "AND facts->>'visit_id' = any($1::text[])",
+         "SELECT visit_id FROM {s}.visits WHERE visit_id = any($1::text[])"),
+    Kind("need", "visits", 2, "visits_read",
+         "SELECT need_id FROM {s}.needs WHERE need_id = any($1::text[])",
+         "SELECT need_id FROM {s}.needs WHERE need_id = any($1::text[])"),
+    Kind("meeting", "engagement", 2, "engagement_views",
+         "SELECT meeting_id FROM {s}.meetings WHERE meeting_id = any($1::text[])",
+         "SELECT meeting_id FROM {s}.meetings WHERE meeting_id = any($1::text[])"),
+    Kind("filing", "registry", 1, "registry_organisations",
+         "SELECT organisation_id FROM {s}.organisations WHERE organisation_id = any($1::text[])",
+         "SELECT org_id FROM {s}.organisations WHERE org_id = any($1::text[])"),
+)
+MIX = [k for k in KINDS for _ in range(k.weight)]
+VISIT = {
+    "mode": "home_visit",
+    "social_worker_ids": ["bench-worker"],
+    "services": [{"kind": "counselling"}],
+    "notes": "老人情绪稳定",
+}
+
+
+def command(kind: Kind, households: list[str], busy: set[str] = frozenset()) -> tuple[str, str, dict]:  # type: ignore[assignment]
+    """(id, path, body) of a fresh command of `kind`; visits and needs go to a known household
+    with no command in flight (`busy`), so none is refused for a concurrent write."""
+    tag = uuid.uuid4().hex[:12]
+    today = "2026-03-10"
+    if kind.name == "household":
+        hid = f"hh-bench-{tag}"
+        return hid, "/households", {
+            "household_id": hid, "station_id": STATION,
+            "categories": ["minimum_living_allowance"], "head_name": "示例 户主",
+        }
+    if kind.name == "visit":
+        vid = f"vs-bench-{tag}"
+        return vid, f"/households/{_idle(households, busy)}/visits", {
+            **VISIT, "visit_id": vid, "visited_at": f"{today}T10:00:00+08:00",
+        }
+    if kind.name == "need":
+        nid = f"nd-bench-{tag}"
+        return nid, f"/households/{_idle(households, busy)}/needs", {
+            "need_id": nid, "category": "housing", "severity": "medium", "identified_on": today,
+        }
+    if kind.name == "meeting":
+        mid = f"mt-bench-{tag}"
+        return mid, f"/stations/{STATION}/meetings", {
+            "meeting_id": mid, "kind": "resident_deliberation", "title": "居民议事会",
+            "scheduled_on": today, "members_total": 20,
+        }
+    oid = f"org-bench-{tag}"
+    return oid, f"/stations/{STATION}/organisations", {
+        "organisation_id": oid, "name": f"合唱团{tag}", "category": "culture_sports",
+        "community": "示例社区", "responsible_person": "示例负责人",
+        "responsible_phone": "13900000000", "venue": "社区活动室", "members": 15,
+        "activity_area": "示例社区", "charter_summary": "每周排练两次",
+    }
+
+
+def _idle(households: list[str], busy: set[str]) -> str:
+    for hid in random.sample(households, min(50, len(households))):
+        if hid not in busy:
+            return hid
+    return random.choice(households)
+
+
 class Latency:
-    """Open-loop commands at a fixed rate; a watcher sees when each shows in both read models."""
+    """Open-loop mixed commands at a fixed rate; a watcher sees when each shows in its owning
+    read model and in the stations board (a row with its id, polled every 3 ms)."""
 
     def __init__(
-        self, pool: asyncpg.Pool, urls: list[str], token: str, households: list[str]
+        self, pool: asyncpg.Pool, urls: dict[str, list[str]], token: str, households: list[str]
     ) -> None:
         self.pool, self.urls, self.households = pool, urls, households
         self.headers = {"Authorization": f"Bearer {token}"}
-        self.tier = dict.fromkeys(households, "general")
-        self.busy: set[str] = set()
-        self.pending: dict[
-            str, tuple[str | None, float]
-        ] = {}  # household → (tier or None for a registration, accepted at)
-        self.read: list[float] = []
+        self.pending: dict[str, tuple[Kind, float]] = {}  # id → (kind, accepted at)
+        self.own: list[float] = []
         self.board: list[float] = []
         self.http: list[float] = []
         self.failed = 0
-        self._half: dict[str, float] = {}  # seen in one model, waiting for the other
+        self.kinds: dict[str, int] = {}
+        self.busy: set[str] = set()  # households with a command in flight
 
-    async def command(self, client: httpx.AsyncClient, i: int) -> None:
+    async def command(self, client: httpx.AsyncClient, i: int, kind: Kind | None = None) -> None:
+        kind = kind or (MIX[i % len(MIX)] if self.households else KINDS[0])
+        ident, path, body = command(kind, self.households, self.busy)
+        target = path.split("/")[2] if path.startswith("/households/") else None
+        if target:
+            self.busy.add(target)
+        replicas = self.urls[kind.service]
         sent = time.perf_counter()
-        url = self.urls[i % len(self.urls)]
-        if i % 2 == 0:  # a registration
-            hid = f"hh-bench-{uuid.uuid4().hex[:12]}"
-            path, body, expect = (
-                "/households",
-                {
-                    "household_id": hid,
-                    "station_id": STATION,
-                    "categories": ["minimum_living_allowance"],
-                    "head_name": "示例 户主",
-                },
-                None,
-            )
-        else:  # a re-tier of a household with no command in flight
-            free = [
-                h
-                for h in random.sample(self.households, min(20, len(self.households)))
-                if h not in self.busy
-            ]
-            if not free:
-                return
-            hid = free[0]
-            expect = TIERS[(TIERS.index(self.tier[hid]) + 1) % len(TIERS)]
-            path, body = (
-                f"/households/{hid}/risk-tier",
-                {"tier": expect, "reason": "periodic_review", "major_change": True},
-            )
-        self.busy.add(hid)
         try:
             r = await client.post(
-                url + path,
+                replicas[i % len(replicas)] + path,
                 json=body,
                 headers={**self.headers, "Idempotency-Key": uuid.uuid4().hex},
                 timeout=30,
             )
         except httpx.HTTPError:
             self.failed += 1
-            self.busy.discard(hid)
             return
+        finally:
+            self.busy.discard(target or "")
         accepted = time.perf_counter()
         if r.status_code >= 300:
             self.failed += 1
-            self.busy.discard(hid)
+            if self.failed <= 3:
+                print(f"  {kind.name}: {r.status_code} {r.text[:300]}", file=sys.stderr)
             return
         self.http.append((accepted - sent) * 1000)
-        if expect is not None:
-            self.tier[hid] = expect
-        self.pending[hid] = (expect, accepted)
+        self.kinds[kind.name] = self.kinds.get(kind.name, 0) + 1
+        self.pending[ident] = (kind, accepted)
 
     async def watch(self, stop: asyncio.Event) -> None:
-        read_schema = await generations.live_schema(self.pool, "visits_read")
-        board_schema = await generations.live_schema(self.pool, "stations_board")
-        seen_read: set[str] = set()
-        seen_board: set[str] = set()
+        board = await generations.live_schema(self.pool, "stations_board")
+        own = {k.own_model: await generations.live_schema(self.pool, k.own_model) for k in KINDS}
+        seen: dict[str, set[str]] = {"own": set(), "board": set()}
+        last_news = time.perf_counter()
         while not stop.is_set() or self.pending:
-            ids = list(self.pending)
-            if ids:
-                now = time.perf_counter()
-                for schema, seen, out in (
-                    (read_schema, seen_read, self.read),
-                    (board_schema, seen_board, self.board),
+            by_kind: dict[str, list[str]] = {}
+            for ident, (kind, _) in self.pending.items():
+                by_kind.setdefault(kind.name, []).append(ident)
+            now = time.perf_counter()
+            for kind in KINDS:
+                ids = by_kind.get(kind.name)
+                if not ids:
+                    continue
+                for where, sql, out in (
+                    ("own", kind.own_sql.format(s=own[kind.own_model]), self.own),
+                    ("board", kind.board_sql.format(s=board), self.board),
                 ):
-                    rows = await self.pool.fetch(
-                        f"SELECT household_id, risk_tier FROM {schema}.households WHERE household_id = any($1)",
-                        ids,
-                    )
-                    for row in rows:
-                        hid = row["household_id"]
-                        expect, accepted = self.pending.get(hid, (None, now))
-                        if hid not in seen and (expect is None or row["risk_tier"] == expect):
-                            seen.add(hid)
-                            out.append(max(now - accepted, 0.0) * 1000)
-                for hid in ids:
-                    if hid in seen_read and hid in seen_board:
-                        seen_read.discard(hid)
-                        seen_board.discard(hid)
-                        self.pending.pop(hid, None)
-                        if hid not in self.tier:
-                            self.households.append(hid)
-                            self.tier[hid] = "general"
-                        self.busy.discard(hid)
-                if (
-                    stop.is_set()
-                    and time.perf_counter()
-                    - max(a for _, a in self.pending.values() or [(None, 0)])
-                    > 30
-                ):
-                    break  # something never showed: leave it out
+                    for (ident,) in await self.pool.fetch(sql, [i for i in ids if i not in seen[where]]):
+                        seen[where].add(ident)
+                        out.append(max(now - self.pending[ident][1], 0.0) * 1000)
+                        last_news = now
+            for ident in [i for i in self.pending if i in seen["own"] and i in seen["board"]]:
+                kind, _ = self.pending.pop(ident)
+                seen["own"].discard(ident)
+                seen["board"].discard(ident)
+                if kind.name == "household":
+                    self.households.append(ident)
+            if stop.is_set() and time.perf_counter() - last_news > 30:
+                break  # something never showed: leave it out
             await asyncio.sleep(0.003)
 
-    async def run(self, rate: float, seconds: float) -> None:
+    async def run(self, rate: float, seconds: float, only: Kind | None = None) -> None:
         stop = asyncio.Event()
         watcher = asyncio.create_task(self.watch(stop))
         async with httpx.AsyncClient(limits=httpx.Limits(max_connections=200)) as client:
             tasks, started = [], time.perf_counter()
             for i in range(int(rate * seconds)):
                 await asyncio.sleep(max(0.0, started + i / rate - time.perf_counter()))
-                tasks.append(asyncio.create_task(self.command(client, i)))
+                tasks.append(asyncio.create_task(self.command(client, i, only)))
             await asyncio.gather(*tasks)
         stop.set()
         await watcher
 
 
-async def throughput(urls: list[str], token: str, seconds: float, clients: int) -> float:
-    """Closed loop: `clients` workers register households as fast as answers come."""
+async def throughput(urls: list[str], token: str, seconds: float, clients: int, make) -> float:  # type: ignore[no-untyped-def]
+    """Closed loop: `clients` workers send `make()` commands (path, body) as fast as answers come."""
     headers = {"Authorization": f"Bearer {token}"}
     done = 0
     deadline = time.perf_counter() + seconds
@@ -492,14 +559,9 @@ async def throughput(urls: list[str], token: str, seconds: float, clients: int) 
         nonlocal done
         url = urls[w % len(urls)]
         while time.perf_counter() < deadline:
-            body = {
-                "household_id": f"hh-tp-{uuid.uuid4().hex[:12]}",
-                "station_id": STATION,
-                "categories": ["minimum_living_allowance"],
-                "head_name": "示例 户主",
-            }
+            path, body = make()
             r = await client.post(
-                url + "/households",
+                url + path,
                 json=body,
                 headers={**headers, "Idempotency-Key": uuid.uuid4().hex},
                 timeout=30,
@@ -511,6 +573,25 @@ async def throughput(urls: list[str], token: str, seconds: float, clients: int) 
     async with httpx.AsyncClient(limits=httpx.Limits(max_connections=clients * 2)) as client:
         await asyncio.gather(*(worker(client, w) for w in range(clients)))
     return done / (time.perf_counter() - started)
+
+
+def _write_commands(households: list[str]) -> dict[str, object]:
+    """Per write service, a maker of fresh commands for the throughput runs."""
+    by_name = {k.name: k for k in KINDS}
+
+    def of(kind: str):  # type: ignore[no-untyped-def]
+        return lambda: command(by_name[kind], households)[1:]
+
+    def recipient() -> tuple[str, dict]:
+        return "/recipients", {"recipient_id": f"bench-{uuid.uuid4().hex[:12]}",
+                               "role": "social_worker", "station_id": STATION}
+
+    return {"registry": of("filing"), "visits": of("household"), "engagement": of("meeting"),
+            "notifications": recipient}
+
+
+WRITE_SERVICES = ("registry", "visits", "engagement", "notifications")
+READ_SERVICES = ("stations",)
 
 
 async def stack(
@@ -534,92 +615,53 @@ async def stack(
     nc = await nats.connect(nats_url)
     await open_stations(nc, settings, [(STATION, DISTRICT)])
     token = auth.issue(settings, "bench-worker", auth.Role.city_admin)
-    visits, board = Service("visits", env, logs), Service("stations", env, logs)
-    visits.start()
-    board.start()
+    services = {name: Service(name, env, logs) for name in (*WRITE_SERVICES, *READ_SERVICES)}
+    for service in services.values():
+        service.start()
     rows: list[Row] = []
     pool = await asyncpg.create_pool(database_url, min_size=1, max_size=3)
     try:
-        await visits.ready()
-        await board.ready()
+        for service in services.values():
+            await service.ready()
         await asyncio.sleep(1.0)
-        rss_idle = {"visits": visits.rss_mb(), "stations": board.rss_mb()}
-        warm = Latency(pool, visits.urls, token, [])
-        await warm.run(
-            min(households / 2, 50.0), 2.0
-        )  # registrations to re-tier later, and warm-up
+        rss_idle = {name: s.rss_mb() for name, s in services.items()}
+        urls = {name: s.urls for name, s in services.items()}
+        warm = Latency(pool, urls, token, [])
+        # households to visit later, and warm-up of every path
+        await warm.run(min(households / 2, 50.0), 2.0, KINDS[0])
         hids = list(warm.households)
+        await Latency(pool, urls, token, hids).run(min(households / 2, 50.0), 1.0)
+        rss_load: dict[str, float] = {}
         for rate in rates:
-            lat = Latency(pool, visits.urls, token, hids)
+            lat = Latency(pool, urls, token, hids)
             await lat.run(rate, seconds)
-            hids = lat.households
-            n = f"{len(lat.read)} cmds" + (f", {lat.failed} failed" if lat.failed else "")
+            rss_load = {name: max(rss_load.get(name, 0.0), s.rss_mb()) for name, s in services.items()}
+            n = f"{len(lat.own)} cmds" + (f", {lat.failed} failed" if lat.failed else "")
             for where, values, target in (
-                ("visits read model", lat.read, ""),
+                ("owning read model", lat.own, ""),
                 ("stations board", lat.board, "p99 < 100 ms" if rate >= 100 else ""),
             ):
-                rows.append(
-                    Row(
-                        "e2e",
-                        f"{rate:.0f} cmd/s -> {where} p50",
-                        pct(values, 50),
-                        "ms",
-                        f"HTTP answer p50 ({n})",
-                        pct(lat.http, 50),
-                    )
-                )
-                rows.append(
-                    Row(
-                        "e2e",
-                        f"{rate:.0f} cmd/s -> {where} p95",
-                        pct(values, 95),
-                        "ms",
-                        "HTTP answer p95",
-                        pct(lat.http, 95),
-                    )
-                )
-                rows.append(
-                    Row(
-                        "e2e",
-                        f"{rate:.0f} cmd/s -> {where} p99",
-                        pct(values, 99),
-                        "ms",
-                        "HTTP answer p99",
-                        pct(lat.http, 99),
-                        target,
-                    )
-                )
-        rss_load = {"visits": visits.rss_mb(), "stations": board.rss_mb()}
-        one = await throughput(visits.urls, token, tp_seconds, 16)
-        visits.start()
-        await visits.ready()
-        two = await throughput(visits.urls, token, tp_seconds, 16)
-        rows += [
-            Row(
-                "scale",
-                "visits commands, 2 replicas",
-                two,
-                "cmd/s",
-                "visits commands, 1 replica",
-                one,
-                "> 100%",
-            ),
-        ]
-        for name in ("visits", "stations"):
-            rows.append(
-                Row(
-                    "memory",
-                    f"{name} RSS under load",
-                    rss_load[name],
-                    "MB",
-                    f"{name} RSS idle",
-                    rss_idle[name],
-                )
-            )
+                for q, beside, t in ((50, f"HTTP answer p50 ({n})", ""), (95, "HTTP answer p95", ""),
+                                     (99, "HTTP answer p99", target)):
+                    rows.append(Row("e2e", f"{rate:.0f} cmd/s -> {where} p{q}", pct(values, q), "ms",
+                                    beside, pct(lat.http, q), t))
+        makers = _write_commands(hids)
+        for name in WRITE_SERVICES:
+            service = services[name]
+            one = await throughput(service.urls, token, tp_seconds, 16, makers[name])
+            service.start()
+            await service.ready()
+            two = await throughput(service.urls, token, tp_seconds, 16, makers[name])
+            service.stop_last()
+            rows.append(Row("scale", f"{name} commands, 2 replicas", two, "cmd/s",
+                            f"{name} commands, 1 replica", one, "> 100%"))
+        for name in services:
+            rows.append(Row("memory", f"{name} RSS under load", rss_load[name], "MB",
+                            f"{name} RSS idle", rss_idle[name]))
     finally:
         await pool.close()
-        visits.stop()
-        board.stop()
+        for service in services.values():
+            service.stop()
         await nc.close()
     return rows
 
@@ -653,7 +695,7 @@ def render(rows: list[Row], info: dict[str, object]) -> str:
     return "\n".join(lines)
 
 
-async def main(smoke: bool, json_path: Path) -> None:
+async def main(smoke: bool, json_path: Path, part: str = "all", seconds: float | None = None) -> None:
     info = machine()
     tmp = Path(tempfile.mkdtemp(prefix="shegong-bench-"))
     nats_server = pg_server = None
@@ -666,19 +708,23 @@ async def main(smoke: bool, json_path: Path) -> None:
     for name in names:
         await admin.execute(f"CREATE DATABASE {name}")
     try:
-        if smoke:
-            rows = await backbone(
-                with_database(pg_url, names[0]), nats_url, events=320, history=800
+        size = (
+            {"events": 320, "history": 800, "rates": [25, 50, 100], "seconds": 0.6, "households": 20, "tp": 1.0}
+            if smoke
+            else {"events": 8000, "history": 100_000, "rates": [25, 50, 100], "seconds": 20.0, "households": 200,
+                  "tp": 10.0}
+        )
+        if seconds:  # a shorter whole-stack run (an A/B), every rate and throughput run this long
+            size |= {"seconds": seconds, "tp": seconds / 2}
+        rows = []
+        if part in ("all", "backbone"):
+            rows += await backbone(
+                with_database(pg_url, names[0]), nats_url, events=size["events"], history=size["history"]
             )
+        if part in ("all", "stack"):
             rows += await stack(
-                with_database(pg_url, names[1]), nats_url, [25, 50, 100], 0.6, 20, 1.0, tmp
-            )
-        else:
-            rows = await backbone(
-                with_database(pg_url, names[0]), nats_url, events=8000, history=100_000
-            )
-            rows += await stack(
-                with_database(pg_url, names[1]), nats_url, [25, 50, 100], 20.0, 200, 10.0, tmp
+                with_database(pg_url, names[1]), nats_url, size["rates"], size["seconds"], size["households"],
+                size["tp"], tmp,
             )
     finally:
         for name in names:
@@ -706,5 +752,12 @@ if __name__ == "__main__":
         "--smoke", action="store_true", help="every row tiny: it must finish, figures mean nothing"
     )
     parser.add_argument("--json", type=Path, default=Path("bench/latest.json"))
+    parser.add_argument("--loop", choices=("asyncio", "uvloop"), default=None,
+                        help="pin the services' event loop (default: as `shegong serve` picks it)")
+    parser.add_argument("--seconds", type=float, default=None, help="seconds of load per rate (default 20)")
+    parser.add_argument("--part", choices=("all", "backbone", "stack"), default="all",
+                        help="the backbone rows only, or the whole-stack rows only")
     args = parser.parse_args()
-    asyncio.run(main(args.smoke, args.json))
+    if args.loop:
+        os.environ["SHEGONG_BENCH_LOOP"] = args.loop
+    asyncio.run(main(args.smoke, args.json, args.part, args.seconds))

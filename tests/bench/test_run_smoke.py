@@ -20,12 +20,12 @@ ROWS = [
     "rebuild from",
     "replay",
     "JetStream ordered consume",
-    "25 cmd/s -> visits read model p50",
+    "25 cmd/s -> owning read model p50",
     "50 cmd/s -> stations board p95",
+    "100 cmd/s -> owning read model p99",
     "100 cmd/s -> stations board p99",
-    "visits commands, 2 replicas",
-    "visits RSS under load",
-    "stations RSS under load",
+    *(f"{name} commands, 2 replicas" for name in ("registry", "visits", "engagement", "notifications")),
+    *(f"{name} RSS under load" for name in ("registry", "visits", "engagement", "notifications", "stations")),
 ]
 
 

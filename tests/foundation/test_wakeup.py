@@ -183,3 +183,24 @@ async def test_an_idle_projection_applies_a_message_as_soon_as_it_is_there(
 
 async def _is(value, expected):
     return (await value) == expected
+
+
+async def test_an_append_inside_a_transaction_the_store_does_not_hold_wakes_the_relay_at_its_commit(
+    pool, nc, js, settings, unique
+):
+    """A projection that journals its own events appends inside its batch's transaction (the
+    notifications service): no store transaction signals that commit, the NOTIFY sent in it does."""
+    store = EventStore(pool, unique("wake"))
+    await store.migrate()
+    relay = Relay(store, nc, "probe", settings)
+    run = await _run(relay)
+    await eventually(lambda: relay.active)
+    await asyncio.sleep(0.5)  # the relay found nothing and waits its (very long) idle poll
+    agg = unique("agg")
+    async with pool.acquire() as conn, conn.transaction():
+        journal = EventStore(conn, store.schema)  # as a projection's batch journals
+        await journal.append(f"probe-{agg}", [probe_event(agg, 0)], 0, conn=conn)
+        await asyncio.sleep(0.5)
+        assert not await _in_stream(js, agg, 1), "published before its transaction committed"
+    await eventually(lambda: _in_stream(js, agg, 1), timeout=DEADLINE)
+    await _stop(run)

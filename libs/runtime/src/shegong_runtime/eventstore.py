@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -59,6 +60,15 @@ _COLUMNS = (
 )
 
 
+# the connection of the store transaction this task is in: its commit signals the relay itself
+_signalling: ContextVar[object | None] = ContextVar("shegong_store_transaction", default=None)
+
+
+def channel(schema: str) -> str:
+    """The LISTEN/NOTIFY channel on which a service's commits wake its active relay."""
+    return f"shegong_{schema}"
+
+
 def _row_to_envelope(row: asyncpg.Record) -> Envelope:
     return Envelope.model_validate_json(row["envelope"])
 
@@ -84,8 +94,12 @@ class EventStore:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[asyncpg.Connection]:
         async with self.pool.acquire() as conn:
-            async with conn.transaction():
-                yield conn
+            token = _signalling.set(conn)
+            try:
+                async with conn.transaction():
+                    yield conn
+            finally:
+                _signalling.reset(token)
             self._committed()
 
     async def append(
@@ -123,7 +137,17 @@ class EventStore:
             raise ConcurrencyConflict(stream_id, expected, await self.version(stream_id))
         if conn is None:  # its own transaction, committed now
             self._committed()
+        elif conn is not _signalling.get():
+            await self._notify_at_commit(conn)
         return events
+
+    async def _notify_at_commit(self, conn: asyncpg.Connection) -> None:
+        """An append inside a transaction the store does not hold (a projection's batch that
+        journals its own events): nobody signals after that commit, so a NOTIFY sent in it
+        wakes the active relay when, and only if, it commits. Notifying transactions commit one
+        at a time in PostgreSQL; the command path, where group commit matters, signals after
+        its commit instead (`transaction`)."""
+        await conn.execute("SELECT pg_notify($1, '')", channel(self.schema))
 
     @property
     def _append_one_sql(self) -> str:

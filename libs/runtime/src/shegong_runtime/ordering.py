@@ -11,6 +11,8 @@ and history an explicit `max_age` removed before an aggregate's first event we s
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 import asyncpg
 from shegong_events import Envelope
 
@@ -34,31 +36,57 @@ CREATE TABLE IF NOT EXISTS {s}.parked (
 """
 
 
+@dataclass
+class Admission:
+    """A batch's turn: the new events to apply now, in order, and the versions they reach
+    (recorded with the checkpoint, in the same transaction)."""
+
+    admitted: list[Envelope] = field(default_factory=list)
+    versions: dict[str, int] = field(default_factory=dict)
+
+
+def _admit_sql(s: str) -> str:
+    """One round trip: mark the batch's ids processed (the new ones come back), lock the
+    versions of its aggregates, read their parked successors. The unit's fence (or an
+    exclusive run) keeps every other writer of these rows out until the transaction ends."""
+    return f"""
+        WITH fresh AS (
+            INSERT INTO {s}.processed (event_id) SELECT unnest($1::uuid[])
+            ON CONFLICT (event_id) DO NOTHING RETURNING event_id
+        ), seen AS (
+            SELECT stream_id, version FROM {s}.versions WHERE stream_id = any($2::text[])
+            ORDER BY stream_id FOR UPDATE
+        )
+        SELECT 0 AS kind, event_id::text AS key, 0 AS version, NULL::text AS envelope FROM fresh
+        UNION ALL SELECT 1, stream_id, version, NULL FROM seen
+        UNION ALL SELECT 2, stream_id, version, envelope FROM {s}.parked WHERE stream_id = any($2::text[])
+    """
+
+
 async def admit(
     conn: asyncpg.Connection, s: str, unit: str, events: list[Envelope], history_trimmed: bool
-) -> list[Envelope]:
-    """The events to apply now, in order: each batch event whose predecessor is applied, and
-    after it any parked successors it releases. The rest are parked until their turn."""
+) -> Admission:
+    """The events to apply now, in order: each new batch event whose predecessor is applied,
+    and after it any parked successors it releases. The rest are parked until their turn;
+    events already processed are left out (exactly once in effect)."""
     keys = sorted({e.stream_id for e in events if e.aggregate_version > 0})
-    if not keys:
-        return events
-    last = {
-        r["stream_id"]: r["version"]
-        for r in await conn.fetch(
-            f"SELECT stream_id, version FROM {s}.versions WHERE stream_id = any($1::text[]) ORDER BY stream_id FOR UPDATE",
-            keys,
-        )
-    }
-    waiting = {
-        (r["stream_id"], r["version"]): r["envelope"]
-        for r in await conn.fetch(
-            f"SELECT stream_id, version, envelope FROM {s}.parked WHERE stream_id = any($1::text[])", keys
-        )
-    }
+    fresh: set[str] = set()
+    last: dict[str, int] = {}
+    waiting: dict[tuple[str, int], str] = {}
+    for r in await conn.fetch(_admit_sql(s), [e.event_id for e in events], keys):
+        if r["kind"] == 0:
+            fresh.add(r["key"])
+        elif r["kind"] == 1:
+            last[r["key"]] = r["version"]
+        else:
+            waiting[(r["key"], r["version"])] = r["envelope"]
+    loaded = dict(last)
     admitted: list[Envelope] = []
     parked: list[Envelope] = []
     released: list[tuple[str, int]] = []
     for event in events:
+        if str(event.event_id) not in fresh:
+            continue
         version, sid = event.aggregate_version, event.stream_id
         seen = last.get(sid, 0)
         if version <= seen:  # unversioned, or a distinct event at a version passed (its id is new)
@@ -96,8 +124,16 @@ async def admit(
             [r[1] for r in released],
         )
         log.info("projection.gap_closed", schema=s, released=len(released))
-    await record(conn, s, {k: v for k, v in last.items() if k in keys})
-    return admitted
+    return Admission(admitted, {k: v for k, v in last.items() if loaded.get(k) != v})
+
+
+def record_versions_cte(s: str, streams: str, versions: str) -> str:
+    """`record` as a WITH clause, to ride on the statement that writes the checkpoint."""
+    return (
+        f"WITH recorded AS (INSERT INTO {s}.versions (stream_id, version) "
+        f"SELECT * FROM unnest({streams}::text[], {versions}::int[]) "
+        f"ON CONFLICT (stream_id) DO UPDATE SET version = greatest({s}.versions.version, EXCLUDED.version)) "
+    )
 
 
 async def record(conn: asyncpg.Connection, s: str, versions: dict[str, int]) -> None:

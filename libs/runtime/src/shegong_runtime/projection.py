@@ -39,6 +39,7 @@ from shegong_events import CATALOG, Envelope, UnknownEventType
 from shegong_runtime import bus, deadletter, generations, logging, metrics, ordering, partitions
 from shegong_runtime.bus import DEADLETTER_STREAM
 from shegong_runtime.partitions import LeaseLost
+from shegong_runtime.pulls import Pull
 from shegong_runtime.settings import Settings
 
 log = logging.get("projection")
@@ -293,7 +294,7 @@ class ProjectionRunner:
             log.error("projection.gap_open", projection=self.projection.name, waiting=count, oldest_s=round(age, 1))
             self._alarmed_at = now
 
-    async def _open(self, unit: Unit) -> object:
+    async def _open(self, unit: Unit) -> Pull:
         """A fresh cursor at the unit's checkpoint: whatever an earlier holder fetched is moot."""
         seq = await self.pool.fetchval(f"SELECT stream_seq FROM {self.schema}.checkpoints WHERE stream = $1", unit.key) or 0
         unit.stream_seq = seq
@@ -301,7 +302,7 @@ class ProjectionRunner:
             await self.js.delete_consumer(unit.stream, unit.consumer)
         except NotFoundError:
             pass
-        await self.js.add_consumer(
+        info = await self.js.add_consumer(
             unit.stream,
             ConsumerConfig(
                 name=unit.consumer,
@@ -312,7 +313,10 @@ class ProjectionRunner:
                 inactive_threshold=300.0,
             ),
         )
-        return await self.js.pull_subscribe_bind(durable=unit.consumer, stream=unit.stream)
+        unit.pending = info.num_pending
+        pull = Pull(self.nc, unit.stream, unit.consumer, self.settings.projection_batch_size,
+                    self.settings.projection_fetch_timeout_s)
+        return await pull.open()
 
     async def _consume(
         self, unit: Unit, halted: Callable[[], bool], until_caught_up: bool, fenced: bool = False
@@ -321,9 +325,12 @@ class ProjectionRunner:
             sub = None
             try:
                 sub = await self._open(unit)
+                if until_caught_up and unit.pending == 0:  # nothing to catch up: no wait for a time-out
+                    return
                 delivered = 0  # the consumer's own count: a jump means another fetched from it
                 while not halted():
-                    msgs = await self._fetch_ready(sub, unit)
+                    # what has arrived, as soon as one message has: no timer between batches
+                    msgs = await sub.take(self.settings.projection_batch_size, self.settings.projection_fetch_timeout_s)
                     if msgs:
                         first, last = msgs[0].metadata.sequence.consumer, msgs[-1].metadata.sequence.consumer
                         if first != delivered + 1 or last - first + 1 != len(msgs):
@@ -353,32 +360,9 @@ class ProjectionRunner:
             finally:
                 if sub is not None:
                     try:
-                        await sub.unsubscribe()  # type: ignore[attr-defined]
+                        await sub.close()
                     except Exception:
                         pass
-
-    async def _fetch_ready(self, sub: object, unit: Unit) -> list[Msg]:
-        """A batch as soon as one message is there, and what else is pending with it.
-
-        nats-py's `fetch(n > 1)` whose first message comes on its waiting request waits for the
-        other n - 1 until the time-out: under light load every event would sit out the
-        time-out. So an idle unit waits for one message, then takes what the consumer reports
-        pending behind it; a unit with a backlog asks for exactly that many, which are there.
-        """
-        batch, timeout = self.settings.projection_batch_size, self.settings.projection_fetch_timeout_s
-        try:
-            if unit.pending > 0:
-                return await sub.fetch(min(batch, unit.pending), timeout=timeout)  # type: ignore[attr-defined]
-            msgs = await sub.fetch(1, timeout=timeout)  # type: ignore[attr-defined]
-        except TimeoutError:
-            return []
-        behind = min(batch - 1, msgs[-1].metadata.num_pending)
-        if behind > 0:
-            try:
-                msgs += await sub.fetch(behind, timeout=timeout)  # type: ignore[attr-defined]
-            except TimeoutError:
-                pass
-        return msgs
 
     async def handle_batch(self, unit: Unit, msgs: list[Msg], fenced: bool = False) -> None:
         try:
@@ -418,20 +402,17 @@ class ProjectionRunner:
                 # and those events come in their turn from the domain stream instead
                 fresh = await self._ids(conn, f"UPDATE {s}.processed SET dead = false WHERE event_id = any($1::uuid[]) "
                                         "AND dead RETURNING event_id", events)
-                todo = [e for e in events if e.event_id in fresh]
+                todo, versions = [e for e in events if e.event_id in fresh], {}
             else:
-                fresh = await self._ids(conn, f"INSERT INTO {s}.processed (event_id) SELECT unnest($1::uuid[]) "
-                                        "ON CONFLICT (event_id) DO NOTHING RETURNING event_id", events)
-                todo = await ordering.admit(
-                    conn, s, unit.key, [e for e in events if e.event_id in fresh], self.settings.stream_max_age_s > 0
-                )
+                turn = await ordering.admit(conn, s, unit.key, events, self.settings.stream_max_age_s > 0)
+                todo, versions = turn.admitted, turn.versions
             if self.settings.projection_fault_pause_s and len(todo) > 1:  # crash tests only
                 await self.projection.apply_batch(conn, s, todo[: len(todo) // 2])
                 log.warning("projection.mid_batch", projection=self.projection.name)
                 await asyncio.sleep(self.settings.projection_fault_pause_s)
                 todo = todo[len(todo) // 2 :]
             await self.projection.apply_batch(conn, s, todo)
-            await self._checkpoint(conn, unit, msgs[-1].metadata.sequence.stream)
+            await self._checkpoint(conn, unit, msgs[-1].metadata.sequence.stream, versions)
         unit.applied += len(todo)
         metrics.APPLIED.labels(self.projection.name, unit.domain).inc(len(todo))
 
@@ -439,13 +420,19 @@ class ProjectionRunner:
     async def _ids(conn: asyncpg.Connection, sql: str, events: list[Envelope]) -> set:
         return {r["event_id"] for r in await conn.fetch(sql, [e.event_id for e in events])}
 
-    async def _checkpoint(self, conn: asyncpg.Connection, unit: Unit, seq: int) -> None:
+    async def _checkpoint(
+        self, conn: asyncpg.Connection, unit: Unit, seq: int, versions: dict[str, int] | None = None
+    ) -> None:
+        """The unit's checkpoint, and the versions the batch reached: one statement."""
         await conn.execute(
-            f"INSERT INTO {self.schema}.checkpoints (stream, stream_seq) VALUES ($1, $2) "
+            ordering.record_versions_cte(self.schema, "$3", "$4")
+            + f"INSERT INTO {self.schema}.checkpoints (stream, stream_seq) VALUES ($1, $2) "
             "ON CONFLICT (stream) DO UPDATE SET stream_seq = greatest("
             f"{self.schema}.checkpoints.stream_seq, EXCLUDED.stream_seq)",
             unit.key,
             seq,
+            list(versions or ()),
+            list((versions or {}).values()),
         )
         unit.stream_seq = max(unit.stream_seq, seq)
 

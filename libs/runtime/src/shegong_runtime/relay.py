@@ -16,32 +16,40 @@ signals it directly (`EventStore.on_commit`); a replica whose relay is not the a
 `pg_notify('shegong_<schema>', '')` after its commit, and the active relay LISTENs on its lock
 connection. The NOTIFY is not sent inside the append transaction on purpose: PostgreSQL
 serialises the commits of notifying transactions (a database-wide lock held through the WAL
-flush), which would undo group commit for concurrent writers. The idle poll stays as the
-fallback for writes that signal nobody (`relay_idle_poll_s`).
+flush), which would undo group commit for concurrent writers. An append inside a transaction
+the store does not hold (a projection that journals its own events) sends its NOTIFY inside
+that transaction, delivered at its commit. The idle poll stays as the fallback for writes that
+signal nobody (`relay_idle_poll_s`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import time
+from types import SimpleNamespace
 
 import asyncpg
+import nats.js.client
+import orjson
 from nats.aio.client import Client
 from nats.js.errors import NotFoundError
 from shegong_events.subjects import stream_name
 
 from shegong_runtime import bus, logging, metrics
-from shegong_runtime.eventstore import EventStore, Position
+from shegong_runtime.eventstore import EventStore, Position, channel
 from shegong_runtime.settings import Settings
+
+# nats-py parses every publish acknowledgement with the standard json module, and the relay
+# waits on two per event: orjson parses them several times faster (measured: bench/NOTES.md).
+# Only nats-py's JetStream client sees this; what it sends stays `json.dumps`.
+nats.js.client.json = SimpleNamespace(  # type: ignore[attr-defined]
+    loads=orjson.loads, dumps=json.dumps, JSONDecodeError=json.JSONDecodeError
+)
 
 POSITION_HEADER = "Sw-Position"
 HIDDEN_RETRY_S = 0.01
 log = logging.get("relay")
-
-
-def channel(schema: str) -> str:
-    """The LISTEN/NOTIFY channel on which a service's commits wake its active relay."""
-    return f"shegong_{schema}"
 
 
 def lock_key(schema: str, relay: str) -> str:
