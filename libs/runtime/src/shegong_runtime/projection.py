@@ -24,6 +24,7 @@ generation N+1 from the start of history beside the live one and then swaps the 
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -36,7 +37,16 @@ from nats.js.errors import NotFoundError
 from pydantic import ValidationError
 from shegong_events import CATALOG, Envelope, UnknownEventType
 
-from shegong_runtime import bus, deadletter, generations, logging, metrics, ordering, partitions
+from shegong_runtime import (
+    bus,
+    deadletter,
+    generations,
+    logging,
+    metrics,
+    ordering,
+    partitions,
+    tracing,
+)
 from shegong_runtime.bus import DEADLETTER_STREAM
 from shegong_runtime.partitions import LeaseLost
 from shegong_runtime.pulls import Pull
@@ -391,6 +401,7 @@ class ProjectionRunner:
                 await asyncio.sleep(min(0.1 * 2**attempts, 5.0))
 
     async def _apply(self, unit: Unit, msgs: list[Msg], fenced: bool) -> None:
+        started_ns = time.time_ns()
         events = [decode(m) for m in msgs]
         s = self.schema
         async with self.pool.acquire() as conn, conn.transaction():
@@ -415,6 +426,9 @@ class ProjectionRunner:
             await self._checkpoint(conn, unit, msgs[-1].metadata.sequence.stream, versions)
         unit.applied += len(todo)
         metrics.APPLIED.labels(self.projection.name, unit.domain).inc(len(todo))
+        tracing.record_events(
+            f"projection.applied {self.projection.name}", todo, started_ns, **{"shegong.projection": self.projection.name}
+        )
 
     @staticmethod
     async def _ids(conn: asyncpg.Connection, sql: str, events: list[Envelope]) -> set:

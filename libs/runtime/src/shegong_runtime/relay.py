@@ -34,9 +34,10 @@ import nats.js.client
 import orjson
 from nats.aio.client import Client
 from nats.js.errors import NotFoundError
+from shegong_events import Envelope
 from shegong_events.subjects import stream_name
 
-from shegong_runtime import bus, logging, metrics
+from shegong_runtime import bus, logging, metrics, tracing
 from shegong_runtime.eventstore import EventStore, Position, channel
 from shegong_runtime.settings import Settings
 
@@ -255,7 +256,7 @@ class Relay:
                 )
         self.cursor = Position(batch[-1]["tx"], batch[-1]["position"])
         previous, self._inflight = self._inflight, None
-        self._inflight = asyncio.create_task(self._confirm(previous, futures, self.cursor))
+        self._inflight = asyncio.create_task(self._confirm(previous, futures, self.cursor, batch))
         if previous is not None:
             await asyncio.shield(previous)  # keep at most two batches unconfirmed
         return len(batch)
@@ -266,9 +267,10 @@ class Relay:
             task, self._inflight = self._inflight, None
             await task
 
-    async def _confirm(self, previous: asyncio.Task | None, futures: list, cursor: Position) -> None:
+    async def _confirm(self, previous: asyncio.Task | None, futures: list, cursor: Position, rows: list) -> None:
         """Acks, then the checkpoint: strictly after the previous batch's checkpoint."""
         started = time.perf_counter()
+        started_ns = time.time_ns()
         try:
             if previous is not None:
                 await previous
@@ -297,6 +299,9 @@ class Relay:
         self.checkpoint = cursor
         metrics.RELAYED.labels(self.name).inc(sum(1 for a in acks if a.stream == self.stream))
         metrics.RELAY_BATCH_SECONDS.labels(self.name).observe(time.perf_counter() - started)
+        if tracing.enabled():  # parsed again only when someone reads the traces
+            published = [Envelope.model_validate_json(r["envelope"]) for r in rows]
+            tracing.record_events("relay.published", published, started_ns, **{"shegong.domain": self.domain})
 
     async def _acks(self, futures: list) -> list:
         """Every acknowledgement of a batch, or Unconfirmed once the client reconnected (acks

@@ -67,6 +67,10 @@ def _sdk_provider() -> type:
     return TracerProvider
 
 
+def enabled() -> bool:
+    return _enabled
+
+
 def recorded() -> list[Any]:
     """Finished spans of this process (SHEGONG_TRACING=memory only)."""
     return list(_memory.get_finished_spans()) if _memory is not None else []
