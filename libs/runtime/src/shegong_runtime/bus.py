@@ -39,25 +39,23 @@ REDRIVE_PREFIX = "sw.redrive"
 
 async def connect(settings: Settings, name: str) -> Client:
     """Connect as SHEGONG_NATS_USER when set: the server's permissions for that user apply."""
-    credentials = {}
-    if settings.nats_user:
-        credentials = {"user": settings.nats_user, "password": settings.nats_password or ""}
     client = Client()
     await client.connect(
         [url.strip() for url in settings.nats_url.split(",") if url.strip()],  # a cluster: several
         name=f"shegong-{name}",
         max_reconnect_attempts=-1,
-        reconnect_time_wait=0.5,
+        reconnect_time_wait=0.5,  # type: ignore[arg-type]  # seconds; nats-py annotates int, means float
         connect_timeout=5,
         disconnected_cb=_said(client, "nats.disconnected", name),
         reconnected_cb=_said(client, "nats.reconnected", name),
         error_cb=_error(name),
-        **credentials,
+        user=settings.nats_user or None,
+        password=(settings.nats_password or "") if settings.nats_user else None,
     )
     return client
 
 
-def _said(client: Client, event: str, name: str):  # type: ignore[no-untyped-def]
+def _said(client: Client, event: str, name: str):
     async def callback() -> None:
         if not (client.is_closed or client.is_draining):  # a goodbye of our own is no news
             log.warning(event, client=name, server=str(client.connected_url.netloc if client.connected_url else ""))
@@ -65,7 +63,7 @@ def _said(client: Client, event: str, name: str):  # type: ignore[no-untyped-def
     return callback
 
 
-def _error(name: str):  # type: ignore[no-untyped-def]
+def _error(name: str):
     async def callback(exc: Exception) -> None:
         log.warning("nats.error", client=name, error=type(exc).__name__, detail=str(exc)[:200])
 
@@ -176,7 +174,7 @@ def deadletter_stream_config(settings: Settings) -> StreamConfig:
 async def ensure_stream(js: JetStreamContext, config: StreamConfig, update: bool = True) -> None:
     """Create the stream, or (when `update`) bring its settable fields in line with configuration."""
     try:
-        info = await js.stream_info(config.name)
+        info = await js.stream_info(config.name or "")
     except NotFoundError:
         await js.add_stream(config)
         return

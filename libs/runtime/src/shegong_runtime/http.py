@@ -31,7 +31,7 @@ from shegong_runtime.commands import (
 )
 from shegong_runtime.decider import Decider
 from shegong_runtime.errors import DomainError
-from shegong_runtime.eventstore import ConcurrencyConflict
+from shegong_runtime.eventstore import ConcurrencyConflict, EventStore
 from shegong_runtime.limits import Limits
 from shegong_runtime.metrics import HTTP_SECONDS
 from shegong_runtime.problems import problem
@@ -219,6 +219,12 @@ class CommandRequest:
 
         return runtime(self.request)
 
+    @property
+    def store(self) -> EventStore:
+        store = self.rt.store
+        assert store is not None, "commands need a service with an event store"
+        return store
+
     async def at(self, station_id: str) -> Runtime:
         """The runtime, once the station is known (422) and the caller writes there (403)."""
         await self.rt.stations.check_write(self.who, station_id)
@@ -227,7 +233,7 @@ class CommandRequest:
     async def replayed(self) -> JSONResponse | None:
         """The remembered answer to a retry under the same Idempotency-Key: asked before
         anything is sealed, so a retry seals nothing new."""
-        prior = await remembered(self.rt.store, self.ctx)
+        prior = await remembered(self.store, self.ctx)
         return None if prior is None else respond(prior)
 
     async def run(
@@ -249,7 +255,7 @@ class CommandRequest:
         if not checked:
             await self.at(station_id)
         answer = await handle(
-            self.rt.store,
+            self.store,
             decider,
             aggregate_id,
             command,

@@ -116,7 +116,7 @@ class Leases:
         )
         share = math.ceil(len(self.units) / max(alive, 1))
         surplus = sorted(self.held, key=self._preference, reverse=True)[: max(len(self.held) - share, 0)]
-        taken = []
+        taken: list[str] = []
         for unit in sorted(set(self.units) - self.held, key=self._preference):
             if len(self.held) + len(taken) >= share:
                 break

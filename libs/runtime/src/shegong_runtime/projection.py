@@ -323,7 +323,7 @@ class ProjectionRunner:
                 inactive_threshold=300.0,
             ),
         )
-        unit.pending = info.num_pending
+        unit.pending = info.num_pending or 0
         pull = Pull(self.nc, unit.stream, unit.consumer, self.settings.projection_batch_size,
                     self.settings.projection_fetch_timeout_s)
         return await pull.open()

@@ -44,7 +44,7 @@ from shegong_runtime.settings import Settings
 # nats-py parses every publish acknowledgement with the standard json module, and the relay
 # waits on two per event: orjson parses them several times faster (measured: bench/NOTES.md).
 # Only nats-py's JetStream client sees this; what it sends stays `json.dumps`.
-nats.js.client.json = SimpleNamespace(  # type: ignore[attr-defined]
+nats.js.client.json = SimpleNamespace(  # type: ignore[assignment]
     loads=orjson.loads, dumps=json.dumps, JSONDecodeError=json.JSONDecodeError
 )
 
