@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import platform
 import tempfile
@@ -19,15 +18,14 @@ from pathlib import Path
 import asyncpg
 import nats
 from nats.js.api import AckPolicy, ConsumerConfig, StorageType, StreamConfig
-
 from shegong_runtime import bus
 from shegong_runtime.connections import create_pool, with_database
 from shegong_runtime.embedded import EmbeddedNats, EmbeddedPostgres
 from shegong_runtime.eventstore import EventStore
-from shegong_runtime.testing_probe import ProbeTotals, probe_event
 from shegong_runtime.projection import ProjectionRunner
 from shegong_runtime.relay import Relay
 from shegong_runtime.settings import Settings
+from shegong_runtime.testing_probe import ProbeTotals, probe_event
 
 # raw messages and rows are as large as our envelopes, so the comparison is like for like
 PAYLOAD = probe_event("a" * 32, 1, "x" * 200).model_dump_json().encode()
@@ -42,14 +40,19 @@ async def timed_writers(writers: int, total: int, work) -> float:  # type: ignor
 
 
 async def raw_insert(pool: asyncpg.Pool, writers: int, total: int) -> float:
-    await pool.execute("CREATE TABLE IF NOT EXISTS raw_insert (id uuid PRIMARY KEY, stream text, data jsonb)")
+    await pool.execute(
+        "CREATE TABLE IF NOT EXISTS raw_insert (id uuid PRIMARY KEY, stream text, data jsonb)"
+    )
 
     async def work(w: int, n: int) -> None:
         async with pool.acquire() as conn:
             for _ in range(n):
                 async with conn.transaction():
                     await conn.execute(
-                        "INSERT INTO raw_insert VALUES ($1, $2, $3::jsonb)", uuid.uuid4(), f"s{w}", PAYLOAD.decode()
+                        "INSERT INTO raw_insert VALUES ($1, $2, $3::jsonb)",
+                        uuid.uuid4(),
+                        f"s{w}",
+                        PAYLOAD.decode(),
                     )
 
     return await timed_writers(writers, total, work)
@@ -75,15 +78,27 @@ async def raw_publish(js, total: int) -> float:  # type: ignore[no-untyped-def]
         await js.delete_stream("BENCH_RAW")
     except Exception:
         pass
-    await js.add_stream(StreamConfig(name="BENCH_RAW", subjects=["bench.raw.>"], storage=StorageType.FILE))
+    await js.add_stream(
+        StreamConfig(name="BENCH_RAW", subjects=["bench.raw.>"], storage=StorageType.FILE)
+    )
     started = time.perf_counter()
-    futures = [await js.publish_async(f"bench.raw.{i % 50}", PAYLOAD, headers={"Nats-Msg-Id": uuid.uuid4().hex}) for i in range(total)]
+    futures = [
+        await js.publish_async(
+            f"bench.raw.{i % 50}", PAYLOAD, headers={"Nats-Msg-Id": uuid.uuid4().hex}
+        )
+        for i in range(total)
+    ]
     await asyncio.gather(*futures)
     return total / (time.perf_counter() - started)
 
 
 async def raw_consume(js, total: int, batch: int) -> float:  # type: ignore[no-untyped-def]
-    await js.add_consumer("BENCH_RAW", ConsumerConfig(durable_name="raw", ack_policy=AckPolicy.EXPLICIT, max_ack_pending=batch * 4))
+    await js.add_consumer(
+        "BENCH_RAW",
+        ConsumerConfig(
+            durable_name="raw", ack_policy=AckPolicy.EXPLICIT, max_ack_pending=batch * 4
+        ),
+    )
     sub = await js.pull_subscribe_bind("raw", "BENCH_RAW")
     seen, started = 0, time.perf_counter()
     while seen < total:
@@ -105,7 +120,9 @@ async def our_relay(store: EventStore, nc, settings: Settings, total: int) -> fl
 
 async def our_projection(pool, nc, settings: Settings, total: int) -> float:  # type: ignore[no-untyped-def]
     """A fresh projection over the probe partitions from the start, one process holding them all."""
-    runner = ProjectionRunner(ProbeTotals(f"bench_{uuid.uuid4().hex[:6]}"), pool, nc, settings, exclusive=True)
+    runner = ProjectionRunner(
+        ProbeTotals(f"bench_{uuid.uuid4().hex[:6]}"), pool, nc, settings, exclusive=True
+    )
     started = time.perf_counter()
     await runner.run(asyncio.Event(), until_caught_up=True)
     seen = sum(u.received for u in runner.consumers.values())
@@ -116,12 +133,19 @@ async def main(events: int, repeat: int) -> None:
     tmp = Path(tempfile.mkdtemp(prefix="shegong-bench-"))
     nats_server = pg_server = None
     nats_url = os.environ.get("NATS_URL") or (nats_server := EmbeddedNats(tmp / "nats").start()).url
-    pg_url = os.environ.get("DATABASE_URL") or (pg_server := EmbeddedPostgres(tmp / "pg").start()).url
+    pg_url = (
+        os.environ.get("DATABASE_URL") or (pg_server := EmbeddedPostgres(tmp / "pg").start()).url
+    )
     dbname = f"shegong_bench_{uuid.uuid4().hex[:8]}"
     admin = await asyncpg.connect(pg_url)
     await admin.execute(f"CREATE DATABASE {dbname}")
     database_url = with_database(pg_url, dbname)
-    settings = Settings(database_url=database_url, nats_url=nats_url, relay_batch_size=1000, projection_batch_size=500)
+    settings = Settings(
+        database_url=database_url,
+        nats_url=nats_url,
+        relay_batch_size=1000,
+        projection_batch_size=500,
+    )
     pool = await create_pool(database_url, min_size=17, max_size=17)
     nc = await nats.connect(nats_url)
     js = nc.jetstream(publish_async_max_pending=4000)
@@ -145,11 +169,35 @@ async def main(events: int, repeat: int) -> None:
             keep("consume", await raw_consume(js, stored, settings.projection_batch_size))
             keep("apply", await our_projection(pool, nc, settings, stored))
         rows = [
-            ("append, 1 writer", best["ours1"], "PostgreSQL insert tx, 1 writer", best["raw1"], None),
-            ("append, 16 writers", best["ours16"], "PostgreSQL insert tx, 16 writers", best["raw16"], 0.70),
+            (
+                "append, 1 writer",
+                best["ours1"],
+                "PostgreSQL insert tx, 1 writer",
+                best["raw1"],
+                None,
+            ),
+            (
+                "append, 16 writers",
+                best["ours16"],
+                "PostgreSQL insert tx, 16 writers",
+                best["raw16"],
+                0.70,
+            ),
             # the relay sends each event twice (domain and partition stream): events against message pairs
-            ("relay publish", best["relay"], "JetStream publish, 2 msgs/event", best["pub"] / 2, 0.70),
-            ("projection apply", best["apply"], "JetStream pull-and-ack consume", best["consume"], 0.50),
+            (
+                "relay publish",
+                best["relay"],
+                "JetStream publish, 2 msgs/event",
+                best["pub"] / 2,
+                0.70,
+            ),
+            (
+                "projection apply",
+                best["apply"],
+                "JetStream pull-and-ack consume",
+                best["consume"],
+                0.50,
+            ),
         ]
     finally:
         await nc.close()
@@ -161,12 +209,18 @@ async def main(events: int, repeat: int) -> None:
         if pg_server:
             pg_server.stop()
 
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    )
     print(f"events: {events} per measurement, best of {repeat}; rates in operations per second\n")
     print(f"{'ours':<20}{'rate':>10}   {'raw':<34}{'rate':>10}{'ratio':>8}  target")
     for name, ours, raw_name, raw, target in rows:
         ratio = ours / raw
-        verdict = "" if target is None else (f">= {target:.0%} ok" if ratio >= target else f">= {target:.0%} MISSED")
+        verdict = (
+            ""
+            if target is None
+            else (f">= {target:.0%} ok" if ratio >= target else f">= {target:.0%} MISSED")
+        )
         print(f"{name:<20}{ours:>10.0f}   {raw_name:<34}{raw:>10.0f}{ratio:>8.0%}  {verdict}")
 
 

@@ -37,7 +37,14 @@ async def main(seconds: float, households: int, rate: float) -> None:
     await admin.execute(f"CREATE DATABASE {name}")
     cluster = EmbeddedCluster(tmp / "nats", 3).start()
     try:
-        report = await run(with_database(server, name), cluster, tmp, seconds=seconds, households=households, rate=rate)
+        report = await run(
+            with_database(server, name),
+            cluster,
+            tmp,
+            seconds=seconds,
+            households=households,
+            rate=rate,
+        )
         print(f"faults: {'; '.join(report.faults)}")
         print(report.table())
     finally:

@@ -129,7 +129,7 @@ def peer_append(database_url: str, writers: int, total: int) -> float:
         try:
             for v in range(1, per + 1):
                 recorder.insert_events([StoredEvent(agg, v, "probe:ProbeRecorded", PAYLOAD)])
-        except BaseException as exc:  # noqa: BLE001 - re-raised after the join: a failed writer must not pass for a fast one
+        except BaseException as exc:
             failures.append(exc)
 
     threads = [threading.Thread(target=work) for _ in range(writers)]
@@ -305,12 +305,28 @@ class Service:
 
     def start(self) -> None:
         port = free_port()
-        log = open(self.logs / f"{self.name}-{port}.log", "ab")  # noqa: SIM115
+        log = open(self.logs / f"{self.name}-{port}.log", "ab")
         loop = self.env.get("SHEGONG_BENCH_LOOP")  # an A/B of event loops (bench/serve.py)
         cmd = (
-            [sys.executable, str(Path(__file__).with_name("serve.py")), self.name, "--port", str(port), "--loop", loop]
+            [
+                sys.executable,
+                str(Path(__file__).with_name("serve.py")),
+                self.name,
+                "--port",
+                str(port),
+                "--loop",
+                loop,
+            ]
             if loop
-            else [sys.executable, "-m", "shegong_runtime.cli", "serve", self.name, "--port", str(port)]
+            else [
+                sys.executable,
+                "-m",
+                "shegong_runtime.cli",
+                "serve",
+                self.name,
+                "--port",
+                str(port),
+            ]
         )
         self.procs[port] = subprocess.Popen(
             cmd,
@@ -388,22 +404,47 @@ class Kind:
 
 
 KINDS = (
-    Kind("household", "visits", 3, "visits_read",
-         "SELECT household_id FROM {s}.households WHERE household_id = any($1::text[])",
-         "SELECT household_id FROM {s}.households WHERE household_id = any($1::text[])"),
-    Kind("visit", "visits", 2, "visits_read",
-         "SELECT facts->>'visit_id' FROM {s}.timeline WHERE event_type = 'VisitRecorded' "
-         "AND facts->>'visit_id' = any($1::text[])",
-         "SELECT visit_id FROM {s}.visits WHERE visit_id = any($1::text[])"),
-    Kind("need", "visits", 2, "visits_read",
-         "SELECT need_id FROM {s}.needs WHERE need_id = any($1::text[])",
-         "SELECT need_id FROM {s}.needs WHERE need_id = any($1::text[])"),
-    Kind("meeting", "engagement", 2, "engagement_views",
-         "SELECT meeting_id FROM {s}.meetings WHERE meeting_id = any($1::text[])",
-         "SELECT meeting_id FROM {s}.meetings WHERE meeting_id = any($1::text[])"),
-    Kind("filing", "registry", 1, "registry_organisations",
-         "SELECT organisation_id FROM {s}.organisations WHERE organisation_id = any($1::text[])",
-         "SELECT org_id FROM {s}.organisations WHERE org_id = any($1::text[])"),
+    Kind(
+        "household",
+        "visits",
+        3,
+        "visits_read",
+        "SELECT household_id FROM {s}.households WHERE household_id = any($1::text[])",
+        "SELECT household_id FROM {s}.households WHERE household_id = any($1::text[])",
+    ),
+    Kind(
+        "visit",
+        "visits",
+        2,
+        "visits_read",
+        "SELECT facts->>'visit_id' FROM {s}.timeline WHERE event_type = 'VisitRecorded' "
+        "AND facts->>'visit_id' = any($1::text[])",
+        "SELECT visit_id FROM {s}.visits WHERE visit_id = any($1::text[])",
+    ),
+    Kind(
+        "need",
+        "visits",
+        2,
+        "visits_read",
+        "SELECT need_id FROM {s}.needs WHERE need_id = any($1::text[])",
+        "SELECT need_id FROM {s}.needs WHERE need_id = any($1::text[])",
+    ),
+    Kind(
+        "meeting",
+        "engagement",
+        2,
+        "engagement_views",
+        "SELECT meeting_id FROM {s}.meetings WHERE meeting_id = any($1::text[])",
+        "SELECT meeting_id FROM {s}.meetings WHERE meeting_id = any($1::text[])",
+    ),
+    Kind(
+        "filing",
+        "registry",
+        1,
+        "registry_organisations",
+        "SELECT organisation_id FROM {s}.organisations WHERE organisation_id = any($1::text[])",
+        "SELECT org_id FROM {s}.organisations WHERE org_id = any($1::text[])",
+    ),
 )
 MIX = [k for k in KINDS for _ in range(k.weight)]
 VISIT = {
@@ -414,40 +455,78 @@ VISIT = {
 }
 
 
-def command(kind: Kind, households: list[str], busy: set[str] = frozenset()) -> tuple[str, str, dict]:  # type: ignore[assignment]
+def command(
+    kind: Kind, households: list[str], busy: set[str] = frozenset()
+) -> tuple[str, str, dict]:  # type: ignore[assignment]
     """(id, path, body) of a fresh command of `kind`; visits and needs go to a known household
     with no command in flight (`busy`), so none is refused for a concurrent write."""
     tag = uuid.uuid4().hex[:12]
     today = "2026-03-10"
     if kind.name == "household":
         hid = f"hh-bench-{tag}"
-        return hid, "/households", {
-            "household_id": hid, "station_id": STATION,
-            "categories": ["minimum_living_allowance"], "head_name": "示例 户主",
-        }
+        return (
+            hid,
+            "/households",
+            {
+                "household_id": hid,
+                "station_id": STATION,
+                "categories": ["minimum_living_allowance"],
+                "head_name": "示例 户主",
+            },
+        )
     if kind.name == "visit":
         vid = f"vs-bench-{tag}"
-        return vid, f"/households/{_idle(households, busy)}/visits", {
-            **VISIT, "visit_id": vid, "visited_at": f"{today}T10:00:00+08:00",
-        }
+        return (
+            vid,
+            f"/households/{_idle(households, busy)}/visits",
+            {
+                **VISIT,
+                "visit_id": vid,
+                "visited_at": f"{today}T10:00:00+08:00",
+            },
+        )
     if kind.name == "need":
         nid = f"nd-bench-{tag}"
-        return nid, f"/households/{_idle(households, busy)}/needs", {
-            "need_id": nid, "category": "housing", "severity": "medium", "identified_on": today,
-        }
+        return (
+            nid,
+            f"/households/{_idle(households, busy)}/needs",
+            {
+                "need_id": nid,
+                "category": "housing",
+                "severity": "medium",
+                "identified_on": today,
+            },
+        )
     if kind.name == "meeting":
         mid = f"mt-bench-{tag}"
-        return mid, f"/stations/{STATION}/meetings", {
-            "meeting_id": mid, "kind": "resident_deliberation", "title": "居民议事会",
-            "scheduled_on": today, "members_total": 20,
-        }
+        return (
+            mid,
+            f"/stations/{STATION}/meetings",
+            {
+                "meeting_id": mid,
+                "kind": "resident_deliberation",
+                "title": "居民议事会",
+                "scheduled_on": today,
+                "members_total": 20,
+            },
+        )
     oid = f"org-bench-{tag}"
-    return oid, f"/stations/{STATION}/organisations", {
-        "organisation_id": oid, "name": f"合唱团{tag}", "category": "culture_sports",
-        "community": "示例社区", "responsible_person": "示例负责人",
-        "responsible_phone": "13900000000", "venue": "社区活动室", "members": 15,
-        "activity_area": "示例社区", "charter_summary": "每周排练两次",
-    }
+    return (
+        oid,
+        f"/stations/{STATION}/organisations",
+        {
+            "organisation_id": oid,
+            "name": f"合唱团{tag}",
+            "category": "culture_sports",
+            "community": "示例社区",
+            "responsible_person": "示例负责人",
+            "responsible_phone": "13900000000",
+            "venue": "社区活动室",
+            "members": 15,
+            "activity_area": "示例社区",
+            "charter_summary": "每周排练两次",
+        },
+    )
 
 
 def _idle(households: list[str], busy: set[str]) -> str:
@@ -522,7 +601,9 @@ class Latency:
                     ("own", kind.own_sql.format(s=own[kind.own_model]), self.own),
                     ("board", kind.board_sql.format(s=board), self.board),
                 ):
-                    for (ident,) in await self.pool.fetch(sql, [i for i in ids if i not in seen[where]]):
+                    for (ident,) in await self.pool.fetch(
+                        sql, [i for i in ids if i not in seen[where]]
+                    ):
                         seen[where].add(ident)
                         out.append(max(now - self.pending[ident][1], 0.0) * 1000)
                         last_news = now
@@ -583,11 +664,18 @@ def _write_commands(households: list[str]) -> dict[str, object]:
         return lambda: command(by_name[kind], households)[1:]
 
     def recipient() -> tuple[str, dict]:
-        return "/recipients", {"recipient_id": f"bench-{uuid.uuid4().hex[:12]}",
-                               "role": "social_worker", "station_id": STATION}
+        return "/recipients", {
+            "recipient_id": f"bench-{uuid.uuid4().hex[:12]}",
+            "role": "social_worker",
+            "station_id": STATION,
+        }
 
-    return {"registry": of("filing"), "visits": of("household"), "engagement": of("meeting"),
-            "notifications": recipient}
+    return {
+        "registry": of("filing"),
+        "visits": of("household"),
+        "engagement": of("meeting"),
+        "notifications": recipient,
+    }
 
 
 WRITE_SERVICES = ("registry", "visits", "engagement", "notifications")
@@ -635,16 +723,30 @@ async def stack(
         for rate in rates:
             lat = Latency(pool, urls, token, hids)
             await lat.run(rate, seconds)
-            rss_load = {name: max(rss_load.get(name, 0.0), s.rss_mb()) for name, s in services.items()}
+            rss_load = {
+                name: max(rss_load.get(name, 0.0), s.rss_mb()) for name, s in services.items()
+            }
             n = f"{len(lat.own)} cmds" + (f", {lat.failed} failed" if lat.failed else "")
             for where, values, target in (
                 ("owning read model", lat.own, ""),
                 ("stations board", lat.board, "p99 < 100 ms" if rate >= 100 else ""),
             ):
-                for q, beside, t in ((50, f"HTTP answer p50 ({n})", ""), (95, "HTTP answer p95", ""),
-                                     (99, "HTTP answer p99", target)):
-                    rows.append(Row("e2e", f"{rate:.0f} cmd/s -> {where} p{q}", pct(values, q), "ms",
-                                    beside, pct(lat.http, q), t))
+                for q, beside, t in (
+                    (50, f"HTTP answer p50 ({n})", ""),
+                    (95, "HTTP answer p95", ""),
+                    (99, "HTTP answer p99", target),
+                ):
+                    rows.append(
+                        Row(
+                            "e2e",
+                            f"{rate:.0f} cmd/s -> {where} p{q}",
+                            pct(values, q),
+                            "ms",
+                            beside,
+                            pct(lat.http, q),
+                            t,
+                        )
+                    )
         makers = _write_commands(hids)
         for name in WRITE_SERVICES:
             service = services[name]
@@ -653,11 +755,28 @@ async def stack(
             await service.ready()
             two = await throughput(service.urls, token, tp_seconds, 16, makers[name])
             service.stop_last()
-            rows.append(Row("scale", f"{name} commands, 2 replicas", two, "cmd/s",
-                            f"{name} commands, 1 replica", one, "> 100%"))
+            rows.append(
+                Row(
+                    "scale",
+                    f"{name} commands, 2 replicas",
+                    two,
+                    "cmd/s",
+                    f"{name} commands, 1 replica",
+                    one,
+                    "> 100%",
+                )
+            )
         for name in services:
-            rows.append(Row("memory", f"{name} RSS under load", rss_load[name], "MB",
-                            f"{name} RSS idle", rss_idle[name]))
+            rows.append(
+                Row(
+                    "memory",
+                    f"{name} RSS under load",
+                    rss_load[name],
+                    "MB",
+                    f"{name} RSS idle",
+                    rss_idle[name],
+                )
+            )
     finally:
         await pool.close()
         for service in services.values():
@@ -695,7 +814,9 @@ def render(rows: list[Row], info: dict[str, object]) -> str:
     return "\n".join(lines)
 
 
-async def main(smoke: bool, json_path: Path, part: str = "all", seconds: float | None = None) -> None:
+async def main(
+    smoke: bool, json_path: Path, part: str = "all", seconds: float | None = None
+) -> None:
     info = machine()
     tmp = Path(tempfile.mkdtemp(prefix="shegong-bench-"))
     nats_server = pg_server = None
@@ -709,22 +830,43 @@ async def main(smoke: bool, json_path: Path, part: str = "all", seconds: float |
         await admin.execute(f"CREATE DATABASE {name}")
     try:
         size = (
-            {"events": 320, "history": 800, "rates": [25, 50, 100], "seconds": 0.6, "households": 20, "tp": 1.0}
+            {
+                "events": 320,
+                "history": 800,
+                "rates": [25, 50, 100],
+                "seconds": 0.6,
+                "households": 20,
+                "tp": 1.0,
+            }
             if smoke
-            else {"events": 8000, "history": 100_000, "rates": [25, 50, 100], "seconds": 20.0, "households": 200,
-                  "tp": 10.0}
+            else {
+                "events": 8000,
+                "history": 100_000,
+                "rates": [25, 50, 100],
+                "seconds": 20.0,
+                "households": 200,
+                "tp": 10.0,
+            }
         )
         if seconds:  # a shorter whole-stack run (an A/B), every rate and throughput run this long
             size |= {"seconds": seconds, "tp": seconds / 2}
         rows = []
         if part in ("all", "backbone"):
             rows += await backbone(
-                with_database(pg_url, names[0]), nats_url, events=size["events"], history=size["history"]
+                with_database(pg_url, names[0]),
+                nats_url,
+                events=size["events"],
+                history=size["history"],
             )
         if part in ("all", "stack"):
             rows += await stack(
-                with_database(pg_url, names[1]), nats_url, size["rates"], size["seconds"], size["households"],
-                size["tp"], tmp,
+                with_database(pg_url, names[1]),
+                nats_url,
+                size["rates"],
+                size["seconds"],
+                size["households"],
+                size["tp"],
+                tmp,
             )
     finally:
         for name in names:
@@ -752,11 +894,21 @@ if __name__ == "__main__":
         "--smoke", action="store_true", help="every row tiny: it must finish, figures mean nothing"
     )
     parser.add_argument("--json", type=Path, default=Path("bench/latest.json"))
-    parser.add_argument("--loop", choices=("asyncio", "uvloop"), default=None,
-                        help="pin the services' event loop (default: as `shegong serve` picks it)")
-    parser.add_argument("--seconds", type=float, default=None, help="seconds of load per rate (default 20)")
-    parser.add_argument("--part", choices=("all", "backbone", "stack"), default="all",
-                        help="the backbone rows only, or the whole-stack rows only")
+    parser.add_argument(
+        "--loop",
+        choices=("asyncio", "uvloop"),
+        default=None,
+        help="pin the services' event loop (default: as `shegong serve` picks it)",
+    )
+    parser.add_argument(
+        "--seconds", type=float, default=None, help="seconds of load per rate (default 20)"
+    )
+    parser.add_argument(
+        "--part",
+        choices=("all", "backbone", "stack"),
+        default="all",
+        help="the backbone rows only, or the whole-stack rows only",
+    )
     args = parser.parse_args()
     if args.loop:
         os.environ["SHEGONG_BENCH_LOOP"] = args.loop

@@ -14,7 +14,6 @@ from collections import defaultdict
 
 from faststream import FastStream
 from faststream.nats import NatsBroker, NatsRouter
-
 from shegong_events.decoding import Delivered
 from shegong_events.subscriber import shegong_subscriber
 from shegong_events.visits import NeedIdentified, NeedReferred
@@ -39,7 +38,9 @@ async def on_visits_event(delivered: Delivered) -> None:
 
 def broker() -> NatsBroker:
     user = os.environ.get("SHEGONG_NATS_USER")
-    credentials = {"user": user, "password": os.environ.get("SHEGONG_NATS_PASSWORD", "")} if user else {}
+    credentials = (
+        {"user": user, "password": os.environ.get("SHEGONG_NATS_PASSWORD", "")} if user else {}
+    )
     b = NatsBroker(os.environ.get("NATS_URL", "nats://127.0.0.1:4322").split(","), **credentials)
     b.include_router(router)
     return b

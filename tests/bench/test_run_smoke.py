@@ -24,8 +24,14 @@ ROWS = [
     "50 cmd/s -> stations board p95",
     "100 cmd/s -> owning read model p99",
     "100 cmd/s -> stations board p99",
-    *(f"{name} commands, 2 replicas" for name in ("registry", "visits", "engagement", "notifications")),
-    *(f"{name} RSS under load" for name in ("registry", "visits", "engagement", "notifications", "stations")),
+    *(
+        f"{name} commands, 2 replicas"
+        for name in ("registry", "visits", "engagement", "notifications")
+    ),
+    *(
+        f"{name} RSS under load"
+        for name in ("registry", "visits", "engagement", "notifications", "stations")
+    ),
 ]
 
 

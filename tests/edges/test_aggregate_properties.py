@@ -103,12 +103,8 @@ organisation_commands = st.one_of(
         st.integers(EARLIEST_YEAR, LATEST_YEAR),
         st.integers(1, 9999),
     ),
-    st.builds(
-        lambda members: decided(org.Change(**HERE, members=members)), st.integers(1, 500)
-    ),
-    st.just(
-        decided(org.ConvertToVolunteerTeam(**HERE, volunteers=9, service_focus="助老"))
-    ),
+    st.builds(lambda members: decided(org.Change(**HERE, members=members)), st.integers(1, 500)),
+    st.just(decided(org.ConvertToVolunteerTeam(**HERE, volunteers=9, service_focus="助老"))),
     st.just(decided(org.Deregister(**HERE, reason="团队解散"))),
 )
 

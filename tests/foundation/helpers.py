@@ -12,15 +12,23 @@ from pathlib import Path
 from nats.js.errors import NotFoundError
 
 SHEGONG = str(Path(sys.executable).parent / "shegong")
+STALLING = Path(__file__).with_name("stalling.py")
 
 
 class Process:
     """A real Shegong process whose JSON log lines a test can wait for."""
 
-    def __init__(self, args: list[str], env: dict[str, str], log_path: Path):
+    def __init__(
+        self, args: list[str], env: dict[str, str], log_path: Path, stall: str | None = None
+    ):
+        """`stall`: a crash point and seconds (`relay.checkpoint:60`), see `stalling.py`."""
         self.log_path = log_path
         self.log = open(log_path, "ab")
-        self.proc = subprocess.Popen([SHEGONG, *args], env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        command = [SHEGONG, *args]
+        if stall:
+            command = [sys.executable, str(STALLING), *args]
+            env = {**env, "SHEGONG_TEST_STALL": stall}
+        self.proc = subprocess.Popen(command, env=env, stdout=self.log, stderr=subprocess.STDOUT)
 
     def lines(self) -> list[dict]:
         out = []

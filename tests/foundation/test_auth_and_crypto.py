@@ -2,7 +2,6 @@
 
 import jwt
 import pytest
-
 from shegong_runtime import auth
 from shegong_runtime.crypto import REDACTED, KeyStore, SubjectErased, is_sealed
 from shegong_runtime.errors import Forbidden
@@ -21,7 +20,9 @@ def test_a_token_carries_role_and_scope():
 
 
 def test_district_officer_sees_the_stations_of_the_district_only():
-    who = auth.verify(SETTINGS, auth.issue(SETTINGS, "d1", "district_officer", district="chengguan"))
+    who = auth.verify(
+        SETTINGS, auth.issue(SETTINGS, "d1", "district_officer", district="chengguan")
+    )
     assert who.can_see("chengguan-caochangjie", DISTRICTS)
     assert not who.can_see("xigu-fulilu", DISTRICTS)
     city = auth.verify(SETTINGS, auth.issue(SETTINGS, "c1", "city_admin"))
@@ -31,9 +32,21 @@ def test_district_officer_sees_the_stations_of_the_district_only():
 @pytest.mark.parametrize(
     "token",
     [
-        jwt.encode({"sub": "x", "role": "city_admin", "exp": 1, "iss": "shegong"}, SETTINGS.jwt_secret, "HS256"),
-        jwt.encode({"sub": "x", "role": "city_admin", "exp": 9999999999, "iss": "shegong"}, "another-secret-of-enough-length-32b", "HS256"),
-        jwt.encode({"sub": "x", "role": "mayor", "exp": 9999999999, "iss": "shegong"}, SETTINGS.jwt_secret, "HS256"),
+        jwt.encode(
+            {"sub": "x", "role": "city_admin", "exp": 1, "iss": "shegong"},
+            SETTINGS.jwt_secret,
+            "HS256",
+        ),
+        jwt.encode(
+            {"sub": "x", "role": "city_admin", "exp": 9999999999, "iss": "shegong"},
+            "another-secret-of-enough-length-32b",
+            "HS256",
+        ),
+        jwt.encode(
+            {"sub": "x", "role": "mayor", "exp": 9999999999, "iss": "shegong"},
+            SETTINGS.jwt_secret,
+            "HS256",
+        ),
         "not-a-jwt",
     ],
     ids=["expired", "forged", "unknown-role", "garbage"],
@@ -78,19 +91,26 @@ async def test_a_sealed_value_cannot_be_moved_to_another_subject(pool, unique):
 def test_tokens_signed_with_a_secret_being_rotated_out_are_still_accepted():
     old = Settings(jwt_secret="the-old-secret-that-is-long-enough-for-hs256")
     token = auth.issue(old, "w1", "social_worker", ["xigu-fulilu"])
-    rotated = Settings(jwt_secret="the-new-secret-that-is-long-enough-for-hs256", jwt_previous_secrets=old.jwt_secret)
+    rotated = Settings(
+        jwt_secret="the-new-secret-that-is-long-enough-for-hs256",
+        jwt_previous_secrets=old.jwt_secret,
+    )
     assert auth.verify(rotated, token).subject == "w1"
     with pytest.raises(auth.Unauthenticated):
         auth.verify(Settings(jwt_secret="the-new-secret-that-is-long-enough-for-hs256"), token)
 
 
-async def test_a_service_refuses_to_start_on_development_secrets_when_told_to(database_url, nats_url):
+async def test_a_service_refuses_to_start_on_development_secrets_when_told_to(
+    database_url, nats_url
+):
     from shegong_runtime.service import Service
     from shegong_runtime.settings import default_secrets
 
     assert default_secrets(Settings()) == ["jwt_secret", "master_key", "fingerprint_secret"]
     strict = Settings(database_url=database_url, nats_url=nats_url, require_secrets=True)
     app = Service(name="strict", title="strict", domain=None).app(strict)
-    with pytest.raises(RuntimeError, match="SHEGONG_JWT_SECRET, SHEGONG_MASTER_KEY, SHEGONG_FINGERPRINT_SECRET"):
+    with pytest.raises(
+        RuntimeError, match="SHEGONG_JWT_SECRET, SHEGONG_MASTER_KEY, SHEGONG_FINGERPRINT_SECRET"
+    ):
         async with app.router.lifespan_context(app):
             pass

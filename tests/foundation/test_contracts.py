@@ -4,7 +4,6 @@ from pathlib import Path
 
 import pytest
 from pydantic import Field, ValidationError
-
 from shegong_events import CATALOG, DomainEvent, Envelope, EventCatalog, UnknownEventType
 from shegong_events.schemas import DEFAULT_DIR, render_all
 from shegong_events.subjects import Subject, domain_filter, subject_for, token
@@ -16,7 +15,10 @@ def test_subject_names_domain_station_type_and_aggregate():
     assert subject_for(env) == "sw.probe.xigu-fulilu.ProbeRecorded.agg-1"
     parsed = Subject.parse("sw.visits.honggu-haishiwan.VisitRecorded.h-42")
     assert (parsed.domain, parsed.station_id, parsed.event_type, parsed.aggregate_id) == (
-        "visits", "honggu-haishiwan", "VisitRecorded", "h-42",
+        "visits",
+        "honggu-haishiwan",
+        "VisitRecorded",
+        "h-42",
     )
     assert domain_filter("visits") == "sw.visits.>"
     assert domain_filter("visits", station_id="xigu-fulilu") == "sw.visits.xigu-fulilu.*.*"

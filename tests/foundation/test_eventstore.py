@@ -3,7 +3,6 @@
 import asyncio
 
 import pytest
-
 from shegong_runtime.eventstore import ConcurrencyConflict, EventStore, Position
 from shegong_runtime.testing_probe import probe_event
 
@@ -23,7 +22,9 @@ async def test_appended_events_are_committed_when_append_returns(store, unique):
     assert [e.data["amount"] for e in loaded] == [3, 4]
 
 
-async def test_second_writer_at_same_expected_version_gets_conflict_with_current_version(store, unique):
+async def test_second_writer_at_same_expected_version_gets_conflict_with_current_version(
+    store, unique
+):
     agg = unique("probe")
     stream = f"probe-{agg}"
     await store.append(stream, [probe_event(agg)], 0)
@@ -87,4 +88,8 @@ async def test_reading_in_pages_returns_every_event_once_in_order(store, unique)
         cursor = page[-1].position
     assert len(seen) == 15 and len({e.envelope.event_id for e in seen}) == 15
     for agg in aggs:
-        assert [e.envelope.aggregate_version for e in seen if e.envelope.aggregate_id == agg] == [1, 2, 3]
+        assert [e.envelope.aggregate_version for e in seen if e.envelope.aggregate_id == agg] == [
+            1,
+            2,
+            3,
+        ]

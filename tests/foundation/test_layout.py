@@ -23,7 +23,9 @@ def test_each_service_keeps_the_common_files(name):
     missing = [f for f in EVERY_SERVICE if not (pkg / f).is_file()]
     assert not missing, (name, missing)
     assert (pkg / "entrypoints" / "http" / "__init__.py").is_file(), name
-    assert (pkg / "projections.py").is_file() or (pkg / "projections" / "__init__.py").is_file(), name
+    assert (pkg / "projections.py").is_file() or (pkg / "projections" / "__init__.py").is_file(), (
+        name
+    )
     assert (ROOT / "services" / name / "README.md").is_file(), name
 
 
@@ -38,10 +40,14 @@ def test_each_write_service_keeps_its_aggregates_in_domain(name):
 def test_no_service_keeps_its_own_glue_beside_the_kit(name):
     """Command glue, label tables and time zones live in the libraries, not in each service."""
     pkg = package(name)
-    leftovers = [p.name for p in (pkg / "handlers.py", pkg / "labels.py", pkg / "clock.py") if p.exists()]
+    leftovers = [
+        p.name for p in (pkg / "handlers.py", pkg / "labels.py", pkg / "clock.py") if p.exists()
+    ]
     assert not leftovers, (name, leftovers)
     for source in pkg.rglob("*.py"):
         text = source.read_text(encoding="utf-8")
         assert "ZoneInfo(" not in text and "hours=8" not in text, source
         assert "commands.execute" not in text, source
-        assert not re.search(r"from shegong_runtime\.commands import[^\n]*\bexecute\b", text), source
+        assert not re.search(r"from shegong_runtime\.commands import[^\n]*\bexecute\b", text), (
+            source
+        )

@@ -17,13 +17,15 @@ from nats.js.errors import NotFoundError
 from shegong_runtime import bus, nats_auth
 from shegong_runtime.embedded import EmbeddedNats
 from shegong_runtime.eventstore import EventStore
-from shegong_runtime.testing_probe import probe_event
 from shegong_runtime.settings import Settings
 from shegong_runtime.testing import eventually
+from shegong_runtime.testing_probe import probe_event
 
 from .helpers import Process, stream_envelopes, tmp_log
 
-BOARD = bus.consumer_name("stations_board", 1, "visits.p0")  # a consumer name the stations user may use
+BOARD = bus.consumer_name(
+    "stations_board", 1, "visits.p0"
+)  # a consumer name the stations user may use
 COMPOSE = Path(__file__).resolve().parents[2] / "docker-compose.yml"
 OTHER_DOMAINS = ["registry", "visits", "notifications"]  # every domain but engagement's
 
@@ -33,7 +35,9 @@ class SecuredNats:
         self.server, self.passwords = server, passwords
 
     def settings(self, user: str) -> Settings:
-        return Settings(nats_url=self.server.url, nats_user=user, nats_password=self.passwords[user])
+        return Settings(
+            nats_url=self.server.url, nats_user=user, nats_password=self.passwords[user]
+        )
 
     async def connect(self, user: str):
         """Through the runtime's own `bus.connect`, as every service does."""
@@ -97,7 +101,9 @@ async def test_a_service_declares_its_streams_and_publishes_its_domain_and_dead_
         await nc.close()
 
 
-async def test_a_service_reads_another_domains_stream_with_a_durable_pull_consumer(secured, streams):
+async def test_a_service_reads_another_domains_stream_with_a_durable_pull_consumer(
+    secured, streams
+):
     visits = await secured.connect("visits")
     stations = await secured.connect("stations")
     try:
@@ -105,8 +111,9 @@ async def test_a_service_reads_another_domains_stream_with_a_durable_pull_consum
         js = stations.jetstream()
         await js.add_consumer(
             "SW_VISITS",
-            ConsumerConfig(durable_name=BOARD, ack_policy=AckPolicy.EXPLICIT,
-                           filter_subject="sw.visits.>"),
+            ConsumerConfig(
+                durable_name=BOARD, ack_policy=AckPolicy.EXPLICIT, filter_subject="sw.visits.>"
+            ),
         )
         sub = await js.pull_subscribe_bind(durable=BOARD, stream="SW_VISITS")
         [msg] = await sub.fetch(1, timeout=5)
@@ -132,7 +139,11 @@ async def test_a_service_may_not_publish_another_domains_subjects_nor_redrive(se
         with pytest.raises(nats.errors.TimeoutError):
             await js.publish("sw.visits.x.Y.z", b"{}", timeout=1)
         assert await last_seq(js, "SW_VISITS") == before
-        for subject in ["sw.registry.s.StationOpened.a", "sw.notifications.s.T.a", "sw.redrive.visits_read"]:
+        for subject in [
+            "sw.registry.s.StationOpened.a",
+            "sw.notifications.s.T.a",
+            "sw.redrive.visits_read",
+        ]:
             fresh = await secured.connect("engagement")
             try:
                 assert await refused(fresh, subject), subject
@@ -155,7 +166,12 @@ async def test_a_service_may_not_delete_or_purge_a_stream(secured, streams):
 
 
 async def test_stations_publishes_no_domain_subject_but_dead_letters(secured, streams):
-    for subject in ["sw.registry.s.T.a", "sw.visits.s.T.a", "sw.engagement.s.T.a", "sw.notifications.s.T.a"]:
+    for subject in [
+        "sw.registry.s.T.a",
+        "sw.visits.s.T.a",
+        "sw.engagement.s.T.a",
+        "sw.notifications.s.T.a",
+    ]:
         nc = await secured.connect("stations")
         try:
             assert await refused(nc, subject), subject
@@ -163,18 +179,26 @@ async def test_stations_publishes_no_domain_subject_but_dead_letters(secured, st
             await nc.close()
     nc = await secured.connect("stations")
     try:
-        assert (await nc.jetstream().publish("sw.dlq.stations_board", b"{}")).stream == bus.DEADLETTER_STREAM
+        assert (
+            await nc.jetstream().publish("sw.dlq.stations_board", b"{}")
+        ).stream == bus.DEADLETTER_STREAM
     finally:
         await nc.close()
 
 
-async def test_the_integrator_reads_but_publishes_no_sw_subject_and_changes_no_stream(secured, streams):
+async def test_the_integrator_reads_but_publishes_no_sw_subject_and_changes_no_stream(
+    secured, streams
+):
     visits = await secured.connect("visits")
     try:
         await visits.jetstream().publish("sw.visits.st1.NeedIdentified.n1", b"{}")
     finally:
         await visits.close()
-    for subject in [*(f"sw.{d}.s.T.a" for d in [*OTHER_DOMAINS, "engagement"]), "sw.dlq.x", "sw.redrive.x"]:
+    for subject in [
+        *(f"sw.{d}.s.T.a" for d in [*OTHER_DOMAINS, "engagement"]),
+        "sw.dlq.x",
+        "sw.redrive.x",
+    ]:
         nc = await secured.connect(nats_auth.INTEGRATOR)
         try:
             assert await refused(nc, subject), subject
@@ -183,7 +207,9 @@ async def test_the_integrator_reads_but_publishes_no_sw_subject_and_changes_no_s
     nc = await secured.connect(nats_auth.INTEGRATOR)
     try:
         js = nc.jetstream(timeout=2)
-        sub = await js.pull_subscribe("sw.visits.*.NeedIdentified.*", durable="dashboard", stream="SW_VISITS")
+        sub = await js.pull_subscribe(
+            "sw.visits.*.NeedIdentified.*", durable="dashboard", stream="SW_VISITS"
+        )
         [msg] = await sub.fetch(1, timeout=5)
         await msg.ack_sync()
         assert msg.subject == "sw.visits.st1.NeedIdentified.n1"
@@ -209,7 +235,9 @@ async def test_the_operator_may_publish_anything(secured, streams):
 async def test_a_wrong_password_or_no_user_is_refused(secured):
     for credentials in ({"user": "visits", "password": "guess"}, {}):
         with pytest.raises(nats.errors.Error, match="(?i)authorization violation"):
-            await nats.connect(secured.server.url, allow_reconnect=False, max_reconnect_attempts=0, **credentials)
+            await nats.connect(
+                secured.server.url, allow_reconnect=False, max_reconnect_attempts=0, **credentials
+            )
 
 
 def test_passwords_are_random_private_and_kept_for_the_next_start(tmp_path):
@@ -226,13 +254,17 @@ def test_the_compose_cluster_has_the_same_users():
     block = re.search(r"^  nats-auth:\n    content: \|\n((?:      .*\n)+)", text, re.MULTILINE)
     assert block, "docker-compose.yml has no configs: nats-auth"
     embedded = "".join(line[6:] + "\n" for line in block.group(1).splitlines())
-    assert embedded == nats_auth.render_compose(), "regenerate it: python -m shegong_runtime.nats_auth"
+    assert embedded == nats_auth.render_compose(), (
+        "regenerate it: python -m shegong_runtime.nats_auth"
+    )
     for name in nats_auth.SERVICES:
         assert f"SHEGONG_NATS_USER: {name}\n" in text
 
 
 @pytest.mark.timeout(90)
-async def test_a_relay_process_relays_and_recovers_under_its_service_user(secured, pool, database_url, tmp_path, unique):
+async def test_a_relay_process_relays_and_recovers_under_its_service_user(
+    secured, pool, database_url, tmp_path, unique
+):
     """`shegong relay` as the engagement user: it declares the streams, publishes, and after a
     checkpoint reset reads back what the stream holds (direct gets) so nothing is sent twice."""
     store = EventStore(pool, unique("perm"))
@@ -254,15 +286,21 @@ async def test_a_relay_process_relays_and_recovers_under_its_service_user(secure
     try:
         first = Process(args, env, tmp_log(tmp_path, "relay-perm-1"))
         try:
-            await eventually(lambda: _count(stream_envelopes(js, "SW_ENGAGEMENT", set(aggs)), 3), timeout=30)
+            await eventually(
+                lambda: _count(stream_envelopes(js, "SW_ENGAGEMENT", set(aggs)), 3), timeout=30
+            )
         finally:
             first.stop()
-        await pool.execute(f"UPDATE {store.schema}.relay_checkpoint SET tx_id = 0, position = 0, stream_seq = 0")
+        await pool.execute(
+            f"UPDATE {store.schema}.relay_checkpoint SET tx_id = 0, position = 0, stream_seq = 0"
+        )
         for agg in aggs:
             await store.append(f"probe-{agg}", [probe_event(agg, 1)], 1)
         second = Process(args, env, tmp_log(tmp_path, "relay-perm-2"))
         try:
-            envs = await eventually(lambda: _count(stream_envelopes(js, "SW_ENGAGEMENT", set(aggs)), 6), timeout=30)
+            envs = await eventually(
+                lambda: _count(stream_envelopes(js, "SW_ENGAGEMENT", set(aggs)), 6), timeout=30
+            )
             await asyncio.sleep(0.5)  # room for a duplicate to show
             envs = await stream_envelopes(js, "SW_ENGAGEMENT", set(aggs))
         finally:
@@ -272,7 +310,10 @@ async def test_a_relay_process_relays_and_recovers_under_its_service_user(secure
     assert second.saw("relay.recovered"), "the recovery scan did not read the stream"
     assert not first.saw("relay.error") and not second.saw("relay.error")
     assert len(envs) == len({e["event_id"] for e in envs}) == 6
-    assert (await js_streams(secured)) >= {"SW_ENGAGEMENT", bus.DEADLETTER_STREAM}  # declared by the relay
+    assert (await js_streams(secured)) >= {
+        "SW_ENGAGEMENT",
+        bus.DEADLETTER_STREAM,
+    }  # declared by the relay
 
 
 async def _count(coro, n):

@@ -11,10 +11,10 @@ import asyncpg
 import pytest
 import structlog
 from shegong_runtime import bus, generations, metrics
-from shegong_runtime.testing_probe import ProbeOrder
 from shegong_runtime.projection import ProjectionRunner
 from shegong_runtime.settings import Settings
 from shegong_runtime.testing import eventually
+from shegong_runtime.testing_probe import ProbeOrder
 
 from .helpers import Process, env_with, tmp_log
 from .test_projection import _versions_when, publish_history, publish_versions
@@ -59,7 +59,10 @@ async def test_replicas_share_the_partitions_and_apply_every_aggregate_in_order_
     stop, tasks = await _start(runners)
     try:
         # the replicas settle on their shares, then the events come
-        await eventually(lambda: all(_held(r) for r in runners) and sum(len(_held(r)) for r in runners) == 5, timeout=30)
+        await eventually(
+            lambda: all(_held(r) for r in runners) and sum(len(_held(r)) for r in runners) == 5,
+            timeout=30,
+        )
         await publish_history(js, aggs, 6)
         orders = await eventually(lambda: _orders(pool, name, aggs, 6), timeout=60)
     finally:
@@ -72,7 +75,9 @@ async def test_replicas_share_the_partitions_and_apply_every_aggregate_in_order_
     assert in_stream <= received <= 1.1 * in_stream
 
 
-async def test_a_replica_that_joins_or_leaves_rebalances_the_partitions(pool, nc, js, settings, unique):
+async def test_a_replica_that_joins_or_leaves_rebalances_the_partitions(
+    pool, nc, js, settings, unique
+):
     name = unique("proj")
     first = ProjectionRunner(ProbeOrder(name), pool, nc, settings)
     stop_first, task_first = await _start([first])
@@ -81,7 +86,12 @@ async def test_a_replica_that_joins_or_leaves_rebalances_the_partitions(pool, nc
         second = ProjectionRunner(ProbeOrder(name), pool, nc, settings)
         stop_second, task_second = await _start([second])
         share = -(-len(first.consumers) // 2)
-        await eventually(lambda: len(_held(first)) == share and len(_held(second)) == len(first.consumers) - share, timeout=20)
+        await eventually(
+            lambda: (
+                len(_held(first)) == share and len(_held(second)) == len(first.consumers) - share
+            ),
+            timeout=20,
+        )
         assert not _held(first) & _held(second)
         stop_second.set()  # the second replica leaves: the first takes everything back
         await asyncio.gather(*task_second)
@@ -99,15 +109,25 @@ async def test_a_later_version_ahead_of_its_predecessor_waits_however_long_and_t
     pool, nc, js, database_url, nats_url, unique
 ):
     settings = Settings(
-        database_url=database_url, nats_url=nats_url, projection_fetch_timeout_s=0.3,
-        projection_lease_poll_s=0.3, projection_gap_alarm_s=1,
+        database_url=database_url,
+        nats_url=nats_url,
+        projection_fetch_timeout_s=0.3,
+        projection_lease_poll_s=0.3,
+        projection_gap_alarm_s=1,
     )
     name, agg = unique("proj"), unique("agg")
     from shegong_runtime.testing_probe import probe_event
 
-    first, second = (probe_event(agg, v).model_copy(update={"aggregate_version": v}) for v in (1, 2))
+    first, second = (
+        probe_event(agg, v).model_copy(update={"aggregate_version": v}) for v in (1, 2)
+    )
     subject = f"sw.probe.probe-station.ProbeRecorded.{agg}"
-    await bus.publish_event(js, subject, second.model_dump_json().encode(), headers={"Nats-Msg-Id": str(second.event_id)})
+    await bus.publish_event(
+        js,
+        subject,
+        second.model_dump_json().encode(),
+        headers={"Nats-Msg-Id": str(second.event_id)},
+    )
     runner = ProjectionRunner(ProbeOrder(name), pool, nc, settings)
     stop, tasks = await _start([runner])
     try:
@@ -115,12 +135,19 @@ async def test_a_later_version_ahead_of_its_predecessor_waits_however_long_and_t
         await eventually(lambda: _parked(pool, schema, agg), timeout=30)
         with structlog.testing.capture_logs() as logs:
             await asyncio.sleep(6)  # alarms repeat; no timer takes the gap as final
-        alarms = [e for e in logs if e["event"] == "projection.gap_open" and e.get("projection") == name]
+        alarms = [
+            e for e in logs if e["event"] == "projection.gap_open" and e.get("projection") == name
+        ]
         assert len(alarms) >= 1 and all(e["waiting"] == 1 for e in alarms)
         assert await _versions_when(pool, schema, agg, 1) is None
         assert await _parked(pool, schema, agg)
         assert metrics.WAITING.labels(name)._value.get() == 1  # the alarm operators see
-        await bus.publish_event(js, subject, first.model_dump_json().encode(), headers={"Nats-Msg-Id": str(first.event_id)})
+        await bus.publish_event(
+            js,
+            subject,
+            first.model_dump_json().encode(),
+            headers={"Nats-Msg-Id": str(first.event_id)},
+        )
         assert await eventually(lambda: _versions_when(pool, schema, agg, 2), timeout=30) == [1, 2]
         assert not await _parked(pool, schema, agg)
     finally:
@@ -129,14 +156,19 @@ async def test_a_later_version_ahead_of_its_predecessor_waits_however_long_and_t
 
 
 async def _members(pool, name, n):
-    return await pool.fetchval(
-        f"SELECT count(*) FROM {generations.META}.members WHERE projection = $1", name
-    ) >= n
+    return (
+        await pool.fetchval(
+            f"SELECT count(*) FROM {generations.META}.members WHERE projection = $1", name
+        )
+        >= n
+    )
 
 
 async def _parked(pool, schema, agg):
     try:
-        return await pool.fetchval(f"SELECT count(*) FROM {schema}.parked WHERE stream_id LIKE '%' || $1", agg)
+        return await pool.fetchval(
+            f"SELECT count(*) FROM {schema}.parked WHERE stream_id LIKE '%' || $1", agg
+        )
     except asyncpg.UndefinedTableError:  # tables not created yet
         return 0
 
@@ -148,8 +180,17 @@ async def test_two_replicas_one_killed_mid_batch_end_equal_to_a_clean_single_app
     aggs = [unique("agg") for _ in range(12)]
     await publish_history(js, aggs, 8)
     args = ["project", "shegong_runtime.testing_probe:ProbeOrder", "--name", name]
-    quick = {"projection_batch_size": 16, "projection_lease_poll_s": 0.3, "projection_member_ttl_s": 1.5}
-    doomed = Process(args, env_with(stack_env, projection_fault_pause_s=60, **quick), tmp_log(tmp_path, "doomed"))
+    quick = {
+        "projection_batch_size": 16,
+        "projection_lease_poll_s": 0.3,
+        "projection_member_ttl_s": 1.5,
+    }
+    doomed = Process(
+        args,
+        env_with(stack_env, **quick),
+        tmp_log(tmp_path, "doomed"),
+        stall="projection.mid_batch:60",
+    )
     survivor = None
     try:
         await eventually(lambda: doomed.saw("projection.mid_batch"), timeout=45)

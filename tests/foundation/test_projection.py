@@ -3,14 +3,12 @@
 import asyncio
 
 import asyncpg
-
 import pytest
-
 from shegong_runtime import bus, deadletter, generations
-from shegong_runtime.testing_probe import ProbeTotals, probe_event
 from shegong_runtime.projection import ProjectionRunner, rebuild
 from shegong_runtime.settings import Settings
 from shegong_runtime.testing import eventually
+from shegong_runtime.testing_probe import ProbeTotals, probe_event
 
 from .helpers import Process, env_with, tmp_log
 
@@ -89,39 +87,51 @@ async def test_redelivered_batch_is_applied_once(pool, nc, js, settings, unique)
 
 def _all_read_again(runner):
     units = [u for u in runner.consumers.values() if u.domain == "probe"]
-    return units and all(u.pending == 0 and u.stream_seq > 0 for u in units if u.received) and any(u.received for u in units)
+    return (
+        units
+        and all(u.pending == 0 and u.stream_seq > 0 for u in units if u.received)
+        and any(u.received for u in units)
+    )
 
 
 async def _equals(coro, expected):
     return (await coro) == expected
 
 
-async def test_projection_killed_mid_batch_ends_equal_to_one_clean_apply(pool, js, stack_env, tmp_path, unique):
+async def test_projection_killed_mid_batch_ends_equal_to_one_clean_apply(
+    pool, js, stack_env, tmp_path, unique
+):
     name = unique("proj")
     aggs = [unique("agg") for _ in range(5)]
     expected = await publish_history(js, aggs, 8)
     args = ["project", "shegong_runtime.testing_probe:ProbeTotals", "--name", name]
-    env = env_with(stack_env, projection_fault_pause_s=60, projection_batch_size=16)
-    first = Process(args, env, tmp_log(tmp_path, "proj1"))
+    env = env_with(stack_env, projection_batch_size=16)
+    first = Process(args, env, tmp_log(tmp_path, "proj1"), stall="projection.mid_batch:60")
     try:
         await eventually(lambda: first.saw("projection.mid_batch"), timeout=30)
         first.kill()  # SIGKILL with half a batch applied inside an open transaction
     finally:
         first.stop()
-    second = Process(args, env_with(stack_env, projection_batch_size=16), tmp_log(tmp_path, "proj2"))
+    second = Process(
+        args, env_with(stack_env, projection_batch_size=16), tmp_log(tmp_path, "proj2")
+    )
     try:
         await eventually(lambda: _equals(totals(pool, name, aggs), expected), timeout=60)
     finally:
         second.stop()
 
 
-async def test_poison_event_goes_to_dead_letter_and_later_events_still_apply(pool, nc, js, settings, unique):
+async def test_poison_event_goes_to_dead_letter_and_later_events_still_apply(
+    pool, nc, js, settings, unique
+):
     name = unique("proj")
     good = [unique("agg") for _ in range(2)]
     bad = unique("bad")
     await publish_history(js, good[:1], 1)
     await publish_history(js, [bad], 1, note="poison pill")
-    await bus.publish_event(js, "sw.probe.probe-station.ProbeRecorded.garbage", b"{not json", headers={})
+    await bus.publish_event(
+        js, "sw.probe.probe-station.ProbeRecorded.garbage", b"{not json", headers={}
+    )
     expected_later = await publish_history(js, good[1:], 3)
     projection = ProbeTotals(name)
     runner = ProjectionRunner(projection, pool, nc, settings)
@@ -160,7 +170,9 @@ async def _dead_for(js, name, n):
     return dead if len(dead) >= n else None
 
 
-async def test_rebuild_beside_live_equals_live_and_swaps_without_downtime(pool, nc, js, settings, unique):
+async def test_rebuild_beside_live_equals_live_and_swaps_without_downtime(
+    pool, nc, js, settings, unique
+):
     name = unique("proj")
     aggs = [unique("agg") for _ in range(4)]
     expected = await publish_history(js, aggs, 6)
@@ -188,7 +200,9 @@ async def test_rebuild_beside_live_equals_live_and_swaps_without_downtime(pool, 
 
 async def _versions_when(pool, schema, agg, n):
     try:
-        row = await pool.fetchval(f"SELECT versions FROM {schema}.applied WHERE aggregate_id = $1", agg)
+        row = await pool.fetchval(
+            f"SELECT versions FROM {schema}.applied WHERE aggregate_id = $1", agg
+        )
     except asyncpg.UndefinedTableError:  # the runner has not created its tables yet
         return None
     return list(row) if row and len(row) >= n else None
@@ -206,7 +220,9 @@ async def publish_versions(js, agg, notes):
         )
 
 
-async def test_a_rebuild_after_a_redrive_applies_each_event_once_in_order(pool, nc, js, settings, unique):
+async def test_a_rebuild_after_a_redrive_applies_each_event_once_in_order(
+    pool, nc, js, settings, unique
+):
     from shegong_runtime.testing_probe import ProbeOrder
 
     name, agg = unique("proj"), unique("agg")
@@ -220,7 +236,11 @@ async def test_a_rebuild_after_a_redrive_applies_each_event_once_in_order(pool, 
         dead = await eventually(lambda: _dead_of(js, name, agg), timeout=30)
         projection.poison_prefix = "no longer poison"  # the operator fixes the cause
         await deadletter.redrive(js, dead.seq)
-        assert await eventually(lambda: _versions_when(pool, schema, agg, 3), timeout=30) == [1, 3, 2]
+        assert await eventually(lambda: _versions_when(pool, schema, agg, 3), timeout=30) == [
+            1,
+            3,
+            2,
+        ]
         fixed = ProbeOrder(name)
         fixed.poison_prefix = "no longer poison"
         new = await rebuild(fixed, pool, nc, settings, grace_s=1.0)

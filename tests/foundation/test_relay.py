@@ -4,15 +4,13 @@ import asyncio
 from contextlib import asynccontextmanager
 
 import nats
-
 import pytest
-
 from shegong_runtime import bus
 from shegong_runtime.eventstore import EventStore, Position
-from shegong_runtime.testing_probe import probe_event
 from shegong_runtime.relay import Relay
 from shegong_runtime.settings import Settings
 from shegong_runtime.testing import eventually
+from shegong_runtime.testing_probe import probe_event
 
 from .helpers import Process, env_with, stream_envelopes, tmp_log
 
@@ -35,13 +33,17 @@ async def append_history(store, aggs, per_agg):
 def assert_exactly_once_in_order(envs, aggs, per_agg):
     ids = [e["event_id"] for e in envs]
     assert len(ids) == len(set(ids)), "an event is in the stream twice"
-    assert len(ids) == len(aggs) * per_agg, f"expected {len(aggs) * per_agg} events, stream has {len(ids)}"
+    assert len(ids) == len(aggs) * per_agg, (
+        f"expected {len(aggs) * per_agg} events, stream has {len(ids)}"
+    )
     for agg in aggs:
         versions = [e["aggregate_version"] for e in envs if e["aggregate_id"] == agg]
         assert versions == list(range(1, per_agg + 1)), f"{agg} out of order: {versions}"
 
 
-async def test_relay_publishes_every_event_once_in_aggregate_order_with_msg_id(store, nc, database_url, nats_url, unique):
+async def test_relay_publishes_every_event_once_in_aggregate_order_with_msg_id(
+    store, nc, database_url, nats_url, unique
+):
     settings = Settings(database_url=database_url, nats_url=nats_url, relay_batch_size=7)
     await bus.ensure_domain_streams(nc.jetstream(), ["probe"], settings)
     aggs = [unique("agg") for _ in range(4)]
@@ -54,7 +56,7 @@ async def test_relay_publishes_every_event_once_in_aggregate_order_with_msg_id(s
     stop.set()
     await task
     assert_exactly_once_in_order(envs, aggs, 5)
-    msg = (await js.get_last_msg(STREAM, f"sw.probe.probe-station.ProbeRecorded.{aggs[-1]}"))
+    msg = await js.get_last_msg(STREAM, f"sw.probe.probe-station.ProbeRecorded.{aggs[-1]}")
     assert msg.headers["Nats-Msg-Id"] == envs[-1]["event_id"]
     assert "Sw-Position" in msg.headers
 
@@ -76,8 +78,9 @@ async def test_relay_killed_between_publish_and_checkpoint_and_restarted_after_d
     aggs = [unique("agg") for _ in range(3)]
     await append_history(store, aggs, 4)
 
-    env = env_with(stack_env, stream_duplicate_window_s=window, relay_fault_pause_s=60, relay_batch_size=5)
-    first = Process(["relay", "--schema", store.schema, "--domain", "probe"], env, tmp_log(tmp_path, "relay1"))
+    env = env_with(stack_env, stream_duplicate_window_s=window, relay_batch_size=5)
+    relay_args = ["relay", "--schema", store.schema, "--domain", "probe"]
+    first = Process(relay_args, env, tmp_log(tmp_path, "relay1"), stall="relay.checkpoint:60")
     try:
         await eventually(lambda: first.saw("relay.checkpoint_pending"), timeout=30)
         first.kill()  # SIGKILL: the batch is in the stream, the checkpoint is not written
@@ -94,9 +97,13 @@ async def test_relay_killed_between_publish_and_checkpoint_and_restarted_after_d
     for agg in aggs:
         await store.append(f"probe-{agg}", [probe_event(agg, 9)], 4)
     env = env_with(stack_env, stream_duplicate_window_s=window, relay_batch_size=5)
-    second = Process(["relay", "--schema", store.schema, "--domain", "probe"], env, tmp_log(tmp_path, "relay2"))
+    second = Process(
+        ["relay", "--schema", store.schema, "--domain", "probe"], env, tmp_log(tmp_path, "relay2")
+    )
     try:
-        envs = await eventually(lambda: _when_count(stream_envelopes(js, STREAM, set(aggs)), 15), timeout=30)
+        envs = await eventually(
+            lambda: _when_count(stream_envelopes(js, STREAM, set(aggs)), 15), timeout=30
+        )
         await asyncio.sleep(1.0)  # give a faulty relay the chance to publish a duplicate
         envs = await stream_envelopes(js, STREAM, set(aggs))
     finally:
@@ -122,7 +129,9 @@ async def two_replicas(store, database_url, nats_url):
             await c.close()
 
 
-async def test_only_one_relay_publishes_and_a_waiting_one_takes_over(store, database_url, nats_url, unique):
+async def test_only_one_relay_publishes_and_a_waiting_one_takes_over(
+    store, database_url, nats_url, unique
+):
     async with two_replicas(store, database_url, nats_url) as (relays, stops, tasks, js):
         await asyncio.sleep(0.5)
         assert sum(r.active for r in relays) == 1
@@ -154,7 +163,10 @@ async def test_a_second_recovery_before_the_next_checkpoint_still_knows_what_the
     them, fails, and recovers again: the rest must still be recognised, not published twice."""
     window = 0.5
     settings = Settings(
-        database_url=database_url, nats_url=nats_url, relay_batch_size=5, stream_duplicate_window_s=window
+        database_url=database_url,
+        nats_url=nats_url,
+        relay_batch_size=5,
+        stream_duplicate_window_s=window,
     )
     js = nc.jetstream()
     await bus.ensure_stream(js, bus.domain_stream_config("probe", settings))
@@ -164,7 +176,10 @@ async def test_a_second_recovery_before_the_next_checkpoint_still_knows_what_the
         await js.publish(
             f"sw.probe.probe-station.ProbeRecorded.{stored.envelope.aggregate_id}",
             stored.envelope.model_dump_json().encode(),
-            headers={"Nats-Msg-Id": str(stored.envelope.event_id), "Sw-Position": str(stored.position)},
+            headers={
+                "Nats-Msg-Id": str(stored.envelope.event_id),
+                "Sw-Position": str(stored.position),
+            },
         )
     await asyncio.sleep(window + 0.5)
     relay = Relay(store, nc, "probe", settings)
@@ -178,7 +193,9 @@ async def test_a_second_recovery_before_the_next_checkpoint_still_knows_what_the
     assert_exactly_once_in_order(await stream_envelopes(js, STREAM, set(aggs)), aggs, 5)
 
 
-async def test_a_relay_that_loses_its_lock_session_stops_and_another_takes_over(store, database_url, nats_url, unique):
+async def test_a_relay_that_loses_its_lock_session_stops_and_another_takes_over(
+    store, database_url, nats_url, unique
+):
     async with two_replicas(store, database_url, nats_url) as (relays, stops, tasks, js):
         leader = next(i for i, r in enumerate(relays) if r.active)
         # an administrator (or an idle-session timeout) ends the leader's lock session

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-
 from shegong_runtime import catalogue
 from shegong_runtime.embedded import free_port
 from shegong_runtime.testing import eventually
@@ -27,7 +26,9 @@ def stop(proc):
 
 
 @pytest.mark.timeout(400)
-async def test_up_starts_every_service_ready_and_restarts_on_the_same_data(stack_env, tmp_path, monkeypatch):
+async def test_up_starts_every_service_ready_and_restarts_on_the_same_data(
+    stack_env, tmp_path, monkeypatch
+):
     base = free_port() // 10 * 10 % 50000 + 10000
     monkeypatch.setenv("SHEGONG_STACK_PORT_BASE", str(base))
     env = {
@@ -47,7 +48,9 @@ async def test_up_starts_every_service_ready_and_restarts_on_the_same_data(stack
         with open(log_path, "ab") as log:
             proc = start(env, log, *(["--replicas", "visits=2"] if _round == 1 else []))
             try:
-                await eventually(lambda: "ready; Ctrl-C" in log_path.read_text(errors="replace"), timeout=240)
+                await eventually(
+                    lambda: "ready; Ctrl-C" in log_path.read_text(errors="replace"), timeout=240
+                )
                 text = log_path.read_text(errors="replace")
                 assert "demo week loaded" in text
                 for name in names:
@@ -71,10 +74,15 @@ async def second_replica_and_a_crash_are_handled(base, log_path):
     second = catalogue.port_of("visits") + 100
     assert httpx.get(f"http://127.0.0.1:{second}/readyz", timeout=5).status_code == 200
     port = catalogue.port_of("engagement")
-    [pid] = [p for p in Path("/proc").iterdir() if p.name.isdigit() and _cmdline(p).endswith(
-        f"serve\0engagement\0--port\0{port}")]
+    [pid] = [
+        p
+        for p in Path("/proc").iterdir()
+        if p.name.isdigit() and _cmdline(p).endswith(f"serve\0engagement\0--port\0{port}")
+    ]
     os.kill(int(pid.name), signal.SIGKILL)
-    await eventually(lambda: "engagement restarted" in log_path.read_text(errors="replace"), timeout=30)
+    await eventually(
+        lambda: "engagement restarted" in log_path.read_text(errors="replace"), timeout=30
+    )
     await eventually(lambda: _ready(port), timeout=60)
     for name in ("registry", "visits"):
         assert _ready(catalogue.port_of(name)), f"{name} kept running"
@@ -102,14 +110,15 @@ async def recorded_events(database_url):
         await conn.close()
 
 
-async def test_a_service_given_its_own_database_keeps_everything_there(stack_env, database_url, tmp_path):
+async def test_a_service_given_its_own_database_keeps_everything_there(
+    stack_env, database_url, tmp_path
+):
     """SHEGONG_<NAME>_DATABASE_URL moves one service off the shared DATABASE_URL: its event
     store and read models live on its own server, nothing of it on the shared one."""
-    import asyncpg
-
-    from shegong_runtime.connections import with_database
-
     import uuid
+
+    import asyncpg
+    from shegong_runtime.connections import with_database
 
     tag = uuid.uuid4().hex[:8]
     shared, own = f"shegong_shared_{tag}", f"shegong_visits_own_{tag}"
@@ -117,12 +126,19 @@ async def test_a_service_given_its_own_database_keeps_everything_there(stack_env
     for name in (shared, own):
         await admin.execute(f"CREATE DATABASE {name}")
     port = free_port()
-    env = {**stack_env, "DATABASE_URL": with_database(database_url, shared),
-           "SHEGONG_VISITS_DATABASE_URL": with_database(database_url, own)}
+    env = {
+        **stack_env,
+        "DATABASE_URL": with_database(database_url, shared),
+        "SHEGONG_VISITS_DATABASE_URL": with_database(database_url, own),
+    }
     try:
         with open(tmp_path / "visits.log", "ab") as log:
-            proc = subprocess.Popen([SHEGONG, "serve", "visits", "--port", str(port)], env=env, stdout=log,
-                                    stderr=subprocess.STDOUT)
+            proc = subprocess.Popen(
+                [SHEGONG, "serve", "visits", "--port", str(port)],
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
             try:
                 await eventually(lambda: _ready(port), timeout=60)
             finally:

@@ -16,8 +16,22 @@ def test_a_crashed_child_is_restarted_with_backoff_and_the_others_keep_running(t
     said: list[str] = []
     sup = Supervisor(say=said.append)
     env = {"PATH": "/usr/bin:/bin"}
-    sup.start(Child("crashes", [sys.executable, "-c", "import sys; sys.exit(3)"], env, tmp_path / "crashes.log"))
-    sup.start(Child("steady", [sys.executable, "-c", "import time; time.sleep(60)"], env, tmp_path / "steady.log"))
+    sup.start(
+        Child(
+            "crashes",
+            [sys.executable, "-c", "import sys; sys.exit(3)"],
+            env,
+            tmp_path / "crashes.log",
+        )
+    )
+    sup.start(
+        Child(
+            "steady",
+            [sys.executable, "-c", "import time; time.sleep(60)"],
+            env,
+            tmp_path / "steady.log",
+        )
+    )
     steady = sup.children["steady"].proc
     try:
         deadline = time.monotonic() + 10
@@ -41,9 +55,13 @@ async def test_a_lost_and_regained_nats_connection_is_logged(tmp_path):
         with structlog.testing.capture_logs() as logs:
             nc = await bus.connect(Settings(nats_url=server.url), "probe")
             server.stop()
-            await eventually(lambda: any(e["event"] == "nats.disconnected" for e in logs), timeout=20)
+            await eventually(
+                lambda: any(e["event"] == "nats.disconnected" for e in logs), timeout=20
+            )
             server.start()
-            await eventually(lambda: any(e["event"] == "nats.reconnected" for e in logs), timeout=30)
+            await eventually(
+                lambda: any(e["event"] == "nats.reconnected" for e in logs), timeout=30
+            )
             await nc.close()
         assert all(e.get("client") == "probe" for e in logs if e["event"].startswith("nats."))
     finally:
@@ -61,7 +79,9 @@ def test_up_says_which_port_is_taken_before_starting_anything(tmp_path, monkeypa
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         port = busy.getsockname()[1]
-        monkeypatch.setenv("SHEGONG_STACK_PORT_BASE", str(port - 1))  # visits (second) on the busy port
+        monkeypatch.setenv(
+            "SHEGONG_STACK_PORT_BASE", str(port - 1)
+        )  # visits (second) on the busy port
         monkeypatch.delenv("NATS_URL", raising=False)
         monkeypatch.setenv("SHEGONG_EMBEDDED_NATS_PORT", str(free_port()))
         assert catalogue.port_of("visits") == port

@@ -34,7 +34,12 @@ def node_report(*args: str | Path) -> Any:
     if not (ROOT / "node_modules" / "@asyncapi" / "parser").exists():
         pytest.fail("the validators are not installed: run `npm ci` at the repository root")
     done = subprocess.run(
-        [node, str(VALIDATOR), *map(str, args)], check=False, capture_output=True, text=True, timeout=120, cwd=ROOT
+        [node, str(VALIDATOR), *map(str, args)],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
     )
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)

@@ -58,16 +58,24 @@ def test_the_compose_file_validates_against_the_compose_specification(compose):
 def test_the_validator_rejects_a_compose_file_that_breaks_the_specification(tmp_path):
     broken = tmp_path / "docker-compose.yml"
     broken.write_text(
-        COMPOSE.read_text(encoding="utf-8").replace("    restart: unless-stopped\n", "    restart_policy: always\n", 1),
+        COMPOSE.read_text(encoding="utf-8").replace(
+            "    restart: unless-stopped\n", "    restart_policy: always\n", 1
+        ),
         encoding="utf-8",
     )
     report = node_report("compose", broken, SPEC)
     assert not report["valid"]
-    assert any(e.get("params", {}).get("additionalProperty") == "restart_policy" for e in report["errors"])
+    assert any(
+        e.get("params", {}).get("additionalProperty") == "restart_policy" for e in report["errors"]
+    )
 
 
 def test_three_nats_nodes_form_one_jetstream_cluster_and_streams_get_three_replicas(compose):
-    nodes = {name: s for name, s in compose["services"].items() if s.get("image", "").startswith("nats:2.11")}
+    nodes = {
+        name: s
+        for name, s in compose["services"].items()
+        if s.get("image", "").startswith("nats:2.11")
+    }
     assert sorted(nodes) == ["nats-1", "nats-2", "nats-3"]
     for name, node in nodes.items():
         flags = dict(arg.lstrip("-").partition("=")[::2] for arg in node["command"])
@@ -86,12 +94,16 @@ def test_each_service_container_runs_what_shegong_up_runs(compose, tmp_path):
     up = commands_of_shegong_up(tmp_path)
     assert set(up) == set(catalogue.services()) and up, "no service installed"
     [script] = [ep for ep in entry_points(group="console_scripts") if ep.name == "shegong"]
-    assert script.value == "shegong_runtime.cli:main"  # `shegong` is `python -m shegong_runtime.cli`
+    assert (
+        script.value == "shegong_runtime.cli:main"
+    )  # `shegong` is `python -m shegong_runtime.cli`
     for name, argv in up.items():
         assert argv[:3] == [sys.executable, "-m", "shegong_runtime.cli"]
         container = compose["services"][name]["command"]
         assert container[0] == "shegong"
-        assert any_port(container[1:]) == any_port(argv[3:]), f"{name}: {container} is not what shegong up runs"
+        assert any_port(container[1:]) == any_port(argv[3:]), (
+            f"{name}: {container} is not what shegong up runs"
+        )
         assert compose["services"][name]["build"] == "."
 
 
@@ -102,7 +114,9 @@ def test_service_containers_have_readiness_checks_and_can_be_scaled(compose):
         assert "/readyz" in " ".join(service["healthcheck"]["test"])
         for port in service.get("ports", []):
             text = port if isinstance(port, str) else str(port.get("published", ""))
-            assert ":" not in str(text) and "published" not in str(port), f"{name} pins a host port: {port}"
+            assert ":" not in str(text) and "published" not in str(port), (
+                f"{name} pins a host port: {port}"
+            )
         assert service["depends_on"]["postgres"]["condition"] == "service_healthy"
 
 
@@ -128,5 +142,7 @@ def test_the_nats_nodes_run_the_settings_the_embedded_cluster_runs(compose):
 def test_one_service_runs_on_a_postgresql_of_its_own(compose):
     visits = compose["services"]["visits"]
     own = visits["environment"]["SHEGONG_VISITS_DATABASE_URL"]
-    assert "@postgres-visits:5432/" in own and compose["services"]["postgres-visits"]["image"].startswith("postgres:")
+    assert "@postgres-visits:5432/" in own and compose["services"]["postgres-visits"][
+        "image"
+    ].startswith("postgres:")
     assert visits["depends_on"]["postgres-visits"]["condition"] == "service_healthy"

@@ -29,7 +29,9 @@ def test_committed_asyncapi_documents_match_the_installed_services():
 
 
 def test_the_event_catalogue_is_generated_from_the_committed_contracts():
-    assert eventdocs.TARGET.read_text(encoding="utf-8") == eventdocs.render(), "run `uv run shegong contracts`"
+    assert eventdocs.TARGET.read_text(encoding="utf-8") == eventdocs.render(), (
+        "run `uv run shegong contracts`"
+    )
 
 
 def test_every_asyncapi_document_validates_under_the_asyncapi_parser():
@@ -61,7 +63,11 @@ def test_each_write_service_publishes_one_channel_per_event_type_of_its_domain()
             for op in doc["operations"].values()
             if op["action"] == "send"
         }
-        events = {m.event_type for m in catalog.models() if m.domain == service.domain and m.__module__.startswith("shegong_events.")}
+        events = {
+            m.event_type
+            for m in catalog.models()
+            if m.domain == service.domain and m.__module__.startswith("shegong_events.")
+        }
         expected = {f"sw.{service.domain}.{{station_id}}.{t}.{{aggregate_id}}" for t in events}
         assert {a for a in sent if not a.startswith("sw.dlq.")} == expected
         received = {
@@ -77,10 +83,17 @@ def test_each_write_service_publishes_one_channel_per_event_type_of_its_domain()
 def test_every_event_schema_compiles_under_ajv_which_rejects_an_event_that_breaks_it(tmp_path):
     good = Envelope.wrap(
         StationOpened(
-            station_id="xigu-fulilu", name="西固区福利路街道社工站", city="兰州市", district_id="xigu",
-            district_name="西固区", street="福利路街道", kind="street",
+            station_id="xigu-fulilu",
+            name="西固区福利路街道社工站",
+            city="兰州市",
+            district_id="xigu",
+            district_name="西固区",
+            street="福利路街道",
+            kind="street",
         ),
-        aggregate_id="xigu-fulilu", station_id="xigu-fulilu", actor="test",
+        aggregate_id="xigu-fulilu",
+        station_id="xigu-fulilu",
+        actor="test",
     ).model_copy(update={"aggregate_version": 1})
     bad = json.loads(good.model_dump_json())
     bad["data"]["kind"] = "village"
@@ -117,12 +130,34 @@ def test_the_typescript_types_are_generated_from_the_schemas_and_compile():
 
     node = shutil.which("node")
     assert node, "node is not installed: the contract checks need Node.js 20"
-    check = subprocess.run([node, "contracts/typescript/generate.cjs", "--check"], check=False, cwd=ROOT,
-                           capture_output=True, text=True, timeout=120)
+    check = subprocess.run(
+        [node, "contracts/typescript/generate.cjs", "--check"],
+        check=False,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert check.returncode == 0, check.stderr
-    files = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "contracts" / "typescript").glob("*.d.ts"))
-    assert [f.rsplit("/", 1)[1] for f in files] == ["engagement.d.ts", "notifications.d.ts", "registry.d.ts", "visits.d.ts"]
-    tsc = subprocess.run([str(ROOT / "node_modules" / ".bin" / "tsc"), "--noEmit", "--strict", *files], check=False, cwd=ROOT,
-                         capture_output=True, text=True, timeout=120)
+    files = sorted(
+        str(p.relative_to(ROOT)) for p in (ROOT / "contracts" / "typescript").glob("*.d.ts")
+    )
+    assert [f.rsplit("/", 1)[1] for f in files] == [
+        "engagement.d.ts",
+        "notifications.d.ts",
+        "registry.d.ts",
+        "visits.d.ts",
+    ]
+    tsc = subprocess.run(
+        [str(ROOT / "node_modules" / ".bin" / "tsc"), "--noEmit", "--strict", *files],
+        check=False,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert tsc.returncode == 0, tsc.stdout + tsc.stderr
-    assert "export type VisitsEvent =" in (ROOT / "contracts" / "typescript" / "visits.d.ts").read_text()
+    assert (
+        "export type VisitsEvent ="
+        in (ROOT / "contracts" / "typescript" / "visits.d.ts").read_text()
+    )

@@ -48,15 +48,31 @@ async def fragile(pool, nc, database_url, nats_url):
         await asyncio.wait_for(task, 20)
 
 
-async def test_a_dead_letter_is_listed_shown_and_redriven_once_its_cause_is_fixed(fragile, nc, pool, stack_env):
+async def test_a_dead_letter_is_listed_shown_and_redriven_once_its_cause_is_fixed(
+    fragile, nc, pool, stack_env
+):
     projection, runner = fragile
     [domain] = projection.domains
     event = Envelope.wrap(
-        StationOpened(station_id="ops-dlq", name="测试社工站", city="兰州市", district_id="xigu",
-                      district_name="西固区", street="测试街道", kind="street"),
-        aggregate_id="ops-dlq", station_id="ops-dlq", actor="test",
+        StationOpened(
+            station_id="ops-dlq",
+            name="测试社工站",
+            city="兰州市",
+            district_id="xigu",
+            district_name="西固区",
+            street="测试街道",
+            kind="street",
+        ),
+        aggregate_id="ops-dlq",
+        station_id="ops-dlq",
+        actor="test",
     )
-    await bus.publish_event(nc.jetstream(), f"sw.{domain}.ops-dlq.StationOpened.ops-dlq", event.model_dump_json().encode(), headers={})
+    await bus.publish_event(
+        nc.jetstream(),
+        f"sw.{domain}.ops-dlq.StationOpened.ops-dlq",
+        event.model_dump_json().encode(),
+        headers={},
+    )
 
     async def listed():
         ran = await shegong("dlq", "list", "--projection", projection.name, "--json", env=stack_env)
@@ -64,7 +80,10 @@ async def test_a_dead_letter_is_listed_shown_and_redriven_once_its_cause_is_fixe
 
     [dead] = await eventually(listed, timeout=30, interval=0.5)
     assert dead["reason"].startswith("RuntimeError: the station directory is unavailable")
-    assert dead["origin_subject"] == f"sw.{domain}.ops-dlq.StationOpened.ops-dlq" and dead["attempts"] == 2
+    assert (
+        dead["origin_subject"] == f"sw.{domain}.ops-dlq.StationOpened.ops-dlq"
+        and dead["attempts"] == 2
+    )
     shown = await shegong("dlq", "show", str(dead["seq"]), env=stack_env)
     assert str(event.event_id) in shown.out and "RuntimeError" in shown.out
 
@@ -74,11 +93,15 @@ async def test_a_dead_letter_is_listed_shown_and_redriven_once_its_cause_is_fixe
     assert redriven.code == 0 and f"re-drove {dead['seq']} to {projection.name}" in redriven.out
 
     async def applied():
-        return await pool.fetchval(f"SELECT count(*) FROM {runner.schema}.seen WHERE event_id = $1", event.event_id)
+        return await pool.fetchval(
+            f"SELECT count(*) FROM {runner.schema}.seen WHERE event_id = $1", event.event_id
+        )
 
     assert await eventually(applied, timeout=30) == 1
     ran = await shegong("status", "--json", env=stack_env)
-    [counts] = [d for d in json.loads(ran.out)["dead_letters"] if d["projection"] == projection.name]
+    [counts] = [
+        d for d in json.loads(ran.out)["dead_letters"] if d["projection"] == projection.name
+    ]
     assert (counts["dead"], counts["redriven"]) == (1, 1)
 
 

@@ -56,7 +56,10 @@ async def store_ids(database_url: str, schemas: list[str]) -> set[str]:
     try:
         ids: set[str] = set()
         for schema in schemas:
-            ids |= {str(r["event_id"]) for r in await conn.fetch(f"SELECT event_id FROM {schema}.events")}
+            ids |= {
+                str(r["event_id"])
+                for r in await conn.fetch(f"SELECT event_id FROM {schema}.events")
+            }
         return ids
     finally:
         await conn.close()
@@ -64,7 +67,10 @@ async def store_ids(database_url: str, schemas: list[str]) -> set[str]:
 
 @pytest.fixture(scope="module")
 async def week(postgres_server_url) -> Week:
-    async with own_stack(postgres_server_url) as (database_url, nats_url), AsyncExitStack() as stack:
+    async with (
+        own_stack(postgres_server_url) as (database_url, nats_url),
+        AsyncExitStack() as stack,
+    ):
         services = {name: ep.load() for name, ep in catalogue.services().items()}
         clients = {
             name: await stack.enter_async_context(service_client(s, database_url, nats_url))
@@ -76,7 +82,9 @@ async def week(postgres_server_url) -> Week:
         try:
             previous: list[int] = []
 
-            async def settled() -> bool:  # every store relayed, and nothing new came since last look
+            async def settled() -> (
+                bool
+            ):  # every store relayed, and nothing new came since last look
                 relays = await ops_status.relays(pool)
                 counts = [len(await store_ids(database_url, list(write)))]
                 steady = counts == previous and all(r.unrelayed == 0 for r in relays if not r.note)
@@ -86,7 +94,12 @@ async def week(postgres_server_url) -> Week:
             await eventually(settled, timeout=60, interval=0.5)
         finally:
             await pool.close()
-        env = {**os.environ, "DATABASE_URL": database_url, "NATS_URL": nats_url, "SHEGONG_LOG_JSON": "true"}
+        env = {
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "NATS_URL": nats_url,
+            "SHEGONG_LOG_JSON": "true",
+        }
         yield Week(database_url, nats_url, env, clients, loaded, write)
 
 
@@ -113,7 +126,9 @@ def sealed_values(value, key: str = ""):  # type: ignore[no-untyped-def]
         yield value
 
 
-async def test_a_replay_of_the_demo_week_yields_every_event_once_in_order_and_valid_under_ajv(week, replayed):
+async def test_a_replay_of_the_demo_week_yields_every_event_once_in_order_and_valid_under_ajv(
+    week, replayed
+):
     lines, before, after, path = replayed
     ids = [e["event_id"] for e in lines]
     # every event once: nothing doubled, nothing the stores do not hold, nothing they held left out
@@ -123,9 +138,9 @@ async def test_a_replay_of_the_demo_week_yields_every_event_once_in_order_and_va
     # in order per aggregate: versions 1, 2, 3... as the stores assigned them
     versions = defaultdict(list)
     for e in lines:
-        versions[(CATALOG.domain_of(e["event_type"]), e["aggregate_type"], e["aggregate_id"])].append(
-            e["aggregate_version"]
-        )
+        versions[
+            (CATALOG.domain_of(e["event_type"]), e["aggregate_type"], e["aggregate_id"])
+        ].append(e["aggregate_version"])
     out_of_order = {k: v for k, v in versions.items() if v != list(range(1, len(v) + 1))}
     assert not out_of_order
     # every domain whose service recorded part of the week is in the replay
@@ -162,13 +177,17 @@ async def test_replay_starts_at_a_stream_sequence_or_at_a_time(week, replayed):
         stored = (await nc.jetstream().get_msg("SW_REGISTRY", middle)).time
     finally:
         await nc.close()
-    ran = await shegong("replay", "--domain", "registry", "--since", stored.isoformat(), env=week.env)
+    ran = await shegong(
+        "replay", "--domain", "registry", "--since", stored.isoformat(), env=week.env
+    )
     since = [json.loads(line) for line in ran.out.splitlines()]
     assert registry[middle - 1] in since and since == registry[len(registry) - len(since) :]
     assert len(since) < len(registry)
 
 
-async def test_replay_republishes_under_a_target_prefix_but_never_into_shegong_streams(week, replayed):
+async def test_replay_republishes_under_a_target_prefix_but_never_into_shegong_streams(
+    week, replayed
+):
     registry = [e for e in replayed[0] if CATALOG.domain_of(e["event_type"]) == "registry"]
     nc = await nats.connect(week.nats_url)
     js = nc.jetstream()
@@ -179,7 +198,10 @@ async def test_replay_republishes_under_a_target_prefix_but_never_into_shegong_s
         info = await js.stream_info("WEEK_COPY")
         assert info.state.messages == len(registry)
         first = await js.get_msg("WEEK_COPY", 1)
-        assert first.subject == f"copy.registry.{registry[0]['station_id']}.{registry[0]['event_type']}.{registry[0]['aggregate_id']}"
+        assert (
+            first.subject
+            == f"copy.registry.{registry[0]['station_id']}.{registry[0]['event_type']}.{registry[0]['aggregate_id']}"
+        )
         assert json.loads(first.data) == registry[0]
         refused = await shegong("replay", "--domain", "registry", "--republish", "sw", env=week.env)
         assert refused.code == 1 and "Shegong's own stream" in refused.err
@@ -192,7 +214,9 @@ async def test_status_shows_streams_relays_caught_up_and_a_lagging_consumer(week
     lines = replayed[0]
     nc = await nats.connect(week.nats_url)
     try:
-        await nc.jetstream().add_consumer("SW_REGISTRY", durable_name="ops-test-lagging", filter_subject="sw.registry.>")
+        await nc.jetstream().add_consumer(
+            "SW_REGISTRY", durable_name="ops-test-lagging", filter_subject="sw.registry.>"
+        )
         ran = await shegong("status", "--json", env=week.env)
     finally:
         await nc.close()
@@ -216,14 +240,21 @@ async def test_status_shows_streams_relays_caught_up_and_a_lagging_consumer(week
     assert found["dead_letters"] == []
 
 
-async def test_projections_status_names_every_read_model_and_rebuild_swaps_in_a_new_generation(week):
+async def test_projections_status_names_every_read_model_and_rebuild_swaps_in_a_new_generation(
+    week,
+):
     load_all()
 
     async def caught_up():
         ran = await shegong("projections", "status", "--json", env=week.env)
         rows = {p["name"]: p for p in json.loads(ran.out)}
         ready = all(
-            p["generation"] == 1 and all(s["checkpoint"] == s["stream_last"] for s in p["sources"] if s["domain"] != "redrive")
+            p["generation"] == 1
+            and all(
+                s["checkpoint"] == s["stream_last"]
+                for s in p["sources"]
+                if s["domain"] != "redrive"
+            )
             for p in rows.values()
         )
         return ready and rows
@@ -237,7 +268,9 @@ async def test_projections_status_names_every_read_model_and_rebuild_swaps_in_a_
     ran = await shegong("projections", "status", "--json", env=week.env)
     [rebuilt] = [p for p in json.loads(ran.out) if p["name"] == "registry_stations"]
     assert rebuilt["generation"] == 2
-    assert all(s["checkpoint"] == s["stream_last"] for s in rebuilt["sources"] if s["domain"] == "registry")
+    assert all(
+        s["checkpoint"] == s["stream_last"] for s in rebuilt["sources"] if s["domain"] == "registry"
+    )
     # the live service answers from the new generation
     admin = bearer(settings_for(week.database_url, week.nats_url, "registry"), "city_admin")
     listed = (await week.clients["registry"].get("/stations", headers=admin)).json()

@@ -20,7 +20,9 @@ async def store(pool):
     await pool.execute(f"DROP SCHEMA {schema} CASCADE")
 
 
-async def test_rotation_rewraps_every_data_key_so_sealed_values_open_with_the_new_key_only(pool, store):
+async def test_rotation_rewraps_every_data_key_so_sealed_values_open_with_the_new_key_only(
+    pool, store
+):
     schema, old, keys = store
     sealed = await keys.seal("household:h-1", "王阿姨 13800000000")
     await keys.seal("household:h-2", "李大爷")
@@ -31,7 +33,9 @@ async def test_rotation_rewraps_every_data_key_so_sealed_values_open_with_the_ne
     assert await KeyStore(pool, schema, new).open("household:h-1", sealed) == "王阿姨 13800000000"
     with pytest.raises(InvalidTag):
         await KeyStore(pool, schema, old).open("household:h-1", sealed)
-    assert await KeyStore(pool, schema, new).open("household:h-2", "sealed:v1:AAAA") is None  # erased stays erased
+    assert (
+        await KeyStore(pool, schema, new).open("household:h-2", "sealed:v1:AAAA") is None
+    )  # erased stays erased
     again = await rotate(pool, schema, old, new)  # an interrupted rotation can run again
     assert (again.rewrapped, again.already_new) == (0, 1)
 

@@ -15,7 +15,11 @@ OBS = ROOT / "observability"
 
 def exported() -> set[str]:
     """Every series name a registered metric can have, labelled or not yet observed."""
-    suffixes = {"counter": ("_total",), "histogram": ("_bucket", "_count", "_sum"), "summary": ("_count", "_sum")}
+    suffixes = {
+        "counter": ("_total",),
+        "histogram": ("_bucket", "_count", "_sum"),
+        "summary": ("_count", "_sum"),
+    }
     names = set()
     for family in REGISTRY.collect():
         names.add(family.name)
@@ -49,7 +53,9 @@ def test_the_compose_file_provisions_prometheus_and_grafana():
     assert mounted == {"./observability/grafana/provisioning", "./observability/grafana/dashboards"}
     for source in mounted | {"./observability/prometheus.yml"}:
         assert (ROOT / source).exists(), source
-    datasource = yaml.safe_load((OBS / "grafana/provisioning/datasources/prometheus.yml").read_text())
+    datasource = yaml.safe_load(
+        (OBS / "grafana/provisioning/datasources/prometheus.yml").read_text()
+    )
     assert datasource["datasources"][0]["url"] == "http://prometheus:9090"
 
 
@@ -70,7 +76,9 @@ async def test_a_service_exports_http_latency_by_route_template_not_by_raw_path(
     async def one(household_id: str) -> dict:
         return {"household_id": household_id}
 
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://t"
+    ) as client:
         assert (await client.get("/households/hh-secret-1")).status_code == 200
         text = (await client.get("/metrics")).text
     assert 'route="/households/{household_id}"' in text and "hh-secret-1" not in text

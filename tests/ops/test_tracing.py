@@ -28,14 +28,25 @@ async def test_a_command_its_append_relay_and_projections_share_the_trace_named_
     correlation = uuid.uuid4()
     station_id = f"trace-{correlation.hex[:8]}"
     async with service_client(registry, database_url, nats_url, tracing="memory") as client:
-        headers = {**bearer(client.app.state.settings, "city_admin"), "X-Correlation-Id": str(correlation)}
-        r = await client.post("/stations", json={"station_id": station_id, **STATION}, headers=headers)
+        headers = {
+            **bearer(client.app.state.settings, "city_admin"),
+            "X-Correlation-Id": str(correlation),
+        }
+        r = await client.post(
+            "/stations", json={"station_id": station_id, **STATION}, headers=headers
+        )
         assert r.status_code == 201, r.text
 
         def spans_of_the_trace():
             mine = [s for s in tracing.recorded() if s.context.trace_id == correlation.int]
             names = {s.name for s in mine}
-            wanted = ("POST /stations", "decide station", "append station", "relay.published", "projection.applied")
+            wanted = (
+                "POST /stations",
+                "decide station",
+                "append station",
+                "relay.published",
+                "projection.applied",
+            )
             return mine if all(any(n.startswith(w) for n in names) for w in wanted) else None
 
         spans = await eventually(spans_of_the_trace)

@@ -27,7 +27,7 @@ class Served:
 
     def __init__(self, name: str, port: int, env: dict[str, str], log_path: Path):
         self.name, self.port, self.log_path = name, port, log_path
-        self.log = open(log_path, "ab")  # noqa: SIM115 - closed in stop()
+        self.log = open(log_path, "ab")
         env = {**env, "SHEGONG_HTTP_PORT": str(port), "SHEGONG_LOG_LEVEL": "DEBUG"}
         self.proc = subprocess.Popen(
             [SHEGONG, "serve", name], env=env, stdout=self.log, stderr=subprocess.STDOUT

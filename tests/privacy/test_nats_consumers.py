@@ -12,7 +12,9 @@ from shegong_runtime import bus, nats_auth
 from shegong_runtime.embedded import EmbeddedNats
 from shegong_runtime.settings import Settings
 
-BOARD = bus.consumer_name("stations_board", 1, "visits.p0")  # the stations board's, of a visits partition
+BOARD = bus.consumer_name(
+    "stations_board", 1, "visits.p0"
+)  # the stations board's, of a visits partition
 
 
 class Secured:
@@ -144,7 +146,9 @@ async def test_a_service_cannot_fetch_from_another_services_consumer(secured, bo
 
 
 async def test_a_service_cannot_create_a_consumer_under_another_services_name(secured):
-    call = lambda js: js.add_consumer("SW_VISITS", durable(bus.consumer_name("notifications_planner", 1, "visits.p0")))
+    call = lambda js: js.add_consumer(
+        "SW_VISITS", durable(bus.consumer_name("notifications_planner", 1, "visits.p0"))
+    )
     assert await refused(secured, "stations", call)
 
 
@@ -152,10 +156,16 @@ async def test_a_service_creates_fetches_and_deletes_its_own_consumers(secured):
     nc = await secured.connect("notifications")
     try:
         js = nc.jetstream(timeout=2)
-        await js.add_consumer("SW_VISITS", durable(bus.consumer_name("notifications_planner", 3, "visits.p1")))
-        [msg] = await fetch_one(js, "SW_VISITS", bus.consumer_name("notifications_planner", 3, "visits.p1"))
+        await js.add_consumer(
+            "SW_VISITS", durable(bus.consumer_name("notifications_planner", 3, "visits.p1"))
+        )
+        [msg] = await fetch_one(
+            js, "SW_VISITS", bus.consumer_name("notifications_planner", 3, "visits.p1")
+        )
         await msg.ack_sync()
-        assert await js.delete_consumer("SW_VISITS", bus.consumer_name("notifications_planner", 3, "visits.p1"))
+        assert await js.delete_consumer(
+            "SW_VISITS", bus.consumer_name("notifications_planner", 3, "visits.p1")
+        )
         assert nc.last_error is None
     finally:
         await nc.close()

@@ -32,7 +32,13 @@ from shegong_runtime.settings import Settings
 from shegong_runtime.testing_http import open_stations
 
 STATION, DISTRICT = "rel-station", "rel-district"
-RUNNING = ("visits", "stations", "registry", "engagement", "notifications")  # the services the run starts
+RUNNING = (
+    "visits",
+    "stations",
+    "registry",
+    "engagement",
+    "notifications",
+)  # the services the run starts
 TIERS = ("key", "high", "general")
 
 
@@ -50,9 +56,13 @@ class Report:
     read_model_mismatches: int = 0  # rows whose version differs from the store's
     waiting_for_predecessor: int = 0
     board_mismatches: int = 0  # stations board rows whose tier or station differ from the store
-    projection_gaps: int = 0  # events of a write service's store some projection reading it never applied
+    projection_gaps: int = (
+        0  # events of a write service's store some projection reading it never applied
+    )
     deliveries_per_message: float = 0.0
-    node_rejoined_s: float = 0.0  # from the node's restart until every replica of both streams is current
+    node_rejoined_s: float = (
+        0.0  # from the node's restart until every replica of both streams is current
+    )
     catch_up_s: dict[str, float] = field(default_factory=dict)
     faults: list[str] = field(default_factory=list)
 
@@ -78,24 +88,46 @@ class Report:
 class Replicas:
     """A service's replicas, each `shegong serve <service>` on its own port."""
 
-    def __init__(self, env: dict[str, str], logs: Path, service: str = "visits", projection: str = "visits_read") -> None:
+    def __init__(
+        self,
+        env: dict[str, str],
+        logs: Path,
+        service: str = "visits",
+        projection: str = "visits_read",
+    ) -> None:
         self.env, self.logs, self.service, self.projection = env, logs, service, projection
         self.procs: dict[int, subprocess.Popen] = {}
-        self.ready: set[int] = set()  # clients reach a replica once it answers /readyz, as behind a balancer
+        self.ready: set[int] = (
+            set()
+        )  # clients reach a replica once it answers /readyz, as behind a balancer
         self.received: float = 0.0  # messages fetched by replicas already gone
 
     def start(self) -> int:
         port = free_port()
-        log = open(self.logs / f"{self.service}-{port}.log", "ab")  # noqa: SIM115
+        log = open(self.logs / f"{self.service}-{port}.log", "ab")
         self.procs[port] = subprocess.Popen(
-            [sys.executable, "-m", "shegong_runtime.cli", "serve", self.service, "--port", str(port)],
-            env=self.env, stdout=log, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "shegong_runtime.cli",
+                "serve",
+                self.service,
+                "--port",
+                str(port),
+            ],
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         return port
 
     @property
     def urls(self) -> list[str]:
-        return [f"http://127.0.0.1:{p}" for p, proc in self.procs.items() if proc.poll() is None and p in self.ready]
+        return [
+            f"http://127.0.0.1:{p}"
+            for p, proc in self.procs.items()
+            if proc.poll() is None and p in self.ready
+        ]
 
     async def wait_ready(self, timeout: float = 60) -> None:
         for port in list(self.procs):
@@ -108,14 +140,26 @@ class Replicas:
             text = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=2).text
         except httpx.HTTPError:
             return 0.0
-        return sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
-                   if line.startswith(name) and label in line)
+        return sum(
+            float(line.rsplit(" ", 1)[1])
+            for line in text.splitlines()
+            if line.startswith(name) and label in line
+        )
 
     def relay_holder(self) -> int | None:
-        return next((p for p in self.procs if self.metric(p, "shegong_relay_active", 'domain="visits"') == 1.0), None)
+        return next(
+            (
+                p
+                for p in self.procs
+                if self.metric(p, "shegong_relay_active", 'domain="visits"') == 1.0
+            ),
+            None,
+        )
 
     def end(self, port: int, kill: bool) -> None:
-        self.received += self.metric(port, "shegong_projection_received_total", f'projection="{self.projection}"')
+        self.received += self.metric(
+            port, "shegong_projection_received_total", f'projection="{self.projection}"'
+        )
         proc = self.procs.pop(port)
         self.ready.discard(port)
         if kill:
@@ -125,8 +169,10 @@ class Replicas:
         proc.wait(30)
 
     def received_total(self) -> float:
-        return self.received + sum(self.metric(p, "shegong_projection_received_total", f'projection="{self.projection}"')
-                                   for p in self.procs)
+        return self.received + sum(
+            self.metric(p, "shegong_projection_received_total", f'projection="{self.projection}"')
+            for p in self.procs
+        )
 
     def stop(self) -> None:
         for port in list(self.procs):
@@ -151,7 +197,9 @@ async def wait_ready(urls: list[str], timeout: float = 60) -> None:
 class Load:
     """Households, each registered and then re-tiered in turn; every command retried until acknowledged."""
 
-    def __init__(self, visits: Replicas, registry: Replicas, token: str, households: int, rate: float) -> None:
+    def __init__(
+        self, visits: Replicas, registry: Replicas, token: str, households: int, rate: float
+    ) -> None:
         self.visits, self.registry, self.households, self.rate = visits, registry, households, rate
         self.headers = {"Authorization": f"Bearer {token}"}
         self.acked: list[tuple[str, str]] = []  # (household, correlation id)
@@ -159,7 +207,12 @@ class Load:
         self.stop = asyncio.Event()
 
     async def command(
-        self, client: httpx.AsyncClient, path: str, body: dict, household: str, service: Replicas | None = None
+        self,
+        client: httpx.AsyncClient,
+        path: str,
+        body: dict,
+        household: str,
+        service: Replicas | None = None,
     ) -> None:
         key, correlation = uuid.uuid4().hex, str(uuid.uuid4())
         headers = {**self.headers, "Idempotency-Key": key, "X-Correlation-Id": correlation}
@@ -168,13 +221,19 @@ class Load:
             urls = (service or self.visits).urls
             if urls:
                 try:
-                    r = await client.post(random.choice(urls) + path, json=body, headers=headers, timeout=10)
+                    r = await client.post(
+                        random.choice(urls) + path, json=body, headers=headers, timeout=10
+                    )
                     if r.status_code < 300:
                         self.acked.append((household, correlation))
                         return
                     # a new replica may not know the station yet: it learns it from the registry's events
                     learning = r.status_code == 422 and "UnknownStation" in r.text
-                    if r.status_code < 500 and r.status_code not in (404, 409, 429) and not learning:
+                    if (
+                        r.status_code < 500
+                        and r.status_code not in (404, 409, 429)
+                        and not learning
+                    ):
                         raise AssertionError(f"{path}: {r.status_code} {r.text[:300]}")
                 except httpx.HTTPError:
                     pass
@@ -185,31 +244,53 @@ class Load:
     async def household(self, client: httpx.AsyncClient, i: int) -> None:
         hid = f"hh-rel-{uuid.uuid4().hex[:12]}"
         pause = self.households / self.rate
-        body = {"household_id": hid, "station_id": STATION, "categories": ["minimum_living_allowance"], "head_name": "示例 户主"}
+        body = {
+            "household_id": hid,
+            "station_id": STATION,
+            "categories": ["minimum_living_allowance"],
+            "head_name": "示例 户主",
+        }
         await self.command(client, "/households", body, hid)
         turn = 0
         while not self.stop.is_set():
             await asyncio.sleep(pause * random.uniform(0.5, 1.5))
             tier = TIERS[turn % len(TIERS)]
-            await self.command(client, f"/households/{hid}/risk-tier",
-                               {"tier": tier, "reason": "periodic_review", "major_change": True}, hid)
+            await self.command(
+                client,
+                f"/households/{hid}/risk-tier",
+                {"tier": tier, "reason": "periodic_review", "major_change": True},
+                hid,
+            )
             turn += 1
 
     async def organisation(self, client: httpx.AsyncClient, i: int) -> None:
         """A community organisation filed (备案) at the station, then approved."""
         org = f"org-rel-{uuid.uuid4().hex[:10]}"
-        body = {"organisation_id": org, "name": f"示例互助队{org[-6:]}", "category": "mutual_aid",
-                "community": "示例社区", "responsible_person": "示例负责人", "members": 12,
-                "venue": "社区服务站", "activity_area": "示例社区", "charter_summary": "楼院邻里结对互助。"}
+        body = {
+            "organisation_id": org,
+            "name": f"示例互助队{org[-6:]}",
+            "category": "mutual_aid",
+            "community": "示例社区",
+            "responsible_person": "示例负责人",
+            "members": 12,
+            "venue": "社区服务站",
+            "activity_area": "示例社区",
+            "charter_summary": "楼院邻里结对互助。",
+        }
         await self.command(client, f"/stations/{STATION}/organisations", body, org, self.registry)
         await asyncio.sleep(self.households / self.rate * random.uniform(0.5, 1.5))
-        await self.command(client, f"/stations/{STATION}/organisations/{org}/approvals", {}, org, self.registry)
+        await self.command(
+            client, f"/stations/{STATION}/organisations/{org}/approvals", {}, org, self.registry
+        )
 
     async def run(self) -> None:
         async with httpx.AsyncClient() as client:
             await asyncio.gather(
                 *(self.household(client, i) for i in range(self.households)),
-                *(self.organisations_until_stopped(client, i) for i in range(max(self.households // 5, 1))),
+                *(
+                    self.organisations_until_stopped(client, i)
+                    for i in range(max(self.households // 5, 1))
+                ),
             )
 
     async def organisations_until_stopped(self, client: httpx.AsyncClient, i: int) -> None:
@@ -243,31 +324,54 @@ async def catch_up(database_url: str, since: float, timeout: float = 120) -> flo
                 return time.monotonic() - since
             finally:
                 await pool.close()
-        except Exception:  # noqa: BLE001 - a measurement: the faults cut its sessions too, it tries again
+        except Exception:
             await asyncio.sleep(0.2)
     return float("inf")
 
 
-async def run(database_url: str, cluster: EmbeddedCluster, logs: Path, seconds: float = 60,
-              households: int = 30, rate: float = 25.0) -> Report:
+async def run(
+    database_url: str,
+    cluster: EmbeddedCluster,
+    logs: Path,
+    seconds: float = 60,
+    households: int = 30,
+    rate: float = 25.0,
+) -> Report:
     """One run; the faults are spread over `seconds` of load."""
     report = Report(seconds=seconds)
     settings = Settings(database_url=database_url, nats_url=cluster.url, stream_replicas=3)
-    env = {**os.environ, "DATABASE_URL": database_url, "NATS_URL": cluster.url, "SHEGONG_STREAM_REPLICAS": "3",
-           "SHEGONG_LOG_JSON": "true", "SHEGONG_PROJECTION_LEASE_POLL_S": "0.3",
-           "SHEGONG_PROJECTION_MEMBER_TTL_S": "1.5", "SHEGONG_RELAY_LOCK_POLL_S": "0.3",
-           "SHEGONG_DATABASE_POOL_SIZE": "6"}  # four replicas and a board within a shared server's limit
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "NATS_URL": cluster.url,
+        "SHEGONG_STREAM_REPLICAS": "3",
+        "SHEGONG_LOG_JSON": "true",
+        "SHEGONG_PROJECTION_LEASE_POLL_S": "0.3",
+        "SHEGONG_PROJECTION_MEMBER_TTL_S": "1.5",
+        "SHEGONG_RELAY_LOCK_POLL_S": "0.3",
+        "SHEGONG_DATABASE_POOL_SIZE": "6",
+    }  # four replicas and a board within a shared server's limit
     nc = await nats.connect(cluster.url.split(","))
     await open_stations(nc, settings, [(STATION, DISTRICT)])
     visits = Replicas(env, logs)
     board = Replicas(env, logs, "stations", "stations_board")  # the cross-service read model
-    others = {name: Replicas(env, logs, name, "") for name in RUNNING if name not in ("visits", "stations")}
+    others = {
+        name: Replicas(env, logs, name, "")
+        for name in RUNNING
+        if name not in ("visits", "stations")
+    }
     first = visits.start()
     for replicas in (board, *others.values()):
         replicas.start()
     for replicas in (visits, board, *others.values()):
         await replicas.wait_ready()
-    load = Load(visits, others["registry"], auth.issue(settings, "rel-worker", auth.Role.city_admin), households, rate)
+    load = Load(
+        visits,
+        others["registry"],
+        auth.issue(settings, "rel-worker", auth.Role.city_admin),
+        households,
+        rate,
+    )
     started = time.monotonic()
     loader = asyncio.create_task(load.run())
     catch_ups: list[tuple[str, asyncio.Task]] = []
@@ -290,8 +394,12 @@ async def run(database_url: str, cluster: EmbeddedCluster, logs: Path, seconds: 
         await at(0.2)  # the stations board's only replica dies and is started again
         await restart(board, report, "SIGKILL stations (the board's only replica), restarted")
 
-        await at(0.25)  # the registry's only replica (its relay holder) dies under load and comes back
-        await restart(others["registry"], report, "SIGKILL registry (relay holder, under load), restarted")
+        await at(
+            0.25
+        )  # the registry's only replica (its relay holder) dies under load and comes back
+        await restart(
+            others["registry"], report, "SIGKILL registry (relay holder, under load), restarted"
+        )
 
         await at(0.3)  # the stream leader's node dies, then comes back
         js = nc.jetstream()
@@ -307,8 +415,10 @@ async def run(database_url: str, cluster: EmbeddedCluster, logs: Path, seconds: 
 
         await at(0.45)  # every PostgreSQL session of the database is cut
         admin = await asyncpg.connect(database_url)
-        await admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                            "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+        await admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
         await admin.close()
         report.faults.append("every PostgreSQL session terminated")
         measure("PostgreSQL sessions cut")
@@ -346,7 +456,8 @@ async def run(database_url: str, cluster: EmbeddedCluster, logs: Path, seconds: 
         finally:
             await pool.close()
         report.deliveries_per_message = round(
-            visits.received_total() / max((await js.stream_info("SWP_VISITS")).state.messages, 1), 3)
+            visits.received_total() / max((await js.stream_info("SWP_VISITS")).state.messages, 1), 3
+        )
     finally:
         load.stop.set()
         loader.cancel()
@@ -370,7 +481,11 @@ async def stream_check(js, domain: str) -> tuple[set[str], int, int]:  # type: i
                 order.setdefault(env["aggregate_id"], []).append(env["aggregate_version"])
     finally:
         await sub.unsubscribe()
-    return set(seen), sum(n - 1 for n in seen.values()), sum(1 for v in order.values() if v != sorted(v))
+    return (
+        set(seen),
+        sum(n - 1 for n in seen.values()),
+        sum(1 for v in order.values() if v != sorted(v)),
+    )
 
 
 async def rejoined(js, streams: tuple[str, ...], since: float, timeout: float = 120) -> float:  # type: ignore[no-untyped-def]
@@ -378,10 +493,14 @@ async def rejoined(js, streams: tuple[str, ...], since: float, timeout: float = 
     while time.monotonic() < since + timeout:
         try:
             infos = [await js.stream_info(s) for s in streams]
-            if all(i.cluster and len(i.cluster.replicas or []) == 2 and all(r.current for r in i.cluster.replicas)
-                   for i in infos):
+            if all(
+                i.cluster
+                and len(i.cluster.replicas or []) == 2
+                and all(r.current for r in i.cluster.replicas)
+                for i in infos
+            ):
                 return time.monotonic() - since
-        except Exception:  # noqa: BLE001, S110 - asked again while the cluster settles
+        except Exception:
             pass
         await asyncio.sleep(0.2)
     return float("inf")
@@ -437,7 +556,10 @@ async def board_mismatches(pool: asyncpg.Pool) -> int:
     )
     schema = await generations.live_schema(pool, "stations_board")
     try:
-        board = {r["household_id"]: r["risk_tier"] for r in await pool.fetch(f"SELECT household_id, risk_tier FROM {schema}.households")}
+        board = {
+            r["household_id"]: r["risk_tier"]
+            for r in await pool.fetch(f"SELECT household_id, risk_tier FROM {schema}.households")
+        }
     except asyncpg.UndefinedTableError:
         return len(rows)
     return sum(1 for r in rows if board.get(r["aggregate_id"]) != r["tier"])
@@ -467,7 +589,9 @@ async def compare(report: Report, pool: asyncpg.Pool, nc, load: Load) -> None:  
         report.lost += len(stored - in_stream)
         report.duplicated += duplicated
         report.out_of_order_stream += backwards
-    report.lost += sum(1 for _, corr in load.acked if corr not in answered)  # acknowledged, not stored
+    report.lost += sum(
+        1 for _, corr in load.acked if corr not in answered
+    )  # acknowledged, not stored
     rows = await pool.fetch("SELECT aggregate_id, version, data FROM visits.events")
     schema = await generations.live_schema(pool, "visits_read")
     model = {
@@ -487,7 +611,9 @@ async def compare(report: Report, pool: asyncpg.Pool, nc, load: Load) -> None:  
     for r in rows:
         versions[r["aggregate_id"]] = max(versions.get(r["aggregate_id"], 0), r["version"])
     report.read_model_mismatches = sum(
-        1 for h, v in versions.items() if h not in model or (model[h]["version"], model[h]["events"]) != (v, v)
+        1
+        for h, v in versions.items()
+        if h not in model or (model[h]["version"], model[h]["events"]) != (v, v)
     )
     report.out_of_order_read_model = sum(
         1 for h, (_, tier) in last.items() if h in model and model[h]["risk_tier"] != tier

@@ -9,7 +9,9 @@ from .scenario import run
 
 
 @pytest.mark.timeout(600)
-async def test_faults_under_load_lose_duplicate_and_reorder_nothing(database_url, nats_cluster, tmp_path):
+async def test_faults_under_load_lose_duplicate_and_reorder_nothing(
+    database_url, nats_cluster, tmp_path
+):
     report = await run(database_url, nats_cluster, tmp_path, seconds=45, households=20, rate=20.0)
     print("faults:", "; ".join(report.faults))
     print(report.table())

@@ -6,7 +6,6 @@ import uuid
 from datetime import date
 
 from faststream.nats import NatsBroker, NatsRouter, TestNatsBroker
-
 from shegong_events import Envelope
 from shegong_events.decoding import Delivered, decode
 from shegong_events.subjects import subject_for
@@ -23,16 +22,32 @@ HCZ = "chengguan-huochezhan"  # 火车站街道社工站: the demo week's urgent
 
 def need(household: str, need_id: str, severity: str = "urgent") -> Envelope:
     return Envelope.wrap(
-        NeedIdentified(need_id=need_id, category="financial", severity=severity, identified_on=date(2024, 3, 21)),
-        aggregate_id=household, station_id=HCZ, actor="sw-hcz-01",
+        NeedIdentified(
+            need_id=need_id,
+            category="financial",
+            severity=severity,
+            identified_on=date(2024, 3, 21),
+        ),
+        aggregate_id=household,
+        station_id=HCZ,
+        actor="sw-hcz-01",
     )
 
 
 def referral(household: str, need_id: str) -> Envelope:
     return Envelope.wrap(
-        NeedReferred(need_id=need_id, category="financial", severity="urgent", agency="街道民政办",
-                     agency_kind="civil_affairs", referred_on=date(2024, 3, 22), lawful_basis="consent"),
-        aggregate_id=household, station_id=HCZ, actor="sw-hcz-01",
+        NeedReferred(
+            need_id=need_id,
+            category="financial",
+            severity="urgent",
+            agency="街道民政办",
+            agency_kind="civil_affairs",
+            referred_on=date(2024, 3, 22),
+            lawful_basis="consent",
+        ),
+        aggregate_id=household,
+        station_id=HCZ,
+        actor="sw-hcz-01",
     )
 
 
@@ -63,12 +78,22 @@ async def test_a_real_server_delivers_typed_events_and_redelivers_after_a_failur
     try:
         await bus.ensure_domain_streams(nc.jetstream(), ["visits"], settings)
         household = f"demo-hcz-{uuid.uuid4().hex[:6]}"
-        events = [need(household, "need-a"), referral(household, "need-a"), need(household, "need-b")]
+        events = [
+            need(household, "need-a"),
+            referral(household, "need-a"),
+            need(household, "need-b"),
+        ]
         future = need(household, "need-c").model_dump(mode="json") | {"event_type": "NeedForecast"}
         for env in events:
-            await bus.publish_event(nc.jetstream(), subject_for(env, "visits"), env.model_dump_json().encode(),
-                                    headers={"Nats-Msg-Id": str(env.event_id)})
-        await nc.jetstream().publish(f"sw.visits.{HCZ}.NeedForecast.{household}", json.dumps(future).encode())
+            await bus.publish_event(
+                nc.jetstream(),
+                subject_for(env, "visits"),
+                env.model_dump_json().encode(),
+                headers={"Nats-Msg-Id": str(env.event_id)},
+            )
+        await nc.jetstream().publish(
+            f"sw.visits.{HCZ}.NeedForecast.{household}", json.dumps(future).encode()
+        )
     finally:
         await nc.close()
 
@@ -76,7 +101,9 @@ async def test_a_real_server_delivers_typed_events_and_redelivers_after_a_failur
     attempts: dict[str, int] = {}
     router = NatsRouter()
 
-    @shegong_subscriber(router, domain="visits", durable=f"example-{uuid.uuid4().hex[:6]}", aggregate_id=household)
+    @shegong_subscriber(
+        router, domain="visits", durable=f"example-{uuid.uuid4().hex[:6]}", aggregate_id=household
+    )
     async def flaky(delivered: Delivered) -> None:
         key = str(delivered.envelope.event_id)
         attempts[key] = attempts.get(key, 0) + 1

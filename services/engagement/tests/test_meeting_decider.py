@@ -66,7 +66,11 @@ held = MeetingHeld(
     members_present=12,
 )
 cancelled = MeetingCancelled(
-    kind="resident_deliberation", title="居民议事会", scheduled_on=DAY, cancelled_on=DAY, reason="下雨"
+    kind="resident_deliberation",
+    title="居民议事会",
+    scheduled_on=DAY,
+    cancelled_on=DAY,
+    reason="下雨",
 )
 proposed = IssueProposed(
     issue_id="lift", title="3号楼加装电梯", proposer_role="resident", proposed_on=DAY
@@ -75,7 +79,11 @@ proposed = IssueProposed(
 
 def vote(motion_id="mo-1", votes_for=8, against=2, **extra):
     request = talk.VoteMotion(
-        motion_id=motion_id, text="同意加装电梯", votes_for=votes_for, votes_against=against, **extra
+        motion_id=motion_id,
+        text="同意加装电梯",
+        votes_for=votes_for,
+        votes_against=against,
+        **extra,
     )
     return talk.Vote(STATION, MID, request, SETTINGS_RULE)
 
@@ -161,9 +169,7 @@ def test_a_meeting_is_held_once_and_a_held_meeting_cannot_be_cancelled():
 
 
 def test_a_meeting_is_not_found_under_another_station_or_before_it_is_scheduled():
-    given(scheduled).when(Hold("xigu-other", MID, HoldMeeting(held_on=DAY))).raises(
-        MeetingNotFound
-    )
+    given(scheduled).when(Hold("xigu-other", MID, HoldMeeting(held_on=DAY))).raises(MeetingNotFound)
     given().when(vote()).raises(MeetingNotFound)
 
 

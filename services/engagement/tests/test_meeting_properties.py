@@ -194,9 +194,7 @@ AFTER_CANCELLING = {ActionItemDone.event_type}
 
 
 @RUNS
-@given(
-    schedule, st.one_of(st.none(), held_as_planned), st.lists(meeting_commands, max_size=30)
-)
+@given(schedule, st.one_of(st.none(), held_as_planned), st.lists(meeting_commands, max_size=30))
 def test_any_accepted_meeting_history_replays_to_the_same_meeting(first, then, commands):
     stream = Stream()
     stream.run(first)  # most histories start with a schedule, many go on with the meeting

@@ -82,7 +82,10 @@ def certify(**request):
 
 def test_enrolment_records_sealed_name_and_phone_and_today_unless_told():
     request = EnrollVolunteer(
-        name="林晓雨", category="student", affiliation="兰州财经大学社会工作协会", skills=["入户陪伴"]
+        name="林晓雨",
+        category="student",
+        affiliation="兰州财经大学社会工作协会",
+        skills=["入户陪伴"],
     )
     enroll = Enroll(STATION, VID, request, "sealed:v1:NAME", None, date(2024, 3, 16))
     given().when(enroll).then(enrolled)

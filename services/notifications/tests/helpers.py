@@ -44,17 +44,28 @@ def station_ids(unique) -> tuple[str, str]:  # type: ignore[no-untyped-def]
     return unique("st").replace("_", "-"), unique("d").replace("_", "-")
 
 
-async def publish(nc, event: DomainEvent, household: str, station_id: str, recorded_at=None, **envelope) -> Envelope:  # type: ignore[no-untyped-def]
+async def publish(
+    nc, event: DomainEvent, household: str, station_id: str, recorded_at=None, **envelope
+) -> Envelope:  # type: ignore[no-untyped-def]
     """Publish a source event as its write service's relay would (Nats-Msg-Id = event id)."""
-    env = Envelope.wrap(event, aggregate_id=household, station_id=station_id, actor="w-test", **envelope)
-    env = env.model_copy(update={"aggregate_version": 1, "recorded_at": recorded_at or env.recorded_at})
+    env = Envelope.wrap(
+        event, aggregate_id=household, station_id=station_id, actor="w-test", **envelope
+    )
+    env = env.model_copy(
+        update={"aggregate_version": 1, "recorded_at": recorded_at or env.recorded_at}
+    )
     await republish(nc, env)
     return env
 
 
 async def republish(nc, env: Envelope, msg_id: str | None = None) -> None:  # type: ignore[no-untyped-def]
     js = nc.jetstream()
-    await bus.publish_event(js, subject_for(env), env.model_dump_json().encode(), headers={"Nats-Msg-Id": msg_id or str(env.event_id)})
+    await bus.publish_event(
+        js,
+        subject_for(env),
+        env.model_dump_json().encode(),
+        headers={"Nats-Msg-Id": msg_id or str(env.event_id)},
+    )
 
 
 async def open_station(nc, settings: Settings, station_id: str, district_id: str) -> None:  # type: ignore[no-untyped-def]
@@ -121,7 +132,10 @@ class Receiver:
             head = await reader.readuntil(b"\r\n\r\n")
             lines = head.decode("latin-1").split("\r\n")
             path = lines[0].split(" ")[1]
-            headers = {k.strip().lower(): v.strip() for k, _, v in (ln.partition(":") for ln in lines[1:] if ln)}
+            headers = {
+                k.strip().lower(): v.strip()
+                for k, _, v in (ln.partition(":") for ln in lines[1:] if ln)
+            }
             body = await reader.readexactly(int(headers.get("content-length", "0")))
             received = Received(path, headers, body)
             self.requests.append(received)
@@ -130,7 +144,9 @@ class Receiver:
                 return  # dropped: the sender never hears back
             queue = self.scripts.get(path) or []
             status = queue.pop(0) if queue else 200
-            writer.write(f"HTTP/1.1 {status} X\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok".encode())
+            writer.write(
+                f"HTTP/1.1 {status} X\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok".encode()
+            )
             await writer.drain()
             received.answered = status
         except (asyncio.IncompleteReadError, ConnectionError):
@@ -146,7 +162,9 @@ class Mailbox:
         self.messages: list[EmailMessage] = []
 
     async def handle_DATA(self, server, session, envelope) -> str:  # type: ignore[no-untyped-def]
-        msg = message_from_bytes(envelope.original_content or envelope.content, policy=policy.default)
+        msg = message_from_bytes(
+            envelope.original_content or envelope.content, policy=policy.default
+        )
         msg["X-Envelope-To"] = ",".join(envelope.rcpt_tos)
         self.messages.append(msg)  # type: ignore[arg-type]
         return "250 OK"
@@ -169,8 +187,18 @@ class ServiceProcess:
         self.port, self.log_path = port, log_path
         self.log = open(log_path, "ab")  # noqa: SIM115  held for the process's lifetime
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "shegong_runtime.cli", "serve", "notifications", "--port", str(port)],
-            env=env, stdout=self.log, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "shegong_runtime.cli",
+                "serve",
+                "notifications",
+                "--port",
+                str(port),
+            ],
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
         )
 
     @property
@@ -201,8 +229,14 @@ class ServiceProcess:
 
 
 def process_env(stack_env: dict[str, str], **extra: str) -> dict[str, str]:
-    return {**stack_env, **FAST, "SHEGONG_PROJECTION_FETCH_TIMEOUT_S": "0.2", **extra, "PYTHONUNBUFFERED": "1",
-            "PATH": os.environ.get("PATH", "")}
+    return {
+        **stack_env,
+        **FAST,
+        "SHEGONG_PROJECTION_FETCH_TIMEOUT_S": "0.2",
+        **extra,
+        "PYTHONUNBUFFERED": "1",
+        "PATH": os.environ.get("PATH", ""),
+    }
 
 
 @asynccontextmanager
@@ -245,7 +279,9 @@ async def post(client, path: str, body: dict, headers: dict, status: int = 201) 
 
 
 async def deliveries(pool, rule_id: str) -> list:  # type: ignore[no-untyped-def]
-    return await pool.fetch("SELECT * FROM notifications.deliveries WHERE rule_id = $1 ORDER BY recipient_id", rule_id)
+    return await pool.fetch(
+        "SELECT * FROM notifications.deliveries WHERE rule_id = $1 ORDER BY recipient_id", rule_id
+    )
 
 
 async def sent(pool, rule_id: str, count: int = 1) -> list:  # type: ignore[no-untyped-def]
@@ -282,7 +318,9 @@ async def planner_saw(pool, event_id) -> bool:  # type: ignore[no-untyped-def]
     from shegong_runtime import generations
 
     schema = await generations.live_schema(pool, "notifications_planner")
-    return bool(await pool.fetchval(f"SELECT 1 FROM {schema}.processed WHERE event_id = $1", event_id))
+    return bool(
+        await pool.fetchval(f"SELECT 1 FROM {schema}.processed WHERE event_id = $1", event_id)
+    )
 
 
 async def demo_rules(client, headers: dict, district_id: str, *names: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
@@ -310,7 +348,8 @@ async def timers(pool, rule_id: str) -> list[tuple[str, str, str]]:  # type: ign
     """The rule's reminders as (subject key, source event type, status), sorted."""
     rows = await pool.fetch(
         "SELECT subject_key, source->>'event_type' AS event_type, status FROM notifications.timers "
-        "WHERE rule_id = $1", rule_id,
+        "WHERE rule_id = $1",
+        rule_id,
     )
     return sorted((r["subject_key"], r["event_type"], r["status"]) for r in rows)
 
@@ -320,5 +359,6 @@ async def fast_forward(pool, rule_id: str, days: int) -> None:  # type: ignore[n
     reminder clock (fire_at <= now()) would see them once the days had gone by."""
     await pool.execute(
         "UPDATE notifications.timers SET fire_at = fire_at - make_interval(days => $2) WHERE rule_id = $1",
-        rule_id, days,
+        rule_id,
+        days,
     )

@@ -41,23 +41,38 @@ async def station(notifications, nc, unique):
 
 def rule_body(rule_id, station_id, **over):
     return {
-        "rule_id": rule_id, "station_id": station_id, "trigger": "NeedIdentified",
+        "rule_id": rule_id,
+        "station_id": station_id,
+        "trigger": "NeedIdentified",
         "conditions": [{"field": "severity", "op": "in", "value": ["high", "urgent"]}],
-        "audience": {"role": "station_lead"}, "channel": "inbox", "template_id": "urgent-need", **over,
+        "audience": {"role": "station_lead"},
+        "channel": "inbox",
+        "template_id": "urgent-need",
+        **over,
     }
 
 
-async def test_a_rule_is_defined_once_and_a_retry_gets_the_first_answer(notifications, admin, station, unique):
+async def test_a_rule_is_defined_once_and_a_retry_gets_the_first_answer(
+    notifications, admin, station, unique
+):
     station_id, _ = station
     rule, key = unique("rule"), {"Idempotency-Key": unique("key")}
-    first = await notifications.post("/rules", json=rule_body(rule, station_id), headers={**admin, **key})
-    retry = await notifications.post("/rules", json=rule_body(rule, station_id), headers={**admin, **key})
+    first = await notifications.post(
+        "/rules", json=rule_body(rule, station_id), headers={**admin, **key}
+    )
+    retry = await notifications.post(
+        "/rules", json=rule_body(rule, station_id), headers={**admin, **key}
+    )
     again = await notifications.post("/rules", json=rule_body(rule, station_id), headers=admin)
     assert first.status_code == retry.status_code == 201
     assert retry.json() == first.json() and retry.headers["Idempotent-Replayed"] == "true"
     assert again.status_code == 409 and again.json()["rule"] == "RuleAlreadyDefined"
-    listed = (await notifications.get("/rules", params={"station_id": station_id}, headers=admin)).json()
-    assert [(r["rule_id"], r["active"], r["trigger"]) for r in listed] == [(rule, True, "NeedIdentified")]
+    listed = (
+        await notifications.get("/rules", params={"station_id": station_id}, headers=admin)
+    ).json()
+    assert [(r["rule_id"], r["active"], r["trigger"]) for r in listed] == [
+        (rule, True, "NeedIdentified")
+    ]
 
 
 @pytest.mark.parametrize(
@@ -66,11 +81,27 @@ async def test_a_rule_is_defined_once_and_a_retry_gets_the_first_answer(notifica
         ({"template_id": "no-such-text"}, "template_id", "UnknownTemplate"),
         ({"trigger": "NeedInvented"}, "trigger", "UnknownTrigger"),
         ({"reminder": {"cancel_on": ["NeedForgotten"]}}, "reminder.cancel_on", "UnknownTrigger"),
-        ({"conditions": [{"field": "severity", "op": "exists"}, {"field": "urgency", "op": "exists"}]},
-         "conditions.1.field", "UnknownField"),
-        ({"audience": {"role": "social_worker", "match_field": "worker_id"}}, "audience.match_field", "UnknownField"),
+        (
+            {
+                "conditions": [
+                    {"field": "severity", "op": "exists"},
+                    {"field": "urgency", "op": "exists"},
+                ]
+            },
+            "conditions.1.field",
+            "UnknownField",
+        ),
+        (
+            {"audience": {"role": "social_worker", "match_field": "worker_id"}},
+            "audience.match_field",
+            "UnknownField",
+        ),
         ({"reminder": {"at_field": "due_on"}}, "reminder.at_field", "UnknownField"),
-        ({"reminder": {"key": "{need_id}", "cancel_on": ["HouseholdErased"]}}, "reminder.key", "UnknownField"),
+        (
+            {"reminder": {"key": "{need_id}", "cancel_on": ["HouseholdErased"]}},
+            "reminder.key",
+            "UnknownField",
+        ),
         ({"station_id": "no-such-station"}, "station_id", "UnknownStation"),
         ({"district_id": "chengguan"}, "station_id", "ScopeRequired"),
         ({"channel": "pigeon"}, "channel", "literal_error"),
@@ -78,15 +109,21 @@ async def test_a_rule_is_defined_once_and_a_retry_gets_the_first_answer(notifica
         ({"rule_id": "has space"}, "rule_id", "string_pattern_mismatch"),
     ],
 )
-async def test_bad_rules_are_refused_naming_the_field(notifications, admin, station, unique, change, field, error):
+async def test_bad_rules_are_refused_naming_the_field(
+    notifications, admin, station, unique, change, field, error
+):
     station_id, _ = station
-    r = await notifications.post("/rules", json={**rule_body(unique("rule"), station_id), **change}, headers=admin)
+    r = await notifications.post(
+        "/rules", json={**rule_body(unique("rule"), station_id), **change}, headers=admin
+    )
     assert r.status_code == 422, r.text
     assert r.json()["rule"] == error
     assert field in {e["field"] for e in r.json()["errors"]}
 
 
-async def test_rules_are_set_only_by_leads_and_bureaus_within_their_scope(notifications, settings, station, unique):
+async def test_rules_are_set_only_by_leads_and_bureaus_within_their_scope(
+    notifications, settings, station, unique
+):
     station_id, district_id = station
     body = rule_body(unique("rule"), station_id)
     assert (await notifications.post("/rules", json=body)).status_code == 401
@@ -96,25 +133,46 @@ async def test_rules_are_set_only_by_leads_and_bureaus_within_their_scope(notifi
     assert (await notifications.post("/rules", json=body, headers=other_lead)).status_code == 403
     other_bureau = bearer(settings, "district_officer", district="xigu")
     district_rule = {**body, "station_id": None, "district_id": district_id}
-    assert (await notifications.post("/rules", json=district_rule, headers=other_bureau)).status_code == 403
+    assert (
+        await notifications.post("/rules", json=district_rule, headers=other_bureau)
+    ).status_code == 403
     lead = bearer(settings, "station_lead", [station_id])
     assert (await notifications.post("/rules", json=body, headers=lead)).status_code == 201
-    assert (await notifications.get("/rules", params={"station_id": station_id}, headers=other_lead)).json() == []
+    assert (
+        await notifications.get("/rules", params={"station_id": station_id}, headers=other_lead)
+    ).json() == []
 
 
-async def test_a_disabled_rule_plans_nothing_for_later_events(notifications, admin, station, nc, pool, unique):
+async def test_a_disabled_rule_plans_nothing_for_later_events(
+    notifications, admin, station, nc, pool, unique
+):
     station_id, _ = station
     lead, rule = unique("lead"), unique("rule")
-    await post(notifications, "/recipients", {"recipient_id": lead, "role": "station_lead", "station_id": station_id}, admin)
+    await post(
+        notifications,
+        "/recipients",
+        {"recipient_id": lead, "role": "station_lead", "station_id": station_id},
+        admin,
+    )
     await post(notifications, "/rules", rule_body(rule, station_id), admin)
-    assert (await notifications.post(f"/rules/{rule}/disable", json={"reason": "改由区级规则通知"}, headers=admin)).status_code == 200
+    assert (
+        await notifications.post(
+            f"/rules/{rule}/disable", json={"reason": "改由区级规则通知"}, headers=admin
+        )
+    ).status_code == 200
     twice = await notifications.post(f"/rules/{rule}/disable", json={}, headers=admin)
     assert twice.status_code == 409 and twice.json()["rule"] == "RuleAlreadyDisabled"
     missing = await notifications.post(f"/rules/{unique('rule')}/disable", json={}, headers=admin)
     assert missing.status_code == 404 and missing.json()["rule"] == "RuleNotFound"
 
-    event = await publish(nc, NeedIdentified(need_id="n-1", category="care", severity="urgent",
-                                             identified_on="2024-03-19"), unique("hh"), station_id)
+    event = await publish(
+        nc,
+        NeedIdentified(
+            need_id="n-1", category="care", severity="urgent", identified_on="2024-03-19"
+        ),
+        unique("hh"),
+        station_id,
+    )
     await eventually(lambda: planner_saw(pool, event.event_id))
     assert await deliveries(pool, rule) == []
 
@@ -124,26 +182,44 @@ async def test_recipients_are_registered_once_with_their_names_sealed_and_shown_
 ):
     station_id, district_id = station
     worker = unique("sw")
-    body = {"recipient_id": worker, "role": "social_worker", "station_id": station_id,
-            "name": "李社工", "email": "li@station.example.cn"}
+    body = {
+        "recipient_id": worker,
+        "role": "social_worker",
+        "station_id": station_id,
+        "name": "李社工",
+        "email": "li@station.example.cn",
+    }
     await post(notifications, "/recipients", body, admin)
     again = await notifications.post("/recipients", json=body, headers=admin)
     assert again.status_code == 409 and again.json()["rule"] == "RecipientAlreadyRegistered"
     misplaced = await notifications.post(
-        "/recipients", json={"recipient_id": unique("o"), "role": "district_officer", "station_id": station_id}, headers=admin
+        "/recipients",
+        json={"recipient_id": unique("o"), "role": "district_officer", "station_id": station_id},
+        headers=admin,
     )
     assert misplaced.status_code == 422 and misplaced.json()["field"] == "station_id"
-    bad_email = await notifications.post("/recipients", json={**body, "recipient_id": unique("sw"), "email": "nope"}, headers=admin)
+    bad_email = await notifications.post(
+        "/recipients", json={**body, "recipient_id": unique("sw"), "email": "nope"}, headers=admin
+    )
     assert bad_email.status_code == 422 and bad_email.json()["errors"][0]["field"] == "email"
 
     lead = bearer(settings, "station_lead", [station_id])
-    (listed,) = (await notifications.get("/recipients", params={"station_id": station_id}, headers=lead)).json()
+    (listed,) = (
+        await notifications.get("/recipients", params={"station_id": station_id}, headers=lead)
+    ).json()
     assert (listed["recipient_id"], listed["name"], listed["email"], listed["district_id"]) == (
-        worker, "李社工", "li@station.example.cn", district_id
+        worker,
+        "李社工",
+        "li@station.example.cn",
+        district_id,
     )
     other = bearer(settings, "station_lead", ["xigu-fulilu"])
-    assert (await notifications.get("/recipients", params={"station_id": station_id}, headers=other)).json() == []
-    stored = await pool.fetchval("SELECT data::text FROM notifications.events WHERE stream_id = $1", f"recipient-{worker}")
+    assert (
+        await notifications.get("/recipients", params={"station_id": station_id}, headers=other)
+    ).json() == []
+    stored = await pool.fetchval(
+        "SELECT data::text FROM notifications.events WHERE stream_id = $1", f"recipient-{worker}"
+    )
     assert "李社工" not in stored and "li@station" not in stored
 
 
@@ -152,19 +228,36 @@ async def test_a_subscription_is_set_by_its_owner_or_their_lead_for_a_known_reci
 ):
     station_id, _ = station
     worker = unique("sw")
-    await post(notifications, "/recipients", {"recipient_id": worker, "role": "social_worker", "station_id": station_id}, admin)
+    await post(
+        notifications,
+        "/recipients",
+        {"recipient_id": worker, "role": "social_worker", "station_id": station_id},
+        admin,
+    )
     body = {"topic": "follow-up-due", "channel": "none"}
     colleague = bearer(settings, "social_worker", [station_id], subject=unique("sw"))
-    assert (await notifications.post(f"/recipients/{worker}/subscriptions", json=body, headers=colleague)).status_code == 403
-    unknown = await notifications.post(f"/recipients/{unique('sw')}/subscriptions", json=body, headers=admin)
+    assert (
+        await notifications.post(
+            f"/recipients/{worker}/subscriptions", json=body, headers=colleague
+        )
+    ).status_code == 403
+    unknown = await notifications.post(
+        f"/recipients/{unique('sw')}/subscriptions", json=body, headers=admin
+    )
     assert unknown.status_code == 404 and unknown.json()["rule"] == "RecipientNotFound"
     me = bearer(settings, "social_worker", [station_id], subject=worker)
-    assert (await notifications.post(f"/recipients/{worker}/subscriptions", json=body, headers=me)).status_code == 200
-    (listed,) = (await notifications.get("/recipients", params={"station_id": station_id}, headers=admin)).json()
+    assert (
+        await notifications.post(f"/recipients/{worker}/subscriptions", json=body, headers=me)
+    ).status_code == 200
+    (listed,) = (
+        await notifications.get("/recipients", params={"station_id": station_id}, headers=admin)
+    ).json()
     assert listed["subscriptions"] == {"follow-up-due": "none"}
     removed = await notifications.post(f"/recipients/{worker}/removal", headers=admin)
     assert removed.status_code == 200
-    assert (await notifications.get("/recipients", params={"station_id": station_id}, headers=admin)).json() == []
+    assert (
+        await notifications.get("/recipients", params={"station_id": station_id}, headers=admin)
+    ).json() == []
 
 
 class InProcessDemoClient:
@@ -177,7 +270,9 @@ class InProcessDemoClient:
         assert service == "notifications"
 
         async def accepted():
-            r = await self.client.post(path, json=body, headers={**self.headers, "Idempotency-Key": f"demo-{key}"})
+            r = await self.client.post(
+                path, json=body, headers={**self.headers, "Idempotency-Key": f"demo-{key}"}
+            )
             if r.status_code == 422 and r.json().get("rule") == "UnknownStation":
                 return None  # as the demo client does: wait until the station is learned
             assert r.status_code < 300, r.text
@@ -200,5 +295,7 @@ async def test_the_demo_records_the_directory_and_rules_and_loading_it_again_add
     await demo.load(again)
     assert all(r.headers.get("Idempotent-Replayed") == "true" for r in again.answers)
     assert len(first.answers) == 19 + 3 * 11
-    rules = await pool.fetchval("SELECT count(*) FROM notifications.rules WHERE rule_id LIKE '%-chengguan'")
+    rules = await pool.fetchval(
+        "SELECT count(*) FROM notifications.rules WHERE rule_id LIKE '%-chengguan'"
+    )
     assert rules == 11

@@ -39,7 +39,9 @@ def smtp():
 @pytest.fixture(scope="module")
 async def notifications(database_url, nats_url, smtp):
     controller, _ = smtp
-    async with service_in_process(database_url, nats_url, SHEGONG_NOTIFY_SMTP_PORT=str(controller.port)) as client:
+    async with service_in_process(
+        database_url, nats_url, SHEGONG_NOTIFY_SMTP_PORT=str(controller.port)
+    ) as client:
         yield client
 
 
@@ -69,7 +71,9 @@ def urgent_need_rule(rule_id, station_id, channel, role="station_lead", **extra)
 
 
 def urgent_need(severity="urgent"):
-    return NeedIdentified(need_id="need-1", category="medical", severity=severity, identified_on="2024-03-18")
+    return NeedIdentified(
+        need_id="need-1", category="medical", severity=severity, identified_on="2024-03-18"
+    )
 
 
 async def test_a_webhook_that_fails_three_times_then_succeeds_is_delivered_exactly_once(
@@ -79,10 +83,18 @@ async def test_a_webhook_that_fails_three_times_then_succeeds_is_delivered_exact
     lead, rule = unique("lead"), unique("rule")
     path = f"/hooks/{lead}"
     receiver.script(path, [500, 503, 502])
-    await post(notifications, "/recipients", {
-        "recipient_id": lead, "role": "station_lead", "station_id": station_id,
-        "webhook_url": receiver.url(path), "webhook_secret": SECRET,
-    }, admin)
+    await post(
+        notifications,
+        "/recipients",
+        {
+            "recipient_id": lead,
+            "role": "station_lead",
+            "station_id": station_id,
+            "webhook_url": receiver.url(path),
+            "webhook_secret": SECRET,
+        },
+        admin,
+    )
     await post(notifications, "/rules", urgent_need_rule(rule, station_id, "webhook"), admin)
 
     source = await publish(nc, urgent_need(), unique("hh"), station_id)
@@ -92,13 +104,17 @@ async def test_a_webhook_that_fails_three_times_then_succeeds_is_delivered_exact
     assert [c.answered for c in calls] == [500, 503, 502, 200]
     assert {c.headers["x-shegong-delivery"] for c in calls} == {str(row["delivery_id"])}
     assert all(
-        webhook.verify(SECRET, c.headers["x-shegong-timestamp"], c.body, c.headers["x-shegong-signature"])
+        webhook.verify(
+            SECRET, c.headers["x-shegong-timestamp"], c.body, c.headers["x-shegong-signature"]
+        )
         for c in calls
     )
     assert calls[-1].json["source_event_id"] == str(source.event_id)
     assert calls[-1].json["title"].startswith("【紧急需求】")
     assert row["attempts"] == 4
-    assert await audit(pool, row["delivery_id"]) == ["NotificationFailed"] * 3 + ["NotificationSent"]
+    assert await audit(pool, row["delivery_id"]) == ["NotificationFailed"] * 3 + [
+        "NotificationSent"
+    ]
 
 
 async def test_a_webhook_out_of_attempts_is_dead_until_an_operator_redrives_it(
@@ -108,16 +124,28 @@ async def test_a_webhook_out_of_attempts_is_dead_until_an_operator_redrives_it(
     lead, rule = unique("lead"), unique("rule")
     path = f"/hooks/{lead}"
     receiver.script(path, [500] * 5)
-    await post(notifications, "/recipients", {
-        "recipient_id": lead, "role": "station_lead", "station_id": station_id, "webhook_url": receiver.url(path),
-    }, admin)
+    await post(
+        notifications,
+        "/recipients",
+        {
+            "recipient_id": lead,
+            "role": "station_lead",
+            "station_id": station_id,
+            "webhook_url": receiver.url(path),
+        },
+        admin,
+    )
     await post(notifications, "/rules", urgent_need_rule(rule, station_id, "webhook"), admin)
     await publish(nc, urgent_need(), unique("hh"), station_id)
 
     row = await dead(pool, rule)
     assert row["attempts"] == 5 and row["last_error"] == "HTTP 500"
     assert await audit(pool, row["delivery_id"]) == ["NotificationFailed"] * 5
-    listed = (await notifications.get("/deliveries", params={"status": "dead", "rule_id": rule}, headers=admin)).json()
+    listed = (
+        await notifications.get(
+            "/deliveries", params={"status": "dead", "rule_id": rule}, headers=admin
+        )
+    ).json()
     assert [d["delivery_id"] for d in listed] == [str(row["delivery_id"])]
 
     r = await notifications.post(f"/deliveries/{row['delivery_id']}/redrive", headers=admin)
@@ -126,7 +154,10 @@ async def test_a_webhook_out_of_attempts_is_dead_until_an_operator_redrives_it(
     again = await notifications.post(f"/deliveries/{row['delivery_id']}/redrive", headers=admin)
     assert again.status_code == 409 and again.json()["rule"] == "NotificationNotDead"
     assert len(receiver.answered(path)) == 1
-    assert (await audit(pool, row["delivery_id"]))[-2:] == ["NotificationRedriven", "NotificationSent"]
+    assert (await audit(pool, row["delivery_id"]))[-2:] == [
+        "NotificationRedriven",
+        "NotificationSent",
+    ]
 
 
 async def test_a_refused_webhook_is_dead_at_once_without_retries(
@@ -136,9 +167,17 @@ async def test_a_refused_webhook_is_dead_at_once_without_retries(
     lead, rule = unique("lead"), unique("rule")
     path = f"/hooks/{lead}"
     receiver.script(path, [410])
-    await post(notifications, "/recipients", {
-        "recipient_id": lead, "role": "station_lead", "station_id": station_id, "webhook_url": receiver.url(path),
-    }, admin)
+    await post(
+        notifications,
+        "/recipients",
+        {
+            "recipient_id": lead,
+            "role": "station_lead",
+            "station_id": station_id,
+            "webhook_url": receiver.url(path),
+        },
+        admin,
+    )
     await post(notifications, "/rules", urgent_need_rule(rule, station_id, "webhook"), admin)
     await publish(nc, urgent_need(), unique("hh"), station_id)
 
@@ -153,9 +192,18 @@ async def test_an_email_goes_through_a_real_smtp_server_in_chinese(
     station_id, _ = station
     lead, rule = unique("lead"), unique("rule")
     address = f"{lead}@station.example.cn"
-    await post(notifications, "/recipients", {
-        "recipient_id": lead, "role": "station_lead", "station_id": station_id, "email": address, "name": "王站长",
-    }, admin)
+    await post(
+        notifications,
+        "/recipients",
+        {
+            "recipient_id": lead,
+            "role": "station_lead",
+            "station_id": station_id,
+            "email": address,
+            "name": "王站长",
+        },
+        admin,
+    )
     await post(notifications, "/rules", urgent_need_rule(rule, station_id, "email"), admin)
     household = unique("hh")
     await publish(nc, urgent_need(), household, station_id)
@@ -168,7 +216,8 @@ async def test_an_email_goes_through_a_real_smtp_server_in_chinese(
     assert household in text and "紧急需求" in text
     assert await audit(pool, row["delivery_id"]) == ["NotificationSent"]
     events = await pool.fetch(
-        "SELECT data::text AS data FROM notifications.events WHERE stream_id = $1", f"recipient-{lead}"
+        "SELECT data::text AS data FROM notifications.events WHERE stream_id = $1",
+        f"recipient-{lead}",
     )
     assert address not in events[0]["data"] and "王站长" not in events[0]["data"]  # sealed at rest
 
@@ -178,7 +227,12 @@ async def test_the_inbox_lists_a_notification_and_only_its_addressee_marks_it_re
 ):
     station_id, _ = station
     lead, rule = unique("lead"), unique("rule")
-    await post(notifications, "/recipients", {"recipient_id": lead, "role": "station_lead", "station_id": station_id}, admin)
+    await post(
+        notifications,
+        "/recipients",
+        {"recipient_id": lead, "role": "station_lead", "station_id": station_id},
+        admin,
+    )
     await post(notifications, "/rules", urgent_need_rule(rule, station_id, "inbox"), admin)
     await publish(nc, urgent_need(), unique("hh"), station_id)
     await publish(nc, urgent_need(severity="low"), unique("hh"), station_id)  # no rule for it
@@ -196,7 +250,9 @@ async def test_the_inbox_lists_a_notification_and_only_its_addressee_marks_it_re
     assert (await notifications.post(path, headers=someone_else)).status_code == 404
     assert (await notifications.post(path, headers=me)).status_code == 200
     assert (await notifications.post(path, headers=me)).status_code == 200
-    assert (await notifications.get("/inbox", params={"unread_only": True}, headers=me)).json() == []
+    assert (
+        await notifications.get("/inbox", params={"unread_only": True}, headers=me)
+    ).json() == []
     assert await audit(pool, row["delivery_id"]) == ["NotificationSent", "NotificationRead"]
 
 
@@ -206,17 +262,36 @@ async def test_subscriptions_choose_the_channel_per_topic_and_can_mute_it(
     station_id, _ = station
     moved, muted, rule = unique("lead"), unique("lead"), unique("rule")
     for lead in (moved, muted):
-        await post(notifications, "/recipients", {
-            "recipient_id": lead, "role": "station_lead", "station_id": station_id,
-            "webhook_url": receiver.url(f"/hooks/{lead}"),
-        }, admin)
+        await post(
+            notifications,
+            "/recipients",
+            {
+                "recipient_id": lead,
+                "role": "station_lead",
+                "station_id": station_id,
+                "webhook_url": receiver.url(f"/hooks/{lead}"),
+            },
+            admin,
+        )
     settings = notifications.app.state.settings
-    await post(notifications, f"/recipients/{moved}/subscriptions", {"topic": "urgent-need", "channel": "inbox"},
-               bearer(settings, "social_worker", [station_id], subject=moved), status=200)
-    await post(notifications, f"/recipients/{muted}/subscriptions", {"topic": "urgent-need", "channel": "none"},
-               admin, status=200)
+    await post(
+        notifications,
+        f"/recipients/{moved}/subscriptions",
+        {"topic": "urgent-need", "channel": "inbox"},
+        bearer(settings, "social_worker", [station_id], subject=moved),
+        status=200,
+    )
+    await post(
+        notifications,
+        f"/recipients/{muted}/subscriptions",
+        {"topic": "urgent-need", "channel": "none"},
+        admin,
+        status=200,
+    )
     no_address = await notifications.post(
-        f"/recipients/{moved}/subscriptions", json={"topic": "urgent-need", "channel": "email"}, headers=admin
+        f"/recipients/{moved}/subscriptions",
+        json={"topic": "urgent-need", "channel": "email"},
+        headers=admin,
     )
     assert no_address.status_code == 422 and no_address.json()["field"] == "channel"
     await post(notifications, "/rules", urgent_need_rule(rule, station_id, "webhook"), admin)
@@ -232,17 +307,47 @@ async def test_an_audience_field_picks_the_worker_the_event_names(
 ):
     station_id, _ = station
     assigned, other, rule = unique("sw"), unique("sw"), unique("rule")
-    await post(notifications, "/recipients", {
-        "recipient_id": assigned, "role": "social_worker", "station_id": station_id, "refs": ["w-zhang"],
-    }, admin)
-    await post(notifications, "/recipients", {"recipient_id": other, "role": "social_worker", "station_id": station_id}, admin)
-    await post(notifications, "/rules", {
-        "rule_id": rule, "station_id": station_id, "trigger": "VisitScheduled",
-        "audience": {"role": "social_worker", "match_field": "social_worker_id"},
-        "channel": "inbox", "template_id": "event-recorded",
-    }, admin)
-    await publish(nc, VisitScheduled(visit_id="v-1", scheduled_for="2024-03-20", social_worker_id="w-zhang",
-                                     purposes=["needs_assessment"]), unique("hh"), station_id)
+    await post(
+        notifications,
+        "/recipients",
+        {
+            "recipient_id": assigned,
+            "role": "social_worker",
+            "station_id": station_id,
+            "refs": ["w-zhang"],
+        },
+        admin,
+    )
+    await post(
+        notifications,
+        "/recipients",
+        {"recipient_id": other, "role": "social_worker", "station_id": station_id},
+        admin,
+    )
+    await post(
+        notifications,
+        "/rules",
+        {
+            "rule_id": rule,
+            "station_id": station_id,
+            "trigger": "VisitScheduled",
+            "audience": {"role": "social_worker", "match_field": "social_worker_id"},
+            "channel": "inbox",
+            "template_id": "event-recorded",
+        },
+        admin,
+    )
+    await publish(
+        nc,
+        VisitScheduled(
+            visit_id="v-1",
+            scheduled_for="2024-03-20",
+            social_worker_id="w-zhang",
+            purposes=["needs_assessment"],
+        ),
+        unique("hh"),
+        station_id,
+    )
 
     (row,) = await sent(pool, rule)
     assert row["recipient_id"] == assigned
@@ -257,13 +362,22 @@ async def test_a_district_rule_reaches_the_district_officer_for_every_station_of
     for s, d in ((first, district), (second, district), (elsewhere, other_district)):
         await station_known(notifications, nc, s, d)
     officer, rule = unique("officer"), unique("rule")
-    await post(notifications, "/recipients", {"recipient_id": officer, "role": "district_officer", "district_id": district}, admin)
-    officer_token = bearer(notifications.app.state.settings, "district_officer", district=district, subject=officer)
+    await post(
+        notifications,
+        "/recipients",
+        {"recipient_id": officer, "role": "district_officer", "district_id": district},
+        admin,
+    )
+    officer_token = bearer(
+        notifications.app.state.settings, "district_officer", district=district, subject=officer
+    )
     body = urgent_need_rule(rule, None, "inbox", role="district_officer")
     body.pop("station_id")
     await post(notifications, "/rules", {**body, "district_id": district}, officer_token)
 
-    sources = [await publish(nc, urgent_need(), unique("hh"), s) for s in (first, second, elsewhere)]
+    sources = [
+        await publish(nc, urgent_need(), unique("hh"), s) for s in (first, second, elsewhere)
+    ]
     rows = await sent(pool, rule, count=2)
     assert {r["source_event_id"] for r in rows} == {sources[0].event_id, sources[1].event_id}
     assert {r["recipient_id"] for r in rows} == {officer}
@@ -275,11 +389,20 @@ async def test_many_deliveries_shared_by_concurrent_workers_are_each_sent_once(
     station_id, _ = station
     leads, rule = [unique("lead") for _ in range(12)], unique("rule")
     for lead in leads:
-        receiver.script(f"/hooks/{lead}", [503])  # one retry each, so workers also meet rows coming due again
-        await post(notifications, "/recipients", {
-            "recipient_id": lead, "role": "station_lead", "station_id": station_id,
-            "webhook_url": receiver.url(f"/hooks/{lead}"),
-        }, admin)
+        receiver.script(
+            f"/hooks/{lead}", [503]
+        )  # one retry each, so workers also meet rows coming due again
+        await post(
+            notifications,
+            "/recipients",
+            {
+                "recipient_id": lead,
+                "role": "station_lead",
+                "station_id": station_id,
+                "webhook_url": receiver.url(f"/hooks/{lead}"),
+            },
+            admin,
+        )
     await post(notifications, "/rules", urgent_need_rule(rule, station_id, "webhook"), admin)
     await publish(nc, urgent_need(), unique("hh"), station_id)
 

@@ -27,20 +27,31 @@ from shegong_runtime.testing_decider import scenario
 given = scenario(RECIPIENT, aggregate_id="lead-qbs", station_id="chengguan-qingbaishi")
 EMAIL = Addresses(email_sealed="sealed:v1:email")
 REGISTERED = RecipientRegistered(
-    recipient_id="lead-qbs", role="station_lead", station_id="chengguan-qingbaishi", district_id="chengguan",
+    recipient_id="lead-qbs",
+    role="station_lead",
+    station_id="chengguan-qingbaishi",
+    district_id="chengguan",
 )
 ERASED_AT = datetime(2024, 4, 15, 4, 0, tzinfo=UTC)
 
 
 def register(**over) -> RegisterRecipient:  # type: ignore[no-untyped-def]
-    fields = {"recipient_id": "lead-qbs", "role": "station_lead", "station_id": "chengguan-qingbaishi",
-              "district_id": "chengguan"}
+    fields = {
+        "recipient_id": "lead-qbs",
+        "role": "station_lead",
+        "station_id": "chengguan-qingbaishi",
+        "district_id": "chengguan",
+    }
     return RegisterRecipient(**{**fields, **over})
 
 
 def test_a_recipient_is_registered_with_their_sealed_addresses():
-    state = given().when(register(addresses=EMAIL, refs=("sw-qbs-01",))).then(
-        REGISTERED.model_copy(update={"email_sealed": "sealed:v1:email", "refs": ["sw-qbs-01"]})
+    state = (
+        given()
+        .when(register(addresses=EMAIL, refs=("sw-qbs-01",)))
+        .then(
+            REGISTERED.model_copy(update={"email_sealed": "sealed:v1:email", "refs": ["sw-qbs-01"]})
+        )
     )
     assert state.registered and state.has_email and not state.has_webhook
 
@@ -55,12 +66,18 @@ def test_district_officers_belong_to_a_district_and_everyone_else_to_a_station()
 
 
 def test_an_update_changes_only_what_it_names():
-    given(REGISTERED).when(UpdateRecipient("lead-qbs", EMAIL)).then(RecipientUpdated(email_sealed="sealed:v1:email"))
+    given(REGISTERED).when(UpdateRecipient("lead-qbs", EMAIL)).then(
+        RecipientUpdated(email_sealed="sealed:v1:email")
+    )
 
 
 def test_a_removed_recipient_is_changed_no_more():
     given(REGISTERED).when(RemoveRecipient("lead-qbs")).then(RecipientRemoved())
-    for command in (RemoveRecipient("lead-qbs"), UpdateRecipient("lead-qbs"), SetSubscription("lead-qbs", "urgent-need", "inbox")):
+    for command in (
+        RemoveRecipient("lead-qbs"),
+        UpdateRecipient("lead-qbs"),
+        SetSubscription("lead-qbs", "urgent-need", "inbox"),
+    ):
         given(REGISTERED, RecipientRemoved()).when(command).raises(RecipientNotFound)
     given().when(UpdateRecipient("lead-qbs")).raises(RecipientNotFound)
 
@@ -73,8 +90,12 @@ def test_a_removed_recipient_can_still_be_erased_but_no_one_unknown():
 
 
 def test_a_channel_is_chosen_only_where_the_recipient_has_an_address():
-    given(REGISTERED).when(SetSubscription("lead-qbs", "urgent-need", "email")).raises(ChannelHasNoAddress)
-    given(REGISTERED).when(SetSubscription("lead-qbs", "urgent-need", "webhook")).raises(ChannelHasNoAddress)
+    given(REGISTERED).when(SetSubscription("lead-qbs", "urgent-need", "email")).raises(
+        ChannelHasNoAddress
+    )
+    given(REGISTERED).when(SetSubscription("lead-qbs", "urgent-need", "webhook")).raises(
+        ChannelHasNoAddress
+    )
     with_email = REGISTERED.model_copy(update={"email_sealed": "sealed:v1:email"})
     given(with_email).when(SetSubscription("lead-qbs", "urgent-need", "email")).then(
         SubscriptionSet(topic="urgent-need", channel="email")

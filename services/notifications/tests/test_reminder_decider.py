@@ -10,8 +10,12 @@ given = scenario(REMINDER, aggregate_id="r-1", station_id="chengguan-qingbaishi"
 FIRE_AT = datetime(2024, 4, 22, 1, 0, tzinfo=UTC)
 SCHEDULE = ScheduleReminder("r-1", "follow-up-due", "hh-1", "e-1", "FollowUpScheduled", FIRE_AT)
 SCHEDULED = ReminderScheduled(
-    reminder_id="r-1", rule_id="follow-up-due", subject_key="hh-1", source_event_id="e-1",
-    source_event_type="FollowUpScheduled", fire_at=FIRE_AT,
+    reminder_id="r-1",
+    rule_id="follow-up-due",
+    subject_key="hh-1",
+    source_event_id="e-1",
+    source_event_type="FollowUpScheduled",
+    fire_at=FIRE_AT,
 )
 
 

@@ -38,7 +38,9 @@ async def notifications(database_url, nats_url):
 
 
 def urgent(need_id):
-    return NeedIdentified(need_id=need_id, category="care", severity="urgent", identified_on="2024-03-19")
+    return NeedIdentified(
+        need_id=need_id, category="care", severity="urgent", identified_on="2024-03-19"
+    )
 
 
 async def test_a_replay_of_history_sends_nothing(notifications, receiver, nc, pool, unique):
@@ -53,19 +55,38 @@ async def test_a_replay_of_history_sends_nothing(notifications, receiver, nc, po
     older = await publish(nc, urgent("n-old"), unique("hh"), station_id)
     await eventually(lambda: planner_saw(pool, older.event_id))
 
-    await post(notifications, "/recipients", {
-        "recipient_id": lead, "role": "station_lead", "station_id": station_id, "webhook_url": receiver.url(path),
-    }, admin)
+    await post(
+        notifications,
+        "/recipients",
+        {
+            "recipient_id": lead,
+            "role": "station_lead",
+            "station_id": station_id,
+            "webhook_url": receiver.url(path),
+        },
+        admin,
+    )
     for rid, reminder in ((rule, None), (reminder_rule, {"offset_minutes": -1})):
-        await post(notifications, "/rules", {
-            "rule_id": rid, "station_id": station_id, "trigger": "NeedIdentified",
-            "audience": {"role": "station_lead"}, "channel": "webhook", "template_id": "urgent-need",
-            "reminder": reminder,
-        }, admin)
+        await post(
+            notifications,
+            "/rules",
+            {
+                "rule_id": rid,
+                "station_id": station_id,
+                "trigger": "NeedIdentified",
+                "audience": {"role": "station_lead"},
+                "channel": "webhook",
+                "template_id": "urgent-need",
+                "reminder": reminder,
+            },
+            admin,
+        )
 
     # history recorded an hour ago arriving only now (a stream replayed to the planner): not theirs
     hour_ago = datetime.now(UTC) - timedelta(hours=1)
-    late = await publish(nc, urgent("n-late"), unique("hh"), station_id, occurred_at=hour_ago, recorded_at=hour_ago)
+    late = await publish(
+        nc, urgent("n-late"), unique("hh"), station_id, occurred_at=hour_ago, recorded_at=hour_ago
+    )
 
     # a new urgent need: told at once under one rule, and by a reminder (due already) under the other
     newer = await publish(nc, urgent("n-new"), unique("hh"), station_id)
@@ -88,7 +109,9 @@ async def test_a_replay_of_history_sends_nothing(notifications, receiver, nc, po
     assert [(r["delivery_id"], r["status"], r["attempts"]) for r in after] == [
         (r["delivery_id"], r["status"], r["attempts"]) for r in before
     ]
-    timers = await pool.fetchval("SELECT count(*) FROM notifications.timers WHERE rule_id = $1", reminder_rule)
+    timers = await pool.fetchval(
+        "SELECT count(*) FROM notifications.timers WHERE rule_id = $1", reminder_rule
+    )
     assert timers == 1
 
     # the live planner carries on in the new generation: the next need is told once, as before

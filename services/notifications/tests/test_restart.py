@@ -36,7 +36,9 @@ def started(stack_env, tmp_path):
     procs = []
 
     async def start(port: int) -> ServiceProcess:
-        proc = ServiceProcess(process_env(stack_env), port, tmp_path / f"notifications-{len(procs)}.log")
+        proc = ServiceProcess(
+            process_env(stack_env), port, tmp_path / f"notifications-{len(procs)}.log"
+        )
         procs.append(proc)
         await eventually(proc.ready, timeout=60)
         return proc
@@ -68,21 +70,42 @@ async def set_up(url, nc, station_id, district_id, recipient, rule):  # type: ig
     await call(url, "/rules", {**rule, "station_id": station_id})
 
 
-async def test_a_service_killed_mid_delivery_delivers_once_after_restart(started, receiver, nc, pool, unique):
+async def test_a_service_killed_mid_delivery_delivers_once_after_restart(
+    started, receiver, nc, pool, unique
+):
     port = free_port()
     first = await started(port)
     station_id, district_id = station_ids(unique)
     lead, rule = unique("lead"), unique("rule")
     path = f"/hooks/{lead}"
     await set_up(
-        first.url, nc, station_id, district_id,
-        {"recipient_id": lead, "role": "station_lead", "station_id": station_id, "webhook_url": receiver.url(path)},
-        {"rule_id": rule, "trigger": "NeedIdentified", "audience": {"role": "station_lead"},
-         "channel": "webhook", "template_id": "urgent-need"},
+        first.url,
+        nc,
+        station_id,
+        district_id,
+        {
+            "recipient_id": lead,
+            "role": "station_lead",
+            "station_id": station_id,
+            "webhook_url": receiver.url(path),
+        },
+        {
+            "rule_id": rule,
+            "trigger": "NeedIdentified",
+            "audience": {"role": "station_lead"},
+            "channel": "webhook",
+            "template_id": "urgent-need",
+        },
     )
     receiver.hold(path)
-    await publish(nc, NeedIdentified(need_id="n-1", category="care", severity="urgent", identified_on="2024-03-19"),
-                  unique("hh"), station_id)
+    await publish(
+        nc,
+        NeedIdentified(
+            need_id="n-1", category="care", severity="urgent", identified_on="2024-03-19"
+        ),
+        unique("hh"),
+        station_id,
+    )
 
     # the webhook is on its way: the receiver holds the request, the process is killed
     await eventually(lambda: receiver.to(path), timeout=30)
@@ -110,17 +133,37 @@ async def test_a_reminder_scheduled_before_a_restart_fires_once_after_it(started
     station_id, district_id = station_ids(unique)
     worker, rule = unique("lead"), unique("rule")
     await set_up(
-        first.url, nc, station_id, district_id,
+        first.url,
+        nc,
+        station_id,
+        district_id,
         {"recipient_id": worker, "role": "station_lead", "station_id": station_id},
-        {"rule_id": rule, "trigger": "RiskTierAssigned", "audience": {"role": "station_lead"},
-         "channel": "inbox", "template_id": "visit-overdue", "reminder": {"at_field": "next_due_at"}},
+        {
+            "rule_id": rule,
+            "trigger": "RiskTierAssigned",
+            "audience": {"role": "station_lead"},
+            "channel": "inbox",
+            "template_id": "visit-overdue",
+            "reminder": {"at_field": "next_due_at"},
+        },
     )
     now = datetime.now(UTC)
-    source = await publish(nc, RiskTierAssigned(tier="high", reason="health_decline", assigned_at=now,
-                                                next_due_at=now + timedelta(seconds=20)), unique("hh"), station_id)
+    source = await publish(
+        nc,
+        RiskTierAssigned(
+            tier="high",
+            reason="health_decline",
+            assigned_at=now,
+            next_due_at=now + timedelta(seconds=20),
+        ),
+        unique("hh"),
+        station_id,
+    )
 
     async def timer():
-        return await pool.fetchrow("SELECT * FROM notifications.timers WHERE source_event_id = $1", source.event_id)
+        return await pool.fetchrow(
+            "SELECT * FROM notifications.timers WHERE source_event_id = $1", source.event_id
+        )
 
     await eventually(timer, timeout=30)
     first.kill()
@@ -135,6 +178,8 @@ async def test_a_reminder_scheduled_before_a_restart_fires_once_after_it(started
     await eventually(fired, timeout=60)
     (delivery,) = await eventually(lambda: deliveries(pool, rule), timeout=30)
     assert delivery["source_event_id"] == source.event_id
-    inbox = await eventually(lambda: pool.fetch(
-        "SELECT * FROM notifications.inbox WHERE recipient_id = $1", worker), timeout=30)
+    inbox = await eventually(
+        lambda: pool.fetch("SELECT * FROM notifications.inbox WHERE recipient_id = $1", worker),
+        timeout=30,
+    )
     assert len(inbox) == 1 and inbox[0]["title"].startswith("【走访逾期】")

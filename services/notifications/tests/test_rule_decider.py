@@ -21,16 +21,27 @@ LEAD = Audience(role="station_lead")
 
 def define(**over) -> DefineRule:  # type: ignore[no-untyped-def]
     fields = {
-        "rule_id": "urgent-lead", "scope": "station", "scope_id": "chengguan-qingbaishi",
-        "trigger": "NeedIdentified", "audience": LEAD, "template_id": "urgent-need", "conditions": URGENT,
+        "rule_id": "urgent-lead",
+        "scope": "station",
+        "scope_id": "chengguan-qingbaishi",
+        "trigger": "NeedIdentified",
+        "audience": LEAD,
+        "template_id": "urgent-need",
+        "conditions": URGENT,
         "description": "紧急需求通知站长",
     }
     return DefineRule(**{**fields, **over})
 
 
 DEFINED = RuleDefined(
-    rule_id="urgent-lead", scope="station", scope_id="chengguan-qingbaishi", trigger="NeedIdentified",
-    conditions=list(URGENT), audience=LEAD, channel="inbox", template_id="urgent-need",
+    rule_id="urgent-lead",
+    scope="station",
+    scope_id="chengguan-qingbaishi",
+    trigger="NeedIdentified",
+    conditions=list(URGENT),
+    audience=LEAD,
+    channel="inbox",
+    template_id="urgent-need",
     description="紧急需求通知站长",
 )
 
@@ -50,7 +61,11 @@ def test_a_rule_id_is_defined_once():
         ({"template_id": "no-such-text"}, UnknownTemplate, "template_id"),
         ({"trigger": "NeedInvented"}, UnknownTrigger, "trigger"),
         ({"reminder": Reminder(cancel_on=["NeedForgotten"])}, UnknownTrigger, "reminder.cancel_on"),
-        ({"conditions": (Condition(field="severty", op="eq", value="urgent"),)}, UnknownField, "conditions.0.field"),
+        (
+            {"conditions": (Condition(field="severty", op="eq", value="urgent"),)},
+            UnknownField,
+            "conditions.0.field",
+        ),
         ({"audience": Audience(match_field="nobody_id")}, UnknownField, "audience.match_field"),
         ({"reminder": Reminder(at_field="due_never")}, UnknownField, "reminder.at_field"),
     ],
@@ -60,7 +75,11 @@ def test_a_rule_that_could_never_match_is_refused_naming_the_field(over, rule, f
 
 
 def test_a_defined_rule_is_disabled_once():
-    state = given(DEFINED).when(DisableRule("urgent-lead", reason="规则调整")).then(RuleDisabled(reason="规则调整"))
+    state = (
+        given(DEFINED)
+        .when(DisableRule("urgent-lead", reason="规则调整"))
+        .then(RuleDisabled(reason="规则调整"))
+    )
     assert state.disabled
     given(DEFINED, RuleDisabled()).when(DisableRule("urgent-lead")).raises(RuleAlreadyDisabled)
 

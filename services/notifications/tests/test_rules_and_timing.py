@@ -15,17 +15,25 @@ T0 = datetime(2024, 3, 18, 2, 0, tzinfo=UTC)
 
 
 def need(severity="urgent", station="chengguan-qingbaishi", recorded_at=T0 + timedelta(hours=1)):
-    event = NeedIdentified(need_id="n-1", category="medical", severity=severity, identified_on="2024-03-18")
+    event = NeedIdentified(
+        need_id="n-1", category="medical", severity=severity, identified_on="2024-03-18"
+    )
     env = Envelope.wrap(event, aggregate_id="hh-1", station_id=station, actor="w-1", occurred_at=T0)
     return env.model_copy(update={"recorded_at": recorded_at})
 
 
 def rule(**over):
     fields = {
-        "rule_id": "r-1", "scope": "station", "scope_id": "chengguan-qingbaishi", "trigger": "NeedIdentified",
+        "rule_id": "r-1",
+        "scope": "station",
+        "scope_id": "chengguan-qingbaishi",
+        "trigger": "NeedIdentified",
         "conditions": [Condition(field="severity", op="eq", value="urgent")],
-        "audience": Audience(role="station_lead"), "channel": "inbox", "template_id": "urgent-need",
-        "reminder": None, "created_at": T0,
+        "audience": Audience(role="station_lead"),
+        "channel": "inbox",
+        "template_id": "urgent-need",
+        "reminder": None,
+        "created_at": T0,
     }
     return Rule(**{**fields, **over})
 
@@ -95,7 +103,9 @@ def test_a_reminder_without_a_field_counts_from_when_the_event_happened():
 
 
 def test_a_weekly_reminder_moves_on_to_the_next_such_weekday():
-    monday = Reminder(at_field="identified_on", weekday=1, at_time="09:00")  # identified Monday 18th
+    monday = Reminder(
+        at_field="identified_on", weekday=1, at_time="09:00"
+    )  # identified Monday 18th
     assert timing.fire_at(monday, need()) == datetime(2024, 3, 25, 1, 0, tzinfo=UTC)
     friday = Reminder(at_field="identified_on", weekday=5, at_time="17:30")
     assert timing.fire_at(friday, need()) == datetime(2024, 3, 22, 9, 30, tzinfo=UTC)

@@ -173,9 +173,19 @@ def test_approval_carries_the_filing_number_and_the_name_as_filed_or_corrected()
 
 
 def test_a_converted_team_takes_its_new_name():
-    state = given(FILED, APPROVED).when(
-        org.ConvertToVolunteerTeam(**HERE, team_name="银龄志愿服务队", volunteers=9, service_focus="助老")
-    ).then(OrgConvertedToVolunteerTeam(team_name="银龄志愿服务队", volunteers=9, service_focus="助老"))
+    state = (
+        given(FILED, APPROVED)
+        .when(
+            org.ConvertToVolunteerTeam(
+                **HERE, team_name="银龄志愿服务队", volunteers=9, service_focus="助老"
+            )
+        )
+        .then(
+            OrgConvertedToVolunteerTeam(
+                team_name="银龄志愿服务队", volunteers=9, service_focus="助老"
+            )
+        )
+    )
     assert (state.status, state.name) == (Status.volunteer_team, "银龄志愿服务队")
 
 

@@ -53,12 +53,18 @@ def test_an_open_station_is_renamed_and_an_unopened_one_is_not_found():
 def test_the_contact_of_an_open_station_is_erased_and_of_an_unopened_one_not_found():
     at = datetime(2024, 4, 1, tzinfo=UTC)
     erase = station.EraseStationContact(station_id=SID, reason="subject_request", erased_at=at)
-    given_station(OPENED).when(erase).then(StationContactErased(reason="subject_request", erased_at=at))
+    given_station(OPENED).when(erase).then(
+        StationContactErased(reason="subject_request", erased_at=at)
+    )
     given_station().when(erase).raises(StationNotOpened)
 
 
 SCORES = EvaluationScores(
-    administration=90, finance=88, service_delivery=95, social_evaluation=93, publicity_innovation=89
+    administration=90,
+    finance=88,
+    service_delivery=95,
+    social_evaluation=93,
+    publicity_innovation=89,
 )
 RECORD = evaluation.RecordEvaluation(
     station_id=SID,

@@ -54,5 +54,8 @@ class Recorder:
         for domain, env in self.published:
             subject = f"sw.{domain}.{env.station_id}.{env.event_type}.{env.aggregate_id}"
             await bus.publish_event(
-                js, subject, env.model_dump_json().encode(), headers={"Nats-Msg-Id": str(env.event_id)}
+                js,
+                subject,
+                env.model_dump_json().encode(),
+                headers={"Nats-Msg-Id": str(env.event_id)},
             )

@@ -33,7 +33,9 @@ def test_weeks_are_columns_stacked_by_station_with_the_total_on_top():
     one = charts.over_weeks("v", "走访", ["3/11", "3/18"], [Series("甲", [0, 3])])
     assert len(one.rects) == 1  # an empty week draws nothing
     assert "最近一周3" in one.description
-    many = charts.over_weeks("v", "走访", ["3/11", "3/18"], [Series("甲", [0, 3]), Series("乙", [1, 3])])
+    many = charts.over_weeks(
+        "v", "走访", ["3/11", "3/18"], [Series("甲", [0, 3]), Series("乙", [1, 3])]
+    )
     assert len(many.rects) == 3 + 2  # three columns' parts, two legend swatches
     assert "6" in [t.text for t in many.texts]  # the week of 3/18 in all
     assert many.rows == [["甲", "0", "3"], ["乙", "1", "3"]]
@@ -51,5 +53,5 @@ def test_a_chart_is_accessible_svg_and_escapes_what_was_recorded():
     html = svg_of(chart)
     assert "<script>" not in html and "&lt;script&gt;" in html and "&lt;b&gt;" in html
     assert '<svg xmlns="http://www.w3.org/2000/svg"' in html and 'role="img"' in html
-    assert "<title id=\"title-p\">参与&lt;script&gt;</title>" in html
+    assert '<title id="title-p">参与&lt;script&gt;</title>' in html
     assert "<table>" in html  # the numbers beside the picture

@@ -119,7 +119,9 @@ async def test_dashboard_offers_the_roundup_as_markdown_to_download(board, admin
     assert "“春日茶话联席 共语美好未来”联席会议" in r.text and "共计20人参加" in r.text
 
 
-async def test_the_roundup_as_a_word_document_reads_like_the_source_week(board, admin, demo_week, tmp_path):
+async def test_the_roundup_as_a_word_document_reads_like_the_source_week(
+    board, admin, demo_week, tmp_path
+):
     """What a district bureau files and forwards: a .docx whose text is the roundup's."""
     import io
     from pathlib import Path
@@ -149,5 +151,7 @@ async def test_the_roundup_as_a_word_document_reads_like_the_source_week(board, 
     for heading in [line[3:] for line in md.splitlines() if line.startswith("## ")]:
         assert any(p.endswith(heading) for p in paragraphs), heading
     body = [p for p in doc.paragraphs[3:] if p.text]
-    assert all(p.paragraph_format.first_line_indent.pt == 32 for p in body)  # two characters of 三号
+    assert all(
+        p.paragraph_format.first_line_indent.pt == 32 for p in body
+    )  # two characters of 三号
     assert round(doc.sections[0].top_margin.cm, 2) == 3.7

@@ -85,7 +85,9 @@ async def test_each_reading_and_command_answers_its_documented_model(visits, rea
         params = {"station_id": STATION}
         detail = await visits.get(f"/households/{hid}", headers=headers)
         conforms(answers.HouseholdDetail, detail.json())
-        conforms(list[answers.TimelineEntry], await eventually(lambda h=headers: timeline_complete(h)))
+        conforms(
+            list[answers.TimelineEntry], await eventually(lambda h=headers: timeline_complete(h))
+        )
         listed = await visits.get("/households", params=params, headers=headers)
         conforms(list[answers.HouseholdRow], listed.json())
         overdue = await visits.get("/visits/overdue", params=params, headers=headers)

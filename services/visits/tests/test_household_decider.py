@@ -92,8 +92,8 @@ GENERAL = (registered(), tiered("general", at(1) + timedelta(days=90)))
 
 @pytest.mark.parametrize(("tier", "days"), [("high", 7), ("key", 30), ("general", 90)])
 def test_the_tier_sets_when_the_next_visit_is_due(tier, days):
-    state = given().when(register(tier)).then(
-        registered(), tiered(tier, at(1) + timedelta(days=days))
+    state = (
+        given().when(register(tier)).then(registered(), tiered(tier, at(1) + timedelta(days=days)))
     )
     assert state.next_due_at == at(1) + timedelta(days=days)
 

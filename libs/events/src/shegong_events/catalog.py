@@ -28,7 +28,9 @@ class EventCatalog:
             raise ValueError(f"event {key} registered twice")
         self._models[key] = model
         self._domains[model.event_type] = model.domain
-        self._latest[model.event_type] = max(self._latest.get(model.event_type, 0), model.schema_version)
+        self._latest[model.event_type] = max(
+            self._latest.get(model.event_type, 0), model.schema_version
+        )
         return model
 
     def upcaster(self, event_type: str, from_version: int) -> Callable[[Upcaster], Upcaster]:
@@ -60,7 +62,9 @@ class EventCatalog:
         latest = self.latest_version(envelope.event_type)
         version, data = envelope.schema_version, envelope.data
         if version > latest:
-            raise UnknownEventType(f"{envelope.event_type} v{version} is newer than this catalog (v{latest})")
+            raise UnknownEventType(
+                f"{envelope.event_type} v{version} is newer than this catalog (v{latest})"
+            )
         while version < latest:
             step = self._upcasters.get((envelope.event_type, version))
             if step is None:

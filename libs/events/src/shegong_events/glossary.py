@@ -194,7 +194,12 @@ OUTCOME_KIND = {
     "learning": "收获",
     "other": "其他",
 }
-VOLUNTEER_CATEGORY = {"student": "学生", "resident": "居民", "professional": "专业人士", "other": "其他"}
+VOLUNTEER_CATEGORY = {
+    "student": "学生",
+    "resident": "居民",
+    "professional": "专业人士",
+    "other": "其他",
+}
 CHANNEL = {"inbox": "站内消息", "email": "电子邮件", "webhook": "系统推送"}
 AUDIENCE_ROLE = {
     "social_worker": "社工",

@@ -74,7 +74,9 @@ class Reminder(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    at_field: str | None = Field(default=None, pattern=FIELD, description="None: the event's occurred_at")
+    at_field: str | None = Field(
+        default=None, pattern=FIELD, description="None: the event's occurred_at"
+    )
     offset_days: int = Field(default=0, ge=-366, le=366)
     offset_minutes: int = Field(default=0, ge=-1440, le=1440)
     weekday: int | None = Field(default=None, ge=1, le=7, description="1 = Monday ... 7 = Sunday")

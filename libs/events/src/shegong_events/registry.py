@@ -176,7 +176,9 @@ class OrgDeregistered(OrganisationEvent):
 
 # ── station evaluations (评估) ──
 
-OrgStatus = Literal["pending", "returned", "approved", "volunteer_team", "deregistered"]  # a filing's status in every read model and page
+OrgStatus = Literal[
+    "pending", "returned", "approved", "volunteer_team", "deregistered"
+]  # a filing's status in every read model and page
 EvaluationKind = Literal["midterm", "final"]  # 中期评估 / 终期评估
 
 

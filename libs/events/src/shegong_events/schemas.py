@@ -47,7 +47,9 @@ def render_all() -> dict[str, str]:
     for model in load_all().models():
         if not model.__module__.startswith("shegong_events."):
             continue
-        files[f"{model.domain}/{model.event_type}.v{model.schema_version}.json"] = dump(event_schema(model))
+        files[f"{model.domain}/{model.event_type}.v{model.schema_version}.json"] = dump(
+            event_schema(model)
+        )
     return files
 
 

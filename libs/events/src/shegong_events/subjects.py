@@ -33,7 +33,9 @@ class Subject:
 def token(value: str, what: str) -> str:
     """A subject token: no dots, spaces or wildcards, so filters stay exact."""
     if not _TOKEN.match(value):
-        raise ValueError(f"{what} {value!r} is not a valid subject token (letters, digits, - and _)")
+        raise ValueError(
+            f"{what} {value!r} is not a valid subject token (letters, digits, - and _)"
+        )
     return value
 
 
@@ -56,7 +58,9 @@ def stream_name(domain: str) -> str:
     return f"SW_{domain.upper()}"
 
 
-def domain_filter(domain: str, station_id: str = "*", event_type: str = "*", aggregate_id: str = "*") -> str:
+def domain_filter(
+    domain: str, station_id: str = "*", event_type: str = "*", aggregate_id: str = "*"
+) -> str:
     if station_id == "*" and event_type == "*" and aggregate_id == "*":
         return f"{PREFIX}.{domain}.>"
     return f"{PREFIX}.{domain}.{station_id}.{event_type}.{aggregate_id}"

@@ -83,7 +83,9 @@ NeedCategory = Literal[
     "employment",
     "education",
 ]
-NeedStatus = Literal["open", "referred", "resolved", "closed"]  # a need's status in read models and pages
+NeedStatus = Literal[
+    "open", "referred", "resolved", "closed"
+]  # a need's status in read models and pages
 Severity = Literal["low", "medium", "high", "urgent"]
 AgencyKind = Literal[
     "civil_affairs",

@@ -52,7 +52,9 @@ class Principal:
     def citywide(self) -> bool:
         return self.role in (Role.city_admin, Role.integrator, Role.operator)
 
-    def can_see(self, station_id: str, district_of: Callable[[str], str | None] | None = None) -> bool:
+    def can_see(
+        self, station_id: str, district_of: Callable[[str], str | None] | None = None
+    ) -> bool:
         if self.citywide or station_id in self.stations:
             return True
         if self.role == Role.district_officer and self.district and district_of is not None:
@@ -63,9 +65,13 @@ class Principal:
         self, station_id: str, district_of: Callable[[str], str | None] | None = None
     ) -> None:
         if not self.can_see(station_id, district_of):
-            raise Forbidden(f"role {self.role} has no access to station {station_id}", field="station_id")
+            raise Forbidden(
+                f"role {self.role} has no access to station {station_id}", field="station_id"
+            )
 
-    def may_write(self, station_id: str, district_of: Callable[[str], str | None] | None = None) -> bool:
+    def may_write(
+        self, station_id: str, district_of: Callable[[str], str | None] | None = None
+    ) -> bool:
         """Staff write for the stations they see; integrators and operators only read."""
         return self.role in WRITERS and self.can_see(station_id, district_of)
 
@@ -85,12 +91,16 @@ class Principal:
     def may_read_district(self, district_id: str | None) -> bool:
         """A district as a whole: the city's roles, or the officer of that district."""
         return self.citywide or (
-            self.role == Role.district_officer and district_id is not None and self.district == district_id
+            self.role == Role.district_officer
+            and district_id is not None
+            and self.district == district_id
         )
 
     def require_district(self, district_id: str) -> None:
         if not self.may_read_district(district_id):
-            raise Forbidden(f"role {self.role} has no access to district {district_id}", field="district_id")
+            raise Forbidden(
+                f"role {self.role} has no access to district {district_id}", field="district_id"
+            )
 
     def require_role(self, roles: Iterable[Role]) -> None:
         allowed = set(roles)

@@ -58,7 +58,11 @@ async def connect(settings: Settings, name: str) -> Client:
 def _said(client: Client, event: str, name: str):
     async def callback() -> None:
         if not (client.is_closed or client.is_draining):  # a goodbye of our own is no news
-            log.warning(event, client=name, server=str(client.connected_url.netloc if client.connected_url else ""))
+            log.warning(
+                event,
+                client=name,
+                server=str(client.connected_url.netloc if client.connected_url else ""),
+            )
 
     return callback
 
@@ -84,7 +88,10 @@ def domain_stream_config(domain: str, settings: Settings) -> StreamConfig:
     )
 
 
-GENERATION_SLOTS = ("a", "b")  # a rebuild fills the generation after the live one: never the same slot
+GENERATION_SLOTS = (
+    "a",
+    "b",
+)  # a rebuild fills the generation after the live one: never the same slot
 
 
 def consumer_name(projection: str, generation: int, unit: str) -> str:
@@ -128,7 +135,9 @@ def partition_of(aggregate_id: str, partitions: int) -> int:
 def partitioned(subject: str, partitions: int) -> str:
     """`sw.<d>.<station>.<Type>.<agg>` as its partition stream holds it."""
     _, domain, rest = subject.split(".", 2)
-    return f"{PARTITION_PREFIX}.{domain}.{partition_of(subject.rsplit('.', 1)[1], partitions)}.{rest}"
+    return (
+        f"{PARTITION_PREFIX}.{domain}.{partition_of(subject.rsplit('.', 1)[1], partitions)}.{rest}"
+    )
 
 
 _partitions: dict[str, int] = {}
@@ -136,11 +145,15 @@ _partitions: dict[str, int] = {}
 
 async def partitions(js: JetStreamContext, domain: str) -> int:
     if domain not in _partitions:
-        _partitions[domain] = partitions_of((await js.stream_info(partition_stream_name(domain))).config)
+        _partitions[domain] = partitions_of(
+            (await js.stream_info(partition_stream_name(domain))).config
+        )
     return _partitions[domain]
 
 
-async def publish_event(js: JetStreamContext, subject: str, data: bytes, headers: dict[str, str]) -> PubAck:
+async def publish_event(
+    js: JetStreamContext, subject: str, data: bytes, headers: dict[str, str]
+) -> PubAck:
     """One event into its domain stream and its partition stream, as the relay does (for tools
     and tests that stand in for a relay); returns the domain stream's acknowledgement."""
     count = await partitions(js, subject.split(".", 2)[1])
@@ -193,7 +206,10 @@ async def ensure_stream(js: JetStreamContext, config: StreamConfig, update: bool
 
 
 async def ensure_domain_streams(
-    js: JetStreamContext, domains: list[str], settings: Settings, owned: Collection[str] | None = None
+    js: JetStreamContext,
+    domains: list[str],
+    settings: Settings,
+    owned: Collection[str] | None = None,
 ) -> None:
     """Declare the streams a process uses. Only a domain's owner (or, with `owned` None, an
     operator's tool) may change an existing stream's settings: a consumer started with other

@@ -19,7 +19,9 @@ def port_of(name: str) -> int:
 def _ordered(group: str, order: list[str]) -> dict[str, Any]:
     """Installed entry points of a group in the given order (others after, by name)."""
     found = {ep.name: ep for ep in entry_points(group=group)}
-    return {n: found[n] for n in sorted(found, key=lambda n: (order.index(n) if n in order else 99, n))}
+    return {
+        n: found[n] for n in sorted(found, key=lambda n: (order.index(n) if n in order else 99, n))
+    }
 
 
 def services() -> dict[str, Any]:

@@ -22,7 +22,13 @@ COMPOSE_NODES = ("nats-1", "nats-2", "nats-3")
 
 
 def node_args(
-    name: str, *, store_dir: str, http_port: int, cluster_listen: str, routes: list[str], config: str | None
+    name: str,
+    *,
+    store_dir: str,
+    http_port: int,
+    cluster_listen: str,
+    routes: list[str],
+    config: str | None,
 ) -> list[str]:
     """The flags of one node of the cluster (client address and port are added by who runs it)."""
     return [
@@ -52,9 +58,18 @@ def compose_node_args(name: str) -> list[str]:
 class EmbeddedCluster:
     """N nats-server processes of the pinned wheel on loopback, each with its own store."""
 
-    def __init__(self, data_dir: Path, size: int = 3, config: Path | None = None, first_port: int | None = None):
+    def __init__(
+        self,
+        data_dir: Path,
+        size: int = 3,
+        config: Path | None = None,
+        first_port: int | None = None,
+    ):
         self.data_dir = Path(data_dir)
-        ports = [(first_port + i if first_port else free_port(), free_port(), free_port()) for i in range(size)]
+        ports = [
+            (first_port + i if first_port else free_port(), free_port(), free_port())
+            for i in range(size)
+        ]
         routes = [f"nats://127.0.0.1:{cluster}" for _, cluster, _ in ports]
         self.nodes: list[EmbeddedNats] = []
         for i, (client, cluster, monitor) in enumerate(ports):
@@ -69,7 +84,13 @@ class EmbeddedCluster:
                 config=str(config) if config else None,
             )
             self.nodes.append(
-                EmbeddedNats(folder, port=client, monitor_port=monitor, name=name, cluster_args=[*args, "-m", str(monitor)])
+                EmbeddedNats(
+                    folder,
+                    port=client,
+                    monitor_port=monitor,
+                    name=name,
+                    cluster_args=[*args, "-m", str(monitor)],
+                )
             )
 
     @property
@@ -92,7 +113,10 @@ class EmbeddedCluster:
             wait_for_port(node.port, timeout)
             while True:
                 try:
-                    r = httpx.get(f"http://127.0.0.1:{node.monitor_port}/healthz?js-enabled-only=true", timeout=2)
+                    r = httpx.get(
+                        f"http://127.0.0.1:{node.monitor_port}/healthz?js-enabled-only=true",
+                        timeout=2,
+                    )
                     jsz = httpx.get(f"http://127.0.0.1:{node.monitor_port}/jsz", timeout=2).json()
                     if r.status_code == 200 and (jsz.get("meta_cluster") or {}).get("leader"):
                         break

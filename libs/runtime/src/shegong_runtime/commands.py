@@ -179,7 +179,9 @@ async def execute(
         return previous
     state, version = await load(store, aggregate, aggregate_id)
     if expected_version is not None and expected_version != version:
-        raise ConcurrencyConflict(f"{aggregate.aggregate_type}-{aggregate_id}", expected_version, version)
+        raise ConcurrencyConflict(
+            f"{aggregate.aggregate_type}-{aggregate_id}", expected_version, version
+        )
     with tracing.span(f"decide {aggregate.aggregate_type}", **{"shegong.version": version}):
         events = list(decide(state, version))
     envelopes = [
@@ -196,7 +198,9 @@ async def execute(
     ]
     stream_id = f"{aggregate.aggregate_type}-{aggregate_id}"
     try:
-        with tracing.span(f"append {aggregate.aggregate_type}", **{"shegong.events": len(envelopes)}):
+        with tracing.span(
+            f"append {aggregate.aggregate_type}", **{"shegong.events": len(envelopes)}
+        ):
             stored, answer = await _commit(
                 store, aggregate, stream_id, state, version, envelopes, ctx, respond, after_append
             )
@@ -225,11 +229,15 @@ class _RetryRaced(Exception):
     """Another request with the same Idempotency-Key committed first."""
 
 
-async def _commit(store, aggregate, stream_id, state, version, envelopes, ctx, respond, after_append):
+async def _commit(
+    store, aggregate, stream_id, state, version, envelopes, ctx, respond, after_append
+):
     async with store.transaction() as conn:
         stored = await store.append(stream_id, envelopes, version, conn=conn)
         station = envelopes[0].station_id if envelopes else None
-        subjects = await crypto.persist(conn, store.schema, station)  # keys only for accepted commands
+        subjects = await crypto.persist(
+            conn, store.schema, station
+        )  # keys only for accepted commands
         for envelope in stored:
             state = aggregate.evolve(state, CATALOG.decode(envelope), envelope)
         answer = respond(stored, state)

@@ -23,12 +23,16 @@ async def _keep_session(conn: asyncpg.Connection) -> None:
 
 
 async def create_pool(database_url: str, min_size: int = 1, max_size: int = 10) -> asyncpg.Pool:
-    return await asyncpg.create_pool(database_url, min_size=min_size, max_size=max_size, reset=_keep_session)
+    return await asyncpg.create_pool(
+        database_url, min_size=min_size, max_size=max_size, reset=_keep_session
+    )
 
 
 async def patiently(step: Callable[[], Awaitable[T]], seconds: float = 60) -> T:
     """A start-up step retried while a server is briefly away (a restart, a leader election)."""
-    async for attempt in AsyncRetrying(stop=stop_after_delay(seconds), wait=wait_exponential(max=2), reraise=True):
+    async for attempt in AsyncRetrying(
+        stop=stop_after_delay(seconds), wait=wait_exponential(max=2), reraise=True
+    ):
         with attempt:
             return await step()
     raise AssertionError("unreachable")
@@ -43,7 +47,9 @@ async def open_bus(settings: Settings, name: str) -> Client:
 
 
 @asynccontextmanager
-async def opened(settings: Settings, name: str, max_size: int = 10) -> AsyncIterator[tuple[asyncpg.Pool, Client]]:
+async def opened(
+    settings: Settings, name: str, max_size: int = 10
+) -> AsyncIterator[tuple[asyncpg.Pool, Client]]:
     """The database pool and the bus for one command, closed (bus drained) however it ends."""
     pool = await open_pool(settings, max_size=max_size)
     try:

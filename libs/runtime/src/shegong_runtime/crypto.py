@@ -85,14 +85,18 @@ def touch(subject_id: str) -> None:
         sealing.subjects.add(subject_id)
 
 
-async def persist(conn: asyncpg.Connection, schema: str, station_id: str | None = None) -> list[str]:
+async def persist(
+    conn: asyncpg.Connection, schema: str, station_id: str | None = None
+) -> list[str]:
     """Store the running command's new keys in its transaction; the subjects it sealed for."""
     sealing = _sealing.get()
     if sealing is None:
         return []
     schema = migrations.identifier(schema)
     for subject_id, wrapped in sealing.new_keys.items():
-        if await conn.fetchval(f"SELECT 1 FROM {schema}.erased_subjects WHERE subject_id = $1", subject_id):
+        if await conn.fetchval(
+            f"SELECT 1 FROM {schema}.erased_subjects WHERE subject_id = $1", subject_id
+        ):
             raise SubjectErased(subject_id)
         stored = await conn.fetchval(
             f"INSERT INTO {schema}.subject_keys (subject_id, wrapped_key, station_id) VALUES ($1, $2, $3) "
@@ -122,7 +126,9 @@ class KeyStore:
     async def migrate(self) -> None:
         await migrations.apply(self.pool, self.schema, DDL + audit.DDL)
 
-    async def _key(self, subject_id: str, create: bool, conn: asyncpg.Connection | None = None) -> AESGCM | None:
+    async def _key(
+        self, subject_id: str, create: bool, conn: asyncpg.Connection | None = None
+    ) -> AESGCM | None:
         # no cache: an erasure on one replica must take effect on every replica at once
         db = conn or self.pool
         sealing = _sealing.get()
@@ -137,7 +143,9 @@ class KeyStore:
             ):
                 raise SubjectErased(subject_id)
             nonce = os.urandom(12)
-            fresh = nonce + self._master.encrypt(nonce, AESGCM.generate_key(256), subject_id.encode())
+            fresh = nonce + self._master.encrypt(
+                nonce, AESGCM.generate_key(256), subject_id.encode()
+            )
             if sealing is not None:  # stored by `persist`, in the command's append transaction
                 sealing.new_keys[subject_id] = fresh
                 return AESGCM(self._master.decrypt(fresh[:12], fresh[12:], subject_id.encode()))
@@ -152,7 +160,9 @@ class KeyStore:
             return None
         return AESGCM(self._master.decrypt(wrapped[:12], wrapped[12:], subject_id.encode()))
 
-    async def seal(self, subject_id: str, plaintext: str | None, conn: asyncpg.Connection | None = None) -> str | None:
+    async def seal(
+        self, subject_id: str, plaintext: str | None, conn: asyncpg.Connection | None = None
+    ) -> str | None:
         if plaintext is None:
             return None
         touch(subject_id)
@@ -169,7 +179,7 @@ class KeyStore:
         key = await self._key(subject_id, create=False)
         if key is None:
             return None
-        blob = base64.urlsafe_b64decode(sealed[len(PREFIX):])
+        blob = base64.urlsafe_b64decode(sealed[len(PREFIX) :])
         plain = key.decrypt(blob[:12], blob[12:], subject_id.encode()).decode()
         audit.opened(subject_id)  # the request answering with it leaves a read-audit record
         return plain
@@ -182,10 +192,14 @@ class KeyStore:
     async def erase(self, subject_id: str, conn: asyncpg.Connection | None = None) -> None:
         """Delete the key, and the stored answers and fingerprints of requests that sealed for it."""
         db = conn or self.pool
-        await db.execute(f"DELETE FROM {self.schema}.subject_keys WHERE subject_id = $1", subject_id)
+        await db.execute(
+            f"DELETE FROM {self.schema}.subject_keys WHERE subject_id = $1", subject_id
+        )
         await db.execute(
             f"INSERT INTO {self.schema}.erased_subjects (subject_id) VALUES ($1) ON CONFLICT DO NOTHING",
             subject_id,
         )
         if await db.fetchval("SELECT to_regclass($1)", f"{self.schema}.idempotency"):
-            await db.execute(f"DELETE FROM {self.schema}.idempotency WHERE $1 = ANY(subjects)", subject_id)
+            await db.execute(
+                f"DELETE FROM {self.schema}.idempotency WHERE $1 = ANY(subjects)", subject_id
+            )

@@ -32,7 +32,9 @@ class DemoClient:
 
     def _client(self, service: str) -> httpx.AsyncClient:
         return httpx.AsyncClient(
-            base_url=self.urls.get(service, "http://test"), transport=self.transports.get(service), timeout=30
+            base_url=self.urls.get(service, "http://test"),
+            transport=self.transports.get(service),
+            timeout=30,
         )
 
     async def post(self, service: str, path: str, body: dict[str, Any], key: str) -> dict[str, Any]:
@@ -43,20 +45,29 @@ class DemoClient:
                 r = await client.post(
                     path,
                     json=body,
-                    headers={"Authorization": f"Bearer {self.token}", "Idempotency-Key": f"demo-{key}"},
+                    headers={
+                        "Authorization": f"Bearer {self.token}",
+                        "Idempotency-Key": f"demo-{key}",
+                    },
                 )
                 if r.status_code < 300:
                     return r.json()
                 retriable = r.status_code in (404, 503) or (
-                    r.status_code == 422 and r.json().get("rule") in ("UnknownStation", "UnknownDistrict", "UnknownOrganisation")
+                    r.status_code == 422
+                    and r.json().get("rule")
+                    in ("UnknownStation", "UnknownDistrict", "UnknownOrganisation")
                 )
                 if not retriable or asyncio.get_running_loop().time() > deadline:
-                    raise DemoFailed(f"POST {service}{path} ({key}) → {r.status_code}: {r.text[:500]}")
+                    raise DemoFailed(
+                        f"POST {service}{path} ({key}) → {r.status_code}: {r.text[:500]}"
+                    )
                 await asyncio.sleep(0.25)
 
     async def get(self, service: str, path: str, **params: Any) -> Any:
         async with self._client(service) as client:
-            r = await client.get(path, params=params, headers={"Authorization": f"Bearer {self.token}"})
+            r = await client.get(
+                path, params=params, headers={"Authorization": f"Bearer {self.token}"}
+            )
             r.raise_for_status()
             return r.json()
 

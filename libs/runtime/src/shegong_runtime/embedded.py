@@ -73,15 +73,20 @@ class EmbeddedNats:
         self.proc = subprocess.Popen(
             [
                 nats_server_binary(),
-                "-a", "127.0.0.1",
-                "-p", str(self.port),
-                "-m", str(self.monitor_port),
+                "-a",
+                "127.0.0.1",
+                "-p",
+                str(self.port),
+                "-m",
+                str(self.monitor_port),
                 *(
                     self.cluster_args
                     or [
                         "-js",
-                        "-sd", str(self.data_dir / "jetstream"),
-                        "-n", self.name,
+                        "-sd",
+                        str(self.data_dir / "jetstream"),
+                        "-n",
+                        self.name,
                         *(["-c", str(self.config)] if self.config else []),
                     ]
                 ),

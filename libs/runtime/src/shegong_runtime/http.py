@@ -126,16 +126,18 @@ def _correlate(app: FastAPI) -> None:
         logging.clear()
         logging.bind(correlation_id=str(correlation))
         started = time.perf_counter()
-        with tracing.request_span(request.method, correlation, **{"http.request.method": request.method}) as span:
+        with tracing.request_span(
+            request.method, correlation, **{"http.request.method": request.method}
+        ) as span:
             response = await call_next(request)
             route = getattr(request.scope.get("route"), "path", "unmatched")
             span.update_name(f"{request.method} {route}")
             span.set_attribute("http.route", route)
             span.set_attribute("http.response.status_code", response.status_code)
         response.headers[CORRELATION_HEADER] = str(correlation)
-        HTTP_SECONDS.labels(settings.service, request.method, route, str(response.status_code)).observe(
-            time.perf_counter() - started
-        )
+        HTTP_SECONDS.labels(
+            settings.service, request.method, route, str(response.status_code)
+        ).observe(time.perf_counter() - started)
         return response
 
 
@@ -201,7 +203,9 @@ def expected_version(request: Request, body: Any = None) -> int | None:
     try:
         return int(raw.removeprefix("W/").strip('"'))
     except ValueError:
-        raise IfMatchInvalid(f"If-Match {raw!r} is not a version number", field="If-Match") from None
+        raise IfMatchInvalid(
+            f"If-Match {raw!r} is not a version number", field="If-Match"
+        ) from None
 
 
 @dataclass(frozen=True)

@@ -69,6 +69,8 @@ async def apply(pool: asyncpg.Pool, schema: str, ddl: str) -> None:
 async def apply_on(conn: asyncpg.Connection, schema: str, ddl: str) -> None:
     schema = identifier(schema)
     async with conn.transaction():
-        await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", f"shegong.migrate.{schema}")
+        await conn.execute(
+            "SELECT pg_advisory_xact_lock(hashtext($1))", f"shegong.migrate.{schema}"
+        )
         await conn.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
         await conn.execute(ddl.format(s=schema))

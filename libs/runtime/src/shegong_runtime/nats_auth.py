@@ -44,7 +44,11 @@ INTEGRATOR = "integrator"
 CONFIG_FILE = "auth.conf"
 PASSWORDS_FILE = "users.json"
 
-JETSTREAM = ["$JS.API.>", "$JS.ACK.>", "_INBOX.>"]  # the API (incl. $JS.API.DIRECT.GET.>), acks, inboxes
+JETSTREAM = [
+    "$JS.API.>",
+    "$JS.ACK.>",
+    "_INBOX.>",
+]  # the API (incl. $JS.API.DIRECT.GET.>), acks, inboxes
 # the reading calls of the API, open to every user
 JS_READS = [
     "$JS.API.INFO",
@@ -58,7 +62,9 @@ JS_READS = [
     "$JS.API.CONSUMER.LIST.*",
 ]
 DEADLETTER_STREAM = "SW_DEADLETTER"
-PARTITIONS = 4  # per-partition consumers `-p<k>`: at least the streams' P (SHEGONG_PROJECTION_PARTITIONS)
+PARTITIONS = (
+    4  # per-partition consumers `-p<k>`: at least the streams' P (SHEGONG_PROJECTION_PARTITIONS)
+)
 # calls that destroy history or move replicas: operators only
 JS_DESTRUCTIVE = [
     "$JS.API.STREAM.DELETE.>",
@@ -93,7 +99,10 @@ CONSUMERS: dict[str, dict[str, tuple[str, ...]]] = {
     },
     "visits": {"visits_stations": ("registry",), "visits_read": ("visits",)},
     "engagement": {"engagement_stations": ("registry",), "engagement_views": ("engagement",)},
-    "stations": {"stations_stations": ("registry",), "stations_board": ("registry", "visits", "engagement")},
+    "stations": {
+        "stations_stations": ("registry",),
+        "stations_board": ("registry", "visits", "engagement"),
+    },
     "workbench": {"workbench_stations": ("registry",)},
     "notifications": {
         "notifications_stations": ("registry",),
@@ -110,7 +119,10 @@ def consumer_names(
     for projection, domains in projections.items():
         for generation in range(1, len(GENERATION_SLOTS) + 1):
             for domain in domains:
-                names += [consumer_name(projection, generation, f"{domain}.p{k}") for k in range(partitions)]
+                names += [
+                    consumer_name(projection, generation, f"{domain}.p{k}")
+                    for k in range(partitions)
+                ]
             names.append(consumer_name(projection, generation, "redrive"))
     return names
 
@@ -144,7 +156,8 @@ def service_permissions(
     declare.append(f"$JS.API.STREAM.CREATE.{DEADLETTER_STREAM}")
     change = [f"$JS.API.STREAM.UPDATE.{s}" for s in _streams(domain)] if domain else []
     consumers = [
-        subject for name in consumer_names(projections or {}, partitions)
+        subject
+        for name in consumer_names(projections or {}, partitions)
         for subject in consumer_subjects(name)
     ]
     return {
@@ -174,7 +187,13 @@ def integrator_permissions(
     return {
         "publish": {
             "allow": JETSTREAM,
-            "deny": [*JS_DESTRUCTIVE, *JS_STREAM_CHANGES, f"{PREFIX}.>", f"{PARTITION_PREFIX}.>", *services],
+            "deny": [
+                *JS_DESTRUCTIVE,
+                *JS_STREAM_CHANGES,
+                f"{PREFIX}.>",
+                f"{PARTITION_PREFIX}.>",
+                *services,
+            ],
         }
     }
 
@@ -189,7 +208,11 @@ def users(
     domains = set(DOMAINS) | {d for d in services.values() if d}
     out: list[dict] = [
         {"user": OPERATOR, "password": passwords[OPERATOR]},
-        {"user": INTEGRATOR, "password": passwords[INTEGRATOR], "permissions": integrator_permissions(consumers)},
+        {
+            "user": INTEGRATOR,
+            "password": passwords[INTEGRATOR],
+            "permissions": integrator_permissions(consumers),
+        },
     ]
     for name, domain in services.items():
         permissions = service_permissions(domain, domains, consumers.get(name, {}))
@@ -263,7 +286,8 @@ def write_config(folder: Path, services: Mapping[str, str | None]) -> tuple[Path
 def write_env(path: Path, nats_url: str, user: str, password: str) -> Path:
     """A file to `set -a; . FILE; set +a` before running `shegong` tools as that user."""
     _write_private(
-        Path(path), f"NATS_URL={nats_url}\nSHEGONG_NATS_USER={user}\nSHEGONG_NATS_PASSWORD={password}\n"
+        Path(path),
+        f"NATS_URL={nats_url}\nSHEGONG_NATS_USER={user}\nSHEGONG_NATS_PASSWORD={password}\n",
     )
     return Path(path)
 

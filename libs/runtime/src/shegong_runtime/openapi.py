@@ -97,8 +97,13 @@ def truthful(app: FastAPI) -> dict[str, Any]:
                 responses[str(status)] = _problem(status, RETRY_AFTER if status == 503 else None)
             own = [int(s) for s in responses if s.isdigit() and int(s) in TITLES and int(s) >= 400]
             for status in [s for s in own if s not in standard]:
-                declared = responses[str(status)].get("description")  # a route's own refusal, e.g. 409
-                responses[str(status)] = {**_problem(status), **({"description": declared} if declared else {})}
+                declared = responses[str(status)].get(
+                    "description"
+                )  # a route's own refusal, e.g. 409
+                responses[str(status)] = {
+                    **_problem(status),
+                    **({"description": declared} if declared else {}),
+                }
             if method == "post" and not operational:
                 params = op.setdefault("parameters", [])
                 if not any(p.get("name") == "Idempotency-Key" for p in params):

@@ -151,7 +151,9 @@ async def skip_dead(conn: asyncpg.Connection, s: str, event: Envelope) -> list[E
     successors it held back are returned, in order, to be applied now."""
     if event.aggregate_version == 0:
         return []
-    seen = await conn.fetchval(f"SELECT version FROM {s}.versions WHERE stream_id = $1 FOR UPDATE", event.stream_id)
+    seen = await conn.fetchval(
+        f"SELECT version FROM {s}.versions WHERE stream_id = $1 FOR UPDATE", event.stream_id
+    )
     expect = max(seen or 0, event.aggregate_version) + 1
     chain = []
     for r in await conn.fetch(
@@ -163,7 +165,9 @@ async def skip_dead(conn: asyncpg.Connection, s: str, event: Envelope) -> list[E
             break
         chain.append(Envelope.model_validate_json(r["envelope"]))
         expect += 1
-    await conn.execute(f"DELETE FROM {s}.parked WHERE stream_id = $1 AND version < $2", event.stream_id, expect)
+    await conn.execute(
+        f"DELETE FROM {s}.parked WHERE stream_id = $1 AND version < $2", event.stream_id, expect
+    )
     await record(conn, s, {event.stream_id: expect - 1})
     return chain
 

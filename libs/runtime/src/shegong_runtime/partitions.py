@@ -65,7 +65,12 @@ class Leases:
     """This replica's leases on one projection's units."""
 
     def __init__(self, database_url: str, projection: str, units: list[str], ttl_s: float) -> None:
-        self.database_url, self.projection, self.units, self.ttl_s = database_url, projection, units, ttl_s
+        self.database_url, self.projection, self.units, self.ttl_s = (
+            database_url,
+            projection,
+            units,
+            ttl_s,
+        )
         self.member = uuid.uuid4().hex[:12]
         self.held: set[str] = set()
         self.conn: asyncpg.Connection | None = None
@@ -115,12 +120,16 @@ class Leases:
             self.ttl_s * 20,
         )
         share = math.ceil(len(self.units) / max(alive, 1))
-        surplus = sorted(self.held, key=self._preference, reverse=True)[: max(len(self.held) - share, 0)]
+        surplus = sorted(self.held, key=self._preference, reverse=True)[
+            : max(len(self.held) - share, 0)
+        ]
         taken: list[str] = []
         for unit in sorted(set(self.units) - self.held, key=self._preference):
             if len(self.held) + len(taken) >= share:
                 break
-            if await conn.fetchval("SELECT pg_try_advisory_lock(hashtext($1))", lock_key(self.projection, unit)):
+            if await conn.fetchval(
+                "SELECT pg_try_advisory_lock(hashtext($1))", lock_key(self.projection, unit)
+            ):
                 await conn.execute(  # waits for the old holder's batch in hand, then fences it
                     f"INSERT INTO {meta}.leases (projection, unit, owner) VALUES ($1, $2, $3) "
                     "ON CONFLICT (projection, unit) DO UPDATE SET owner = EXCLUDED.owner, taken_at = now()",
@@ -131,11 +140,19 @@ class Leases:
                 taken.append(unit)
         self.held.update(taken)
         if taken or surplus:
-            log.info("partitions.rebalanced", projection=self.projection, member=self.member,
-                     taken=taken, handing_back=surplus, members=alive)
+            log.info(
+                "partitions.rebalanced",
+                projection=self.projection,
+                member=self.member,
+                taken=taken,
+                handing_back=surplus,
+                members=alive,
+            )
         return taken, surplus
 
     async def release(self, unit: str) -> None:
         self.held.discard(unit)
         if self.conn is not None and not self.conn.is_closed():
-            await self.conn.fetchval("SELECT pg_advisory_unlock(hashtext($1))", lock_key(self.projection, unit))
+            await self.conn.fetchval(
+                "SELECT pg_advisory_unlock(hashtext($1))", lock_key(self.projection, unit)
+            )

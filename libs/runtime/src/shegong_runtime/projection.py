@@ -71,7 +71,8 @@ class Projection:
             await self.apply(conn, s, event)
 
 
-TRACKING_DDL = """
+TRACKING_DDL = (
+    """
 CREATE TABLE IF NOT EXISTS {s}.processed (
     event_id uuid PRIMARY KEY,
     dead boolean NOT NULL DEFAULT false
@@ -84,11 +85,20 @@ CREATE TABLE IF NOT EXISTS {s}.checkpoints (
     stream text PRIMARY KEY,   -- the unit: <domain>.p<k>, or redrive
     stream_seq bigint NOT NULL
 );
-""" + ordering.DDL
+"""
+    + ordering.DDL
+)
 
 REDRIVE = "redrive"
-OUTAGES = (OSError, ConnectionError, TimeoutError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError,
-           asyncpg.CannotConnectNowError, NatsError)
+OUTAGES = (
+    OSError,
+    ConnectionError,
+    TimeoutError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.InterfaceError,
+    asyncpg.CannotConnectNowError,
+    NatsError,
+)
 
 
 def _causality(msg: Msg) -> dict[str, str]:
@@ -174,13 +184,25 @@ class ProjectionRunner:
     async def units(self) -> list[Unit]:
         """Every partition of every domain read (P as each partition stream was created), and
         the re-drive subject."""
-        await bus.ensure_domain_streams(self.js, list(self.projection.domains), self.settings, owned=())
+        await bus.ensure_domain_streams(
+            self.js, list(self.projection.domains), self.settings, owned=()
+        )
         out = []
         for domain in self.projection.domains:
             stream = bus.partition_stream_name(domain)
             count = bus.partitions_of((await self.js.stream_info(stream)).config)
-            out += [Unit(f"{domain}.p{k}", domain, stream, bus.partition_subject(domain, k)) for k in range(count)]
-        out.append(Unit(REDRIVE, REDRIVE, DEADLETTER_STREAM, deadletter.redrive_subject(self.projection.name)))
+            out += [
+                Unit(f"{domain}.p{k}", domain, stream, bus.partition_subject(domain, k))
+                for k in range(count)
+            ]
+        out.append(
+            Unit(
+                REDRIVE,
+                REDRIVE,
+                DEADLETTER_STREAM,
+                deadletter.redrive_subject(self.projection.name),
+            )
+        )
         for unit in out:
             unit.consumer = self.consumer_name(unit.key)
         return out
@@ -205,8 +227,10 @@ class ProjectionRunner:
             while not stop.is_set():
                 try:
                     switched_now = await self._run_generation(stop, until_caught_up)
-                except Exception as exc:  # bus or database hiccup: start the generation again
-                    log.warning("projection.error", projection=self.projection.name, error=repr(exc)[:300])
+                except Exception as exc:  # noqa: BLE001 - bus or database hiccup: start the generation again
+                    log.warning(
+                        "projection.error", projection=self.projection.name, error=repr(exc)[:300]
+                    )
                     await _sleep_until(stop, 1.0)
                     continue
                 if until_caught_up or not switched_now:
@@ -220,11 +244,16 @@ class ProjectionRunner:
         """Consume until stopped, caught up or the live generation moved (returns True then)."""
         await self.prepare()
         switched = asyncio.Event()
-        watcher = None if until_caught_up else asyncio.create_task(self._watch_generation(stop, switched))
+        watcher = (
+            None if until_caught_up else asyncio.create_task(self._watch_generation(stop, switched))
+        )
         try:
             if self.exclusive or until_caught_up:
                 halted = _any_set(stop, switched)
-                tasks = [asyncio.create_task(self._consume(u, halted, until_caught_up)) for u in self.consumers.values()]
+                tasks = [
+                    asyncio.create_task(self._consume(u, halted, until_caught_up))
+                    for u in self.consumers.values()
+                ]
                 try:
                     await asyncio.gather(*tasks)
                 finally:
@@ -249,7 +278,10 @@ class ProjectionRunner:
     async def _share(self, stop: asyncio.Event, switched: asyncio.Event) -> None:
         """Lease units up to this replica's fair share, consume each, hand back the surplus."""
         leases = self.leases = partitions.Leases(
-            self.settings.database_url, self.projection.name, list(self.consumers), self.settings.projection_member_ttl_s
+            self.settings.database_url,
+            self.projection.name,
+            list(self.consumers),
+            self.settings.projection_member_ttl_s,
         )
         running: dict[str, tuple[asyncio.Task, asyncio.Event]] = {}
 
@@ -269,7 +301,9 @@ class ProjectionRunner:
                 for key in taken:
                     halt = asyncio.Event()
                     task = asyncio.create_task(
-                        self._consume(self.consumers[key], _any_set(stop, switched, halt), False, fenced=True)
+                        self._consume(
+                            self.consumers[key], _any_set(stop, switched, halt), False, fenced=True
+                        )
                     )
                     running[key] = (task, halt)
                 for key, (task, _) in list(running.items()):
@@ -288,7 +322,7 @@ class ProjectionRunner:
             await asyncio.gather(*tasks, return_exceptions=True)
             try:
                 await leases.close()
-            except Exception:  # the database went away: the session's end frees the locks
+            except Exception:  # noqa: BLE001, S110 - the database went away: the session's end frees the locks
                 pass
             self.leases = None
 
@@ -300,13 +334,26 @@ class ProjectionRunner:
         self._gaps_checked_at = now
         count, age = await ordering.waiting(self.pool, self.schema)
         metrics.WAITING.labels(self.projection.name).set(count)
-        if count and (self._alarmed_at is None or now - self._alarmed_at >= self.settings.projection_gap_alarm_s):
-            log.error("projection.gap_open", projection=self.projection.name, waiting=count, oldest_s=round(age, 1))
+        if count and (
+            self._alarmed_at is None
+            or now - self._alarmed_at >= self.settings.projection_gap_alarm_s
+        ):
+            log.error(
+                "projection.gap_open",
+                projection=self.projection.name,
+                waiting=count,
+                oldest_s=round(age, 1),
+            )
             self._alarmed_at = now
 
     async def _open(self, unit: Unit) -> Pull:
         """A fresh cursor at the unit's checkpoint: whatever an earlier holder fetched is moot."""
-        seq = await self.pool.fetchval(f"SELECT stream_seq FROM {self.schema}.checkpoints WHERE stream = $1", unit.key) or 0
+        seq = (
+            await self.pool.fetchval(
+                f"SELECT stream_seq FROM {self.schema}.checkpoints WHERE stream = $1", unit.key
+            )
+            or 0
+        )
         unit.stream_seq = seq
         try:
             await self.js.delete_consumer(unit.stream, unit.consumer)
@@ -324,8 +371,13 @@ class ProjectionRunner:
             ),
         )
         unit.pending = info.num_pending or 0
-        pull = Pull(self.nc, unit.stream, unit.consumer, self.settings.projection_batch_size,
-                    self.settings.projection_fetch_timeout_s)
+        pull = Pull(
+            self.nc,
+            unit.stream,
+            unit.consumer,
+            self.settings.projection_batch_size,
+            self.settings.projection_fetch_timeout_s,
+        )
         return await pull.open()
 
     async def _consume(
@@ -335,14 +387,22 @@ class ProjectionRunner:
             sub = None
             try:
                 sub = await self._open(unit)
-                if until_caught_up and unit.pending == 0:  # nothing to catch up: no wait for a time-out
+                if (
+                    until_caught_up and unit.pending == 0
+                ):  # nothing to catch up: no wait for a time-out
                     return
                 delivered = 0  # the consumer's own count: a jump means another fetched from it
                 while not halted():
                     # what has arrived, as soon as one message has: no timer between batches
-                    msgs = await sub.take(self.settings.projection_batch_size, self.settings.projection_fetch_timeout_s)
+                    msgs = await sub.take(
+                        self.settings.projection_batch_size,
+                        self.settings.projection_fetch_timeout_s,
+                    )
                     if msgs:
-                        first, last = msgs[0].metadata.sequence.consumer, msgs[-1].metadata.sequence.consumer
+                        first, last = (
+                            msgs[0].metadata.sequence.consumer,
+                            msgs[-1].metadata.sequence.consumer,
+                        )
                         if first != delivered + 1 or last - first + 1 != len(msgs):
                             raise CursorShared(f"deliveries {first}..{last} after {delivered}")
                         delivered = last
@@ -363,15 +423,19 @@ class ProjectionRunner:
                 return
             except asyncio.CancelledError:
                 raise
-            except Exception as exc:  # an outage or a removed consumer: reopen from the checkpoint
-                log.warning("projection.unit_error", projection=self.projection.name, unit=unit.key,
-                            error=type(exc).__name__)
+            except Exception as exc:  # noqa: BLE001 - an outage or a removed consumer: reopen from the checkpoint
+                log.warning(
+                    "projection.unit_error",
+                    projection=self.projection.name,
+                    unit=unit.key,
+                    error=type(exc).__name__,
+                )
                 await asyncio.sleep(0.5)
             finally:
                 if sub is not None:
                     try:
                         await sub.close()
-                    except Exception:
+                    except Exception:  # noqa: BLE001, S110 - a supervisor loop: whatever failed, the unit or batch starts again
                         pass
 
     async def handle_batch(self, unit: Unit, msgs: list[Msg], fenced: bool = False) -> None:
@@ -380,8 +444,8 @@ class ProjectionRunner:
             return
         except (LeaseLost, *OUTAGES):
             raise
-        except Exception:
-            pass  # one event spoiled the batch: apply one by one to find it, in order
+        except Exception:  # noqa: BLE001, S110 - one event spoiled the batch: find it below
+            pass  # apply one by one, in order, to find the event
         for msg in msgs:
             with logging.bound(**_causality(msg)):  # log lines name the event they are about
                 await self._apply_alone(unit, msg, fenced)
@@ -394,7 +458,7 @@ class ProjectionRunner:
                 return
             except (LeaseLost, *OUTAGES):
                 raise
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 - a supervisor loop: whatever failed, the unit or batch starts again
                 attempts = await self._give_up(unit, msg, exc, fenced)
                 if attempts is None:
                     return
@@ -407,27 +471,33 @@ class ProjectionRunner:
         async with self.pool.acquire() as conn, conn.transaction():
             if fenced:
                 assert self.leases is not None
-                await partitions.check_owner(conn, self.projection.name, unit.key, self.leases.member)
+                await partitions.check_owner(
+                    conn, self.projection.name, unit.key, self.leases.member
+                )
             if unit.domain == REDRIVE:
                 # only letters dead in this generation: a rebuild replays old re-drives too,
                 # and those events come in their turn from the domain stream instead
-                fresh = await self._ids(conn, f"UPDATE {s}.processed SET dead = false WHERE event_id = any($1::uuid[]) "
-                                        "AND dead RETURNING event_id", events)
+                fresh = await self._ids(
+                    conn,
+                    f"UPDATE {s}.processed SET dead = false WHERE event_id = any($1::uuid[]) "
+                    "AND dead RETURNING event_id",
+                    events,
+                )
                 todo, versions = [e for e in events if e.event_id in fresh], {}
             else:
-                turn = await ordering.admit(conn, s, unit.key, events, self.settings.stream_max_age_s > 0)
+                turn = await ordering.admit(
+                    conn, s, unit.key, events, self.settings.stream_max_age_s > 0
+                )
                 todo, versions = turn.admitted, turn.versions
-            if self.settings.projection_fault_pause_s and len(todo) > 1:  # crash tests only
-                await self.projection.apply_batch(conn, s, todo[: len(todo) // 2])
-                log.warning("projection.mid_batch", projection=self.projection.name)
-                await asyncio.sleep(self.settings.projection_fault_pause_s)
-                todo = todo[len(todo) // 2 :]
             await self.projection.apply_batch(conn, s, todo)
             await self._checkpoint(conn, unit, msgs[-1].metadata.sequence.stream, versions)
         unit.applied += len(todo)
         metrics.APPLIED.labels(self.projection.name, unit.domain).inc(len(todo))
         tracing.record_events(
-            f"projection.applied {self.projection.name}", todo, started_ns, **{"shegong.projection": self.projection.name}
+            f"projection.applied {self.projection.name}",
+            todo,
+            started_ns,
+            **{"shegong.projection": self.projection.name},
         )
 
     @staticmethod
@@ -464,7 +534,12 @@ class ProjectionRunner:
         else the attempts so far."""
         attempts = 1 if isinstance(exc, Undecodable) else await self._failures(msg)
         if not isinstance(exc, Undecodable) and attempts < self.settings.projection_max_attempts:
-            log.warning("projection.retry", projection=self.projection.name, attempt=attempts, error=type(exc).__name__)
+            log.warning(
+                "projection.retry",
+                projection=self.projection.name,
+                attempt=attempts,
+                error=type(exc).__name__,
+            )
             return attempts
         reason = f"{type(exc).__name__}: {str(exc)[:300]}"
         await deadletter.send(self.js, self.projection.name, msg, reason, attempts)
@@ -489,7 +564,9 @@ class ProjectionRunner:
         async with self.pool.acquire() as conn, conn.transaction():
             if fenced:
                 assert self.leases is not None
-                await partitions.check_owner(conn, self.projection.name, unit.key, self.leases.member)
+                await partitions.check_owner(
+                    conn, self.projection.name, unit.key, self.leases.member
+                )
             if event is not None and unit.domain != REDRIVE:
                 await conn.execute(
                     f"INSERT INTO {s}.processed (event_id, dead) VALUES ($1, true) "

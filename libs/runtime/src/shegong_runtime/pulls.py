@@ -29,7 +29,9 @@ class PullEnded(NatsError):
 class Pull:
     """Messages of one pull consumer, one outstanding request at a time."""
 
-    def __init__(self, nc: Client, stream: str, consumer: str, batch: int, expires_s: float) -> None:
+    def __init__(
+        self, nc: Client, stream: str, consumer: str, batch: int, expires_s: float
+    ) -> None:
         self.nc, self.batch, self.expires_s = nc, batch, max(expires_s, 0.05)
         self.subject = f"$JS.API.CONSUMER.MSG.NEXT.{stream}.{consumer}"
         self.inbox = nc.new_inbox()
@@ -60,7 +62,11 @@ class Pull:
         elif status == CONFLICT:
             self.credit = 0
             description = msg.headers.get("Description", "") if msg.headers else ""
-            if "Deleted" in description or "Leadership" in description or "Push" in description.title():
+            if (
+                "Deleted" in description
+                or "Leadership" in description
+                or "Push" in description.title()
+            ):
                 self.failure = PullEnded(description)
         elif status != HEARTBEAT:  # 503: no consumer answers (gone, or the stream moving)
             self.credit = 0

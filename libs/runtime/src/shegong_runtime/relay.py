@@ -65,7 +65,9 @@ class Unconfirmed(Exception):
 class Relay:
     def __init__(self, store: EventStore, nc: Client, domain: str, settings: Settings) -> None:
         self.store, self.nc, self.domain, self.settings = store, nc, domain, settings
-        self.js = nc.jetstream(publish_async_max_pending=settings.relay_batch_size * 4)  # two streams, two batches
+        self.js = nc.jetstream(
+            publish_async_max_pending=settings.relay_batch_size * 4
+        )  # two streams, two batches
         self.stream = stream_name(domain)
         self.partition_stream = bus.partition_stream_name(domain)
         self.name = domain
@@ -100,7 +102,7 @@ class Relay:
             while not stop.is_set():
                 try:
                     await self._lead(stop)
-                except Exception as exc:
+                except Exception as exc:  # noqa: BLE001 - a supervisor loop: whatever failed, the unit or batch starts again
                     log.warning("relay.error", domain=self.domain, error=type(exc).__name__)
                     await _sleep_or_stop(stop, 1.0)
         finally:
@@ -124,8 +126,10 @@ class Relay:
         while True:
             self._notify_again = False
             try:
-                await self.store.pool.execute("SELECT pg_notify($1, '')", channel(self.store.schema))
-            except Exception as exc:  # the idle poll still finds the events
+                await self.store.pool.execute(
+                    "SELECT pg_notify($1, '')", channel(self.store.schema)
+                )
+            except Exception as exc:  # noqa: BLE001 - the idle poll still finds the events
                 log.debug("relay.notify_failed", domain=self.domain, error=type(exc).__name__)
                 return
             if not self._notify_again:
@@ -146,7 +150,9 @@ class Relay:
     async def _lead(self, stop: asyncio.Event) -> None:
         lock_conn = await asyncpg.connect(self.settings.database_url)
         try:
-            while not await lock_conn.fetchval("SELECT pg_try_advisory_lock(hashtext($1))", self.lock_key):
+            while not await lock_conn.fetchval(
+                "SELECT pg_try_advisory_lock(hashtext($1))", self.lock_key
+            ):
                 await _sleep_or_stop(stop, self.settings.relay_lock_poll_s)
                 if stop.is_set():
                     return
@@ -159,14 +165,21 @@ class Relay:
             checked_at = time.monotonic()
             hidden_wait = 0.0  # the wait while committed events are hidden, doubling
             while not stop.is_set():
-                if lock_conn.is_closed() or time.monotonic() - checked_at >= 0.5:  # still ours? a lost session frees the lock
+                if (
+                    lock_conn.is_closed() or time.monotonic() - checked_at >= 0.5
+                ):  # still ours? a lost session frees the lock
                     await lock_conn.fetchval("SELECT 1")
                     checked_at = time.monotonic()
                 self._wake.clear()  # a commit from here on wakes the next wait
                 try:
                     sent = await self.pump_once()
-                except Exception as exc:  # the bus or the database hiccuped: rescan, retry
-                    log.warning("relay.error", domain=self.domain, error=type(exc).__name__, detail=str(exc)[:200])
+                except Exception as exc:  # noqa: BLE001 - the bus or the database hiccuped: rescan, retry
+                    log.warning(
+                        "relay.error",
+                        domain=self.domain,
+                        error=type(exc).__name__,
+                        detail=str(exc)[:200],
+                    )
                     await _sleep_or_stop(stop, 0.25)
                     await lock_conn.fetchval("SELECT 1")
                     await self.recover()
@@ -205,15 +218,21 @@ class Relay:
         self._abandon()  # a failed batch: the stream scans below cover it
         self.cursor = self.checkpoint = Position(row["tx_id"], row["position"])
         self.stream_seq, self.partition_seq = row["stream_seq"], row["partition_seq"]
-        await bus.ensure_stream(self.js, bus.partition_stream_config(self.domain, self.settings), update=False)
+        await bus.ensure_stream(
+            self.js, bus.partition_stream_config(self.domain, self.settings), update=False
+        )
         self.partitions = await bus.partitions(self.js, self.domain)
         self._already = await self._held(self.stream, self.stream_seq)
         self._already_partitioned = await self._held(self.partition_stream, self.partition_seq)
         # the sequences stay the checkpointed ones: they move only with acks paired with the
         # cursor, so a second failure before the next checkpoint scans these messages again
         if self._already or self._already_partitioned:
-            log.info("relay.recovered", domain=self.domain, already_in_stream=len(self._already),
-                     already_in_partitions=len(self._already_partitioned))
+            log.info(
+                "relay.recovered",
+                domain=self.domain,
+                already_in_stream=len(self._already),
+                already_in_partitions=len(self._already_partitioned),
+            )
 
     async def _held(self, stream: str, after: int) -> set[str]:
         info = await self.js.stream_info(stream)
@@ -246,13 +265,17 @@ class Relay:
             if event_id in self._already:
                 self._already.discard(event_id)
             else:
-                futures.append(await self.js.publish_async(f"sw.{self.domain}.{rest}", data, headers=headers))
+                futures.append(
+                    await self.js.publish_async(f"sw.{self.domain}.{rest}", data, headers=headers)
+                )
             if event_id in self._already_partitioned:
                 self._already_partitioned.discard(event_id)
             else:
                 k = bus.partition_of(row["aggregate_id"], self.partitions)
                 futures.append(
-                    await self.js.publish_async(f"{bus.PARTITION_PREFIX}.{self.domain}.{k}.{rest}", data, headers=headers)
+                    await self.js.publish_async(
+                        f"{bus.PARTITION_PREFIX}.{self.domain}.{k}.{rest}", data, headers=headers
+                    )
                 )
         self.cursor = Position(batch[-1]["tx"], batch[-1]["position"])
         previous, self._inflight = self._inflight, None
@@ -267,7 +290,9 @@ class Relay:
             task, self._inflight = self._inflight, None
             await task
 
-    async def _confirm(self, previous: asyncio.Task | None, futures: list, cursor: Position, rows: list) -> None:
+    async def _confirm(
+        self, previous: asyncio.Task | None, futures: list, cursor: Position, rows: list
+    ) -> None:
         """Acks, then the checkpoint: strictly after the previous batch's checkpoint."""
         started = time.perf_counter()
         started_ns = time.time_ns()
@@ -279,14 +304,23 @@ class Relay:
             for f in futures:  # a batch given up: its slots in the client are freed
                 if not f.done():
                     f.cancel()
-        if self.settings.relay_fault_pause_s:  # fault injection for the crash tests only
-            log.warning("relay.checkpoint_pending", domain=self.domain, published=len(acks))
-            await asyncio.sleep(self.settings.relay_fault_pause_s)
         for ack in acks:
             if ack.stream == self.stream:
                 self.stream_seq = max(self.stream_seq, ack.seq)
             else:
                 self.partition_seq = max(self.partition_seq, ack.seq)
+        await self._save_checkpoint(cursor)
+        metrics.RELAYED.labels(self.name).inc(sum(1 for a in acks if a.stream == self.stream))
+        metrics.RELAY_BATCH_SECONDS.labels(self.name).observe(time.perf_counter() - started)
+        if tracing.enabled():  # parsed again only when someone reads the traces
+            published = [Envelope.model_validate_json(r["envelope"]) for r in rows]
+            tracing.record_events(
+                "relay.published", published, started_ns, **{"shegong.domain": self.domain}
+            )
+
+    async def _save_checkpoint(self, cursor: Position) -> None:
+        """The batch is in both streams: move the checkpoint past it (a crash before this
+        publishes the batch again, and the streams' duplicate check or the recovery scan drops it)."""
         await self.store.pool.execute(
             f"UPDATE {self.store.schema}.relay_checkpoint SET tx_id = $2, position = $3, "
             "stream_seq = $4, partition_seq = $5, updated_at = now() WHERE relay = $1",
@@ -297,11 +331,6 @@ class Relay:
             self.partition_seq,
         )
         self.checkpoint = cursor
-        metrics.RELAYED.labels(self.name).inc(sum(1 for a in acks if a.stream == self.stream))
-        metrics.RELAY_BATCH_SECONDS.labels(self.name).observe(time.perf_counter() - started)
-        if tracing.enabled():  # parsed again only when someone reads the traces
-            published = [Envelope.model_validate_json(r["envelope"]) for r in rows]
-            tracing.record_events("relay.published", published, started_ns, **{"shegong.domain": self.domain})
 
     async def _acks(self, futures: list) -> list:
         """Every acknowledgement of a batch, or Unconfirmed once the client reconnected (acks
@@ -313,7 +342,9 @@ class Relay:
         pending = set(futures)
         while pending:
             _, pending = await asyncio.wait(pending, timeout=0.1)
-            if pending and (self.nc.stats["reconnects"] != reconnects or time.monotonic() > deadline):
+            if pending and (
+                self.nc.stats["reconnects"] != reconnects or time.monotonic() > deadline
+            ):
                 raise Unconfirmed(f"{len(pending)} of {len(futures)} publishes unacknowledged")
         return [f.result() for f in futures]
 

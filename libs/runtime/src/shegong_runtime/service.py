@@ -83,10 +83,14 @@ class Service:
             app.include_router(router)
         return app
 
-    async def _start(self, settings: Settings, known: KnownStations, stop: asyncio.Event) -> Runtime:
+    async def _start(
+        self, settings: Settings, known: KnownStations, stop: asyncio.Event
+    ) -> Runtime:
         if weak := default_secrets(settings):
             if settings.require_secrets:
-                raise RuntimeError(f"set {', '.join('SHEGONG_' + w.upper() for w in weak)}: still the development default")
+                raise RuntimeError(
+                    f"set {', '.join('SHEGONG_' + w.upper() for w in weak)}: still the development default"
+                )
             log.warning("settings.development_secrets", service=self.name, secrets=weak)
         pool = await connections.open_pool(settings, max_size=settings.database_pool_size)
         nc = await connections.open_bus(settings, self.name)
@@ -97,10 +101,16 @@ class Service:
             keys = KeyStore(pool, self.name, settings.master_key)
             await keys.migrate()
         projections = [known, *self.projections]
-        domains = {d for p in projections for d in p.domains} | set(self.consumes) | ({self.domain} if self.domain else set())
+        domains = (
+            {d for p in projections for d in p.domains}
+            | set(self.consumes)
+            | ({self.domain} if self.domain else set())
+        )
         owned = {self.domain} if self.domain else set()
         await connections.patiently(  # a start during a leader election waits for the new leader
-            lambda: bus.ensure_domain_streams(nc.jetstream(), sorted(domains), settings, owned=owned)
+            lambda: bus.ensure_domain_streams(
+                nc.jetstream(), sorted(domains), settings, owned=owned
+            )
         )
         rt = Runtime(settings, pool, nc, store, keys, StationDirectory(pool, known))
         for hook in self.on_start:  # before any consumer runs: hooks may create tables
@@ -111,9 +121,13 @@ class Service:
         for projection in projections:
             runner = ProjectionRunner(projection, pool, nc, settings)
             rt.runners.append(runner)
-            rt.tasks.append(asyncio.create_task(runner.run(stop), name=f"projection:{projection.name}"))
+            rt.tasks.append(
+                asyncio.create_task(runner.run(stop), name=f"projection:{projection.name}")
+            )
         for job in self.background:
-            rt.tasks.append(asyncio.create_task(job(rt, stop), name=getattr(job, "__name__", "job")))
+            rt.tasks.append(
+                asyncio.create_task(job(rt, stop), name=getattr(job, "__name__", "job"))
+            )
         log.info("service.started", service=self.name)
         return rt
 

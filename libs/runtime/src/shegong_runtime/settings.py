@@ -40,7 +40,9 @@ class Settings(BaseSettings):
     relay_batch_size: int = 500
     relay_idle_poll_s: float = 1.0  # a fallback: commits wake the relay (relay.py)
     relay_lock_poll_s: float = 1.0
-    relay_ack_timeout_s: float = 5.0  # a batch unacknowledged this long is scanned for and sent again
+    relay_ack_timeout_s: float = (
+        5.0  # a batch unacknowledged this long is scanned for and sent again
+    )
 
     projection_batch_size: int = 256
     projection_max_attempts: int = 5
@@ -64,10 +66,6 @@ class Settings(BaseSettings):
     state_dir: str = ".state"
     # refuse to start while a secret is at its development default (set in production)
     require_secrets: bool = False
-
-    # fault injection, for the crash tests only: pause at the named point so a test can SIGKILL
-    relay_fault_pause_s: float = 0.0
-    projection_fault_pause_s: float = 0.0
 
 
 DEV_SECRETS = ("jwt_secret", "master_key", "fingerprint_secret")

@@ -42,7 +42,9 @@ class Stack:
     database_url: str = ""
     nats_url: str = ""
     urls: dict[str, str] = field(default_factory=dict)  # every replica: `visits`, `visits#2`, ...
-    supervisor: Supervisor = field(default_factory=lambda: Supervisor(spawn=lambda *a, **k: subprocess.Popen(*a, **k)))
+    supervisor: Supervisor = field(
+        default_factory=lambda: Supervisor(spawn=lambda *a, **k: subprocess.Popen(*a, **k))
+    )
     cluster_size: int = 1  # 3: a JetStream cluster of three nodes, streams with three replicas
     nats: EmbeddedNats | EmbeddedCluster | None = None
     postgres: EmbeddedPostgres | None = None
@@ -60,17 +62,25 @@ class Stack:
         else:
             self.start_nats()
 
-    def ports_taken(self, names: list[str] | None = None, replicas: dict[str, int] | None = None) -> list[str]:
+    def ports_taken(
+        self, names: list[str] | None = None, replicas: dict[str, int] | None = None
+    ) -> list[str]:
         """What would clash before anything starts: `up` says which port, not a timeout later."""
         wanted = {}
         if not os.environ.get("NATS_URL"):
             first = int(os.environ.get("SHEGONG_EMBEDDED_NATS_PORT", EMBEDDED_NATS_PORT))
             for i in range(self.cluster_size):
-                wanted[first + i] = f"NATS{f' node {i + 1}' if self.cluster_size > 1 else ''} (SHEGONG_EMBEDDED_NATS_PORT)"
+                wanted[first + i] = (
+                    f"NATS{f' node {i + 1}' if self.cluster_size > 1 else ''} (SHEGONG_EMBEDDED_NATS_PORT)"
+                )
         for name in names or list(catalogue.services()):
             for replica in range((replicas or {}).get(name, 1)):
                 wanted[replica_port(name, replica)] = f"{name} (SHEGONG_STACK_PORT_BASE)"
-        return [f"port {port} for {what} is taken" for port, what in sorted(wanted.items()) if port_in_use(port)]
+        return [
+            f"port {port} for {what} is taken"
+            for port, what in sorted(wanted.items())
+            if port_in_use(port)
+        ]
 
     def start_nats(self) -> None:
         """The wheel's NATS with one user per installed service, `operator` and `integrator`."""
@@ -79,19 +89,29 @@ class Stack:
         config, self.nats_passwords = nats_auth.write_config(folder, domains)
         port = int(os.environ.get("SHEGONG_EMBEDDED_NATS_PORT", EMBEDDED_NATS_PORT))
         if self.cluster_size > 1:  # nodes on successive ports from the embedded port
-            self.nats = EmbeddedCluster(folder / "cluster", self.cluster_size, config=config, first_port=port).start()
+            self.nats = EmbeddedCluster(
+                folder / "cluster", self.cluster_size, config=config, first_port=port
+            ).start()
         else:
             self.nats = EmbeddedNats(folder, port=port, config=config).start()
         self.nats_url = self.nats.url
         operator = self.nats_passwords[nats_auth.OPERATOR]
         self.settings = self.settings.model_copy(
-            update={"nats_url": self.nats_url, "nats_user": nats_auth.OPERATOR, "nats_password": operator}
+            update={
+                "nats_url": self.nats_url,
+                "nats_user": nats_auth.OPERATOR,
+                "nats_password": operator,
+            }
         )
         written = {
-            user: nats_auth.write_env(folder / f"{user}.env", self.nats_url, user, self.nats_passwords[user])
+            user: nats_auth.write_env(
+                folder / f"{user}.env", self.nats_url, user, self.nats_passwords[user]
+            )
             for user in (nats_auth.OPERATOR, nats_auth.INTEGRATOR)
         }
-        with open(written[nats_auth.OPERATOR], "a", encoding="utf-8") as env:  # the tools read the database too
+        with open(
+            written[nats_auth.OPERATOR], "a", encoding="utf-8"
+        ) as env:  # the tools read the database too
             env.write(f"DATABASE_URL={self.database_url}\n")
         click.echo(
             f"NATS users  operator: {written[nats_auth.OPERATOR]}, integrator: {written[nats_auth.INTEGRATOR]}"
@@ -108,7 +128,9 @@ class Stack:
     def procs(self) -> dict[str, subprocess.Popen]:
         return {name: c.proc for name, c in self.supervisor.children.items() if c.proc is not None}
 
-    def start_services(self, names: list[str] | None = None, replicas: dict[str, int] | None = None) -> None:
+    def start_services(
+        self, names: list[str] | None = None, replicas: dict[str, int] | None = None
+    ) -> None:
         env = {**os.environ, "DATABASE_URL": self.database_url, "NATS_URL": self.nats_url}
         if self.cluster_size > 1:
             env["SHEGONG_STREAM_REPLICAS"] = str(min(self.cluster_size, 3))
@@ -118,7 +140,15 @@ class Stack:
             for replica in range((replicas or {}).get(name, 1)):
                 key = name if replica == 0 else f"{name}#{replica + 1}"
                 port = replica_port(name, replica)
-                argv = [sys.executable, "-m", "shegong_runtime.cli", "serve", name, "--port", str(port)]
+                argv = [
+                    sys.executable,
+                    "-m",
+                    "shegong_runtime.cli",
+                    "serve",
+                    name,
+                    "--port",
+                    str(port),
+                ]
                 log_path = logs / f"{key.replace('#', '-')}.log"
                 self.supervisor.start(Child(key, argv, {**env, **self.nats_env(name)}, log_path))
                 self.urls[key] = f"http://127.0.0.1:{port}"

@@ -38,7 +38,11 @@ class KnownStations(Projection):
         self.name = f"{service}_stations"
 
     async def apply(self, conn: asyncpg.Connection, s: str, event: Envelope) -> None:
-        fact = CATALOG.decode(event) if event.event_type in ("StationOpened", "StationUpdated") else None
+        fact = (
+            CATALOG.decode(event)
+            if event.event_type in ("StationOpened", "StationUpdated")
+            else None
+        )
         if isinstance(fact, StationOpened):
             await conn.execute(
                 f"INSERT INTO {s}.stations VALUES ($1, $2, $3, $4, $5) ON CONFLICT (station_id) DO UPDATE "
@@ -51,7 +55,11 @@ class KnownStations(Projection):
                 fact.city,
             )
         elif isinstance(fact, StationUpdated) and fact.name:
-            await conn.execute(f"UPDATE {s}.stations SET name = $2 WHERE station_id = $1", event.aggregate_id, fact.name)
+            await conn.execute(
+                f"UPDATE {s}.stations SET name = $2 WHERE station_id = $1",
+                event.aggregate_id,
+                fact.name,
+            )
 
 
 class StationDirectory:
@@ -73,7 +81,10 @@ class StationDirectory:
         if station_id not in self._districts:
             await self.refresh()
         if station_id not in self._districts:
-            raise UnknownStation(f"unknown station {station_id!r}: the registry has not opened it", field="station_id")
+            raise UnknownStation(
+                f"unknown station {station_id!r}: the registry has not opened it",
+                field="station_id",
+            )
 
     async def check_write(self, who: Principal, station_id: str) -> None:
         """The one scope check before a command: the station is known (422 UnknownStation), the caller may write there (403)."""

@@ -66,7 +66,9 @@ class Supervisor:
                 self.say(f"{child.name} restarted (restart {child.restarts})")
 
     def stop(self, grace_s: float = 20.0) -> None:
-        procs = [c.proc for c in self.children.values() if c.proc is not None and c.proc.poll() is None]
+        procs = [
+            c.proc for c in self.children.values() if c.proc is not None and c.proc.poll() is None
+        ]
         for proc in procs:
             proc.terminate()
         for proc in procs:

@@ -66,7 +66,9 @@ def nats_server_url() -> Iterator[str]:
         return NatsContainer("nats:2.11", jetstream=True)
 
     size = int(os.environ.get("SHEGONG_TEST_NATS_CLUSTER", "1"))
-    embedded: Callable[[Path], Any] = (lambda tmp: EmbeddedCluster(tmp, size)) if size > 1 else EmbeddedNats
+    embedded: Callable[[Path], Any] = (
+        (lambda tmp: EmbeddedCluster(tmp, size)) if size > 1 else EmbeddedNats
+    )
     yield from _server_url("NATS_URL", container, lambda c: c.nats_uri(), embedded)
 
 
@@ -88,7 +90,9 @@ def postgres_server_url() -> Iterator[str]:
 
         return PostgresContainer("postgres:15", driver=None)
 
-    yield from _server_url("DATABASE_URL", container, lambda c: c.get_connection_url(), EmbeddedPostgres)
+    yield from _server_url(
+        "DATABASE_URL", container, lambda c: c.get_connection_url(), EmbeddedPostgres
+    )
 
 
 @pytest.fixture(scope="session")
@@ -137,7 +141,9 @@ def stack_env(database_url: str, nats_url: str) -> dict[str, str]:
         "DATABASE_URL": database_url,
         "NATS_URL": nats_url,
         "SHEGONG_LOG_JSON": "true",
-        "SHEGONG_DATABASE_POOL_SIZE": os.environ.get("SHEGONG_DATABASE_POOL_SIZE", "4"),  # many processes, one server
+        "SHEGONG_DATABASE_POOL_SIZE": os.environ.get(
+            "SHEGONG_DATABASE_POOL_SIZE", "4"
+        ),  # many processes, one server
     }
 
 
@@ -162,6 +168,7 @@ async def nc(nats_url: str) -> AsyncIterator[Any]:
 @pytest.fixture
 def unique() -> Callable[[str], str]:
     """Unique ids per test, so tests never depend on each other's data."""
+
     def new(prefix: str = "t") -> str:
         return f"{prefix}_{uuid.uuid4().hex[:10]}"
 

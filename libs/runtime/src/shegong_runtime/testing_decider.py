@@ -25,11 +25,22 @@ AT = datetime(2024, 4, 15, 4, 0, tzinfo=UTC)  # the demo week's Monday, noon at 
 
 
 def envelopes(
-    events: Sequence[DomainEvent], *, aggregate_id: str, station_id: str, occurred_at: datetime = AT, start: int = 0
+    events: Sequence[DomainEvent],
+    *,
+    aggregate_id: str,
+    station_id: str,
+    occurred_at: datetime = AT,
+    start: int = 0,
 ) -> list[Envelope]:
     out = []
     for i, event in enumerate(events, start=start + 1):
-        env = Envelope.wrap(event, aggregate_id=aggregate_id, station_id=station_id, actor="test", occurred_at=occurred_at)
+        env = Envelope.wrap(
+            event,
+            aggregate_id=aggregate_id,
+            station_id=station_id,
+            actor="test",
+            occurred_at=occurred_at,
+        )
         out.append(env.model_copy(update={"aggregate_version": i}))
     return out
 
@@ -52,7 +63,12 @@ class When(Generic[S]):
         assert events == list(expected)
         state = self.state
         for env, event in zip(
-            envelopes(events, aggregate_id=self.aggregate_id, station_id=self.station_id, start=self.version),
+            envelopes(
+                events,
+                aggregate_id=self.aggregate_id,
+                station_id=self.station_id,
+                start=self.version,
+            ),
             events,
             strict=True,
         ):
@@ -74,10 +90,14 @@ class Given(Generic[S]):
 
     @property
     def state(self) -> S:
-        return self.decider.fold(envelopes(self.history, aggregate_id=self.aggregate_id, station_id=self.station_id))
+        return self.decider.fold(
+            envelopes(self.history, aggregate_id=self.aggregate_id, station_id=self.station_id)
+        )
 
     def when(self, command: Any) -> When[S]:
-        return When(self.decider, self.state, len(self.history), command, self.aggregate_id, self.station_id)
+        return When(
+            self.decider, self.state, len(self.history), command, self.aggregate_id, self.station_id
+        )
 
 
 def scenario(

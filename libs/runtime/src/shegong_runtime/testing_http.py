@@ -45,11 +45,19 @@ async def service_client(
             yield client
 
 
-def bearer(settings: Settings, role: str, stations: Iterable[str] = (), district: str | None = None, subject: str = "tester") -> dict[str, str]:
+def bearer(
+    settings: Settings,
+    role: str,
+    stations: Iterable[str] = (),
+    district: str | None = None,
+    subject: str = "tester",
+) -> dict[str, str]:
     return {"Authorization": f"Bearer {auth.issue(settings, subject, role, stations, district)}"}
 
 
-async def open_stations(nc: Client, settings: Settings, stations: Iterable[tuple[str, str]]) -> None:
+async def open_stations(
+    nc: Client, settings: Settings, stations: Iterable[tuple[str, str]]
+) -> None:
     """Publish StationOpened for (station_id, district_id) pairs, as the registry would."""
     js = nc.jetstream()
     await bus.ensure_domain_streams(js, ["registry"], settings)

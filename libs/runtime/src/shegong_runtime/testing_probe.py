@@ -35,6 +35,7 @@ class ProbeTotals(Projection):
 
     def __init__(self, name: str | None = None) -> None:
         self.name = name or self.name
+
     ddl = """
     CREATE TABLE IF NOT EXISTS {s}.totals (
         aggregate_id text PRIMARY KEY,
@@ -73,7 +74,9 @@ class ProbeTotals(Projection):
         )
 
 
-def probe_event(aggregate_id: str, amount: int = 1, note: str = "", station_id: str = "probe-station") -> Envelope:
+def probe_event(
+    aggregate_id: str, amount: int = 1, note: str = "", station_id: str = "probe-station"
+) -> Envelope:
     return Envelope.wrap(
         ProbeRecorded(amount=amount, note=note),
         aggregate_id=aggregate_id,

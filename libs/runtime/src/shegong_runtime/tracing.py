@@ -92,7 +92,10 @@ def request_span(name: str, correlation_id: UUID, **attributes: Any) -> Iterator
     """The HTTP request's span, in the correlation's trace; spans opened inside are its children."""
     tracer = trace.get_tracer(TRACER)
     with tracer.start_as_current_span(
-        name, context=_joined(correlation_id), kind=SpanKind.SERVER, attributes=_attrs(correlation_id, attributes)
+        name,
+        context=_joined(correlation_id),
+        kind=SpanKind.SERVER,
+        attributes=_attrs(correlation_id, attributes),
     ) as span:
         yield span
 
@@ -100,7 +103,9 @@ def request_span(name: str, correlation_id: UUID, **attributes: Any) -> Iterator
 @contextmanager
 def span(name: str, **attributes: Any) -> Iterator[trace.Span]:
     """A child of whatever span is current (the request's, inside a route)."""
-    with trace.get_tracer(TRACER).start_as_current_span(name, attributes=_attrs(None, attributes)) as current:
+    with trace.get_tracer(TRACER).start_as_current_span(
+        name, attributes=_attrs(None, attributes)
+    ) as current:
         yield current
 
 
@@ -118,7 +123,11 @@ def record_events(name: str, envelopes: Iterable[Any], started_ns: int, **attrib
             start_time=started_ns,
             attributes=_attrs(
                 env.correlation_id,
-                {"shegong.event_type": env.event_type, "shegong.event_id": str(env.event_id), **attributes},
+                {
+                    "shegong.event_type": env.event_type,
+                    "shegong.event_id": str(env.event_id),
+                    **attributes,
+                },
             ),
         )
         one.end(end_time=ended)

@@ -47,7 +47,9 @@ async def sweep_once(rt: Runtime) -> int:
             continue
         closed += answer.body["closed"]
     if closed:
-        log.info("sessions.auto_closed", count=closed, limit_hours=config.settings().session_limit_hours)
+        log.info(
+            "sessions.auto_closed", count=closed, limit_hours=config.settings().session_limit_hours
+        )
     return closed
 
 

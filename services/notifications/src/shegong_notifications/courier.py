@@ -50,7 +50,9 @@ async def pause(stop: asyncio.Event, seconds: float) -> None:
 
 
 class Courier:
-    def __init__(self, rt: Runtime, settings: NotificationsSettings, client: httpx.AsyncClient) -> None:
+    def __init__(
+        self, rt: Runtime, settings: NotificationsSettings, client: httpx.AsyncClient
+    ) -> None:
         self.rt, self.settings, self.client = rt, settings, client
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -93,7 +95,9 @@ class Courier:
             title=row["title"],
             body=row["body"],
             attempt=row["attempts"] + 1,
-            email=await keys.open(subject, row["email_sealed"]) if row["channel"] == "email" else None,
+            email=await keys.open(subject, row["email_sealed"])
+            if row["channel"] == "email"
+            else None,
             webhook_url=row["webhook_url"],
             webhook_secret=await keys.open(subject, row["webhook_secret_sealed"]),
         )
@@ -114,42 +118,71 @@ class Courier:
         await conn.execute(
             f"UPDATE {S}.deliveries SET status = 'sent', attempts = $2, sent_at = now(), last_error = NULL "
             "WHERE delivery_id = $1",
-            row["delivery_id"], n.attempt,
+            row["delivery_id"],
+            n.attempt,
         )
         await journal.record(
             conn,
             NOTIFICATION,
             n.delivery_id,
             RecordSent(
-                self.attempt(row, n), template_id=n.template_id, source_event_id=n.source_event_id,
-                source_event_type=n.source_event_type, title=n.title, body=n.body,
+                self.attempt(row, n),
+                template_id=n.template_id,
+                source_event_id=n.source_event_id,
+                source_event_type=n.source_event_type,
+                title=n.title,
+                body=n.body,
             ),
             station_id=n.station_id,
             correlation_id=row["correlation_id"],
             causation_id=row["source_event_id"],
         )
-        log.info("notification.sent", delivery_id=n.delivery_id, channel=row["channel"],
-                 rule_id=n.rule_id, station_id=n.station_id, attempt=n.attempt)
+        log.info(
+            "notification.sent",
+            delivery_id=n.delivery_id,
+            channel=row["channel"],
+            rule_id=n.rule_id,
+            station_id=n.station_id,
+            attempt=n.attempt,
+        )
 
-    async def failed(self, conn: asyncpg.Connection, row: asyncpg.Record, n: Outgoing, exc: DeliveryFailed) -> None:
+    async def failed(
+        self, conn: asyncpg.Connection, row: asyncpg.Record, n: Outgoing, exc: DeliveryFailed
+    ) -> None:
         dead = exc.permanent or n.attempt >= self.settings.max_attempts
-        delay = 0.0 if dead else retry_delay(n.attempt, self.settings.retry_base_s, self.settings.retry_cap_s)
+        delay = (
+            0.0
+            if dead
+            else retry_delay(n.attempt, self.settings.retry_base_s, self.settings.retry_cap_s)
+        )
         next_at = await conn.fetchval(
             f"UPDATE {S}.deliveries SET status = $2, attempts = $3, last_error = $4, "
             "next_attempt_at = now() + make_interval(secs => $5) WHERE delivery_id = $1 RETURNING next_attempt_at",
-            row["delivery_id"], "dead" if dead else "pending", n.attempt, exc.reason, delay,
+            row["delivery_id"],
+            "dead" if dead else "pending",
+            n.attempt,
+            exc.reason,
+            delay,
         )
         await journal.record(
             conn,
             NOTIFICATION,
             n.delivery_id,
-            RecordFailure(self.attempt(row, n), reason=exc.reason, dead=dead, next_attempt_at=next_at),
+            RecordFailure(
+                self.attempt(row, n), reason=exc.reason, dead=dead, next_attempt_at=next_at
+            ),
             station_id=n.station_id,
             correlation_id=row["correlation_id"],
             causation_id=row["source_event_id"],
         )
-        log.warning("notification.failed", delivery_id=n.delivery_id, channel=row["channel"],
-                    attempt=n.attempt, reason=exc.reason, dead=dead)
+        log.warning(
+            "notification.failed",
+            delivery_id=n.delivery_id,
+            channel=row["channel"],
+            attempt=n.attempt,
+            reason=exc.reason,
+            dead=dead,
+        )
 
 
 async def deliver(rt: Runtime, stop: asyncio.Event) -> None:

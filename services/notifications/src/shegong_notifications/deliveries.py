@@ -54,8 +54,14 @@ async def plan(
         ON CONFLICT DO NOTHING RETURNING delivery_id
         """,
         [delivery_id(rule.rule_id, event.event_id, p.recipient_id) for p in people],
-        rule.rule_id, event.event_id, event.event_type, event.station_id, rule.template_id,
-        title, body, event.correlation_id,
+        rule.rule_id,
+        event.event_id,
+        event.event_type,
+        event.station_id,
+        rule.template_id,
+        title,
+        body,
+        event.correlation_id,
         [p.recipient_id for p in people],
         [p.channel for p in people],
     )

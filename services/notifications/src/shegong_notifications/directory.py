@@ -21,13 +21,23 @@ from shegong_notifications.domain.matching import Rule
 from shegong_notifications.tables import S
 
 
-async def registered(conn: asyncpg.Connection, _s: str, env: Envelope, f: RecipientRegistered) -> None:
+async def registered(
+    conn: asyncpg.Connection, _s: str, env: Envelope, f: RecipientRegistered
+) -> None:
     await conn.execute(
         f"INSERT INTO {S}.recipients (recipient_id, role, station_id, district_id, refs, name_sealed, "
         "email_sealed, webhook_url, webhook_secret_sealed, registered_at) "
         "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (recipient_id) DO NOTHING",
-        env.aggregate_id, f.role, f.station_id, f.district_id, f.refs, f.name_sealed, f.email_sealed,
-        f.webhook_url, f.webhook_secret_sealed, env.recorded_at,
+        env.aggregate_id,
+        f.role,
+        f.station_id,
+        f.district_id,
+        f.refs,
+        f.name_sealed,
+        f.email_sealed,
+        f.webhook_url,
+        f.webhook_secret_sealed,
+        env.recorded_at,
     )
 
 
@@ -37,14 +47,20 @@ async def updated(conn: asyncpg.Connection, _s: str, env: Envelope, u: Recipient
         "email_sealed = coalesce($3, email_sealed), webhook_url = coalesce($4, webhook_url), "
         "webhook_secret_sealed = coalesce($5, webhook_secret_sealed), refs = coalesce($6, refs) "
         "WHERE recipient_id = $1",
-        env.aggregate_id, u.name_sealed, u.email_sealed, u.webhook_url, u.webhook_secret_sealed, u.refs,
+        env.aggregate_id,
+        u.name_sealed,
+        u.email_sealed,
+        u.webhook_url,
+        u.webhook_secret_sealed,
+        u.refs,
     )
 
 
 async def removed(conn: asyncpg.Connection, _s: str, env: Envelope, _: RecipientRemoved) -> None:
     await conn.execute(
         f"UPDATE {S}.recipients SET removed_at = $2 WHERE recipient_id = $1 AND removed_at IS NULL",
-        env.aggregate_id, env.recorded_at,
+        env.aggregate_id,
+        env.recorded_at,
     )
 
 
@@ -54,7 +70,8 @@ async def erased(conn: asyncpg.Connection, _s: str, env: Envelope, _: RecipientE
         f"UPDATE {S}.recipients SET name_sealed = NULL, email_sealed = NULL, "
         "webhook_secret_sealed = NULL, webhook_url = NULL, "
         "removed_at = coalesce(removed_at, $2) WHERE recipient_id = $1",
-        env.aggregate_id, env.recorded_at,
+        env.aggregate_id,
+        env.recorded_at,
     )
     await conn.execute(
         f"UPDATE {S}.deliveries SET status = 'cancelled', last_error = 'recipient erased' "
@@ -63,11 +80,15 @@ async def erased(conn: asyncpg.Connection, _s: str, env: Envelope, _: RecipientE
     )
 
 
-async def subscription_set(conn: asyncpg.Connection, _s: str, env: Envelope, s: SubscriptionSet) -> None:
+async def subscription_set(
+    conn: asyncpg.Connection, _s: str, env: Envelope, s: SubscriptionSet
+) -> None:
     await conn.execute(
         f"INSERT INTO {S}.subscriptions (recipient_id, topic, channel) VALUES ($1, $2, $3) "
         "ON CONFLICT (recipient_id, topic) DO UPDATE SET channel = EXCLUDED.channel",
-        env.aggregate_id, s.topic, s.channel,
+        env.aggregate_id,
+        s.topic,
+        s.channel,
     )
 
 
@@ -111,14 +132,21 @@ async def audience(
           AND ($6::text[] IS NULL OR r.recipient_id = ANY($6::text[]) OR r.refs && $6::text[])
         ORDER BY r.recipient_id
         """,
-        rule.template_id, rule.audience.role, at, station_id, district_id, target,
+        rule.template_id,
+        rule.audience.role,
+        at,
+        station_id,
+        district_id,
+        target,
     )
     out = []
     for r in rows:
         channel = r["chosen"] or rule.channel
         if channel == "none":
             continue
-        if (channel == "email" and not r["has_email"]) or (channel == "webhook" and not r["has_webhook"]):
+        if (channel == "email" and not r["has_email"]) or (
+            channel == "webhook" and not r["has_webhook"]
+        ):
             channel = "inbox"
         out.append(Addressee(r["recipient_id"], channel))
     return out

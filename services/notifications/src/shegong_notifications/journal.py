@@ -54,5 +54,11 @@ async def record(
     ctx = CommandContext(actor=ACTOR, correlation_id=correlation_id, causation_id=causation_id)  # type: ignore[arg-type]
     with logging.bound(causation_id=str(causation_id)):  # the cause is this command's only
         await handle(
-            HeldStore(conn), decider, aggregate_id, command, station_id=station_id, ctx=ctx, respond=_recorded
+            HeldStore(conn),
+            decider,
+            aggregate_id,
+            command,
+            station_id=station_id,
+            ctx=ctx,
+            respond=_recorded,
         )

@@ -27,7 +27,9 @@ from shegong_notifications import directory, planner, rulebook, station_names, t
 from shegong_notifications.tables import S
 
 
-async def redriven(conn: asyncpg.Connection, _s: str, env: Envelope, _: NotificationRedriven) -> None:
+async def redriven(
+    conn: asyncpg.Connection, _s: str, env: Envelope, _: NotificationRedriven
+) -> None:
     await conn.execute(
         f"UPDATE {S}.deliveries SET status = 'pending', attempts = 0, next_attempt_at = now(), "
         "last_error = NULL WHERE delivery_id = $1 AND status = 'dead'",
@@ -38,12 +40,15 @@ async def redriven(conn: asyncpg.Connection, _s: str, env: Envelope, _: Notifica
 async def read(conn: asyncpg.Connection, _s: str, env: Envelope, _: NotificationRead) -> None:
     await conn.execute(
         f"UPDATE {S}.inbox SET read_at = $2 WHERE delivery_id = $1 AND read_at IS NULL",
-        uuid.UUID(env.aggregate_id), env.recorded_at,
+        uuid.UUID(env.aggregate_id),
+        env.recorded_at,
     )
 
 
 # handlers write the service schema's tables (`tables.S`), whichever generation is running
-OWN = Handlers(rulebook.HANDLERS, directory.HANDLERS, {NotificationRedriven: redriven, NotificationRead: read})
+OWN = Handlers(
+    rulebook.HANDLERS, directory.HANDLERS, {NotificationRedriven: redriven, NotificationRead: read}
+)
 STATIONS = Handlers(station_names.HANDLERS)
 
 
@@ -63,13 +68,20 @@ class NotificationPlanner(Projection):
         if not await self.seen_by_live_generation(conn, s, event):
             await planner.on_event(conn, event)
 
-    async def seen_by_live_generation(self, conn: asyncpg.Connection, s: str, event: Envelope) -> bool:
+    async def seen_by_live_generation(
+        self, conn: asyncpg.Connection, s: str, event: Envelope
+    ) -> bool:
         live = await conn.fetchval(
             f"SELECT live FROM {generations.META}.generations WHERE projection = $1", self.name
         )
         live_schema = generations.schema_name(self.name, live) if live is not None else s
-        if live_schema == s or not await conn.fetchval("SELECT to_regclass($1)", f"{live_schema}.processed"):
+        if live_schema == s or not await conn.fetchval(
+            "SELECT to_regclass($1)", f"{live_schema}.processed"
+        ):
             return False
-        return bool(await conn.fetchval(
-            f"SELECT 1 FROM {live_schema}.processed WHERE event_id = $1 AND NOT dead", event.event_id
-        ))
+        return bool(
+            await conn.fetchval(
+                f"SELECT 1 FROM {live_schema}.processed WHERE event_id = $1 AND NOT dead",
+                event.event_id,
+            )
+        )

@@ -37,6 +37,7 @@ def reminder_id(rule_id: str, source_event_id: uuid.UUID) -> uuid.UUID:
 def without_sealed(event: Envelope) -> str:
     """The source event as a timer keeps it: sealed values blanked, since this service cannot
     open them and a copy outside the stream must not outlive the person's erasure."""
+
     def blank(value):  # type: ignore[no-untyped-def]
         if isinstance(value, dict):
             return {k: blank(v) for k, v in value.items()}
@@ -47,7 +48,9 @@ def without_sealed(event: Envelope) -> str:
     return json.dumps(blank(json.loads(event.model_dump_json())), ensure_ascii=False)
 
 
-async def schedule(conn: asyncpg.Connection, rule: Rule, event: Envelope, district_id: str | None) -> None:
+async def schedule(
+    conn: asyncpg.Connection, rule: Rule, event: Envelope, district_id: str | None
+) -> None:
     """Set the rule's timer for this event. Per subject key: a cancellation recorded later
     wins; `supersede` keeps only the newest trigger pending; `once` keeps the first."""
     reminder = rule.reminder
@@ -56,20 +59,27 @@ async def schedule(conn: asyncpg.Connection, rule: Rule, event: Envelope, distri
     if fire is None:
         return
     key = timing.subject_key(reminder, event, district_id)
-    await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", f"notifications.timer.{rule.rule_id}.{key}")
+    await conn.execute(
+        "SELECT pg_advisory_xact_lock(hashtext($1))", f"notifications.timer.{rule.rule_id}.{key}"
+    )
     cancelled = await conn.fetchval(
         f"SELECT 1 FROM {S}.cancellations WHERE rule_id = $1 AND subject_key = $2 AND recorded_at >= $3",
-        rule.rule_id, key, event.recorded_at,
+        rule.rule_id,
+        key,
+        event.recorded_at,
     )
     if reminder.repeat == "once":
         covered = await conn.fetchval(
             f"SELECT 1 FROM {S}.timers WHERE rule_id = $1 AND subject_key = $2 AND status IN ('pending', 'fired')",
-            rule.rule_id, key,
+            rule.rule_id,
+            key,
         )
     else:
         covered = await conn.fetchval(
             f"SELECT 1 FROM {S}.timers WHERE rule_id = $1 AND subject_key = $2 AND source_recorded_at > $3",
-            rule.rule_id, key, event.recorded_at,
+            rule.rule_id,
+            key,
+            event.recorded_at,
         )
     status = "cancelled" if cancelled else "superseded" if covered else "pending"
     rid = reminder_id(rule.rule_id, event.event_id)
@@ -77,8 +87,15 @@ async def schedule(conn: asyncpg.Connection, rule: Rule, event: Envelope, distri
         f"INSERT INTO {S}.timers (reminder_id, rule_id, source_event_id, subject_key, station_id, "
         "source_recorded_at, source, fire_at, status) VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9) "
         "ON CONFLICT DO NOTHING RETURNING 1",
-        rid, rule.rule_id, event.event_id, key, event.station_id, event.recorded_at,
-        without_sealed(event), fire, status,
+        rid,
+        rule.rule_id,
+        event.event_id,
+        key,
+        event.station_id,
+        event.recorded_at,
+        without_sealed(event),
+        fire,
+        status,
     )
     if not inserted or status != "pending":
         return
@@ -86,7 +103,9 @@ async def schedule(conn: asyncpg.Connection, rule: Rule, event: Envelope, distri
         await conn.execute(
             f"UPDATE {S}.timers SET status = 'superseded' WHERE rule_id = $1 AND subject_key = $2 "
             "AND status = 'pending' AND source_recorded_at < $3",
-            rule.rule_id, key, event.recorded_at,
+            rule.rule_id,
+            key,
+            event.recorded_at,
         )
     await journal.record(
         conn,
@@ -106,19 +125,28 @@ async def schedule(conn: asyncpg.Connection, rule: Rule, event: Envelope, distri
     )
 
 
-async def cancel(conn: asyncpg.Connection, rule: Rule, event: Envelope, district_id: str | None) -> None:
+async def cancel(
+    conn: asyncpg.Connection, rule: Rule, event: Envelope, district_id: str | None
+) -> None:
     """The subject's pending reminder under this rule is no longer needed (done, resolved)."""
     assert rule.reminder is not None
     key = timing.subject_key(rule.reminder, event, district_id)
-    await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", f"notifications.timer.{rule.rule_id}.{key}")
+    await conn.execute(
+        "SELECT pg_advisory_xact_lock(hashtext($1))", f"notifications.timer.{rule.rule_id}.{key}"
+    )
     await conn.execute(
         f"INSERT INTO {S}.cancellations VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
-        rule.rule_id, key, event.event_id, event.recorded_at,
+        rule.rule_id,
+        key,
+        event.event_id,
+        event.recorded_at,
     )
     await conn.execute(
         f"UPDATE {S}.timers SET status = 'cancelled' WHERE rule_id = $1 AND subject_key = $2 "
         "AND status = 'pending' AND source_recorded_at <= $3",
-        rule.rule_id, key, event.recorded_at,
+        rule.rule_id,
+        key,
+        event.recorded_at,
     )
 
 
@@ -131,15 +159,22 @@ async def fire(conn: asyncpg.Connection, timer: asyncpg.Record, now: datetime) -
     if rule is not None and rule.reminder is not None and rulebook.active_now(rule, now):
         event = Envelope.model_validate(json.loads(timer["source"]))
         planned = await plan(
-            conn, rule, event, await station(conn, event.station_id), at=now,
-            subject_key=timer["subject_key"], due_at=timing.due_at(rule.reminder, event),
+            conn,
+            rule,
+            event,
+            await station(conn, event.station_id),
+            at=now,
+            subject_key=timer["subject_key"],
+            due_at=timing.due_at(rule.reminder, event),
         )
         status = "fired"
     else:
         status = "cancelled"
     await conn.execute(
         f"UPDATE {S}.timers SET status = $2, fired_at = $3 WHERE reminder_id = $1",
-        timer["reminder_id"], status, now,
+        timer["reminder_id"],
+        status,
+        now,
     )
     return planned
 
@@ -156,8 +191,12 @@ async def fire_due(pool: asyncpg.Pool, limit: int = 50) -> int:
         for row in rows:
             await fire(conn, row, now)
     for row in rows:
-        log.info("reminder.fired", reminder_id=str(row["reminder_id"]), rule_id=row["rule_id"],
-                 station_id=row["station_id"])
+        log.info(
+            "reminder.fired",
+            reminder_id=str(row["reminder_id"]),
+            rule_id=row["rule_id"],
+            station_id=row["station_id"],
+        )
     return len(rows)
 
 

@@ -14,13 +14,18 @@ async def opened(conn: asyncpg.Connection, _s: str, env: Envelope, e: StationOpe
     await conn.execute(
         f"INSERT INTO {S}.stations VALUES ($1, $2, $3, $4) ON CONFLICT (station_id) DO UPDATE "
         "SET name = EXCLUDED.name, district_id = EXCLUDED.district_id, district_name = EXCLUDED.district_name",
-        e.station_id, e.name, e.district_id, e.district_name,
+        e.station_id,
+        e.name,
+        e.district_id,
+        e.district_name,
     )
 
 
 async def updated(conn: asyncpg.Connection, _s: str, env: Envelope, e: StationUpdated) -> None:
     if e.name:
-        await conn.execute(f"UPDATE {S}.stations SET name = $2 WHERE station_id = $1", env.aggregate_id, e.name)
+        await conn.execute(
+            f"UPDATE {S}.stations SET name = $2 WHERE station_id = $1", env.aggregate_id, e.name
+        )
 
 
 HANDLERS = {StationOpened: opened, StationUpdated: updated}

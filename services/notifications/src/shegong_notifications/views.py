@@ -13,20 +13,31 @@ from shegong_notifications.tables import S
 def _plain(row: asyncpg.Record) -> dict[str, Any]:
     out = {}
     for k, v in dict(row).items():
-        out[k] = str(v) if k in ("delivery_id", "source_event_id", "correlation_id") and v is not None else v
+        out[k] = (
+            str(v)
+            if k in ("delivery_id", "source_event_id", "correlation_id") and v is not None
+            else v
+        )
     return out
 
 
 def _rule(row: asyncpg.Record) -> dict[str, Any]:
-    return {**json.loads(row["definition"]), "created_at": row["created_at"], "disabled_at": row["disabled_at"],
-            "active": row["disabled_at"] is None}
+    return {
+        **json.loads(row["definition"]),
+        "created_at": row["created_at"],
+        "disabled_at": row["disabled_at"],
+        "active": row["disabled_at"] is None,
+    }
 
 
-async def rules(pool: asyncpg.Pool, station_id: str | None, district_id: str | None) -> list[dict[str, Any]]:
+async def rules(
+    pool: asyncpg.Pool, station_id: str | None, district_id: str | None
+) -> list[dict[str, Any]]:
     rows = await pool.fetch(
         f"SELECT * FROM {S}.rules WHERE ($1::text IS NULL OR (scope = 'station' AND scope_id = $1)) "
         "AND ($2::text IS NULL OR (scope = 'district' AND scope_id = $2)) ORDER BY created_at",
-        station_id, district_id,
+        station_id,
+        district_id,
     )
     return [_rule(r) for r in rows]
 
@@ -41,16 +52,20 @@ async def recipient(
 ) -> asyncpg.Record | None:
     return await db.fetchrow(
         f"SELECT * FROM {S}.recipients WHERE recipient_id = $1 AND ($2 OR removed_at IS NULL)",
-        recipient_id, include_removed,
+        recipient_id,
+        include_removed,
     )
 
 
-async def recipients(pool: asyncpg.Pool, station_id: str | None, district_id: str | None) -> list[asyncpg.Record]:
+async def recipients(
+    pool: asyncpg.Pool, station_id: str | None, district_id: str | None
+) -> list[asyncpg.Record]:
     return await pool.fetch(
         f"SELECT * FROM {S}.recipients WHERE removed_at IS NULL "
         "AND ($1::text IS NULL OR station_id = $1) AND ($2::text IS NULL OR district_id = $2) "
         "ORDER BY district_id, station_id NULLS FIRST, recipient_id",
-        station_id, district_id,
+        station_id,
+        district_id,
     )
 
 
@@ -64,16 +79,22 @@ async def subscriptions(pool: asyncpg.Pool, recipient_ids: list[str]) -> dict[st
     return out
 
 
-async def inbox(pool: asyncpg.Pool, recipient_id: str, unread_only: bool, limit: int) -> list[dict[str, Any]]:
+async def inbox(
+    pool: asyncpg.Pool, recipient_id: str, unread_only: bool, limit: int
+) -> list[dict[str, Any]]:
     rows = await pool.fetch(
         f"SELECT delivery_id, station_id, title, body, created_at, read_at FROM {S}.inbox "
         "WHERE recipient_id = $1 AND (NOT $2 OR read_at IS NULL) ORDER BY created_at DESC LIMIT $3",
-        recipient_id, unread_only, limit,
+        recipient_id,
+        unread_only,
+        limit,
     )
     return [_plain(r) for r in rows]
 
 
-async def inbox_item(db: asyncpg.Pool | asyncpg.Connection, delivery_id: Any) -> asyncpg.Record | None:
+async def inbox_item(
+    db: asyncpg.Pool | asyncpg.Connection, delivery_id: Any
+) -> asyncpg.Record | None:
     return await db.fetchrow(f"SELECT * FROM {S}.inbox WHERE delivery_id = $1", delivery_id)
 
 
@@ -91,27 +112,44 @@ async def deliveries(
         f"FROM {S}.deliveries WHERE ($1::text IS NULL OR station_id = $1) "
         "AND ($2::text IS NULL OR status = $2) AND ($3::text IS NULL OR rule_id = $3) "
         "ORDER BY planned_at DESC LIMIT $4",
-        station_id, status, rule_id, limit,
+        station_id,
+        status,
+        rule_id,
+        limit,
     )
     return [_plain(r) for r in rows]
 
 
 async def delivery_view(pool: asyncpg.Pool, delivery_id: Any) -> dict[str, Any] | None:
     """One delivery as the audit view lists it."""
-    row = await pool.fetchrow(f"SELECT {DELIVERY_COLUMNS} FROM {S}.deliveries WHERE delivery_id = $1", delivery_id)
+    row = await pool.fetchrow(
+        f"SELECT {DELIVERY_COLUMNS} FROM {S}.deliveries WHERE delivery_id = $1", delivery_id
+    )
     return None if row is None else _plain(row)
 
 
-async def delivery(db: asyncpg.Pool | asyncpg.Connection, delivery_id: Any) -> asyncpg.Record | None:
+async def delivery(
+    db: asyncpg.Pool | asyncpg.Connection, delivery_id: Any
+) -> asyncpg.Record | None:
     return await db.fetchrow(f"SELECT * FROM {S}.deliveries WHERE delivery_id = $1", delivery_id)
 
 
-async def reminders(pool: asyncpg.Pool, station_id: str | None, status: str | None, limit: int) -> list[dict[str, Any]]:
+async def reminders(
+    pool: asyncpg.Pool, station_id: str | None, status: str | None, limit: int
+) -> list[dict[str, Any]]:
     rows = await pool.fetch(
         f"SELECT reminder_id, rule_id, source_event_id, subject_key, station_id, fire_at, status, fired_at "
         f"FROM {S}.timers WHERE ($1::text IS NULL OR station_id = $1) AND ($2::text IS NULL OR status = $2) "
         "ORDER BY fire_at LIMIT $3",
-        station_id, status, limit,
+        station_id,
+        status,
+        limit,
     )
-    return [{**dict(r), "reminder_id": str(r["reminder_id"]), "source_event_id": str(r["source_event_id"])}
-            for r in rows]
+    return [
+        {
+            **dict(r),
+            "reminder_id": str(r["reminder_id"]),
+            "source_event_id": str(r["source_event_id"]),
+        }
+        for r in rows
+    ]

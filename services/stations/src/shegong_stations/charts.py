@@ -129,11 +129,17 @@ def over_weeks(chart_id: str, title: str, weeks: Sequence[str], series: Sequence
             v = s.values[i]
             if v:
                 tip = f"{s.name} {week}：{number(v)}"
-                chart.rects.append(Rect(x, y_of(below + v), band * 0.64, plot_h * v / top, colours[n], tip))
+                chart.rects.append(
+                    Rect(x, y_of(below + v), band * 0.64, plot_h * v / top, colours[n], tip)
+                )
             below += v
         if totals[i]:
-            chart.texts.append(Text(x + band * 0.32, y_of(totals[i]) - 4, number(totals[i]), "middle", 11))
-        chart.texts.append(Text(left + band * (i + 0.5), top_space + plot_h + 18, week, "middle", 11, MUTED))
+            chart.texts.append(
+                Text(x + band * 0.32, y_of(totals[i]) - 4, number(totals[i]), "middle", 11)
+            )
+        chart.texts.append(
+            Text(left + band * (i + 0.5), top_space + plot_h + 18, week, "middle", 11, MUTED)
+        )
     chart.headers = ["", *weeks]
     chart.rows = [[s.name, *(number(v) for v in s.values)] for s in series]
     chart.description = "；".join(
@@ -195,9 +201,13 @@ def hbars(
         [cat, *(number(s.values[i]) for s in series), *([number(totals[i])] if stacked else [])]
         for i, cat in enumerate(categories)
     ]
-    chart.description = "；".join(
-        f"{cat}：" + "，".join(f"{s.name}{number(s.values[i])}" for s in series) for i, cat in enumerate(categories)
-    ) or "暂无记录"
+    chart.description = (
+        "；".join(
+            f"{cat}：" + "，".join(f"{s.name}{number(s.values[i])}" for s in series)
+            for i, cat in enumerate(categories)
+        )
+        or "暂无记录"
+    )
     return chart
 
 
@@ -212,14 +222,20 @@ def pipeline(chart_id: str, title: str, steps: Sequence[tuple[str, int]], aside:
         chart.rects.append(Rect(x, 4, box, 62, fill, f"{label}：{count}"))
         ink = "#ffffff" if count else MUTED
         chart.texts.append(Text(x + box / 2, 34, str(count), "middle", 22, ink, bold=True))
-        chart.texts.append(Text(x + box / 2, 56, label, "middle", 12 if len(label) < 8 else 10, ink))
+        chart.texts.append(
+            Text(x + box / 2, 56, label, "middle", 12 if len(label) < 8 else 10, ink)
+        )
         if i < n - 1:
             ax = x + box + 4
             chart.lines.append(Line(((ax, 35), (ax + gap - 8, 35)), MUTED, 2))
-            chart.lines.append(Line(((ax + gap - 14, 30), (ax + gap - 8, 35), (ax + gap - 14, 40)), MUTED, 2))
+            chart.lines.append(
+                Line(((ax + gap - 14, 30), (ax + gap - 8, 35), (ax + gap - 14, 40)), MUTED, 2)
+            )
     if aside:
         chart.texts.append(Text(0, 88, aside, size=11, fill=MUTED))
     chart.headers = [label for label, _ in steps]
     chart.rows = [[count for _, count in steps]]
-    chart.description = "，".join(f"{label}{count}" for label, count in steps) + (f"；{aside}" if aside else "")
+    chart.description = "，".join(f"{label}{count}" for label, count in steps) + (
+        f"；{aside}" if aside else ""
+    )
     return chart

@@ -218,10 +218,7 @@ def _meeting_paragraph(m: dict, host: str, names: dict[str, str], facts: Facts) 
         prefix = f"{word(EVALUATION_KIND, praised)}表现优秀的" if praised else ""
         text += f"，以{prefix}{names.get(model, model)}为学习典范"
     text += "。"
-    groups = [
-        g.get("label") or word(PARTICIPANT_ROLE, g["role"])
-        for g in m["participant_groups"]
-    ]
+    groups = [g.get("label") or word(PARTICIPANT_ROLE, g["role"]) for g in m["participant_groups"]]
     if m["participants"]:
         verb_join = "参与" if kind == "volunteer_workshop" else "参加"
         text += f"{joined(groups)}共计{m['participants']}人{verb_join}。"

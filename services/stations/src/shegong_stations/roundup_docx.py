@@ -77,7 +77,9 @@ def docx(r: Roundup) -> bytes:
         for text in s.paragraphs:
             _paragraph(doc, text, BODY_FONT, TEXT_SIZE, WD_ALIGN_PARAGRAPH.JUSTIFY, indent=True)
     if not r.sections:
-        _paragraph(doc, f"{chinese_span(r.span)}暂无记录的工作。", BODY_FONT, TEXT_SIZE, indent=True)
+        _paragraph(
+            doc, f"{chinese_span(r.span)}暂无记录的工作。", BODY_FONT, TEXT_SIZE, indent=True
+        )
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()

@@ -60,9 +60,7 @@ async def station(
     return one
 
 
-async def district(
-    pool: asyncpg.Pool, district_id: str, on: date, urgent_limit: int = 50
-) -> dict:
+async def district(pool: asyncpg.Pool, district_id: str, on: date, urgent_limit: int = 50) -> dict:
     """A district's roll-up over its stations on the board (the caller's access checked before)."""
     chosen = directory.district(await directory.stations(pool), district_id)
     scope = {

@@ -107,7 +107,9 @@ def split_sealed(data: Any, path: str = "") -> tuple[Any, dict[str, str]]:
 async def _household(
     conn: asyncpg.Connection, s: str, hid: str, assignments: str, *args: Any
 ) -> None:
-    await conn.execute(f"UPDATE {s}.households SET {assignments} WHERE household_id = $1", hid, *args)
+    await conn.execute(
+        f"UPDATE {s}.households SET {assignments} WHERE household_id = $1", hid, *args
+    )
 
 
 async def _need(
@@ -159,7 +161,9 @@ async def timeline(conn: asyncpg.Connection, s: str, env: Envelope) -> None:
     )
 
 
-async def registered(conn: asyncpg.Connection, s: str, env: Envelope, e: HouseholdRegistered) -> None:
+async def registered(
+    conn: asyncpg.Connection, s: str, env: Envelope, e: HouseholdRegistered
+) -> None:
     await conn.execute(
         f"INSERT INTO {s}.households (household_id, station_id, community, categories, member_count, "
         "registered_at, version) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (household_id) DO NOTHING",
@@ -207,7 +211,9 @@ async def follow_up(conn: asyncpg.Connection, s: str, env: Envelope, e: FollowUp
     await _household(conn, s, env.aggregate_id, "next_due_at = $2", e.next_due_at)
 
 
-async def need_identified(conn: asyncpg.Connection, s: str, env: Envelope, e: NeedIdentified) -> None:
+async def need_identified(
+    conn: asyncpg.Connection, s: str, env: Envelope, e: NeedIdentified
+) -> None:
     await conn.execute(
         f"INSERT INTO {s}.needs (household_id, need_id, station_id, category, severity, member_id, status, "
         "identified_on) VALUES ($1, $2, $3, $4, $5, $6, 'open', $7) ON CONFLICT DO NOTHING",
@@ -222,7 +228,9 @@ async def need_identified(conn: asyncpg.Connection, s: str, env: Envelope, e: Ne
 
 
 async def need_referred(conn: asyncpg.Connection, s: str, env: Envelope, e: NeedReferred) -> None:
-    await _need(conn, s, env.aggregate_id, e.need_id, "status = 'referred', referred_to = $3", e.agency)
+    await _need(
+        conn, s, env.aggregate_id, e.need_id, "status = 'referred', referred_to = $3", e.agency
+    )
 
 
 async def need_resolved(conn: asyncpg.Connection, s: str, env: Envelope, e: NeedResolved) -> None:

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from shegong_events import glossary
 
-ROLE = {r: glossary.ROLE[r] for r in ("social_worker", "station_lead", "district_officer", "city_admin")}
+ROLE = {
+    r: glossary.ROLE[r] for r in ("social_worker", "station_lead", "district_officer", "city_admin")
+}
 CATEGORY = glossary.HOUSEHOLD_CATEGORY
 TIER = glossary.RISK_TIER
 TIER_REASON = glossary.TIER_REASON
@@ -21,7 +23,9 @@ SEVERITY = glossary.SEVERITY
 AGENCY = glossary.AGENCY_KIND
 CONSENT_GIVER = glossary.CONSENT_GIVER
 LEGAL_BASIS = glossary.LEGAL_BASIS
-CLOSURE = {k: v for k, v in glossary.CLOSURE_REASON.items() if k != "household_erased"}  # erasure closes, not staff
+CLOSURE = {
+    k: v for k, v in glossary.CLOSURE_REASON.items() if k != "household_erased"
+}  # erasure closes, not staff
 MEETING_KIND = glossary.MEETING_KIND
 PARTICIPANT = glossary.PARTICIPANT_ROLE
 OUTCOME = glossary.OUTCOME_KIND

@@ -47,8 +47,11 @@ def parse_time(value: str | None) -> datetime | None:
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError:
-        raise click.BadParameter(f"{value!r} is not an ISO 8601 time", param_hint="--since") from None
+        raise click.BadParameter(
+            f"{value!r} is not an ISO 8601 time", param_hint="--since"
+        ) from None
     return parsed if parsed.tzinfo else parsed.astimezone()
+
 
 def with_jetstream(name: str, work) -> None:
     from shegong_runtime import connections

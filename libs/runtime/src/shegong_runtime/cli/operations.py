@@ -25,30 +25,85 @@ def status(as_json: bool) -> None:
         if as_json:
             click.echo(render.as_json(found))
             return
-        click.echo(render.table(
-            ["stream", "messages", "bytes", "first", "last", "first stored", "last stored", "replicas", "consumers"],
-            [[s.name, s.messages, s.bytes, s.first_seq, s.last_seq, s.first_ts, s.last_ts, s.replicas, s.consumers]
-             for s in found.streams],
-        ))
+        click.echo(
+            render.table(
+                [
+                    "stream",
+                    "messages",
+                    "bytes",
+                    "first",
+                    "last",
+                    "first stored",
+                    "last stored",
+                    "replicas",
+                    "consumers",
+                ],
+                [
+                    [
+                        s.name,
+                        s.messages,
+                        s.bytes,
+                        s.first_seq,
+                        s.last_seq,
+                        s.first_ts,
+                        s.last_ts,
+                        s.replicas,
+                        s.consumers,
+                    ]
+                    for s in found.streams
+                ],
+            )
+        )
         click.echo()
-        click.echo(render.table(
-            ["stream", "consumer", "lag", "ack pending", "redelivered", "fetching"],
-            [[c.stream, c.name, c.lag, c.ack_pending, c.redelivered, c.waiting] for c in found.consumers],
-        ))
+        click.echo(
+            render.table(
+                ["stream", "consumer", "lag", "ack pending", "redelivered", "fetching"],
+                [
+                    [c.stream, c.name, c.lag, c.ack_pending, c.redelivered, c.waiting]
+                    for c in found.consumers
+                ],
+            )
+        )
         click.echo()
-        click.echo(render.table(
-            ["service", "relay", "checkpoint", "head", "unrelayed", "stream seq", "active (pid)", "updated", "note"],
-            [[r.service, r.relay, r.checkpoint, r.head, r.unrelayed, r.stream_seq, r.active_pid, r.updated_at, r.note]
-             for r in found.relays],
-        ))
+        click.echo(
+            render.table(
+                [
+                    "service",
+                    "relay",
+                    "checkpoint",
+                    "head",
+                    "unrelayed",
+                    "stream seq",
+                    "active (pid)",
+                    "updated",
+                    "note",
+                ],
+                [
+                    [
+                        r.service,
+                        r.relay,
+                        r.checkpoint,
+                        r.head,
+                        r.unrelayed,
+                        r.stream_seq,
+                        r.active_pid,
+                        r.updated_at,
+                        r.note,
+                    ]
+                    for r in found.relays
+                ],
+            )
+        )
         click.echo()
         dead = sum(d.dead for d in found.dead_letters)
         click.echo(f"dead letters: {dead}" + ("" if not dead else "  (shegong dlq list)"))
         if found.dead_letters:
-            click.echo(render.table(
-                ["projection", "dead", "re-driven"],
-                [[d.projection, d.dead, d.redriven] for d in found.dead_letters],
-            ))
+            click.echo(
+                render.table(
+                    ["projection", "dead", "re-driven"],
+                    [[d.projection, d.dead, d.redriven] for d in found.dead_letters],
+                )
+            )
 
     run_once(go)
 
@@ -56,8 +111,6 @@ def status(as_json: bool) -> None:
 @main.group()
 def dlq() -> None:
     """Dead letters: events a projection could not apply, with the reason; re-drive them."""
-
-
 
 
 @dlq.command("list")
@@ -73,19 +126,35 @@ def dlq_list(projection: str | None, as_json: bool) -> None:
         if as_json:
             click.echo(render.as_json([{**render_dead(d), "data": d.data} for d in found]))
             return
-        click.echo(render.table(
-            ["seq", "projection", "origin", "subject", "attempts", "reason"],
-            [[d.seq, d.projection, f"{d.origin_stream}:{d.origin_seq}", d.origin_subject, d.attempts, d.reason[:80]]
-             for d in found],
-        ))
+        click.echo(
+            render.table(
+                ["seq", "projection", "origin", "subject", "attempts", "reason"],
+                [
+                    [
+                        d.seq,
+                        d.projection,
+                        f"{d.origin_stream}:{d.origin_seq}",
+                        d.origin_subject,
+                        d.attempts,
+                        d.reason[:80],
+                    ]
+                    for d in found
+                ],
+            )
+        )
 
     with_jetstream("dlq", work)
 
 
 def render_dead(d) -> dict:
     return {
-        "seq": d.seq, "projection": d.projection, "reason": d.reason, "origin_stream": d.origin_stream,
-        "origin_seq": d.origin_seq, "origin_subject": d.origin_subject, "attempts": d.attempts,
+        "seq": d.seq,
+        "projection": d.projection,
+        "reason": d.reason,
+        "origin_stream": d.origin_stream,
+        "origin_seq": d.origin_seq,
+        "origin_subject": d.origin_subject,
+        "attempts": d.attempts,
     }
 
 
@@ -113,7 +182,9 @@ def dlq_show(seq: int) -> None:
 
 @dlq.command("redrive")
 @click.argument("seqs", type=int, nargs=-1)
-@click.option("--all", "everything", is_flag=True, help="every dead letter (of --projection, if given)")
+@click.option(
+    "--all", "everything", is_flag=True, help="every dead letter (of --projection, if given)"
+)
 @click.option("--projection", default=None)
 def dlq_redrive(seqs: tuple[int, ...], everything: bool, projection: str | None) -> None:
     """Send dead letters back to their projection, which applies them like a fresh delivery."""
@@ -156,13 +227,35 @@ def projections_status(as_json: bool) -> None:
         for p in found:
             sources: list = list(p.sources) or [None]
             for s in sources:
-                rows.append([p.name, p.service, p.generation, p.dead,
-                             s.unit if s else "-", s.checkpoint if s else "-",
-                             s.stream_last if s else "-", s.lag if s else "-", s.ack_pending if s else "-"])
-        click.echo(render.table(
-            ["projection", "service", "generation", "dead", "unit", "checkpoint", "last", "lag", "ack pending"],
-            rows,
-        ))
+                rows.append(
+                    [
+                        p.name,
+                        p.service,
+                        p.generation,
+                        p.dead,
+                        s.unit if s else "-",
+                        s.checkpoint if s else "-",
+                        s.stream_last if s else "-",
+                        s.lag if s else "-",
+                        s.ack_pending if s else "-",
+                    ]
+                )
+        click.echo(
+            render.table(
+                [
+                    "projection",
+                    "service",
+                    "generation",
+                    "dead",
+                    "unit",
+                    "checkpoint",
+                    "last",
+                    "lag",
+                    "ack pending",
+                ],
+                rows,
+            )
+        )
 
     run_once(go)
 

@@ -16,8 +16,16 @@ from shegong_runtime.settings import Settings
 @main.command()
 @click.option("--demo/--no-demo", default=True, help="load the demo week (idempotent)")
 @click.option("--only", multiple=True, help="start only these services")
-@click.option("--replicas", multiple=True, metavar="NAME=N", help="run N replicas of a service (repeatable)")
-@click.option("--cluster", "cluster_size", type=click.IntRange(1, 5), default=1, help="NATS nodes (3: a JetStream cluster)")
+@click.option(
+    "--replicas", multiple=True, metavar="NAME=N", help="run N replicas of a service (repeatable)"
+)
+@click.option(
+    "--cluster",
+    "cluster_size",
+    type=click.IntRange(1, 5),
+    default=1,
+    help="NATS nodes (3: a JetStream cluster)",
+)
 def up(demo: bool, only: tuple[str, ...], replicas: tuple[str, ...], cluster_size: int) -> None:
     """Start NATS, PostgreSQL and every service, load the demo week; Ctrl-C stops it all.
 
@@ -29,7 +37,9 @@ def up(demo: bool, only: tuple[str, ...], replicas: tuple[str, ...], cluster_siz
     for item in replicas:
         name, _, n = item.partition("=")
         if not n.isdigit() or int(n) < 1:
-            raise click.BadParameter(f"{item!r}: expected NAME=N with N >= 1", param_hint="--replicas")
+            raise click.BadParameter(
+                f"{item!r}: expected NAME=N with N >= 1", param_hint="--replicas"
+            )
         counts[name] = int(n)
     stack = Stack(settings, Path(settings.state_dir).resolve(), cluster_size=cluster_size)
     stack.supervisor.say = click.echo
@@ -54,13 +64,19 @@ def up(demo: bool, only: tuple[str, ...], replicas: tuple[str, ...], cluster_siz
             loaded = load_demo(stack)
             click.echo(f"demo week loaded: {', '.join(loaded) or 'nothing to load'}")
         if demo and "workbench" in stack.urls:
-            click.echo(f"workbench      sign in at {stack.urls['workbench']}/signin as qingbaishi-sg (社工), qingbaishi-zz (站长), chengguan-mz (区民政局) or city-admin, password shegong-demo")
+            click.echo(
+                f"workbench      sign in at {stack.urls['workbench']}/signin as qingbaishi-sg (社工), qingbaishi-zz (站长), chengguan-mz (区民政局) or city-admin, password shegong-demo"
+            )
         token = auth.issue(settings, "demo-admin", auth.Role.city_admin)
         click.echo(f"token (city_admin, 12 h): {token}")
         if board := stack.urls.get("stations"):
             click.echo(f"dashboard   {board}/dashboard?token={token}")
-            click.echo(f"roundup     {board}/dashboard/roundup?start=2024-03-16&end=2024-03-22&token={token}  (一周掠影, the demo week)")
-        click.echo(f"tools       uv run shegong status  (after `set -a; . {stack.state}/nats/operator.env; set +a`)")
+            click.echo(
+                f"roundup     {board}/dashboard/roundup?start=2024-03-16&end=2024-03-22&token={token}  (一周掠影, the demo week)"
+            )
+        click.echo(
+            f"tools       uv run shegong status  (after `set -a; . {stack.state}/nats/operator.env; set +a`)"
+        )
         click.echo("ready; Ctrl-C stops everything")
         import time
 
@@ -94,8 +110,6 @@ def serve(name: str, host: str | None, port: int | None) -> None:
         log_level="warning",
         timeout_graceful_shutdown=20,
     )
-
-
 
 
 @main.command()

@@ -19,7 +19,9 @@ from shegong_runtime.settings import Settings
 @click.option("--district", default=None, help="the district in scope (district_officer)")
 @click.option("--subject", default="cli-user")
 @click.option("--hours", type=int, default=12)
-def token(role: str, stations: tuple[str, ...], district: str | None, subject: str, hours: int) -> None:
+def token(
+    role: str, stations: tuple[str, ...], district: str | None, subject: str, hours: int
+) -> None:
     """Print a bearer token for the HTTP APIs."""
     click.echo(auth.issue(Settings(), subject, role, stations, district, ttl_s=hours * 3600))
 
@@ -32,38 +34,51 @@ def contracts(check: bool) -> None:
     from shegong_runtime.ops import eventdocs
 
     if check:
-        drifted = [name for name, text in asyncapi.render_all().items()
-                   if not (asyncapi.DEFAULT_DIR / name).exists()
-                   or (asyncapi.DEFAULT_DIR / name).read_text(encoding="utf-8") != text]
+        drifted = [
+            name
+            for name, text in asyncapi.render_all().items()
+            if not (asyncapi.DEFAULT_DIR / name).exists()
+            or (asyncapi.DEFAULT_DIR / name).read_text(encoding="utf-8") != text
+        ]
         if eventdocs.TARGET.read_text(encoding="utf-8") != eventdocs.render():
             drifted.append(str(eventdocs.TARGET))
         if drifted:
-            raise click.ClickException(f"contracts drifted: {', '.join(drifted)} (run `shegong contracts`)")
+            raise click.ClickException(
+                f"contracts drifted: {', '.join(drifted)} (run `shegong contracts`)"
+            )
         click.echo("contracts up to date")
         return
     for path in asyncapi.write():
         click.echo(path)
     click.echo(eventdocs.write())
     typescript = asyncapi.DEFAULT_DIR.parent / "typescript" / "generate.cjs"
-    if shutil.which("node") and (typescript.parents[2] / "node_modules" / "json-schema-to-typescript").exists():
+    if (
+        shutil.which("node")
+        and (typescript.parents[2] / "node_modules" / "json-schema-to-typescript").exists()
+    ):
         subprocess.run(["node", str(typescript)], check=True)  # the TypeScript types of the schemas
         click.echo(typescript.parent)
     else:
-        click.echo("TypeScript types not regenerated: run `npm ci`, then `node contracts/typescript/generate.cjs`")
+        click.echo(
+            "TypeScript types not regenerated: run `npm ci`, then `node contracts/typescript/generate.cjs`"
+        )
 
 
 @main.command()
-@click.option("--url", "urls", multiple=True, metavar="NAME=URL", help="a service's base URL (repeatable)")
+@click.option(
+    "--url", "urls", multiple=True, metavar="NAME=URL", help="a service's base URL (repeatable)"
+)
 def demo(urls: tuple[str, ...]) -> None:
     """Load the demo week through running services' HTTP APIs (idempotent)."""
     from shegong_runtime import catalogue
     from shegong_runtime import demo as demo_week
 
     given = dict(u.split("=", 1) for u in urls)
-    known = given or {name: f"http://127.0.0.1:{catalogue.port_of(name)}" for name in catalogue.ORDER}
+    known = given or {
+        name: f"http://127.0.0.1:{catalogue.port_of(name)}" for name in catalogue.ORDER
+    }
     loaded = asyncio.run(demo_week.load_week(known, Settings(service="demo")))
     click.echo(f"demo week loaded: {', '.join(loaded) or 'nothing to load'}")
-
 
 
 @main.group()
@@ -80,9 +95,23 @@ def keys_generate() -> None:
 
 
 @keys.command("rotate-master")
-@click.option("--service", "names", multiple=True, help="only these services (default: every write service)")
-@click.option("--old-key", envvar="SHEGONG_OLD_MASTER_KEY", prompt=True, hide_input=True, help="or SHEGONG_OLD_MASTER_KEY")
-@click.option("--new-key", envvar="SHEGONG_NEW_MASTER_KEY", prompt=True, hide_input=True, help="or SHEGONG_NEW_MASTER_KEY")
+@click.option(
+    "--service", "names", multiple=True, help="only these services (default: every write service)"
+)
+@click.option(
+    "--old-key",
+    envvar="SHEGONG_OLD_MASTER_KEY",
+    prompt=True,
+    hide_input=True,
+    help="or SHEGONG_OLD_MASTER_KEY",
+)
+@click.option(
+    "--new-key",
+    envvar="SHEGONG_NEW_MASTER_KEY",
+    prompt=True,
+    hide_input=True,
+    help="or SHEGONG_NEW_MASTER_KEY",
+)
 def keys_rotate(names: tuple[str, ...], old_key: str, new_key: str) -> None:
     """Re-wrap every data key under a new master key (stop the service first, start it with the new key)."""
     import asyncpg
@@ -106,7 +135,9 @@ def keys_rotate(names: tuple[str, ...], old_key: str, new_key: str) -> None:
                 except asyncpg.UndefinedTableError:
                     click.echo(f"{name}: no key store yet")
                     continue
-                click.echo(f"{name}: {done.rewrapped} data key(s) re-wrapped, {done.already_new} already under the new key")
+                click.echo(
+                    f"{name}: {done.rewrapped} data key(s) re-wrapped, {done.already_new} already under the new key"
+                )
         finally:
             await pool.close()
 

@@ -111,7 +111,9 @@ def broker_for(service: Any) -> NatsBroker:
     return broker
 
 
-def _subscriber(broker: NatsBroker, subject: str, stream: str, title: str, description: str) -> None:
+def _subscriber(
+    broker: NatsBroker, subject: str, stream: str, title: str, description: str
+) -> None:
     async def consume(event: Envelope) -> None:  # never run: it describes the payload
         return None
 
@@ -165,8 +167,12 @@ DEAD_LETTER_HEADERS = {
     "properties": {
         name: {"type": "string"}
         for name in (
-            "Nats-Msg-Id", deadletter.REASON, deadletter.ORIGIN_STREAM, deadletter.ORIGIN_SEQ,
-            deadletter.ORIGIN_SUBJECT, deadletter.ATTEMPTS,
+            "Nats-Msg-Id",
+            deadletter.REASON,
+            deadletter.ORIGIN_STREAM,
+            deadletter.ORIGIN_SEQ,
+            deadletter.ORIGIN_SUBJECT,
+            deadletter.ATTEMPTS,
         )
     },
 }
@@ -185,7 +191,10 @@ def locate_correlation(message: dict[str, Any], dead_letter: bool = False) -> No
 def render_all() -> dict[str, str]:
     """File name → text of every installed service's document."""
     return {
-        f"{name}.json": json.dumps(document(ep.load()), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+        f"{name}.json": json.dumps(
+            document(ep.load()), ensure_ascii=False, indent=2, sort_keys=True
+        )
+        + "\n"
         for name, ep in catalogue.services().items()
     }
 

@@ -18,7 +18,12 @@ from shegong_runtime.ops.contracts import ROOT
 SCHEMAS = ROOT / "contracts" / "schemas"
 ASYNCAPI = ROOT / "contracts" / "asyncapi"
 TARGET = ROOT / "docs" / "event-catalogue.md"
-DOMAIN_TERMS = {"registry": "登记", "visits": "入户走访", "engagement": "参与", "notifications": "通知"}
+DOMAIN_TERMS = {
+    "registry": "登记",
+    "visits": "入户走访",
+    "engagement": "参与",
+    "notifications": "通知",
+}
 _VERSIONED = re.compile(r"^(?P<type>[A-Za-z0-9]+)\.v(?P<version>\d+)\.json$")
 
 
@@ -52,8 +57,12 @@ def field_rows(schema: dict[str, Any]) -> list[str]:
     for name, prop in sorted(schema.get("properties", {}).items()):
         note = prop.get("description", "")
         if name.endswith("_sealed"):
-            note = (note + " " if note else "") + "Sealed personal data (加密的个人信息): readable only by the owning service."
-        rows.append(f"| `{name}` | {cell(type_of(prop))} | {'yes' if name in required else ''} | {cell(note)} |")
+            note = (
+                note + " " if note else ""
+            ) + "Sealed personal data (加密的个人信息): readable only by the owning service."
+        rows.append(
+            f"| `{name}` | {cell(type_of(prop))} | {'yes' if name in required else ''} | {cell(note)} |"
+        )
     return rows
 
 
@@ -67,7 +76,10 @@ def services() -> tuple[dict[str, list[str]], dict[str, list[str]]]:
         for op in doc.get("operations", {}).values():
             address = doc["channels"][op["channel"]["$ref"].rsplit("/", 1)[-1]]["address"]
             parts = address.split(".")
-            if parts[0] not in ("sw", "swp") or parts[1] in ("dlq", "redrive"):  # swp: a partition stream
+            if parts[0] not in ("sw", "swp") or parts[1] in (
+                "dlq",
+                "redrive",
+            ):  # swp: a partition stream
                 continue
             target = publishes if op["action"] == "send" else reads
             if service not in target.setdefault(parts[1], []):
@@ -82,7 +94,9 @@ def render() -> str:
         m = _VERSIONED.match(path.name)
         if m:
             schema = json.loads(path.read_text(encoding="utf-8"))
-            by_domain.setdefault(path.parent.name, []).append((m["type"], int(m["version"]), schema))
+            by_domain.setdefault(path.parent.name, []).append(
+                (m["type"], int(m["version"]), schema)
+            )
     out = [
         "# Event catalogue (事件目录)",
         "",
@@ -101,7 +115,10 @@ def render() -> str:
         )
     for domain in sorted(by_domain):
         out += ["", f"## {domain} ({DOMAIN_TERMS.get(domain, '')})", ""]
-        out += ["| event | 中文 | version | aggregate | subject |", "| --- | --- | --- | --- | --- |"]
+        out += [
+            "| event | 中文 | version | aggregate | subject |",
+            "| --- | --- | --- | --- | --- |",
+        ]
         for event_type, version, schema in sorted(by_domain[domain], key=lambda e: (e[0], e[1])):
             aggregate = schema["properties"]["aggregate_type"].get("const", "")
             out.append(
@@ -124,7 +141,14 @@ def render() -> str:
             ]
             for name, sub in sorted(schema.get("$defs", {}).items()):
                 if f'"#/$defs/{name}"' in json.dumps(data):
-                    out += ["", f"`{name}`: {cell(sub.get('description', ''))}", "", "| field | type | required | notes |", "| --- | --- | --- | --- |", *field_rows(sub)]
+                    out += [
+                        "",
+                        f"`{name}`: {cell(sub.get('description', ''))}",
+                        "",
+                        "| field | type | required | notes |",
+                        "| --- | --- | --- | --- |",
+                        *field_rows(sub),
+                    ]
     out += ["", "## Terms (术语)", "", "| English | 中文 |", "| --- | --- |"]
     out += [f"| {english} | {term} |" for english, term in sorted(event_terms.TERMS.items())]
     return "\n".join(out) + "\n"

@@ -47,7 +47,9 @@ async def rotate(pool: asyncpg.Pool, schema: str, old_b64: str, new_b64: str) ->
     old, new = master(old_b64), master(new_b64)
     rewrapped = already = 0
     async with pool.acquire() as conn, conn.transaction():
-        rows = await conn.fetch(f"SELECT subject_id, wrapped_key FROM {schema}.subject_keys FOR UPDATE")
+        rows = await conn.fetch(
+            f"SELECT subject_id, wrapped_key FROM {schema}.subject_keys FOR UPDATE"
+        )
         for row in rows:
             subject, wrapped = row["subject_id"], bytes(row["wrapped_key"])
             aad = subject.encode()
@@ -57,7 +59,9 @@ async def rotate(pool: asyncpg.Pool, schema: str, old_b64: str, new_b64: str) ->
                 try:
                     new.decrypt(wrapped[:12], wrapped[12:], aad)
                 except InvalidTag:
-                    raise WrongMasterKey(f"the data key of {subject!r} in {schema} opens with neither key") from None
+                    raise WrongMasterKey(
+                        f"the data key of {subject!r} in {schema} opens with neither key"
+                    ) from None
                 already += 1
                 continue
             nonce = os.urandom(12)

@@ -38,7 +38,9 @@ def installed() -> dict[str, tuple[str, Projection]]:
 def find(name: str) -> tuple[str, Projection]:
     known = installed()
     if name not in known:
-        raise UnknownProjection(f"no projection {name!r} (have: {', '.join(sorted(known)) or 'none'})")
+        raise UnknownProjection(
+            f"no projection {name!r} (have: {', '.join(sorted(known)) or 'none'})"
+        )
     return known[name]
 
 
@@ -71,7 +73,8 @@ async def status(pool: asyncpg.Pool, js: JetStreamContext) -> list[ProjectionSta
         schema = generations.schema_name(name, gen)
         try:
             checkpoints = {
-                r["stream"]: r["stream_seq"] for r in await pool.fetch(f"SELECT stream, stream_seq FROM {schema}.checkpoints")
+                r["stream"]: r["stream_seq"]
+                for r in await pool.fetch(f"SELECT stream, stream_seq FROM {schema}.checkpoints")
             }
             dead = await pool.fetchval(f"SELECT count(*) FROM {schema}.processed WHERE dead")
         except asyncpg.UndefinedTableError:
@@ -83,19 +86,28 @@ async def status(pool: asyncpg.Pool, js: JetStreamContext) -> list[ProjectionSta
     return out
 
 
-async def _units(js: JetStreamContext, name: str, gen: int, domain: str, checkpoints: dict[str, int]) -> list[SourceState]:
+async def _units(
+    js: JetStreamContext, name: str, gen: int, domain: str, checkpoints: dict[str, int]
+) -> list[SourceState]:
     """One row per unit: a partition of the domain (`visits.p0`...), or the re-drive subject."""
     if domain == projection.REDRIVE:
         stream, keys = DEADLETTER_STREAM, [domain]
     else:
         stream = bus.partition_stream_name(domain)
         try:
-            keys = [f"{domain}.p{k}" for k in range(bus.partitions_of((await js.stream_info(stream)).config))]
+            keys = [
+                f"{domain}.p{k}"
+                for k in range(bus.partitions_of((await js.stream_info(stream)).config))
+            ]
         except NotFoundError:
             return []
     out = []
     for key in keys:
-        subject = deadletter.redrive_subject(name) if key == projection.REDRIVE else bus.partition_subject(*key.split(".p"))
+        subject = (
+            deadletter.redrive_subject(name)
+            if key == projection.REDRIVE
+            else bus.partition_subject(*key.split(".p"))
+        )
         try:  # the unit's own last message: a partition's sequences are the stream's, sparse
             last = (await js.get_last_msg(stream, subject, direct=True)).seq or 0
         except NotFoundError:
@@ -111,7 +123,9 @@ async def _units(js: JetStreamContext, name: str, gen: int, domain: str, checkpo
 
 async def _live(pool: asyncpg.Pool, name: str) -> int | None:
     try:
-        return await pool.fetchval(f"SELECT live FROM {generations.META}.generations WHERE projection = $1", name)
+        return await pool.fetchval(
+            f"SELECT live FROM {generations.META}.generations WHERE projection = $1", name
+        )
     except asyncpg.UndefinedTableError:
         return None
 

@@ -171,7 +171,9 @@ class Replay:
                         try:
                             envelope = decode(msg)
                         except Undecodable as exc:
-                            self.report.skipped.append(f"{stream}:{seq} {' '.join(str(exc).split())[:200]}")
+                            self.report.skipped.append(
+                                f"{stream}:{seq} {' '.join(str(exc).split())[:200]}"
+                            )
                             continue
                         self.report.delivered += 1
                         yield Replayed(stream, seq, msg.subject, envelope)
@@ -213,7 +215,9 @@ async def check_target(js: JetStreamContext, prefix: str, domains: Iterable[str]
 Tick = Callable[[int], object]  # a progress bar's update
 
 
-async def export(replay: Replay, out: IO[str], tick: Tick = lambda n: None, follow: bool = False) -> None:
+async def export(
+    replay: Replay, out: IO[str], tick: Tick = lambda n: None, follow: bool = False
+) -> None:
     """JSON Lines: one envelope per line, exactly as the published JSON Schemas describe it."""
     async for r in replay.events(follow):
         out.write(r.envelope.model_dump_json() + "\n")
@@ -222,7 +226,12 @@ async def export(replay: Replay, out: IO[str], tick: Tick = lambda n: None, foll
 
 
 async def republish(
-    nc: Client, replay: Replay, prefix: str, kept_in: str | None, tick: Tick = lambda n: None, follow: bool = False
+    nc: Client,
+    replay: Replay,
+    prefix: str,
+    kept_in: str | None,
+    tick: Tick = lambda n: None,
+    follow: bool = False,
 ) -> None:
     """Publish each event again under `prefix`; through JetStream when a stream keeps them there."""
     js = nc.jetstream()

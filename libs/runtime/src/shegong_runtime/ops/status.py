@@ -79,10 +79,15 @@ async def streams(js: JetStreamContext) -> list[StreamState]:
         s = info.state
         out.append(
             StreamState(
-                name, s.messages, s.bytes, s.first_seq, s.last_seq,
+                name,
+                s.messages,
+                s.bytes,
+                s.first_seq,
+                s.last_seq,
                 await _stored_at(js, name, s.first_seq) if s.messages else None,
                 await _stored_at(js, name, s.last_seq) if s.messages else None,
-                info.config.num_replicas or 1, s.consumer_count,
+                info.config.num_replicas or 1,
+                s.consumer_count,
             )
         )
     return sorted(out, key=lambda r: r.name)
@@ -100,8 +105,14 @@ async def consumers(js: JetStreamContext, stream_names: list[str]) -> list[Consu
     for stream in stream_names:
         for c in await js.consumers_info(stream):
             out.append(
-                ConsumerState(stream, c.name, c.num_pending or 0, c.num_ack_pending or 0,
-                              c.num_redelivered or 0, c.num_waiting or 0)
+                ConsumerState(
+                    stream,
+                    c.name,
+                    c.num_pending or 0,
+                    c.num_ack_pending or 0,
+                    c.num_redelivered or 0,
+                    c.num_waiting or 0,
+                )
             )
     return sorted(out, key=lambda r: (r.stream, r.name))
 
@@ -131,17 +142,33 @@ async def relays(pool: asyncpg.Pool) -> list[RelayState]:
             )
             head = await store.head()
         except asyncpg.UndefinedTableError:
-            out.append(RelayState(name, service.domain, "-", 0, 0, "-", None, None, "no event store yet"))
+            out.append(
+                RelayState(name, service.domain, "-", 0, 0, "-", None, None, "no event store yet")
+            )
             continue
         if not rows:
-            rows = [{"relay": service.domain, "tx_id": 0, "position": 0, "stream_seq": 0, "updated_at": None}]
+            rows = [
+                {
+                    "relay": service.domain,
+                    "tx_id": 0,
+                    "position": 0,
+                    "stream_seq": 0,
+                    "updated_at": None,
+                }
+            ]
         for row in rows:
             unrelayed = await store.count_after(Position(row["tx_id"], row["position"]))
             pid = await pool.fetchval(LOCK_HOLDER, lock_key(schema, row["relay"]))
             out.append(
                 RelayState(
-                    name, row["relay"], f"{row['tx_id']}.{row['position']}", row["stream_seq"],
-                    unrelayed, str(head), pid, row["updated_at"],
+                    name,
+                    row["relay"],
+                    f"{row['tx_id']}.{row['position']}",
+                    row["stream_seq"],
+                    unrelayed,
+                    str(head),
+                    pid,
+                    row["updated_at"],
                 )
             )
     return out
@@ -149,13 +176,19 @@ async def relays(pool: asyncpg.Pool) -> list[RelayState]:
 
 async def dead_letters(js: JetStreamContext) -> list[DeadLetterCount]:
     try:
-        dead = (await js.stream_info(DEADLETTER_STREAM, subjects_filter=f"{DEADLETTER_PREFIX}.>")).state.subjects or {}
-        redriven = (await js.stream_info(DEADLETTER_STREAM, subjects_filter=f"{REDRIVE_PREFIX}.>")).state.subjects or {}
+        dead = (
+            await js.stream_info(DEADLETTER_STREAM, subjects_filter=f"{DEADLETTER_PREFIX}.>")
+        ).state.subjects or {}
+        redriven = (
+            await js.stream_info(DEADLETTER_STREAM, subjects_filter=f"{REDRIVE_PREFIX}.>")
+        ).state.subjects or {}
     except NotFoundError:
         return []
     names = {s.split(".", 2)[2] for s in [*dead, *redriven]}
     return [
-        DeadLetterCount(n, dead.get(f"{DEADLETTER_PREFIX}.{n}", 0), redriven.get(f"{REDRIVE_PREFIX}.{n}", 0))
+        DeadLetterCount(
+            n, dead.get(f"{DEADLETTER_PREFIX}.{n}", 0), redriven.get(f"{REDRIVE_PREFIX}.{n}", 0)
+        )
         for n in sorted(names)
     ]
 

@@ -228,7 +228,9 @@ def adopt_resolution(state: Meeting, cmd: AdoptResolution, today: date) -> list[
     ]
 
 
-def quorum_rule(state: Meeting, fallback: tuple[QuorumRule, RuleSource]) -> tuple[QuorumRule, RuleSource]:
+def quorum_rule(
+    state: Meeting, fallback: tuple[QuorumRule, RuleSource]
+) -> tuple[QuorumRule, RuleSource]:
     """The meeting's own rule first, else the station's or the settings' (`fallback`)."""
     return (state.quorum_rule, "meeting") if state.quorum_rule is not None else fallback
 

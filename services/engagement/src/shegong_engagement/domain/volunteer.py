@@ -148,12 +148,7 @@ class CloseExpiredSession:
 
 
 VolunteerCommand = (
-    Enroll
-    | AttendTraining
-    | BeginSession
-    | EndSession
-    | CloseExpiredSession
-    | Certify
+    Enroll | AttendTraining | BeginSession | EndSession | CloseExpiredSession | Certify
 )
 
 

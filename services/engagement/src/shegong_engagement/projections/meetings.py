@@ -77,7 +77,9 @@ async def issue_proposed(conn: asyncpg.Connection, s: str, env: Envelope, e: Iss
     await insert(conn, f"{s}.issues", {**ids(env), **e.model_dump()})
 
 
-async def name_erased(conn: asyncpg.Connection, s: str, env: Envelope, e: MeetingNameErased) -> None:
+async def name_erased(
+    conn: asyncpg.Connection, s: str, env: Envelope, e: MeetingNameErased
+) -> None:
     """The key is gone; the sealed name goes from the read model too."""
     if e.issue_id:
         key = {"meeting_id": env.aggregate_id, "issue_id": e.issue_id}

@@ -14,5 +14,9 @@ async def send(conn: asyncpg.Connection, n: Outgoing) -> None:
     await conn.execute(
         f"INSERT INTO {S}.inbox (delivery_id, recipient_id, station_id, title, body) "
         "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (delivery_id) DO NOTHING",
-        uuid.UUID(n.delivery_id), n.recipient_id, n.station_id, n.title, n.body,
+        uuid.UUID(n.delivery_id),
+        n.recipient_id,
+        n.station_id,
+        n.title,
+        n.body,
     )

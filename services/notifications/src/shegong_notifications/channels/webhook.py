@@ -27,7 +27,9 @@ def sign(secret: str, timestamp: str, body: bytes) -> str:
     return "v1=" + mac.hexdigest()
 
 
-def verify(secret: str, timestamp: str, body: bytes, signature: str, tolerance_s: float = 300.0) -> bool:
+def verify(
+    secret: str, timestamp: str, body: bytes, signature: str, tolerance_s: float = 300.0
+) -> bool:
     """What a receiver does: a fresh timestamp and a signature that matches in constant time."""
     try:
         fresh = abs(time.time() - int(timestamp)) <= tolerance_s

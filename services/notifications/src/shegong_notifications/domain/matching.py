@@ -49,7 +49,11 @@ def field_value(data: dict[str, Any], dotted: str) -> Any:
 
 
 def _compare(left: Any, right: Any) -> int:
-    if isinstance(left, int | float) and isinstance(right, int | float) and not isinstance(left, bool):
+    if (
+        isinstance(left, int | float)
+        and isinstance(right, int | float)
+        and not isinstance(left, bool)
+    ):
         return (left > right) - (left < right)
     a, b = str(left), str(right)  # ISO dates and times order as text
     return (a > b) - (a < b)

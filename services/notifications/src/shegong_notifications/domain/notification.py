@@ -89,7 +89,9 @@ class NotificationDecider(Decider[Command, NotificationState]):
     def initial(self) -> NotificationState:
         return NotificationState()
 
-    def evolve(self, state: NotificationState, event: DomainEvent, envelope: Envelope) -> NotificationState:
+    def evolve(
+        self, state: NotificationState, event: DomainEvent, envelope: Envelope
+    ) -> NotificationState:
         if isinstance(event, NotificationSent):
             return replace(state, sent=True, dead=False)
         if isinstance(event, NotificationFailed):
@@ -105,24 +107,37 @@ class NotificationDecider(Decider[Command, NotificationState]):
             case RecordSent(attempt=a):
                 return [
                     NotificationSent(
-                        delivery_id=a.delivery_id, rule_id=a.rule_id, template_id=command.template_id,
-                        recipient_id=a.recipient_id, channel=a.channel, source_event_id=command.source_event_id,
-                        source_event_type=command.source_event_type, attempt=a.attempt,
-                        title=command.title, body=command.body,
+                        delivery_id=a.delivery_id,
+                        rule_id=a.rule_id,
+                        template_id=command.template_id,
+                        recipient_id=a.recipient_id,
+                        channel=a.channel,
+                        source_event_id=command.source_event_id,
+                        source_event_type=command.source_event_type,
+                        attempt=a.attempt,
+                        title=command.title,
+                        body=command.body,
                     )
                 ]
             case RecordFailure(attempt=a):
                 return [
                     NotificationFailed(
-                        delivery_id=a.delivery_id, rule_id=a.rule_id, recipient_id=a.recipient_id,
-                        channel=a.channel, attempt=a.attempt, reason=command.reason, dead=command.dead,
+                        delivery_id=a.delivery_id,
+                        rule_id=a.rule_id,
+                        recipient_id=a.recipient_id,
+                        channel=a.channel,
+                        attempt=a.attempt,
+                        reason=command.reason,
+                        dead=command.dead,
                         next_attempt_at=None if command.dead else command.next_attempt_at,
                     )
                 ]
             case MarkRead(delivery_id=did, recipient_id=rid):
                 if not state.sent:
                     raise NotificationNotFound(f"no notification {did} in this inbox")
-                return [] if state.read else [NotificationRead(delivery_id=did, recipient_id=rid)]  # reading twice: nothing new
+                return (
+                    [] if state.read else [NotificationRead(delivery_id=did, recipient_id=rid)]
+                )  # reading twice: nothing new
             case Redrive(delivery_id=did):
                 if not state.dead:
                     raise NotificationNotDead(f"notification {did} is not dead")

@@ -127,9 +127,13 @@ class RecipientDecider(Decider[Command, RecipientState]):
     def initial(self) -> RecipientState:
         return RecipientState()
 
-    def evolve(self, state: RecipientState, event: DomainEvent, envelope: Envelope) -> RecipientState:
+    def evolve(
+        self, state: RecipientState, event: DomainEvent, envelope: Envelope
+    ) -> RecipientState:
         if isinstance(event, RecipientRegistered):
-            return RecipientState(True, False, event.email_sealed is not None, event.webhook_url is not None)
+            return RecipientState(
+                True, False, event.email_sealed is not None, event.webhook_url is not None
+            )
         if isinstance(event, RecipientUpdated):
             return replace(
                 state,
@@ -144,7 +148,9 @@ class RecipientDecider(Decider[Command, RecipientState]):
         match command:
             case RegisterRecipient(recipient_id=rid):
                 if state.registered:
-                    raise RecipientAlreadyRegistered(f"recipient {rid} is already registered", field="recipient_id")
+                    raise RecipientAlreadyRegistered(
+                        f"recipient {rid} is already registered", field="recipient_id"
+                    )
                 must_fit_role(command.role, command.station_id)
                 return [
                     RecipientRegistered(
@@ -158,7 +164,9 @@ class RecipientDecider(Decider[Command, RecipientState]):
                 ]
             case UpdateRecipient(recipient_id=rid, addresses=addresses, refs=refs):
                 _must_be_listed(state, rid)
-                return [RecipientUpdated(refs=None if refs is None else list(refs), **vars(addresses))]
+                return [
+                    RecipientUpdated(refs=None if refs is None else list(refs), **vars(addresses))
+                ]
             case RemoveRecipient(recipient_id=rid):
                 _must_be_listed(state, rid)
                 return [RecipientRemoved()]
@@ -169,8 +177,12 @@ class RecipientDecider(Decider[Command, RecipientState]):
                 return [RecipientErased(reason=reason, erased_at=erased_at)]
             case SetSubscription(recipient_id=rid, topic=topic, channel=channel):
                 _must_be_listed(state, rid)
-                if (channel == "email" and not state.has_email) or (channel == "webhook" and not state.has_webhook):
-                    raise ChannelHasNoAddress(f"recipient {rid} has no {channel} address", field="channel")
+                if (channel == "email" and not state.has_email) or (
+                    channel == "webhook" and not state.has_webhook
+                ):
+                    raise ChannelHasNoAddress(
+                        f"recipient {rid} has no {channel} address", field="channel"
+                    )
                 return [SubscriptionSet(topic=topic, channel=channel)]
         raise TypeError(f"not a recipient command: {command!r}")
 

@@ -125,4 +125,5 @@ def define(command: DefineRule, state: RuleState) -> list[DomainEvent]:
         raise RuleAlreadyDefined(f"rule {command.rule_id} is already defined", field="rule_id")
     return [defined]
 
+
 RULE = RuleDecider()

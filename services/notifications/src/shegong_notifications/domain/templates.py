@@ -93,7 +93,9 @@ def context(
     values: dict[str, Any] = {
         k: v
         for k, v in event.data.items()
-        if isinstance(v, str | int | float) and not k.endswith("_sealed") and not str(v).startswith("sealed:")
+        if isinstance(v, str | int | float)
+        and not k.endswith("_sealed")
+        and not str(v).startswith("sealed:")
     }
     values.update(
         station_id=event.station_id,

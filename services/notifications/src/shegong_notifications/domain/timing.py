@@ -27,7 +27,9 @@ def base_at(reminder: Reminder, event: Envelope) -> datetime | None:
         return None
     try:
         if isinstance(raw, str) and len(raw) == 10:
-            return datetime.combine(date.fromisoformat(raw), _clock(reminder), STATION_TZ).astimezone(UTC)
+            return datetime.combine(
+                date.fromisoformat(raw), _clock(reminder), STATION_TZ
+            ).astimezone(UTC)
         moment = datetime.fromisoformat(str(raw))
     except ValueError:
         return None
@@ -46,7 +48,9 @@ def fire_at(reminder: Reminder, event: Envelope) -> datetime | None:
         return moment
     day = moment.astimezone(STATION_TZ).date()
     ahead = (reminder.weekday - day.isoweekday()) % 7 or 7  # strictly after: next week's Monday
-    return datetime.combine(day + timedelta(days=ahead), _clock(reminder), STATION_TZ).astimezone(UTC)
+    return datetime.combine(day + timedelta(days=ahead), _clock(reminder), STATION_TZ).astimezone(
+        UTC
+    )
 
 
 def due_at(reminder: Reminder, event: Envelope) -> datetime | None:
@@ -62,7 +66,9 @@ def week(moment: datetime) -> str:
 def subject_key(reminder: Reminder, event: Envelope, district_id: str | None) -> str:
     """What the reminder is about, from its key template: a later event with the same key
     supersedes or cancels it."""
-    values: dict[str, Any] = {k: v for k, v in event.data.items() if isinstance(v, str | int | float)}
+    values: dict[str, Any] = {
+        k: v for k, v in event.data.items() if isinstance(v, str | int | float)
+    }
     base = base_at(reminder, event) or event.occurred_at
     values.update(
         aggregate_id=event.aggregate_id,

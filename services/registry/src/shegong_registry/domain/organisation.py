@@ -257,7 +257,9 @@ class OrganisationDecider(Decider[Command, Organisation]):
                 must_be_active(state, command)
                 must_be_pending(state, command)
                 return [
-                    OrgFilingApproved(filing_number=number, name=state.name, category=state.category)
+                    OrgFilingApproved(
+                        filing_number=number, name=state.name, category=state.category
+                    )
                 ]
             case Change():
                 must_be_active(state, command)

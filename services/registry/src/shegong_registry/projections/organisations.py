@@ -147,7 +147,14 @@ async def resubmitted(
 
 async def approved(conn: asyncpg.Connection, s: str, env: Envelope, e: OrgFilingApproved) -> None:
     await _update(
-        conn, s, env, e, **_given(e), status="approved", pending_since=None, approved_at=env.occurred_at
+        conn,
+        s,
+        env,
+        e,
+        **_given(e),
+        status="approved",
+        pending_since=None,
+        approved_at=env.occurred_at,
     )
 
 

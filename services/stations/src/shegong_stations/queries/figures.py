@@ -126,7 +126,9 @@ async def _open_needs(conn: asyncpg.Connection, s: str, ids: list[str], on: date
             t.add(r["station_id"], ("needs", "urgent"), r["n"])
 
 
-async def _needs_in_time(conn: asyncpg.Connection, s: str, ids: list[str], on: date, t: Tally) -> None:
+async def _needs_in_time(
+    conn: asyncpg.Connection, s: str, ids: list[str], on: date, t: Tally
+) -> None:
     for r in await conn.fetch(
         f"""SELECT station_id,
                    count(*) FILTER (WHERE acted_on IS NOT NULL AND acted_on - identified_on <= $3::int) AS done,
@@ -139,7 +141,9 @@ async def _needs_in_time(conn: asyncpg.Connection, s: str, ids: list[str], on: d
         t.add(r["station_id"], ("records", "needs_acted_in_time"), [r["done"], r["of"]])
 
 
-async def _organisations(conn: asyncpg.Connection, s: str, ids: list[str], on: date, t: Tally) -> None:
+async def _organisations(
+    conn: asyncpg.Connection, s: str, ids: list[str], on: date, t: Tally
+) -> None:
     for r in await conn.fetch(
         f"""SELECT station_id, status, count(*) AS n,
                    count(*) FILTER (WHERE decided_on IS NOT NULL AND decided_on - filed_on <= $2::int) AS in_time,
@@ -181,7 +185,9 @@ async def _meetings(conn: asyncpg.Connection, s: str, ids: list[str], on: date, 
             t.add(sid, ("records", "deliberations_with_resolutions"), [r["with_outcomes"], n])
 
 
-async def _action_items(conn: asyncpg.Connection, s: str, ids: list[str], on: date, t: Tally) -> None:
+async def _action_items(
+    conn: asyncpg.Connection, s: str, ids: list[str], on: date, t: Tally
+) -> None:
     for r in await conn.fetch(
         f"""SELECT station_id,
                    count(*) FILTER (WHERE done_on IS NULL OR done_on > $2) AS open,

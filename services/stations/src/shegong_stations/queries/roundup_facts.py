@@ -42,7 +42,9 @@ async def gather(conn: asyncpg.Connection, s: str, station_ids: list[str], span:
     return facts
 
 
-async def _visits(conn: asyncpg.Connection, s: str, ids: list[str], span: Span, facts: Facts) -> None:
+async def _visits(
+    conn: asyncpg.Connection, s: str, ids: list[str], span: Span, facts: Facts
+) -> None:
     rows = await conn.fetch(
         f"""SELECT station_id, count(*) AS visits, count(DISTINCT household_id) AS households,
                count(*) FILTER (WHERE mode = 'home_visit') AS home_visits,
@@ -62,7 +64,9 @@ async def _visits(conn: asyncpg.Connection, s: str, ids: list[str], span: Span, 
     facts.visits = [dict(r) for r in rows]
 
 
-async def _policies(conn: asyncpg.Connection, s: str, ids: list[str], span: Span, facts: Facts) -> None:
+async def _policies(
+    conn: asyncpg.Connection, s: str, ids: list[str], span: Span, facts: Facts
+) -> None:
     for r in await conn.fetch(
         f"""SELECT station_id, p, count(*) AS n FROM {s}.visits, unnest(policies) AS p
             WHERE status = 'made' AND visited_on BETWEEN $2 AND $3 AND station_id = any($1) GROUP BY 1, 2""",
@@ -73,7 +77,9 @@ async def _policies(conn: asyncpg.Connection, s: str, ids: list[str], span: Span
         facts.policies.setdefault(r["station_id"], {})[r["p"]] = r["n"]
 
 
-async def _needs(conn: asyncpg.Connection, s: str, ids: list[str], span: Span, facts: Facts) -> None:
+async def _needs(
+    conn: asyncpg.Connection, s: str, ids: list[str], span: Span, facts: Facts
+) -> None:
     for r in await conn.fetch(
         f"""SELECT station_id, count(*) AS n FROM {s}.needs
             WHERE identified_on BETWEEN $2 AND $3 AND station_id = any($1) GROUP BY 1""",
@@ -84,7 +90,9 @@ async def _needs(conn: asyncpg.Connection, s: str, ids: list[str], span: Span, f
         facts.needs[r["station_id"]] = r["n"]
 
 
-async def _meetings(conn: asyncpg.Connection, s: str, ids: list[str], span: Span, facts: Facts) -> None:
+async def _meetings(
+    conn: asyncpg.Connection, s: str, ids: list[str], span: Span, facts: Facts
+) -> None:
     for r in await conn.fetch(
         f"""SELECT meeting_id, station_id, kind, title, theme, on_date, format, participants, participant_groups,
                    co_organisers, topics, outcomes, model_station_id, issues, resolutions
@@ -100,7 +108,9 @@ async def _meetings(conn: asyncpg.Connection, s: str, ids: list[str], span: Span
         facts.meetings.append(row)
 
 
-async def _filings(conn: asyncpg.Connection, s: str, ids: list[str], span: Span, facts: Facts) -> None:
+async def _filings(
+    conn: asyncpg.Connection, s: str, ids: list[str], span: Span, facts: Facts
+) -> None:
     rows = await conn.fetch(
         f"""SELECT station_id, count(*) FILTER (WHERE filed_on BETWEEN $2 AND $3) AS filed,
                count(*) FILTER (WHERE approved_on BETWEEN $2 AND $3) AS approved
@@ -114,7 +124,9 @@ async def _filings(conn: asyncpg.Connection, s: str, ids: list[str], span: Span,
     facts.filings = [dict(r) for r in rows]
 
 
-async def _volunteers(conn: asyncpg.Connection, s: str, ids: list[str], span: Span, facts: Facts) -> None:
+async def _volunteers(
+    conn: asyncpg.Connection, s: str, ids: list[str], span: Span, facts: Facts
+) -> None:
     rows = await conn.fetch(
         f"""SELECT station_id, sum(enrolled) AS enrolled, sum(minutes) AS minutes FROM (
             SELECT station_id, count(*) AS enrolled, 0 AS minutes FROM {s}.volunteers
@@ -130,7 +142,9 @@ async def _volunteers(conn: asyncpg.Connection, s: str, ids: list[str], span: Sp
     facts.volunteers = [dict(r) for r in rows]
 
 
-async def _evaluations(conn: asyncpg.Connection, s: str, ids: list[str], span: Span, facts: Facts) -> None:
+async def _evaluations(
+    conn: asyncpg.Connection, s: str, ids: list[str], span: Span, facts: Facts
+) -> None:
     for r in await conn.fetch(
         f"""SELECT station_id, kind, period, scores, evaluated_on, exemplary, reviewer FROM {s}.evaluations
             WHERE evaluated_on BETWEEN $2 AND $3 AND station_id = any($1) ORDER BY evaluated_on, station_id""",
@@ -141,7 +155,9 @@ async def _evaluations(conn: asyncpg.Connection, s: str, ids: list[str], span: S
         facts.evaluations.append({**dict(r), "scores": json.loads(r["scores"])})
 
 
-async def _exemplary(conn: asyncpg.Connection, s: str, ids: list[str], span: Span, facts: Facts) -> None:
+async def _exemplary(
+    conn: asyncpg.Connection, s: str, ids: list[str], span: Span, facts: Facts
+) -> None:
     """Every station's latest evaluation, in or out of scope: a model station may lie outside."""
     for r in await conn.fetch(
         f"""SELECT DISTINCT ON (station_id) station_id, kind, exemplary FROM {s}.evaluations

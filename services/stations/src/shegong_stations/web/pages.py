@@ -79,7 +79,13 @@ def _kind_order(kind: str) -> tuple[int, str]:
 
 
 def urgent(needs: list[dict], names: dict[str, str] | None = None) -> dict:
-    headers = (["站点"] if names else []) + ["家庭编号", "需求类别", "状态", "发现日期", "已持续（天）"]
+    headers = (["站点"] if names else []) + [
+        "家庭编号",
+        "需求类别",
+        "状态",
+        "发现日期",
+        "已持续（天）",
+    ]
     rows = [
         ([names.get(n["station_id"], n["station_id"])] if names else [])
         + [
@@ -127,10 +133,16 @@ def lag(rows: list[dict]) -> dict:
 
 
 def station_page(
-    summary: dict, pictures: list[Chart], lag_rows: list[dict], who_label: str, district_visible: bool
+    summary: dict,
+    pictures: list[Chart],
+    lag_rows: list[dict],
+    who_label: str,
+    district_visible: bool,
 ) -> str:
     st, f = summary["station"], summary["figures"]
-    extra = [(st["district_name"], f"{HOME}/districts/{st['district_id']}")] if district_visible else []
+    extra = (
+        [(st["district_name"], f"{HOME}/districts/{st['district_id']}")] if district_visible else []
+    )
     return render(
         "station.html.j2",
         title=st["name"],

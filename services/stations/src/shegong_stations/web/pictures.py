@@ -21,11 +21,16 @@ def week_label(week: Span) -> str:
     return f"{week.start.month}/{week.start.day}"
 
 
-def visits_by_week(weeks: Sequence[Span], visits: dict[str, list[int]], names: dict[str, str]) -> Chart:
+def visits_by_week(
+    weeks: Sequence[Span], visits: dict[str, list[int]], names: dict[str, str]
+) -> Chart:
     """A column per week; for a district or the city, stacked by station."""
     series = [Series(names.get(sid, sid), counts) for sid, counts in visits.items()]
     return charts.over_weeks(
-        "visits-by-week", f"最近{len(weeks)}周入户走访（户次）", [week_label(w) for w in weeks], series
+        "visits-by-week",
+        f"最近{len(weeks)}周入户走访（户次）",
+        [week_label(w) for w in weeks],
+        series,
     )
 
 
@@ -44,7 +49,9 @@ def needs_by_category(needs: dict[str, dict[str, int]]) -> Chart:
     )
 
 
-def participation(this_month: dict[str, int], total: dict[str, int], month_name: str = "本月") -> Chart:
+def participation(
+    this_month: dict[str, int], total: dict[str, int], month_name: str = "本月"
+) -> Chart:
     """People who took part, per kind of meeting: this month beside all so far."""
     kinds = [k for k in MEETING_KIND if k in total or k in this_month]
     return charts.hbars(

@@ -60,7 +60,9 @@ def withdraw(cmd: WithdrawConsent, state: Household, now: datetime) -> list[Doma
     if (cmd.purpose, cmd.member_id) not in state.consents:
         raise ConsentNotGranted(f"未曾同意 {cmd.purpose}，无从撤回", field="purpose")
     return [
-        ConsentWithdrawn(purpose=cmd.purpose, member_id=cmd.member_id, withdrawn_on=cmd.withdrawn_on)
+        ConsentWithdrawn(
+            purpose=cmd.purpose, member_id=cmd.member_id, withdrawn_on=cmd.withdrawn_on
+        )
     ]
 
 

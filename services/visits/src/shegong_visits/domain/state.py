@@ -178,7 +178,10 @@ def _scheduled(state: Household, e: VisitScheduled) -> Household:
 
 
 def _visited(state: Household, e: VisitRecorded) -> Household:
-    visits = {"recorded": state.recorded | {e.visit_id}, "scheduled": state.scheduled - {e.visit_id}}
+    visits = {
+        "recorded": state.recorded | {e.visit_id},
+        "scheduled": state.scheduled - {e.visit_id},
+    }
     if state.last_visit_at is not None and e.visited_at < state.last_visit_at:
         return replace(state, **visits)  # a late entry of an older visit moves no dates
     follow = end_of_day(e.next_follow_up_on) if e.next_follow_up_on else None

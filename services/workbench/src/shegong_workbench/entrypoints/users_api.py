@@ -32,9 +32,7 @@ class UserIn(BaseModel):
     display_name: str = Field(min_length=1, max_length=50)
     password: str = Field(min_length=8, max_length=200)
     role: Role
-    stations: list[Annotated[str, Field(pattern=SLUG)]] = Field(
-        default_factory=list, max_length=50
-    )
+    stations: list[Annotated[str, Field(pattern=SLUG)]] = Field(default_factory=list, max_length=50)
     district: str | None = Field(default=None, pattern=SLUG)
 
 

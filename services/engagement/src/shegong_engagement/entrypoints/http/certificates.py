@@ -29,18 +29,26 @@ CERTIFICATE_LINKS = {
     status_code=201,
     responses=doc.changed(201, "issued", **CERTIFICATE_LINKS),
 )
-async def issue_certificate(station_id: Identifier, volunteer_id: Identifier, body: IssueCertificate, call: Certifying):
+async def issue_certificate(
+    station_id: Identifier, volunteer_id: Identifier, body: IssueCertificate, call: Certifying
+):
     """Certify the closed, not yet certified sessions in the period (auto-closed ones on request)."""
     issued_on = body.issued_on or today()
     certify = Certify(station_id, volunteer_id, body, new_number(issued_on.year), issued_on)
     picked = {k: last(k) for k in ("certificate_number", "hours", "sessions")}
     return await call.run(
-        VOLUNTEER, volunteer_id, certify, station_id=station_id,
-        occurred_at=occurred_on(body.issued_on), respond=changed(201, "volunteer_id", **picked),
+        VOLUNTEER,
+        volunteer_id,
+        certify,
+        station_id=station_id,
+        occurred_at=occurred_on(body.issued_on),
+        respond=changed(201, "volunteer_id", **picked),
     )
 
 
-@router.get("/certificates/{number}", responses=doc.reading(doc.CertificateCheck, "the certificate, valid"))
+@router.get(
+    "/certificates/{number}", responses=doc.reading(doc.CertificateCheck, "the certificate, valid")
+)
 async def verify_certificate(number: Code, request: Request, who: Principal = Depends(principal)):
     """Anyone with a token may verify a number; the holder's name only within the station's scope."""
     rt = runtime(request)

@@ -16,7 +16,8 @@ read_access = requires(*READERS)
 Writing = Annotated[CommandRequest, Depends(command_request(*WRITERS))]
 """A command of station staff and bureaus, for the station of the path."""
 Certifying = Annotated[
-    CommandRequest, Depends(command_request(Role.station_lead, Role.district_officer, Role.city_admin))
+    CommandRequest,
+    Depends(command_request(Role.station_lead, Role.district_officer, Role.city_admin)),
 ]
 PERSONAL_DATA_ROLES = WRITERS  # integrators read without names and phones
 

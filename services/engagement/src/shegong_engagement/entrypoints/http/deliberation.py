@@ -40,21 +40,34 @@ from shegong_engagement.entrypoints.http.sealed import (
 
 router = APIRouter(tags=["deliberation"])
 BASE = "/stations/{station_id}/meetings/{meeting_id}"
-MEETING_LINK = {"meeting": doc.link_to("meeting_detail", station_id=doc.AT_STATION, meeting_id="$request.path.meeting_id")}
+MEETING_LINK = {
+    "meeting": doc.link_to(
+        "meeting_detail", station_id=doc.AT_STATION, meeting_id="$request.path.meeting_id"
+    )
+}
 
 
-@router.post(f"{BASE}/issues", status_code=201, responses=doc.changed(201, "proposed", **MEETING_LINK))
-async def propose_issue(station_id: Identifier, meeting_id: Identifier, body: ProposeIssue, call: Writing):
+@router.post(
+    f"{BASE}/issues", status_code=201, responses=doc.changed(201, "proposed", **MEETING_LINK)
+)
+async def propose_issue(
+    station_id: Identifier, meeting_id: Identifier, body: ProposeIssue, call: Writing
+):
     rt = await call.at(station_id)
     sealed = await rt.keys.seal(issue_subject(meeting_id, body.issue_id), body.proposer_name)
     return await call.run(
-        MEETING, meeting_id, Propose(station_id, meeting_id, body, sealed, today()),
-        station_id=station_id, occurred_at=occurred_on(body.proposed_on),
+        MEETING,
+        meeting_id,
+        Propose(station_id, meeting_id, body, sealed, today()),
+        station_id=station_id,
+        occurred_at=occurred_on(body.proposed_on),
         respond=changed(201, "meeting_id", issue_id=last("issue_id")),
     )
 
 
-@router.post(f"{BASE}/motions", status_code=201, responses=doc.changed(201, "voted", **MEETING_LINK))
+@router.post(
+    f"{BASE}/motions", status_code=201, responses=doc.changed(201, "voted", **MEETING_LINK)
+)
 async def vote_motion(
     station_id: Identifier,
     meeting_id: Identifier,
@@ -67,44 +80,73 @@ async def vote_motion(
     vote = Vote(station_id, meeting_id, body, config.settings().quorum_for(station_id, None))
     picked = {k: last(k) for k in ("motion_id", "passed", "quorum_met")}
     return await call.run(
-        MEETING, meeting_id, vote, station_id=station_id,
+        MEETING,
+        meeting_id,
+        vote,
+        station_id=station_id,
         occurred_at=occurred_on(body.voted_on or held.held_on),
         respond=changed(201, "meeting_id", **picked),
     )
 
 
-@router.post(f"{BASE}/resolutions", status_code=201, responses=doc.changed(201, "adopted", **MEETING_LINK))
-async def adopt_resolution(station_id: Identifier, meeting_id: Identifier, body: AdoptResolution, call: Writing):
+@router.post(
+    f"{BASE}/resolutions", status_code=201, responses=doc.changed(201, "adopted", **MEETING_LINK)
+)
+async def adopt_resolution(
+    station_id: Identifier, meeting_id: Identifier, body: AdoptResolution, call: Writing
+):
     return await call.run(
-        MEETING, meeting_id, Adopt(station_id, meeting_id, body, today()),
-        station_id=station_id, occurred_at=occurred_on(body.adopted_on),
+        MEETING,
+        meeting_id,
+        Adopt(station_id, meeting_id, body, today()),
+        station_id=station_id,
+        occurred_at=occurred_on(body.adopted_on),
         respond=changed(201, "meeting_id", resolution_id=last("resolution_id")),
     )
 
 
-@router.post(f"{BASE}/action-items", status_code=201, responses=doc.changed(201, "assigned", **MEETING_LINK))
-async def assign_action_item(station_id: Identifier, meeting_id: Identifier, body: AssignActionItem, call: Writing):
+@router.post(
+    f"{BASE}/action-items", status_code=201, responses=doc.changed(201, "assigned", **MEETING_LINK)
+)
+async def assign_action_item(
+    station_id: Identifier, meeting_id: Identifier, body: AssignActionItem, call: Writing
+):
     rt = await call.at(station_id)
     sealed = await rt.keys.seal(action_subject(meeting_id, body.action_id), body.owner_name)
     return await call.run(
-        MEETING, meeting_id, Assign(station_id, meeting_id, body, sealed, today()),
-        station_id=station_id, occurred_at=occurred_on(body.assigned_on),
+        MEETING,
+        meeting_id,
+        Assign(station_id, meeting_id, body, sealed, today()),
+        station_id=station_id,
+        occurred_at=occurred_on(body.assigned_on),
         respond=changed(201, "meeting_id", action_id=last("action_id")),
     )
 
 
-@router.post(BASE + "/action-items/{action_id}/done", responses=doc.changed(200, "done", **MEETING_LINK))
+@router.post(
+    BASE + "/action-items/{action_id}/done", responses=doc.changed(200, "done", **MEETING_LINK)
+)
 async def complete_action_item(
-    station_id: Identifier, meeting_id: Identifier, action_id: Identifier, body: CompleteActionItem, call: Writing
+    station_id: Identifier,
+    meeting_id: Identifier,
+    action_id: Identifier,
+    body: CompleteActionItem,
+    call: Writing,
 ):
     return await call.run(
-        MEETING, meeting_id, Complete(station_id, meeting_id, action_id, body, today()),
-        station_id=station_id, occurred_at=occurred_on(body.done_on),
+        MEETING,
+        meeting_id,
+        Complete(station_id, meeting_id, action_id, body, today()),
+        station_id=station_id,
+        occurred_at=occurred_on(body.done_on),
         respond=changed(200, "meeting_id", action_id=last("action_id"), late=last("late")),
     )
 
 
-@router.get("/action-items", responses=doc.reading(list[doc.ActionItemListed], "action items, soonest due first"))
+@router.get(
+    "/action-items",
+    responses=doc.reading(list[doc.ActionItemListed], "action items, soonest due first"),
+)
 async def list_action_items(
     request: Request,
     station_id: Identifier | None = None,
@@ -116,5 +158,7 @@ async def list_action_items(
 ):
     """Action items of meetings: open, overdue (open and past due), done, or all."""
     rt = await for_read(request, who, station_id)
-    rows = await rt.stations.visible(who, await views.action_items(rt, station_id, status, as_of or today()))
+    rows = await rt.stations.visible(
+        who, await views.action_items(rt, station_id, status, as_of or today())
+    )
     return [await open_action_owner(rt, r, who.role in PERSONAL_DATA_ROLES) for r in rows]

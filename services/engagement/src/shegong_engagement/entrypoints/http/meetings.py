@@ -43,25 +43,41 @@ MEETING_LINK = {"meeting": doc.MEETING}
 async def schedule_meeting(station_id: Identifier, body: ScheduleMeeting, call: Writing):
     meeting_id = body.meeting_id or new_id("m")
     return await call.run(
-        MEETING, meeting_id, Schedule(station_id, meeting_id, body), station_id=station_id,
-        respond=changed(201, "meeting_id"), occurred_at=occurred_on(body.announced_on),
+        MEETING,
+        meeting_id,
+        Schedule(station_id, meeting_id, body),
+        station_id=station_id,
+        respond=changed(201, "meeting_id"),
+        occurred_at=occurred_on(body.announced_on),
     )
 
 
 @router.post(f"{BASE}/held", responses=doc.changed(200, "held", **MEETING_LINK))
-async def hold_meeting(station_id: Identifier, meeting_id: Identifier, body: HoldMeeting, call: Writing):
+async def hold_meeting(
+    station_id: Identifier, meeting_id: Identifier, body: HoldMeeting, call: Writing
+):
     return await call.run(
-        MEETING, meeting_id, Hold(station_id, meeting_id, body), station_id=station_id,
-        respond=changed(200, "meeting_id"), occurred_at=at_noon(body.held_on),
+        MEETING,
+        meeting_id,
+        Hold(station_id, meeting_id, body),
+        station_id=station_id,
+        respond=changed(200, "meeting_id"),
+        occurred_at=at_noon(body.held_on),
     )
 
 
 @router.post(f"{BASE}/cancellation", responses=doc.changed(200, "cancelled", **MEETING_LINK))
-async def cancel_meeting(station_id: Identifier, meeting_id: Identifier, body: CancelMeeting, call: Writing):
+async def cancel_meeting(
+    station_id: Identifier, meeting_id: Identifier, body: CancelMeeting, call: Writing
+):
     command = Cancel(station_id, meeting_id, body, today())
     return await call.run(
-        MEETING, meeting_id, command, station_id=station_id,
-        respond=changed(200, "meeting_id"), occurred_at=occurred_on(body.cancelled_on),
+        MEETING,
+        meeting_id,
+        command,
+        station_id=station_id,
+        respond=changed(200, "meeting_id"),
+        occurred_at=occurred_on(body.cancelled_on),
     )
 
 
@@ -76,10 +92,14 @@ async def list_meetings(
     who: Principal = Depends(read_access),
 ):
     rt = await for_read(request, who, station_id)
-    return await rt.stations.visible(who, await views.meetings(rt, station_id, kind, status, held_from, held_to))
+    return await rt.stations.visible(
+        who, await views.meetings(rt, station_id, kind, status, held_from, held_to)
+    )
 
 
-@router.get("/meetings/by-kind", responses=doc.reading(list[doc.KindCount], "counts per station and kind"))
+@router.get(
+    "/meetings/by-kind", responses=doc.reading(list[doc.KindCount], "counts per station and kind")
+)
 async def meetings_by_kind(
     request: Request, station_id: Identifier | None = None, who: Principal = Depends(read_access)
 ):
@@ -93,7 +113,10 @@ async def meetings_by_kind(
     responses=doc.reading(doc.MeetingDetail, "the meeting with its deliberation"),
 )
 async def meeting_detail(
-    station_id: Identifier, meeting_id: Identifier, request: Request, who: Principal = Depends(read_access)
+    station_id: Identifier,
+    meeting_id: Identifier,
+    request: Request,
+    who: Principal = Depends(read_access),
 ):
     rt = await for_read(request, who, station_id)
     row = await views.meeting(rt, station_id, meeting_id)

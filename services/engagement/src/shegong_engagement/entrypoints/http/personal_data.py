@@ -114,8 +114,14 @@ async def erase_volunteer(
         station_id=station_id, volunteer_id=volunteer_id, reason=body.reason, erased_at=pipl.now()
     )
     return await rights.erase(
-        call.rt, call.who, call.ctx, VOLUNTEER_ERASURE, volunteer_id, command,
-        station_id=station_id, subject=volunteer_subject(volunteer_id),
+        call.rt,
+        call.who,
+        call.ctx,
+        VOLUNTEER_ERASURE,
+        volunteer_id,
+        command,
+        station_id=station_id,
+        subject=volunteer_subject(volunteer_id),
         answer=changed(200, "volunteer_id"),
     )
 
@@ -136,21 +142,40 @@ async def export_volunteer(
 
 
 async def _erase_name(
-    call: CommandRequest, subject: str, station_id: str, meeting_id: str, body: pipl.Erase, **named: str
+    call: CommandRequest,
+    subject: str,
+    station_id: str,
+    meeting_id: str,
+    body: pipl.Erase,
+    **named: str,
 ) -> JSONResponse:
     """Erase one name at a meeting: `issue_id=` its proposer's, or `action_id=` its owner's."""
     command = EraseMeetingName(
-        station_id=station_id, meeting_id=meeting_id, reason=body.reason, erased_at=pipl.now(), **named
+        station_id=station_id,
+        meeting_id=meeting_id,
+        reason=body.reason,
+        erased_at=pipl.now(),
+        **named,
     )
     return await rights.erase(
-        call.rt, call.who, call.ctx, MEETING_NAME_ERASURE, meeting_id, command,
-        station_id=station_id, subject=subject, answer=changed(200, "meeting_id"),
+        call.rt,
+        call.who,
+        call.ctx,
+        MEETING_NAME_ERASURE,
+        meeting_id,
+        command,
+        station_id=station_id,
+        subject=subject,
+        answer=changed(200, "meeting_id"),
     )
 
 
 @router.post(MEETING_PATH + "/issues/{issue_id}/proposer-erasure")
 async def erase_proposer(
-    station_id: Identifier, meeting_id: Identifier, issue_id: Identifier, body: pipl.Erase,
+    station_id: Identifier,
+    meeting_id: Identifier,
+    issue_id: Identifier,
+    body: pipl.Erase,
     call: Erasing,
 ):
     """Erase the name of the person who proposed an issue; the issue stays."""
@@ -160,7 +185,10 @@ async def erase_proposer(
 
 @router.post(MEETING_PATH + "/action-items/{action_id}/owner-erasure")
 async def erase_owner(
-    station_id: Identifier, meeting_id: Identifier, action_id: Identifier, body: pipl.Erase,
+    station_id: Identifier,
+    meeting_id: Identifier,
+    action_id: Identifier,
+    body: pipl.Erase,
     call: Erasing,
 ):
     """Erase the name of the person an action item was assigned to; the item stays."""

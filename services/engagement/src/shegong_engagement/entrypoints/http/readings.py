@@ -235,6 +235,8 @@ VOLUNTEER = link_to(
 )
 
 
-def changed(status: int, description: str, **links: dict[str, Any]) -> dict[int | str, dict[str, Any]]:
+def changed(
+    status: int, description: str, **links: dict[str, Any]
+) -> dict[int | str, dict[str, Any]]:
     """`responses=` of a command: its success answer, linked to the readings it changed."""
     return {status: {"description": description, "links": links}}

@@ -48,22 +48,34 @@ async def enroll_volunteer(station_id: Identifier, body: EnrollVolunteer, call: 
     subject = volunteer_subject(volunteer_id)
     name, phone = await rt.keys.seal(subject, body.name), await rt.keys.seal(subject, body.phone)
     return await call.run(
-        VOLUNTEER, volunteer_id, Enroll(station_id, volunteer_id, body, name or "", phone, today()),
-        station_id=station_id, occurred_at=occurred_on(body.enrolled_on),
+        VOLUNTEER,
+        volunteer_id,
+        Enroll(station_id, volunteer_id, body, name or "", phone, today()),
+        station_id=station_id,
+        occurred_at=occurred_on(body.enrolled_on),
         respond=changed(201, "volunteer_id"),
     )
 
 
-@router.post(f"{BASE}/trainings", status_code=201, responses=doc.changed(201, "recorded", **VOLUNTEER_LINK))
-async def record_training(station_id: Identifier, volunteer_id: Identifier, body: RecordTraining, call: Writing):
+@router.post(
+    f"{BASE}/trainings", status_code=201, responses=doc.changed(201, "recorded", **VOLUNTEER_LINK)
+)
+async def record_training(
+    station_id: Identifier, volunteer_id: Identifier, body: RecordTraining, call: Writing
+):
     return await call.run(
-        VOLUNTEER, volunteer_id, AttendTraining(station_id, volunteer_id, body),
-        station_id=station_id, occurred_at=at_noon(body.attended_on),
+        VOLUNTEER,
+        volunteer_id,
+        AttendTraining(station_id, volunteer_id, body),
+        station_id=station_id,
+        occurred_at=at_noon(body.attended_on),
         respond=changed(201, "volunteer_id", training_id=last("training_id")),
     )
 
 
-@router.post(f"{BASE}/sessions", status_code=201, responses=doc.changed(201, "checked in", **VOLUNTEER_LINK))
+@router.post(
+    f"{BASE}/sessions", status_code=201, responses=doc.changed(201, "checked in", **VOLUNTEER_LINK)
+)
 async def check_in(
     station_id: Identifier,
     volunteer_id: Identifier,
@@ -72,9 +84,15 @@ async def check_in(
 ):
     """Start a service session; an open one past the limit is closed at the limit first."""
     session_id = body.session_id or new_id("s")
-    begin = BeginSession(station_id, volunteer_id, session_id, body, now(), config.settings().session_limit)
+    begin = BeginSession(
+        station_id, volunteer_id, session_id, body, now(), config.settings().session_limit
+    )
     return await call.run(
-        VOLUNTEER, volunteer_id, begin, station_id=station_id, occurred_at=body.checked_in_at,
+        VOLUNTEER,
+        volunteer_id,
+        begin,
+        station_id=station_id,
+        occurred_at=body.checked_in_at,
         respond=changed(201, "volunteer_id", session_id=last("session_id")),
     )
 
@@ -91,10 +109,16 @@ async def check_out(
     call: Writing,
 ):
     """End a session; one longer than the limit is closed at the limit and flagged auto_closed."""
-    end = EndSession(station_id, volunteer_id, session_id, body, now(), config.settings().session_limit)
+    end = EndSession(
+        station_id, volunteer_id, session_id, body, now(), config.settings().session_limit
+    )
     picked = {k: last(k) for k in ("session_id", "minutes", "auto_closed")}
     return await call.run(
-        VOLUNTEER, volunteer_id, end, station_id=station_id, occurred_at=body.checked_out_at,
+        VOLUNTEER,
+        volunteer_id,
+        end,
+        station_id=station_id,
+        occurred_at=body.checked_out_at,
         respond=changed(200, "volunteer_id", **picked),
     )
 
@@ -109,9 +133,14 @@ async def list_volunteers(
     return [await open_volunteer(rt, r, allowed=False) for r in rows]
 
 
-@router.get(BASE, responses=doc.reading(doc.VolunteerDetail, "the volunteer with sessions and certificates"))
+@router.get(
+    BASE, responses=doc.reading(doc.VolunteerDetail, "the volunteer with sessions and certificates")
+)
 async def volunteer_detail(
-    station_id: Identifier, volunteer_id: Identifier, request: Request, who: Principal = Depends(read_access)
+    station_id: Identifier,
+    volunteer_id: Identifier,
+    request: Request,
+    who: Principal = Depends(read_access),
 ):
     rt = await for_read(request, who, station_id)
     row = await views.volunteer(rt, station_id, volunteer_id)

@@ -19,10 +19,15 @@ from shegong_events.notifications import (
 
 def reading(model: Any, description: str) -> dict[str, Any]:
     """`responses=` of a GET: its 200 documented by `model`, the body left as the view gives it."""
-    return {"response_model": None, "responses": {200: {"model": model, "description": description}}}
+    return {
+        "response_model": None,
+        "responses": {200: {"model": model, "description": description}},
+    }
 
 
-def command(status: int, model: type[BaseModel], links: dict[str, Any] | None = None) -> dict[str, Any]:
+def command(
+    status: int, model: type[BaseModel], links: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """`responses=` of a command: its answer, and links to the reading of what it changed."""
     response: dict[str, Any] = {"model": model, "description": model.__doc__ or ""}
     if links:

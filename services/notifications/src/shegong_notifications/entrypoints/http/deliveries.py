@@ -43,7 +43,9 @@ async def _listing(rt: Runtime, who: Principal, station_id: str | None) -> None:
 
 
 @router.get(
-    "/deliveries", operation_id="listDeliveries", **answers.reading(list[DeliveryView], "planned deliveries, newest first")
+    "/deliveries",
+    operation_id="listDeliveries",
+    **answers.reading(list[DeliveryView], "planned deliveries, newest first"),
 )
 async def list_deliveries(
     request: Request,
@@ -58,8 +60,14 @@ async def list_deliveries(
     return await views.deliveries(rt.pool, station_id, status, rule_id, limit)
 
 
-@router.get("/deliveries/{delivery_id}", operation_id="getDelivery", **answers.reading(DeliveryView, "one delivery"))
-async def get_delivery(delivery_id: uuid.UUID, request: Request, who: Principal = Depends(requires(*OVERSEERS))):
+@router.get(
+    "/deliveries/{delivery_id}",
+    operation_id="getDelivery",
+    **answers.reading(DeliveryView, "one delivery"),
+)
+async def get_delivery(
+    delivery_id: uuid.UUID, request: Request, who: Principal = Depends(requires(*OVERSEERS))
+):
     rt = runtime(request)
     await rt.stations.refresh()
     found = await views.delivery_view(rt.pool, delivery_id)
@@ -70,7 +78,9 @@ async def get_delivery(delivery_id: uuid.UUID, request: Request, who: Principal 
 
 
 @router.get(
-    "/reminders", operation_id="listReminders", **answers.reading(list[ReminderView], "reminders, soonest first")
+    "/reminders",
+    operation_id="listReminders",
+    **answers.reading(list[ReminderView], "reminders, soonest first"),
 )
 async def list_reminders(
     request: Request,
@@ -87,7 +97,11 @@ async def list_reminders(
 @router.post(
     "/deliveries/{delivery_id}/redrive",
     operation_id="redriveDelivery",
-    **answers.command(200, RedriveAnswer, {"delivery": link("getDelivery", delivery_id="$request.path.delivery_id")}),
+    **answers.command(
+        200,
+        RedriveAnswer,
+        {"delivery": link("getDelivery", delivery_id="$request.path.delivery_id")},
+    ),
 )
 async def redrive_delivery(delivery_id: uuid.UUID, call: Overseeing):
     """Send a dead notification again, from a fresh attempt count (409 unless it is dead)."""
@@ -97,7 +111,11 @@ async def redrive_delivery(delivery_id: uuid.UUID, call: Overseeing):
         raise NotificationNotFound(f"no notification {delivery_id}")
     call.who.require_station(row["station_id"], call.rt.stations.district_of)
     return await call.run(
-        NOTIFICATION, str(delivery_id), Redrive(str(delivery_id)), station_id=row["station_id"],
-        checked=True, respond=answer(200, delivery_id=str(delivery_id), status="pending"),
+        NOTIFICATION,
+        str(delivery_id),
+        Redrive(str(delivery_id)),
+        station_id=row["station_id"],
+        checked=True,
+        respond=answer(200, delivery_id=str(delivery_id), status="pending"),
         after_append=projections.in_step,
     )

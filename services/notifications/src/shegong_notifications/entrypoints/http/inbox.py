@@ -18,7 +18,11 @@ from shegong_notifications.entrypoints.http.answers import InboxItem, ReadAnswer
 router = APIRouter(tags=["inbox"])
 
 
-@router.get("/inbox", operation_id="listInbox", **answers.reading(list[InboxItem], "the caller's notifications, newest first"))
+@router.get(
+    "/inbox",
+    operation_id="listInbox",
+    **answers.reading(list[InboxItem], "the caller's notifications, newest first"),
+)
 async def list_inbox(
     request: Request,
     unread_only: bool = False,
@@ -28,7 +32,9 @@ async def list_inbox(
     return await views.inbox(runtime(request).pool, who.subject, unread_only, limit)
 
 
-@router.post("/inbox/{delivery_id}/read", operation_id="readNotification", **answers.command(200, ReadAnswer))
+@router.post(
+    "/inbox/{delivery_id}/read", operation_id="readNotification", **answers.command(200, ReadAnswer)
+)
 async def read(
     delivery_id: uuid.UUID,
     request: Request,
@@ -41,9 +47,15 @@ async def read(
     if item is None or item["recipient_id"] != who.subject:
         raise NotificationNotFound(f"no notification {delivery_id} in this inbox")
     answer = await handle(
-        rt.store, NOTIFICATION, str(delivery_id), MarkRead(str(delivery_id), who.subject),
-        station_id=item["station_id"], ctx=ctx,
-        respond=lambda events, state: Answer(200, {"delivery_id": str(delivery_id), "read": state.read}),
+        rt.store,
+        NOTIFICATION,
+        str(delivery_id),
+        MarkRead(str(delivery_id), who.subject),
+        station_id=item["station_id"],
+        ctx=ctx,
+        respond=lambda events, state: Answer(
+            200, {"delivery_id": str(delivery_id), "read": state.read}
+        ),
         after_append=projections.in_step,
     )
     return respond(answer)

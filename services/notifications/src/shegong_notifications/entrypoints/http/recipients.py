@@ -53,7 +53,9 @@ class RegisterRecipient(RequestModel):
     name: str | None = Field(default=None, max_length=50, description="sealed")
     email: str | None = Field(default=None, pattern=EMAIL, max_length=254, description="sealed")
     webhook_url: HttpUrl | None = None
-    webhook_secret: str | None = Field(default=None, min_length=16, max_length=200, description="sealed")
+    webhook_secret: str | None = Field(
+        default=None, min_length=16, max_length=200, description="sealed"
+    )
     refs: list[str] = Field(default_factory=list, max_length=20)
 
 
@@ -76,7 +78,11 @@ def _filed_under(row: Any) -> str:
 
 
 async def _existing(  # type: ignore[no-untyped-def]
-    rt: Runtime, who: Principal, recipient_id: str, self_allowed: bool = False, include_removed: bool = False
+    rt: Runtime,
+    who: Principal,
+    recipient_id: str,
+    self_allowed: bool = False,
+    include_removed: bool = False,
 ):
     """The recipient's row, after checking the caller may change it (404 before 403)."""
     row = await views.recipient(rt.pool, recipient_id, include_removed)
@@ -91,16 +97,27 @@ async def _existing(  # type: ignore[no-untyped-def]
 
 
 async def _run(
-    call: CommandRequest, row: Any, command: Any, status: int = 200, after_append: Any = projections.in_step
+    call: CommandRequest,
+    row: Any,
+    command: Any,
+    status: int = 200,
+    after_append: Any = projections.in_step,
 ) -> JSONResponse:
     """A command on the recipient of `row` (its scope checked by `_existing` or the route)."""
     return await call.run(
-        RECIPIENT, command.recipient_id, command, station_id=_filed_under(row), checked=True,
-        respond=changed(status, "recipient_id", events=False), after_append=after_append,
+        RECIPIENT,
+        command.recipient_id,
+        command,
+        station_id=_filed_under(row),
+        checked=True,
+        respond=changed(status, "recipient_id", events=False),
+        after_append=after_append,
     )
 
 
-async def _sealed(rt: Runtime, recipient_id: str, body: RegisterRecipient | UpdateRecipient) -> Addresses:
+async def _sealed(
+    rt: Runtime, recipient_id: str, body: RegisterRecipient | UpdateRecipient
+) -> Addresses:
     """Addresses as the events carry them: name, email and secret sealed under the person's key."""
     sid = data_subject(recipient_id)
     return Addresses(
@@ -114,11 +131,17 @@ async def _sealed(rt: Runtime, recipient_id: str, body: RegisterRecipient | Upda
 @router.post(
     "/recipients",
     operation_id="registerRecipient",
-    **answers.command(201, RecipientAnswer, {"recipient": link("getRecipient", recipient_id="$response.body#/recipient_id")}),
+    **answers.command(
+        201,
+        RecipientAnswer,
+        {"recipient": link("getRecipient", recipient_id="$response.body#/recipient_id")},
+    ),
 )
 async def register(body: RegisterRecipient, call: Managing):
     await check_write(call.rt, call.who, body.station_id, body.district_id)
-    district_id = call.rt.stations.district_of(body.station_id) if body.station_id else body.district_id
+    district_id = (
+        call.rt.stations.district_of(body.station_id) if body.station_id else body.district_id
+    )
     command = recipient.RegisterRecipient(
         recipient_id=body.recipient_id,
         role=body.role,
@@ -127,23 +150,39 @@ async def register(body: RegisterRecipient, call: Managing):
         refs=body.refs,
         addresses=await _sealed(call.rt, body.recipient_id, body),
     )
-    return await _run(call, {"station_id": body.station_id, "district_id": district_id}, command, 201)
+    return await _run(
+        call, {"station_id": body.station_id, "district_id": district_id}, command, 201
+    )
 
 
-@router.post("/recipients/{recipient_id}/updates", operation_id="updateRecipient", **answers.command(200, RecipientAnswer, TO_RECIPIENT))
+@router.post(
+    "/recipients/{recipient_id}/updates",
+    operation_id="updateRecipient",
+    **answers.command(200, RecipientAnswer, TO_RECIPIENT),
+)
 async def update(recipient_id: Identifier, body: UpdateRecipient, call: Personal):
     row = await _existing(call.rt, call.who, recipient_id, self_allowed=True)
-    command = recipient.UpdateRecipient(recipient_id, await _sealed(call.rt, recipient_id, body), refs=body.refs)
+    command = recipient.UpdateRecipient(
+        recipient_id, await _sealed(call.rt, recipient_id, body), refs=body.refs
+    )
     return await _run(call, row, command)
 
 
-@router.post("/recipients/{recipient_id}/removal", operation_id="removeRecipient", **answers.command(200, RecipientAnswer))
+@router.post(
+    "/recipients/{recipient_id}/removal",
+    operation_id="removeRecipient",
+    **answers.command(200, RecipientAnswer),
+)
 async def remove(recipient_id: Identifier, call: Managing):
     row = await _existing(call.rt, call.who, recipient_id)
     return await _run(call, row, recipient.RemoveRecipient(recipient_id))
 
 
-@router.post("/recipients/{recipient_id}/erasure", operation_id="eraseRecipient", **answers.command(200, RecipientAnswer))
+@router.post(
+    "/recipients/{recipient_id}/erasure",
+    operation_id="eraseRecipient",
+    **answers.command(200, RecipientAnswer),
+)
 async def erase(recipient_id: Identifier, body: pipl.Erase, call: Managing):
     """PIPL erasure: the recipient's key goes with the event; nothing more is sent to them."""
     row = await _existing(call.rt, call.who, recipient_id, include_removed=True)
@@ -166,16 +205,25 @@ def _erased(rt: Runtime, recipient_id: str):  # type: ignore[no-untyped-def]
     "/recipients/{recipient_id}/export",
     operation_id="exportRecipient",
     responses={
-        200: {"model": PersonalDataExport, "description": "every event of the person's stream, opened"},
+        200: {
+            "model": PersonalDataExport,
+            "description": "every event of the person's stream, opened",
+        },
         409: {"description": "the person's data was erased already"},
     },
     response_model=None,
 )
-async def export(recipient_id: Identifier, request: Request, who: Principal = Depends(requires(*MANAGERS, Role.social_worker))):
+async def export(
+    recipient_id: Identifier,
+    request: Request,
+    who: Principal = Depends(requires(*MANAGERS, Role.social_worker)),
+):
     """A copy of the recipient's data (PIPL): the person themselves or a manager over them."""
     rt = runtime(request)
     await _existing(rt, who, recipient_id, self_allowed=True, include_removed=True)
-    return await pipl.export(rt.store, rt.keys, data_subject(recipient_id), [f"recipient-{recipient_id}"])
+    return await pipl.export(
+        rt.store, rt.keys, data_subject(recipient_id), [f"recipient-{recipient_id}"]
+    )
 
 
 @router.post(
@@ -196,18 +244,20 @@ async def _shown(rt: Runtime, rows: list[Any]) -> list[dict[str, Any]]:
     out = []
     for r in rows:
         sid = data_subject(r["recipient_id"])
-        out.append({
-            "recipient_id": r["recipient_id"],
-            "role": r["role"],
-            "station_id": r["station_id"],
-            "district_id": r["district_id"],
-            "refs": list(r["refs"]),
-            "name": await rt.keys.open_or_redacted(sid, r["name_sealed"]),
-            "email": await rt.keys.open_or_redacted(sid, r["email_sealed"]),
-            "webhook_url": r["webhook_url"],
-            "subscriptions": subs.get(r["recipient_id"], {}),
-            "registered_at": r["registered_at"],
-        })
+        out.append(
+            {
+                "recipient_id": r["recipient_id"],
+                "role": r["role"],
+                "station_id": r["station_id"],
+                "district_id": r["district_id"],
+                "refs": list(r["refs"]),
+                "name": await rt.keys.open_or_redacted(sid, r["name_sealed"]),
+                "email": await rt.keys.open_or_redacted(sid, r["email_sealed"]),
+                "webhook_url": r["webhook_url"],
+                "subscriptions": subs.get(r["recipient_id"], {}),
+                "registered_at": r["registered_at"],
+            }
+        )
     return out
 
 
@@ -226,15 +276,22 @@ async def list_recipients(
     rt = runtime(request)
     await rt.stations.refresh()
     rows = [
-        r for r in await views.recipients(rt.pool, station_id, district_id)
+        r
+        for r in await views.recipients(rt.pool, station_id, district_id)
         if can_read(rt, who, r["station_id"], r["district_id"])
     ]
     return await _shown(rt, rows)
 
 
-@router.get("/recipients/{recipient_id}", operation_id="getRecipient", **answers.reading(RecipientView, "one recipient"))
+@router.get(
+    "/recipients/{recipient_id}",
+    operation_id="getRecipient",
+    **answers.reading(RecipientView, "one recipient"),
+)
 async def get_recipient(
-    recipient_id: Identifier, request: Request, who: Principal = Depends(requires(*MANAGERS, Role.social_worker))
+    recipient_id: Identifier,
+    request: Request,
+    who: Principal = Depends(requires(*MANAGERS, Role.social_worker)),
 ):
     """One recipient as the directory lists them: the person themselves or a manager over them."""
     rt = runtime(request)

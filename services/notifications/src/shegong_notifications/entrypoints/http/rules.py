@@ -47,11 +47,18 @@ class DisableRule(RequestModel):
     reason: str | None = Field(examples=["规则调整"], default=None, max_length=200)
 
 
-async def _run(call: CommandRequest, rule_id: str, command: Any, station_id: str, status: int) -> JSONResponse:
+async def _run(
+    call: CommandRequest, rule_id: str, command: Any, station_id: str, status: int
+) -> JSONResponse:
     """A rule command, its scope checked by the route (a station's or a district's)."""
     return await call.run(
-        RULE, rule_id, command, station_id=station_id, checked=True,
-        respond=changed(status, "rule_id", events=False), after_append=projections.in_step,
+        RULE,
+        rule_id,
+        command,
+        station_id=station_id,
+        checked=True,
+        respond=changed(status, "rule_id", events=False),
+        after_append=projections.in_step,
     )
 
 
@@ -88,7 +95,11 @@ def _scope(row: dict) -> tuple[str | None, str | None]:  # type: ignore[type-arg
     )
 
 
-@router.get("/rules", operation_id="listRules", **answers.reading(list[RuleView], "the rules in the caller's scope"))
+@router.get(
+    "/rules",
+    operation_id="listRules",
+    **answers.reading(list[RuleView], "the rules in the caller's scope"),
+)
 async def list_rules(
     request: Request,
     station_id: Identifier | None = None,
@@ -112,7 +123,9 @@ async def get_rule(rule_id: Identifier, request: Request, who: Principal = Depen
 
 
 @router.get(
-    "/templates", operation_id="listTemplates", **answers.reading(list[TemplateView], "the notification texts")
+    "/templates",
+    operation_id="listTemplates",
+    **answers.reading(list[TemplateView], "the notification texts"),
 )
 async def list_templates(who: Principal = Depends(principal)):
     return [

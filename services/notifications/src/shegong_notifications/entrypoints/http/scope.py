@@ -24,7 +24,9 @@ def envelope_station(station_id: str | None, district_id: str | None) -> str:
     return station_id if station_id else f"district-{district_id}"
 
 
-async def check_write(rt: Runtime, who: Principal, station_id: str | None, district_id: str | None) -> None:
+async def check_write(
+    rt: Runtime, who: Principal, station_id: str | None, district_id: str | None
+) -> None:
     """A write's scope: a known station the caller writes for, or a known district they oversee."""
     if (station_id is None) == (district_id is None):
         raise ScopeRequired("name exactly one of station_id and district_id", field="station_id")

@@ -108,7 +108,6 @@ class DistrictEvaluations(BaseModel):
     evaluations: list[EvaluationRow]
 
 
-
 # ── the answers of commands (the same again on a retry with the same Idempotency-Key) ──
 
 

@@ -20,7 +20,11 @@ DistrictId = Annotated[Slug, Path()]
 Context = Annotated[CommandContext, Depends(command_context)]
 
 STATION_WRITERS = (Role.social_worker, Role.station_lead, Role.district_officer, Role.city_admin)
-REVIEWERS = (Role.station_lead, Role.district_officer, Role.city_admin)  # return, approve, deregister
+REVIEWERS = (
+    Role.station_lead,
+    Role.district_officer,
+    Role.city_admin,
+)  # return, approve, deregister
 Staff = Annotated[Principal, Depends(requires(*STATION_WRITERS))]
 Reviewer = Annotated[Principal, Depends(requires(*REVIEWERS))]
 Reader = Annotated[Principal, Depends(requires(*READERS))]

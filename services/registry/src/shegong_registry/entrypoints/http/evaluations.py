@@ -65,11 +65,19 @@ async def record(station_id: StationId, body: RecordEvaluation, call: Evaluating
         highlights=tuple(body.highlights),
     )
     respond = answer(
-        201, evaluation_id=command.evaluation_id, station_id=station_id, version=version_of,
-        total=total(command.scores), exemplary=command.exemplary,
+        201,
+        evaluation_id=command.evaluation_id,
+        station_id=station_id,
+        version=version_of,
+        total=total(command.scores),
+        exemplary=command.exemplary,
     )
     return await call.run(
-        EVALUATION, command.evaluation_id, command, station_id=station_id, respond=respond,
+        EVALUATION,
+        command.evaluation_id,
+        command,
+        station_id=station_id,
+        respond=respond,
         occurred_at=start_of(body.evaluated_on),
     )
 

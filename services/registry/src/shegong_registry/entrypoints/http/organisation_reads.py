@@ -18,7 +18,6 @@ from shegong_registry.entrypoints.http.organisations import BASE, STATION, subje
 router = APIRouter(tags=["organisations"])
 
 
-
 @router.get(
     STATION, operation_id="station_organisations", responses={200: {"model": StationOrganisations}}
 )

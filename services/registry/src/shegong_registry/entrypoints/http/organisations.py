@@ -39,7 +39,10 @@ router = APIRouter(tags=["organisations"])
 STATION = "/stations/{station_id}/organisations"
 BASE = STATION + "/{organisation_id}"
 PERSONAL = ("responsible_person", "responsible_phone")
-THIS_ONE = {"station_id": "$request.path.station_id", "organisation_id": "$request.path.organisation_id"}
+THIS_ONE = {
+    "station_id": "$request.path.station_id",
+    "organisation_id": "$request.path.organisation_id",
+}
 STEPPED = answer_doc(
     200,
     "the organisation after the step",
@@ -59,7 +62,9 @@ async def facts(rt: Runtime, organisation_id: str, body: Body) -> dict[str, Any]
     out = body.model_dump(exclude={*PERSONAL, "organisation_id", "occurred_at", "expected_version"})
     for name in PERSONAL:
         if name in type(body).model_fields:
-            out[f"{name}_sealed"] = await rt.keys.seal(subject(organisation_id), getattr(body, name))
+            out[f"{name}_sealed"] = await rt.keys.seal(
+                subject(organisation_id), getattr(body, name)
+            )
     return out
 
 
@@ -85,10 +90,15 @@ async def run(
     """One organisation command; a name clash rolls back its events with it (409 OrgNameTaken),
     unless a retry under the same Idempotency-Key took the name: then its answer."""
     return await call.run(
-        ORGANISATION, command.organisation_id, command, station_id=command.station_id,
-        respond=_answered(status), occurred_at=when(body.occurred_at),
+        ORGANISATION,
+        command.organisation_id,
+        command,
+        station_id=command.station_id,
+        respond=_answered(status),
+        occurred_at=when(body.occurred_at),
         expected_version=expected_version(call.request, body),
-        after_append=registers.keeper(numbered), raced_by=(OrgNameTaken,),
+        after_append=registers.keeper(numbered),
+        raced_by=(OrgNameTaken,),
     )
 
 
@@ -132,7 +142,10 @@ def _step(command: type[org.OrganisationCommand], model: type[Step], access: Any
 def _steps(*steps: tuple[str, str, type[org.OrganisationCommand], type[Step], Any]) -> None:
     for path, name, command, body, access in steps:
         router.add_api_route(
-            f"{BASE}/{path}", _step(command, body, access), methods=["POST"], name=name,
+            f"{BASE}/{path}",
+            _step(command, body, access),
+            methods=["POST"],
+            name=name,
             responses=STEPPED,
         )
 
@@ -145,7 +158,10 @@ _steps(
 
 @router.post(f"{BASE}/approvals", responses=STEPPED)
 async def approve(
-    station_id: StationId, organisation_id: OrganisationId, call: Reviewing, body: Step | None = None
+    station_id: StationId,
+    organisation_id: OrganisationId,
+    call: Reviewing,
+    body: Step | None = None,
 ):
     """Approval numbers the filing with the station's next number of the year (station time);
     a number raced away is retried. The body (time, expected version) may be left out."""
@@ -155,11 +171,15 @@ async def approve(
 
     async def numbered(sequence: int) -> JSONResponse:
         number = org.filing_number(station_id, year, sequence)
-        command = org.Approve(station_id=station_id, organisation_id=organisation_id, filing_number=number)
+        command = org.Approve(
+            station_id=station_id, organisation_id=organisation_id, filing_number=number
+        )
         return await run(call, command, body, numbered=(year, sequence))
 
     attempts = config.settings().numbering_attempts
-    return await registers.numbering(call.rt.pool, station_id, organisation_id, year, attempts, numbered)
+    return await registers.numbering(
+        call.rt.pool, station_id, organisation_id, year, attempts, numbered
+    )
 
 
 _steps(

@@ -41,8 +41,15 @@ async def erase_station_contact(
         station_id=station_id, reason=body.reason, erased_at=pipl.now()
     )
     return await rights.erase(
-        runtime(request), who, ctx, STATION, station_id, command,
-        station_id=station_id, subject=stations.subject(station_id), answer=erased("station_id"),
+        runtime(request),
+        who,
+        ctx,
+        STATION,
+        station_id,
+        command,
+        station_id=station_id,
+        subject=stations.subject(station_id),
+        answer=erased("station_id"),
     )
 
 
@@ -54,7 +61,9 @@ async def erase_station_contact(
 async def export_station_contact(station_id: StationId, request: Request, who: Eraser):
     """A copy of the station lead's and contact's data (PIPL), opened."""
     subject = stations.subject(station_id)
-    return await rights.export(runtime(request), who, station_id, subject, [f"station-{station_id}"])
+    return await rights.export(
+        runtime(request), who, station_id, subject, [f"station-{station_id}"]
+    )
 
 
 @router.post(
@@ -86,7 +95,12 @@ async def erase_org_contact(
         erased_at=pipl.now(),
     )
     return await rights.erase(
-        runtime(request), who, ctx, ORGANISATION, organisation_id, command,
+        runtime(request),
+        who,
+        ctx,
+        ORGANISATION,
+        organisation_id,
+        command,
         station_id=station_id,
         subject=organisations.subject(organisation_id),
         answer=erased("organisation_id"),

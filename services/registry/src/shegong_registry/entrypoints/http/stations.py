@@ -70,13 +70,18 @@ async def open_station(body: OpenStation, call: Opening):
         contact_sealed=await call.rt.keys.seal(sealed, body.contact),
     )
     return await call.run(
-        STATION, body.station_id, command, station_id=body.station_id, checked=True,
+        STATION,
+        body.station_id,
+        command,
+        station_id=body.station_id,
+        checked=True,
         respond=changed(201, "station_id", events=False),
     )
 
 
 @router.post(
-    "/stations/{station_id}/updates", responses=answer_doc(200, "the station updated", StationAnswer)
+    "/stations/{station_id}/updates",
+    responses=answer_doc(200, "the station updated", StationAnswer),
 )
 async def update_station(station_id: StationId, body: UpdateStation, call: Editing):
     await call.rt.stations.refresh()  # an unknown station is the decider's 404, not a 422
@@ -89,7 +94,11 @@ async def update_station(station_id: StationId, body: UpdateStation, call: Editi
         contact_sealed=await call.rt.keys.seal(sealed, body.contact),
     )
     return await call.run(
-        STATION, station_id, command, station_id=station_id, checked=True,
+        STATION,
+        station_id,
+        command,
+        station_id=station_id,
+        checked=True,
         respond=changed(200, "station_id", events=False),
     )
 

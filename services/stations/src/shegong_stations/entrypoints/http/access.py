@@ -28,7 +28,9 @@ reader = requires(*VIEWERS)
 
 def from_page(request: Request) -> Principal:
     """The dashboard's caller: the bearer header, else the query token, else the cookie."""
-    token = bearer_token(request) or request.query_params.get("token") or request.cookies.get(COOKIE)
+    token = (
+        bearer_token(request) or request.query_params.get("token") or request.cookies.get(COOKIE)
+    )
     if not token:
         raise Unauthenticated(
             "missing bearer token (Authorization: Bearer <jwt>, or ?token= on the dashboard)"

@@ -52,7 +52,9 @@ async def station(
     who: Principal = Depends(access.reader),
 ):
     pool = runtime(request).pool
-    return await views.station(pool, who, station_id, params.day(on), config.settings().urgent_needs_shown)
+    return await views.station(
+        pool, who, station_id, params.day(on), config.settings().urgent_needs_shown
+    )
 
 
 @router.get("/districts/{district_id}", response_model=Rollup, response_model_exclude_unset=True)
@@ -64,7 +66,9 @@ async def district(
 ):
     who.require_district(district_id)
     pool = runtime(request).pool
-    return await views.district(pool, district_id, params.day(on), config.settings().urgent_needs_shown)
+    return await views.district(
+        pool, district_id, params.day(on), config.settings().urgent_needs_shown
+    )
 
 
 @router.get("/city", response_model=Rollup, response_model_exclude_unset=True)
@@ -74,7 +78,9 @@ async def city(
     who: Principal = Depends(access.reader),
 ):
     access.require_city(who)
-    return await views.city(runtime(request).pool, params.day(on), config.settings().urgent_needs_shown)
+    return await views.city(
+        runtime(request).pool, params.day(on), config.settings().urgent_needs_shown
+    )
 
 
 @router.get("/completeness", response_model=list[Completeness])

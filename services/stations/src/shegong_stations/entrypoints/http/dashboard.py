@@ -81,9 +81,7 @@ async def render(
 
 
 @router.get("")
-async def station_list(
-    request: Request, on: Day | None = None
-) -> Response:
+async def station_list(request: Request, on: Day | None = None) -> Response:
     async def build(who: Principal) -> str:
         rt = runtime(request)
         everyone = await directory.stations(rt.pool)
@@ -114,7 +112,9 @@ async def station_page(
     async def build(who: Principal) -> str:
         rt = runtime(request)
         day = params.day(on)
-        one = await views.station(rt.pool, who, station_id, day, config.settings().urgent_needs_shown)
+        one = await views.station(
+            rt.pool, who, station_id, day, config.settings().urgent_needs_shown
+        )
         chosen = [directory.Station(**one["station"])]
         trends = await views.trends_of(rt.pool, chosen, day, config.settings().trend_weeks)
         charts = pictures.for_page(one["figures"], trends, names_of([one]))
@@ -136,7 +136,9 @@ async def district_page(
         who.require_district(district_id)
         rt = runtime(request)
         day = params.day(on)
-        rolled = await views.district(rt.pool, district_id, day, config.settings().urgent_needs_shown)
+        rolled = await views.district(
+            rt.pool, district_id, day, config.settings().urgent_needs_shown
+        )
         chosen = [directory.Station(**p["station"]) for p in rolled["stations"]]
         trends = await views.trends_of(rt.pool, chosen, day, config.settings().trend_weeks)
         charts = pictures.for_page(rolled["figures"], trends, names_of(rolled["stations"]))
@@ -187,9 +189,7 @@ async def roundup_page(request: Request, asked: Asked) -> Response:
         trends = await views.trends_of(runtime(request).pool, chosen, r.span.end, weeks)
         names = {st.station_id: st.name for st in chosen}
         article = roundup_render.html(r, pictures.for_roundup(r, trends, names))
-        return pages.roundup_page(
-            article, choices, scope, r.span.start, r.span.end, who_label(who)
-        )
+        return pages.roundup_page(article, choices, scope, r.span.start, r.span.end, who_label(who))
 
     return await render(request, build)
 

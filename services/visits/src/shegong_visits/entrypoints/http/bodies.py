@@ -177,7 +177,9 @@ class CloseNeed(Body):
 
 class GrantConsent(Body):
     purpose: ConsentPurpose
-    member_id: Identifier | None = Field(default=None, description="the member concerned; none: the head")
+    member_id: Identifier | None = Field(
+        default=None, description="the member concerned; none: the head"
+    )
     given_by: ConsentGiver
     guardian_relation: Relation | None = None
     granted_on: Day | None = None

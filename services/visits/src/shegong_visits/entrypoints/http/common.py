@@ -46,8 +46,12 @@ def _next_due(_envelopes: list[Envelope], state: Household) -> str | None:
 def answered(household_id: str, status: int, **extra: Any) -> Respond:
     """The answer to a household command: its id, new version, events and next due time."""
     return answer(
-        status, household_id=household_id, version=version_of, events=event_types,
-        next_due_at=_next_due, **extra,
+        status,
+        household_id=household_id,
+        version=version_of,
+        events=event_types,
+        next_due_at=_next_due,
+        **extra,
     )
 
 
@@ -68,7 +72,9 @@ class HouseholdCommands:
     async def open(self) -> Household:
         if self.state is None:
             self.expected = expected_version(self.call.request)
-            self.state, _ = await household_in_scope(self.rt, self.call.who, self.household_id, write=True)
+            self.state, _ = await household_in_scope(
+                self.rt, self.call.who, self.household_id, write=True
+            )
         return self.state
 
     async def seal(self, value: str | None) -> str | None:
@@ -85,9 +91,15 @@ class HouseholdCommands:
     ) -> JSONResponse:
         state = await self.open()
         return await self.call.run(
-            config.households(), self.household_id, command, station_id=state.station_id,
-            checked=True, respond=answered(self.household_id, status, **extra),
-            occurred_at=occurred_at, expected_version=self.expected, after_append=after_append,
+            config.households(),
+            self.household_id,
+            command,
+            station_id=state.station_id,
+            checked=True,
+            respond=answered(self.household_id, status, **extra),
+            occurred_at=occurred_at,
+            expected_version=self.expected,
+            after_append=after_append,
         )
 
     async def sealed(

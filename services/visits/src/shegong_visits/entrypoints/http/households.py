@@ -57,7 +57,9 @@ async def _registration(
         phone_sealed=await seal(body.phone),
         address_sealed=await seal(body.address),
         id_number_sealed=await seal(body.id_number),
-        registered_at=calendar.as_aware(body.registered_at) if body.registered_at else calendar.now(),
+        registered_at=calendar.as_aware(body.registered_at)
+        if body.registered_at
+        else calendar.now(),
         tier=body.risk_tier,
         tier_reason=body.tier_reason,
     )
@@ -67,7 +69,9 @@ async def _draft(value: str | None) -> str | None:
     return None if value is None else "draft"
 
 
-@router.post("/households", status_code=201, operation_id="register_household", responses=changed(201))
+@router.post(
+    "/households", status_code=201, operation_id="register_household", responses=changed(201)
+)
 async def register(body: bodies.RegisterHousehold, call: Writing):
     """Register a household (its id given or made up), with its first risk tier."""
     rt = await call.at(body.station_id)
@@ -79,8 +83,13 @@ async def register(body: bodies.RegisterHousehold, call: Writing):
     households.decide(await _registration(body, hid, _draft), state)  # refused before a key exists
     command = await _registration(body, hid, lambda v: personal.seal(rt, hid, v))
     return await call.run(
-        households, hid, command, station_id=body.station_id, checked=True,
-        respond=answered(hid, 201), occurred_at=command.registered_at,
+        households,
+        hid,
+        command,
+        station_id=body.station_id,
+        checked=True,
+        respond=answered(hid, 201),
+        occurred_at=command.registered_at,
     )
 
 
@@ -99,21 +108,29 @@ async def _update(
     )
 
 
-@router.post("/households/{household_id}/updates", operation_id="update_household", responses=changed())
+@router.post(
+    "/households/{household_id}/updates", operation_id="update_household", responses=changed()
+)
 async def update(body: bodies.UpdateHousehold, household: OnHousehold):
     """Change categories, members or personal data; what is not given stays."""
     updated_at = calendar.as_aware(body.updated_at) if body.updated_at else calendar.now()
-    return await household.sealed(lambda seal: _update(body, updated_at, seal), occurred_at=updated_at)
+    return await household.sealed(
+        lambda seal: _update(body, updated_at, seal), occurred_at=updated_at
+    )
 
 
-@router.post("/households/{household_id}/risk-tier", operation_id="assign_risk_tier", responses=changed())
+@router.post(
+    "/households/{household_id}/risk-tier", operation_id="assign_risk_tier", responses=changed()
+)
 async def assign_tier(body: bodies.AssignRiskTier, household: OnHousehold):
     at = calendar.as_aware(body.assigned_at) if body.assigned_at else calendar.now()
     command = commands.AssignRiskTier(body.tier, body.reason, at, body.major_change)
     return await household.handle(command, occurred_at=at)
 
 
-@router.post("/households/{household_id}/erasure", operation_id="erase_household", responses=changed())
+@router.post(
+    "/households/{household_id}/erasure", operation_id="erase_household", responses=changed()
+)
 async def erase(body: bodies.EraseHousehold, household: ErasureOf):
     """PIPL erasure: the household's key is destroyed in the same transaction as the event."""
     destroy = pipl.destroy_key(household.rt.keys, personal.subject(household.household_id))

@@ -29,10 +29,18 @@ async def identify(body: bodies.IdentifyNeed, household: OnHousehold):
 
     async def need(seal: Sealer) -> commands.IdentifyNeed:
         return commands.IdentifyNeed(
-            need_id, body.category, body.severity, on, body.member_id, body.visit_id, await seal(body.notes)
+            need_id,
+            body.category,
+            body.severity,
+            on,
+            body.member_id,
+            body.visit_id,
+            await seal(body.notes),
         )
 
-    return await household.sealed(need, status=201, occurred_at=calendar.at_noon(on), need_id=need_id)
+    return await household.sealed(
+        need, status=201, occurred_at=calendar.at_noon(on), need_id=need_id
+    )
 
 
 @router.post(

@@ -37,7 +37,11 @@ async def schedule(body: bodies.ScheduleVisit, household: OnHousehold):
 
 
 async def _visit(
-    household: HouseholdCommands, body: bodies.RecordVisit, visit_id: str, need_ids: list[str], seal: Sealer
+    household: HouseholdCommands,
+    body: bodies.RecordVisit,
+    visit_id: str,
+    need_ids: list[str],
+    seal: Sealer,
 ) -> commands.RecordVisit:
     """The visit as the event carries it: notes, observations and the needs' notes sealed."""
     observations = body.observations.model_dump(exclude_none=True) if body.observations else None
@@ -52,7 +56,9 @@ async def _visit(
         social_worker_ids=tuple(body.social_worker_ids),
         volunteer_ids=tuple(body.volunteer_ids),
         services=tuple(body.services),
-        observations_sealed=await personal.seal_json(household.rt, household.household_id, observations),
+        observations_sealed=await personal.seal_json(
+            household.rt, household.household_id, observations
+        ),
         risks_observed=body.observations.risks() if body.observations else 0,
         notes_sealed=await seal(body.notes),
         next_follow_up_on=body.next_follow_up_on,
@@ -72,7 +78,10 @@ async def record(body: bodies.RecordVisit, household: OnHousehold):
     need_ids = [n.need_id or f"{visit_id}-n{i + 1}" for i, n in enumerate(body.needs)]
     return await household.sealed(
         lambda seal: _visit(household, body, visit_id, need_ids, seal),
-        status=201, occurred_at=calendar.as_aware(body.visited_at), visit_id=visit_id, need_ids=need_ids,
+        status=201,
+        occurred_at=calendar.as_aware(body.visited_at),
+        visit_id=visit_id,
+        need_ids=need_ids,
     )
 
 
