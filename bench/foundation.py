@@ -25,7 +25,7 @@ from shegong_runtime.eventstore import EventStore
 from shegong_runtime.projection import ProjectionRunner
 from shegong_runtime.relay import Relay
 from shegong_runtime.settings import Settings
-from shegong_runtime.testing_probe import ProbeTotals, probe_event
+from shegong_testing.probe import ProbeTotals, probe_event
 
 # raw messages and rows are as large as our envelopes, so the comparison is like for like
 PAYLOAD = probe_event("a" * 32, 1, "x" * 200).model_dump_json().encode()

@@ -51,7 +51,7 @@ from shegong_runtime.embedded import EmbeddedNats, EmbeddedPostgres, free_port
 from shegong_runtime.eventstore import EventStore
 from shegong_runtime.ops import replay as ops
 from shegong_runtime.settings import Settings
-from shegong_runtime.testing_http import open_stations
+from shegong_testing.http import open_stations
 
 STATION, DISTRICT = "bench-station", "bench-district"
 

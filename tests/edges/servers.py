@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
-from shegong_runtime.testing import eventually
+from shegong_testing.fixtures import eventually
 
 
 def free_port() -> int:

@@ -18,7 +18,7 @@ import nats
 import pytest
 from shegong_runtime import auth
 from shegong_runtime.settings import Settings
-from shegong_runtime.testing_http import open_stations, settings_for
+from shegong_testing.http import open_stations, settings_for
 
 from .servers import lines, served
 

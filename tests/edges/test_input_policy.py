@@ -12,7 +12,7 @@ from contextlib import AsyncExitStack
 
 import pytest
 from shegong_runtime import catalogue
-from shegong_runtime.testing_http import bearer, service_client, settings_for
+from shegong_testing.http import bearer, service_client, settings_for
 
 SERVICES = ["registry", "visits", "engagement", "stations", "notifications"]
 ST = "xigu-fulilu"

@@ -17,8 +17,8 @@ import nats.js.errors
 import pytest
 from shegong_registry.bootstrap import service
 from shegong_runtime import outages
-from shegong_runtime.testing import eventually
-from shegong_runtime.testing_http import bearer, service_client, settings_for
+from shegong_testing.fixtures import eventually
+from shegong_testing.http import bearer, service_client, settings_for
 
 from .servers import Recorder
 

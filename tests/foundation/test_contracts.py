@@ -7,7 +7,7 @@ from pydantic import Field, ValidationError
 from shegong_events import CATALOG, DomainEvent, Envelope, EventCatalog, UnknownEventType
 from shegong_events.schemas import DEFAULT_DIR, render_all
 from shegong_events.subjects import Subject, domain_filter, subject_for, token
-from shegong_runtime.testing_probe import probe_event
+from shegong_testing.probe import probe_event
 
 
 def test_subject_names_domain_station_type_and_aggregate():

@@ -4,7 +4,7 @@ import asyncio
 
 import pytest
 from shegong_runtime.eventstore import ConcurrencyConflict, EventStore, Position
-from shegong_runtime.testing_probe import probe_event
+from shegong_testing.probe import probe_event
 
 
 @pytest.fixture

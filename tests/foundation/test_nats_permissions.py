@@ -18,8 +18,8 @@ from shegong_runtime import bus, nats_auth
 from shegong_runtime.embedded import EmbeddedNats
 from shegong_runtime.eventstore import EventStore
 from shegong_runtime.settings import Settings
-from shegong_runtime.testing import eventually
-from shegong_runtime.testing_probe import probe_event
+from shegong_testing.fixtures import eventually
+from shegong_testing.probe import probe_event
 
 from .helpers import Process, stream_envelopes, tmp_log
 

@@ -13,8 +13,8 @@ import structlog
 from shegong_runtime import bus, generations, metrics
 from shegong_runtime.projection import ProjectionRunner
 from shegong_runtime.settings import Settings
-from shegong_runtime.testing import eventually
-from shegong_runtime.testing_probe import ProbeOrder
+from shegong_testing.fixtures import eventually
+from shegong_testing.probe import ProbeOrder
 
 from .helpers import Process, env_with, tmp_log
 from .test_projection import _versions_when, publish_history, publish_versions
@@ -116,7 +116,7 @@ async def test_a_later_version_ahead_of_its_predecessor_waits_however_long_and_t
         projection_gap_alarm_s=1,
     )
     name, agg = unique("proj"), unique("agg")
-    from shegong_runtime.testing_probe import probe_event
+    from shegong_testing.probe import probe_event
 
     first, second = (
         probe_event(agg, v).model_copy(update={"aggregate_version": v}) for v in (1, 2)
@@ -179,7 +179,7 @@ async def test_two_replicas_one_killed_mid_batch_end_equal_to_a_clean_single_app
     name = unique("proj")
     aggs = [unique("agg") for _ in range(12)]
     await publish_history(js, aggs, 8)
-    args = ["project", "shegong_runtime.testing_probe:ProbeOrder", "--name", name]
+    args = ["project", "shegong_testing.probe:ProbeOrder", "--name", name]
     quick = {
         "projection_batch_size": 16,
         "projection_lease_poll_s": 0.3,

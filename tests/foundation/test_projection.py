@@ -7,8 +7,8 @@ import pytest
 from shegong_runtime import bus, deadletter, generations
 from shegong_runtime.projection import ProjectionRunner, rebuild
 from shegong_runtime.settings import Settings
-from shegong_runtime.testing import eventually
-from shegong_runtime.testing_probe import ProbeTotals, probe_event
+from shegong_testing.fixtures import eventually
+from shegong_testing.probe import ProbeTotals, probe_event
 
 from .helpers import Process, env_with, tmp_log
 
@@ -104,7 +104,7 @@ async def test_projection_killed_mid_batch_ends_equal_to_one_clean_apply(
     name = unique("proj")
     aggs = [unique("agg") for _ in range(5)]
     expected = await publish_history(js, aggs, 8)
-    args = ["project", "shegong_runtime.testing_probe:ProbeTotals", "--name", name]
+    args = ["project", "shegong_testing.probe:ProbeTotals", "--name", name]
     env = env_with(stack_env, projection_batch_size=16)
     first = Process(args, env, tmp_log(tmp_path, "proj1"), stall="projection.mid_batch:60")
     try:
@@ -223,7 +223,7 @@ async def publish_versions(js, agg, notes):
 async def test_a_rebuild_after_a_redrive_applies_each_event_once_in_order(
     pool, nc, js, settings, unique
 ):
-    from shegong_runtime.testing_probe import ProbeOrder
+    from shegong_testing.probe import ProbeOrder
 
     name, agg = unique("proj"), unique("agg")
     await publish_versions(js, agg, ["", "poison pill", ""])

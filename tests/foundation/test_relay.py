@@ -9,8 +9,8 @@ from shegong_runtime import bus
 from shegong_runtime.eventstore import EventStore, Position
 from shegong_runtime.relay import Relay
 from shegong_runtime.settings import Settings
-from shegong_runtime.testing import eventually
-from shegong_runtime.testing_probe import probe_event
+from shegong_testing.fixtures import eventually
+from shegong_testing.probe import probe_event
 
 from .helpers import Process, env_with, stream_envelopes, tmp_log
 

@@ -11,7 +11,7 @@ import httpx
 import pytest
 from shegong_runtime import catalogue
 from shegong_runtime.embedded import free_port
-from shegong_runtime.testing import eventually
+from shegong_testing.fixtures import eventually
 
 SHEGONG = str(Path(sys.executable).parent / "shegong")
 

@@ -9,7 +9,7 @@ from shegong_runtime import bus
 from shegong_runtime.embedded import EmbeddedNats, free_port
 from shegong_runtime.settings import Settings
 from shegong_runtime.supervisor import Child, Supervisor
-from shegong_runtime.testing import eventually
+from shegong_testing.fixtures import eventually
 
 
 def test_a_crashed_child_is_restarted_with_backoff_and_the_others_keep_running(tmp_path):

@@ -13,8 +13,8 @@ from shegong_runtime.eventstore import EventStore
 from shegong_runtime.projection import ProjectionRunner
 from shegong_runtime.relay import Relay
 from shegong_runtime.settings import Settings
-from shegong_runtime.testing import eventually
-from shegong_runtime.testing_probe import ProbeTotals, probe_event
+from shegong_testing.fixtures import eventually
+from shegong_testing.probe import ProbeTotals, probe_event
 
 from .helpers import stream_envelopes
 

@@ -12,8 +12,8 @@ from shegong_events import Envelope
 from shegong_events.registry import StationOpened
 from shegong_runtime import bus
 from shegong_runtime.projection import Projection, ProjectionRunner
-from shegong_runtime.testing import eventually
-from shegong_runtime.testing_http import settings_for
+from shegong_testing.fixtures import eventually
+from shegong_testing.http import settings_for
 
 from .helpers import shegong
 

@@ -18,8 +18,8 @@ from shegong_events import CATALOG
 from shegong_events.all import load_all
 from shegong_runtime import catalogue, demo
 from shegong_runtime.ops import status as ops_status
-from shegong_runtime.testing import eventually
-from shegong_runtime.testing_http import bearer, service_client, settings_for
+from shegong_testing.fixtures import eventually
+from shegong_testing.http import bearer, service_client, settings_for
 
 from .helpers import node_report, own_stack, shegong
 

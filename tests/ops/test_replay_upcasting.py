@@ -11,7 +11,7 @@ import pytest
 from shegong_events import CATALOG, DomainEvent, Envelope
 from shegong_runtime import bus
 from shegong_runtime.ops.replay import Replay, Selection, Start, export
-from shegong_runtime.testing_http import settings_for
+from shegong_testing.http import settings_for
 
 
 @pytest.fixture(autouse=True)

@@ -6,8 +6,8 @@ from __future__ import annotations
 import uuid
 
 from shegong_runtime import catalogue, tracing
-from shegong_runtime.testing import eventually
-from shegong_runtime.testing_http import bearer, service_client
+from shegong_testing.fixtures import eventually
+from shegong_testing.http import bearer, service_client
 
 STATION = {
     "name": "追踪街道社工站",

@@ -21,7 +21,7 @@ from shegong_runtime import auth
 from shegong_runtime.crypto import PREFIX, REDACTED
 from shegong_runtime.embedded import free_port
 from shegong_runtime.settings import Settings
-from shegong_runtime.testing import eventually
+from shegong_testing.fixtures import eventually
 
 from .helpers import SEALED, Person, Served, fingerprints, found, stream_texts, table_texts
 

@@ -29,7 +29,7 @@ from shegong_runtime import auth, generations
 from shegong_runtime.cluster import EmbeddedCluster
 from shegong_runtime.embedded import free_port
 from shegong_runtime.settings import Settings
-from shegong_runtime.testing_http import open_stations
+from shegong_testing.http import open_stations
 
 STATION, DISTRICT = "rel-station", "rel-district"
 RUNNING = (

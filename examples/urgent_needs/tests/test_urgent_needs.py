@@ -13,7 +13,7 @@ from shegong_events.subscriber import shegong_subscriber
 from shegong_events.visits import NeedIdentified, NeedReferred
 from shegong_runtime import bus
 from shegong_runtime.settings import Settings
-from shegong_runtime.testing import eventually
+from shegong_testing.fixtures import eventually
 
 from .. import app
 

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 import nats
 import pytest
 from shegong_engagement.bootstrap import service
-from shegong_runtime.testing import eventually
-from shegong_runtime.testing_http import bearer, open_stations, service_client, settings_for
+from shegong_testing.fixtures import eventually
+from shegong_testing.http import bearer, open_stations, service_client, settings_for
 
 
 @dataclass(frozen=True)

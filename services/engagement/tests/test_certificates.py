@@ -3,7 +3,7 @@
 from datetime import UTC, datetime, timedelta
 
 from shegong_engagement.domain.certificate import new_number
-from shegong_runtime.testing import eventually
+from shegong_testing.fixtures import eventually
 
 
 def at(hours_ago: float) -> str:

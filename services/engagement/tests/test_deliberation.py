@@ -2,7 +2,7 @@
 
 import json
 
-from shegong_runtime.testing import eventually
+from shegong_testing.fixtures import eventually
 
 
 async def held_meeting(

@@ -6,8 +6,8 @@ import nats
 import pytest
 from shegong_engagement import demo
 from shegong_events.subjects import domain_filter
-from shegong_runtime.testing import eventually
-from shegong_runtime.testing_http import open_stations
+from shegong_testing.fixtures import eventually
+from shegong_testing.http import open_stations
 
 DEMO_STATIONS = [
     (demo.HAISHIWAN, "honggu"),

@@ -42,7 +42,7 @@ from shegong_events.engagement import (
     QuorumRule,
     ResolutionAdopted,
 )
-from shegong_runtime.testing_decider import scenario
+from shegong_testing.decider import scenario
 
 STATION, MID = "xigu-fulilu", "m-1"
 given = scenario(MEETING, aggregate_id=MID, station_id=STATION)

@@ -1,6 +1,6 @@
 """Meetings through the HTTP API: scheduled, held or cancelled; read back per station and kind."""
 
-from shegong_runtime.testing import eventually
+from shegong_testing.fixtures import eventually
 
 
 def schedule_body(meeting_id, kind="resident_deliberation", **extra):

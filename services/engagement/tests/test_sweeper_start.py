@@ -8,8 +8,8 @@ import asyncpg
 from shegong_engagement import sweeper
 from shegong_engagement.bootstrap import service
 from shegong_runtime.connections import with_database
-from shegong_runtime.testing import eventually
-from shegong_runtime.testing_http import service_client
+from shegong_testing.fixtures import eventually
+from shegong_testing.http import service_client
 
 
 class Recorder:

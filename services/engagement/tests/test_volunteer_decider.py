@@ -36,7 +36,7 @@ from shegong_events.engagement import (
     TrainingAttended,
     VolunteerEnrolled,
 )
-from shegong_runtime.testing_decider import scenario
+from shegong_testing.decider import scenario
 
 STATION, VID = "chengguan-tieluxicun", "v-1"
 given = scenario(VOLUNTEER, aggregate_id=VID, station_id=STATION)

@@ -21,8 +21,8 @@ from shegong_events import DomainEvent, Envelope
 from shegong_events.subjects import subject_for
 from shegong_runtime import bus
 from shegong_runtime.settings import Settings
-from shegong_runtime.testing import eventually
-from shegong_runtime.testing_http import open_stations, service_client
+from shegong_testing.fixtures import eventually
+from shegong_testing.http import open_stations, service_client
 
 FAST = {
     "SHEGONG_NOTIFY_POLL_S": "0.05",

@@ -2,8 +2,8 @@
 
 import pytest
 from shegong_events.visits import NeedIdentified
-from shegong_runtime.testing import eventually
-from shegong_runtime.testing_http import bearer
+from shegong_testing.fixtures import eventually
+from shegong_testing.http import bearer
 
 from .helpers import (
     deliveries,
@@ -286,7 +286,7 @@ async def test_the_demo_records_the_directory_and_rules_and_loading_it_again_add
     notifications, admin, nc, settings, pool
 ):
     from shegong_notifications import demo
-    from shegong_runtime.testing_http import open_stations
+    from shegong_testing.http import open_stations
 
     await open_stations(nc, settings, list(demo.STATIONS.items()))
     first = InProcessDemoClient(notifications, admin)

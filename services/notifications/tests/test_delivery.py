@@ -4,7 +4,7 @@ re-drive; email through a real SMTP server; the in-app inbox; who is told and th
 import pytest
 from shegong_events.visits import NeedIdentified, VisitScheduled
 from shegong_notifications.channels import webhook
-from shegong_runtime.testing_http import bearer
+from shegong_testing.http import bearer
 
 from .helpers import (
     Receiver,

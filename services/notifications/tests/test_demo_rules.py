@@ -15,8 +15,8 @@ from shegong_events.visits import (
     RiskTierAssigned,
     VisitRecorded,
 )
-from shegong_runtime.testing import eventually
-from shegong_runtime.testing_http import bearer
+from shegong_testing.fixtures import eventually
+from shegong_testing.http import bearer
 
 from .helpers import (
     deliveries,

@@ -18,7 +18,7 @@ from shegong_notifications.domain.notification import (
     RecordSent,
     Redrive,
 )
-from shegong_runtime.testing_decider import scenario
+from shegong_testing.decider import scenario
 
 given = scenario(NOTIFICATION, aggregate_id="d-1", station_id="chengguan-qingbaishi")
 FIRST = Attempt("d-1", "urgent-lead", "lead-qbs", "webhook", 1)

@@ -22,7 +22,7 @@ from shegong_notifications.domain.recipient import (
     SetSubscription,
     UpdateRecipient,
 )
-from shegong_runtime.testing_decider import scenario
+from shegong_testing.decider import scenario
 
 given = scenario(RECIPIENT, aggregate_id="lead-qbs", station_id="chengguan-qingbaishi")
 EMAIL = Addresses(email_sealed="sealed:v1:email")

@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 from shegong_events.notifications import ReminderScheduled
 from shegong_notifications.domain.reminder import REMINDER, ScheduleReminder
-from shegong_runtime.testing_decider import scenario
+from shegong_testing.decider import scenario
 
 given = scenario(REMINDER, aggregate_id="r-1", station_id="chengguan-qingbaishi")
 FIRE_AT = datetime(2024, 4, 22, 1, 0, tzinfo=UTC)

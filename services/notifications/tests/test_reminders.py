@@ -7,8 +7,8 @@ import pytest
 from shegong_events.calendar import STATION_TZ as LOCAL
 from shegong_events.engagement import ActionItemAssigned, ActionItemDone, MeetingHeld
 from shegong_events.visits import FollowUpScheduled, NeedReferred, NeedResolved, VisitRecorded
-from shegong_runtime.testing import eventually
-from shegong_runtime.testing_http import bearer
+from shegong_testing.fixtures import eventually
+from shegong_testing.http import bearer
 
 from .helpers import post, publish, sent, service_in_process, station_ids, station_known
 

@@ -7,8 +7,8 @@ import pytest
 from shegong_events.visits import NeedIdentified
 from shegong_notifications.projections import NotificationPlanner
 from shegong_runtime.projection import rebuild
-from shegong_runtime.testing import eventually
-from shegong_runtime.testing_http import bearer
+from shegong_testing.fixtures import eventually
+from shegong_testing.http import bearer
 
 from .helpers import (
     Receiver,

@@ -8,7 +8,7 @@ import pytest
 from shegong_events.visits import NeedIdentified, RiskTierAssigned
 from shegong_runtime import auth
 from shegong_runtime.settings import Settings
-from shegong_runtime.testing import eventually
+from shegong_testing.fixtures import eventually
 
 from .helpers import (
     Receiver,

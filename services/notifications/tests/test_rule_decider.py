@@ -12,7 +12,7 @@ from shegong_notifications.domain.rule import (
     RuleNotFound,
     UnknownTemplate,
 )
-from shegong_runtime.testing_decider import scenario
+from shegong_testing.decider import scenario
 
 given = scenario(RULE, aggregate_id="urgent-lead", station_id="chengguan-qingbaishi")
 URGENT = (Condition(field="severity", op="eq", value="urgent"),)

@@ -11,8 +11,8 @@ import httpx
 import pytest
 from shegong_registry.bootstrap import service
 from shegong_runtime.settings import Settings
-from shegong_runtime.testing import eventually
-from shegong_runtime.testing_http import bearer, service_client, settings_for
+from shegong_testing.fixtures import eventually
+from shegong_testing.http import bearer, service_client, settings_for
 
 STEPS = {
     "return": ("returns", {"reasons": ["章程摘要不完整"]}),

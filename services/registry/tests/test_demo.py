@@ -4,8 +4,8 @@ filings of 2024-03-19 and their review, and 草场街's exemplary mid-term evalu
 import asyncio
 
 from shegong_registry import demo
-from shegong_runtime.testing import eventually
-from shegong_runtime.testing_http import bearer
+from shegong_testing.fixtures import eventually
+from shegong_testing.http import bearer
 
 
 class InProcessDemoClient:

@@ -1,7 +1,7 @@
 """Station evaluations (中期评估): a score per dimension, reviewer, date and exemplary flag,
 recorded once by the district bureau and listed per district."""
 
-from shegong_runtime.testing import eventually
+from shegong_testing.fixtures import eventually
 
 SCORES = {
     "administration": 90,

@@ -16,7 +16,7 @@ from shegong_events.registry import (
 )
 from shegong_registry.domain import organisation as org
 from shegong_registry.domain.organisation import ORGANISATION, Status
-from shegong_runtime.testing_decider import scenario
+from shegong_testing.decider import scenario
 
 STATION, ORG_ID = "xigu-fulilu", "org-1"
 HERE = {"station_id": STATION, "organisation_id": ORG_ID}

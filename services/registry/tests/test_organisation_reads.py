@@ -1,7 +1,7 @@
 """The registry's own read models: organisations per station by status, and filings waiting
 for review longer than N days."""
 
-from shegong_runtime.testing import eventually
+from shegong_testing.fixtures import eventually
 
 
 async def listing(desk, token, station=None, **params):

@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 from nats.js.errors import NotFoundError
-from shegong_runtime.testing import eventually
+from shegong_testing.fixtures import eventually
 
 # ── idempotency ──
 

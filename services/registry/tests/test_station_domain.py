@@ -13,7 +13,7 @@ from shegong_events.registry import (
 from shegong_registry.domain import evaluation, station
 from shegong_registry.domain.evaluation import EVALUATION, EvaluationAlreadyRecorded, total
 from shegong_registry.domain.station import STATION, StationAlreadyOpened, StationNotOpened
-from shegong_runtime.testing_decider import scenario
+from shegong_testing.decider import scenario
 
 SID = "xigu-fulilu"
 OPEN = station.OpenStation(

@@ -2,8 +2,8 @@
 
 import pytest
 from shegong_registry.bootstrap import service
-from shegong_runtime.testing import eventually
-from shegong_runtime.testing_http import bearer, service_client, settings_for
+from shegong_testing.fixtures import eventually
+from shegong_testing.http import bearer, service_client, settings_for
 
 
 @pytest.fixture(scope="module")

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from shegong_runtime.testing_http import bearer, service_client, settings_for
 from shegong_stations.bootstrap import service
+from shegong_testing.http import bearer, service_client, settings_for
 
 from .write_services import demo_week_loaded
 

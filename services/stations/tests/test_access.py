@@ -1,6 +1,6 @@
 """Least privilege: every reader is authenticated and sees only the stations of their scope."""
 
-from shegong_runtime.testing import eventually
+from shegong_testing.fixtures import eventually
 
 from .test_roundup import roundup_is_complete
 

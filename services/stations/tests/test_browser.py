@@ -14,14 +14,14 @@ import httpx
 import pytest
 import uvicorn
 from shegong_runtime import auth
-from shegong_runtime.testing import eventually
-from shegong_runtime.testing_browser import (
+from shegong_stations.bootstrap import service
+from shegong_testing.browser import (
     chromedriver_binary,
     chromium,
     chromium_binary,
     free_port,
 )
-from shegong_stations.bootstrap import service
+from shegong_testing.fixtures import eventually
 
 ARTIFACTS = Path(__file__).resolve().parents[3] / "artifacts"
 STATION = "chengguan-qingbaishi"

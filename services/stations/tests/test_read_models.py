@@ -8,7 +8,7 @@ from shegong_events import engagement as eng
 from shegong_events import registry as reg
 from shegong_events import visits as vis
 from shegong_runtime import generations
-from shegong_runtime.testing import eventually
+from shegong_testing.fixtures import eventually
 
 from . import builders as b
 from .recorder import Recorder, noon

@@ -4,8 +4,8 @@ import re
 
 from shegong_runtime import generations
 from shegong_runtime.projection import rebuild
-from shegong_runtime.testing import eventually
 from shegong_stations.projections import BOARD, TABLES
+from shegong_testing.fixtures import eventually
 
 from .test_roundup import roundup_is_complete
 

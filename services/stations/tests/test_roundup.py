@@ -2,8 +2,8 @@
 
 from datetime import timedelta
 
-from shegong_runtime.testing import eventually
 from shegong_stations.periods import today
+from shegong_testing.fixtures import eventually
 
 WEEK = {"start": "2024-03-16", "end": "2024-03-22"}
 STATIONS = [  # the six stations of the source document (DESIGN.md)

@@ -10,7 +10,7 @@ import httpx
 from shegong_runtime import catalogue
 from shegong_runtime.demo import DemoClient, admin_token
 from shegong_runtime.settings import Settings
-from shegong_runtime.testing_http import service_client
+from shegong_testing.http import service_client
 
 WRITERS = ("registry", "visits", "engagement")
 

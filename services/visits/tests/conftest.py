@@ -6,8 +6,8 @@ from contextlib import asynccontextmanager
 import nats
 import pytest
 from shegong_runtime.service import runtime
-from shegong_runtime.testing import eventually
-from shegong_runtime.testing_http import open_stations, service_client, settings_for
+from shegong_testing.fixtures import eventually
+from shegong_testing.http import open_stations, service_client, settings_for
 from shegong_visits.bootstrap import service
 
 

@@ -5,8 +5,8 @@ import uuid
 
 import pytest
 from pydantic import TypeAdapter
-from shegong_runtime.testing import eventually
-from shegong_runtime.testing_http import bearer
+from shegong_testing.fixtures import eventually
+from shegong_testing.http import bearer
 from shegong_visits.entrypoints.http import answers
 
 STATION = f"an-{uuid.uuid4().hex[:8]}"

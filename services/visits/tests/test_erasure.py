@@ -8,8 +8,8 @@ from shegong_runtime import generations
 from shegong_runtime.crypto import REDACTED
 from shegong_runtime.projection import rebuild
 from shegong_runtime.service import runtime
-from shegong_runtime.testing import eventually
-from shegong_runtime.testing_http import bearer
+from shegong_testing.fixtures import eventually
+from shegong_testing.http import bearer
 from shegong_visits.views import READ_MODEL
 
 STATION = f"er-{uuid.uuid4().hex[:8]}"

@@ -19,7 +19,7 @@ from shegong_events.visits import (
     VisitRecorded,
     VisitScheduled,
 )
-from shegong_runtime.testing_decider import scenario
+from shegong_testing.decider import scenario
 from shegong_visits.config import VisitsSettings
 from shegong_visits.domain import commands as do
 from shegong_visits.domain import consent, need, registration, visit

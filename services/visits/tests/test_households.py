@@ -5,8 +5,8 @@ import uuid
 
 import pytest
 from shegong_runtime.service import runtime
-from shegong_runtime.testing import eventually
-from shegong_runtime.testing_http import bearer
+from shegong_testing.fixtures import eventually
+from shegong_testing.http import bearer
 
 STATION = f"hh-{uuid.uuid4().hex[:8]}"
 OTHER = f"hh-{uuid.uuid4().hex[:8]}"

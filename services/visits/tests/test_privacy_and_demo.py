@@ -14,8 +14,8 @@ import nats
 import pytest
 from shegong_runtime.auth import issue
 from shegong_runtime.demo import DemoClient, admin_token
-from shegong_runtime.testing import eventually
-from shegong_runtime.testing_http import open_stations, settings_for
+from shegong_testing.fixtures import eventually
+from shegong_testing.http import open_stations, settings_for
 from shegong_visits import demo
 
 STATION = f"pv-{uuid.uuid4().hex[:8]}"

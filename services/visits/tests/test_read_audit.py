@@ -7,8 +7,8 @@ import uuid
 import asyncpg
 import pytest
 from shegong_runtime.service import runtime
-from shegong_runtime.testing import eventually
-from shegong_runtime.testing_http import bearer
+from shegong_testing.fixtures import eventually
+from shegong_testing.http import bearer
 
 STATION, OTHER = f"ra-{uuid.uuid4().hex[:8]}", f"rb-{uuid.uuid4().hex[:8]}"
 DISTRICT, OTHER_DISTRICT = "chengguan", "xigu"

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 
-from shegong_runtime.testing_browser import free_port
+from shegong_testing.browser import free_port
 
 
 class Link:

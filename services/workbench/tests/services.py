@@ -14,9 +14,9 @@ import uvicorn
 from shegong_runtime import catalogue
 from shegong_runtime.demo import DemoClient, admin_token
 from shegong_runtime.settings import Settings
-from shegong_runtime.testing import eventually
-from shegong_runtime.testing_browser import free_port
-from shegong_runtime.testing_http import service_client, settings_for
+from shegong_testing.browser import free_port
+from shegong_testing.fixtures import eventually
+from shegong_testing.http import service_client, settings_for
 from shegong_workbench.bootstrap import service as workbench
 
 WRITERS = ("registry", "visits", "engagement")

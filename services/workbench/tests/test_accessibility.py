@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
-from shegong_runtime.testing_browser import chromium
+from shegong_testing.browser import chromium
 
 from .worker import STATION, Day, require_browser
 

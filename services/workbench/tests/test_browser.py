@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import json
 
-from shegong_runtime.testing import eventually
-from shegong_runtime.testing_browser import chromium
 from shegong_stations.periods import today as lanzhou_today
+from shegong_testing.browser import chromium
+from shegong_testing.fixtures import eventually
 
 from .worker import STATION, Day, require_browser
 

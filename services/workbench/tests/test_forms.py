@@ -4,8 +4,8 @@ organisation and approve it; check a volunteer in and out."""
 
 from __future__ import annotations
 
-from shegong_runtime.testing import eventually
-from shegong_runtime.testing_browser import chromium
+from shegong_testing.browser import chromium
+from shegong_testing.fixtures import eventually
 
 from .worker import STATION, Day, require_browser
 

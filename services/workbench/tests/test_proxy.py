@@ -116,7 +116,7 @@ async def test_a_social_worker_sees_her_station_by_name(stack, web):
 
 
 async def test_a_service_that_does_not_answer_is_502_so_the_queue_keeps_the_command(stack, web):
-    from shegong_runtime.testing_browser import free_port
+    from shegong_testing.browser import free_port
     from shegong_workbench.config import WorkbenchSettings
     from shegong_workbench.upstream import Upstreams
 

@@ -7,7 +7,7 @@ from typing import get_args
 import pytest
 from shegong_events import engagement, registry, visits
 from shegong_runtime import auth
-from shegong_runtime.testing_http import bearer
+from shegong_testing.http import bearer
 from shegong_workbench import session, users
 from shegong_workbench import vocabulary as labels
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 from shegong_runtime import auth
-from shegong_runtime.testing import eventually
-from shegong_runtime.testing_browser import chromedriver_binary, chromium_binary
+from shegong_testing.browser import chromedriver_binary, chromium_binary
+from shegong_testing.fixtures import eventually
 
 from .link import Link
 

@@ -9,7 +9,6 @@ import httpx
 from nats.aio.client import Client
 from shegong_events import Envelope
 from shegong_events.registry import StationOpened
-
 from shegong_runtime import auth, bus
 from shegong_runtime.demo import DEMO_DISTRICTS
 from shegong_runtime.service import Service

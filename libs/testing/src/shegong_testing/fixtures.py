@@ -17,7 +17,6 @@ from typing import Any
 import asyncpg
 import nats
 import pytest
-
 from shegong_runtime.cluster import EmbeddedCluster
 from shegong_runtime.connections import create_pool, with_database
 from shegong_runtime.embedded import EmbeddedNats, EmbeddedPostgres

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncpg
 from pydantic import Field
 from shegong_events import CATALOG, DomainEvent, Envelope
-
 from shegong_runtime.projection import Projection
 
 

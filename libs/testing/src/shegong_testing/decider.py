@@ -17,7 +17,6 @@ from typing import Any, Generic, TypeVar
 
 import pytest
 from shegong_events import DomainEvent, Envelope
-
 from shegong_runtime.decider import Decider
 
 S = TypeVar("S")
