@@ -28,13 +28,9 @@ async def deliver(conn, schema, env):
     """One delivery as the projection runner makes it: a repeat is a no-op, an event ahead of
     its predecessor waits for it."""
     async with conn.transaction():
-        fresh = await conn.fetch(
-            f"INSERT INTO {schema}.processed (event_id) VALUES ($1) ON CONFLICT DO NOTHING "
-            "RETURNING event_id",
-            env.event_id,
-        )
-        todo = await ordering.admit(conn, schema, "test", [env] if fresh else [], False)
-        await EngagementViews().apply_batch(conn, schema, todo)
+        turn = await ordering.admit(conn, schema, "test", [env], False)  # records it processed
+        await EngagementViews().apply_batch(conn, schema, turn.admitted)
+        await ordering.record(conn, schema, turn.versions)  # the runner's checkpoint does this
 
 
 async def test_an_event_ahead_of_its_predecessor_waits_and_a_repeat_is_ignored(
