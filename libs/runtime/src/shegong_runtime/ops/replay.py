@@ -27,6 +27,7 @@ from shegong_events.subjects import DOMAINS, PREFIX, stream_name, token
 
 from shegong_runtime import catalogue
 from shegong_runtime.projection import Undecodable, decode
+from shegong_runtime.pulls import Pull
 
 
 class BadSelection(ValueError):
@@ -155,13 +156,13 @@ class Replay:
         if follow and len(self._consumers) > 1:
             raise BadSelection("--follow reads one stream: choose exactly one domain")
         for stream, name, ahead in self._consumers:
-            sub = await self.js.pull_subscribe_bind(consumer=name, stream=stream)
+            # one outstanding pull, batches of what has arrived (as the projections read)
+            pull = await Pull(self.js._nc, stream, name, self.batch, 2.0).open()
             try:
                 remaining, caught_up = ahead, ahead == 0
                 while follow or not (caught_up or remaining <= 0):
-                    try:
-                        msgs = await sub.fetch(self.batch, timeout=2.0)
-                    except TimeoutError:  # nothing came: is there anything left at all?
+                    msgs = await pull.take(self.batch, timeout=2.0)
+                    if not msgs:  # nothing came: is there anything left at all?
                         caught_up = (await self.js.consumer_info(stream, name)).num_pending == 0
                         continue
                     for msg in msgs:
@@ -178,7 +179,7 @@ class Replay:
                         self.report.delivered += 1
                         yield Replayed(stream, seq, msg.subject, envelope)
             finally:
-                await sub.unsubscribe()
+                await pull.close()
                 await self.close_one(stream, name)
 
     async def close_one(self, stream: str, name: str) -> None:
