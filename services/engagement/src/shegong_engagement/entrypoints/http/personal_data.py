@@ -3,31 +3,30 @@ hours and certificates stay nameless; a copy of their data as JSON), and the peo
 meeting: an issue's proposer and an action item's owner (erasure of the name).
 
 The routes are the shared ones (`shegong_runtime.personal_data_routes`); the erasure deciders
-below fold each aggregate as its own decider does and decide only the erasure."""
+are the domain's (`shegong_engagement.domain.erasure`)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
-from shegong_events import DomainEvent, Envelope
-from shegong_events.engagement import MeetingNameErased, VolunteerErased
 from shegong_runtime import personal_data_routes as rights
 from shegong_runtime import pipl
 from shegong_runtime.auth import Principal, requires
 from shegong_runtime.commands import changed, load
-from shegong_runtime.decider import Decider
 from shegong_runtime.http import CommandRequest, command_request
 from shegong_runtime.inputs import Identifier
 from shegong_runtime.service import runtime
 
-from shegong_engagement.domain.aggregates import MEETING, VOLUNTEER
-from shegong_engagement.domain.errors import ActionItemNotFound, IssueNotFound
-from shegong_engagement.domain.meeting import Meeting, require_meeting
-from shegong_engagement.domain.volunteer import Volunteer, require_volunteer
+from shegong_engagement.domain.aggregates import VOLUNTEER
+from shegong_engagement.domain.erasure import (
+    MEETING_NAME_ERASURE,
+    VOLUNTEER_ERASURE,
+    EraseMeetingName,
+    EraseVolunteer,
+)
+from shegong_engagement.domain.volunteer import require_volunteer
 from shegong_engagement.entrypoints.http.sealed import (
     action_subject,
     issue_subject,
@@ -39,70 +38,6 @@ BASE = "/stations/{station_id}/volunteers/{volunteer_id}"
 MEETING_PATH = "/stations/{station_id}/meetings/{meeting_id}"
 Eraser = Annotated[Principal, Depends(requires(*pipl.ERASERS))]
 Erasing = Annotated[CommandRequest, Depends(command_request(*pipl.ERASERS))]
-
-
-@dataclass(frozen=True, kw_only=True)
-class EraseVolunteer:
-    station_id: str
-    volunteer_id: str
-    reason: str
-    erased_at: datetime
-
-
-@dataclass(frozen=True, kw_only=True)
-class EraseMeetingName:
-    """Exactly one of `issue_id` (its proposer) and `action_id` (its owner)."""
-
-    station_id: str
-    meeting_id: str
-    issue_id: str | None = None
-    action_id: str | None = None
-    reason: str
-    erased_at: datetime
-
-
-class VolunteerErasure(Decider[EraseVolunteer, Volunteer]):
-    aggregate_type = VOLUNTEER.aggregate_type
-
-    def initial(self) -> Volunteer:
-        return VOLUNTEER.initial()
-
-    def evolve(self, state: Volunteer, event: DomainEvent, envelope: Envelope) -> Volunteer:
-        return VOLUNTEER.evolve(state, event, envelope)
-
-    def decide(self, command: EraseVolunteer, state: Volunteer) -> list[DomainEvent]:
-        require_volunteer(state, command.station_id, command.volunteer_id)
-        return [VolunteerErased(reason=command.reason, erased_at=command.erased_at)]
-
-
-class MeetingNameErasure(Decider[EraseMeetingName, Meeting]):
-    aggregate_type = MEETING.aggregate_type
-
-    def initial(self) -> Meeting:
-        return MEETING.initial()
-
-    def evolve(self, state: Meeting, event: DomainEvent, envelope: Envelope) -> Meeting:
-        return MEETING.evolve(state, event, envelope)
-
-    def decide(self, command: EraseMeetingName, state: Meeting) -> list[DomainEvent]:
-        require_meeting(state, command.station_id, command.meeting_id)
-        if command.issue_id is not None and command.issue_id not in state.issues:
-            raise IssueNotFound(f"no issue {command.issue_id} at meeting {command.meeting_id}")
-        if command.action_id is not None and command.action_id not in state.actions:
-            raise ActionItemNotFound(
-                f"no action item {command.action_id} at meeting {command.meeting_id}"
-            )
-        return [
-            MeetingNameErased(
-                issue_id=command.issue_id,
-                action_id=command.action_id,
-                reason=command.reason,
-                erased_at=command.erased_at,
-            )
-        ]
-
-
-VOLUNTEER_ERASURE, MEETING_NAME_ERASURE = VolunteerErasure(), MeetingNameErasure()
 
 
 @router.post(f"{BASE}/erasure")

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from pydantic import Field, HttpUrl
 from shegong_events.notifications import AudienceRole, Channel
+from shegong_runtime import personal_data_routes as rights
 from shegong_runtime import pipl
 from shegong_runtime.auth import Principal, Role, requires
 from shegong_runtime.commands import changed
@@ -186,19 +187,20 @@ async def remove(recipient_id: Identifier, call: Managing):
 async def erase(recipient_id: Identifier, body: pipl.Erase, call: Managing):
     """PIPL erasure: the recipient's key goes with the event; nothing more is sent to them."""
     row = await _existing(call.rt, call.who, recipient_id, include_removed=True)
-    await pipl.require_not_erased(call.rt.keys, data_subject(recipient_id))
     command = recipient.EraseRecipient(recipient_id, reason=body.reason, erased_at=pipl.now())
-    return await _run(call, row, command, after_append=_erased(call.rt, recipient_id))
-
-
-def _erased(rt: Runtime, recipient_id: str):  # type: ignore[no-untyped-def]
-    destroy = pipl.destroy_key(rt.keys, data_subject(recipient_id))
-
-    async def both(conn, envelopes) -> None:  # type: ignore[no-untyped-def]
-        await projections.in_step(conn, envelopes)
-        await destroy(conn, envelopes)
-
-    return both
+    return await rights.erase(
+        call.rt,
+        call.who,
+        call.ctx,
+        RECIPIENT,
+        recipient_id,
+        command,
+        station_id=_filed_under(row),
+        subject=data_subject(recipient_id),
+        answer=changed(200, "recipient_id", events=False),
+        checked=True,  # by `_existing`: a district officer's record is filed under the district
+        after_append=projections.in_step,
+    )
 
 
 @router.get(
@@ -220,10 +222,9 @@ async def export(
 ):
     """A copy of the recipient's data (PIPL): the person themselves or a manager over them."""
     rt = runtime(request)
-    await _existing(rt, who, recipient_id, self_allowed=True, include_removed=True)
-    return await pipl.export(
-        rt.store, rt.keys, data_subject(recipient_id), [f"recipient-{recipient_id}"]
-    )
+    row = await _existing(rt, who, recipient_id, self_allowed=True, include_removed=True)
+    subject, streams = data_subject(recipient_id), [f"recipient-{recipient_id}"]
+    return await rights.export(rt, who, _filed_under(row), subject, streams, checked=True)
 
 
 @router.post(

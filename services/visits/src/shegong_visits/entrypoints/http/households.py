@@ -7,7 +7,7 @@ from datetime import datetime
 from fastapi import APIRouter, Request, Response
 from shegong_events import calendar
 from shegong_events.visits import HouseholdCategory, Member, RiskTier
-from shegong_runtime import pipl
+from shegong_runtime import personal_data_routes as rights
 from shegong_runtime.commands import load
 from shegong_runtime.inputs import Identifier, new_id
 from shegong_runtime.service import runtime
@@ -132,9 +132,23 @@ async def assign_tier(body: bodies.AssignRiskTier, household: OnHousehold):
     "/households/{household_id}/erasure", operation_id="erase_household", responses=changed()
 )
 async def erase(body: bodies.EraseHousehold, household: ErasureOf):
-    """PIPL erasure: the household's key is destroyed in the same transaction as the event."""
-    destroy = pipl.destroy_key(household.rt.keys, personal.subject(household.household_id))
-    return await household.handle(commands.EraseHousehold(body.reason), after_append=destroy)
+    """PIPL erasure: the household's key is destroyed in the same transaction as the event; the
+    decider refuses an erased household under its own rule (HouseholdAlreadyErased)."""
+    state, hid = await household.open(), household.household_id
+    return await rights.erase(
+        household.rt,
+        household.call.who,
+        household.call.ctx,
+        config.households(),
+        hid,
+        commands.EraseHousehold(body.reason),
+        station_id=state.station_id,
+        subject=personal.subject(hid),
+        answer=answered(hid, 200),
+        checked=True,
+        refuse_erased=False,
+        expected_version=household.expected,
+    )
 
 
 @router.get(
@@ -148,10 +162,9 @@ async def erase(body: bodies.EraseHousehold, household: ErasureOf):
 async def export(request: Request, household_id: Identifier, who: Eraser):
     """A copy of everything recorded about the household (PIPL), personal data opened."""
     rt = runtime(request)
-    await household_in_scope(rt, who, household_id)
-    return await pipl.export(
-        rt.store, rt.keys, personal.subject(household_id), [f"household-{household_id}"]
-    )
+    state, _ = await household_in_scope(rt, who, household_id)
+    subject, streams = personal.subject(household_id), [f"household-{household_id}"]
+    return await rights.export(rt, who, state.station_id, subject, streams, checked=True)
 
 
 @router.get(
