@@ -1,6 +1,7 @@
 """`shegong up`: every service starts as its own process and answers /readyz; it stops cleanly
 and starts again on the same data, where loading the demo week again adds nothing."""
 
+import json
 import os
 import signal
 import subprocess
@@ -60,6 +61,8 @@ async def test_up_starts_every_service_ready_and_restarts_on_the_same_data(
                 counts.append(await recorded_events(stack_env["DATABASE_URL"]))
                 if _round == 1:
                     await second_replica_and_a_crash_are_handled(base, log_path)
+                else:
+                    status_works_from_the_operator_env_file(tmp_path / "state")
             finally:
                 code = stop(proc)
         assert code == 0, log_path.read_text(errors="replace")[-3000:]
@@ -86,6 +89,27 @@ async def second_replica_and_a_crash_are_handled(base, log_path):
     await eventually(lambda: _ready(port), timeout=60)
     for name in ("registry", "visits"):
         assert _ready(catalogue.port_of(name)), f"{name} kept running"
+
+
+def status_works_from_the_operator_env_file(state: Path) -> None:
+    """As the docs say: `set -a; . <state>/nats/operator.env; set +a`, then `shegong status`,
+    with nothing else of the stack's settings in the environment."""
+    env = {k: os.environ[k] for k in ("PATH", "HOME") if k in os.environ}
+    for line in (state / "nats" / "operator.env").read_text(encoding="utf-8").splitlines():
+        name, _, value = line.partition("=")
+        if name:
+            env[name] = value
+    ran = subprocess.run(
+        [SHEGONG, "status", "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert ran.returncode == 0, ran.stderr[-2000:]
+    streams = {s["name"] for s in json.loads(ran.stdout)["streams"]}
+    assert {"SW_REGISTRY", "SW_VISITS", "SW_ENGAGEMENT"} <= streams, streams
 
 
 def _cmdline(proc: Path) -> str:
