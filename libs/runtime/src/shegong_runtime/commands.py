@@ -11,14 +11,14 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 from uuid import UUID
 
 import asyncpg
-from shegong_events import CATALOG, DomainEvent, Envelope
+from shegong_events import CATALOG, Envelope
 
 from shegong_runtime import crypto, logging, metrics, tracing
 from shegong_runtime.decider import Aggregate, Decider
@@ -141,49 +141,17 @@ async def handle(
 
     `raced_by`: refusals a concurrent retry under the same Idempotency-Key may have caused (it
     claimed the name in the same transaction as its events): answered with that retry's answer."""
-    try:
-        return await execute(
-            store,
-            decider,
-            aggregate_id,
-            station_id,
-            ctx,
-            decide=lambda state, _version: decider.decide(command, state),
-            respond=respond,
-            occurred_at=occurred_at,
-            expected_version=expected_version,
-            after_append=after_append,
-        )
-    except raced_by:
-        if ctx.idempotency_key and (first := await remembered(store, ctx)) is not None:
-            return first
-        raise
-
-
-async def execute(
-    store: EventStore,
-    aggregate: Aggregate[S],
-    aggregate_id: str,
-    station_id: str,
-    ctx: CommandContext,
-    decide: Callable[[S, int], Sequence[DomainEvent]],
-    respond: Callable[[list[Envelope], S], Answer],
-    occurred_at: datetime | None = None,
-    expected_version: int | None = None,
-    after_append: Callable[[asyncpg.Connection, list[Envelope]], Awaitable[None]] | None = None,
-) -> Answer:
-    """Run one command end to end. `decide(state, version)` raises a DomainError or returns events."""
     if ctx.causation_id is not None:
         logging.bind(causation_id=str(ctx.causation_id))
     if (previous := await remembered(store, ctx)) is not None:
         return previous
-    state, version = await load(store, aggregate, aggregate_id)
+    state, version = await load(store, decider, aggregate_id)
     if expected_version is not None and expected_version != version:
         raise ConcurrencyConflict(
-            f"{aggregate.aggregate_type}-{aggregate_id}", expected_version, version
+            f"{decider.aggregate_type}-{aggregate_id}", expected_version, version
         )
-    with tracing.span(f"decide {aggregate.aggregate_type}", **{"shegong.version": version}):
-        events = list(decide(state, version))
+    with tracing.span(f"decide {decider.aggregate_type}", **{"shegong.version": version}):
+        events = list(decider.decide(command, state))
     envelopes = [
         Envelope.wrap(
             e,
@@ -196,17 +164,16 @@ async def execute(
         )
         for e in events
     ]
-    stream_id = f"{aggregate.aggregate_type}-{aggregate_id}"
+    stream_id = f"{decider.aggregate_type}-{aggregate_id}"
+    raced: tuple[type[Exception], ...] = (_RetryRaced, ConcurrencyConflict, *raced_by)
     try:
-        with tracing.span(
-            f"append {aggregate.aggregate_type}", **{"shegong.events": len(envelopes)}
-        ):
+        with tracing.span(f"append {decider.aggregate_type}", **{"shegong.events": len(envelopes)}):
             stored, answer = await _commit(
-                store, aggregate, stream_id, state, version, envelopes, ctx, respond, after_append
+                store, decider, stream_id, state, version, envelopes, ctx, respond, after_append
             )
     except crypto.KeyRaced:
         raise ConcurrencyConflict(stream_id, version, version) from None
-    except (_RetryRaced, ConcurrencyConflict):
+    except raced:
         # a concurrent retry with the same key won the race: answer with its answer
         if ctx.idempotency_key and (first := await remembered(store, ctx)) is not None:
             return first
@@ -216,7 +183,7 @@ async def execute(
         metrics.COMMANDS.labels(store.schema, envelope.event_type, "ok").inc()
     log.info(
         "command.handled",
-        aggregate_type=aggregate.aggregate_type,
+        aggregate_type=decider.aggregate_type,
         aggregate_id=aggregate_id,
         station_id=station_id,
         events=[e.event_type for e in stored],
