@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import asyncpg
-from shegong_events import CATALOG, Envelope
+from shegong_events import Envelope
 from shegong_events.registry import StationOpened, StationUpdated
 
 from shegong_runtime import generations
 from shegong_runtime.auth import Principal, R
 from shegong_runtime.errors import DomainError
-from shegong_runtime.projection import Projection
+from shegong_runtime.read_models import Handlers, ReadModel
 
 
 class UnknownStation(DomainError):
@@ -20,7 +20,27 @@ class UnknownStation(DomainError):
     status = 422
 
 
-class KnownStations(Projection):
+async def _opened(conn: asyncpg.Connection, s: str, env: Envelope, fact: StationOpened) -> None:
+    await conn.execute(
+        f"INSERT INTO {s}.stations VALUES ($1, $2, $3, $4, $5) ON CONFLICT (station_id) DO UPDATE "
+        "SET name = EXCLUDED.name, district_id = EXCLUDED.district_id, "
+        "district_name = EXCLUDED.district_name, city = EXCLUDED.city",
+        fact.station_id,
+        fact.name,
+        fact.district_id,
+        fact.district_name,
+        fact.city,
+    )
+
+
+async def _updated(conn: asyncpg.Connection, s: str, env: Envelope, fact: StationUpdated) -> None:
+    if fact.name:
+        await conn.execute(
+            f"UPDATE {s}.stations SET name = $2 WHERE station_id = $1", env.aggregate_id, fact.name
+        )
+
+
+class KnownStations(ReadModel):
     """Station ids, names and districts, for validation and scoping in any service."""
 
     domains = ("registry",)
@@ -33,33 +53,10 @@ class KnownStations(Projection):
         city          text NOT NULL
     );
     """
+    handlers = Handlers({StationOpened: _opened, StationUpdated: _updated})
 
     def __init__(self, service: str) -> None:
         self.name = f"{service}_stations"
-
-    async def apply(self, conn: asyncpg.Connection, s: str, event: Envelope) -> None:
-        fact = (
-            CATALOG.decode(event)
-            if event.event_type in ("StationOpened", "StationUpdated")
-            else None
-        )
-        if isinstance(fact, StationOpened):
-            await conn.execute(
-                f"INSERT INTO {s}.stations VALUES ($1, $2, $3, $4, $5) ON CONFLICT (station_id) DO UPDATE "
-                "SET name = EXCLUDED.name, district_id = EXCLUDED.district_id, "
-                "district_name = EXCLUDED.district_name, city = EXCLUDED.city",
-                fact.station_id,
-                fact.name,
-                fact.district_id,
-                fact.district_name,
-                fact.city,
-            )
-        elif isinstance(fact, StationUpdated) and fact.name:
-            await conn.execute(
-                f"UPDATE {s}.stations SET name = $2 WHERE station_id = $1",
-                event.aggregate_id,
-                fact.name,
-            )
 
 
 class StationDirectory:
