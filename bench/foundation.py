@@ -58,17 +58,24 @@ async def raw_insert(pool: asyncpg.Pool, writers: int, total: int) -> float:
     return await timed_writers(writers, total, work)
 
 
-async def our_append(store: EventStore, writers: int, total: int) -> float:
+async def our_append(store: EventStore, writers: int, total: int, *, loaded: bool = True) -> float:
+    """`EventStore.append`, one event a call, each writer on a connection it holds like the raw
+    baseline's. `loaded`: as the command path appends, at the version it loaded; else as a
+    version from outside (an If-Match) would be, with the statement's own gap check."""
     per = total // writers
     prepared = []
     for _ in range(writers):  # envelopes are the caller's to build: built before the clock starts
         agg = uuid.uuid4().hex
-        prepared.append((agg, [probe_event(agg, 1, "x" * 200) for _ in range(per)]))
+        events = [probe_event(agg, 1, "x" * 200) for _ in range(per)]
+        prepared.append(
+            (agg, [e.model_copy(update={"aggregate_version": v + 1}) for v, e in enumerate(events)])
+        )
 
     async def work(w: int, n: int) -> None:
         agg, events = prepared[w]
-        for v in range(n):
-            await store.append(f"probe-{agg}", [events[v]], v)
+        async with store.pool.acquire() as conn:
+            for v in range(n):
+                await store.append(f"probe-{agg}", [events[v]], v, conn=conn, loaded=loaded)
 
     return await timed_writers(writers, total, work)
 

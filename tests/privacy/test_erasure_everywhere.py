@@ -361,7 +361,7 @@ async def test_erasing_each_kind_of_subject_leaves_nothing_that_opens_or_hashes_
     try:
         sealed_before_erasure = set()
         for schema in ("registry", "visits", "engagement", "notifications"):
-            for row in await conn.fetch(f"SELECT data::text AS d FROM {schema}.events"):
+            for row in await conn.fetch(f"SELECT data::text AS d FROM {schema}.event_log"):
                 sealed_before_erasure |= set(SEALED.findall(row["d"]))
     finally:
         await conn.close()

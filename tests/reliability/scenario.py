@@ -551,7 +551,7 @@ async def eventually_covered(pool: asyncpg.Pool, report: Report, timeout: float 
 async def board_mismatches(pool: asyncpg.Pool) -> int:
     """Households whose stations-board tier is not the last tier the visits store recorded."""
     rows = await pool.fetch(
-        "SELECT DISTINCT ON (aggregate_id) aggregate_id, data->>'tier' AS tier FROM visits.events "
+        "SELECT DISTINCT ON (aggregate_id) aggregate_id, data->>'tier' AS tier FROM visits.event_log "
         "WHERE event_type = 'RiskTierAssigned' ORDER BY aggregate_id, version DESC"
     )
     schema = await generations.live_schema(pool, "stations_board")
@@ -580,7 +580,7 @@ async def compare(report: Report, pool: asyncpg.Pool, nc, load: Load) -> None:  
     js = nc.jetstream()
     answered: set[str] = set()
     for domain in ("visits", "registry"):  # the write services under load: store against stream
-        events = await pool.fetch(f"SELECT event_id, correlation_id FROM {domain}.events")
+        events = await pool.fetch(f"SELECT event_id, correlation_id FROM {domain}.event_log")
         stored = {str(r["event_id"]) for r in events}
         answered |= {str(r["correlation_id"]) for r in events}
         in_stream, duplicated, backwards = await stream_check(js, domain)
@@ -592,7 +592,7 @@ async def compare(report: Report, pool: asyncpg.Pool, nc, load: Load) -> None:  
     report.lost += sum(
         1 for _, corr in load.acked if corr not in answered
     )  # acknowledged, not stored
-    rows = await pool.fetch("SELECT aggregate_id, version, data FROM visits.events")
+    rows = await pool.fetch("SELECT aggregate_id, version, data FROM visits.event_log")
     schema = await generations.live_schema(pool, "visits_read")
     model = {
         r["household_id"]: r

@@ -218,7 +218,7 @@ async def test_recipients_are_registered_once_with_their_names_sealed_and_shown_
         await notifications.get("/recipients", params={"station_id": station_id}, headers=other)
     ).json() == []
     stored = await pool.fetchval(
-        "SELECT data::text FROM notifications.events WHERE stream_id = $1", f"recipient-{worker}"
+        "SELECT data::text FROM notifications.event_log WHERE stream_id = $1", f"recipient-{worker}"
     )
     assert "李社工" not in stored and "li@station" not in stored
 

@@ -216,7 +216,7 @@ async def test_an_email_goes_through_a_real_smtp_server_in_chinese(
     assert household in text and "紧急需求" in text
     assert await audit(pool, row["delivery_id"]) == ["NotificationSent"]
     events = await pool.fetch(
-        "SELECT data::text AS data FROM notifications.events WHERE stream_id = $1",
+        "SELECT data::text AS data FROM notifications.event_log WHERE stream_id = $1",
         f"recipient-{lead}",
     )
     assert address not in events[0]["data"] and "王站长" not in events[0]["data"]  # sealed at rest

@@ -193,7 +193,7 @@ def desk(registry, tokens, stations) -> Desk:
 
 async def events_of(pool, aggregate_id: str) -> list[dict]:
     rows = await pool.fetch(
-        "SELECT event_type, aggregate_version, data::text AS data FROM registry.events "
+        "SELECT event_type, aggregate_version, data::text AS data FROM registry.event_log "
         "WHERE aggregate_id = $1 ORDER BY aggregate_version",
         aggregate_id,
     )

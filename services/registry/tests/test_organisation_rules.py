@@ -47,7 +47,7 @@ async def test_racing_retries_without_an_organisation_id_file_one_organisation(d
     assert len({r.json()["organisation_id"] for r in responses}) == 1
     assert (
         await pool.fetchval(
-            "SELECT count(*) FROM registry.events WHERE event_type = 'OrgFiled' AND data->>'name' = $1",
+            "SELECT count(*) FROM registry.event_log WHERE event_type = 'OrgFiled' AND data->>'name' = $1",
             name,
         )
         == 1
@@ -169,7 +169,7 @@ async def test_the_responsible_person_is_sealed_in_store_read_model_and_bus(desk
     ).status_code == 201
     await desk.read(org_id)
     stored = await pool.fetchval(
-        "SELECT data::text FROM registry.events WHERE aggregate_id = $1", org_id
+        "SELECT data::text FROM registry.event_log WHERE aggregate_id = $1", org_id
     )
     read_model = await pool.fetchval(
         "SELECT row_to_json(o)::text FROM registry_organisations_g1.organisations o WHERE organisation_id = $1",

@@ -109,7 +109,7 @@ async def purged(rt, hid, sealed) -> bool:
 
 async def sealed_values(rt, hid) -> list[str]:
     rows = await rt.pool.fetch(
-        "SELECT data::text AS d FROM visits.events WHERE aggregate_id = $1", hid
+        "SELECT data::text AS d FROM visits.event_log WHERE aggregate_id = $1", hid
     )
     return [token.split('"')[0] for r in rows for token in r["d"].split('"sealed:v1:')[1:]]
 

@@ -193,7 +193,7 @@ async def test_no_household_s_personal_data_reaches_the_visits_stream_or_any_log
     assert len(lines) > 10
     assert [line for line in lines if leaks(line, secrets)] == []
     stored = await pool.fetch(
-        "SELECT data::text AS data FROM visits.events WHERE aggregate_id = $1", hid
+        "SELECT data::text AS data FROM visits.event_log WHERE aggregate_id = $1", hid
     )
     assert stored and not any(leaks(r["data"], secrets) for r in stored)
 

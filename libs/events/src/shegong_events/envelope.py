@@ -77,7 +77,9 @@ class Envelope(BaseModel):
         occurred_at: datetime | None = None,
         correlation_id: UUID | None = None,
         causation_id: UUID | None = None,
+        aggregate_version: int = 0,
     ) -> Envelope:
+        """`aggregate_version`: where the command path knows it (else the store stamps it)."""
         event_id = new_event_id()
         return cls(
             event_id=event_id,
@@ -85,7 +87,7 @@ class Envelope(BaseModel):
             schema_version=event.schema_version,
             aggregate_type=event.aggregate_type,
             aggregate_id=aggregate_id,
-            aggregate_version=0,
+            aggregate_version=aggregate_version,
             station_id=station_id,
             occurred_at=occurred_at or utcnow(),
             correlation_id=correlation_id or event_id,

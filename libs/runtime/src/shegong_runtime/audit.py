@@ -11,15 +11,15 @@ district officers their district's, the city bureau all.
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, StringConstraints
 from shegong_events.ids import DATA_SUBJECT
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shegong_runtime.auth import Principal, Role, requires
 from shegong_runtime.errors import DomainError
@@ -107,27 +107,43 @@ async def record(request: Request, subjects: set[str], purpose: str | None) -> N
     )
 
 
-def install(app: FastAPI) -> None:
-    """The middleware that collects opened subjects per request and records them, and the query."""
+class AuditReads:
+    """Collects the subjects a request opened and records them before its answer starts (no
+    record, no answer: a failure is a 500). A pure ASGI middleware, like `Correlate`."""
 
-    @app.middleware("http")
-    async def audit_reads(request: Request, call_next: Callable[[Request], Awaitable[Response]]):
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
         try:
             purpose = purpose_of(request)
         except BadPurpose as exc:
-            return JSONResponse(
+            refusal = JSONResponse(
                 {"error": exc.code, "message": str(exc), "field": "purpose"}, status_code=422
             )
+            await refusal(scope, receive, send)
+            return
         subjects: set[str] = set()
+
+        async def recorded_first(message: Message) -> None:
+            if message["type"] == "http.response.start" and subjects and message["status"] < 400:
+                await record(request, subjects, purpose)
+            await send(message)
+
         token = _opened.set(subjects)
         try:
-            response = await call_next(request)
+            await self.app(scope, receive, recorded_first)
         finally:
             _opened.reset(token)
-        if subjects and response.status_code < 400:
-            await record(request, subjects, purpose)  # no record, no answer: a failure is a 500
-        return response
 
+
+def install(app: FastAPI) -> None:
+    """The middleware that records opened subjects per request, and the query."""
+    app.add_middleware(AuditReads)
     app.include_router(router)
 
 

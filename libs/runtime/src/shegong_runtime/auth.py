@@ -7,7 +7,7 @@ stations, a district, or the whole city. Guarantee 9: callers see and change onl
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, TypeVar
@@ -162,7 +162,7 @@ def verify(settings: Settings, token: str) -> Principal:
 _bearer = HTTPBearer(auto_error=False)
 
 
-def principal(
+async def principal(
     request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(_bearer)
 ) -> Principal:
     """FastAPI dependency: every route of every service takes its caller from here."""
@@ -186,8 +186,8 @@ def caller(request: Request, token: str) -> Principal:
     return who
 
 
-def requires(*roles: Role) -> Callable[..., Principal]:
-    def dependency(who: Principal = Depends(principal)) -> Principal:
+def requires(*roles: Role) -> Callable[..., Awaitable[Principal]]:
+    async def dependency(who: Principal = Depends(principal)) -> Principal:
         who.require_role(roles)
         return who
 

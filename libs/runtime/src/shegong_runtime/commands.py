@@ -135,17 +135,22 @@ async def handle(
     expected_version: int | None = None,
     after_append: Callable[[asyncpg.Connection, list[Envelope]], Awaitable[None]] | None = None,
     raced_by: tuple[type[Exception], ...] = (),
+    loaded: tuple[S, int] | None = None,
+    replay_asked: bool = False,
 ) -> Answer:
     """The one command path: `decider.decide(command, state)` on the state loaded, appended at
     the version loaded (or `expected_version`, from If-Match), the answer stored with the events.
 
     `raced_by`: refusals a concurrent retry under the same Idempotency-Key may have caused (it
-    claimed the name in the same transaction as its events): answered with that retry's answer."""
+    claimed the name in the same transaction as its events): answered with that retry's answer.
+    `loaded` and `replay_asked`: the route already loaded the aggregate (for its scope check)
+    and asked for a remembered answer (before sealing), so neither round trip runs twice; a
+    command appended since that load still loses the race at the append (409)."""
     if ctx.causation_id is not None:
         logging.bind(causation_id=str(ctx.causation_id))
-    if (previous := await remembered(store, ctx)) is not None:
+    if not replay_asked and (previous := await remembered(store, ctx)) is not None:
         return previous
-    state, version = await load(store, decider, aggregate_id)
+    state, version = loaded if loaded is not None else await load(store, decider, aggregate_id)
     if expected_version is not None and expected_version != version:
         raise ConcurrencyConflict(
             f"{decider.aggregate_type}-{aggregate_id}", expected_version, version
@@ -161,8 +166,9 @@ async def handle(
             occurred_at=occurred_at,
             correlation_id=ctx.correlation_id,
             causation_id=ctx.causation_id,
+            aggregate_version=version + i + 1,
         )
-        for e in events
+        for i, e in enumerate(events)
     ]
     stream_id = f"{decider.aggregate_type}-{aggregate_id}"
     raced: tuple[type[Exception], ...] = (_RetryRaced, ConcurrencyConflict, *raced_by)
@@ -200,7 +206,7 @@ async def _commit(
     store, aggregate, stream_id, state, version, envelopes, ctx, respond, after_append
 ):
     async with store.transaction() as conn:
-        stored = await store.append(stream_id, envelopes, version, conn=conn)
+        stored = await store.append(stream_id, envelopes, version, conn=conn, loaded=True)
         station = envelopes[0].station_id if envelopes else None
         subjects = await crypto.persist(
             conn, store.schema, station

@@ -11,7 +11,6 @@ version committed.
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
@@ -54,10 +53,7 @@ class StoredEvent:
     envelope: Envelope
 
 
-_COLUMNS = (
-    "event_id, event_type, schema_version, aggregate_type, aggregate_id, aggregate_version, "
-    "station_id, occurred_at, recorded_at, correlation_id, causation_id, actor, data"
-)
+_COLUMNS = "stream_id, version, event_id, event_type, station_id, aggregate_id, envelope"
 
 
 # the connection of the store transaction this task is in: its commit signals the relay itself
@@ -78,6 +74,27 @@ class EventStore:
         self.pool = pool
         self.schema = migrations.identifier(schema)
         self._on_commit: list[Callable[[], None]] = []
+        events = f"{self.schema}.events"
+        self._append_loaded_sql = (
+            f"INSERT INTO {events} ({_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)"
+        )
+        self._append_one_sql = f"""
+            INSERT INTO {events} ({_COLUMNS})
+            SELECT $1, $2, $3, $4, $5, $6, $7
+            WHERE (SELECT coalesce(max(version), 0) FROM {events} WHERE stream_id = $1) = $8
+        """
+        self._append_many_sql = f"""
+            WITH cur AS (
+                SELECT coalesce(max(version), 0) AS v FROM {events} WHERE stream_id = ($1::text[])[1]
+            )
+            INSERT INTO {events} ({_COLUMNS})
+            SELECT r.stream_id, r.version, r.event_id, r.event_type, r.station_id, r.aggregate_id,
+                   r.envelope
+            FROM cur, unnest($1::text[], $2::int[], $3::uuid[], $4::text[], $5::text[], $6::text[],
+                             $7::text[])
+                 AS r(stream_id, version, event_id, event_type, station_id, aggregate_id, envelope)
+            WHERE cur.v = $8
+        """
 
     def on_commit(self, callback: Callable[[], None]) -> None:
         """Call `callback` after a transaction of this store commits: the relay of the same
@@ -108,38 +125,47 @@ class EventStore:
         events: Sequence[Envelope],
         expected_version: int,
         conn: asyncpg.Connection | None = None,
+        *,
+        loaded: bool = False,
     ) -> list[Envelope]:
-        """Append at `expected_version` + 1.. or raise ConcurrencyConflict; returns versioned events."""
+        """Append at `expected_version` + 1.. or raise ConcurrencyConflict; returns versioned events.
+
+        The unique (stream_id, version) refuses a writer that lost the race. A version from
+        outside (an If-Match) could also be ahead of the stream and leave a gap, so the statement
+        checks the stream's version too, unless the caller `loaded` the stream at that version:
+        versions never go back, so then the unique key alone decides (one index probe less).
+        `conn`: a caller's transaction to join, or a connection it holds (autocommit)."""
         if not events:
             return []
-        versioned = [
-            e.model_copy(update={"aggregate_version": expected_version + i + 1})
+        versioned = [  # a caller that built them at their versions is not copied
+            e
+            if e.aggregate_version == expected_version + i + 1
+            else e.model_copy(update={"aggregate_version": expected_version + i + 1})
             for i, e in enumerate(events)
         ]
         for e in versioned:
             if e.stream_id != stream_id:
                 raise ValueError(f"event {e.event_type} belongs to {e.stream_id}, not {stream_id}")
-        return await self._append(conn, stream_id, versioned, expected_version)
-
-    async def _append(
-        self, conn: asyncpg.Connection | None, stream_id: str, events: list[Envelope], expected: int
-    ) -> list[Envelope]:
-        """One statement: alone it is its own transaction; inside a caller's it joins it."""
-        if len(events) == 1:  # the common case: scalar parameters encode far cheaper than arrays
-            sql, params = self._append_one_sql, _row(events[0])
+        if len(versioned) > 1:
+            rows = zip(*(_row(stream_id, e) for e in versioned), strict=True)
+            sql, params = self._append_many_sql, (*rows, expected_version)
+        elif loaded:  # the common case: scalar parameters encode far cheaper than arrays
+            sql, params = self._append_loaded_sql, _row(stream_id, versioned[0])
         else:
-            sql, params = self._append_sql, tuple(zip(*(_row(e) for e in events), strict=True))
+            sql, params = self._append_one_sql, (*_row(stream_id, versioned[0]), expected_version)
         try:
-            status = await (conn or self.pool).execute(sql, stream_id, *params, expected)
+            status = await (conn or self.pool).execute(sql, *params)
         except asyncpg.UniqueViolationError:
-            raise ConcurrencyConflict(stream_id, expected, await self.version(stream_id)) from None
-        if status.rsplit(" ", 1)[-1] == "0":
-            raise ConcurrencyConflict(stream_id, expected, await self.version(stream_id))
-        if conn is None:  # its own transaction, committed now
+            current = await self.version(stream_id)
+            raise ConcurrencyConflict(stream_id, expected_version, current) from None
+        if status.endswith(" 0"):
+            current = await self.version(stream_id)
+            raise ConcurrencyConflict(stream_id, expected_version, current)
+        if conn is None or not conn.is_in_transaction():  # its own transaction, committed now
             self._committed()
         elif conn is not _signalling.get():
             await self._notify_at_commit(conn)
-        return events
+        return versioned
 
     async def _notify_at_commit(self, conn: asyncpg.Connection) -> None:
         """An append inside a transaction the store does not hold (a projection's batch that
@@ -148,34 +174,6 @@ class EventStore:
         at a time in PostgreSQL; the command path, where group commit matters, signals after
         its commit instead (`transaction`)."""
         await conn.execute("SELECT pg_notify($1, '')", channel(self.schema))
-
-    @property
-    def _append_one_sql(self) -> str:
-        return f"""
-            INSERT INTO {self.schema}.events (stream_id, version, {_COLUMNS}, envelope)
-            SELECT $1, $7, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14::jsonb, $15
-            WHERE (SELECT coalesce(max(version), 0) FROM {self.schema}.events WHERE stream_id = $1) = $16
-        """
-
-    @property
-    def _append_sql(self) -> str:
-        return f"""
-            WITH cur AS (
-                SELECT coalesce(max(version), 0) AS v FROM {self.schema}.events WHERE stream_id = $1
-            )
-            INSERT INTO {self.schema}.events (stream_id, version, {_COLUMNS}, envelope)
-            SELECT $1, r.aggregate_version, r.event_id, r.event_type, r.schema_version,
-                   r.aggregate_type, r.aggregate_id, r.aggregate_version, r.station_id,
-                   r.occurred_at, r.recorded_at, r.correlation_id, r.causation_id, r.actor, r.data,
-                   r.envelope
-            FROM cur, unnest($2::uuid[], $3::text[], $4::int[], $5::text[], $6::text[], $7::int[],
-                             $8::text[], $9::timestamptz[], $10::timestamptz[], $11::uuid[],
-                             $12::uuid[], $13::text[], $14::jsonb[], $15::text[])
-                 AS r(event_id, event_type, schema_version, aggregate_type, aggregate_id,
-                      aggregate_version, station_id, occurred_at, recorded_at, correlation_id,
-                      causation_id, actor, data, envelope)
-            WHERE cur.v = $16
-        """
 
     async def version(self, stream_id: str, conn: asyncpg.Connection | None = None) -> int:
         sql = f"SELECT coalesce(max(version), 0) FROM {self.schema}.events WHERE stream_id = $1"
@@ -224,20 +222,13 @@ class EventStore:
         return Position(row["tx"], row["position"]) if row else Position()
 
 
-def _row(e: Envelope) -> tuple[Any, ...]:
+def _row(stream_id: str, e: Envelope) -> tuple[Any, ...]:
     return (
+        stream_id,
+        e.aggregate_version,
         e.event_id,
         e.event_type,
-        e.schema_version,
-        e.aggregate_type,
-        e.aggregate_id,
-        e.aggregate_version,
         e.station_id,
-        e.occurred_at,
-        e.recorded_at,
-        e.correlation_id,
-        e.causation_id,
-        e.actor,
-        json.dumps(e.data, ensure_ascii=False),
+        e.aggregate_id,
         e.model_dump_json(),
     )

@@ -4,10 +4,8 @@ correlation ids, and the command context (actor, Idempotency-Key) built from a r
 from __future__ import annotations
 
 import json
-import time
-import uuid
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -19,7 +17,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from shegong_runtime import audit, crypto, logging, openapi, outages, tracing
+from shegong_runtime import audit, crypto, logging, openapi, outages
 from shegong_runtime.auth import Principal, Role, principal, requires
 from shegong_runtime.commands import (
     Answer,
@@ -29,11 +27,11 @@ from shegong_runtime.commands import (
     handle,
     remembered,
 )
+from shegong_runtime.correlation import Correlate
 from shegong_runtime.decider import Decider
 from shegong_runtime.errors import DomainError
 from shegong_runtime.eventstore import ConcurrencyConflict, EventStore
 from shegong_runtime.limits import Limits
-from shegong_runtime.metrics import HTTP_SECONDS
 from shegong_runtime.problems import problem
 
 if TYPE_CHECKING:
@@ -42,7 +40,6 @@ if TYPE_CHECKING:
     from shegong_runtime.service import Runtime
 
 log = logging.get("http")
-CORRELATION_HEADER = "X-Correlation-Id"
 
 
 def _field(loc: tuple[Any, ...]) -> str:
@@ -65,7 +62,7 @@ def install(app: FastAPI, ready: Callable[[], Awaitable[dict[str, bool]]]) -> No
     outages.install(app)
     openapi.install(app)
     _map_errors(app)
-    _correlate(app)
+    app.add_middleware(Correlate, service=app.state.settings.service)
     audit.install(app)
     _operator_endpoints(app, ready)
 
@@ -108,37 +105,6 @@ def _map_errors(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def failed(request: Request, exc: Exception) -> JSONResponse:
         return problem(500, "internal_error", "the service failed; the log says why")
-
-
-def _correlate(app: FastAPI) -> None:
-    """A correlation id for every request (the caller's or a new one), bound to its logs, its
-    trace and its latency metric."""
-    settings = app.state.settings
-
-    @app.middleware("http")
-    async def correlate(request: Request, call_next):
-        raw = request.headers.get(CORRELATION_HEADER)
-        try:
-            correlation = uuid.UUID(raw) if raw else uuid.uuid4()
-        except ValueError:
-            correlation = uuid.uuid4()
-        request.state.correlation_id = correlation
-        logging.clear()
-        logging.bind(correlation_id=str(correlation))
-        started = time.perf_counter()
-        with tracing.request_span(
-            request.method, correlation, **{"http.request.method": request.method}
-        ) as span:
-            response = await call_next(request)
-            route = getattr(request.scope.get("route"), "path", "unmatched")
-            span.update_name(f"{request.method} {route}")
-            span.set_attribute("http.route", route)
-            span.set_attribute("http.response.status_code", response.status_code)
-        response.headers[CORRELATION_HEADER] = str(correlation)
-        HTTP_SECONDS.labels(
-            settings.service, request.method, route, str(response.status_code)
-        ).observe(time.perf_counter() - started)
-        return response
 
 
 def _operator_endpoints(app: FastAPI, ready: Callable[[], Awaitable[dict[str, bool]]]) -> None:
@@ -208,7 +174,7 @@ def expected_version(request: Request, body: Any = None) -> int | None:
         ) from None
 
 
-@dataclass(frozen=True)
+@dataclass
 class CommandRequest:
     """What a command route works with: the runtime, the caller and the command context;
     `run` is the route's one call (scope, the one command path, the JSON answer)."""
@@ -216,6 +182,7 @@ class CommandRequest:
     request: Request
     who: Principal
     ctx: CommandContext
+    replay_asked: bool = field(default=False, init=False)  # `replayed` ran: `run` skips it
 
     @property
     def rt(self) -> Runtime:
@@ -238,6 +205,7 @@ class CommandRequest:
         """The remembered answer to a retry under the same Idempotency-Key: asked before
         anything is sealed, so a retry seals nothing new."""
         prior = await remembered(self.store, self.ctx)
+        self.replay_asked = True
         return None if prior is None else respond(prior)
 
     async def run(
@@ -253,9 +221,11 @@ class CommandRequest:
         after_append: Callable[[asyncpg.Connection, list[Envelope]], Awaitable[None]] | None = None,
         raced_by: tuple[type[Exception], ...] = (),
         checked: bool = False,
+        loaded: tuple[Any, int] | None = None,
     ) -> JSONResponse:
         """Check the station's scope (unless the route `checked` a scope of its own), handle the
-        command through `commands.handle`, answer as JSON."""
+        command through `commands.handle` (on the state the route `loaded`, if it did), answer
+        as JSON."""
         if not checked:
             await self.at(station_id)
         answer = await handle(
@@ -270,6 +240,8 @@ class CommandRequest:
             expected_version=expected_version,
             after_append=after_append,
             raced_by=raced_by,
+            loaded=loaded,
+            replay_asked=self.replay_asked,
         )
         return _respond(answer)
 
@@ -277,11 +249,11 @@ class CommandRequest:
 _respond = respond
 
 
-def command_request(*roles: Role) -> Callable[..., CommandRequest]:
+def command_request(*roles: Role) -> Callable[..., Awaitable[CommandRequest]]:
     """FastAPI dependency of a command route open to `roles`."""
     allowed = requires(*roles)
 
-    def dependency(
+    async def dependency(
         request: Request,
         who: Principal = Depends(allowed),
         ctx: CommandContext = Depends(command_context),

@@ -24,20 +24,35 @@ CREATE TABLE IF NOT EXISTS {s}.events (
     version         integer NOT NULL,
     event_id        uuid PRIMARY KEY,
     event_type      text NOT NULL,
-    schema_version  integer NOT NULL,
-    aggregate_type  text NOT NULL,
-    aggregate_id    text NOT NULL,
-    aggregate_version integer NOT NULL,
     station_id      text NOT NULL,
-    occurred_at     timestamptz NOT NULL,
-    recorded_at     timestamptz NOT NULL,
-    correlation_id  uuid NOT NULL,
-    causation_id    uuid,
-    actor           text NOT NULL,
-    data            jsonb NOT NULL,
+    aggregate_id    text NOT NULL,
     envelope        text NOT NULL,  -- the envelope as published, rendered once at append
     UNIQUE (stream_id, version)
 );
+-- the envelope is the record; the columns are what the indexes and the relay's routing read.
+-- Stores made before kept a second copy of the envelope's fields (the data as jsonb too); the
+-- check first, so a start does not lock the events table when there is nothing to drop.
+DO $$ BEGIN
+    IF EXISTS (SELECT 1 FROM information_schema.columns
+               WHERE table_schema = '{s}' AND table_name = 'events' AND column_name = 'data') THEN
+        ALTER TABLE {s}.events DROP COLUMN IF EXISTS schema_version,
+            DROP COLUMN IF EXISTS aggregate_type, DROP COLUMN IF EXISTS aggregate_version,
+            DROP COLUMN IF EXISTS occurred_at, DROP COLUMN IF EXISTS recorded_at,
+            DROP COLUMN IF EXISTS correlation_id, DROP COLUMN IF EXISTS causation_id,
+            DROP COLUMN IF EXISTS actor, DROP COLUMN IF EXISTS data;
+    END IF;
+END $$;
+-- every field of every event, for an operator's query (read-only; the envelope parsed per row)
+CREATE OR REPLACE VIEW {s}.event_log AS
+    SELECT e.position, e.tx_id, e.stream_id, e.version, e.event_id, e.event_type,
+           (j ->> 'schema_version')::int AS schema_version, j ->> 'aggregate_type' AS aggregate_type,
+           e.aggregate_id, e.version AS aggregate_version, e.station_id,
+           (j ->> 'occurred_at')::timestamptz AS occurred_at,
+           (j ->> 'recorded_at')::timestamptz AS recorded_at,
+           (j ->> 'correlation_id')::uuid AS correlation_id,
+           (j ->> 'causation_id')::uuid AS causation_id, j ->> 'actor' AS actor,
+           j -> 'data' AS data, e.envelope
+    FROM {s}.events e, LATERAL (SELECT e.envelope::jsonb AS j) AS parsed;
 CREATE INDEX IF NOT EXISTS events_global_order ON {s}.events (tx_id, position);
 CREATE TABLE IF NOT EXISTS {s}.relay_checkpoint (
     relay       text PRIMARY KEY,

@@ -156,7 +156,7 @@ class RoundupAsked:
     end: date | None
 
 
-def roundup_asked(
+async def roundup_asked(
     district: Identifier | None = None, start: Day | None = None, end: Day | None = None
 ) -> RoundupAsked:
     return RoundupAsked(district, start, end)

@@ -63,6 +63,7 @@ class HouseholdCommands:
     call: CommandRequest
     household_id: str
     state: Household | None = None
+    version: int = 0
     expected: int | None = None
 
     @property
@@ -72,7 +73,7 @@ class HouseholdCommands:
     async def open(self) -> Household:
         if self.state is None:
             self.expected = expected_version(self.call.request)
-            self.state, _ = await household_in_scope(
+            self.state, self.version = await household_in_scope(
                 self.rt, self.call.who, self.household_id, write=True
             )
         return self.state
@@ -100,6 +101,7 @@ class HouseholdCommands:
             occurred_at=occurred_at,
             expected_version=self.expected,
             after_append=after_append,
+            loaded=(state, self.version),
         )
 
     async def sealed(
@@ -120,11 +122,11 @@ Erasing = Annotated[CommandRequest, Depends(command_request(*pipl.ERASERS))]
 Eraser = Annotated[Principal, Depends(requires(*pipl.ERASERS))]
 
 
-def staff_command(household_id: Identifier, call: Writing) -> HouseholdCommands:
+async def staff_command(household_id: Identifier, call: Writing) -> HouseholdCommands:
     return HouseholdCommands(call, household_id)
 
 
-def erasure_command(household_id: Identifier, call: Erasing) -> HouseholdCommands:
+async def erasure_command(household_id: Identifier, call: Erasing) -> HouseholdCommands:
     return HouseholdCommands(call, household_id)
 
 

@@ -79,8 +79,8 @@ async def register(body: bodies.RegisterHousehold, call: Writing):
         return prior
     hid = body.household_id or new_id("hh")
     households = config.households()
-    state, _ = await load(rt.store, households, hid)
-    households.decide(await _registration(body, hid, _draft), state)  # refused before a key exists
+    loaded = await load(rt.store, households, hid)
+    households.decide(await _registration(body, hid, _draft), loaded[0])  # before a key exists
     command = await _registration(body, hid, lambda v: personal.seal(rt, hid, v))
     return await call.run(
         households,
@@ -90,6 +90,7 @@ async def register(body: bodies.RegisterHousehold, call: Writing):
         checked=True,
         respond=answered(hid, 201),
         occurred_at=command.registered_at,
+        loaded=loaded,
     )
 
 
