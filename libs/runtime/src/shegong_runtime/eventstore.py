@@ -213,6 +213,16 @@ class EventStore:
             after.position,
         )
 
+    async def any_after(self, after: Position) -> bool:
+        """Whether anything is committed (or in flight) past a position: the relay's idle
+        check, asked after every empty read, so it stops at the first row."""
+        return await self.pool.fetchval(
+            f"SELECT EXISTS (SELECT 1 FROM {self.schema}.events "
+            "WHERE (tx_id, position) > ($1::text::xid8, $2::bigint))",
+            str(after.tx_id),
+            after.position,
+        )
+
     async def head(self) -> Position:
         """The last committed position (for lag figures)."""
         row = await self.pool.fetchrow(

@@ -189,7 +189,7 @@ class Relay:
                     # committed behind a transaction still running: readable once it ends,
                     # which may signal nobody (a projection's batch in the same database)
                     idle = self.settings.relay_idle_poll_s
-                    if await self.store.count_after(self.cursor):
+                    if await self.store.any_after(self.cursor):
                         hidden_wait = min(max(hidden_wait * 2, HIDDEN_RETRY_S), idle)
                     else:
                         hidden_wait = 0.0
