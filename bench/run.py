@@ -191,10 +191,10 @@ async def backbone(database_url: str, nats_url: str, events: int, history: int) 
         await store.migrate()
         await bus.ensure_domain_streams(js, ["probe"], settings)
         one, many = max(events // 4, 1), events
-        # three rounds, the order turned each round, each figure the median of its three: a
+        # five rounds, the order turned each round, each figure the median of its five: a
         # second of noise on a shared machine moves one run by 10-20%, the median far less
         rounds: dict[str, list[float]] = {}
-        for turn in range(3):
+        for turn in range(5):
             runs = {
                 "raw_tx1": lambda: raw_insert(pool, 1, one),
                 "raw_auto1": lambda: raw_autocommit(pool, 1, one),
@@ -260,7 +260,7 @@ async def backbone(database_url: str, nats_url: str, events: int, history: int) 
                 peer16,
             ),
         ]
-        stored = 3 * (one + 2 * many)
+        stored = 5 * (one + 2 * many)
         pub = await raw_publish(js, stored)
         relay = await our_relay(store, nc, settings, stored)
         consume = await raw_consume(js, stored, settings.projection_batch_size)
