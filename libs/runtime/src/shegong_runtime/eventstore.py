@@ -135,36 +135,43 @@ class EventStore:
         checks the stream's version too, unless the caller `loaded` the stream at that version:
         versions never go back, so then the unique key alone decides (one index probe less).
         `conn`: a caller's transaction to join, or a connection it holds (autocommit)."""
-        if not events:
-            return []
         versioned = [  # a caller that built them at their versions is not copied
             e
-            if e.aggregate_version == expected_version + i + 1
-            else e.model_copy(update={"aggregate_version": expected_version + i + 1})
-            for i, e in enumerate(events)
+            if e.aggregate_version == expected_version + i
+            else e.model_copy(update={"aggregate_version": expected_version + i})
+            for i, e in enumerate(events, 1)
         ]
-        for e in versioned:
-            if e.stream_id != stream_id:
-                raise ValueError(f"event {e.event_type} belongs to {e.stream_id}, not {stream_id}")
-        if len(versioned) > 1:
+        if any(f"{e.aggregate_type}-{e.aggregate_id}" != stream_id for e in versioned):
+            wrong = next(e for e in versioned if e.stream_id != stream_id)
+            raise ValueError(
+                f"event {wrong.event_type} belongs to {wrong.stream_id}, not {stream_id}"
+            )
+        if len(versioned) == 1:  # the common case: scalar parameters encode far cheaper than arrays
+            params: tuple[Any, ...] = _row(stream_id, versioned[0])
+            if loaded:
+                sql = self._append_loaded_sql
+            else:
+                sql, params = self._append_one_sql, (*params, expected_version)
+        elif versioned:
             rows = zip(*(_row(stream_id, e) for e in versioned), strict=True)
             sql, params = self._append_many_sql, (*rows, expected_version)
-        elif loaded:  # the common case: scalar parameters encode far cheaper than arrays
-            sql, params = self._append_loaded_sql, _row(stream_id, versioned[0])
         else:
-            sql, params = self._append_one_sql, (*_row(stream_id, versioned[0]), expected_version)
+            return []
         try:
             status = await (conn or self.pool).execute(sql, *params)
         except asyncpg.UniqueViolationError:
             current = await self.version(stream_id)
             raise ConcurrencyConflict(stream_id, expected_version, current) from None
-        if status.endswith(" 0"):
+        if status.endswith(" 0"):  # the version check of a checked statement refused it
             current = await self.version(stream_id)
             raise ConcurrencyConflict(stream_id, expected_version, current)
-        if conn is None or not conn.is_in_transaction():  # its own transaction, committed now
+        if conn is None:  # its own transaction, committed now
             self._committed()
-        elif conn is not _signalling.get():
-            await self._notify_at_commit(conn)
+        elif conn is not _signalling.get():  # the store's own transaction signals after commit
+            if conn.is_in_transaction():
+                await self._notify_at_commit(conn)
+            else:  # a connection the caller holds: the statement committed by itself
+                self._committed()
         return versioned
 
     async def _notify_at_commit(self, conn: asyncpg.Connection) -> None:
