@@ -85,14 +85,13 @@ class EventStore:
         """
         self._append_many_sql = f"""
             WITH cur AS (
-                SELECT coalesce(max(version), 0) AS v FROM {events} WHERE stream_id = ($1::text[])[1]
+                SELECT coalesce(max(version), 0) AS v FROM {events} WHERE stream_id = $1
             )
             INSERT INTO {events} ({_COLUMNS})
-            SELECT r.stream_id, r.version, r.event_id, r.event_type, r.station_id, r.aggregate_id,
+            SELECT $1, r.version, r.event_id, r.event_type, r.station_id, r.aggregate_id,
                    r.envelope
-            FROM cur, unnest($1::text[], $2::int[], $3::uuid[], $4::text[], $5::text[], $6::text[],
-                             $7::text[])
-                 AS r(stream_id, version, event_id, event_type, station_id, aggregate_id, envelope)
+            FROM cur, unnest($2::int[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[])
+                 AS r(version, event_id, event_type, station_id, aggregate_id, envelope)
             WHERE cur.v = $8
         """
 
@@ -132,8 +131,9 @@ class EventStore:
 
         The unique (stream_id, version) refuses a writer that lost the race. A version from
         outside (an If-Match) could also be ahead of the stream and leave a gap, so the statement
-        checks the stream's version too, unless the caller `loaded` the stream at that version:
-        versions never go back, so then the unique key alone decides (one index probe less).
+        checks the stream's version too, unless the caller `loaded` the stream at that version
+        and appends one event: versions never go back, so then the unique key alone decides
+        (one index probe less; a command's several events keep the check).
         `conn`: a caller's transaction to join, or a connection it holds (autocommit)."""
         versioned = [  # a caller that built them at their versions is not copied
             e
@@ -141,8 +141,7 @@ class EventStore:
             else e.model_copy(update={"aggregate_version": expected_version + i})
             for i, e in enumerate(events, 1)
         ]
-        if any(f"{e.aggregate_type}-{e.aggregate_id}" != stream_id for e in versioned):
-            wrong = next(e for e in versioned if e.stream_id != stream_id)
+        if (wrong := next((e for e in versioned if e.stream_id != stream_id), None)) is not None:
             raise ValueError(
                 f"event {wrong.event_type} belongs to {wrong.stream_id}, not {stream_id}"
             )
@@ -152,9 +151,9 @@ class EventStore:
                 sql = self._append_loaded_sql
             else:
                 sql, params = self._append_one_sql, (*params, expected_version)
-        elif versioned:
-            rows = zip(*(_row(stream_id, e) for e in versioned), strict=True)
-            sql, params = self._append_many_sql, (*rows, expected_version)
+        elif versioned:  # one array per column after the stream, which stays a scalar
+            _, *columns = zip(*(_row(stream_id, e) for e in versioned), strict=True)
+            sql, params = self._append_many_sql, (stream_id, *columns, expected_version)
         else:
             return []
         try:
