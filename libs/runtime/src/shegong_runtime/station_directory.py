@@ -98,6 +98,19 @@ class StationDirectory:
         await self.refresh()
         return who.visible(rows, self.district_of)
 
+    async def scope(self, who: Principal, station_id: str | None = None) -> list[str] | None:
+        """The stations a list is read over, for its statement's WHERE (a page filtered after
+        the fetch would come back short): the one asked for, if the caller may see it (403
+        otherwise); else every station the caller sees; None for the whole city."""
+        await self.refresh()
+        if station_id is not None:
+            who.require_station(station_id, self.district_of)
+            return [station_id]
+        if who.citywide:
+            return None
+        known = set(self._districts) | set(who.stations)
+        return sorted(s for s in known if who.can_see(s, self.district_of))
+
     def district_of(self, station_id: str) -> str | None:
         return self._districts.get(station_id)
 

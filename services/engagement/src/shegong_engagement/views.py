@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 import asyncpg
-from shegong_runtime import generations
+from shegong_runtime import generations, paging
 from shegong_runtime.service import Runtime
 
 from shegong_engagement.projections import EngagementViews
@@ -39,39 +39,68 @@ async def _fetch(rt: Runtime, sql: str, *args: Any) -> list[dict[str, Any]]:
     return [_row(r) for r in await rt.pool.fetch(sql.format(s=s), *args)]
 
 
+MEETING_DAY = "coalesce(held_on, scheduled_on, DATE '1900-01-01')"
+
+
+def _meetings_keyset(stations: list[str] | None, newest_first: bool) -> paging.Keyset:
+    keys = (
+        paging.Key(MEETING_DAY, "meeting_day", "date"),
+        paging.Key("meeting_id", "meeting_id", "text"),
+    )
+    if stations is not None and len(stations) == 1:
+        keys = (paging.Key("station_id", "station_id", "text"), *keys)
+    return paging.Keyset("meetings", keys, descending=newest_first)
+
+
 async def meetings(
     rt: Runtime,
-    station_id: str | None,
+    page: paging.PageRequest,
+    stations: list[str] | None,
     kind: str | None,
     status: str | None,
     held_from: date | None,
     held_to: date | None,
-) -> list[dict[str, Any]]:
-    return await _fetch(
-        rt,
-        "SELECT * FROM {s}.meetings WHERE ($1::text IS NULL OR station_id = $1) "
-        "AND ($2::text IS NULL OR kind = $2) AND ($3::text IS NULL OR status = $3) "
-        "AND ($4::date IS NULL OR held_on >= $4) AND ($5::date IS NULL OR held_on <= $5) "
-        "ORDER BY coalesce(held_on, scheduled_on), meeting_id",
-        station_id,
-        kind,
-        status,
-        held_from,
-        held_to,
+    newest_first: bool = False,
+) -> tuple[list[dict[str, Any]], str | None]:
+    """A page of meetings by the day they were (or are to be) held."""
+    s = await _schema(rt)
+    select = (
+        paging.Select(f"SELECT *, {MEETING_DAY} AS meeting_day FROM {s}.meetings")
+        .within(stations)
+        .when(kind, "kind = {}")
+        .when(status, "status = {}")
+        .when(held_from, "held_on >= {}")
+        .when(held_to, "held_on <= {}")
     )
+    rows, after = await select.page(rt.pool, _meetings_keyset(stations, newest_first), page)
+    return [{k: v for k, v in _row(r).items() if k != "meeting_day"} for r in rows], after
 
 
-async def meetings_by_kind(rt: Runtime, station_id: str | None) -> list[dict[str, Any]]:
-    return await _fetch(
-        rt,
+async def meetings_by_kind(
+    rt: Runtime, page: paging.PageRequest, stations: list[str] | None
+) -> tuple[list[dict[str, Any]], str | None]:
+    s = await _schema(rt)
+    select = paging.Select(
         "SELECT station_id, kind, count(*) FILTER (WHERE status = 'scheduled') AS scheduled, "
         "count(*) FILTER (WHERE status = 'held') AS held, "
         "count(*) FILTER (WHERE status = 'cancelled') AS cancelled, "
         "coalesce(sum(participants_total) FILTER (WHERE status = 'held'), 0) AS participants "
-        "FROM {s}.meetings WHERE ($1::text IS NULL OR station_id = $1) "
-        "GROUP BY station_id, kind ORDER BY station_id, kind",
-        station_id,
-    )
+        f"FROM {s}.meetings",
+        group_by="station_id, kind",
+    ).within(stations)
+    rows, after = await select.page(rt.pool, BY_KIND, page)
+    return [_row(r) for r in rows], after
+
+
+BY_KIND = paging.Keyset.of("meetings_by_kind", "station_id:text", "kind:text")
+BY_STATION = paging.Keyset.of("by_station", "station_id:text")
+VOLUNTEERS = paging.Keyset.of("volunteers", "station_id:text", "volunteer_id:text")
+ACTION_ITEMS = paging.Keyset.of(
+    "action_items", "a.due_on:date", "a.meeting_id:text", "a.action_id:text"
+)
+ACTION_ITEMS_AT_STATION = paging.Keyset.of(
+    "action_items", "a.station_id:text", "a.due_on:date", "a.meeting_id:text", "a.action_id:text"
+)
 
 
 async def _row_with_children(
@@ -116,33 +145,38 @@ async def meeting(rt: Runtime, station_id: str, meeting_id: str) -> dict[str, An
 
 
 async def action_items(
-    rt: Runtime, station_id: str | None, status: str, as_of: date
-) -> list[dict[str, Any]]:
+    rt: Runtime, page: paging.PageRequest, stations: list[str] | None, status: str, as_of: date
+) -> tuple[list[dict[str, Any]], str | None]:
     """open: not done; overdue: not done and due before `as_of`; done; all."""
-    rows = await _fetch(
-        rt,
-        "SELECT a.*, m.title AS meeting_title, m.kind AS meeting_kind FROM {s}.action_items a "
-        "JOIN {s}.meetings m USING (meeting_id) WHERE ($1::text IS NULL OR a.station_id = $1) "
-        "AND CASE $2::text WHEN 'open' THEN a.done_on IS NULL "
-        "WHEN 'overdue' THEN a.done_on IS NULL AND a.due_on < $3 "
-        "WHEN 'done' THEN a.done_on IS NOT NULL ELSE true END "
-        "ORDER BY a.due_on, a.meeting_id, a.action_id",
-        station_id,
-        status,
-        as_of,
+    s = await _schema(rt)
+    select = paging.Select(
+        f"SELECT a.*, m.title AS meeting_title, m.kind AS meeting_kind FROM {s}.action_items a "
+        f"JOIN {s}.meetings m USING (meeting_id)"
+    ).within(stations, "a.station_id")
+    if status == "open":
+        select.where("a.done_on IS NULL")
+    elif status == "overdue":
+        select.where("a.done_on IS NULL AND a.due_on < {}", as_of)
+    elif status == "done":
+        select.where("a.done_on IS NOT NULL")
+    single = stations is not None and len(stations) == 1
+    found, after = await select.page(
+        rt.pool, ACTION_ITEMS_AT_STATION if single else ACTION_ITEMS, page
     )
+    rows = [_row(r) for r in found]
     for row in rows:
         row["overdue"] = row["done_on"] is None and row["due_on"] < as_of
         row["days_overdue"] = (as_of - row["due_on"]).days if row["overdue"] else 0
-    return rows
+    return rows, after
 
 
-async def volunteers(rt: Runtime, station_id: str | None) -> list[dict[str, Any]]:
-    return await _fetch(
-        rt,
-        "SELECT * FROM {s}.volunteers WHERE ($1::text IS NULL OR station_id = $1) ORDER BY station_id, volunteer_id",
-        station_id,
-    )
+async def volunteers(
+    rt: Runtime, page: paging.PageRequest, stations: list[str] | None
+) -> tuple[list[dict[str, Any]], str | None]:
+    s = await _schema(rt)
+    select = paging.Select(f"SELECT * FROM {s}.volunteers").within(stations)
+    rows, after = await select.page(rt.pool, VOLUNTEERS, page)
+    return [_row(r) for r in rows], after
 
 
 async def volunteer(rt: Runtime, station_id: str, volunteer_id: str) -> dict[str, Any] | None:
@@ -160,16 +194,19 @@ async def volunteer(rt: Runtime, station_id: str, volunteer_id: str) -> dict[str
     )
 
 
-async def hours_by_station(rt: Runtime, station_id: str | None) -> list[dict[str, Any]]:
-    return await _fetch(
-        rt,
+async def hours_by_station(
+    rt: Runtime, page: paging.PageRequest, stations: list[str] | None
+) -> tuple[list[dict[str, Any]], str | None]:
+    s = await _schema(rt)
+    select = paging.Select(
         "SELECT station_id, count(*) AS volunteers, sum(sessions)::int AS sessions, sum(minutes)::int AS minutes, "
         "round(sum(minutes) / 60.0, 2)::float AS hours, sum(auto_closed_sessions)::int AS auto_closed_sessions, "
         "sum(certified_minutes)::int AS certified_minutes, sum(trainings)::int AS trainings, "
-        "count(open_session_id)::int AS open_sessions FROM {s}.volunteers "
-        "WHERE ($1::text IS NULL OR station_id = $1) GROUP BY station_id ORDER BY station_id",
-        station_id,
-    )
+        f"count(open_session_id)::int AS open_sessions FROM {s}.volunteers",
+        group_by="station_id",
+    ).within(stations)
+    rows, after = await select.page(rt.pool, BY_STATION, page)
+    return [_row(r) for r in rows], after
 
 
 async def sessions_table_exists(rt: Runtime) -> bool:

@@ -44,7 +44,9 @@ CREATE TABLE IF NOT EXISTS {s}.households (
     version       integer NOT NULL
 );
 CREATE INDEX IF NOT EXISTS households_by_station ON {s}.households (station_id, household_id);
-CREATE INDEX IF NOT EXISTS households_due ON {s}.households (next_due_at) WHERE NOT erased;
+CREATE INDEX IF NOT EXISTS households_listed ON {s}.households (station_id, registered_at, household_id);
+CREATE INDEX IF NOT EXISTS households_due ON {s}.households (next_due_at, household_id) WHERE NOT erased;
+CREATE INDEX IF NOT EXISTS households_due_at_station ON {s}.households (station_id, next_due_at, household_id) WHERE NOT erased;
 CREATE TABLE IF NOT EXISTS {s}.household_personal (
     household_id     text PRIMARY KEY,
     head_name_sealed text,
@@ -66,6 +68,8 @@ CREATE TABLE IF NOT EXISTS {s}.needs (
     PRIMARY KEY (household_id, need_id)
 );
 CREATE INDEX IF NOT EXISTS needs_open ON {s}.needs (station_id, severity) WHERE status IN ('open', 'referred');
+CREATE INDEX IF NOT EXISTS needs_open_listed ON {s}.needs ((array_position('{{urgent,high,medium,low}}'::text[], severity)), identified_on, household_id, need_id) WHERE status IN ('open', 'referred');
+CREATE INDEX IF NOT EXISTS needs_open_at_station ON {s}.needs (station_id, (array_position('{{urgent,high,medium,low}}'::text[], severity)), identified_on, household_id, need_id) WHERE status IN ('open', 'referred');
 CREATE TABLE IF NOT EXISTS {s}.timeline (
     household_id text NOT NULL,
     version      integer NOT NULL,

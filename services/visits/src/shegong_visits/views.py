@@ -8,7 +8,7 @@ from typing import Any
 
 from shegong_events import glossary
 from shegong_events.glossary import word, words
-from shegong_runtime import generations, masking
+from shegong_runtime import generations, masking, paging
 from shegong_runtime.auth import Principal
 from shegong_runtime.service import Runtime
 
@@ -24,26 +24,52 @@ async def _schema(rt: Runtime) -> str:
     return await generations.live_schema(rt.pool, READ_MODEL.name)
 
 
+HOUSEHOLDS = paging.Keyset.of(
+    "households", "h.station_id:text", "h.registered_at:timestamptz", "h.household_id:text"
+)
+TIMELINE = paging.Keyset.of("timeline", "version:integer")
+OVERDUE = paging.Keyset.of("overdue", "next_due_at:timestamptz", "household_id:text")
+OVERDUE_AT_STATION = paging.Keyset.of(
+    "overdue", "station_id:text", "next_due_at:timestamptz", "household_id:text"
+)
+SEVERITY_RANK = f"array_position('{{{','.join(SEVERITY_ORDER)}}}'::text[], severity)"
+OPEN_NEEDS = paging.Keyset(
+    "open_needs",
+    (
+        paging.Key(SEVERITY_RANK, "severity_rank", "integer"),
+        paging.Key("identified_on", "identified_on", "date"),
+        paging.Key("household_id", "household_id", "text"),
+        paging.Key("need_id", "need_id", "text"),
+    ),
+)
+OPEN_NEEDS_AT_STATION = paging.Keyset(
+    "open_needs", (paging.Key("station_id", "station_id", "text"), *OPEN_NEEDS.keys)
+)
+
+
 async def households(
     rt: Runtime,
-    station_id: str | None,
+    page: paging.PageRequest,
+    stations: list[str] | None,
     category: str | None,
     tier: str | None,
     include_erased: bool,
-) -> list[dict]:
+) -> tuple[list[dict], str | None]:
+    """One page of a station's (or everyone's) households, in order of registration."""
     s = await _schema(rt)
-    rows = await rt.pool.fetch(
-        f"SELECT h.*, {', '.join('p.' + k for k in PERSONAL)} FROM {s}.households h "
-        f"LEFT JOIN {s}.household_personal p USING (household_id) "
-        "WHERE ($1::text IS NULL OR h.station_id = $1) AND ($2::text IS NULL OR $2 = ANY(h.categories)) "
-        "AND ($3::text IS NULL OR h.risk_tier = $3) AND ($4 OR NOT h.erased) "
-        "ORDER BY h.station_id, h.registered_at, h.household_id",
-        station_id,
-        category,
-        tier,
-        include_erased,
+    select = (
+        paging.Select(
+            f"SELECT h.*, {', '.join('p.' + k for k in PERSONAL)} FROM {s}.households h "
+            f"LEFT JOIN {s}.household_personal p USING (household_id)"
+        )
+        .within(stations, "h.station_id")
+        .when(category, "{} = ANY(h.categories)")
+        .when(tier, "h.risk_tier = {}")
     )
-    return [dict(r) for r in rows]
+    if not include_erased:
+        select.where("NOT h.erased")
+    rows, after = await select.page(rt.pool, HOUSEHOLDS, page)
+    return [dict(r) for r in rows], after
 
 
 async def present_household(rt: Runtime, who: Principal, row: dict) -> dict:
@@ -164,11 +190,15 @@ def title(event_type: str, facts: dict) -> str:
     return head
 
 
-async def timeline(rt: Runtime, who: Principal, household_id: str) -> list[dict]:
-    """The household's events, oldest first, titled; sealed values opened for staff."""
+async def timeline(
+    rt: Runtime, who: Principal, household_id: str, page: paging.PageRequest
+) -> tuple[list[dict], str | None]:
+    """A page of the household's events, oldest first, titled; sealed values opened for staff."""
     s = await _schema(rt)
-    rows = await rt.pool.fetch(
-        f"SELECT * FROM {s}.timeline WHERE household_id = $1 ORDER BY version", household_id
+    rows, after = await (
+        paging.Select(f"SELECT * FROM {s}.timeline")
+        .where("household_id = {}", household_id)
+        .page(rt.pool, TIMELINE, page)
     )
     out = []
     for r in rows:
@@ -181,19 +211,20 @@ async def timeline(rt: Runtime, who: Principal, household_id: str) -> list[dict]
             opened = await personal.open_fields(rt, household_id, sealed, erased=purged)
             entry["personal"] = masking.for_reader(who, opened)
         out.append(entry)
-    return out
+    return out, after
 
 
-async def overdue(rt: Runtime, station_id: str | None, as_of: datetime) -> list[dict]:
-    """Households whose next visit was due before `as_of`: computed from the read model's dates."""
+async def overdue(
+    rt: Runtime, page: paging.PageRequest, stations: list[str] | None, as_of: datetime
+) -> tuple[list[dict], str | None]:
+    """Households whose next visit was due before `as_of`, the longest overdue first."""
     s = await _schema(rt)
-    rows = await rt.pool.fetch(
-        "SELECT household_id, station_id, community, categories, risk_tier, next_due_at, last_visit_at "
-        f"FROM {s}.households WHERE NOT erased AND next_due_at < $2 AND ($1::text IS NULL OR station_id = $1) "
-        "ORDER BY next_due_at, household_id",
-        station_id,
-        as_of,
-    )
+    select = paging.Select(
+        "SELECT household_id, station_id, community, categories, risk_tier, next_due_at, "
+        f"last_visit_at FROM {s}.households"
+    ).where("NOT erased AND next_due_at < {}", as_of)
+    keyset = OVERDUE_AT_STATION if stations is not None and len(stations) == 1 else OVERDUE
+    rows, after = await select.within(stations).page(rt.pool, keyset, page)
     return [
         {
             **dict(r),
@@ -201,32 +232,43 @@ async def overdue(rt: Runtime, station_id: str | None, as_of: datetime) -> list[
             "hours_overdue": int((as_of - r["next_due_at"]).total_seconds() // 3600),
         }
         for r in rows
-    ]
+    ], after
 
 
-async def open_needs(rt: Runtime, station_id: str | None, severity: str | None) -> list[dict]:
+async def open_needs(
+    rt: Runtime, page: paging.PageRequest, stations: list[str] | None, severity: str | None
+) -> tuple[list[dict], str | None]:
     """Open and referred needs, the most severe first."""
     s = await _schema(rt)
-    rows = await rt.pool.fetch(
-        f"SELECT * FROM {s}.needs WHERE status IN ('open', 'referred') "
-        "AND ($1::text IS NULL OR station_id = $1) AND ($2::text IS NULL OR severity = $2) "
-        "ORDER BY array_position($3::text[], severity), identified_on, household_id, need_id",
-        station_id,
-        severity,
-        list(SEVERITY_ORDER),
+    select = (
+        paging.Select(
+            f"SELECT *, {SEVERITY_RANK} AS severity_rank FROM {s}.needs",
+        )
+        .where("status IN ('open', 'referred')")
+        .within(stations)
+        .when(severity, "severity = {}")
     )
+    keyset = OPEN_NEEDS_AT_STATION if stations is not None and len(stations) == 1 else OPEN_NEEDS
+    rows, after = await select.page(rt.pool, keyset, page)
     return [
         {
-            **dict(r),
+            **{k: v for k, v in dict(r).items() if k != "severity_rank"},
             "category_label": word(glossary.NEED_CATEGORY, r["category"]),
             "severity_label": word(glossary.SEVERITY, r["severity"]),
             "status_label": word(glossary.NEED_STATUS, r["status"]),
         }
         for r in rows
-    ]
+    ], after
 
 
-def by_severity(needs: list[dict]) -> dict[str, Any]:
-    """The open needs with their count per severity, urgent first."""
-    counts = {s: sum(1 for n in needs if n["severity"] == s) for s in SEVERITY_ORDER}
-    return {"by_severity": counts, "needs": needs}
+async def open_needs_by_severity(rt: Runtime, stations: list[str] | None) -> dict[str, int]:
+    """How many needs are open per severity, urgent first (an index-only count of open needs)."""
+    s = await _schema(rt)
+    select = paging.Select(f"SELECT severity, count(*) AS n FROM {s}.needs").where(
+        "status IN ('open', 'referred')"
+    )
+    select.within(stations)
+    where = " WHERE " + " AND ".join(select.conds)
+    rows = await rt.pool.fetch(f"{select.sql}{where} GROUP BY severity", *select.args)
+    counts = {r["severity"]: r["n"] for r in rows}
+    return {sev: counts.get(sev, 0) for sev in SEVERITY_ORDER}

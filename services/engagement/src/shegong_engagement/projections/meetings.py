@@ -31,6 +31,8 @@ CREATE TABLE IF NOT EXISTS {s}.meetings (
     quorum_rule jsonb, model_station_id text, summary text, description text
 );
 CREATE INDEX IF NOT EXISTS meetings_by_station ON {s}.meetings (station_id, kind);
+CREATE INDEX IF NOT EXISTS meetings_listed ON {s}.meetings ((coalesce(held_on, scheduled_on, DATE '1900-01-01')), meeting_id);
+CREATE INDEX IF NOT EXISTS meetings_listed_at_station ON {s}.meetings (station_id, (coalesce(held_on, scheduled_on, DATE '1900-01-01')), meeting_id);
 CREATE TABLE IF NOT EXISTS {s}.issues (
     meeting_id text, issue_id text, station_id text NOT NULL, title text NOT NULL, detail text,
     topic text, proposer_role text NOT NULL, proposer_name_sealed text, proposed_on date NOT NULL,
@@ -55,6 +57,10 @@ CREATE TABLE IF NOT EXISTS {s}.action_items (
     late boolean, note text, PRIMARY KEY (meeting_id, action_id)
 );
 CREATE INDEX IF NOT EXISTS action_items_open ON {s}.action_items (station_id, due_on) WHERE done_on IS NULL;
+CREATE INDEX IF NOT EXISTS action_items_listed ON {s}.action_items (due_on, meeting_id, action_id);
+CREATE INDEX IF NOT EXISTS action_items_open_listed ON {s}.action_items (due_on, meeting_id, action_id) WHERE done_on IS NULL;
+CREATE INDEX IF NOT EXISTS action_items_open_at_station ON {s}.action_items (station_id, due_on, meeting_id, action_id) WHERE done_on IS NULL;
+CREATE INDEX IF NOT EXISTS action_items_at_station ON {s}.action_items (station_id, due_on, meeting_id, action_id);
 """
 TABLES = ("meetings", "issues", "motions", "resolutions", "action_items")
 

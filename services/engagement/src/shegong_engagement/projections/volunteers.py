@@ -27,7 +27,7 @@ CREATE TABLE IF NOT EXISTS {s}.volunteers (
     auto_closed_minutes integer NOT NULL DEFAULT 0, certified_minutes integer NOT NULL DEFAULT 0,
     certificates integer NOT NULL DEFAULT 0, open_session_id text, open_since timestamptz
 );
-CREATE INDEX IF NOT EXISTS volunteers_by_station ON {s}.volunteers (station_id);
+CREATE INDEX IF NOT EXISTS volunteers_by_station ON {s}.volunteers (station_id, volunteer_id);
 CREATE TABLE IF NOT EXISTS {s}.trainings (
     volunteer_id text, training_id text, station_id text NOT NULL, title text NOT NULL,
     attended_on date NOT NULL, minutes integer, meeting_id text, PRIMARY KEY (volunteer_id, training_id)

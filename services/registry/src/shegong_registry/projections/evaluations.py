@@ -30,6 +30,7 @@ CREATE TABLE IF NOT EXISTS {s}.evaluations (
     highlights jsonb NOT NULL
 );
 CREATE INDEX IF NOT EXISTS evaluations_district ON {s}.evaluations (district_id, period);
+CREATE INDEX IF NOT EXISTS evaluations_listed ON {s}.evaluations (district_id, period DESC, total DESC, evaluation_id DESC);
 """
 TABLES = ("evaluations",)
 

@@ -48,6 +48,10 @@ CREATE TABLE IF NOT EXISTS {s}.organisations (
 CREATE INDEX IF NOT EXISTS organisations_station_status ON {s}.organisations (station_id, status);
 CREATE INDEX IF NOT EXISTS organisations_pending ON {s}.organisations (pending_since)
     WHERE status = 'pending';
+CREATE INDEX IF NOT EXISTS organisations_listed ON {s}.organisations (station_id, filed_at, organisation_id);
+CREATE INDEX IF NOT EXISTS organisations_listed_by_status ON {s}.organisations (station_id, status, filed_at, organisation_id);
+CREATE INDEX IF NOT EXISTS organisations_pending_listed ON {s}.organisations (pending_since, organisation_id)
+    WHERE status = 'pending';
 CREATE TABLE IF NOT EXISTS {s}.org_timeline (
     organisation_id text NOT NULL,
     version integer NOT NULL,

@@ -7,6 +7,7 @@ from shegong_events.calendar import today
 from shegong_runtime.auth import Principal
 from shegong_runtime.commands import changed, last, load
 from shegong_runtime.inputs import Day, Identifier
+from shegong_runtime.paging import Page, Paging
 
 from shegong_engagement import config, views
 from shegong_engagement.domain.action_items import (
@@ -145,10 +146,11 @@ async def complete_action_item(
 
 @router.get(
     "/action-items",
-    responses=doc.reading(list[doc.ActionItemListed], "action items, soonest due first"),
+    responses=doc.reading(Page[doc.ActionItemListed], "action items, soonest due first"),
 )
 async def list_action_items(
     request: Request,
+    page: Paging,
     station_id: Identifier | None = None,
     status: str = Query(default="open", pattern="^(open|overdue|done|all)$"),
     as_of: Day | None = Query(
@@ -158,7 +160,7 @@ async def list_action_items(
 ):
     """Action items of meetings: open, overdue (open and past due), done, or all."""
     rt = await for_read(request, who, station_id)
-    rows = await rt.stations.visible(
-        who, await views.action_items(rt, station_id, status, as_of or today())
-    )
-    return [await open_action_owner(rt, r, who.role in PERSONAL_DATA_ROLES) for r in rows]
+    stations = await rt.stations.scope(who, station_id)
+    rows, after = await views.action_items(rt, page, stations, status, as_of or today())
+    opened = [await open_action_owner(rt, r, who.role in PERSONAL_DATA_ROLES) for r in rows]
+    return page.answer(opened, after)

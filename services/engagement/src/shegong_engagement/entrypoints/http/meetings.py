@@ -8,6 +8,7 @@ from shegong_events.engagement import MeetingKind
 from shegong_runtime.auth import Principal
 from shegong_runtime.commands import changed
 from shegong_runtime.inputs import Day, Identifier, new_id
+from shegong_runtime.paging import Page, Paging
 
 from shegong_engagement import views
 from shegong_engagement.domain.errors import MeetingNotFound
@@ -81,31 +82,39 @@ async def cancel_meeting(
     )
 
 
-@router.get("/meetings", responses=doc.reading(list[doc.Meeting], "meetings, oldest first"))
+@router.get(
+    "/meetings", responses=doc.reading(Page[doc.Meeting], "meetings, oldest (or newest) first")
+)
 async def list_meetings(
     request: Request,
+    page: Paging,
     station_id: Identifier | None = None,
     kind: MeetingKind | None = None,
     status: str | None = Query(default=None, pattern="^(scheduled|held|cancelled)$"),
     held_from: Day | None = None,
     held_to: Day | None = None,
+    newest_first: bool = Query(default=False, description="the latest meetings first"),
     who: Principal = Depends(read_access),
 ):
     rt = await for_read(request, who, station_id)
-    return await rt.stations.visible(
-        who, await views.meetings(rt, station_id, kind, status, held_from, held_to)
-    )
+    stations = await rt.stations.scope(who, station_id)
+    filters = (kind, status, held_from, held_to, newest_first)
+    return page.answer(*await views.meetings(rt, page, stations, *filters))
 
 
 @router.get(
-    "/meetings/by-kind", responses=doc.reading(list[doc.KindCount], "counts per station and kind")
+    "/meetings/by-kind", responses=doc.reading(Page[doc.KindCount], "counts per station and kind")
 )
 async def meetings_by_kind(
-    request: Request, station_id: Identifier | None = None, who: Principal = Depends(read_access)
+    request: Request,
+    page: Paging,
+    station_id: Identifier | None = None,
+    who: Principal = Depends(read_access),
 ):
     """Meetings per station and kind: how many scheduled, held, cancelled, and who came."""
     rt = await for_read(request, who, station_id)
-    return await rt.stations.visible(who, await views.meetings_by_kind(rt, station_id))
+    stations = await rt.stations.scope(who, station_id)
+    return page.answer(*await views.meetings_by_kind(rt, page, stations))
 
 
 @router.get(

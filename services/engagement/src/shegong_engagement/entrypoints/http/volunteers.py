@@ -8,6 +8,7 @@ from shegong_runtime import masking
 from shegong_runtime.auth import Principal
 from shegong_runtime.commands import changed, last
 from shegong_runtime.inputs import Identifier, new_id
+from shegong_runtime.paging import Page, Paging
 
 from shegong_engagement import config, views
 from shegong_engagement.domain.errors import VolunteerNotFound
@@ -123,14 +124,17 @@ async def check_out(
     )
 
 
-@router.get("/volunteers", responses=doc.reading(list[doc.Volunteer], "volunteers, without names"))
+@router.get("/volunteers", responses=doc.reading(Page[doc.Volunteer], "volunteers, without names"))
 async def list_volunteers(
-    request: Request, station_id: Identifier | None = None, who: Principal = Depends(read_access)
+    request: Request,
+    page: Paging,
+    station_id: Identifier | None = None,
+    who: Principal = Depends(read_access),
 ):
     """Volunteers with their trainings and hours; names only in a volunteer's own record."""
     rt = await for_read(request, who, station_id)
-    rows = await rt.stations.visible(who, await views.volunteers(rt, station_id))
-    return [await open_volunteer(rt, r, allowed=False) for r in rows]
+    rows, after = await views.volunteers(rt, page, await rt.stations.scope(who, station_id))
+    return page.answer([await open_volunteer(rt, r, allowed=False) for r in rows], after)
 
 
 @router.get(
@@ -150,10 +154,14 @@ async def volunteer_detail(
     return masking.for_reader(who, opened)  # a bureau sees the phone masked
 
 
-@router.get("/hours", responses=doc.reading(list[doc.Hours], "service hours per station"))
+@router.get("/hours", responses=doc.reading(Page[doc.Hours], "service hours per station"))
 async def hours_by_station(
-    request: Request, station_id: Identifier | None = None, who: Principal = Depends(read_access)
+    request: Request,
+    page: Paging,
+    station_id: Identifier | None = None,
+    who: Principal = Depends(read_access),
 ):
     """Service hours per station: volunteers, sessions, minutes, hours, auto-closed, certified."""
     rt = await for_read(request, who, station_id)
-    return await rt.stations.visible(who, await views.hours_by_station(rt, station_id))
+    stations = await rt.stations.scope(who, station_id)
+    return page.answer(*await views.hours_by_station(rt, page, stations))

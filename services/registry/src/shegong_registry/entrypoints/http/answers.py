@@ -39,7 +39,8 @@ class OrganisationSummary(BaseModel):
 class StationOrganisations(BaseModel):
     station_id: str
     counts: dict[OrgStatus, int] = Field(description="organisations of the station per status")
-    organisations: list[OrganisationSummary]
+    items: list[OrganisationSummary]
+    next: str | None = Field(description="the cursor of the next page; null on the last page")
 
 
 class Organisation(OrganisationSummary):
@@ -71,7 +72,8 @@ class TimelineEntry(BaseModel):
 class Timeline(BaseModel):
     organisation_id: str
     status: OrgStatus
-    events: list[TimelineEntry]
+    items: list[TimelineEntry]
+    next: str | None = Field(description="the cursor of the next page; null on the last page")
 
 
 class PendingFiling(OrganisationSummary):
@@ -80,7 +82,8 @@ class PendingFiling(OrganisationSummary):
 
 class PendingFilings(BaseModel):
     older_than_days: int
-    filings: list[PendingFiling]
+    items: list[PendingFiling]
+    next: str | None = Field(description="the cursor of the next page; null on the last page")
 
 
 class EvaluationRow(BaseModel):
@@ -105,7 +108,8 @@ class EvaluationRow(BaseModel):
 
 class DistrictEvaluations(BaseModel):
     district_id: str
-    evaluations: list[EvaluationRow]
+    items: list[EvaluationRow]
+    next: str | None = Field(description="the cursor of the next page; null on the last page")
 
 
 # ── the answers of commands (the same again on a retry with the same Idempotency-Key) ──

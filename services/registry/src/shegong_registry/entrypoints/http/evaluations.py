@@ -13,6 +13,7 @@ from shegong_runtime.auth import Role
 from shegong_runtime.commands import answer, version_of
 from shegong_runtime.http import CommandRequest, command_request
 from shegong_runtime.inputs import MULTILINE
+from shegong_runtime.paging import Paging
 from shegong_runtime.service import runtime
 
 from shegong_registry import views
@@ -91,11 +92,14 @@ async def per_district(
     district_id: DistrictId,
     request: Request,
     who: Reader,
+    page: Paging,
     period: Annotated[str | None, Query(pattern=r"^\d{4}$")] = None,
 ):
-    """A district's evaluations, best first; station staff see their own stations' only."""
+    """A district's evaluations, the latest period and the best total first; station staff see
+    their own stations' only."""
     rt = runtime(request)
     if who.role == Role.district_officer:
         who.require_district(district_id)
-    rows = await views.evaluations(rt, district_id, period)
-    return {"district_id": district_id, "evaluations": await rt.stations.visible(who, rows)}
+    stations = await rt.stations.scope(who)
+    found = await views.evaluations(rt, page, district_id, period, stations)
+    return {"district_id": district_id, **page.answer(*found)}

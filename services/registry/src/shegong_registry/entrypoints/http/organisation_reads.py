@@ -7,6 +7,7 @@ from fastapi import APIRouter, Request
 from shegong_events.registry import OrgStatus
 from shegong_runtime import masking
 from shegong_runtime.auth import WRITERS, Principal
+from shegong_runtime.paging import Paging
 from shegong_runtime.service import Runtime, runtime
 
 from shegong_registry import views
@@ -25,18 +26,17 @@ async def by_station(
     station_id: StationId,
     request: Request,
     who: Reader,
+    page: Paging,
     status: OrgStatus | None = None,
 ):
-    """A station's organisations, with counts per status (one snapshot, so both agree)."""
+    """A page of a station's organisations in order of filing, with the counts of all of them
+    per status."""
     rt = runtime(request)
     await rt.stations.check_read(who, station_id)
-    rows = await views.organisations(rt, station_id)
-    statuses = [str(s) for s in Status if s is not Status.none]
-    return {
-        "station_id": station_id,
-        "counts": {s: sum(r["status"] == s for r in rows) for s in statuses},
-        "organisations": [r for r in rows if status is None or r["status"] == status],
-    }
+    counted = await views.organisation_counts(rt, station_id)
+    counts = {str(s): counted.get(str(s), 0) for s in Status if s is not Status.none}
+    found = await views.organisations(rt, page, station_id, status)
+    return {"station_id": station_id, "counts": counts, **page.answer(*found)}
 
 
 async def _one(rt: Runtime, who: Principal, station_id: str, organisation_id: str) -> dict:
@@ -74,11 +74,10 @@ async def timeline(
     organisation_id: OrganisationId,
     request: Request,
     who: Reader,
+    page: Paging,
 ):
+    """The organisation's events, oldest first, a page at a time."""
     rt = runtime(request)
     row = await _one(rt, who, station_id, organisation_id)
-    return {
-        "organisation_id": organisation_id,
-        "status": row["status"],
-        "events": await views.timeline(rt, organisation_id),
-    }
+    found = await views.timeline(rt, organisation_id, page)
+    return {"organisation_id": organisation_id, "status": row["status"], **page.answer(*found)}

@@ -6,8 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from shegong_events.calendar import now
-from shegong_runtime.auth import Role
 from shegong_runtime.inputs import Slug, When
+from shegong_runtime.paging import Paging
 from shegong_runtime.service import runtime
 
 from shegong_registry import views
@@ -26,6 +26,7 @@ async def pending(
     request: Request,
     older_than_days: Annotated[int, Query(ge=0, le=3650)],
     who: Reader,
+    page: Paging,
     as_of: Annotated[
         When | None, Query(description="default now; a date or zoneless time is China time")
     ] = None,
@@ -35,12 +36,6 @@ async def pending(
     rt = runtime(request)
     if station_id is not None:
         await rt.stations.check_read(who, station_id)
-        scope: list[str] | None = [station_id]
-    elif who.citywide:
-        scope = None
-    elif who.role == Role.district_officer:
-        scope = [s for s, d in (await rt.stations.all()).items() if who.may_read_district(d)]
-    else:
-        scope = sorted(who.stations)
-    rows = await views.pending_longer_than(rt, older_than_days, when(as_of) or now(), scope)
-    return {"older_than_days": older_than_days, "filings": rows}
+    scope = await rt.stations.scope(who, station_id)
+    found = await views.pending_longer_than(rt, page, older_than_days, when(as_of) or now(), scope)
+    return {"older_than_days": older_than_days, **page.answer(*found)}

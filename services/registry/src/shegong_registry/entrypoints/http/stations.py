@@ -10,6 +10,7 @@ from shegong_runtime.auth import Principal, Role, principal
 from shegong_runtime.commands import changed
 from shegong_runtime.http import CommandRequest, command_request
 from shegong_runtime.inputs import RequestModel, Slug
+from shegong_runtime.paging import Page, Paging
 from shegong_runtime.service import runtime
 
 from shegong_registry import views
@@ -103,9 +104,11 @@ async def update_station(station_id: StationId, body: UpdateStation, call: Editi
     )
 
 
-@router.get("/stations", operation_id="stations", responses={200: {"model": list[KnownStation]}})
-async def list_stations(request: Request, who: Annotated[Principal, Depends(principal)]):
-    """Every station the caller may see (by the registry's own list: a station opened a moment
-    ago counts)."""
-    rows = await views.stations(runtime(request))
-    return who.visible(rows, {r["station_id"]: r["district_id"] for r in rows}.get)
+@router.get("/stations", operation_id="stations", responses={200: {"model": Page[KnownStation]}})
+async def list_stations(
+    request: Request, who: Annotated[Principal, Depends(principal)], page: Paging
+):
+    """The stations the caller may see, by district (by the registry's own list: a station
+    opened a moment ago counts)."""
+    rt = runtime(request)
+    return page.answer(*await views.stations(rt, page, await rt.stations.scope(who)))

@@ -147,8 +147,11 @@ class OpenNeed(Answer):
 
 
 class OpenNeeds(Answer):
+    """A page of open needs, with the count of all of them per severity."""
+
     by_severity: dict[Severity, int]
-    needs: list[OpenNeed]
+    items: list[OpenNeed]
+    next: str | None = Field(description="the cursor of the next page; null on the last page")
 
 
 class ExportedEvent(Answer):

@@ -10,6 +10,7 @@ from shegong_events.visits import HouseholdCategory, Member, RiskTier
 from shegong_runtime import personal_data_routes as rights
 from shegong_runtime.commands import load
 from shegong_runtime.inputs import Identifier, new_id
+from shegong_runtime.paging import Page, Paging
 from shegong_runtime.service import runtime
 
 from shegong_visits import config, personal, views
@@ -24,7 +25,6 @@ from shegong_visits.entrypoints.http.common import (
     Writing,
     answered,
     household_in_scope,
-    visible,
 )
 from shegong_visits.entrypoints.http.links import GET_HOUSEHOLD, HOUSEHOLD_TIMELINE, changed
 
@@ -171,25 +171,23 @@ async def export(request: Request, household_id: Identifier, who: Eraser):
 @router.get(
     "/households",
     operation_id="list_households",
-    responses={200: {"model": list[answers.HouseholdRow]}},
+    responses={200: {"model": Page[answers.HouseholdRow]}},
 )
 async def list_households(
     request: Request,
     who: Reader,
+    page: Paging,
     station_id: Identifier | None = None,
     category: HouseholdCategory | None = None,
     tier: RiskTier | None = None,
     include_erased: bool = False,
 ):
-    """Households per station, with personal data opened for station staff and bureaus."""
+    """Households per station in order of registration, a page at a time, with personal data
+    opened (and each person's opening audited) for station staff and bureaus."""
     rt = runtime(request)
-    rows = await visible(
-        rt,
-        who,
-        station_id,
-        lambda: views.households(rt, station_id, category, tier, include_erased),
-    )
-    return [await views.present_household(rt, who, r) for r in rows]
+    stations = await rt.stations.scope(who, station_id)
+    rows, after = await views.households(rt, page, stations, category, tier, include_erased)
+    return page.answer([await views.present_household(rt, who, r) for r in rows], after)
 
 
 @router.get(
@@ -214,10 +212,10 @@ async def get_household(
 @router.get(
     "/households/{household_id}/timeline",
     operation_id=HOUSEHOLD_TIMELINE,
-    responses={200: {"model": list[answers.TimelineEntry]}},
+    responses={200: {"model": Page[answers.TimelineEntry]}},
 )
-async def timeline(request: Request, household_id: Identifier, who: Reader):
-    """The household's events, oldest first, each with a Chinese title."""
+async def timeline(request: Request, household_id: Identifier, who: Reader, page: Paging):
+    """The household's events, oldest first, each with a Chinese title, a page at a time."""
     rt = runtime(request)
     await household_in_scope(rt, who, household_id)
-    return await views.timeline(rt, who, household_id)
+    return page.answer(*await views.timeline(rt, who, household_id, page))

@@ -6,12 +6,13 @@ from fastapi import APIRouter, Request
 from shegong_events import calendar
 from shegong_events.visits import Severity
 from shegong_runtime.inputs import Identifier, new_id
+from shegong_runtime.paging import Paging
 from shegong_runtime.service import runtime
 
 from shegong_visits import views
 from shegong_visits.domain import commands
 from shegong_visits.entrypoints.http import answers, bodies
-from shegong_visits.entrypoints.http.common import OnHousehold, Reader, Sealer, visible
+from shegong_visits.entrypoints.http.common import OnHousehold, Reader, Sealer
 from shegong_visits.entrypoints.http.links import changed
 
 router = APIRouter(tags=["needs"])
@@ -89,10 +90,13 @@ async def close(body: bodies.CloseNeed, need_id: Identifier, household: OnHouseh
 async def open_needs(
     request: Request,
     who: Reader,
+    page: Paging,
     station_id: Identifier | None = None,
     severity: Severity | None = None,
 ):
-    """Open and referred needs, urgent first, with their count per severity."""
+    """Open and referred needs, urgent first, a page at a time, with the count of all of them
+    per severity."""
     rt = runtime(request)
-    rows = await visible(rt, who, station_id, lambda: views.open_needs(rt, station_id, severity))
-    return views.by_severity(rows)
+    stations = await rt.stations.scope(who, station_id)
+    answer = page.answer(*await views.open_needs(rt, page, stations, severity))
+    return {"by_severity": await views.open_needs_by_severity(rt, stations), **answer}

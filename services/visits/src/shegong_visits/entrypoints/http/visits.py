@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from shegong_events import calendar
 from shegong_runtime.inputs import Identifier, When, new_id
+from shegong_runtime.paging import Page, Paging
 from shegong_runtime.service import runtime
 
 from shegong_visits import personal, views
@@ -15,7 +16,6 @@ from shegong_visits.entrypoints.http.common import (
     OnHousehold,
     Reader,
     Sealer,
-    visible,
 )
 from shegong_visits.entrypoints.http.links import changed
 
@@ -99,15 +99,17 @@ async def follow_up(body: bodies.ScheduleFollowUp, household: OnHousehold):
 @router.get(
     "/visits/overdue",
     operation_id="overdue_visits",
-    responses={200: {"model": list[answers.OverdueHousehold]}},
+    responses={200: {"model": Page[answers.OverdueHousehold]}},
 )
 async def overdue(
     request: Request,
     who: Reader,
+    page: Paging,
     station_id: Identifier | None = None,
     as_of: When | None = None,
 ):
     """Households whose next visit is overdue (as of now, or `as_of`), the longest overdue first."""
     rt = runtime(request)
     moment = calendar.as_aware(as_of) if as_of else calendar.now()
-    return await visible(rt, who, station_id, lambda: views.overdue(rt, station_id, moment))
+    stations = await rt.stations.scope(who, station_id)
+    return page.answer(*await views.overdue(rt, page, stations, moment))
