@@ -15,12 +15,13 @@ from contextvars import ContextVar
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, FastAPI, Query, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, StringConstraints
 from shegong_events.ids import DATA_SUBJECT
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from shegong_runtime import paging
 from shegong_runtime.auth import Principal, Role, requires
 from shegong_runtime.errors import DomainError
 from shegong_runtime.inputs import Identifier, When
@@ -41,6 +42,9 @@ CREATE TABLE IF NOT EXISTS {s}.read_audit (
 );
 CREATE INDEX IF NOT EXISTS read_audit_by_station ON {s}.read_audit (station_id, read_at);
 CREATE INDEX IF NOT EXISTS read_audit_by_district ON {s}.read_audit (district_id, read_at);
+CREATE INDEX IF NOT EXISTS read_audit_listed_by_station ON {s}.read_audit (station_id, audit_id);
+CREATE INDEX IF NOT EXISTS read_audit_listed_by_district ON {s}.read_audit (district_id, audit_id);
+CREATE INDEX IF NOT EXISTS read_audit_listed_by_subject ON {s}.read_audit (subject_id, audit_id);
 CREATE OR REPLACE FUNCTION {s}.read_audit_is_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     RAISE EXCEPTION 'read_audit is append-only';
@@ -166,34 +170,35 @@ class ReadAuditEntry(BaseModel):
     purpose: str | None
 
 
-@router.get("/audit/reads", responses={200: {"model": list[ReadAuditEntry]}})
+READS = paging.Keyset.of("audit_reads", "audit_id:bigint", descending=True)
+
+
+@router.get("/audit/reads", responses={200: {"model": paging.Page[ReadAuditEntry]}})
 async def reads(
     request: Request,
+    page: paging.Paging,
     station_id: Identifier | None = None,
     subject_id: SubjectId | None = None,
     since: When | None = None,
-    limit: int = Query(default=200, ge=1, le=1000),
     who: Principal = Depends(requires(*AUDITORS)),
 ):
-    """Who read whose personal data: a lead sees their stations, an officer their district."""
+    """Who read whose personal data, newest first: a lead sees their stations, an officer their
+    district."""
     rt = request.app.state.runtime
     if rt.keys is None:
-        return []
+        return page.answer([], None)
     if station_id is not None:
         await rt.stations.refresh()
         who.require_station(station_id, rt.stations.district_of)
     stations = None if who.citywide or who.role == Role.district_officer else sorted(who.stations)
     district = who.district if who.role == Role.district_officer else None
-    rows = await rt.pool.fetch(
-        f"SELECT * FROM {rt.keys.schema}.read_audit WHERE ($1::text IS NULL OR station_id = $1) "
-        "AND ($2::text[] IS NULL OR station_id = ANY($2)) AND ($3::text IS NULL OR district_id = $3) "
-        "AND ($4::text IS NULL OR subject_id = $4) AND ($5::timestamptz IS NULL OR read_at >= $5) "
-        "ORDER BY audit_id DESC LIMIT $6",
-        station_id,
-        stations,
-        district,
-        subject_id,
-        since,
-        limit,
+    select = (
+        paging.Select(f"SELECT * FROM {rt.keys.schema}.read_audit")
+        .when(station_id, "station_id = {}")
+        .within(stations)
+        .when(district, "district_id = {}")
+        .when(subject_id, "subject_id = {}")
+        .when(since, "read_at >= {}")
     )
-    return [dict(r) for r in rows]
+    rows, after = await select.page(rt.pool, READS, page)
+    return page.answer([dict(r) for r in rows], after)

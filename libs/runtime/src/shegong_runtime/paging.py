@@ -32,9 +32,10 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, Field
 
 LIMIT_DEFAULT, LIMIT_MAX = 50, 500
-CASTS = frozenset({"text", "timestamptz", "date", "bigint", "integer", "float8"})
+CASTS = frozenset({"text", "timestamptz", "date", "bigint", "integer", "float8", "uuid"})
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 
 class Page(BaseModel, Generic[T]):
@@ -211,15 +212,23 @@ class Select:
         return list(rows), None
 
 
-def page_of_list(items: list[Any], keyset: Keyset, page: PageRequest) -> dict[str, Any]:
-    """A page of a short list computed in memory (the station directory, the templates): the
-    same contract as the lists read from a table, for lists whose size is bounded by design."""
+def slice_of_list(items: list[R], keyset: Keyset, page: PageRequest) -> tuple[list[R], str | None]:
+    """A page of a short list held in memory (the stations of a scope, the templates): the same
+    contract as the lists read from a table, for lists bounded by design, not by history."""
     after = keyset.decode(page.cursor) if page.cursor else None
-    key = [tuple(_text(i[k.field]) for k in keyset.keys) for i in items]
+    key = [tuple(_text(_field(i, k.field)) for k in keyset.keys) for i in items]
     order = sorted(range(len(items)), key=lambda n: key[n], reverse=keyset.descending)
     if after is not None:
         mark = tuple(after)
         order = [n for n in order if (key[n] < mark if keyset.descending else key[n] > mark)]
     chosen = [items[n] for n in order[: page.limit]]
     more = len(order) > page.limit
-    return page.answer(chosen, keyset.cursor_of(chosen[-1]) if more else None)
+    return chosen, (
+        keyset.cursor_of({k.field: _field(chosen[-1], k.field) for k in keyset.keys})
+        if more
+        else None
+    )
+
+
+def _field(item: Any, name: str) -> Any:
+    return item[name] if isinstance(item, dict) else getattr(item, name)

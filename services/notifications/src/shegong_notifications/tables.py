@@ -75,6 +75,8 @@ CREATE TABLE IF NOT EXISTS {S}.deliveries (
 );
 CREATE INDEX IF NOT EXISTS deliveries_due ON {S}.deliveries (next_attempt_at) WHERE status = 'pending';
 CREATE INDEX IF NOT EXISTS deliveries_by_station ON {S}.deliveries (station_id, planned_at);
+CREATE INDEX IF NOT EXISTS deliveries_listed ON {S}.deliveries (planned_at, delivery_id);
+CREATE INDEX IF NOT EXISTS deliveries_listed_at_station ON {S}.deliveries (station_id, planned_at, delivery_id);
 CREATE TABLE IF NOT EXISTS {S}.inbox (
     delivery_id  uuid PRIMARY KEY,
     recipient_id text NOT NULL,
@@ -85,6 +87,7 @@ CREATE TABLE IF NOT EXISTS {S}.inbox (
     read_at      timestamptz
 );
 CREATE INDEX IF NOT EXISTS inbox_by_recipient ON {S}.inbox (recipient_id, created_at DESC);
+CREATE INDEX IF NOT EXISTS inbox_listed ON {S}.inbox (recipient_id, created_at, delivery_id);
 CREATE TABLE IF NOT EXISTS {S}.timers (
     reminder_id        uuid PRIMARY KEY,
     rule_id            text NOT NULL,
@@ -100,6 +103,8 @@ CREATE TABLE IF NOT EXISTS {S}.timers (
 );
 CREATE INDEX IF NOT EXISTS timers_due ON {S}.timers (fire_at) WHERE status = 'pending';
 CREATE INDEX IF NOT EXISTS timers_by_subject ON {S}.timers (rule_id, subject_key);
+CREATE INDEX IF NOT EXISTS timers_listed ON {S}.timers (fire_at, reminder_id);
+CREATE INDEX IF NOT EXISTS timers_listed_at_station ON {S}.timers (station_id, fire_at, reminder_id);
 CREATE TABLE IF NOT EXISTS {S}.cancellations (
     rule_id      text NOT NULL,
     subject_key  text NOT NULL,

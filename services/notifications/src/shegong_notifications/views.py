@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 import asyncpg
+from shegong_runtime import paging
 
 from shegong_notifications.tables import S
 
@@ -79,17 +80,32 @@ async def subscriptions(pool: asyncpg.Pool, recipient_ids: list[str]) -> dict[st
     return out
 
 
+RULES = paging.Keyset.of("rules", "created_at:timestamptz", "rule_id:text")
+TEMPLATES_ORDER = paging.Keyset.of("templates", "template_id:text")
+RECIPIENTS = paging.Keyset.of("recipients", "recipient_id:text")
+INBOX = paging.Keyset.of("inbox", "created_at:timestamptz", "delivery_id:uuid", descending=True)
+DELIVERIES = paging.Keyset.of(
+    "deliveries", "planned_at:timestamptz", "delivery_id:uuid", descending=True
+)
+DELIVERIES_AT_STATION = paging.Keyset.of(
+    "deliveries", "station_id:text", "planned_at:timestamptz", "delivery_id:uuid", descending=True
+)
+REMINDERS = paging.Keyset.of("reminders", "fire_at:timestamptz", "reminder_id:uuid")
+REMINDERS_AT_STATION = paging.Keyset.of(
+    "reminders", "station_id:text", "fire_at:timestamptz", "reminder_id:uuid"
+)
+
+
 async def inbox(
-    pool: asyncpg.Pool, recipient_id: str, unread_only: bool, limit: int
-) -> list[dict[str, Any]]:
-    rows = await pool.fetch(
-        f"SELECT delivery_id, station_id, title, body, created_at, read_at FROM {S}.inbox "
-        "WHERE recipient_id = $1 AND (NOT $2 OR read_at IS NULL) ORDER BY created_at DESC LIMIT $3",
-        recipient_id,
-        unread_only,
-        limit,
-    )
-    return [_plain(r) for r in rows]
+    pool: asyncpg.Pool, page: paging.PageRequest, recipient_id: str, unread_only: bool
+) -> tuple[list[dict[str, Any]], str | None]:
+    select = paging.Select(
+        f"SELECT delivery_id, station_id, title, body, created_at, read_at FROM {S}.inbox"
+    ).where("recipient_id = {}", recipient_id)
+    if unread_only:
+        select.where("read_at IS NULL")
+    rows, after = await select.page(pool, INBOX, page)
+    return [_plain(r) for r in rows], after
 
 
 async def inbox_item(
@@ -105,19 +121,21 @@ DELIVERY_COLUMNS = (
 
 
 async def deliveries(
-    pool: asyncpg.Pool, station_id: str | None, status: str | None, rule_id: str | None, limit: int
-) -> list[dict[str, Any]]:
-    rows = await pool.fetch(
-        f"SELECT {DELIVERY_COLUMNS} "
-        f"FROM {S}.deliveries WHERE ($1::text IS NULL OR station_id = $1) "
-        "AND ($2::text IS NULL OR status = $2) AND ($3::text IS NULL OR rule_id = $3) "
-        "ORDER BY planned_at DESC LIMIT $4",
-        station_id,
-        status,
-        rule_id,
-        limit,
+    pool: asyncpg.Pool,
+    page: paging.PageRequest,
+    station_id: str | None,
+    status: str | None,
+    rule_id: str | None,
+) -> tuple[list[dict[str, Any]], str | None]:
+    select = (
+        paging.Select(f"SELECT {DELIVERY_COLUMNS} FROM {S}.deliveries")
+        .when(station_id, "station_id = {}")
+        .when(status, "status = {}")
+        .when(rule_id, "rule_id = {}")
     )
-    return [_plain(r) for r in rows]
+    keyset = DELIVERIES if station_id is None else DELIVERIES_AT_STATION
+    rows, after = await select.page(pool, keyset, page)
+    return [_plain(r) for r in rows], after
 
 
 async def delivery_view(pool: asyncpg.Pool, delivery_id: Any) -> dict[str, Any] | None:
@@ -135,16 +153,18 @@ async def delivery(
 
 
 async def reminders(
-    pool: asyncpg.Pool, station_id: str | None, status: str | None, limit: int
-) -> list[dict[str, Any]]:
-    rows = await pool.fetch(
-        f"SELECT reminder_id, rule_id, source_event_id, subject_key, station_id, fire_at, status, fired_at "
-        f"FROM {S}.timers WHERE ($1::text IS NULL OR station_id = $1) AND ($2::text IS NULL OR status = $2) "
-        "ORDER BY fire_at LIMIT $3",
-        station_id,
-        status,
-        limit,
+    pool: asyncpg.Pool, page: paging.PageRequest, station_id: str | None, status: str | None
+) -> tuple[list[dict[str, Any]], str | None]:
+    select = (
+        paging.Select(
+            "SELECT reminder_id, rule_id, source_event_id, subject_key, station_id, fire_at, "
+            f"status, fired_at FROM {S}.timers"
+        )
+        .when(station_id, "station_id = {}")
+        .when(status, "status = {}")
     )
+    keyset = REMINDERS if station_id is None else REMINDERS_AT_STATION
+    rows, after = await select.page(pool, keyset, page)
     return [
         {
             **dict(r),
@@ -152,4 +172,4 @@ async def reminders(
             "source_event_id": str(r["source_event_id"]),
         }
         for r in rows
-    ]
+    ], after

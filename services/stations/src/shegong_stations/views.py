@@ -10,6 +10,7 @@ from datetime import date
 
 import asyncpg
 from shegong_runtime.auth import Principal
+from shegong_runtime.paging import PageRequest, slice_of_list
 
 from shegong_stations.completeness import DIMENSIONS, completeness
 from shegong_stations.periods import Span, weeks_back
@@ -113,16 +114,17 @@ def rollup(scope: dict, parts: list[dict], on: date) -> dict:
 
 
 async def completeness_side_by_side(
-    pool: asyncpg.Pool, who: Principal, district_id: str | None, on: date
-) -> list[dict]:
-    """Documentation completeness of every visible station, for a peer exchange."""
+    pool: asyncpg.Pool, who: Principal, district_id: str | None, on: date, page: PageRequest
+) -> tuple[list[dict], str | None]:
+    """Documentation completeness of a page of the visible stations, for a peer exchange."""
     mine = directory.visible(who, await directory.stations(pool))
     if district_id:
         mine = [st for st in mine if st.district_id == district_id]
+    chosen, after = slice_of_list(mine, directory.ORDER, page)
     return [
         {"station": p["station"], "completeness": p["completeness"], "evaluation": p["evaluation"]}
-        for p in await stations(pool, mine, on)
-    ]
+        for p in await stations(pool, chosen, on)
+    ], after
 
 
 async def roundup(

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import asyncpg
-from shegong_runtime import generations
+from shegong_runtime import generations, paging
 from shegong_runtime.auth import Principal
 from shegong_runtime.errors import NotFound
 
@@ -46,6 +46,9 @@ async def stations(pool: asyncpg.Pool) -> list[Station]:
     except asyncpg.UndefinedTableError:  # the board's first generation is still being created
         rows = []
     return [Station(**dict(r)) for r in rows]
+
+
+ORDER = paging.Keyset.of("stations", "district_id:text", "station_id:text")
 
 
 def visible(who: Principal, all_stations: list[Station]) -> list[Station]:

@@ -9,12 +9,13 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Request
 from shegong_runtime.auth import Principal, Role, requires
 from shegong_runtime.commands import answer
 from shegong_runtime.errors import Forbidden
 from shegong_runtime.http import CommandRequest, command_request
 from shegong_runtime.inputs import Identifier
+from shegong_runtime.paging import Page, Paging
 from shegong_runtime.service import Runtime, runtime
 
 from shegong_notifications import projections, views
@@ -45,19 +46,19 @@ async def _listing(rt: Runtime, who: Principal, station_id: str | None) -> None:
 @router.get(
     "/deliveries",
     operation_id="listDeliveries",
-    **answers.reading(list[DeliveryView], "planned deliveries, newest first"),
+    **answers.reading(Page[DeliveryView], "planned deliveries, newest first"),
 )
 async def list_deliveries(
     request: Request,
+    page: Paging,
     station_id: Identifier | None = None,
     status: Status | None = None,
     rule_id: Identifier | None = None,
-    limit: int = Query(default=100, ge=1, le=1000),
     who: Principal = Depends(requires(*OVERSEERS)),
 ):
     rt = runtime(request)
     await _listing(rt, who, station_id)
-    return await views.deliveries(rt.pool, station_id, status, rule_id, limit)
+    return page.answer(*await views.deliveries(rt.pool, page, station_id, status, rule_id))
 
 
 @router.get(
@@ -80,18 +81,18 @@ async def get_delivery(
 @router.get(
     "/reminders",
     operation_id="listReminders",
-    **answers.reading(list[ReminderView], "reminders, soonest first"),
+    **answers.reading(Page[ReminderView], "reminders, soonest first"),
 )
 async def list_reminders(
     request: Request,
+    page: Paging,
     station_id: Identifier | None = None,
     status: Literal["pending", "fired", "cancelled", "superseded"] | None = None,
-    limit: int = Query(default=100, ge=1, le=1000),
     who: Principal = Depends(requires(*OVERSEERS)),
 ):
     rt = runtime(request)
     await _listing(rt, who, station_id)
-    return await views.reminders(rt.pool, station_id, status, limit)
+    return page.answer(*await views.reminders(rt.pool, page, station_id, status))
 
 
 @router.post(

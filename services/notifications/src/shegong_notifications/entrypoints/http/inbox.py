@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Request
 from shegong_runtime.auth import Principal, principal
 from shegong_runtime.commands import Answer, CommandContext, handle
 from shegong_runtime.http import command_context, respond
+from shegong_runtime.paging import Page, Paging
 from shegong_runtime.service import runtime
 
 from shegong_notifications import projections, views
@@ -21,15 +22,15 @@ router = APIRouter(tags=["inbox"])
 @router.get(
     "/inbox",
     operation_id="listInbox",
-    **answers.reading(list[InboxItem], "the caller's notifications, newest first"),
+    **answers.reading(Page[InboxItem], "the caller's notifications, newest first"),
 )
 async def list_inbox(
     request: Request,
+    page: Paging,
     unread_only: bool = False,
-    limit: int = Query(default=50, ge=1, le=500),
     who: Principal = Depends(principal),
 ):
-    return await views.inbox(runtime(request).pool, who.subject, unread_only, limit)
+    return page.answer(*await views.inbox(runtime(request).pool, page, who.subject, unread_only))
 
 
 @router.post(

@@ -12,12 +12,13 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from pydantic import Field, HttpUrl
 from shegong_events.notifications import AudienceRole, Channel
+from shegong_runtime import paging, pipl
 from shegong_runtime import personal_data_routes as rights
-from shegong_runtime import pipl
 from shegong_runtime.auth import Principal, Role, requires
 from shegong_runtime.commands import changed
 from shegong_runtime.http import CommandRequest, command_request
 from shegong_runtime.inputs import Identifier, RequestModel
+from shegong_runtime.paging import Page, Paging
 from shegong_runtime.service import Runtime, runtime
 
 from shegong_notifications import projections, views
@@ -265,15 +266,17 @@ async def _shown(rt: Runtime, rows: list[Any]) -> list[dict[str, Any]]:
 @router.get(
     "/recipients",
     operation_id="listRecipients",
-    **answers.reading(list[RecipientView], "the directory in the caller's scope"),
+    **answers.reading(Page[RecipientView], "the directory in the caller's scope"),
 )
 async def list_recipients(
     request: Request,
+    page: Paging,
     station_id: Identifier | None = None,
     district_id: Identifier | None = None,
     who: Principal = Depends(requires(*MANAGERS)),
 ):
-    """The directory in the caller's scope, names and addresses opened for this authorised read."""
+    """The directory in the caller's scope, names and addresses opened (and audited) only for
+    the page shown: a directory of staff, bounded by configuration, paged after the scope check."""
     rt = runtime(request)
     await rt.stations.refresh()
     rows = [
@@ -281,7 +284,8 @@ async def list_recipients(
         for r in await views.recipients(rt.pool, station_id, district_id)
         if can_read(rt, who, r["station_id"], r["district_id"])
     ]
-    return await _shown(rt, rows)
+    chosen, after = paging.slice_of_list(rows, views.RECIPIENTS, page)
+    return page.answer(await _shown(rt, chosen), after)
 
 
 @router.get(

@@ -8,10 +8,12 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from pydantic import Field
 from shegong_events.notifications import EVENT_TYPE, Audience, Channel, Condition, Reminder
+from shegong_runtime import paging
 from shegong_runtime.auth import Principal, Role, principal
 from shegong_runtime.commands import changed
 from shegong_runtime.http import CommandRequest, command_request
 from shegong_runtime.inputs import Identifier, RequestModel
+from shegong_runtime.paging import Page, Paging
 from shegong_runtime.service import runtime
 
 from shegong_notifications import projections, rulebook, views
@@ -98,18 +100,22 @@ def _scope(row: dict) -> tuple[str | None, str | None]:  # type: ignore[type-arg
 @router.get(
     "/rules",
     operation_id="listRules",
-    **answers.reading(list[RuleView], "the rules in the caller's scope"),
+    **answers.reading(Page[RuleView], "the rules in the caller's scope"),
 )
 async def list_rules(
     request: Request,
+    page: Paging,
     station_id: Identifier | None = None,
     district_id: Identifier | None = None,
     who: Principal = Depends(principal),
 ):
+    """The rules in the caller's scope, oldest first (a list bounded by configuration, not by
+    history: paged in memory after the scope check)."""
     rt = runtime(request)
     await rt.stations.refresh()
     rows = await views.rules(rt.pool, station_id, district_id)
-    return [r for r in rows if can_read(rt, who, *_scope(r))]
+    mine = [r for r in rows if can_read(rt, who, *_scope(r))]
+    return page.answer(*paging.slice_of_list(mine, views.RULES, page))
 
 
 @router.get("/rules/{rule_id}", operation_id="getRule", **answers.reading(RuleView, "one rule"))
@@ -125,10 +131,11 @@ async def get_rule(rule_id: Identifier, request: Request, who: Principal = Depen
 @router.get(
     "/templates",
     operation_id="listTemplates",
-    **answers.reading(list[TemplateView], "the notification texts"),
+    **answers.reading(Page[TemplateView], "the notification texts"),
 )
-async def list_templates(who: Principal = Depends(principal)):
-    return [
+async def list_templates(page: Paging, who: Principal = Depends(principal)):
+    every = [
         {"template_id": tid, "title": t.title, "body": t.body, "summary": t.summary}
         for tid, t in TEMPLATES.items()
     ]
+    return page.answer(*paging.slice_of_list(every, views.TEMPLATES_ORDER, page))

@@ -11,8 +11,10 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
+from shegong_runtime import paging
 from shegong_runtime.auth import Principal
 from shegong_runtime.inputs import Day, Identifier
+from shegong_runtime.paging import Page, Paging
 from shegong_runtime.service import runtime
 
 from shegong_stations import config, lag, roundup_docx, roundup_render, views
@@ -32,16 +34,20 @@ from shegong_stations.web import pictures
 router = APIRouter(tags=["stations board"])
 
 
-@router.get("/stations", response_model=list[StationSummary])
+@router.get("/stations", response_model=Page[StationSummary])
 async def list_stations(
     request: Request,
+    page: Paging,
     on: Day | None = None,
     who: Principal = Depends(access.reader),
 ):
-    """Every station the caller may see, with its figures on the day `on` (default today)."""
+    """The stations the caller may see, by district, with their figures on the day `on`
+    (default today); figures are read only for the stations of the page."""
     pool = runtime(request).pool
     mine = directory.visible(who, await directory.stations(pool))
-    return await views.stations(pool, mine, params.day(on), config.settings().urgent_needs_shown)
+    chosen, after = paging.slice_of_list(mine, directory.ORDER, page)
+    found = await views.stations(pool, chosen, params.day(on), config.settings().urgent_needs_shown)
+    return page.answer(found, after)
 
 
 @router.get("/stations/{station_id}", response_model=StationSummary)
@@ -83,16 +89,19 @@ async def city(
     )
 
 
-@router.get("/completeness", response_model=list[Completeness])
+@router.get("/completeness", response_model=Page[Completeness])
 async def completeness(
     request: Request,
+    page: Paging,
     district: Identifier | None = None,
     on: Day | None = None,
     who: Principal = Depends(access.reader),
 ):
-    """Documentation completeness of every visible station side by side, for a peer exchange."""
-    return await views.completeness_side_by_side(
-        runtime(request).pool, who, district, params.day(on)
+    """Documentation completeness of the visible stations side by side, for a peer exchange."""
+    return page.answer(
+        *await views.completeness_side_by_side(
+            runtime(request).pool, who, district, params.day(on), page
+        )
     )
 
 
