@@ -3,6 +3,7 @@
 import json
 
 from shegong_testing.fixtures import eventually
+from shegong_testing.http import every
 
 
 async def held_meeting(
@@ -205,9 +206,7 @@ async def test_open_overdue_and_done_action_items_come_out_of_the_read_model(
 
     async def items(status):
         params = {"station_id": stations.b, "status": status, "as_of": "2024-04-01"}
-        rows = (
-            await engagement.get("/action-items", params=params, headers=tokens["worker_b"])
-        ).json()
+        rows = await every(engagement, "/action-items", params, headers=tokens["worker_b"])
         return {r["action_id"]: r for r in rows if r["meeting_id"] == meeting_id}
 
     assert set(await eventually(lambda: items("done"))) == {"finished"}
@@ -215,11 +214,9 @@ async def test_open_overdue_and_done_action_items_come_out_of_the_read_model(
     overdue = await items("overdue")
     assert set(overdue) == {"early"} and overdue["early"]["days_overdue"] == 7
     assert overdue["early"]["owner_name"] == "张楼长"
-    integrator_rows = (
-        await engagement.get(
-            "/action-items", params={"station_id": stations.b}, headers=tokens["integrator"]
-        )
-    ).json()
+    integrator_rows = await every(
+        engagement, "/action-items", {"station_id": stations.b}, headers=tokens["integrator"]
+    )
     assert all("owner_name" not in r and "owner_name_sealed" not in r for r in integrator_rows)
 
 

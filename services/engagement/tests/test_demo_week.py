@@ -7,7 +7,7 @@ import pytest
 from shegong_engagement import demo
 from shegong_events.subjects import domain_filter
 from shegong_testing.fixtures import eventually
-from shegong_testing.http import open_stations
+from shegong_testing.http import every, open_stations
 
 DEMO_STATIONS = [
     (demo.HAISHIWAN, "honggu"),
@@ -51,13 +51,12 @@ async def _all_known(known):
 
 
 async def held(engagement, tokens):
-    rows = (
-        await engagement.get(
-            "/meetings",
-            params={"status": "held", "held_from": "2024-03-16", "held_to": "2024-03-22"},
-            headers=tokens["admin"],
-        )
-    ).json()
+    rows = await every(
+        engagement,
+        "/meetings",
+        {"status": "held", "held_from": "2024-03-16", "held_to": "2024-03-22"},
+        headers=tokens["admin"],
+    )
     return {
         r["meeting_id"]: r
         for r in rows
@@ -104,11 +103,9 @@ async def _four(engagement, tokens):
 
 async def test_the_workshop_students_are_enrolled_and_trained(engagement, tokens, demo_loaded):
     async def trained():
-        rows = (
-            await engagement.get(
-                "/volunteers", params={"station_id": demo.TIELUXICUN}, headers=tokens["admin"]
-            )
-        ).json()
+        rows = await every(
+            engagement, "/volunteers", {"station_id": demo.TIELUXICUN}, headers=tokens["admin"]
+        )
         ours = [r for r in rows if r["volunteer_id"].startswith("tieluxicun-student-")]
         return len(ours) == 3 and all(r["trainings"] == 1 for r in ours) and ours
 

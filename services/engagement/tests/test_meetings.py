@@ -1,6 +1,7 @@
 """Meetings through the HTTP API: scheduled, held or cancelled; read back per station and kind."""
 
 from shegong_testing.fixtures import eventually
+from shegong_testing.http import every
 
 
 def schedule_body(meeting_id, kind="resident_deliberation", **extra):
@@ -51,11 +52,9 @@ async def test_a_held_meeting_is_counted_by_kind_and_carries_its_record(
     assert row["participants_total"] == 20 and row["kind"] == "joint_meeting"
     assert row["co_organisers"][0]["name"] == "大通路社区"  # carried over from the schedule
     assert [t["title"] for t in row["topics"]] == ["为老服务", "小区文化营造"]
-    counts = (
-        await engagement.get(
-            "/meetings/by-kind", params={"station_id": stations.b}, headers=tokens["worker_b"]
-        )
-    ).json()
+    counts = await every(
+        engagement, "/meetings/by-kind", {"station_id": stations.b}, headers=tokens["worker_b"]
+    )
     joint = next(c for c in counts if c["kind"] == "joint_meeting")
     assert joint["held"] >= 1 and joint["participants"] >= 20
 
@@ -203,7 +202,7 @@ async def test_lists_show_only_the_stations_in_scope(engagement, stations, token
         )
 
     async def listed(who):
-        rows = (await engagement.get("/meetings", headers=tokens[who])).json()
+        rows = await every(engagement, "/meetings", None, headers=tokens[who])
         return {r["meeting_id"] for r in rows} & set(ids.values())
 
     async def both_listed():

@@ -4,6 +4,7 @@ import json
 from datetime import UTC, datetime, timedelta
 
 from shegong_testing.fixtures import eventually
+from shegong_testing.http import every
 
 
 def at(hours_ago: float) -> str:
@@ -65,9 +66,7 @@ async def test_names_and_phones_are_sealed_in_events_and_opened_only_for_station
 
 async def test_hours_add_up_per_volunteer_and_per_station(engagement, stations, tokens, unique):
     headers = tokens["worker_b"]
-    before = (
-        await engagement.get("/hours", params={"station_id": stations.b}, headers=headers)
-    ).json()
+    before = await every(engagement, "/hours", {"station_id": stations.b}, headers=headers)
     start = before[0]["minutes"] if before else 0
     base = await enrolled(engagement, stations.b, headers, unique)
     first = await session(engagement, base, headers, "s1", 7.9, 5.9)  # two hours
@@ -80,9 +79,7 @@ async def test_hours_add_up_per_volunteer_and_per_station(engagement, stations, 
 
     row = await eventually(volunteer)
     assert row["minutes"] == 150 and [s["minutes"] for s in row["service_sessions"]] == [120, 30]
-    station = (
-        await engagement.get("/hours", params={"station_id": stations.b}, headers=headers)
-    ).json()
+    station = await every(engagement, "/hours", {"station_id": stations.b}, headers=headers)
     assert station[0]["minutes"] - start >= 150
 
 

@@ -3,7 +3,7 @@
 import pytest
 from shegong_events.visits import NeedIdentified
 from shegong_testing.fixtures import eventually
-from shegong_testing.http import bearer
+from shegong_testing.http import bearer, every
 
 from .helpers import (
     deliveries,
@@ -67,9 +67,7 @@ async def test_a_rule_is_defined_once_and_a_retry_gets_the_first_answer(
     assert first.status_code == retry.status_code == 201
     assert retry.json() == first.json() and retry.headers["Idempotent-Replayed"] == "true"
     assert again.status_code == 409 and again.json()["rule"] == "RuleAlreadyDefined"
-    listed = (
-        await notifications.get("/rules", params={"station_id": station_id}, headers=admin)
-    ).json()
+    listed = await every(notifications, "/rules", {"station_id": station_id}, headers=admin)
     assert [(r["rule_id"], r["active"], r["trigger"]) for r in listed] == [
         (rule, True, "NeedIdentified")
     ]
@@ -139,8 +137,8 @@ async def test_rules_are_set_only_by_leads_and_bureaus_within_their_scope(
     lead = bearer(settings, "station_lead", [station_id])
     assert (await notifications.post("/rules", json=body, headers=lead)).status_code == 201
     assert (
-        await notifications.get("/rules", params={"station_id": station_id}, headers=other_lead)
-    ).json() == []
+        await every(notifications, "/rules", {"station_id": station_id}, headers=other_lead) == []
+    )
 
 
 async def test_a_disabled_rule_plans_nothing_for_later_events(
@@ -204,9 +202,7 @@ async def test_recipients_are_registered_once_with_their_names_sealed_and_shown_
     assert bad_email.status_code == 422 and bad_email.json()["errors"][0]["field"] == "email"
 
     lead = bearer(settings, "station_lead", [station_id])
-    (listed,) = (
-        await notifications.get("/recipients", params={"station_id": station_id}, headers=lead)
-    ).json()
+    (listed,) = await every(notifications, "/recipients", {"station_id": station_id}, headers=lead)
     assert (listed["recipient_id"], listed["name"], listed["email"], listed["district_id"]) == (
         worker,
         "李社工",
@@ -215,8 +211,8 @@ async def test_recipients_are_registered_once_with_their_names_sealed_and_shown_
     )
     other = bearer(settings, "station_lead", ["xigu-fulilu"])
     assert (
-        await notifications.get("/recipients", params={"station_id": station_id}, headers=other)
-    ).json() == []
+        await every(notifications, "/recipients", {"station_id": station_id}, headers=other) == []
+    )
     stored = await pool.fetchval(
         "SELECT data::text FROM notifications.event_log WHERE stream_id = $1", f"recipient-{worker}"
     )
@@ -249,15 +245,13 @@ async def test_a_subscription_is_set_by_its_owner_or_their_lead_for_a_known_reci
     assert (
         await notifications.post(f"/recipients/{worker}/subscriptions", json=body, headers=me)
     ).status_code == 200
-    (listed,) = (
-        await notifications.get("/recipients", params={"station_id": station_id}, headers=admin)
-    ).json()
+    (listed,) = await every(notifications, "/recipients", {"station_id": station_id}, headers=admin)
     assert listed["subscriptions"] == {"follow-up-due": "none"}
     removed = await notifications.post(f"/recipients/{worker}/removal", headers=admin)
     assert removed.status_code == 200
     assert (
-        await notifications.get("/recipients", params={"station_id": station_id}, headers=admin)
-    ).json() == []
+        await every(notifications, "/recipients", {"station_id": station_id}, headers=admin) == []
+    )
 
 
 class InProcessDemoClient:

@@ -4,7 +4,7 @@ re-drive; email through a real SMTP server; the in-app inbox; who is told and th
 import pytest
 from shegong_events.visits import NeedIdentified, VisitScheduled
 from shegong_notifications.channels import webhook
-from shegong_testing.http import bearer
+from shegong_testing.http import bearer, every
 
 from .helpers import (
     Receiver,
@@ -141,11 +141,9 @@ async def test_a_webhook_out_of_attempts_is_dead_until_an_operator_redrives_it(
     row = await dead(pool, rule)
     assert row["attempts"] == 5 and row["last_error"] == "HTTP 500"
     assert await audit(pool, row["delivery_id"]) == ["NotificationFailed"] * 5
-    listed = (
-        await notifications.get(
-            "/deliveries", params={"status": "dead", "rule_id": rule}, headers=admin
-        )
-    ).json()
+    listed = await every(
+        notifications, "/deliveries", {"status": "dead", "rule_id": rule}, headers=admin
+    )
     assert [d["delivery_id"] for d in listed] == [str(row["delivery_id"])]
 
     r = await notifications.post(f"/deliveries/{row['delivery_id']}/redrive", headers=admin)
@@ -241,18 +239,16 @@ async def test_the_inbox_lists_a_notification_and_only_its_addressee_marks_it_re
     me = bearer(settings, "station_lead", [station_id], subject=lead)
     someone_else = bearer(settings, "station_lead", [station_id], subject=unique("lead"))
     (row,) = await sent(pool, rule)
-    inbox = (await notifications.get("/inbox", headers=me)).json()
+    inbox = await every(notifications, "/inbox", None, headers=me)
     assert [i["delivery_id"] for i in inbox] == [str(row["delivery_id"])]
     assert inbox[0]["read_at"] is None and inbox[0]["title"].startswith("【紧急需求】")
-    assert (await notifications.get("/inbox", headers=someone_else)).json() == []
+    assert await every(notifications, "/inbox", None, headers=someone_else) == []
 
     path = f"/inbox/{row['delivery_id']}/read"
     assert (await notifications.post(path, headers=someone_else)).status_code == 404
     assert (await notifications.post(path, headers=me)).status_code == 200
     assert (await notifications.post(path, headers=me)).status_code == 200
-    assert (
-        await notifications.get("/inbox", params={"unread_only": True}, headers=me)
-    ).json() == []
+    assert await every(notifications, "/inbox", {"unread_only": True}, headers=me) == []
     assert await audit(pool, row["delivery_id"]) == ["NotificationSent", "NotificationRead"]
 
 

@@ -8,7 +8,7 @@ from shegong_events.calendar import STATION_TZ as LOCAL
 from shegong_events.engagement import ActionItemAssigned, ActionItemDone, MeetingHeld
 from shegong_events.visits import FollowUpScheduled, NeedReferred, NeedResolved, VisitRecorded
 from shegong_testing.fixtures import eventually
-from shegong_testing.http import bearer
+from shegong_testing.http import bearer, every
 
 from .helpers import post, publish, sent, service_in_process, station_ids, station_known
 
@@ -36,7 +36,7 @@ def today() -> date:
 
 
 async def reminders(client, admin, station_id, rule_id):
-    rows = (await client.get("/reminders", params={"station_id": station_id}, headers=admin)).json()
+    rows = await every(client, "/reminders", {"station_id": station_id}, headers=admin)
     return sorted(r["status"] for r in rows if r["rule_id"] == rule_id)
 
 

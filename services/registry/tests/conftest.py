@@ -12,7 +12,7 @@ import pytest
 from shegong_registry.bootstrap import service
 from shegong_runtime.settings import Settings
 from shegong_testing.fixtures import eventually
-from shegong_testing.http import bearer, service_client, settings_for
+from shegong_testing.http import bearer, every, service_client, settings_for
 
 STEPS = {
     "return": ("returns", {"reasons": ["章程摘要不完整"]}),
@@ -74,7 +74,7 @@ async def stations(registry, settings) -> Stations:
 
     async def learned():
         listed = {
-            row["station_id"] for row in (await registry.get("/stations", headers=admin)).json()
+            row["station_id"] for row in await every(registry, "/stations", None, headers=admin)
         }
         return {s.a, s.b} <= listed
 

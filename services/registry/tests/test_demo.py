@@ -56,9 +56,9 @@ async def test_the_demo_week_records_fulilu_filings_and_caochangjie_evaluation_o
         "volunteer_team": 0,
         "deregistered": 0,
     }
-    numbers = sorted(o["filing_number"] for o in listing["organisations"] if o["filing_number"])
+    numbers = sorted(o["filing_number"] for o in listing["items"] if o["filing_number"])
     assert numbers == [f"xigu-fulilu-2024-{i:04d}" for i in range(1, 5)]
-    assert {o["filed_at"][:10] for o in listing["organisations"]} == {"2024-03-19"}
+    assert {o["filed_at"][:10] for o in listing["items"]} == {"2024-03-19"}
 
     # the council's filing was returned for correction and resubmitted before approval
     timeline = (
@@ -66,7 +66,7 @@ async def test_the_demo_week_records_fulilu_filings_and_caochangjie_evaluation_o
             "/stations/xigu-fulilu/organisations/fulilu-yard-council/timeline", headers=admin
         )
     ).json()
-    assert [e["event_type"] for e in timeline["events"]] == [
+    assert [e["event_type"] for e in timeline["items"]] == [
         "OrgFiled",
         "OrgFilingReturned",
         "OrgFilingResubmitted",
@@ -76,7 +76,7 @@ async def test_the_demo_week_records_fulilu_filings_and_caochangjie_evaluation_o
     # 草场街: the exemplary mid-term evaluation, before the peer exchange of 3月22日
     async def chengguan():
         rows = (await registry.get("/districts/chengguan/evaluations", headers=admin)).json()[
-            "evaluations"
+            "items"
         ]
         return [r for r in rows if r["station_id"] == "chengguan-caochangjie"]
 

@@ -52,7 +52,7 @@ async def test_an_exemplary_midterm_evaluation_is_recorded_and_listed_for_its_di
         rows = (
             await per_district(desk, desk.stations.district_a, desk.tokens.officer_a, period="2024")
         ).json()
-        return rows["evaluations"]
+        return rows["items"]
 
     [row] = await eventually(listed)
     assert (row["station_id"], row["station_name"], row["exemplary"], row["total"]) == (
@@ -108,14 +108,14 @@ async def test_district_lists_are_scoped_to_the_callers_district_and_stations(de
     async def listed():
         return (
             await per_district(desk, desk.stations.district_b, desk.tokens.officer_b, period="2027")
-        ).json()["evaluations"]
+        ).json()["items"]
 
     assert [r["station_id"] for r in await eventually(listed)] == [desk.stations.b]
     assert (
         await per_district(desk, desk.stations.district_b, desk.tokens.officer_a)
     ).status_code == 403
     worker_view = await per_district(desk, desk.stations.district_b, desk.tokens.worker_a)
-    assert worker_view.status_code == 200 and worker_view.json()["evaluations"] == []
+    assert worker_view.status_code == 200 and worker_view.json()["items"] == []
     assert (
         await desk.client.get(f"/districts/{desk.stations.district_b}/evaluations")
     ).status_code == 401

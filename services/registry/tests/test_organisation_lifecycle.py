@@ -157,7 +157,7 @@ async def test_the_whole_lifecycle_reads_back_as_one_timeline(desk):
     )
     timeline = r.json()
     assert timeline["status"] == "deregistered"
-    assert [e["event_type"] for e in timeline["events"]] == [
+    assert [e["event_type"] for e in timeline["items"]] == [
         "OrgFiled",
         "OrgFilingReturned",
         "OrgFilingResubmitted",
@@ -166,9 +166,9 @@ async def test_the_whole_lifecycle_reads_back_as_one_timeline(desk):
         "OrgConvertedToVolunteerTeam",
         "OrgDeregistered",
     ]
-    assert timeline["events"][1]["details"]["reasons"] == ["章程摘要未写明活动频次", "成员人数有误"]
-    assert timeline["events"][4]["details"]["personal_data_sealed"] == ["responsible_person"]
+    assert timeline["items"][1]["details"]["reasons"] == ["章程摘要未写明活动频次", "成员人数有误"]
+    assert timeline["items"][4]["details"]["personal_data_sealed"] == ["responsible_person"]
     assert "新负责人" not in r.text and "测试负责人" not in r.text
-    assert timeline["events"][0]["occurred_at"].startswith(
+    assert timeline["items"][0]["occurred_at"].startswith(
         "2024-03-18T16:00:00"
     )  # 2024-03-19 00:00 in UTC+8

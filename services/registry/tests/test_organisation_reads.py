@@ -20,7 +20,7 @@ async def test_a_station_lists_its_organisations_by_status_with_counts(desk):
 
     async def caught_up():
         data = await listing(desk, desk.tokens.lead_a)
-        statuses = {o["organisation_id"]: o["status"] for o in data["organisations"]}
+        statuses = {o["organisation_id"]: o["status"] for o in data["items"]}
         return all(statuses.get(o) == s for s, o in ids.items()) and data
 
     data = await eventually(caught_up)
@@ -33,9 +33,9 @@ async def test_a_station_lists_its_organisations_by_status_with_counts(desk):
     }
     assert all(data["counts"][s] >= 1 for s in ids)
     approved = await listing(desk, desk.tokens.lead_a, status="approved")
-    assert ids["approved"] in {o["organisation_id"] for o in approved["organisations"]}
-    assert {o["status"] for o in approved["organisations"]} == {"approved"}
-    assert all("responsible_person_sealed" not in o for o in approved["organisations"])
+    assert ids["approved"] in {o["organisation_id"] for o in approved["items"]}
+    assert {o["status"] for o in approved["items"]} == {"approved"}
+    assert all("responsible_person_sealed" not in o for o in approved["items"])
     assert (
         await desk.client.get(
             f"/stations/{desk.stations.a}/organisations?status=lost", headers=desk.tokens.lead_a
@@ -64,7 +64,7 @@ async def test_filings_pending_longer_than_n_days_are_listed_oldest_first(desk):
         assert r.status_code == 200, r.text
         return [
             f
-            for f in r.json()["filings"]
+            for f in r.json()["items"]
             if f["organisation_id"] in {old, recent, returned, resubmitted, approved}
         ]
 

@@ -3,7 +3,7 @@
 import pytest
 from shegong_registry.bootstrap import service
 from shegong_testing.fixtures import eventually
-from shegong_testing.http import bearer, service_client, settings_for
+from shegong_testing.http import bearer, every, service_client, settings_for
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +37,7 @@ async def test_opened_station_is_learned_from_the_bus(registry, admin, unique):
     assert r.status_code == 201, r.text
 
     async def listed():
-        rows = (await registry.get("/stations", headers=admin)).json()
+        rows = await every(registry, "/stations", None, headers=admin)
         return [row for row in rows if row["station_id"] == sid]
 
     rows = await eventually(listed)

@@ -9,6 +9,7 @@ from shegong_events import registry as reg
 from shegong_events import visits as vis
 from shegong_runtime import generations
 from shegong_testing.fixtures import eventually
+from shegong_testing.http import every
 
 from . import builders as b
 from .recorder import Recorder, noon
@@ -324,9 +325,7 @@ async def test_completeness_compares_stations_from_what_they_recorded(board, adm
     await publish(settings, r)
 
     async def compared():
-        rows = (
-            await board.get("/completeness", params={**ON, "district": district}, headers=admin)
-        ).json()
+        rows = await every(board, "/completeness", {**ON, "district": district}, headers=admin)
         scored = {row["station"]["station_id"]: row["completeness"] for row in rows}
         return (
             scored

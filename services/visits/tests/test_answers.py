@@ -5,6 +5,7 @@ import uuid
 
 import pytest
 from pydantic import TypeAdapter
+from shegong_runtime.paging import Page
 from shegong_testing.fixtures import eventually
 from shegong_testing.http import bearer
 from shegong_visits.entrypoints.http import answers
@@ -79,23 +80,23 @@ async def test_each_reading_and_command_answers_its_documented_model(visits, rea
 
     async def timeline_complete(headers):
         r = await visits.get(f"/households/{hid}/timeline", headers=headers)
-        return r.json() if len(r.json()) == 6 else None
+        return r.json() if len(r.json()["items"]) == 6 else None
 
     for who, headers in readers.items():
         params = {"station_id": STATION}
         detail = await visits.get(f"/households/{hid}", headers=headers)
         conforms(answers.HouseholdDetail, detail.json())
         conforms(
-            list[answers.TimelineEntry], await eventually(lambda h=headers: timeline_complete(h))
+            Page[answers.TimelineEntry], await eventually(lambda h=headers: timeline_complete(h))
         )
         listed = await visits.get("/households", params=params, headers=headers)
-        conforms(list[answers.HouseholdRow], listed.json())
+        conforms(Page[answers.HouseholdRow], listed.json())
         overdue = await visits.get("/visits/overdue", params=params, headers=headers)
-        conforms(list[answers.OverdueHousehold], overdue.json())
-        assert overdue.json(), who
+        conforms(Page[answers.OverdueHousehold], overdue.json())
+        assert overdue.json()["items"], who
         needs = await visits.get("/needs/open", params=params, headers=headers)
         conforms(answers.OpenNeeds, needs.json())
-        assert needs.json()["needs"], who
+        assert needs.json()["items"], who
     export = await visits.get(f"/households/{hid}/export", headers=readers["lead"])
     assert export.status_code == 200, export.text
     conforms(answers.Export, export.json())

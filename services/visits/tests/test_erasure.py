@@ -9,7 +9,7 @@ from shegong_runtime.crypto import REDACTED
 from shegong_runtime.projection import rebuild
 from shegong_runtime.service import runtime
 from shegong_testing.fixtures import eventually
-from shegong_testing.http import bearer
+from shegong_testing.http import bearer, every
 from shegong_visits.views import READ_MODEL
 
 STATION = f"er-{uuid.uuid4().hex[:8]}"
@@ -65,10 +65,8 @@ async def household_with_a_week(visits, tokens, unique):
     ).status_code == 201
 
     async def caught_up():
-        rows = (await visits.get(f"/households/{hid}/timeline", headers=headers)).json()
-        listed = (
-            await visits.get("/households", params={"station_id": STATION}, headers=headers)
-        ).json()
+        rows = await every(visits, f"/households/{hid}/timeline", None, headers=headers)
+        listed = await every(visits, "/households", {"station_id": STATION}, headers=headers)
         return len(rows) == 4 and any(r["household_id"] == hid and r["head_name"] for r in listed)
 
     await eventually(caught_up)
@@ -147,33 +145,25 @@ async def test_erasure_purges_the_household_s_personal_rows_from_the_read_model(
 
     await eventually(lambda: purged(rt, hid, sealed))
     headers = tokens["worker"]
-    listed = (
-        await visits.get("/households", params={"station_id": STATION}, headers=headers)
-    ).json()
+    listed = await every(visits, "/households", {"station_id": STATION}, headers=headers)
     assert hid not in {r["household_id"] for r in listed}
     erased = [
         r
-        for r in (
-            await visits.get(
-                "/households",
-                params={"station_id": STATION, "include_erased": True},
-                headers=headers,
-            )
-        ).json()
+        for r in await every(
+            visits, "/households", {"station_id": STATION, "include_erased": True}, headers=headers
+        )
         if r["household_id"] == hid
     ]
     assert erased[0]["erased"] and erased[0]["head_name"] == REDACTED
-    timeline = (await visits.get(f"/households/{hid}/timeline", headers=headers)).json()
+    timeline = await every(visits, f"/households/{hid}/timeline", None, headers=headers)
     assert (
         timeline[0]["personal"]["head_name"] == REDACTED
         and timeline[2]["personal"]["notes"] == REDACTED
     )
-    overdue = (
-        await visits.get("/visits/overdue", params={"station_id": STATION}, headers=headers)
-    ).json()
+    overdue = await every(visits, "/visits/overdue", {"station_id": STATION}, headers=headers)
     needs = (
         await visits.get("/needs/open", params={"station_id": STATION}, headers=headers)
-    ).json()["needs"]
+    ).json()["items"]
     assert hid not in {r["household_id"] for r in overdue} | {n["household_id"] for n in needs}
 
 

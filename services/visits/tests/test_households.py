@@ -6,7 +6,7 @@ import uuid
 import pytest
 from shegong_runtime.service import runtime
 from shegong_testing.fixtures import eventually
-from shegong_testing.http import bearer
+from shegong_testing.http import bearer, every
 
 STATION = f"hh-{uuid.uuid4().hex[:8]}"
 OTHER = f"hh-{uuid.uuid4().hex[:8]}"
@@ -61,9 +61,7 @@ async def listed_row(visits, headers, hid):
     """The household's row in its station's list, once the read model has it."""
 
     async def row():
-        rows = (
-            await visits.get("/households", params={"station_id": STATION}, headers=headers)
-        ).json()
+        rows = await every(visits, "/households", {"station_id": STATION}, headers=headers)
         return [r for r in rows if r["household_id"] == hid]
 
     return (await eventually(row))[0]

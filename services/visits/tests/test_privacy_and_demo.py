@@ -124,7 +124,7 @@ async def test_the_demo_week_records_both_stations_visits_and_loading_again_adds
     )  # five per household, six more linking resources
 
     async def households(station):
-        rows = await client.get("visits", "/households", station_id=station)
+        rows = await client.every("visits", "/households", station_id=station)
         return rows if len(rows) == 3 else None
 
     qbs, hcz = (
@@ -137,7 +137,7 @@ async def test_the_demo_week_records_both_stations_visits_and_loading_again_adds
         "solitary_elderly",
         "left_behind_elderly",
     }
-    timeline = await client.get("visits", "/households/demo-qbs-01/timeline")
+    timeline = await client.every("visits", "/households/demo-qbs-01/timeline")
     visit = next(e["facts"] for e in timeline if e["event_type"] == "VisitRecorded")
     briefing = next(s for s in visit["services"] if s["kind"] == "policy_briefing")
     assert set(briefing["policies"]) == {

@@ -8,7 +8,7 @@ import asyncpg
 import pytest
 from shegong_runtime.service import runtime
 from shegong_testing.fixtures import eventually
-from shegong_testing.http import bearer
+from shegong_testing.http import bearer, every
 
 STATION, OTHER = f"ra-{uuid.uuid4().hex[:8]}", f"rb-{uuid.uuid4().hex[:8]}"
 DISTRICT, OTHER_DISTRICT = "chengguan", "xigu"
@@ -112,7 +112,7 @@ async def test_leads_see_their_stations_records_and_officers_their_districts(
             "/audit/reads", params={"subject_id": subject, **params}, headers=tokens[who]
         )
         assert r.status_code == 200, r.text
-        return r.json()
+        return r.json()["items"]
 
     assert await seen("lead") and await seen("lead", station_id=STATION)
     assert await seen("officer")
@@ -148,9 +148,7 @@ async def test_station_staff_see_numbers_and_bureaus_see_them_masked(
         assert seen["head_name"] == CANARIES["head_name"]  # names stay: the follow-up needs them
 
         async def listing(headers=headers):  # the list is a read model: poll until it has the row
-            rows = (
-                await visits.get("/households", params={"station_id": STATION}, headers=headers)
-            ).json()
+            rows = await every(visits, "/households", {"station_id": STATION}, headers=headers)
             return rows if any(r["household_id"] == household for r in rows) else None
 
         listed = await eventually(listing)

@@ -5,7 +5,7 @@ import uuid
 import pytest
 from shegong_runtime.service import runtime
 from shegong_testing.fixtures import eventually
-from shegong_testing.http import bearer
+from shegong_testing.http import bearer, every
 
 STATION = f"vn-{uuid.uuid4().hex[:8]}"
 
@@ -70,11 +70,9 @@ def visit(visited_at="2024-03-10T10:00:00+08:00", **changes):
 
 
 async def overdue_ids(visits, worker, as_of):
-    rows = (
-        await visits.get(
-            "/visits/overdue", params={"station_id": STATION, "as_of": as_of}, headers=worker
-        )
-    ).json()
+    rows = await every(
+        visits, "/visits/overdue", {"station_id": STATION, "as_of": as_of}, headers=worker
+    )
     return {r["household_id"] for r in rows}
 
 
@@ -84,7 +82,7 @@ async def open_needs(visits, worker):
 
 async def needs_of(visits, worker, hid, count):
     """The household's open needs once there are `count` of them."""
-    mine = [n for n in (await open_needs(visits, worker))["needs"] if n["household_id"] == hid]
+    mine = [n for n in (await open_needs(visits, worker))["items"] if n["household_id"] == hid]
     return mine if len(mine) == count else None
 
 
@@ -170,7 +168,7 @@ async def test_a_scheduled_visit_is_recorded_once_and_a_visit_without_schedule_i
 
 async def timeline(visits, worker, hid, length):
     async def full():
-        rows = (await visits.get(f"/households/{hid}/timeline", headers=worker)).json()
+        rows = await every(visits, f"/households/{hid}/timeline", None, headers=worker)
         return rows if len(rows) == length else None
 
     return await eventually(full)

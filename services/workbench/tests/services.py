@@ -16,7 +16,7 @@ from shegong_runtime.demo import DemoClient, admin_token
 from shegong_runtime.settings import Settings
 from shegong_testing.browser import free_port
 from shegong_testing.fixtures import eventually
-from shegong_testing.http import service_client, settings_for
+from shegong_testing.http import every, service_client, settings_for
 from shegong_workbench.bootstrap import service as workbench
 
 WRITERS = ("registry", "visits", "engagement")
@@ -51,16 +51,14 @@ async def caught_up(visits: httpx.AsyncClient, settings: Settings) -> None:
     headers = {"Authorization": f"Bearer {admin_token(settings)}"}
 
     async def settled() -> bool:
-        listed = (
-            await visits.get("/households", params={"station_id": STATION}, headers=headers)
-        ).json()
+        listed = await every(visits, "/households", {"station_id": STATION}, headers=headers)
         if len(listed) < 3:
             return False
         for h in listed:
             hid = h["household_id"]
             version = (await visits.get(f"/households/{hid}", headers=headers)).json()["version"]
             if (
-                len((await visits.get(f"/households/{hid}/timeline", headers=headers)).json())
+                len(await every(visits, f"/households/{hid}/timeline", None, headers=headers))
                 != version
             ):
                 return False

@@ -121,7 +121,7 @@ async def test_an_organisation_files_and_a_volunteer_checks_in_and_out(stack, li
             r = await stack.clients["registry"].get(
                 f"/stations/{STATION}/organisations", headers=day.lead
             )
-            found = [o for o in r.json()["organisations"] if o["name"] == "青白石邻里互助队"]
+            found = [o for o in r.json()["items"] if o["name"] == "青白石邻里互助队"]
             return (
                 len(found) == 1 and found[0]["status"] == "approved" and found[0]["filing_number"]
             )

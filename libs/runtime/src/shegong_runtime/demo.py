@@ -71,6 +71,16 @@ class DemoClient:
             r.raise_for_status()
             return r.json()
 
+    async def every(self, service: str, path: str, **params: Any) -> list[Any]:
+        """Every row of a paged list, page after page through its `next` cursor."""
+        rows: list[Any] = []
+        while True:
+            page = await self.get(service, path, **params)
+            rows.extend(page["items"])
+            if page["next"] is None:
+                return rows
+            params = {**params, "cursor": page["next"]}
+
 
 def admin_token(settings: Settings) -> str:
     return auth.issue(settings, "demo-loader", auth.Role.city_admin)

@@ -56,6 +56,16 @@ ANSWER = {
     },
     "additionalProperties": True,
 }
+NEXT_PAGE = {
+    "Link": {
+        "description": 'the next page, `<...>; rel="next"` (RFC 8288), absent on the last page; '
+        "the same cursor is the answer's `next`",
+        "schema": {
+            "type": "string",
+            "examples": ['</households?station_id=a&cursor=eyJv...>; rel="next"'],
+        },
+    }
+}
 ETAG = {
     "ETag": {
         "description": "the version of what was read; send it back as If-Match",
@@ -104,6 +114,9 @@ def truthful(app: FastAPI) -> dict[str, Any]:
                     **_problem(status),
                     **({"description": declared} if declared else {}),
                 }
+            paged = any(p.get("name") == "cursor" for p in op.get("parameters", []))
+            if method == "get" and paged and "200" in responses:
+                responses["200"].setdefault("headers", {}).update(NEXT_PAGE)
             if method == "post" and not operational:
                 params = op.setdefault("parameters", [])
                 if not any(p.get("name") == "Idempotency-Key" for p in params):

@@ -78,3 +78,21 @@ async def open_stations(
             env.model_dump_json().encode(),
             headers={"Nats-Msg-Id": f"test-open-{station_id}"},
         )
+
+
+async def every(
+    client: httpx.AsyncClient, path: str, params: dict | None = None, **kwargs: object
+) -> list:
+    """Every row of a paged list, walked through `next` (and checked against its `Link`)."""
+    rows: list = []
+    ask = dict(params or {})
+    while True:
+        r = await client.get(path, params=ask, **kwargs)  # type: ignore[arg-type]
+        r.raise_for_status()
+        body = r.json()
+        rows.extend(body["items"])
+        if body["next"] is None:
+            assert "link" not in r.headers, r.headers["link"]
+            return rows
+        assert f"cursor={body['next']}" in r.headers["link"], r.headers.get("link")
+        ask["cursor"] = body["next"]

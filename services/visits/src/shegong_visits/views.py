@@ -28,6 +28,7 @@ HOUSEHOLDS = paging.Keyset.of(
     "households", "h.station_id:text", "h.registered_at:timestamptz", "h.household_id:text"
 )
 TIMELINE = paging.Keyset.of("timeline", "version:integer")
+TIMELINE_LATEST = paging.Keyset.of("timeline_latest", "version:integer", descending=True)
 OVERDUE = paging.Keyset.of("overdue", "next_due_at:timestamptz", "household_id:text")
 OVERDUE_AT_STATION = paging.Keyset.of(
     "overdue", "station_id:text", "next_due_at:timestamptz", "household_id:text"
@@ -191,14 +192,18 @@ def title(event_type: str, facts: dict) -> str:
 
 
 async def timeline(
-    rt: Runtime, who: Principal, household_id: str, page: paging.PageRequest
+    rt: Runtime,
+    who: Principal,
+    household_id: str,
+    page: paging.PageRequest,
+    newest_first: bool = False,
 ) -> tuple[list[dict], str | None]:
-    """A page of the household's events, oldest first, titled; sealed values opened for staff."""
+    """A page of the household's events, titled; sealed values opened for staff."""
     s = await _schema(rt)
     rows, after = await (
         paging.Select(f"SELECT * FROM {s}.timeline")
         .where("household_id = {}", household_id)
-        .page(rt.pool, TIMELINE, page)
+        .page(rt.pool, TIMELINE_LATEST if newest_first else TIMELINE, page)
     )
     out = []
     for r in rows:

@@ -40,9 +40,9 @@ async def lists(up: Upstreams, token: str, now: datetime) -> dict[str, Any]:
     needs = await up.get("visits", "/needs/open", token)
     actions = await up.get("engagement", "/action-items", token, status="open")
     return {
-        "visits": split_visits(visits, now),
-        "needs": needs,
-        "actions": actions,
+        "visits": split_visits(visits["items"], now),
+        "needs": {"by_severity": needs["by_severity"], "needs": needs["items"]},
+        "actions": actions["items"],
         "tiers": TIERS,
         "severities": SEVERITIES,
     }

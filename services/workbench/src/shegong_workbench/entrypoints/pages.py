@@ -65,12 +65,26 @@ async def start(request: Request) -> Response:
     return await shown(request, build)
 
 
+def next_page(request: Request, page: dict[str, Any]) -> str | None:
+    """This page's address with the upstream list's next cursor, for a 下一页 link."""
+    if page["next"] is None:
+        return None
+    url = request.url.include_query_params(cursor=page["next"])
+    return f"{url.path}?{url.query}"
+
+
 @router.get("/households")
-async def households(request: Request, station_id: str | None = None) -> Response:
+async def households(
+    request: Request, station_id: str | None = None, cursor: str | None = None
+) -> Response:
     async def build(who: Principal, token: str, up: Upstreams) -> Response:
-        rows = await up.get("visits", "/households", token, station_id=station_id)
+        page = await up.get("visits", "/households", token, station_id=station_id, cursor=cursor)
         return web.page(
-            "households.html", who=who, rows=rows, stations=await stations_of(request, who)
+            "households.html",
+            who=who,
+            rows=page["items"],
+            next_page=next_page(request, page),
+            stations=await stations_of(request, who),
         )
 
     return await shown(request, build)
@@ -88,7 +102,10 @@ async def new_household(request: Request) -> Response:
 async def household(household_id: str, request: Request) -> Response:
     async def build(who: Principal, token: str, up: Upstreams) -> Response:
         h = await up.get("visits", f"/households/{quote(household_id)}", token)
-        timeline = await up.get("visits", f"/households/{quote(household_id)}/timeline", token)
+        latest = await up.get(
+            "visits", f"/households/{quote(household_id)}/timeline", token, newest_first="true"
+        )
+        timeline = list(reversed(latest["items"]))  # the latest 50, shown newest first
         return web.page("household.html", who=who, h=h, timeline=timeline)
 
     return await shown(request, build)
@@ -97,9 +114,10 @@ async def household(household_id: str, request: Request) -> Response:
 @router.get("/meetings")
 async def meetings(request: Request) -> Response:
     async def build(who: Principal, token: str, up: Upstreams) -> Response:
-        rows = await up.get("engagement", "/meetings", token)
+        latest = await up.get("engagement", "/meetings", token, newest_first="true")
+        rows = list(reversed(latest["items"]))  # the latest 50, oldest of them first
         return web.page(
-            "meetings.html", who=who, rows=rows[-50:], stations=await stations_of(request, who)
+            "meetings.html", who=who, rows=rows, stations=await stations_of(request, who)
         )
 
     return await shown(request, build)
@@ -112,18 +130,22 @@ async def organisations(request: Request) -> Response:
         rows: list[dict[str, Any]] = []
         for station, _ in mine:
             found = await up.get("registry", f"/stations/{station}/organisations", token)
-            rows += found["organisations"]
+            rows += found["items"]
         return web.page("organisations.html", who=who, rows=rows, stations=mine)
 
     return await shown(request, build)
 
 
 @router.get("/volunteers")
-async def volunteers(request: Request) -> Response:
+async def volunteers(request: Request, cursor: str | None = None) -> Response:
     async def build(who: Principal, token: str, up: Upstreams) -> Response:
-        rows = await up.get("engagement", "/volunteers", token)
+        page = await up.get("engagement", "/volunteers", token, cursor=cursor)
         return web.page(
-            "volunteers.html", who=who, rows=rows, stations=await stations_of(request, who)
+            "volunteers.html",
+            who=who,
+            rows=page["items"],
+            next_page=next_page(request, page),
+            stations=await stations_of(request, who),
         )
 
     return await shown(request, build)

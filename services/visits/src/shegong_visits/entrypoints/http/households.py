@@ -214,8 +214,15 @@ async def get_household(
     operation_id=HOUSEHOLD_TIMELINE,
     responses={200: {"model": Page[answers.TimelineEntry]}},
 )
-async def timeline(request: Request, household_id: Identifier, who: Reader, page: Paging):
-    """The household's events, oldest first, each with a Chinese title, a page at a time."""
+async def timeline(
+    request: Request,
+    household_id: Identifier,
+    who: Reader,
+    page: Paging,
+    newest_first: bool = False,
+):
+    """The household's events, oldest (or newest) first, each with a Chinese title, a page at
+    a time."""
     rt = runtime(request)
     await household_in_scope(rt, who, household_id)
-    return page.answer(*await views.timeline(rt, who, household_id, page))
+    return page.answer(*await views.timeline(rt, who, household_id, page, newest_first))
