@@ -22,7 +22,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, is_dataclass
 from datetime import date, datetime
 from typing import Annotated, Any, Generic, TypeVar
 
@@ -231,4 +231,4 @@ def slice_of_list(items: list[R], keyset: Keyset, page: PageRequest) -> tuple[li
 
 
 def _field(item: Any, name: str) -> Any:
-    return item[name] if isinstance(item, dict) else getattr(item, name)
+    return getattr(item, name) if is_dataclass(item) else item[name]

@@ -55,6 +55,7 @@ async def households(
     category: str | None,
     tier: str | None,
     include_erased: bool,
+    registered: tuple[datetime | None, datetime | None] = (None, None),
 ) -> tuple[list[dict], str | None]:
     """One page of a station's (or everyone's) households, in order of registration."""
     s = await _schema(rt)
@@ -66,6 +67,8 @@ async def households(
         .within(stations, "h.station_id")
         .when(category, "{} = ANY(h.categories)")
         .when(tier, "h.risk_tier = {}")
+        .when(registered[0], "h.registered_at >= {}")
+        .when(registered[1], "h.registered_at < {}")
     )
     if not include_erased:
         select.where("NOT h.erased")
@@ -220,7 +223,11 @@ async def timeline(
 
 
 async def overdue(
-    rt: Runtime, page: paging.PageRequest, stations: list[str] | None, as_of: datetime
+    rt: Runtime,
+    page: paging.PageRequest,
+    stations: list[str] | None,
+    as_of: datetime,
+    tier: str | None = None,
 ) -> tuple[list[dict], str | None]:
     """Households whose next visit was due before `as_of`, the longest overdue first."""
     s = await _schema(rt)
@@ -228,6 +235,7 @@ async def overdue(
         "SELECT household_id, station_id, community, categories, risk_tier, next_due_at, "
         f"last_visit_at FROM {s}.households"
     ).where("NOT erased AND next_due_at < {}", as_of)
+    select.when(tier, "risk_tier = {}")
     keyset = OVERDUE_AT_STATION if stations is not None and len(stations) == 1 else OVERDUE
     rows, after = await select.within(stations).page(rt.pool, keyset, page)
     return [

@@ -9,7 +9,7 @@ from shegong_events import calendar
 from shegong_events.visits import HouseholdCategory, Member, RiskTier
 from shegong_runtime import personal_data_routes as rights
 from shegong_runtime.commands import load
-from shegong_runtime.inputs import Identifier, new_id
+from shegong_runtime.inputs import Identifier, When, new_id
 from shegong_runtime.paging import Page, Paging
 from shegong_runtime.service import runtime
 
@@ -181,12 +181,18 @@ async def list_households(
     category: HouseholdCategory | None = None,
     tier: RiskTier | None = None,
     include_erased: bool = False,
+    registered_from: When | None = None,
+    registered_before: When | None = None,
 ):
     """Households per station in order of registration, a page at a time, with personal data
     opened (and each person's opening audited) for station staff and bureaus."""
     rt = runtime(request)
     stations = await rt.stations.scope(who, station_id)
-    rows, after = await views.households(rt, page, stations, category, tier, include_erased)
+    span = (
+        calendar.as_aware(registered_from) if registered_from else None,
+        calendar.as_aware(registered_before) if registered_before else None,
+    )
+    rows, after = await views.households(rt, page, stations, category, tier, include_erased, span)
     return page.answer([await views.present_household(rt, who, r) for r in rows], after)
 
 

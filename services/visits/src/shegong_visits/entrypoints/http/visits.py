@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from shegong_events import calendar
+from shegong_events.visits import RiskTier
 from shegong_runtime.inputs import Identifier, When, new_id
 from shegong_runtime.paging import Page, Paging
 from shegong_runtime.service import runtime
@@ -107,9 +108,10 @@ async def overdue(
     page: Paging,
     station_id: Identifier | None = None,
     as_of: When | None = None,
+    tier: RiskTier | None = None,
 ):
     """Households whose next visit is overdue (as of now, or `as_of`), the longest overdue first."""
     rt = runtime(request)
     moment = calendar.as_aware(as_of) if as_of else calendar.now()
     stations = await rt.stations.scope(who, station_id)
-    return page.answer(*await views.overdue(rt, page, stations, moment))
+    return page.answer(*await views.overdue(rt, page, stations, moment, tier))
