@@ -6,6 +6,7 @@ loading again leaves existing users as they are.
 
 from __future__ import annotations
 
+import httpx
 from shegong_runtime.demo import DEMO_DISTRICTS, DemoClient, DemoFailed
 
 from shegong_workbench import config
@@ -49,11 +50,12 @@ async def load(client: DemoClient) -> None:
     password an administrator changed."""
     password = config.settings().demo_password
     auth = {"Authorization": f"Bearer {client.token}"}
+    try:
+        known = {u["username"] for u in await client.every("workbench", "/users")}
+    except httpx.HTTPStatusError as exc:
+        r = exc.response
+        raise DemoFailed(f"GET workbench/users → {r.status_code}: {r.text[:300]}") from exc
     async with client._client("workbench") as http:
-        r = await http.get("/users", headers=auth)
-        if r.status_code != 200:
-            raise DemoFailed(f"GET workbench/users → {r.status_code}: {r.text[:300]}")
-        known = {u["username"] for u in r.json()}
         for username, user in demo_users().items():
             if username in known:
                 continue

@@ -7,8 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Request
 from pydantic import BaseModel, ConfigDict, Field
 from shegong_events.ids import SLUG, USERNAME
+from shegong_runtime import paging
 from shegong_runtime.auth import Principal, Role, requires
 from shegong_runtime.errors import DomainError
+from shegong_runtime.paging import Paging
 from shegong_runtime.service import runtime
 
 from shegong_workbench import users
@@ -71,6 +73,11 @@ async def put_user(
     return _shown(user)
 
 
+USERS = paging.Keyset.of("users", "username:text")
+
+
 @router.get("")
-async def list_users(request: Request, who: Principal = ADMIN) -> list[dict]:
-    return [_shown(u) for u in await users.everyone(runtime(request).pool)]
+async def list_users(request: Request, page: Paging, who: Principal = ADMIN) -> dict:
+    """The workbench's accounts by username (staff of a city: bounded, paged in memory)."""
+    chosen, after = paging.slice_of_list(await users.everyone(runtime(request).pool), USERS, page)
+    return page.answer([_shown(u) for u in chosen], after)
