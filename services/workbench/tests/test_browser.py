@@ -14,6 +14,7 @@ import json
 from shegong_stations.periods import today as lanzhou_today
 from shegong_testing.browser import chromium
 from shegong_testing.fixtures import eventually
+from shegong_testing.http import every
 
 from .worker import STATION, Day, require_browser
 
@@ -22,7 +23,7 @@ async def households(stack, lead: dict) -> list[str]:
     r = await stack.clients["visits"].get(
         "/households", params={"station_id": STATION}, headers=lead
     )
-    return [h["household_id"] for h in r.json()]
+    return [h["household_id"] for h in r.json()["items"]]
 
 
 async def test_a_workers_day_online_then_offline_then_back(stack, link):
@@ -96,11 +97,9 @@ async def test_a_workers_day_online_then_offline_then_back(stack, link):
         await day.shot("back-online-sent")
         await day.visits_become(first, before[first] + 2)
         await day.visits_become(second, before[second] + 1)
-        meetings = (
-            await stack.clients["engagement"].get(
-                "/meetings", params={"station_id": STATION}, headers=day.lead
-            )
-        ).json()
+        meetings = await every(
+            stack.clients["engagement"], "/meetings", {"station_id": STATION}, headers=day.lead
+        )
         mine = [m for m in meetings if m["title"] == "青白石街道居民议事会（离线记录）"]
         assert len(mine) == 1 and mine[0]["status"] == "held"
 

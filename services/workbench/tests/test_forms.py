@@ -35,7 +35,11 @@ async def test_household_forms_from_registration_to_a_closed_need(stack, link):
             r = await stack.clients["visits"].get(
                 "/households", params={"station_id": STATION}, headers=day.lead
             )
-            return [h["household_id"] for h in r.json() if h.get("head_name") == "测试户主（表单）"]
+            return [
+                h["household_id"]
+                for h in r.json()["items"]
+                if h.get("head_name") == "测试户主（表单）"
+            ]
 
         [hid] = await eventually(registered, timeout=30, interval=0.3)
         h = await day.household(hid)

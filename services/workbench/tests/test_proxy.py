@@ -12,7 +12,7 @@ WRITE = {"X-Workbench": "1"}
 
 
 async def a_household(stack, web) -> tuple[str, int]:
-    rows = (await web.get("/api/visits/households", params={"station_id": STATION})).json()
+    rows = (await web.get("/api/visits/households", params={"station_id": STATION})).json()["items"]
     hid = rows[0]["household_id"]
     detail = (await web.get(f"/api/visits/households/{hid}")).json()
     return hid, detail["version"]

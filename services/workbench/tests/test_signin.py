@@ -28,8 +28,8 @@ async def test_a_social_worker_signs_in_and_gets_the_services_own_token(stack, w
     answer = await stack.clients["visits"].get(
         "/households", params={"station_id": STATION}, headers={"Authorization": f"Bearer {token}"}
     )
-    assert answer.status_code == 200 and answer.json()
-    assert {h["station_id"] for h in answer.json()} == {STATION}
+    assert answer.status_code == 200 and answer.json()["items"]
+    assert {h["station_id"] for h in answer.json()["items"]} == {STATION}
 
 
 async def test_a_wrong_password_or_unknown_user_is_refused_alike(stack, web):

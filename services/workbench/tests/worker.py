@@ -10,6 +10,7 @@ import pytest
 from shegong_runtime import auth
 from shegong_testing.browser import chromedriver_binary, chromium_binary
 from shegong_testing.fixtures import eventually
+from shegong_testing.http import every
 
 from .link import Link
 
@@ -119,8 +120,10 @@ class Day:
         return r.json()
 
     async def visits_of(self, hid: str) -> list[dict]:
-        r = await self.stack.clients["visits"].get(f"/households/{hid}/timeline", headers=self.lead)
-        return [e for e in r.json() if e["event_type"] == "VisitRecorded"]
+        timeline = await every(
+            self.stack.clients["visits"], f"/households/{hid}/timeline", None, headers=self.lead
+        )
+        return [e for e in timeline if e["event_type"] == "VisitRecorded"]
 
     async def record_visit(self, notes: str, service: str = "policy_briefing") -> None:
         await self.b.select("#v-mode", "home_visit")
