@@ -70,3 +70,18 @@ def container(deployment: dict[str, Any]) -> dict[str, Any]:
 
 def env(deployment: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {e["name"]: e for e in container(deployment)["env"]}
+
+
+def load(name: str) -> Any:
+    """A script of deploy/kubernetes as a module (they are run, not installed)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(f"deploy_{name}", KUBERNETES / f"{name}.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def compose() -> dict[str, Any]:
+    return yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
