@@ -17,6 +17,7 @@ tests/deploy fails while the committed files differ (`--check` says which).
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 from pathlib import Path
@@ -481,6 +482,66 @@ def network_policy(name: str, database: str) -> dict[str, Any]:
     }
 
 
+# --- the operators' tools ---------------------------------------------------------------------
+
+
+def ops_objects(service: dict[str, Any]) -> list[dict[str, Any]]:
+    """The compose file's `ops`: a pod with the image, as the NATS `operator`, reaching both
+    databases, kept at no replicas until needed (`kubectl scale deploy/ops --replicas=1`, then
+    `kubectl exec deploy/ops -- shegong status`). A service's own pod may not re-drive."""
+    deployment, *_ = service_objects("ops", service)
+    deployment = json.loads(json.dumps(deployment))
+    deployment["metadata"]["labels"] = labels("ops", "ops")
+    deployment["spec"]["replicas"] = 0
+    pod = deployment["spec"]["template"]
+    pod["metadata"]["labels"] = {
+        **labels("ops", "ops"),
+        "shegong.io/nats-client": "true",
+        "shegong.io/database": "postgres",
+    }
+    del pod["metadata"]["annotations"]  # nothing to scrape
+    (c,) = pod["spec"]["containers"]
+    c["command"] = ["sleep", "infinity"]  # `kubectl exec` runs the tools
+    for probe in ("startupProbe", "livenessProbe", "readinessProbe", "lifecycle", "ports"):
+        del c[probe]
+    c["env"] = [e for e in c["env"] if e["name"] != "SHEGONG_DATABASE_POOL_SIZE"]
+    c["env"].append(  # `DATABASE_URL=$SHEGONG_VISITS_DATABASE_URL shegong status` for visits
+        {
+            "name": "SHEGONG_VISITS_DATABASE_URL",
+            "valueFrom": {"secretKeyRef": {"name": "postgres-visits-app", "key": "uri"}},
+        }
+    )
+    c["resources"] = {
+        "requests": {"cpu": "100m", "memory": "128Mi"},
+        "limits": {"cpu": "1", "memory": "512Mi"},
+    }
+    policy = {
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "NetworkPolicy",
+        "metadata": {"name": "ops", "labels": labels("ops", "ops")},
+        "spec": {
+            "podSelector": {"matchLabels": selector("ops")},
+            "policyTypes": ["Ingress", "Egress"],
+            "ingress": [],
+            "egress": [
+                {
+                    "to": [{"podSelector": {"matchLabels": selector(NATS_NAME)}}],
+                    "ports": [{"protocol": "TCP", "port": 4222}],
+                },
+                {
+                    "to": [
+                        {"podSelector": {"matchLabels": {"cnpg.io/cluster": db}}}
+                        for db in DATABASES.values()
+                    ],
+                    "ports": [{"protocol": "TCP", "port": 5432}],
+                },
+                DNS,
+            ],
+        },
+    }
+    return [deployment, policy]
+
+
 # --- ingress ---------------------------------------------------------------------------------
 
 DOMAIN = "shegong.example.org"  # overlays set their own hosts
@@ -559,6 +620,9 @@ def files() -> dict[Path, str]:
         BASE / "observability" / "shegong.json": DASHBOARD.read_text(encoding="utf-8"),
     }
     out[BASE / "ingress.yaml"] = dump(ingress_objects(list(services)), "the services")
+    out[BASE / "ops.yaml"] = dump(
+        ops_objects(compose()["services"]["ops"]), "docker-compose.yml's ops"
+    )
     for name, spec in services.items():
         out[BASE / "services" / f"{name}.yaml"] = dump(
             service_objects(name, spec), f"docker-compose.yml's {name}"

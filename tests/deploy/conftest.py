@@ -85,3 +85,12 @@ def load(name: str) -> Any:
 
 def compose() -> dict[str, Any]:
     return yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
+
+
+def services(objects: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The services' Deployments (not the operators' `ops`)."""
+    return {
+        name: d
+        for name, d in of_kind(objects, "Deployment").items()
+        if d["metadata"]["labels"].get("app.kubernetes.io/component") == "service"
+    }

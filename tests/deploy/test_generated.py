@@ -8,7 +8,7 @@ import json
 import pytest
 import yaml
 
-from .conftest import OVERLAYS, ROOT, load, of_kind
+from .conftest import OVERLAYS, ROOT, load, services
 
 DASHBOARD = ROOT / "observability" / "grafana" / "dashboards" / "shegong.json"
 
@@ -50,7 +50,7 @@ def test_prometheus_scrapes_every_service_with_the_label_the_dashboard_groups_by
         config_map(objects, "shegong-prometheus-scrape")["data"]["prometheus-scrape.yaml"]
     )
     (sd,) = job["kubernetes_sd_configs"]
-    namespaces = {o["metadata"]["namespace"] for o in of_kind(objects, "Deployment").values()}
+    namespaces = {o["metadata"]["namespace"] for o in services(objects).values()}
     assert sd["role"] == "pod" and set(sd["namespaces"]["names"]) == namespaces
     targets = {r.get("target_label") for r in job["relabel_configs"]}
     assert {"service", "__address__", "__metrics_path__"} <= targets
@@ -58,6 +58,6 @@ def test_prometheus_scrapes_every_service_with_the_label_the_dashboard_groups_by
         "scrape_configs"
     ][0]
     assert "service" in {r["target_label"] for r in compose_job["relabel_configs"]}
-    for name, d in of_kind(objects, "Deployment").items():
+    for name, d in services(objects).items():
         notes = d["spec"]["template"]["metadata"]["annotations"]
         assert notes["prometheus.io/scrape"] == "true", name

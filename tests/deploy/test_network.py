@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from . import connections
-from .conftest import OVERLAYS, env, of_kind
+from .conftest import OVERLAYS, env, of_kind, services
 
 NATS = {"app.kubernetes.io/name": "nats", "app.kubernetes.io/part-of": "shegong"}
 DNS = {"k8s-app": "kube-dns"}
@@ -59,7 +59,7 @@ def policy_for(objects: list[dict[str, Any]], labels: dict[str, str]) -> list[di
 def test_services_reach_only_nats_their_own_database_and_what_they_call(rendered, overlay):
     objects = rendered[overlay]
     external = not of_kind(objects, "Cluster")
-    for name, d in of_kind(objects, "Deployment").items():
+    for name, d in services(objects).items():
         labels = d["spec"]["template"]["metadata"]["labels"]
         (policy,) = policy_for(objects, labels)
         assert set(policy["spec"]["policyTypes"]) == {"Ingress", "Egress"}
@@ -101,7 +101,11 @@ def test_nats_and_postgres_take_clients_only_from_labelled_pods(rendered, overla
             if {p["port"] for p in r.get("ports", [])} == {5432}
         ]
         peers = [peer["podSelector"]["matchLabels"] for r in sql for peer in r["from"]]
-        assert peers == [{"shegong.io/database": cluster}, {"cnpg.io/cluster": cluster}]
+        assert peers == [
+            {"shegong.io/database": cluster},
+            {"app.kubernetes.io/name": "ops", "app.kubernetes.io/part-of": "shegong"},
+            {"cnpg.io/cluster": cluster},
+        ]
     (deny,) = [
         p for p in of_kind(objects, "NetworkPolicy").values() if p["spec"]["podSelector"] == {}
     ]
@@ -111,7 +115,7 @@ def test_nats_and_postgres_take_clients_only_from_labelled_pods(rendered, overla
 @pytest.mark.parametrize("overlay", OVERLAYS)
 def test_only_the_services_are_exposed_and_not_their_operations_paths(rendered, overlay):
     objects = rendered[overlay]
-    services = set(of_kind(objects, "Deployment"))
+    exposable = set(services(objects))
     (ingress,) = of_kind(objects, "Ingress").values()
     exposed = set()
     for rule in ingress["spec"]["rules"]:
@@ -122,7 +126,7 @@ def test_only_the_services_are_exposed_and_not_their_operations_paths(rendered, 
             else:
                 exposed.add(backend)
         assert rule["host"] in ingress["spec"]["tls"][0]["hosts"]
-    assert exposed == services
+    assert exposed == exposable
     hidden = of_kind(objects, "Service")["not-exposed"]["spec"]["selector"]
     pods = [
         o["spec"]["template"]["metadata"]["labels"]
@@ -134,3 +138,21 @@ def test_only_the_services_are_exposed_and_not_their_operations_paths(rendered, 
         assert svc["spec"].get("type", "ClusterIP") == "ClusterIP", (
             f"{name} is exposed past the Ingress"
         )
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_the_operators_pod_reaches_nats_and_both_databases_and_is_reached_by_nothing(
+    rendered, overlay
+):
+    objects = rendered[overlay]
+    if not of_kind(objects, "Cluster"):
+        return  # an external server: the overlay's own addresses
+    ops = of_kind(objects, "Deployment")["ops"]
+    (policy,) = policy_for(objects, ops["spec"]["template"]["metadata"]["labels"])
+    assert policy["spec"]["ingress"] == []
+    assert allowed_egress(policy) == {
+        ("nats", 4222),
+        ("dns", 53),
+        ("cnpg:postgres", 5432),
+        ("cnpg:postgres-visits", 5432),
+    }

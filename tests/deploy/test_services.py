@@ -12,7 +12,7 @@ import pytest
 from shegong_runtime import catalogue, nats_auth
 
 from . import connections
-from .conftest import OVERLAYS, compose, container, env, of_kind
+from .conftest import OVERLAYS, compose, container, env, of_kind, services
 
 SERVICES = list(nats_auth.SERVICES)
 # what the manifests add to the compose file's environment (docs/kubernetes.md says why)
@@ -32,7 +32,7 @@ def matches(selector: dict[str, str], labels: dict[str, str]) -> bool:
 @pytest.mark.parametrize("overlay", OVERLAYS)
 def test_every_service_has_probes_limits_a_disruption_budget_and_an_autoscaler(rendered, overlay):
     objects = rendered[overlay]
-    deployments = of_kind(objects, "Deployment")
+    deployments = services(objects)
     assert sorted(deployments) == sorted(SERVICES)
     budgets = of_kind(objects, "PodDisruptionBudget").values()
     autoscalers = {
@@ -80,7 +80,7 @@ def test_nats_has_probes_limits_and_a_budget_that_keeps_a_quorum(rendered, overl
 async def test_the_probe_and_scrape_paths_are_served_by_every_service(rendered):
     """The paths the manifests probe and scrape exist in each service's app, and /healthz
     answers without PostgreSQL or NATS (a liveness probe must not fail with them)."""
-    deployments = of_kind(rendered["production"], "Deployment")
+    deployments = services(rendered["production"])
     for name in SERVICES:
         c = container(deployments[name])
         template = deployments[name]["spec"]["template"]
@@ -103,13 +103,13 @@ async def test_the_probe_and_scrape_paths_are_served_by_every_service(rendered):
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
 def test_every_service_has_the_compose_files_environment(rendered, overlay):
-    services = compose()["services"]
-    for name, d in of_kind(rendered[overlay], "Deployment").items():
+    composed = compose()["services"]
+    for name, d in services(rendered[overlay]).items():
         ours = env(d)
-        theirs = services[name]["environment"]
+        theirs = composed[name]["environment"]
         assert set(theirs) <= set(ours), f"{name} lacks {set(theirs) - set(ours)}"
         assert set(ours) - set(theirs) <= ADDED, f"{name} adds {set(ours) - set(theirs) - ADDED}"
-        assert container(d)["command"] == services[name]["command"]
+        assert container(d)["command"] == composed[name]["command"]
         for key, value in theirs.items():
             if FROM_SECRETS.search(key):
                 continue
@@ -121,7 +121,7 @@ def test_every_service_has_the_compose_files_environment(rendered, overlay):
 @pytest.mark.parametrize("overlay", OVERLAYS)
 def test_streams_have_three_replicas_on_three_nodes(rendered, overlay):
     assert of_kind(rendered[overlay], "StatefulSet")["nats"]["spec"]["replicas"] == 3
-    for name, d in of_kind(rendered[overlay], "Deployment").items():
+    for name, d in services(rendered[overlay]).items():
         assert env(d)["SHEGONG_STREAM_REPLICAS"]["value"] == "3", name
         assert env(d)["NATS_URL"]["value"] == "nats://nats:4222", name
     assert "nats" in of_kind(rendered[overlay], "Service")
@@ -147,7 +147,27 @@ def test_the_connection_check_fails_when_an_autoscaler_may_grow_past_the_limit(r
 def test_visits_keeps_its_data_on_a_server_of_its_own(rendered):
     """As in docker-compose.yml: visits on postgres-visits, every other service on postgres."""
     for overlay in OVERLAYS:
-        for name, d in of_kind(rendered[overlay], "Deployment").items():
+        for name, d in services(rendered[overlay]).items():
             assert connections.database_of(d) == (
                 "postgres-visits" if name == "visits" else "postgres"
             )
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_the_operators_pod_is_the_compose_files_ops_and_waits_at_no_replicas(rendered, overlay):
+    objects = rendered[overlay]
+    ops = of_kind(objects, "Deployment")["ops"]
+    assert ops["spec"]["replicas"] == 0
+    theirs = compose()["services"]["ops"]["environment"]
+    ours = env(ops)
+    assert set(theirs) <= set(ours)
+    assert ours["SHEGONG_NATS_USER"]["value"] == "operator"
+    assert (
+        ours["SHEGONG_NATS_PASSWORD"]["valueFrom"]["secretKeyRef"]["key"]
+        == "SHEGONG_NATS_PASSWORD_OPERATOR"
+    )
+    assert container(ops)["resources"]["limits"]
+    assert "ops" not in {
+        h["spec"]["scaleTargetRef"]["name"]
+        for h in of_kind(objects, "HorizontalPodAutoscaler").values()
+    }
