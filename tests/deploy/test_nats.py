@@ -125,3 +125,13 @@ def test_nats_server_refuses_the_configuration_without_the_secret(secured_server
     )
     assert done.returncode != 0
     assert re.search(r"SHEGONG_NATS_PASSWORD_[A-Z]+", done.stdout + done.stderr)
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_the_nodes_mount_the_rendered_users(rendered, overlay):
+    """kustomize renames the generated ConfigMap by its content: a change of users rolls the nodes."""
+    objects = rendered[overlay]
+    sts = of_kind(objects, "StatefulSet")["nats"]
+    (volume,) = [v for v in sts["spec"]["template"]["spec"]["volumes"] if v["name"] == "config"]
+    assert volume["configMap"]["name"] in of_kind(objects, "ConfigMap")
+    assert volume["configMap"]["name"] != "nats-auth"

@@ -171,3 +171,22 @@ def test_the_operators_pod_is_the_compose_files_ops_and_waits_at_no_replicas(ren
         h["spec"]["scaleTargetRef"]["name"]
         for h in of_kind(objects, "HorizontalPodAutoscaler").values()
     }
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_every_pod_meets_the_restricted_pod_security_standard(rendered, overlay):
+    """The namespace enforces `restricted`: a pod that does not meet it would not start."""
+    objects = rendered[overlay]
+    (namespace,) = of_kind(objects, "Namespace").values()
+    assert namespace["metadata"]["labels"]["pod-security.kubernetes.io/enforce"] == "restricted"
+    for o in objects:
+        spec = o.get("spec", {}).get("template", {}).get("spec")
+        if spec is None:
+            continue
+        assert spec["securityContext"]["runAsNonRoot"] is True, o["metadata"]["name"]
+        assert spec["securityContext"]["seccompProfile"]["type"] == "RuntimeDefault"
+        assert spec["automountServiceAccountToken"] is False
+        for c in spec["containers"]:
+            assert c["securityContext"]["allowPrivilegeEscalation"] is False
+            assert c["securityContext"]["capabilities"]["drop"] == ["ALL"]
+            assert c["securityContext"]["readOnlyRootFilesystem"] is True
