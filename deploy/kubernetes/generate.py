@@ -294,6 +294,10 @@ def env_of(name: str, service: dict[str, Any]) -> list[dict[str, Any]]:
         elif key == "SHEGONG_NATS_PASSWORD":
             ref = {"name": NATS_USERS, "key": nats_auth.password_variable(user)}
             out.append({"name": key, "valueFrom": {"secretKeyRef": ref}})
+        elif re.search(r"(?<!REQUIRE_)(SECRETS?|PASSWORD|KEY)$", key):
+            raise ValueError(
+                f"{key}: a secret the manifests do not know; add it to SECRET_VARIABLES"
+            )
         else:
             out.append({"name": key, "value": compose_value(value)})
     for key, value in {**EXTRA_ENV["*"], **EXTRA_ENV.get(name, {})}.items():

@@ -15,7 +15,9 @@ from shegong_runtime.settings import Settings, default_secrets
 
 from .conftest import OVERLAYS, compose, load, of_kind
 
-SECRET_NAME = re.compile(r"(SECRET|PASSWORD|MASTER_KEY|DATABASE_URL|TOKEN)$", re.IGNORECASE)
+SECRET_NAME = re.compile(
+    r"(?<!REQUIRE_)(SECRETS?|PASSWORD|MASTER_KEY|DATABASE_URL|TOKEN)$", re.IGNORECASE
+)
 make_secrets = load("make_secrets")
 
 

@@ -22,7 +22,7 @@ ADDED = {
     "SHEGONG_NOTIFICATIONS_WEBHOOK_SECRET",
     "SHEGONG_WORKBENCH_SECURE_COOKIE",
 }
-FROM_SECRETS = re.compile(r"(SECRET|PASSWORD|MASTER_KEY|DATABASE_URL)$")
+FROM_SECRETS = re.compile(r"(?<!REQUIRE_)(SECRETS?|PASSWORD|MASTER_KEY|DATABASE_URL)$")
 
 
 def matches(selector: dict[str, str], labels: dict[str, str]) -> bool:
