@@ -1,4 +1,4 @@
-"""The manifests rendered once per session, with the machine's kubectl (its kustomize)."""
+"""The manifests rendered once per pytest run, with the machine's kubectl (its kustomize)."""
 
 from __future__ import annotations
 
