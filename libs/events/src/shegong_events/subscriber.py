@@ -28,6 +28,7 @@ from faststream import AckPolicy
 from faststream.nats import JStream, NatsBroker, NatsRouter, PullSub
 from faststream.nats.annotations import NatsMessage
 from faststream.security import SASLPlaintext
+from nats.js.api import ConsumerConfig
 
 from shegong_events.connection import connection_from_env
 from shegong_events.decoding import Delivered, decode
@@ -59,9 +60,14 @@ def shegong_subscriber(
     event_type: str = "*",
     aggregate_id: str = "*",
     batch_size: int = 16,
+    ack_wait_s: float | None = None,
 ) -> Callable[[Handler], Handler]:
-    """Register `handler` for the domain's events matching the filter (`*`: any)."""
+    """Register `handler` for the domain's events matching the filter (`*`: any).
+
+    `ack_wait_s`: how long the server waits for a handler before it delivers the event again
+    (the server's default, 30 s, when None); set when the consumer is first created."""
     subject = domain_filter(domain, station_id, event_type, aggregate_id)
+    config = ConsumerConfig(ack_wait=ack_wait_s) if ack_wait_s is not None else None
 
     def register(handler: Handler) -> Handler:
         @router.subscriber(
@@ -69,6 +75,7 @@ def shegong_subscriber(
             stream=JStream(stream_name(domain), declare=False),
             durable=durable,
             pull_sub=PullSub(batch_size=batch_size),
+            config=config,
             ack_policy=AckPolicy.NACK_ON_ERROR,
             title=f"{durable}:{subject}",
             description=(handler.__doc__ or "").strip() or None,
