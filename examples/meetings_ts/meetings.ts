@@ -10,7 +10,7 @@
 // event is acknowledged after it is handled, so a crash means a redelivery, never a loss.
 // Without --until-caught-up it keeps following.
 
-import { AckPolicy, connect, DeliverPolicy, type ConnectionOptions, type JsMsg } from "nats";
+import { AckPolicy, connect, DeliverPolicy, type ConnectionOptions } from "nats";
 import type { EngagementEvent } from "../../contracts/typescript/engagement.js";
 
 const STREAM = "SW_ENGAGEMENT";
@@ -78,7 +78,7 @@ async function main(): Promise<void> {
   if (untilCaughtUp && (await consumer.info()).num_pending === 0) messages.stop();
   for await (const msg of messages) {
     handle(msg.json<EngagementEvent>());
-    msg.ack(); // after the handler: a crash before this line means a redelivery
+    await msg.ackAck(); // after the handler, confirmed by the server: a crash before means a redelivery
     if (untilCaughtUp && msg.info.pending === 0) break;
   }
   const stations = [...held].map(([station, meetings]) => ({

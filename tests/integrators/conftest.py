@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+import nats
 import pytest
 from shegong_runtime import auth, nats_auth
 from shegong_runtime.embedded import free_port
@@ -60,6 +61,21 @@ class RunningStack:
                     },
                 )
                 assert r.status_code < 300, r.text
+
+    async def published(self, subject: str) -> bool:
+        """The stream holds a message on `subject` (the relay has caught up with the store)."""
+        nc = await nats.connect(
+            self.nats_url,
+            user=nats_auth.INTEGRATOR,
+            password=self.password(nats_auth.INTEGRATOR),
+        )
+        try:
+            info = await nc.jetstream().stream_info(
+                f"SW_{subject.split('.')[1].upper()}", subjects_filter=subject
+            )
+            return bool(info.state.subjects)
+        finally:
+            await nc.close()
 
 
 @pytest.fixture(scope="session")

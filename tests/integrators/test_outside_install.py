@@ -11,11 +11,8 @@ come, once.
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import signal
 import subprocess
-import sys
 import tomllib
 from pathlib import Path
 
@@ -27,9 +24,8 @@ from shegong_runtime import nats_auth
 from shegong_testing.fixtures import eventually
 
 from .conftest import RunningStack
+from .walkthrough import ROOT, outside_env, sh, step
 
-ROOT = Path(__file__).resolve().parents[2]
-SUBSCRIBER = Path(__file__).with_name("outside") / "meetings.py"
 HIGHEST = "0.7.8"  # the newest FastStream release the range allows
 MEETINGS = "sw.engagement.*.MeetingHeld.*"
 # the demo week's meetings as the source tells them (participants: 共计N人参加)
@@ -58,63 +54,40 @@ def test_the_extra_allows_a_range_of_faststream_and_both_ends_are_tested():
     assert not spec.contains("0.8.0")  # the next minor may break the kit: allowed once tested
 
 
-def uv(*args: str, cwd: Path | None = None) -> str:
-    found = shutil.which("uv")
-    assert found, "uv is not installed (scripts/bootstrap installs it)"
-    done = subprocess.run(
-        [found, *args], cwd=cwd, capture_output=True, text=True, timeout=300, check=False
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    return done.stdout
-
-
-@pytest.fixture(scope="session")
-def wheel(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("dist")
-    uv("build", "--package", "shegong-events", "--wheel", "--out-dir", str(out), cwd=ROOT)
-    [built] = out.glob("shegong_events-*.whl")
-    return built
-
-
 @pytest.fixture(scope="module", params=["lowest", "highest"])
-def team(request, wheel, tmp_path_factory) -> tuple[Path, str]:
-    """A team's own folder and virtual environment, under the system's temporary folder."""
+def team(request, tmp_path_factory) -> tuple[Path, str]:
+    """A team's own folder and virtual environment, outside the repository, made with the
+    page's commands; FastStream held at one end of the range the extra allows."""
     wanted = lowest() if request.param == "lowest" else HIGHEST
     folder = tmp_path_factory.mktemp(f"team-faststream-{wanted}")
     assert ROOT not in folder.parents
-    uv("venv", "--quiet", "--python", sys.executable, str(folder / "venv"))
-    python = folder / "venv" / "bin" / "python"
-    uv(
-        "pip",
-        "install",
-        "--quiet",
-        "--python",
-        str(python),
-        f"{wheel}[faststream]",
-        f"faststream[nats,cli]=={wanted}",
+    env = outside_env(TEAM=str(folder))
+    sh(step('uv build --package shegong-events --wheel --out-dir "$TEAM/dist"'), env)
+    sh(step('uv venv --python 3.11 "$TEAM/venv"'), env)
+    install = step(
+        'uv pip install --python "$TEAM/venv" '
+        '"$TEAM/dist/shegong_events-0.1.0-py3-none-any.whl[faststream]"'
     )
-    shutil.copy(SUBSCRIBER, folder / SUBSCRIBER.name)
+    sh(f'{install} "faststream[nats,cli]=={wanted}"', env)
+    sh(step('cp tests/integrators/outside/meetings.py "$TEAM/"'), env)
     return folder, wanted
+
+
+RUN = "venv/bin/python meetings.py meetings.jsonl team-meetings"
 
 
 class Subscriber:
     """meetings.py in the team's folder and interpreter, with nothing of the workspace."""
 
-    def __init__(self, folder: Path, stack: RunningStack, out: Path, durable: str, *flags: str):
-        env = {
-            k: v
-            for k, v in os.environ.items()
-            if k not in ("VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME", "NATS_URL")
-            and not k.startswith("SHEGONG_")
-        }
-        env["SHEGONG_NATS_ENV_FILE"] = str(stack.integrator_env)
+    def __init__(self, folder: Path, stack: RunningStack, durable: str, *flags: str):
+        step("export SHEGONG_NATS_ENV_FILE=$PWD/.state/nats/integrator.env")
+        argv = step(RUN).split()[:-1] + [durable, *flags]
         self.log = folder / f"{durable}.log"
         with open(self.log, "ab") as log:
             self.proc = subprocess.Popen(
-                [str(folder / "venv" / "bin" / "python"), SUBSCRIBER.name, str(out), durable]
-                + list(flags),
+                argv,
                 cwd=folder,
-                env=env,
+                env=outside_env(SHEGONG_NATS_ENV_FILE=str(stack.integrator_env)),
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
@@ -166,12 +139,12 @@ async def test_a_subscriber_installed_from_the_wheel_follows_the_meetings_as_the
     team, stack
 ):
     folder, wanted = team
-    durable = f"team-meetings-{wanted.replace('.', '-')}"
-    out = folder / "meetings.jsonl"
+    durable = f"{RUN.split()[-1]}-{wanted.replace('.', '-')}"
+    out = folder / RUN.split()[2]
     new = [f"team-{wanted.replace('.', '')}-{n}" for n in (1, 2)]
 
     # 1. the first start: the whole history, one meeting failing once
-    first = Subscriber(folder, stack, out, durable, "--fail-once", next(iter(DEMO)))
+    first = Subscriber(folder, stack, durable, "--fail-once", next(iter(DEMO)))
     await eventually(lambda: first.said(f"subscribed with faststream {wanted}"), timeout=60)
     await eventually(lambda: settled(stack, durable, out), timeout=60)
     assert first.stop() == 0
@@ -188,10 +161,12 @@ async def test_a_subscriber_installed_from_the_wheel_follows_the_meetings_as_the
     # 2. two meetings held while the team's process is down; the next one dies in a handler
     stack.hold_meeting("xigu-fulilu", new[0], 12)
     stack.hold_meeting("honggu-haishiwan", new[1], 15)
-    second = Subscriber(folder, stack, out, durable, "--hang-on", new[1])
+    second = Subscriber(folder, stack, durable, "--hang-on", new[1])
     await eventually(
-        lambda: {line["meeting_id"]: line["outcome"] for line in lines(out)[before:]}
-        == {new[0]: "handled", new[1]: "hanging"},
+        lambda: (
+            {line["meeting_id"]: line["outcome"] for line in lines(out)[before:]}
+            == {new[0]: "handled", new[1]: "hanging"}
+        ),
         timeout=60,
     )
 
@@ -203,11 +178,13 @@ async def test_a_subscriber_installed_from_the_wheel_follows_the_meetings_as_the
     second.kill()
 
     # 3. a clean restart: the meeting whose handler never returned comes again, nothing else
-    third = Subscriber(folder, stack, out, durable)
+    third = Subscriber(folder, stack, durable)
     await eventually(lambda: settled(stack, durable, out), timeout=90)
     assert third.stop() == 0
     after = lines(out)[before:]
-    assert [(line["meeting_id"], line["pid"]) for line in after if line["outcome"] == "handled"] == [
+    assert [
+        (line["meeting_id"], line["pid"]) for line in after if line["outcome"] == "handled"
+    ] == [
         (new[0], second.proc.pid),
         (new[1], third.proc.pid),  # the killed handler's meeting, in the next process
     ]
