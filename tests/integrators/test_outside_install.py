@@ -175,6 +175,8 @@ async def test_a_subscriber_installed_from_the_wheel_follows_the_meetings_as_the
         return info.num_pending == 0 and info.num_ack_pending == 1
 
     await eventually(only_the_hanging_one_unacknowledged, timeout=30)
+    info, _ = await consumer(stack, durable)
+    assert info.config.ack_wait == 10  # meetings.py's ack_wait_s: the redelivery comes after it
     second.kill()
 
     # 3. a clean restart: the meeting whose handler never returned comes again, nothing else
