@@ -1,12 +1,13 @@
 """A FastStream subscriber of Shegong events: `pip install shegong-events[faststream]`.
 
     router = NatsRouter()
-    broker = nats_broker()          # NATS_URL, SHEGONG_NATS_USER, SHEGONG_NATS_PASSWORD
-    broker.include_router(router)
 
     @shegong_subscriber(router, domain="visits", durable="my-dashboard", event_type="NeedIdentified")
     async def on_need(delivered: Delivered) -> None:
         ...
+
+    broker = nats_broker()          # NATS_URL, SHEGONG_NATS_USER, SHEGONG_NATS_PASSWORD
+    broker.include_router(router)
 
 declares a durable pull consumer on the domain's stream (`JStream(..., declare=False)`: the
 stream belongs to the publishing service) with the subject filter asked for, hands the handler
