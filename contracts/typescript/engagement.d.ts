@@ -59,6 +59,7 @@ export interface ActionItemAssignedV1 {
      */
     owner_unit?: string | null;
     resolution_id?: string | null;
+    title: string;
   };
   event_id?: string;
   event_type: "ActionItemAssigned";
@@ -89,6 +90,7 @@ export interface ActionItemDoneV1 {
     due_on: string;
     late: boolean;
     note?: string | null;
+    title: string;
   };
   event_id?: string;
   event_type: "ActionItemDone";
@@ -174,6 +176,7 @@ export interface IssueProposedV1 {
       | "bureau_official"
       | "teacher"
       | "other";
+    title: string;
     /**
      * the topic it belongs to
      */
@@ -207,6 +210,7 @@ export interface MeetingCancelledV1 {
     kind: "resident_deliberation" | "joint_meeting" | "peer_exchange" | "volunteer_workshop" | "other";
     reason: string;
     scheduled_on: string;
+    title: string;
   };
   event_id?: string;
   event_type: "MeetingCancelled";
@@ -483,6 +487,7 @@ export interface MeetingHeldV1 {
     participants_total?: number | null;
     summary?: string | null;
     theme?: string | null;
+    title: string;
     /**
      * @maxItems 50
      */
@@ -552,6 +557,10 @@ export interface ParticipantGroup {
 }
 export interface Topic {
   summary?: string | null;
+  /**
+   * e.g. 为老服务
+   */
+  title: string;
 }
 /**
  * The name of an issue's proposer or an action item's owner erased (PIPL); the item stays,
@@ -628,6 +637,10 @@ export interface MeetingScheduledV1 {
      * e.g. 走进社区
      */
     theme?: string | null;
+    /**
+     * e.g. 春日茶话联席 共语美好未来
+     */
+    title: string;
     venue?: string | null;
   };
   event_id?: string;
@@ -802,6 +815,7 @@ export interface TrainingAttendedV1 {
     attended_on: string;
     meeting_id?: string | null;
     minutes?: number | null;
+    title: string;
     training_id: string;
   };
   event_id?: string;

@@ -11,12 +11,19 @@ const out = __dirname;
 const check = process.argv.includes("--check");
 const banner = "// Generated from contracts/schemas by contracts/typescript/generate.cjs: do not edit.";
 
-// inner titles would each become an exported alias, repeated in every event of a domain
+// inner titles would each become an exported alias, repeated in every event of a domain; a
+// field named `title` under `properties` is data, not the keyword, and stays
 function untitle(node) {
   if (Array.isArray(node)) return node.forEach(untitle);
   if (node && typeof node === "object") {
     delete node.title;
-    Object.values(node).forEach(untitle);
+    for (const [key, child] of Object.entries(node)) {
+      if (key === "properties" && child && typeof child === "object") {
+        Object.values(child).forEach(untitle);
+      } else {
+        untitle(child);
+      }
+    }
   }
 }
 

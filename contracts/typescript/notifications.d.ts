@@ -126,6 +126,7 @@ export interface NotificationSentV1 {
     source_event_id: string;
     source_event_type: string;
     template_id: string;
+    title: string;
   };
   event_id?: string;
   event_type: "NotificationSent";
