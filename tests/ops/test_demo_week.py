@@ -3,6 +3,7 @@ back as an integrator and an operator would: `shegong replay`, `status`, `projec
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 from collections import defaultdict
@@ -339,7 +340,14 @@ async def test_a_cursor_is_refused_by_name_on_another_list_or_when_mangled(week)
     visits = week.clients["visits"]
     first = (await visits.get("/households", params={"limit": 1}, headers=admin)).json()
     assert first["next"]
-    for path, cursor in [("/visits/overdue", first["next"]), ("/households", "bm90LWEtY3Vyc29y")]:
+    forged = base64.urlsafe_b64encode(
+        json.dumps({"o": "households", "k": ["a", "not-a-time", "b"]}).encode()
+    ).decode()
+    for path, cursor in [
+        ("/visits/overdue", first["next"]),  # another list's
+        ("/households", "bm90LWEtY3Vyc29y"),  # not a cursor at all
+        ("/households", forged.rstrip("=")),  # this list's shape, a key of the wrong type
+    ]:
         r = await visits.get(path, params={"cursor": cursor}, headers=admin)
         assert r.status_code == 422 and r.json()["field"] == "cursor", r.text
         assert r.json()["rule"] == "cursor_not_of_this_list"

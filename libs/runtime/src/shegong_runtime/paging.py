@@ -97,16 +97,20 @@ class Keyset:
         except (binascii.Error, ValueError, KeyError, TypeError):
             ok = False
         if not ok:
-            raise RequestValidationError(
-                [
-                    {
-                        "loc": ("query", "cursor"),
-                        "type": "cursor_not_of_this_list",
-                        "msg": "the cursor is not one this list gave out: start again without it",
-                    }
-                ]
-            )
+            raise _refused()
         return list(values)
+
+
+def _refused() -> RequestValidationError:
+    return RequestValidationError(
+        [
+            {
+                "loc": ("query", "cursor"),
+                "type": "cursor_not_of_this_list",
+                "msg": "the cursor is not one this list gave out: start again without it",
+            }
+        ]
+    )
 
 
 def _text(value: Any) -> str:
@@ -205,7 +209,12 @@ class Select:
         """Up to `limit` rows after the cursor, and the cursor of the row after them if any."""
         after = keyset.decode(page.cursor) if page.cursor else None
         sql = self.statement(keyset, after, page.limit)
-        rows = await db.fetch(sql, *self.args, *(after or []))
+        try:
+            rows = await db.fetch(sql, *self.args, *(after or []))
+        except asyncpg.DataError:  # a cursor's key that is not of its column's type
+            if after is None:
+                raise
+            raise _refused() from None
         if len(rows) > page.limit:
             rows = rows[: page.limit]
             return list(rows), keyset.cursor_of(rows[-1])
@@ -216,10 +225,13 @@ def slice_of_list(items: list[R], keyset: Keyset, page: PageRequest) -> tuple[li
     """A page of a short list held in memory (the stations of a scope, the templates): the same
     contract as the lists read from a table, for lists bounded by design, not by history."""
     after = keyset.decode(page.cursor) if page.cursor else None
-    key = [tuple(_text(_field(i, k.field)) for k in keyset.keys) for i in items]
+    key = [tuple(_typed(_text(_field(i, k.field)), k.cast) for k in keyset.keys) for i in items]
     order = sorted(range(len(items)), key=lambda n: key[n], reverse=keyset.descending)
     if after is not None:
-        mark = tuple(after)
+        try:
+            mark = tuple(_typed(v, k.cast) for v, k in zip(after, keyset.keys, strict=True))
+        except ValueError:
+            raise _refused() from None
         order = [n for n in order if (key[n] < mark if keyset.descending else key[n] > mark)]
     chosen = [items[n] for n in order[: page.limit]]
     more = len(order) > page.limit
@@ -228,6 +240,15 @@ def slice_of_list(items: list[R], keyset: Keyset, page: PageRequest) -> tuple[li
         if more
         else None
     )
+
+
+def _typed(text: str, cast: str) -> Any:
+    """A key as its column would compare it (numbers as numbers, not as text)."""
+    if cast in ("integer", "bigint"):
+        return int(text)
+    if cast == "float8":
+        return float(text)
+    return text
 
 
 def _field(item: Any, name: str) -> Any:
