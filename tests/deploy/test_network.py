@@ -121,7 +121,7 @@ def test_only_the_services_are_exposed_and_not_their_operations_paths(rendered, 
     for rule in ingress["spec"]["rules"]:
         for path in rule["http"]["paths"]:
             backend = path["backend"]["service"]["name"]
-            if path["path"] in ("/metrics", "/readyz", "/healthz"):
+            if path["path"] in ("/metrics", "/readyz", "/healthz", "/livez"):
                 assert (backend, path["pathType"]) == ("not-exposed", "Exact"), rule["host"]
             else:
                 exposed.add(backend)

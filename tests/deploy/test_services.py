@@ -42,8 +42,8 @@ def test_every_service_has_probes_limits_a_disruption_budget_and_an_autoscaler(r
     for name, d in deployments.items():
         c = container(d)
         assert c["readinessProbe"]["httpGet"]["path"] == "/readyz", name
-        assert c["livenessProbe"]["httpGet"]["path"] == "/healthz", name
-        assert c["startupProbe"]["httpGet"]["path"] == "/healthz", name
+        assert c["livenessProbe"]["httpGet"]["path"] == "/livez", name
+        assert c["startupProbe"]["httpGet"]["path"] == "/livez", name
         for need in ("cpu", "memory"):
             assert c["resources"]["requests"][need] and c["resources"]["limits"][need], (name, need)
         labels = d["spec"]["template"]["metadata"]["labels"]
@@ -78,7 +78,7 @@ def test_nats_has_probes_limits_and_a_budget_that_keeps_a_quorum(rendered, overl
 
 
 async def test_the_probe_and_scrape_paths_are_served_by_every_service(rendered):
-    """The paths the manifests probe and scrape exist in each service's app, and /healthz
+    """The paths the manifests probe and scrape exist in each service's app, and /livez
     answers without PostgreSQL or NATS (a liveness probe must not fail with them)."""
     deployments = services(rendered["production"])
     for name in SERVICES:

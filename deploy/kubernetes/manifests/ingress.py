@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 DOMAIN = "shegong.example.org"  # overlays set their own hosts
-OPERATIONS = ("/metrics", "/readyz", "/healthz")  # answered inside the cluster only
+OPERATIONS = ("/metrics", "/readyz", "/healthz", "/livez")  # answered inside the cluster only
 
 
 def ingress_objects(names: list[str]) -> list[dict[str, Any]]:

@@ -68,7 +68,7 @@ def service_objects(name: str, service: dict[str, Any]) -> list[dict[str, Any]]:
         "shegong.io/nats-client": "true",  # let through by the NATS NetworkPolicy
         "shegong.io/database": database,  # let through by its database's NetworkPolicy
     }
-    http_probe = {"httpGet": {"path": "/healthz", "port": "http"}, "timeoutSeconds": 3}
+    http_probe = {"httpGet": {"path": "/livez", "port": "http"}, "timeoutSeconds": 3}
     deployment = {
         "apiVersion": "apps/v1",
         "kind": "Deployment",

@@ -112,6 +112,12 @@ def _operator_endpoints(app: FastAPI, ready: Callable[[], Awaitable[dict[str, bo
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
+    @app.get("/livez", tags=["operations"])
+    async def livez() -> dict[str, str]:
+        """Liveness: the event loop answers. Never a dependency check, so an outage of
+        PostgreSQL or NATS makes a replica unready (`/readyz`), not restarted."""
+        return {"status": "ok"}
+
     @app.get("/readyz", tags=["operations"])
     async def readyz() -> JSONResponse:
         """200 when every part runs; else 503 with Retry-After and the failing checks named."""
