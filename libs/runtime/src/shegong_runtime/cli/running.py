@@ -5,10 +5,11 @@ from __future__ import annotations
 import asyncio
 import signal
 from pathlib import Path
+from urllib.parse import quote
 
 import click
 
-from shegong_runtime import auth, logging
+from shegong_runtime import logging
 from shegong_runtime.cli.app import main, run_until_signal
 from shegong_runtime.settings import Settings
 
@@ -63,17 +64,18 @@ def up(demo: bool, only: tuple[str, ...], replicas: tuple[str, ...], cluster_siz
         if demo:
             loaded = load_demo(stack)
             click.echo(f"demo week loaded: {', '.join(loaded) or 'nothing to load'}")
-        if demo and "workbench" in stack.urls:
-            click.echo(
-                f"workbench      sign in at {stack.urls['workbench']}/signin as qingbaishi-sg (社工), qingbaishi-zz (站长), chengguan-mz (区民政局) or city-admin, password shegong-demo"
-            )
-        token = auth.issue(settings, "demo-admin", auth.Role.city_admin)
-        click.echo(f"token (city_admin, 12 h): {token}")
-        if board := stack.urls.get("stations"):
-            click.echo(f"dashboard   {board}/dashboard?token={token}")
-            click.echo(
-                f"roundup     {board}/dashboard/roundup?start=2024-03-16&end=2024-03-22&token={token}  (一周掠影, the demo week)"
-            )
+        if bench := stack.urls.get("workbench"):
+            if demo:
+                click.echo(
+                    f"workbench      sign in at {bench}/signin as qingbaishi-sg (社工), qingbaishi-zz (站长), chengguan-mz (区民政局) or city-admin, password shegong-demo"
+                )
+            if "stations" in stack.urls:  # the board behind the workbench's sign-in, no token
+                click.echo(f"dashboard   {bench}/signin?next=/dashboard")
+                roundup = quote("/dashboard/roundup?start=2024-03-16&end=2024-03-22", safe="/")
+                click.echo(f"roundup     {bench}/signin?next={roundup}  (一周掠影, the demo week)")
+        click.echo(
+            "token       uv run shegong token --role city_admin  (for the JSON APIs, as a bearer header)"
+        )
         click.echo(
             f"tools       uv run shegong status  (after `set -a; . {stack.state}/nats/operator.env; set +a`)"
         )
