@@ -10,14 +10,12 @@ from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
-from shegong_runtime import logging
 from shegong_runtime.auth import Unauthenticated
 from shegong_runtime.service import runtime
 
 from shegong_workbench import audit, session, throttle, users, web
 
 router = APIRouter(include_in_schema=False)
-log = logging.get("workbench.signin")
 MIN_PASSWORD = 10
 
 
@@ -78,7 +76,6 @@ async def signin(request: Request) -> Response:
     await audit.record(pool, "signin.ok", username=user.username, address=k.address)
     response = RedirectResponse(target, status_code=303)
     session.keep(response, value)
-    log.info("signin.ok", role=str(user.role))
     return response
 
 

@@ -314,7 +314,7 @@ async function since(c) {
   const entries = await read(c.history);
   if (!Array.isArray(entries)) return null;
   return entries.filter((e) => c.basedOn === null || e.version > c.basedOn)
-    .map((e) => ({ version: e.version, title: e.title, actor: e.actor, at: e.occurred_at,
+    .map((e) => ({ version: e.version, title: e.title, actor: e.actor, at: e.occurred_at, facts: e.facts || {},
       changed: [...Object.keys(e.facts || {}), ...Object.keys(e.personal || {})] }));
 }
 
@@ -473,6 +473,14 @@ function shown(v) {
   return named(String(v));
 }
 
+function recorded(now, there, entries, top) {
+  /* the record's value; for what is a fact of a change, not of the record (a tier's reason),
+     the colleague's change that came in between */
+  if (now[there] !== undefined) return now[there];
+  const last = [...(entries || [])].reverse().find((e) => e.facts[top] !== undefined);
+  return last ? last.facts[top] : undefined;
+}
+
 function changedBy(entries, keys) {
   /* the latest change since the worker's version that touched this field: who, and when */
   if (!entries) return "—";
@@ -514,7 +522,7 @@ function attentionCard(c) {
     const top = k.split(".")[0];
     const there = fields[top] ? fields[top] + k.slice(top.length) : k; /* e.g. tier → risk_tier */
     const tr = el("tr", {}, el("th", { scope: "row", text: fieldName(k) }), el("td", { "data-field": k, class: "mine", text: shown(v) }),
-      el("td", { "data-field": k, class: "theirs", text: c.current ? shown(now[there]) : "联网后显示" }),
+      el("td", { "data-field": k, class: "theirs", text: c.current ? shown(recorded(now, there, c.since, top)) : "联网后显示" }),
       el("td", { "data-field": k, class: "who", text: changedBy(c.since, [top, there.split(".")[0]]) }));
     table.append(tr);
   }
