@@ -64,18 +64,8 @@ def up(demo: bool, only: tuple[str, ...], replicas: tuple[str, ...], cluster_siz
         if demo:
             loaded = load_demo(stack)
             click.echo(f"demo week loaded: {', '.join(loaded) or 'nothing to load'}")
-        if bench := stack.urls.get("workbench"):
-            if demo:
-                click.echo(
-                    f"workbench      sign in at {bench}/signin as qingbaishi-sg (社工), qingbaishi-zz (站长), chengguan-mz (区民政局) or city-admin, password shegong-demo"
-                )
-            if "stations" in stack.urls:  # the board behind the workbench's sign-in, no token
-                click.echo(f"dashboard   {bench}/signin?next=/dashboard")
-                roundup = quote("/dashboard/roundup?start=2024-03-16&end=2024-03-22", safe="/")
-                click.echo(f"roundup     {bench}/signin?next={roundup}  (一周掠影, the demo week)")
-        click.echo(
-            "token       uv run shegong token --role city_admin  (for the JSON APIs, as a bearer header)"
-        )
+        for line in sign_in_lines(stack.urls, demo):
+            click.echo(line)
         click.echo(
             f"tools       uv run shegong status  (after `set -a; . {stack.state}/nats/operator.env; set +a`)"
         )
@@ -155,3 +145,22 @@ def project(projection: str, name: str | None) -> None:
             await ProjectionRunner(proj, pool, nc, settings).run(stop)
 
     run_until_signal(go)
+
+
+def sign_in_lines(urls: dict[str, str], demo: bool) -> list[str]:
+    """Where people sign in: the workbench, and through it the dashboard and the roundup.
+
+    No token in any of them: an address ends up in browser history, logs and Referer headers,
+    and the dashboard refuses `?token=`."""
+    lines = []
+    if bench := urls.get("workbench"):
+        if demo:
+            lines.append(
+                f"workbench      sign in at {bench}/signin as qingbaishi-sg (社工), qingbaishi-zz (站长), chengguan-mz (区民政局) or city-admin, password shegong-demo"
+            )
+        if "stations" in urls:
+            lines.append(f"dashboard   {bench}/signin?next=/dashboard")
+            roundup = quote("/dashboard/roundup?start=2024-03-16&end=2024-03-22", safe="/")
+            lines.append(f"roundup     {bench}/signin?next={roundup}  (一周掠影, the demo week)")
+    lines.append("token       uv run shegong token --role city_admin  (JSON APIs, bearer header)")
+    return lines
