@@ -255,3 +255,8 @@ async def test_only_a_lead_discards_a_queue_and_it_is_audited(stack, web, pool):
         "SELECT * FROM workbench.audit WHERE username = $1 AND event = 'queue.discarded'", user
     )
     assert row["actor"] == "qingbaishi-zz" and json.loads(row["detail"]) == {"count": 2}
+    # commands queued by a release that kept no author: a lead may discard them too
+    async with httpx.AsyncClient(base_url=stack.url) as lead:
+        await sign_in(lead, "qingbaishi-zz")
+        r = await lead.post("/queue/discards", json={"author": None, "count": 1}, headers=write)
+        assert r.status_code == 200 and r.json() == {"author": None, "discarded": 1}

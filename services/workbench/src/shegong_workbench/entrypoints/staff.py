@@ -86,7 +86,7 @@ class Discard(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    author: str = Field(pattern=USERNAME)
+    author: str | None = Field(default=None, pattern=USERNAME)  # None: queued before authors
     count: int = Field(ge=1, le=10_000)
 
 
@@ -96,7 +96,7 @@ async def discard_queue(body: Discard, request: Request) -> Response:
     if request.headers.get(session.WRITE_HEADER) != "1":
         raise Forbidden(f"discarding a queue needs the {session.WRITE_HEADER} header")
     who = await lead_of(request)
-    author = await users.find(runtime(request).pool, body.author)
+    author = await users.find(runtime(request).pool, body.author) if body.author else None
     if author is not None and not users.may_manage(who.role, who.stations, author):
         raise Forbidden(f"{who.subject} does not look after {body.author}")
     await audit.record(

@@ -589,7 +589,7 @@ function drawOthers(items) {
   const lead = ["station_lead", "city_admin"].includes(document.body.dataset.role);
   for (const o of others) {
     const row = el("p", { "data-testid": "others-item", "data-author": o.author, text: `等待 ${o.name} 登录后发送：${o.count} 条` });
-    if (lead && o.author) {
+    if (lead) { /* an author-less command was queued by a release before authors were kept */
       /* two steps: the first press asks, the second (a different button) decides */
       const drop = el("button", { type: "button", class: "secondary", "data-action": "discard", text: `放弃 ${o.name} 的 ${o.count} 条记录` });
       drop.addEventListener("click", () => {
@@ -611,14 +611,14 @@ async function discardOf(o) {
     r = await fetch("/queue/discards", {
       method: "POST", credentials: "same-origin", cache: "no-store",
       headers: { "Content-Type": "application/json", "X-Workbench": "1" },
-      body: JSON.stringify({ author: o.author, count: o.count }),
+      body: JSON.stringify({ author: o.author || null, count: o.count }),
     });
   } catch (e) {
     toast("需要联网才能放弃他人的记录");
     return;
   }
   if (!r.ok) { toast(`未能放弃（${r.status}）`); return; }
-  const theirs = (await queue.list()).filter((c) => c.author === o.author);
+  const theirs = (await queue.list()).filter((c) => !mine(c) && (c.author || "") === o.author);
   await tx(["commands", "sent"], "readwrite", (t) => {
     for (const c of theirs) t.objectStore("commands").delete(c.seq);
     t.objectStore("sent").add({ label: `${o.name} 的 ${theirs.length} 条记录`, key: null, at: new Date().toISOString(), outcome: "discarded" });
