@@ -156,7 +156,13 @@ async def conflict(day: Day, hid: str, form: str, fill, colleague: dict, path: s
     await day.flush()
     [waiting] = await day.queued()
     assert waiting["state"] == "attention" and waiting["status"] == 409
-    await day.open("/queue")
+
+    async def shown_with_its_history():  # the timeline is a read model: it may trail a moment
+        await day.open("/queue")
+        versions = [e["version"] for e in (await day.queued())[0].get("since") or []]
+        return waiting["answer"]["current_version"] in versions
+
+    await eventually(shown_with_its_history, timeout=20)
 
 
 async def cells(day: Day, field: str) -> tuple[str, str, str]:

@@ -309,10 +309,25 @@ async function current(c) {
   return read(c.compare);
 }
 
+function reached(c) {
+  /* the timeline read holds every version up to the one the service answered with */
+  const target = c.answer && c.answer.current_version;
+  if (typeof target !== "number") return Boolean(c.since);
+  return Boolean(c.since) && c.since.reduce((m, e) => Math.max(m, e.version), c.basedOn || 0) >= target;
+}
+
 async function since(c) {
-  /* the record's timeline entries after the version the worker saw: who changed it, when */
-  const entries = await read(c.history);
-  if (!Array.isArray(entries)) return null;
+  /* the record's timeline entries after the version the worker saw: who changed it, when.
+     The timeline is a read model and may trail the record by a moment: asked again a few times */
+  let entries = null;
+  for (let i = 0; i < 6; i++) {
+    entries = await read(c.history);
+    if (!Array.isArray(entries)) return null;
+    const top = entries.reduce((m, e) => Math.max(m, e.version), 0);
+    const target = c.answer && c.answer.current_version;
+    if (typeof target !== "number" || top >= target) break;
+    await new Promise((done) => setTimeout(done, 500));
+  }
   return entries.filter((e) => c.basedOn === null || e.version > c.basedOn)
     .map((e) => ({ version: e.version, title: e.title, actor: e.actor, at: e.occurred_at, facts: e.facts || {},
       changed: [...Object.keys(e.facts || {}), ...Object.keys(e.personal || {})] }));
@@ -552,6 +567,12 @@ async function drawQueue() {
   const sent = document.getElementById("sent-list");
   attention.replaceChildren();
   const waiting = items.filter((c) => c.state === "attention" && mine(c));
+  for (const c of waiting) {
+    if (c.status === 409 && c.history && !reached(c) && navigator.onLine) {
+      c.since = await since(c); /* the timeline had not caught up when the 409 came */
+      await queue.put(c);
+    }
+  }
   if (!waiting.length) attention.append(el("p", { class: "muted", text: "无" }));
   for (const c of waiting) attention.append(attentionCard(c));
   pending.replaceChildren();
