@@ -330,7 +330,8 @@ async function since(c) {
   }
   return entries.filter((e) => c.basedOn === null || e.version > c.basedOn)
     .map((e) => ({ version: e.version, title: e.title, actor: e.actor, at: e.occurred_at, facts: e.facts || {},
-      changed: [...Object.keys(e.facts || {}), ...Object.keys(e.personal || {})] }));
+      changed: [...Object.entries(e.facts || {}), ...Object.entries(e.personal || {})]
+        .filter(([, v]) => v !== null && v !== undefined).map(([k]) => k) }));
 }
 
 function advance(items, sent, answer) {
