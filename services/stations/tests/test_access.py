@@ -13,7 +13,7 @@ async def test_no_token_no_read_models(board, demo_week):
     assert r.status_code == 401 and r.json()["rule"] == "Unauthenticated"
     page = await board.get("/dashboard")
     assert page.status_code == 401
-    assert "请先登录" in page.text and "?token=" in page.text
+    assert "请先登录" in page.text and "社工站工作台" in page.text
 
 
 async def test_a_social_worker_sees_only_their_own_station(board, admin, token_for, demo_week):
@@ -51,31 +51,33 @@ async def test_a_district_officer_sees_their_district_and_not_the_city(
     assert page.status_code == 403 and "无权查看" in page.text
 
 
-async def test_dashboard_takes_the_token_once_and_keeps_it_in_a_cookie(board, token_for, demo_week):
-    lead = token_for("station_lead", [QINGBAISHI])["Authorization"].removeprefix("Bearer ")
-    first = await board.get(
-        f"/dashboard/stations/{QINGBAISHI}", params={"token": lead, "on": "2024-03-22"}
+async def test_the_dashboard_refuses_a_token_in_the_address_with_a_400_naming_the_rule(
+    board, token_for, demo_week
+):
+    lead = token_for("station_lead", [QINGBAISHI])
+    raw = lead["Authorization"].removeprefix("Bearer ")
+    for path in (f"/dashboard/stations/{QINGBAISHI}", "/dashboard/roundup", "/dashboard", "/"):
+        r = await board.get(path, params={"token": raw, "on": "2024-03-22"})
+        assert r.status_code == 400, path
+        assert "?token= is not accepted" in r.text and "set-cookie" not in r.headers
+        assert raw not in r.text and "location" not in r.headers
+    # refused even beside a good bearer header: the address is the problem, not the caller
+    both = await board.get("/dashboard", params={"token": raw}, headers=lead)
+    assert both.status_code == 400
+    # the bearer header alone (what the workbench sends) opens the page
+    page = await board.get(
+        f"/dashboard/stations/{QINGBAISHI}", params={"on": "2024-03-22"}, headers=lead
     )
-    assert first.status_code == 303
-    assert first.headers["location"] == f"/dashboard/stations/{QINGBAISHI}?on=2024-03-22"
-    cookie = first.headers["set-cookie"]
-    assert (
-        cookie.startswith("shegong_token=") and "HttpOnly" in cookie and "Path=/dashboard" in cookie
-    )
-    page = await board.get(first.headers["location"], headers={"Cookie": f"shegong_token={lead}"})
     assert page.status_code == 200 and "城关区青白石街道社工站" in page.text
-    closed = await board.get(
-        f"/dashboard/stations/{FULILU}", headers={"Cookie": f"shegong_token={lead}"}
-    )
+    closed = await board.get(f"/dashboard/stations/{FULILU}", headers=lead)
     assert closed.status_code == 403
-    # the JSON API takes the bearer header only
-    assert (
-        await board.get(f"/stations/{QINGBAISHI}", headers={"Cookie": f"shegong_token={lead}"})
-    ).status_code == 401
+    # no cookie of its own any more: a cookie named like the old one opens nothing
+    old = await board.get("/dashboard", headers={"Cookie": f"shegong_token={raw}"})
+    assert old.status_code == 401
 
 
-async def test_a_forged_token_is_refused_and_not_kept(board, demo_week):
-    r = await board.get("/dashboard", params={"token": "not-a-jwt"})
+async def test_a_forged_token_is_refused(board, demo_week):
+    r = await board.get("/dashboard", headers={"Authorization": "Bearer not-a-jwt"})
     assert r.status_code == 401 and "set-cookie" not in r.headers
 
 

@@ -112,8 +112,8 @@ async def test_a_workers_day_online_then_offline_then_back(stack, link):
             return r.status_code == 200 and r.json()["figures"]["visits"]["this_week"] >= 3
 
         await eventually(on_the_board, timeout=30)
-        token = day.lead["Authorization"].removeprefix("Bearer ")
-        await browser.open(f"{stack.board_url}/dashboard/stations/{STATION}?token={token}")
+        # the station's board, opened from the workbench with her session: no token anywhere
+        await browser.open(f"{day.url}/dashboard/stations/{STATION}")
         assert await browser.text("header h1") == "城关区青白石街道社工站"
         assert int(await browser.text('[data-testid="visits-week"] .v')) >= 3
         await day.shot("station-dashboard")

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import uuid
 
+from shegong_testing.fixtures import eventually
+
 from .conftest import sign_in
 
 STATION = "chengguan-qingbaishi"
-WRITE = {"X-Workbench": "1"}
+WRITE = {"X-Workbench": "1", "X-Workbench-Author": "qingbaishi-sg"}
 
 
 async def a_household(stack, web) -> tuple[str, int]:
@@ -64,6 +66,44 @@ async def test_writes_need_the_workbench_header(stack, web):
     r = await web.post(f"/api/visits/households/{hid}/visits", json=visit_body())
     assert r.status_code == 403
     assert (await web.get(f"/api/visits/households/{hid}")).json()["version"] == version
+
+
+async def test_a_command_of_another_worker_is_refused_under_this_session(stack, web):
+    """The phone's queue names its author; the proxy sends only the signed-in worker's own."""
+    await sign_in(web, "qingbaishi-zz")
+    hid, version = await a_household(stack, web)
+    for author in ("qingbaishi-sg", "", None):
+        headers = {"X-Workbench": "1", "Idempotency-Key": f"wb-{uuid.uuid4()}"}
+        if author is not None:
+            headers["X-Workbench-Author"] = author
+        r = await web.post(
+            f"/api/visits/households/{hid}/visits", json=visit_body(), headers=headers
+        )
+        assert r.status_code == 403 and r.json()["error"] == "NotTheAuthor", author
+    assert (await web.get(f"/api/visits/households/{hid}")).json()["version"] == version
+
+
+async def test_the_actor_recorded_is_the_session_whatever_the_page_sends(stack, web):
+    await sign_in(web, "qingbaishi-sg")
+    hid, version = await a_household(stack, web)
+    r = await web.post(
+        f"/api/visits/households/{hid}/visits",
+        json=visit_body(),
+        headers={
+            **WRITE,
+            "Idempotency-Key": f"wb-{uuid.uuid4()}",
+            "Authorization": "Bearer forged-by-the-page",  # not passed on: the session's is
+            "X-Actor": "qingbaishi-zz",
+        },
+    )
+    assert r.status_code == 201
+
+    async def recorded() -> list[str]:
+        timeline = (await web.get(f"/api/visits/households/{hid}/timeline")).json()["items"]
+        return [e["actor"] for e in timeline if e["version"] == version + 1]
+
+    await eventually(recorded, timeout=30)
+    assert await recorded() == ["qingbaishi-sg"]
 
 
 async def test_the_proxy_needs_a_signed_in_worker(stack, web):

@@ -16,18 +16,24 @@ from .conftest import sign_in
 STATION = "chengguan-qingbaishi"
 
 
-async def test_a_social_worker_signs_in_and_gets_the_services_own_token(stack, web):
+async def test_a_social_worker_signs_in_to_a_session_that_holds_no_token(stack, web, pool):
     r = await sign_in(web, "qingbaishi-sg")
     assert r.status_code == 303 and r.headers["location"] == "/"
-    token = web.cookies[session.COOKIE]
-    who = auth.verify(stack.settings, token)  # what every service checks
-    assert (who.subject, who.role, who.stations) == ("qingbaishi-sg", "social_worker", {STATION})
+    value = web.cookies[session.COOKIE]
+    assert value.count(".") != 2  # not a JWT: a random id the server looks up
     cookie = r.headers["set-cookie"].lower()
     assert "httponly" in cookie and "samesite=strict" in cookie
-    # the token is good at the visits service itself
-    answer = await stack.clients["visits"].get(
-        "/households", params={"station_id": STATION}, headers={"Authorization": f"Bearer {token}"}
+    row = await pool.fetchrow(
+        "SELECT * FROM workbench.sessions WHERE id_hash = encode(sha256($1::bytea), 'hex')",
+        value.encode(),
     )
+    assert (row["username"], row["role"], list(row["stations"])) == (
+        "qingbaishi-sg",
+        "social_worker",
+        [STATION],
+    )
+    # the services answer through the workbench in the worker's scope
+    answer = await web.get("/api/visits/households", params={"station_id": STATION})
     assert answer.status_code == 200 and answer.json()["items"]
     assert {h["station_id"] for h in answer.json()["items"]} == {STATION}
 
@@ -57,10 +63,17 @@ async def test_demo_users_cover_every_role_and_station(stack, pool):
     assert len(stations) == 6
 
 
-async def test_a_district_officer_token_carries_the_district(stack, web):
+async def test_a_district_officer_session_carries_the_district(stack, web, pool):
     await sign_in(web, "chengguan-mz")
-    who = auth.verify(stack.settings, web.cookies[session.COOKIE])
-    assert (who.role, who.district) == ("district_officer", "chengguan")
+    me = await session.find(pool, web.cookies[session.COOKIE])
+    assert (me.principal.role, me.principal.district) == ("district_officer", "chengguan")
+    token = session.token_for(type("R", (), {"app": stack.app})(), me.principal)
+    who = auth.verify(stack.settings, token)  # the token a call to a service carries
+    assert (who.subject, who.role, who.district) == (
+        "chengguan-mz",
+        "district_officer",
+        "chengguan",
+    )
 
 
 async def test_only_the_city_admin_manages_users(stack, web):

@@ -65,10 +65,10 @@ class Day:
             await self.b.offline(True)
             await self.link.down()
 
-    async def sign_in(self, username: str) -> None:
+    async def sign_in(self, username: str, password: str = "shegong-demo") -> None:
         await self.b.open(f"{self.url}/signin")
         await self.b.type("#username", username)
-        await self.b.type("#password", "shegong-demo")
+        await self.b.type("#password", password)
         await self.b.click(".signin button[type=submit]")
         await self.ready()
 
@@ -83,6 +83,14 @@ class Day:
             "const done = arguments[arguments.length - 1];"
             "window.workbench.queue.sent().then(done, (e) => done(String(e)));"
         )
+
+    async def sign_out(self) -> None:
+        await self.b.click("form.signout button[type=submit]")
+
+        async def on_signin():
+            return "/signin" in await self.b.current_url()
+
+        await eventually(on_signin, timeout=10)
 
     async def flush(self) -> None:
         await self.b.script_async(

@@ -13,9 +13,6 @@ class StationsSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SHEGONG_STATIONS_", extra="ignore")
 
     trend_weeks: int = Field(default=12, ge=1, le=104, description="weeks a visits chart shows")
-    sign_in_hours: int = Field(
-        default=12, ge=1, le=24 * 30, description="dashboard cookie lifetime"
-    )
     roundup_max_days: int = Field(default=366, ge=7, description="longest span of a roundup")
     urgent_needs_shown: int = Field(default=50, ge=1, le=1000, description="urgent needs per page")
 

@@ -6,13 +6,13 @@ from contextlib import asynccontextmanager
 
 from shegong_runtime.service import Runtime, Service
 
-from shegong_workbench import config, users
-from shegong_workbench.entrypoints import assets, pages, proxy, signin, users_api
+from shegong_workbench import audit, config, headers, session, throttle, users
+from shegong_workbench.entrypoints import assets, board, pages, proxy, signin, staff, users_api
 from shegong_workbench.upstream import Upstreams
 
 
 async def prepare(rt: Runtime) -> None:
-    await users.migrate(rt.pool)
+    await users.migrate(rt.pool, session.DDL, throttle.DDL, audit.DDL)
 
 
 class Workbench(Service):
@@ -22,6 +22,7 @@ class Workbench(Service):
         app = super().app(settings)  # reads config.settings() anew
         app.state.upstreams = Upstreams(config.settings(), dict(transports or {}))
         app.mount("/static", assets.static, name="static")
+        headers.install(app)
         started = app.router.lifespan_context
 
         @asynccontextmanager
@@ -38,7 +39,15 @@ service = Workbench(
     name="workbench",
     title="Shegong station workbench (社工站工作台)",
     domain=None,  # records nothing itself: every change goes to the services' APIs
-    routers=[signin.router, proxy.router, users_api.router, assets.router, pages.router],
+    routers=[
+        signin.router,
+        proxy.router,
+        board.router,
+        staff.router,
+        users_api.router,
+        assets.router,
+        pages.router,
+    ],
     on_start=[prepare],
     own_settings=config.settings,
 )

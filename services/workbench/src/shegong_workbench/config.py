@@ -25,7 +25,11 @@ class WorkbenchSettings(BaseSettings):
     stations_url: str = _default("stations")
     # the sign-in cookie is sent over HTTPS only; off for http://127.0.0.1 on a laptop
     secure_cookie: bool = False
-    session_hours: int = 12
+    session_hours: int = 12  # a session ends this long after its sign-in, used or not
+    idle_minutes: int = 30  # ... or this long after it was last used
+    signin_free_failures: int = 3  # failures of one account before each try must wait
+    address_free_failures: int = 10  # failures from one address before each try must wait
+    signin_lock_after: int = 10  # failures in a row that lock an account until a lead lifts it
     # the password of the demo users `shegong up` creates (never used outside the demo)
     demo_password: str = "shegong-demo"
 

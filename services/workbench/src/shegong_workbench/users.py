@@ -29,6 +29,7 @@ CREATE TABLE IF NOT EXISTS {SCHEMA}.users (
     district      text,
     updated_at    timestamptz NOT NULL DEFAULT now()
 );
+ALTER TABLE {SCHEMA}.users ADD COLUMN IF NOT EXISTS password_changed_at timestamptz;
 """
 STAFF_ROLES = frozenset(WRITERS)  # integrators and operators use their own tools
 
@@ -52,11 +53,13 @@ def _user(row: asyncpg.Record) -> User:
     )
 
 
-async def migrate(pool: asyncpg.Pool) -> None:
+async def migrate(pool: asyncpg.Pool, *more: str) -> None:
+    """The users' table and the other tables of the schema (`more`), under one lock."""
     async with pool.acquire() as conn:
         await conn.execute("SELECT pg_advisory_lock(hashtext('workbench.users'))")
         try:
-            await conn.execute(DDL)
+            for ddl in (DDL, *more):
+                await conn.execute(ddl)
         finally:
             await conn.execute("SELECT pg_advisory_unlock(hashtext('workbench.users'))")
 
@@ -103,6 +106,34 @@ async def authenticate(pool: asyncpg.Pool, username: str, password: str) -> User
             HASHER.hash(password),
         )
     return _user(row)
+
+
+async def find(pool: asyncpg.Pool, username: str) -> User | None:
+    row = await pool.fetchrow(f"SELECT * FROM {SCHEMA}.users WHERE username = $1", username)
+    return _user(row) if row else None
+
+
+async def set_password(
+    conn: asyncpg.Connection | asyncpg.Pool, username: str, password: str
+) -> None:
+    """A new password (changed by its owner or reset by a lead); only its hash is kept."""
+    await conn.execute(
+        f"UPDATE {SCHEMA}.users SET password_hash = $2, password_changed_at = now(), "
+        "updated_at = now() WHERE username = $1",
+        username,
+        HASHER.hash(password),
+    )
+
+
+def may_manage(who_role: Role, who_stations: frozenset[str], user: User) -> bool:
+    """A station lead looks after the social workers of their stations; the city's admin, anyone."""
+    if who_role == Role.city_admin:
+        return True
+    return (
+        who_role == Role.station_lead
+        and user.role == Role.social_worker
+        and bool(who_stations & set(user.stations))
+    )
 
 
 async def everyone(pool: asyncpg.Pool) -> list[User]:

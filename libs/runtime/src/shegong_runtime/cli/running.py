@@ -5,10 +5,11 @@ from __future__ import annotations
 import asyncio
 import signal
 from pathlib import Path
+from urllib.parse import quote
 
 import click
 
-from shegong_runtime import auth, logging
+from shegong_runtime import logging
 from shegong_runtime.cli.app import main, run_until_signal
 from shegong_runtime.settings import Settings
 
@@ -63,17 +64,8 @@ def up(demo: bool, only: tuple[str, ...], replicas: tuple[str, ...], cluster_siz
         if demo:
             loaded = load_demo(stack)
             click.echo(f"demo week loaded: {', '.join(loaded) or 'nothing to load'}")
-        if demo and "workbench" in stack.urls:
-            click.echo(
-                f"workbench      sign in at {stack.urls['workbench']}/signin as qingbaishi-sg (社工), qingbaishi-zz (站长), chengguan-mz (区民政局) or city-admin, password shegong-demo"
-            )
-        token = auth.issue(settings, "demo-admin", auth.Role.city_admin)
-        click.echo(f"token (city_admin, 12 h): {token}")
-        if board := stack.urls.get("stations"):
-            click.echo(f"dashboard   {board}/dashboard?token={token}")
-            click.echo(
-                f"roundup     {board}/dashboard/roundup?start=2024-03-16&end=2024-03-22&token={token}  (一周掠影, the demo week)"
-            )
+        for line in sign_in_lines(stack.urls, demo):
+            click.echo(line)
         click.echo(
             f"tools       uv run shegong status  (after `set -a; . {stack.state}/nats/operator.env; set +a`)"
         )
@@ -153,3 +145,22 @@ def project(projection: str, name: str | None) -> None:
             await ProjectionRunner(proj, pool, nc, settings).run(stop)
 
     run_until_signal(go)
+
+
+def sign_in_lines(urls: dict[str, str], demo: bool) -> list[str]:
+    """Where people sign in: the workbench, and through it the dashboard and the roundup.
+
+    No token in any of them: an address ends up in browser history, logs and Referer headers,
+    and the dashboard refuses `?token=`."""
+    lines = []
+    if bench := urls.get("workbench"):
+        if demo:
+            lines.append(
+                f"workbench      sign in at {bench}/signin as qingbaishi-sg (社工), qingbaishi-zz (站长), chengguan-mz (区民政局) or city-admin, password shegong-demo"
+            )
+        if "stations" in urls:
+            lines.append(f"dashboard   {bench}/signin?next=/dashboard")
+            roundup = quote("/dashboard/roundup?start=2024-03-16&end=2024-03-22", safe="/")
+            lines.append(f"roundup     {bench}/signin?next={roundup}  (一周掠影, the demo week)")
+    lines.append("token       uv run shegong token --role city_admin  (JSON APIs, bearer header)")
+    return lines

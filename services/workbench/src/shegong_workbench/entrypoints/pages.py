@@ -28,9 +28,11 @@ Build = Callable[[Principal, str, Upstreams], Awaitable[Response]]
 async def shown(request: Request, build: Build) -> Response:
     """Signed in, else to the sign-in page; a service's refusal or absence as a page."""
     try:
-        who, token = session.current(request)
+        me = await session.signed(request)
     except Unauthenticated:
         return RedirectResponse(f"/signin?next={quote(request.url.path)}", status_code=303)
+    who, token = me.principal, session.token_for(request, me.principal)
+    web.signed_name.set(me.display_name)
     try:
         return await build(who, token, request.app.state.upstreams)
     except httpx.HTTPStatusError as exc:

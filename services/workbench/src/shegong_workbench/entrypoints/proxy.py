@@ -4,6 +4,11 @@ Same origin, so the page (and its offline queue) needs no CORS and never holds t
 answer of the service comes back as it is (status, body, Idempotent-Replayed), so a 409 with
 the current version reaches the queue untouched. A service that does not answer is 502: the
 queue keeps the command and tries again.
+
+A write names the worker who made it (`X-Workbench-Author`, recorded when it was queued) and is
+refused unless that is who is signed in now: on a shared phone a colleague's queued command is
+never sent under another session. The token the proxy adds is made from the session, so the
+actor the service records is the session's subject whatever the page sends.
 """
 
 from __future__ import annotations
@@ -18,14 +23,28 @@ from shegong_workbench import session
 from shegong_workbench.upstream import FORWARDED, RETURNED, UnknownUpstream, Upstreams
 
 router = APIRouter(prefix="/api", include_in_schema=False)
+AUTHOR_HEADER = "X-Workbench-Author"  # who queued the command (static/app.js)
 log = logging.get("workbench.proxy")
 
 
 @router.api_route("/{service}/{path:path}", methods=["GET", "POST"])
 async def proxy(service: str, path: str, request: Request) -> Response:
-    _, token = session.current(request)
-    if request.method == "POST" and request.headers.get(session.WRITE_HEADER) != "1":
-        raise Forbidden(f"writes through the workbench need the {session.WRITE_HEADER} header")
+    who, token = await session.current(request)
+    if request.method == "POST":
+        if request.headers.get(session.WRITE_HEADER) != "1":
+            raise Forbidden(f"writes through the workbench need the {session.WRITE_HEADER} header")
+        author = request.headers.get(AUTHOR_HEADER)
+        if author != who.subject:
+            log.info("proxy.not_the_author")  # no names: the count of such refusals is enough
+            return JSONResponse(
+                {
+                    "error": "NotTheAuthor",
+                    "message": "这条记录由其他人员保存，须由本人登录后发送",
+                    "author": author,
+                    "signed_in": who.subject,
+                },
+                status_code=403,
+            )
     upstreams: Upstreams = request.app.state.upstreams
     try:
         client = upstreams.client(service)

@@ -5,6 +5,11 @@
  * and records nothing twice. A 409 (someone changed the record first) is never retried on its
  * own: it waits under 需要处理 until the worker keeps it (a new change at the current version)
  * or drops it.
+ *
+ * A command belongs to the worker who saved it (`author`). On a shared phone the sender sends
+ * only the signed-in worker's own commands; a colleague's wait on the phone, shown by count
+ * (never their content), until that colleague signs in again, or until a station lead discards
+ * them (audited by the workbench first). The proxy checks the author against the session too.
  */
 "use strict";
 
@@ -12,7 +17,14 @@ const DB_NAME = "workbench";
 const DB_VERSION = 1;
 const LOCK = "workbench-queue";
 const RETRY_MS = 5000;
-const PAGES = "workbench-pages-v1"; /* the same name as in sw.js */
+const BUILD = document.documentElement.dataset.build || "dev";
+const PAGES = `workbench-pages-${BUILD}`; /* the same name as in sw.js: both from the build */
+const PAGES_PREFIX = "workbench-pages-";
+
+/* who is signed in on this page (empty on a page shown without a session) */
+const me = () => (document.body && document.body.dataset.user) || "";
+const myName = () => (document.body && document.body.dataset.userName) || me();
+const mine = (c) => Boolean(me()) && c.author === me();
 
 /* ---------- IndexedDB: commands (the queue, ordered by seq) and sent (a short log) ---------- */
 
@@ -173,6 +185,10 @@ function base(form, overrides) {
     basedOn: d.version !== undefined ? Number(d.version) : null, /* the version the worker saw */
     ifMatch: d.ifMatch !== undefined && d.version !== undefined ? Number(d.version) : null,
     compare: d.compare || null,
+    history: d.history || null, /* the record's timeline: who changed it since, and when */
+    fields: d.fields ? JSON.parse(d.fields) : {}, /* form field → the record's field */
+    author: me(), /* who saved it: only they send it */
+    authorName: myName(),
     group: d.aggregate || uuid(),
     state: "pending",
     createdAt: new Date().toISOString(),
@@ -269,22 +285,54 @@ function scheduleRetry() {
 }
 
 async function send(c) {
-  const headers = { "Content-Type": "application/json", "Idempotency-Key": c.key, "X-Workbench": "1" };
+  const headers = {
+    "Content-Type": "application/json", "Idempotency-Key": c.key, "X-Workbench": "1", "X-Workbench-Author": c.author || "",
+  };
   if (c.ifMatch !== null && c.ifMatch !== undefined) headers["If-Match"] = String(c.ifMatch);
   return fetch(`/api/${c.service}${c.path}`, {
     method: "POST", headers, body: JSON.stringify(c.body), credentials: "same-origin", cache: "no-store",
   });
 }
 
-async function current(c) {
-  /* the record as it is now, to show beside what the worker entered */
-  if (!c.compare) return null;
+async function read(url) {
+  if (!url) return null;
   try {
-    const r = await fetch(c.compare, { credentials: "same-origin", cache: "no-store" });
+    const r = await fetch(url, { credentials: "same-origin", cache: "no-store" });
     return r.ok ? await r.json() : null;
   } catch (e) {
     return null;
   }
+}
+
+async function current(c) {
+  /* the record as it is now, to show beside what the worker entered */
+  return read(c.compare);
+}
+
+function reached(c) {
+  /* the timeline read holds every version up to the one the service answered with */
+  const target = c.answer && c.answer.current_version;
+  if (typeof target !== "number") return Boolean(c.since);
+  return Boolean(c.since) && c.since.reduce((m, e) => Math.max(m, e.version), c.basedOn || 0) >= target;
+}
+
+async function since(c) {
+  /* the record's timeline entries after the version the worker saw: who changed it, when.
+     The timeline is a read model and may trail the record by a moment: asked again a few times */
+  let entries = null;
+  for (let i = 0; i < 6; i++) {
+    const page = await read(c.history); /* the latest events first: what came after basedOn */
+    entries = page && Array.isArray(page.items) ? page.items : null;
+    if (entries === null) return null;
+    const top = entries.reduce((m, e) => Math.max(m, e.version), 0);
+    const target = c.answer && c.answer.current_version;
+    if (typeof target !== "number" || top >= target) break;
+    await new Promise((done) => setTimeout(done, 500));
+  }
+  return entries.filter((e) => c.basedOn === null || e.version > c.basedOn).reverse()
+    .map((e) => ({ version: e.version, title: e.title, actor: e.actor, at: e.occurred_at, facts: e.facts || {},
+      changed: [...Object.entries(e.facts || {}), ...Object.entries(e.personal || {})]
+        .filter(([, v]) => v !== null && v !== undefined).map(([k]) => k) }));
 }
 
 function advance(items, sent, answer) {
@@ -312,6 +360,7 @@ async function flushOnce() {
   let sentAny = false;
   for (const c of items) {
     if (c.state !== "pending") continue;
+    if (!mine(c)) continue; /* a colleague's: it waits for them to sign in on this phone */
     if (held.has(c.group)) continue; /* an earlier command of this record waits for the worker */
     let r;
     try {
@@ -335,6 +384,9 @@ async function flushOnce() {
       showAuthLost();
       return sentAny;
     }
+    if (r.status === 403 && answer && answer.error === "NotTheAuthor") {
+      return sentAny; /* someone else signed in since this page opened: theirs is not ours */
+    }
     if (r.status >= 500 || r.status === 429 || r.status === 408) {
       scheduleRetry();
       return sentAny;
@@ -344,6 +396,7 @@ async function flushOnce() {
     c.status = r.status;
     c.answer = answer;
     c.current = r.status === 409 ? await current(c) : null;
+    c.since = r.status === 409 ? await since(c) : null;
     await queue.put(c);
     held.add(c.group);
   }
@@ -385,7 +438,7 @@ async function keepMine(seq) {
   }
   c.key = `wb-${uuid()}`; /* a new change, decided by the worker, at the current version */
   c.state = "pending";
-  delete c.answer; delete c.current; delete c.status;
+  delete c.answer; delete c.current; delete c.since; delete c.status;
   await queue.put(c);
   await drawQueue();
   flush();
@@ -428,11 +481,29 @@ function fieldName(key) {
 
 function shown(v) {
   if (v === undefined || v === null || v === "") return "—";
+  if (v === true) return "是";
+  if (v === false) return "否";
   if (Array.isArray(v)) return v.map(shown).join("、");
   if (typeof v === "object") {
     return Object.entries(v).filter(([k]) => !k.endsWith("_id")).map(([, x]) => shown(x)).join(" ");
   }
   return named(String(v));
+}
+
+function recorded(now, there, entries, top) {
+  /* the record's value; for what is a fact of a change, not of the record (a tier's reason),
+     the colleague's change that came in between */
+  if (now[there] !== undefined) return now[there];
+  const last = [...(entries || [])].reverse().find((e) => e.facts[top] !== undefined);
+  return last ? last.facts[top] : undefined;
+}
+
+function changedBy(entries, keys) {
+  /* the latest change since the worker's version that touched this field: who, and when */
+  if (!entries) return "—";
+  const touched = (e) => keys.some((k) => e.changed.includes(k) || e.changed.includes(`${k}_sealed`));
+  const last = [...entries].reverse().find(touched);
+  return last ? `${last.actor} · ${localTime(last.at)}` : "未改动";
 }
 
 function localTime(iso) {
@@ -460,14 +531,24 @@ function attentionCard(c) {
   const head = el("tr", {}, el("th", { scope: "col", text: "项目" }), el("th", { scope: "col", text: "您填写的" }),
     el("th", { scope: "col", text: "现在的记录" }));
   table.append(head);
-  const mine = flat(c.body);
+  head.append(el("th", { scope: "col", text: "由谁、何时修改" }));
+  const entered = flat(c.body);
   const now = c.current ? flat(c.current) : {};
-  for (const [k, v] of Object.entries(mine)) {
+  const fields = c.fields || {};
+  for (const [k, v] of Object.entries(entered)) {
+    const top = k.split(".")[0];
+    const there = fields[top] ? fields[top] + k.slice(top.length) : k; /* e.g. tier → risk_tier */
     const tr = el("tr", {}, el("th", { scope: "row", text: fieldName(k) }), el("td", { "data-field": k, class: "mine", text: shown(v) }),
-      el("td", { "data-field": k, class: "theirs", text: c.current ? shown(now[k]) : "联网后显示" }));
+      el("td", { "data-field": k, class: "theirs", text: c.current ? shown(recorded(now, there, c.since, top)) : "联网后显示" }),
+      el("td", { "data-field": k, class: "who", text: changedBy(c.since, [top, there.split(".")[0]]) }));
     table.append(tr);
   }
   card.append(el("div", { class: "scroll" }, table));
+  if (c.since && c.since.length) {
+    const list = el("ul", { class: "rows", "data-testid": "changes-since" });
+    for (const e of c.since) list.append(el("li", { text: `第 ${e.version} 版 · ${e.title} · ${e.actor} · ${localTime(e.at)}` }));
+    card.append(el("p", { text: "您看到之后的修改：" }), list);
+  }
   const actions = el("p", { class: "actions" });
   if (c.status === 409) {
     const keep = el("button", { type: "button", "data-action": "keep", text: "保留我的（作为新的修改）" });
@@ -487,17 +568,86 @@ async function drawQueue() {
   const pending = document.getElementById("pending-list");
   const sent = document.getElementById("sent-list");
   attention.replaceChildren();
-  const waiting = items.filter((c) => c.state === "attention");
+  const waiting = items.filter((c) => c.state === "attention" && mine(c));
+  for (const c of waiting) {
+    if (c.status === 409 && c.history && !reached(c) && navigator.onLine) {
+      c.since = await since(c); /* the timeline had not caught up when the 409 came */
+      await queue.put(c);
+    }
+  }
   if (!waiting.length) attention.append(el("p", { class: "muted", text: "无" }));
   for (const c of waiting) attention.append(attentionCard(c));
   pending.replaceChildren();
-  for (const c of items.filter((x) => x.state === "pending")) {
+  for (const c of items.filter((x) => x.state === "pending" && mine(x))) {
     pending.append(el("li", { "data-testid": "pending-item", text: `${c.label} · ${localTime(c.createdAt)}` }));
   }
   const log = (await queue.sent()).slice(-20).reverse();
   sent.replaceChildren();
-  const words = { recorded: "已记录", replayed: "已记录（重复发送，未重复记录）", dropped: "已放弃" };
+  drawOthers(items);
+  const words = { recorded: "已记录", replayed: "已记录（重复发送，未重复记录）", dropped: "已放弃", discarded: "已由站长放弃" };
   for (const s of log) sent.append(el("li", { "data-outcome": s.outcome, text: `${s.label} · ${words[s.outcome] || s.outcome}` }));
+}
+
+/* ---------- colleagues' commands on this phone ---------- */
+
+function othersOf(items) {
+  /* author → { name, count }: a colleague's waiting commands, by count only */
+  const out = new Map();
+  for (const c of items) {
+    if (mine(c)) continue;
+    const key = c.author || "";
+    const o = out.get(key) || { author: key, name: c.authorName || c.author || "未知人员", count: 0 };
+    o.count += 1;
+    out.set(key, o);
+  }
+  return [...out.values()];
+}
+
+function drawOthers(items) {
+  const box = document.getElementById("others-list");
+  if (!box) return;
+  box.replaceChildren();
+  const others = othersOf(items);
+  if (!others.length) box.append(el("p", { class: "muted", text: "无" }));
+  const lead = ["station_lead", "city_admin"].includes(document.body.dataset.role);
+  for (const o of others) {
+    const row = el("p", { "data-testid": "others-item", "data-author": o.author, text: `等待 ${o.name} 登录后发送：${o.count} 条` });
+    if (lead) { /* an author-less command was queued by a release before authors were kept */
+      /* two steps: the first press asks, the second (a different button) decides */
+      const drop = el("button", { type: "button", class: "secondary", "data-action": "discard", text: `放弃 ${o.name} 的 ${o.count} 条记录` });
+      drop.addEventListener("click", () => {
+        const sure = el("button", { type: "button", "data-action": "confirm-discard", text: `确认放弃（无法撤销，将被记录）` });
+        sure.addEventListener("click", () => discardOf(o));
+        drop.replaceWith(sure);
+        sure.focus();
+      });
+      row.append(" ", drop);
+    }
+    box.append(row);
+  }
+}
+
+async function discardOf(o) {
+  /* a lead's decision for a worker who has left: audited by the workbench before anything goes */
+  let r;
+  try {
+    r = await fetch("/queue/discards", {
+      method: "POST", credentials: "same-origin", cache: "no-store",
+      headers: { "Content-Type": "application/json", "X-Workbench": "1" },
+      body: JSON.stringify({ author: o.author || null, count: o.count }),
+    });
+  } catch (e) {
+    toast("需要联网才能放弃他人的记录");
+    return;
+  }
+  if (!r.ok) { toast(`未能放弃（${r.status}）`); return; }
+  const theirs = (await queue.list()).filter((c) => !mine(c) && (c.author || "") === o.author);
+  await tx(["commands", "sent"], "readwrite", (t) => {
+    for (const c of theirs) t.objectStore("commands").delete(c.seq);
+    t.objectStore("sent").add({ label: `${o.name} 的 ${theirs.length} 条记录`, key: null, at: new Date().toISOString(), outcome: "discarded" });
+  });
+  await refreshCounts();
+  await drawQueue();
 }
 
 /* ---------- page chrome ---------- */
@@ -527,8 +677,14 @@ function showAuthLost() {
 
 async function refreshCounts() {
   const items = await queue.list();
-  const pending = items.filter((c) => c.state === "pending").length;
-  const attention = items.filter((c) => c.state === "attention").length;
+  const pending = items.filter((c) => c.state === "pending" && mine(c)).length;
+  const attention = items.filter((c) => c.state === "attention" && mine(c)).length;
+  const others = document.getElementById("others-banner");
+  if (others) {
+    const waiting = othersOf(items);
+    others.hidden = waiting.length === 0 || !me();
+    others.textContent = waiting.map((o) => `等待 ${o.name} 登录（${o.count} 条记录保存在本机）`).join("；");
+  }
   const q = document.getElementById("queue-count");
   if (q) q.textContent = String(pending);
   const a = document.getElementById("attention-count");
@@ -562,7 +718,9 @@ async function start() {
   const signout = document.querySelector("form.signout");
   if (signout && window.caches) {
     /* saved pages hold households' data: they go with the session (the queue stays) */
-    signout.addEventListener("submit", () => { caches.delete(PAGES); });
+    signout.addEventListener("submit", () => {
+      caches.keys().then((keys) => keys.filter((k) => k.startsWith(PAGES_PREFIX)).forEach((k) => caches.delete(k)));
+    });
   }
   await refreshCounts();
   if (document.getElementById("pending-list")) await drawQueue();

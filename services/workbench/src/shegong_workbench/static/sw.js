@@ -4,9 +4,14 @@
  * the page's queue decides what happens to a command without a network. */
 "use strict";
 
-const SHELL = "workbench-shell-v1";
-const PAGES = "workbench-pages-v1";
-const SHELL_FILES = ["/static/app.js", "/static/app.css", "/offline"];
+/* the build's digest, written in by the workbench when it serves this file (entrypoints/assets.py):
+ * a release that changes any static file or page template starts new caches, and `activate`
+ * deletes the old ones */
+const BUILD = "__BUILD__";
+const SHELL = `workbench-shell-${BUILD}`;
+const PAGES = `workbench-pages-${BUILD}`;
+const SHELL_FILES = ["/static/app.js", "/static/app.css", "/static/icon-192.png", "/static/icon-512.png", "/manifest.webmanifest", "/offline"];
+const NEVER_KEPT = ["/signin", "/signout", "/password", "/staff", "/queue/discards"]; /* sessions and colleagues' accounts */
 
 self.addEventListener("install", (event) => {
   event.waitUntil(caches.open(SHELL).then((c) => c.addAll(SHELL_FILES)).then(() => self.skipWaiting()));
@@ -50,7 +55,7 @@ self.addEventListener("fetch", (event) => {
   const url = new URL(request.url);
   if (request.method !== "GET" || url.origin !== self.location.origin) return;
   if (url.pathname.startsWith("/api/") || url.pathname === "/sw.js") return;
-  if (url.pathname.startsWith("/signin") || url.pathname === "/signout") return;
+  if (NEVER_KEPT.some((p) => url.pathname.startsWith(p))) return;
   if (request.mode === "navigate") {
     event.respondWith(page(request));
   } else if (url.pathname.startsWith("/static/")) {

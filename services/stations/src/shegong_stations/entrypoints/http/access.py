@@ -1,9 +1,8 @@
 """Who is asking, and which stations they may see.
 
-The JSON API takes the bearer header through the kit's dependency, as every service does. A
-browser cannot send a header from a link, so the dashboard also accepts `?token=<jwt>` once:
-it answers with a redirect to the same page without the token and keeps the token in an
-HttpOnly cookie for later pages.
+The JSON API and the dashboard take the bearer header only. People open the dashboard through
+the station workbench, whose sign-in session adds the header for them; a token is never taken
+from an address (`?token=`), where browser history, proxy logs and Referer headers keep it.
 """
 
 from __future__ import annotations
@@ -18,22 +17,35 @@ from shegong_runtime.auth import (
     caller,
     requires,
 )
-from shegong_runtime.errors import Forbidden
+from shegong_runtime.errors import DomainError, Forbidden
 
-COOKIE = "shegong_token"
+TOKEN_IN_ADDRESS = (
+    "?token= is not accepted: a token in an address ends up in browser history, logs and "
+    "Referer headers. Open the dashboard from the station workbench (社工站工作台) after signing "
+    "in there, or send the token in an Authorization: Bearer header."
+)
 VIEWERS = READERS | {Role.operator}
 reader = requires(*VIEWERS)
 """FastAPI dependency of the JSON API: any reading role, bearer header only."""
 
 
+class TokenInAddress(DomainError):
+    """A token in the query string: refused before it is even read."""
+
+    status = 400
+
+    def __init__(self) -> None:
+        super().__init__(TOKEN_IN_ADDRESS, field="token")
+
+
 def from_page(request: Request) -> Principal:
-    """The dashboard's caller: the bearer header, else the query token, else the cookie."""
-    token = (
-        bearer_token(request) or request.query_params.get("token") or request.cookies.get(COOKIE)
-    )
+    """The dashboard's caller, from the bearer header (the workbench adds it)."""
+    if "token" in request.query_params:
+        raise TokenInAddress()
+    token = bearer_token(request)
     if not token:
         raise Unauthenticated(
-            "missing bearer token (Authorization: Bearer <jwt>, or ?token= on the dashboard)"
+            "missing bearer token: open the dashboard from the station workbench (社工站工作台)"
         )
     return caller(request, token)
 

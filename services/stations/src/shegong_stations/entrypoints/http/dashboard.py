@@ -1,9 +1,8 @@
 """The dashboard: server-rendered pages over the same views as the JSON API.
 
-Sign in from a link: open `/dashboard?token=<jwt>` (a token from `shegong token`). The page
-answers with a redirect to itself without the token and keeps it in an HttpOnly cookie, so the
-token leaves the address bar and later pages need nothing. `/dashboard/signout` forgets it.
-A bearer header works too, as on the JSON API.
+People reach these pages through the station workbench (`/dashboard` there), whose sign-in
+session adds the bearer header; the pages take nothing else. A `?token=` in the address is
+refused with a 400 naming the rule, so no link, history entry or log line carries a token.
 """
 
 from __future__ import annotations
@@ -13,12 +12,11 @@ from dataclasses import dataclass
 from datetime import date
 from importlib.resources import files
 from typing import Annotated
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from shegong_events.glossary import ROLE, word
-from shegong_runtime.auth import Principal, bearer_token
+from shegong_runtime.auth import Principal
 from shegong_runtime.errors import DomainError
 from shegong_runtime.inputs import Day, Identifier
 from shegong_runtime.service import runtime
@@ -33,10 +31,8 @@ from shegong_stations.web import pages, pictures
 
 router = APIRouter(prefix="/dashboard", tags=["dashboard"], include_in_schema=False)
 root = APIRouter(include_in_schema=False)
-SIGN_IN_HINT = (
-    "请在地址后加上 ?token=<令牌> 打开看板（令牌由 `shegong token` 生成），之后本浏览器会记住登录。"
-)
-TITLES = {401: "请先登录", 403: "无权查看", 404: "未找到", 422: "参数有误"}
+SIGN_IN_HINT = "请先登录社工站工作台，再从工作台的「看板」打开本页；令牌不能放在地址中。"
+TITLES = {400: "地址有误", 401: "请先登录", 403: "无权查看", 404: "未找到", 422: "参数有误"}
 STYLESHEET = files("shegong_stations.web").joinpath("static", "dashboard.css").read_text("utf-8")
 
 
@@ -48,31 +44,13 @@ async def render(
     request: Request,
     build: Callable[[Principal], Awaitable[Response | str]],
 ) -> Response:
-    """Sign in from `?token=` by redirect, check the caller, build the page; errors as pages."""
-    token = request.query_params.get("token")
+    """Check the caller (bearer header only), build the page; errors as pages."""
     try:
-        if token and not bearer_token(request):
-            access.from_page(request)  # reject a bad token before keeping it
-            rest = urlencode(
-                [(k, v) for k, v in request.query_params.multi_items() if k != "token"]
-            )
-            response = RedirectResponse(
-                request.url.path + (f"?{rest}" if rest else ""), status_code=303
-            )
-            response.set_cookie(
-                access.COOKIE,
-                token,
-                httponly=True,
-                samesite="lax",
-                path="/dashboard",
-                max_age=config.settings().sign_in_hours * 3600,
-            )
-            return response
         who = access.from_page(request)
         who.require_role(access.VIEWERS)
         result = await build(who)
     except DomainError as exc:
-        hint = SIGN_IN_HINT if exc.status == 401 else ""
+        hint = SIGN_IN_HINT if exc.status in (400, 401) else ""
         return HTMLResponse(
             pages.message_page(TITLES.get(exc.status, "出错了"), str(exc), hint),
             status_code=exc.status,
@@ -226,14 +204,11 @@ async def stylesheet() -> Response:
     )
 
 
-@router.get("/signout")
-async def sign_out() -> Response:
-    response = HTMLResponse(pages.message_page("已退出", "本浏览器已不再保存登录令牌。"))
-    response.delete_cookie(access.COOKIE, path="/dashboard")
-    return response
-
-
 @root.get("/")
 async def home(request: Request) -> Response:
+    if "token" in request.query_params:  # not even passed on in a redirect
+        return HTMLResponse(
+            pages.message_page(TITLES[400], access.TOKEN_IN_ADDRESS, SIGN_IN_HINT), status_code=400
+        )
     query = request.url.query
     return RedirectResponse("/dashboard" + (f"?{query}" if query else ""), status_code=307)
