@@ -140,6 +140,7 @@ async def test_shegong_reconcile_reports_what_it_compared(stack_env, nats_url, p
         env=stack_env,
         capture_output=True,
         text=True,
+        check=False,
         timeout=120,
     )
     assert done.returncode == 0, done.stderr[-2000:]
