@@ -90,7 +90,7 @@ class Balancer:
 
     def start(self, python: Path | str, release: str) -> Replica:
         port = free_port()
-        log = open(self.logs / f"{self.service}-{release}-{port}.log", "ab")  # noqa: SIM115
+        log = open(self.logs / f"{self.service}-{release}-{port}.log", "ab")
         proc = subprocess.Popen(
             [str(python), "-m", "shegong_runtime.cli", "serve", self.service, "--port", str(port)],
             env=clean_env(self.env),
