@@ -41,6 +41,7 @@ from shegong_runtime import (
     bus,
     deadletter,
     generations,
+    identity,
     logging,
     metrics,
     ordering,
@@ -84,6 +85,17 @@ CREATE TABLE IF NOT EXISTS {s}.failures (
 CREATE TABLE IF NOT EXISTS {s}.checkpoints (
     stream text PRIMARY KEY,   -- the unit: <domain>.p<k>, or redrive
     stream_seq bigint NOT NULL
+);
+-- when the unit's stream was created: another time means it was recreated or restored, and
+-- sequences past it are not the ones the checkpoint counted (NULL: not recorded yet)
+ALTER TABLE {s}.checkpoints ADD COLUMN IF NOT EXISTS stream_created text;
+-- the store epochs each domain's events came from (`identity`): a new one is a restored store
+CREATE TABLE IF NOT EXISTS {s}.store_epochs (
+    domain     text NOT NULL,
+    epoch      text NOT NULL,
+    first_seq  bigint NOT NULL,
+    seen_at    timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (domain, epoch)
 );
 """
     + ordering.DDL
@@ -171,6 +183,7 @@ class ProjectionRunner:
         self.running = False
         self._gaps_checked_at = float("-inf")  # the metric is refreshed every 5 s
         self._alarmed_at: float | None = None  # the log line repeats every projection_gap_alarm_s
+        self._epochs: dict[str, set[str]] = {}  # store epochs already recorded, per domain
 
     @property
     def schema(self) -> str:
@@ -346,14 +359,41 @@ class ProjectionRunner:
             )
             self._alarmed_at = now
 
+    async def _behind(self, unit: Unit) -> int:
+        """The unit's checkpoint, unless its stream no longer reaches it (restored from an older
+        snapshot, lost and published again): then a warning, and the cursor starts over at the
+        stream's beginning; the processed ids make what was applied already a no-op."""
+        row = await self.pool.fetchrow(
+            f"SELECT stream_seq, stream_created FROM {self.schema}.checkpoints WHERE stream = $1",
+            unit.key,
+        )
+        info = await self.js.stream_info(unit.stream)
+        created = info.created.isoformat() if info.created else ""
+        seq, recorded = (row["stream_seq"], row["stream_created"]) if row else (0, None)
+        if seq and (seq > info.state.last_seq or (recorded and created and recorded != created)):
+            log.error(
+                "projection.checkpoint_ahead",
+                projection=self.projection.name,
+                unit=unit.key,
+                checkpoint=seq,
+                stream_last=info.state.last_seq,
+                stream_recreated=bool(recorded and recorded != created),
+            )
+            seq = 0
+        if row is None or seq != row["stream_seq"] or recorded != created:
+            await self.pool.execute(
+                f"INSERT INTO {self.schema}.checkpoints (stream, stream_seq, stream_created) "
+                "VALUES ($1, $2, $3) ON CONFLICT (stream) DO UPDATE "
+                "SET stream_seq = EXCLUDED.stream_seq, stream_created = EXCLUDED.stream_created",
+                unit.key,
+                seq,
+                created,
+            )
+        return seq
+
     async def _open(self, unit: Unit) -> Pull:
         """A fresh cursor at the unit's checkpoint: whatever an earlier holder fetched is moot."""
-        seq = (
-            await self.pool.fetchval(
-                f"SELECT stream_seq FROM {self.schema}.checkpoints WHERE stream = $1", unit.key
-            )
-            or 0
-        )
+        seq = await self._behind(unit)
         unit.stream_seq = seq
         try:
             await self.js.delete_consumer(unit.stream, unit.consumer)
@@ -490,6 +530,7 @@ class ProjectionRunner:
                 )
                 todo, versions = turn.admitted, turn.versions
             await self.projection.apply_batch(conn, s, todo)
+            await self._note_epochs(conn, unit, msgs)
             await self._checkpoint(conn, unit, msgs[-1].metadata.sequence.stream, versions)
         unit.applied += len(todo)
         metrics.APPLIED.labels(self.projection.name, unit.domain).inc(len(todo))
@@ -499,6 +540,31 @@ class ProjectionRunner:
             started_ns,
             **{"shegong.projection": self.projection.name},
         )
+
+    async def _note_epochs(self, conn: asyncpg.Connection, unit: Unit, msgs: list[Msg]) -> None:
+        """Record the first message of each store epoch of a domain: a new epoch after others
+        is a store that was restored (and reconciled with its stream) and goes on from there."""
+        seen = self._epochs.setdefault(unit.domain, set())
+        for msg in msgs:
+            epoch = (msg.headers or {}).get(identity.HEADER)
+            if not epoch or epoch in seen:
+                continue
+            first = await conn.fetchval(
+                f"INSERT INTO {self.schema}.store_epochs (domain, epoch, first_seq) "
+                "VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING first_seq",
+                unit.domain,
+                epoch,
+                msg.metadata.sequence.stream,
+            )
+            if first is not None and seen:
+                log.warning(
+                    "projection.store_epoch",
+                    projection=self.projection.name,
+                    domain=unit.domain,
+                    epoch=epoch,
+                    stream_seq=first,
+                )
+            seen.add(epoch)
 
     @staticmethod
     async def _ids(conn: asyncpg.Connection, sql: str, events: list[Envelope]) -> set:
