@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import nats
 from shegong_events import Envelope
-from shegong_runtime import auth, pgtools, reconcile
+from shegong_runtime import auth, pgtools
 from shegong_runtime.service import runtime
 from shegong_testing.fixtures import eventually
 from shegong_testing.http import open_stations, service_client, settings_for
@@ -71,14 +71,28 @@ async def erase(client: httpx.AsyncClient, hid: str) -> httpx.Response:
 
 
 async def published(nats_url: str, station: str) -> list[tuple[int, Envelope]]:
-    """(sequence, event) of every message of `station` on SW_VISITS, in stream order."""
+    """(sequence, event) of every message of `station` on SW_VISITS, in stream order (an
+    ordered consumer on the station's subjects: one pass, however long the stream)."""
     nc = await nats.connect(nats_url)
+    subject = f"sw.visits.{station}.>"
     try:
-        msgs = await reconcile.read_stream(nc.jetstream(), "SW_VISITS", 0)
+        js = nc.jetstream()
+        info = await js.stream_info("SW_VISITS", subjects_filter=subject)
+        count = sum((info.state.subjects or {}).values())
+        out = []
+        if count:
+            sub = await js.subscribe(subject, ordered_consumer=True)
+            try:
+                for _ in range(count):
+                    msg = await sub.next_msg(timeout=10)
+                    out.append(
+                        (msg.metadata.sequence.stream, Envelope.model_validate_json(msg.data))
+                    )
+            finally:
+                await sub.unsubscribe()
     finally:
         await nc.close()
-    out = [(m.seq or 0, Envelope.model_validate_json(m.data or b"")) for m in msgs]
-    return [(seq, e) for seq, e in out if e.station_id == station]
+    return out
 
 
 async def stored(pool, station: str) -> dict[tuple[str, int], str]:
