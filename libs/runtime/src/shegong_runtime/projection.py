@@ -131,10 +131,25 @@ class Undecodable(Exception):
     """The message is not an event this catalog can decode: retrying will not help."""
 
 
+class NotYetKnown(Exception):
+    """An event this release's catalog does not know (a type or schema version a newer release
+    publishes): parked until a release that knows it applies it, never dead-lettered."""
+
+    def __init__(self, envelope: Envelope, reason: str) -> None:
+        super().__init__(reason)
+        self.envelope = envelope
+
+
 def decode(msg: Msg) -> Envelope:
     try:
-        return CATALOG.upcast(Envelope.model_validate_json(msg.data))
-    except (ValidationError, UnknownEventType, ValueError) as exc:
+        envelope = Envelope.model_validate_json(msg.data)
+    except (ValidationError, ValueError) as exc:
+        raise Undecodable(str(exc)[:500]) from exc
+    try:
+        return CATALOG.upcast(envelope)
+    except UnknownEventType as exc:
+        raise NotYetKnown(envelope, str(exc)[:500]) from exc
+    except (ValidationError, ValueError) as exc:
         raise Undecodable(str(exc)[:500]) from exc
 
 
@@ -232,6 +247,7 @@ class ProjectionRunner:
             self.generation = await generations.live(self.pool, self.projection.name)
         await generations.create_schema(self.pool, self.schema, self.projection.ddl + TRACKING_DDL)
         self.consumers = {u.key: u for u in await self.units()}
+        await self.release_known()
 
     async def run(self, stop: asyncio.Event, until_caught_up: bool = False) -> None:
         """Consume every unit this replica holds; a live runner follows a swap of generations."""
@@ -498,6 +514,9 @@ class ProjectionRunner:
                 return
             except (LeaseLost, *OUTAGES):
                 raise
+            except NotYetKnown as exc:
+                await self._park_unknown(unit, msg, exc, fenced)
+                return
             except Exception as exc:  # noqa: BLE001 - a supervisor loop: whatever failed, the unit or batch starts again
                 attempts = await self._give_up(unit, msg, exc, fenced)
                 if attempts is None:
@@ -619,6 +638,66 @@ class ProjectionRunner:
             error=type(exc).__name__,
         )
         return None
+
+    async def _park_unknown(self, unit: Unit, msg: Msg, exc: NotYetKnown, fenced: bool) -> None:
+        """Keep an event this release cannot read with the parked ones and move past it: its
+        aggregate's later events wait behind it (a gap, alarmed) until a release that knows
+        the type starts and applies it (`release_known`)."""
+        event = exc.envelope
+        s = self.schema
+        async with self.pool.acquire() as conn, conn.transaction():
+            if fenced:
+                assert self.leases is not None
+                await partitions.check_owner(
+                    conn, self.projection.name, unit.key, self.leases.member
+                )
+            if unit.domain != REDRIVE:
+                await conn.execute(
+                    f"INSERT INTO {s}.parked (stream_id, version, unit, envelope) "
+                    "VALUES ($1, $2, $3, $4) ON CONFLICT (stream_id, version) DO NOTHING",
+                    event.stream_id,
+                    event.aggregate_version,
+                    unit.key,
+                    msg.data.decode(),
+                )
+            await self._checkpoint(conn, unit, msg.metadata.sequence.stream)
+        log.warning(
+            "projection.unknown_type_parked",
+            projection=self.projection.name,
+            event_type=event.event_type,
+            schema_version=event.schema_version,
+            stream_seq=msg.metadata.sequence.stream,
+            reason=str(exc),
+        )
+
+    async def release_known(self) -> int:
+        """Apply parked events this release knows and whose predecessor is applied (those a
+        previous release parked as unknown), with the successors they free; returns how many."""
+        s = self.schema
+        applied = 0
+        async with self.pool.acquire() as conn, conn.transaction():
+            rows = await conn.fetch(
+                f"SELECT p.stream_id, p.version, p.unit, p.envelope FROM {s}.parked p "
+                f"LEFT JOIN {s}.versions v USING (stream_id) "
+                "WHERE p.version = coalesce(v.version, 0) + 1 ORDER BY p.stream_id"
+            )
+            for row in rows:
+                try:
+                    event = CATALOG.upcast(Envelope.model_validate_json(row["envelope"]))
+                except (UnknownEventType, ValidationError, ValueError):
+                    continue  # still unknown here: it waits for a newer release
+                await conn.execute(
+                    f"DELETE FROM {s}.parked WHERE stream_id = $1 AND version = $2",
+                    row["stream_id"],
+                    row["version"],
+                )
+                turn = await ordering.admit(conn, s, row["unit"], [event], False)
+                await self.projection.apply_batch(conn, s, turn.admitted)
+                await ordering.record(conn, s, turn.versions)
+                applied += len(turn.admitted)
+        if applied:
+            log.info("projection.parked_released", projection=self.projection.name, applied=applied)
+        return applied
 
     async def _mark_dead(self, unit: Unit, msg: Msg, fenced: bool) -> None:
         """Recorded as dead, the unit moves past it, and successors it held back apply now."""
