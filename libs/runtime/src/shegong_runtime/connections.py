@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 import asyncpg
 from nats.aio.client import Client
-from tenacity import AsyncRetrying, stop_after_delay, wait_exponential
+from tenacity import AsyncRetrying, retry_if_exception, stop_after_delay, wait_exponential
 
 from shegong_runtime import bus
 from shegong_runtime.settings import Settings
@@ -28,10 +28,18 @@ async def create_pool(database_url: str, min_size: int = 1, max_size: int = 10) 
     )
 
 
-async def patiently(step: Callable[[], Awaitable[T]], seconds: float = 60) -> T:
-    """A start-up step retried while a server is briefly away (a restart, a leader election)."""
+async def patiently(
+    step: Callable[[], Awaitable[T]],
+    seconds: float = 60,
+    retry: Callable[[BaseException], bool] = lambda _: True,
+) -> T:
+    """A start-up step retried while a server is briefly away (a restart, a leader election);
+    `retry` tells a refusal that no retry will change from an outage."""
     async for attempt in AsyncRetrying(
-        stop=stop_after_delay(seconds), wait=wait_exponential(max=2), reraise=True
+        stop=stop_after_delay(seconds),
+        wait=wait_exponential(max=2),
+        reraise=True,
+        retry=retry_if_exception(retry),
     ):
         with attempt:
             return await step()

@@ -20,7 +20,7 @@ from typing import Any
 import asyncpg
 from shegong_events import Envelope
 
-from shegong_runtime import migrations
+from shegong_runtime import identity, migrations
 
 
 class ConcurrencyConflict(Exception):
@@ -105,7 +105,9 @@ class EventStore:
             callback()
 
     async def migrate(self) -> None:
-        await migrations.apply(self.pool, self.schema, migrations.EVENT_STORE)
+        """The baseline, then the numbered steps; a new store gets its first epoch."""
+        await migrations.apply_store(self.pool, self.schema)
+        await identity.current(self.pool, self.schema)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[asyncpg.Connection]:

@@ -1,8 +1,29 @@
-"""Idempotent schema migrations, serialized by an advisory lock so N replicas can start at once."""
+"""Schema migrations, serialized by an advisory lock so N replicas can start at once.
+
+Two kinds. The baseline DDLs (`EVENT_STORE`, each module's `DDL`) are idempotent and run on
+every start, as every release so far has run them: they must stay statements the previous
+release would run the same way (it runs them too, beside us, during a rolling upgrade).
+Everything after the baseline is a numbered `Migration` in `EVENT_STORE_STEPS`, applied once,
+forward only, recorded in `<schema>.schema_versions`. A small runner rather than a migration
+tool (alembic, yoyo): the steps are a few statements per schema, every service has one schema
+per store and N replicas start at once, and the rule that matters, expand then contract, is a
+property of the steps, not of a tool:
+
+- an *expand* step only adds what the previous release ignores (a table, a nullable column,
+  an index); a release may ship expand steps freely;
+- a *contract* step removes what the release *before* the previous one stopped using, so it
+  ships one release after the expand that replaced it, never beside a reader of the old shape.
+
+Each release states the store versions it runs beside (`RUNS_BESIDE`): a replica refuses to
+start on a store migrated past the newest step it knows (a rollback too far), with a message
+naming both versions.
+"""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from typing import Literal
 
 import asyncpg
 
@@ -82,6 +103,96 @@ CREATE TABLE IF NOT EXISTS {s}.idempotency (
 ALTER TABLE {s}.idempotency ADD COLUMN IF NOT EXISTS subjects text[] NOT NULL DEFAULT '{{}}';
 CREATE INDEX IF NOT EXISTS idempotency_by_subject ON {s}.idempotency USING gin (subjects);
 """
+
+
+@dataclass(frozen=True)
+class Migration:
+    """One forward-only step of a store's schema after the baseline."""
+
+    version: int
+    name: str
+    phase: Literal["expand", "contract"]
+    sql: str  # `{s}` is the schema
+
+
+# version 1 is the baseline (`EVENT_STORE`, run on every start since the first release)
+EVENT_STORE_STEPS: tuple[Migration, ...] = (
+    Migration(
+        2,
+        "store identity: the epoch minted at creation and at every restore",
+        "expand",
+        """
+        CREATE TABLE IF NOT EXISTS {s}.store_epochs (
+            epoch      uuid PRIMARY KEY,
+            minted_at  timestamptz NOT NULL DEFAULT clock_timestamp(),
+            reason     text NOT NULL  -- created, restored (by `shegong restore`), restore_detected
+        );
+        """,
+    ),
+)
+# the store versions a replica of this release works beside: the previous release left the
+# store at 1 and ignores step 2; a store past the newest step known here is refused
+RUNS_BESIDE = range(1, EVENT_STORE_STEPS[-1].version + 1)
+VERSIONS_DDL = """
+CREATE TABLE IF NOT EXISTS {s}.schema_versions (
+    version     integer PRIMARY KEY,
+    name        text NOT NULL,
+    phase       text NOT NULL,
+    applied_at  timestamptz NOT NULL DEFAULT now()
+);
+"""
+
+
+class StoreTooNew(RuntimeError):
+    """The store was migrated by a newer release than this one runs beside."""
+
+
+async def step_up(
+    conn: asyncpg.Connection,
+    schema: str,
+    steps: tuple[Migration, ...] = EVENT_STORE_STEPS,
+    runs_beside: range = RUNS_BESIDE,
+) -> int:
+    """Apply the steps the store has not had, in order, each once; returns the store version.
+    Inside the caller's transaction and migration lock."""
+    schema = identifier(schema)
+    await conn.execute(VERSIONS_DDL.format(s=schema))
+    current = await conn.fetchval(f"SELECT coalesce(max(version), 1) FROM {schema}.schema_versions")
+    if current not in runs_beside:
+        raise StoreTooNew(
+            f"store {schema} is at version {current}; this release runs beside versions "
+            f"{runs_beside.start}..{runs_beside.stop - 1}: upgrade this replica"
+        )
+    for step in steps:
+        if step.version > current:
+            await conn.execute(step.sql.format(s=schema))
+            await conn.execute(
+                f"INSERT INTO {schema}.schema_versions (version, name, phase) VALUES ($1, $2, $3)",
+                step.version,
+                step.name,
+                step.phase,
+            )
+            current = step.version
+    return current
+
+
+async def store_version(conn: asyncpg.Connection | asyncpg.Pool, schema: str) -> int:
+    schema = identifier(schema)
+    if not await conn.fetchval("SELECT to_regclass($1)", f"{schema}.schema_versions"):
+        return 1
+    return await conn.fetchval(f"SELECT coalesce(max(version), 1) FROM {schema}.schema_versions")
+
+
+async def apply_store(pool: asyncpg.Pool, schema: str) -> int:
+    """The event store's baseline, then its numbered steps, under one lock and transaction."""
+    schema = identifier(schema)
+    async with pool.acquire() as conn, conn.transaction():
+        await conn.execute(
+            "SELECT pg_advisory_xact_lock(hashtext($1))", f"shegong.migrate.{schema}"
+        )
+        await conn.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+        await conn.execute(EVENT_STORE.format(s=schema))
+        return await step_up(conn, schema)
 
 
 async def apply(pool: asyncpg.Pool, schema: str, ddl: str) -> None:

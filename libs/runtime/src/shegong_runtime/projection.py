@@ -41,6 +41,7 @@ from shegong_runtime import (
     bus,
     deadletter,
     generations,
+    identity,
     logging,
     metrics,
     ordering,
@@ -85,6 +86,17 @@ CREATE TABLE IF NOT EXISTS {s}.checkpoints (
     stream text PRIMARY KEY,   -- the unit: <domain>.p<k>, or redrive
     stream_seq bigint NOT NULL
 );
+-- when the unit's stream was created: another time means it was recreated or restored, and
+-- sequences past it are not the ones the checkpoint counted (NULL: not recorded yet)
+ALTER TABLE {s}.checkpoints ADD COLUMN IF NOT EXISTS stream_created text;
+-- the store epochs each domain's events came from (`identity`): a new one is a restored store
+CREATE TABLE IF NOT EXISTS {s}.store_epochs (
+    domain     text NOT NULL,
+    epoch      text NOT NULL,
+    first_seq  bigint NOT NULL,
+    seen_at    timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (domain, epoch)
+);
 """
     + ordering.DDL
 )
@@ -119,10 +131,25 @@ class Undecodable(Exception):
     """The message is not an event this catalog can decode: retrying will not help."""
 
 
+class NotYetKnown(Exception):
+    """An event this release's catalog does not know (a type or schema version a newer release
+    publishes): parked until a release that knows it applies it, never dead-lettered."""
+
+    def __init__(self, envelope: Envelope, reason: str) -> None:
+        super().__init__(reason)
+        self.envelope = envelope
+
+
 def decode(msg: Msg) -> Envelope:
     try:
-        return CATALOG.upcast(Envelope.model_validate_json(msg.data))
-    except (ValidationError, UnknownEventType, ValueError) as exc:
+        envelope = Envelope.model_validate_json(msg.data)
+    except (ValidationError, ValueError) as exc:
+        raise Undecodable(str(exc)[:500]) from exc
+    try:
+        return CATALOG.upcast(envelope)
+    except UnknownEventType as exc:
+        raise NotYetKnown(envelope, str(exc)[:500]) from exc
+    except (ValidationError, ValueError) as exc:
         raise Undecodable(str(exc)[:500]) from exc
 
 
@@ -171,6 +198,7 @@ class ProjectionRunner:
         self.running = False
         self._gaps_checked_at = float("-inf")  # the metric is refreshed every 5 s
         self._alarmed_at: float | None = None  # the log line repeats every projection_gap_alarm_s
+        self._epochs: dict[str, set[str]] = {}  # store epochs already recorded, per domain
 
     @property
     def schema(self) -> str:
@@ -219,6 +247,7 @@ class ProjectionRunner:
             self.generation = await generations.live(self.pool, self.projection.name)
         await generations.create_schema(self.pool, self.schema, self.projection.ddl + TRACKING_DDL)
         self.consumers = {u.key: u for u in await self.units()}
+        await self.release_known()
 
     async def run(self, stop: asyncio.Event, until_caught_up: bool = False) -> None:
         """Consume every unit this replica holds; a live runner follows a swap of generations."""
@@ -346,14 +375,41 @@ class ProjectionRunner:
             )
             self._alarmed_at = now
 
+    async def _behind(self, unit: Unit) -> int:
+        """The unit's checkpoint, unless its stream no longer reaches it (restored from an older
+        snapshot, lost and published again): then a warning, and the cursor starts over at the
+        stream's beginning; the processed ids make what was applied already a no-op."""
+        row = await self.pool.fetchrow(
+            f"SELECT stream_seq, stream_created FROM {self.schema}.checkpoints WHERE stream = $1",
+            unit.key,
+        )
+        info = await self.js.stream_info(unit.stream)
+        created = info.created.isoformat() if info.created else ""
+        seq, recorded = (row["stream_seq"], row["stream_created"]) if row else (0, None)
+        if seq and (seq > info.state.last_seq or (recorded and created and recorded != created)):
+            log.error(
+                "projection.checkpoint_ahead",
+                projection=self.projection.name,
+                unit=unit.key,
+                checkpoint=seq,
+                stream_last=info.state.last_seq,
+                stream_recreated=bool(recorded and recorded != created),
+            )
+            seq = 0
+        if row is None or seq != row["stream_seq"] or recorded != created:
+            await self.pool.execute(
+                f"INSERT INTO {self.schema}.checkpoints (stream, stream_seq, stream_created) "
+                "VALUES ($1, $2, $3) ON CONFLICT (stream) DO UPDATE "
+                "SET stream_seq = EXCLUDED.stream_seq, stream_created = EXCLUDED.stream_created",
+                unit.key,
+                seq,
+                created,
+            )
+        return seq
+
     async def _open(self, unit: Unit) -> Pull:
         """A fresh cursor at the unit's checkpoint: whatever an earlier holder fetched is moot."""
-        seq = (
-            await self.pool.fetchval(
-                f"SELECT stream_seq FROM {self.schema}.checkpoints WHERE stream = $1", unit.key
-            )
-            or 0
-        )
+        seq = await self._behind(unit)
         unit.stream_seq = seq
         try:
             await self.js.delete_consumer(unit.stream, unit.consumer)
@@ -458,6 +514,9 @@ class ProjectionRunner:
                 return
             except (LeaseLost, *OUTAGES):
                 raise
+            except NotYetKnown as exc:
+                await self._park_unknown(unit, msg, exc, fenced)
+                return
             except Exception as exc:  # noqa: BLE001 - a supervisor loop: whatever failed, the unit or batch starts again
                 attempts = await self._give_up(unit, msg, exc, fenced)
                 if attempts is None:
@@ -490,6 +549,7 @@ class ProjectionRunner:
                 )
                 todo, versions = turn.admitted, turn.versions
             await self.projection.apply_batch(conn, s, todo)
+            await self._note_epochs(conn, unit, msgs)
             await self._checkpoint(conn, unit, msgs[-1].metadata.sequence.stream, versions)
         unit.applied += len(todo)
         metrics.APPLIED.labels(self.projection.name, unit.domain).inc(len(todo))
@@ -499,6 +559,31 @@ class ProjectionRunner:
             started_ns,
             **{"shegong.projection": self.projection.name},
         )
+
+    async def _note_epochs(self, conn: asyncpg.Connection, unit: Unit, msgs: list[Msg]) -> None:
+        """Record the first message of each store epoch of a domain: a new epoch after others
+        is a store that was restored (and reconciled with its stream) and goes on from there."""
+        seen = self._epochs.setdefault(unit.domain, set())
+        for msg in msgs:
+            epoch = (msg.headers or {}).get(identity.HEADER)
+            if not epoch or epoch in seen:
+                continue
+            first = await conn.fetchval(
+                f"INSERT INTO {self.schema}.store_epochs (domain, epoch, first_seq) "
+                "VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING first_seq",
+                unit.domain,
+                epoch,
+                msg.metadata.sequence.stream,
+            )
+            if first is not None and seen:
+                log.warning(
+                    "projection.store_epoch",
+                    projection=self.projection.name,
+                    domain=unit.domain,
+                    epoch=epoch,
+                    stream_seq=first,
+                )
+            seen.add(epoch)
 
     @staticmethod
     async def _ids(conn: asyncpg.Connection, sql: str, events: list[Envelope]) -> set:
@@ -553,6 +638,66 @@ class ProjectionRunner:
             error=type(exc).__name__,
         )
         return None
+
+    async def _park_unknown(self, unit: Unit, msg: Msg, exc: NotYetKnown, fenced: bool) -> None:
+        """Keep an event this release cannot read with the parked ones and move past it: its
+        aggregate's later events wait behind it (a gap, alarmed) until a release that knows
+        the type starts and applies it (`release_known`)."""
+        event = exc.envelope
+        s = self.schema
+        async with self.pool.acquire() as conn, conn.transaction():
+            if fenced:
+                assert self.leases is not None
+                await partitions.check_owner(
+                    conn, self.projection.name, unit.key, self.leases.member
+                )
+            if unit.domain != REDRIVE:
+                await conn.execute(
+                    f"INSERT INTO {s}.parked (stream_id, version, unit, envelope) "
+                    "VALUES ($1, $2, $3, $4) ON CONFLICT (stream_id, version) DO NOTHING",
+                    event.stream_id,
+                    event.aggregate_version,
+                    unit.key,
+                    msg.data.decode(),
+                )
+            await self._checkpoint(conn, unit, msg.metadata.sequence.stream)
+        log.warning(
+            "projection.unknown_type_parked",
+            projection=self.projection.name,
+            event_type=event.event_type,
+            schema_version=event.schema_version,
+            stream_seq=msg.metadata.sequence.stream,
+            reason=str(exc),
+        )
+
+    async def release_known(self) -> int:
+        """Apply parked events this release knows and whose predecessor is applied (those a
+        previous release parked as unknown), with the successors they free; returns how many."""
+        s = self.schema
+        applied = 0
+        async with self.pool.acquire() as conn, conn.transaction():
+            rows = await conn.fetch(
+                f"SELECT p.stream_id, p.version, p.unit, p.envelope FROM {s}.parked p "
+                f"LEFT JOIN {s}.versions v USING (stream_id) "
+                "WHERE p.version = coalesce(v.version, 0) + 1 ORDER BY p.stream_id"
+            )
+            for row in rows:
+                try:
+                    event = CATALOG.upcast(Envelope.model_validate_json(row["envelope"]))
+                except (UnknownEventType, ValidationError, ValueError):
+                    continue  # still unknown here: it waits for a newer release
+                await conn.execute(
+                    f"DELETE FROM {s}.parked WHERE stream_id = $1 AND version = $2",
+                    row["stream_id"],
+                    row["version"],
+                )
+                turn = await ordering.admit(conn, s, row["unit"], [event], False)
+                await self.projection.apply_batch(conn, s, turn.admitted)
+                await ordering.record(conn, s, turn.versions)
+                applied += len(turn.admitted)
+        if applied:
+            log.info("projection.parked_released", projection=self.projection.name, applied=applied)
+        return applied
 
     async def _mark_dead(self, unit: Unit, msg: Msg, fenced: bool) -> None:
         """Recorded as dead, the unit moves past it, and successors it held back apply now."""

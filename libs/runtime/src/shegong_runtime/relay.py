@@ -37,7 +37,7 @@ from nats.js.errors import NotFoundError
 from shegong_events import Envelope
 from shegong_events.subjects import stream_name
 
-from shegong_runtime import bus, logging, metrics, tracing
+from shegong_runtime import bus, identity, logging, metrics, tracing
 from shegong_runtime.eventstore import EventStore, Position, channel
 from shegong_runtime.settings import Settings
 
@@ -75,6 +75,7 @@ class Relay:
         self.stream_seq = 0
         self.partition_seq = 0
         self.partitions = 1
+        self.epoch = ""  # the store's identity, on every message (`identity.HEADER`)
         self.active = False
         self.running = False
         self._already: set[str] = set()  # event ids the domain stream holds past the checkpoint
@@ -218,6 +219,7 @@ class Relay:
         self._abandon()  # a failed batch: the stream scans below cover it
         self.cursor = self.checkpoint = Position(row["tx_id"], row["position"])
         self.stream_seq, self.partition_seq = row["stream_seq"], row["partition_seq"]
+        self.epoch = str(await identity.current(self.store.pool, self.store.schema))
         await bus.ensure_stream(
             self.js, bus.partition_stream_config(self.domain, self.settings), update=False
         )
@@ -261,7 +263,11 @@ class Relay:
             # tokens were checked when the envelope was built (Envelope's field patterns)
             rest = f"{row['station_id']}.{row['event_type']}.{row['aggregate_id']}"
             data = row["envelope"].encode()
-            headers = {"Nats-Msg-Id": event_id, POSITION_HEADER: f"{row['tx']}.{row['position']}"}
+            headers = {
+                "Nats-Msg-Id": event_id,
+                POSITION_HEADER: f"{row['tx']}.{row['position']}",
+                identity.HEADER: self.epoch,
+            }
             if event_id in self._already:
                 self._already.discard(event_id)
             else:

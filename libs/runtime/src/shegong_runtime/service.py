@@ -17,7 +17,7 @@ import asyncpg
 from fastapi import APIRouter, FastAPI
 from nats.aio.client import Client
 
-from shegong_runtime import bus, connections, http, logging, tracing
+from shegong_runtime import bus, connections, http, logging, reconcile, tracing
 from shegong_runtime.crypto import KeyStore
 from shegong_runtime.eventstore import EventStore
 from shegong_runtime.projection import Projection, ProjectionRunner
@@ -54,6 +54,9 @@ class Service:
     on_start: Sequence[Callable[[Runtime], Awaitable[None]]] = ()
     background: Sequence[Callable[[Runtime, asyncio.Event], Coroutine[Any, Any, None]]] = ()
     own_settings: OwnSettings | None = None  # its `config.settings`, read anew by `app()`
+    # its erasure events by type, and the data subjects whose keys each destroys: an erasure
+    # the stream holds and a restored store lacks destroys them again (`reconcile`)
+    erasures: reconcile.Erasures = field(default_factory=dict)
 
     def app(self, settings: Settings | None = None) -> FastAPI:
         """The service's FastAPI app; its lifespan starts the relay, projections and jobs."""
@@ -112,6 +115,8 @@ class Service:
                 nc.jetstream(), sorted(domains), settings, owned=owned
             )
         )
+        if store is not None and self.domain:  # before any command: the stream is the second copy
+            await self._reconcile(store, keys, nc)
         rt = Runtime(settings, pool, nc, store, keys, StationDirectory(pool, known))
         for hook in self.on_start:  # before any consumer runs: hooks may create tables
             await hook(rt)
@@ -130,6 +135,24 @@ class Service:
             )
         log.info("service.started", service=self.name)
         return rt
+
+    async def _reconcile(self, store: EventStore, keys: KeyStore | None, nc: Client) -> None:
+        """Give the store back what its stream holds; a fork stops the start (and the process)."""
+        assert self.domain is not None
+        domain = self.domain
+        done = await connections.patiently(
+            lambda: reconcile.reconcile(store, nc.jetstream(), domain, keys, self.erasures),
+            retry=lambda exc: not isinstance(exc, reconcile.StoreForked),
+        )
+        log.info(
+            "service.reconciled",
+            service=self.name,
+            scanned=done.scanned,
+            imported=done.imported,
+            erasures_enforced=done.erasures_enforced,
+            relay_reset=done.relay_reset,
+            seconds=round(done.seconds, 3),
+        )
 
     async def _stop(self, rt: Runtime, stop: asyncio.Event) -> None:
         stop.set()  # the relay and runners finish the batch in hand, then return

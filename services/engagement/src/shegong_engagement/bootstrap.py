@@ -6,6 +6,7 @@ from shegong_runtime.service import Service
 
 from shegong_engagement import config
 from shegong_engagement.entrypoints.http import router
+from shegong_engagement.erasures import ERASURES
 from shegong_engagement.projections import EngagementViews
 from shegong_engagement.sweeper import sweep_sessions
 
@@ -17,4 +18,5 @@ service = Service(
     projections=[EngagementViews()],
     background=[sweep_sessions],
     own_settings=config.settings,
+    erasures=ERASURES,
 )

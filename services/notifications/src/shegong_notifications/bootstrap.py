@@ -3,6 +3,7 @@
 from shegong_runtime.service import Runtime, Service
 
 from shegong_notifications import config, courier, reminders, tables
+from shegong_notifications.domain.recipient import data_subject
 from shegong_notifications.entrypoints.http import ROUTERS
 from shegong_notifications.projections import NotificationPlanner
 
@@ -20,4 +21,5 @@ service = Service(
     on_start=[prepare],
     background=[courier.deliver, reminders.clock],
     own_settings=config.settings,
+    erasures={"RecipientErased": lambda e: [data_subject(e.aggregate_id)]},
 )

@@ -3,7 +3,7 @@
 from shegong_runtime.service import Service
 
 from shegong_registry import config, registers
-from shegong_registry.entrypoints.http import router
+from shegong_registry.entrypoints.http import organisations, router, stations
 from shegong_registry.projections import Evaluations, Organisations
 
 service = Service(
@@ -14,4 +14,8 @@ service = Service(
     projections=[Organisations(), Evaluations()],
     on_start=[registers.migrate],
     own_settings=config.settings,
+    erasures={
+        "StationContactErased": lambda e: [stations.subject(e.aggregate_id)],
+        "OrgContactErased": lambda e: [organisations.subject(e.aggregate_id)],
+    },
 )

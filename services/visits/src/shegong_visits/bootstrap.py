@@ -4,6 +4,7 @@ from shegong_runtime.service import Service
 
 from shegong_visits import config
 from shegong_visits.entrypoints.http import routers
+from shegong_visits.personal import subject
 from shegong_visits.views import READ_MODEL
 
 service = Service(
@@ -13,4 +14,5 @@ service = Service(
     routers=routers,
     projections=[READ_MODEL],
     own_settings=config.settings,  # bad SHEGONG_VISITS_* values stop the start
+    erasures={"HouseholdErased": lambda e: [subject(e.aggregate_id)]},
 )

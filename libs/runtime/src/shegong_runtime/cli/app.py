@@ -33,10 +33,11 @@ def run_once(coro_fn) -> None:
     """Run one async tool; its expected refusals become a clean error message and exit code 1."""
     from shegong_runtime.ops.projections import UnknownProjection
     from shegong_runtime.ops.replay import BadSelection
+    from shegong_runtime.pgtools import NoTool
 
     try:
         asyncio.run(coro_fn())
-    except (BadSelection, UnknownProjection, ValueError) as exc:
+    except (BadSelection, UnknownProjection, NoTool, ValueError) as exc:
         raise click.ClickException(str(exc)) from None
 
 

@@ -159,6 +159,11 @@ EVENT_HEADERS = {
             "type": "string",
             "description": "`<transaction>.<position>` of the event in its service's event store",
         },
+        "Sw-Store-Epoch": {
+            "type": "string",
+            "description": "the identity of the event store that published it: a new one after "
+            "the store was restored (events published before it are the same history)",
+        },
     },
     "required": ["Nats-Msg-Id"],
 }
