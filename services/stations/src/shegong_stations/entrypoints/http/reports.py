@@ -1,0 +1,103 @@
+"""The monthly statistics report (月度统计报表) over HTTP: JSON, Excel or Word, per station,
+district or city, for whoever may read that scope."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
+from shegong_runtime.auth import Principal
+from shegong_runtime.errors import DomainError
+from shegong_runtime.inputs import Identifier
+from shegong_runtime.service import runtime
+
+from shegong_stations.entrypoints.http import access
+from shegong_stations.queries import directory
+from shegong_stations.reports import monthly, monthly_docx, monthly_xlsx
+from shegong_stations.reports.scope import report_scope
+from shegong_stations.reports.views import monthly_report
+
+router = APIRouter(tags=["reports"])
+Month = Annotated[str, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", examples=["2024-03"])]
+
+
+class MonthOutOfRange(DomainError):
+    """A monthly report covers a month between 1900 and 2100."""
+
+
+def first_day(month: str) -> date:
+    year, number = (int(p) for p in month.split("-"))
+    if not 1900 <= year <= 2100:
+        raise MonthOutOfRange(f"month {month} lies outside 1900–2100", field="month")
+    return date(year, number, 1)
+
+
+def as_json(r: monthly.MonthlyReport) -> dict:
+    return {
+        "title": r.title,
+        "scope": r.scope,
+        "period": r.period,
+        "start": r.month.start,
+        "end": r.month.end,
+        "previous_start": r.previous_month.start,
+        "previous_end": r.previous_month.end,
+        "rows": [
+            {
+                "code": row.indicator.code,
+                "section": row.indicator.section,
+                "label": row.indicator.label.strip("　"),
+                "unit": row.indicator.unit,
+                "current": monthly.shown(row.current),
+                "previous": monthly.shown(row.previous),
+                "change_percent": row.change,
+                "flow": row.indicator.flow,
+            }
+            for row in r.rows
+        ],
+        "figures": {k: monthly.shown(v) for k, v in sorted(r.current.items())},
+    }
+
+
+@router.get(
+    "/reports/monthly",
+    responses={
+        200: {
+            "description": "the report as `format` asks: JSON, an Excel workbook or a Word document",
+            "content": {
+                monthly_xlsx.MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}},
+                monthly_docx.MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}},
+            },
+        }
+    },
+)
+async def monthly_statistics(
+    request: Request,
+    month: Month,
+    station_id: Identifier | None = None,
+    district: Identifier | None = None,
+    format: Literal["json", "xlsx", "docx"] = "json",
+    who: Principal = Depends(access.reader),
+):
+    """The month's figures beside the previous month (上期) and the change (环比); a station,
+    a district, or (no scope given) the whole city."""
+    pool = runtime(request).pool
+    everyone = await directory.stations(pool)
+    name, chosen = report_scope(who, everyone, station_id, district)
+    this, before = monthly.months(first_day(month))
+    r = await monthly_report(pool, name, chosen, this, before)
+    if format == "json":
+        return as_json(r)
+    body, media, suffix = (
+        (monthly_xlsx.xlsx(r), monthly_xlsx.MEDIA_TYPE, "xlsx")
+        if format == "xlsx"
+        else (monthly_docx.docx(r), monthly_docx.MEDIA_TYPE, "docx")
+    )
+    filename = quote(f"{r.title}（{r.period}）.{suffix}")
+    return Response(
+        body,
+        media_type=media,
+        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{filename}"},
+    )

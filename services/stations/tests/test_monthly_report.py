@@ -1,0 +1,112 @@
+"""The monthly statistics report (月度统计报表): March 2024 of the demo stations, reconciled with
+the weekly roundups (一周掠影) of the same days, and its Excel and Word forms."""
+
+import io
+from datetime import date, timedelta
+
+import docx
+from openpyxl import load_workbook
+from shegong_stations.periods import Span, week_of
+from shegong_testing.fixtures import eventually
+
+from .test_roundup import roundup_is_complete
+
+MARCH = {"month": "2024-03"}
+SCOPES = [{}, {"district": "chengguan"}, {"district": "honggu"}, {"district": "xigu"}]
+
+
+def weeks_of_march() -> list[Span]:
+    """The roundup weeks (Monday to Sunday) that touch March 2024, clipped to the month."""
+    first, last = date(2024, 3, 1), date(2024, 3, 31)
+    spans, day = [], first
+    while day <= last:
+        week = week_of(day)
+        spans.append(Span(max(week.start, first), min(week.end, last)))
+        day = week.end + timedelta(days=1)
+    return spans
+
+
+async def month_and_weeks(board, admin, scope):
+    """The month's report and the sum of its weeks' roundup totals, read while nothing moved."""
+    month = (await board.get("/reports/monthly", params={**MARCH, **scope}, headers=admin)).json()
+    summed: dict[str, int] = {}
+    for span in weeks_of_march():
+        r = await board.get(
+            "/roundup",
+            params={"start": str(span.start), "end": str(span.end), **scope},
+            headers=admin,
+        )
+        assert r.status_code == 200, r.text
+        for key, value in r.json()["totals"].items():
+            summed[key] = summed.get(key, 0) + value
+    again = (await board.get("/reports/monthly", params={**MARCH, **scope}, headers=admin)).json()
+    return (month, summed) if month["figures"] == again["figures"] else None
+
+
+async def test_march_2024_adds_up_with_the_weekly_roundups_of_its_days(board, admin, demo_week):
+    await eventually(lambda: roundup_is_complete(board, admin))
+    for scope in SCOPES:
+        month, summed = await eventually(lambda scope=scope: month_and_weeks(board, admin, scope))
+        figures = month["figures"]
+        assert summed, scope
+        for key, value in summed.items():
+            assert figures.get(key, 0) == value, (scope, key, figures.get(key), value)
+    city = (await board.get("/reports/monthly", params=MARCH, headers=admin)).json()
+    figures = city["figures"]
+    assert figures["visits.total"] >= 6 and figures["meetings.total"] >= 3
+    assert figures["meetings.kind.volunteer_workshop"] >= 1
+    assert figures["volunteers.hours"] == round(figures["volunteers.minutes"] / 60, 1)
+
+
+async def test_each_figure_stands_beside_the_previous_month_and_the_change(board, admin, demo_week):
+    await eventually(lambda: roundup_is_complete(board, admin))
+    march = (await board.get("/reports/monthly", params=MARCH, headers=admin)).json()
+    april = (await board.get("/reports/monthly", params={"month": "2024-04"}, headers=admin)).json()
+    assert march["title"] == "兰州市社会工作月度统计报表" and march["period"] == "2024年3月"
+    by_code = {r["code"]: r for r in march["rows"]}
+    april_rows = {r["code"]: r for r in april["rows"]}
+    visits = by_code["visits.total"]
+    assert visits["label"] == "入户走访及回访" and visits["unit"] == "户次"
+    assert april_rows["visits.total"]["previous"] == visits["current"]  # March is April's 上期
+    # 环比 is (this - previous) / previous; with no previous month it is left blank (—)
+    expected = (
+        round(
+            (april_rows["visits.total"]["current"] - visits["current"]) / visits["current"] * 100, 1
+        )
+        if visits["current"]
+        else None
+    )
+    assert april_rows["visits.total"]["change_percent"] == expected
+    assert visits["previous"] == 0 and visits["change_percent"] is None
+
+
+async def test_the_report_downloads_as_a_workbook_and_a_word_document(board, admin, demo_week):
+    await eventually(lambda: roundup_is_complete(board, admin))
+    params = {**MARCH, "station_id": "chengguan-qingbaishi"}
+    data = (await board.get("/reports/monthly", params=params, headers=admin)).json()
+    r = await board.get("/reports/monthly", params={**params, "format": "xlsx"}, headers=admin)
+    assert r.status_code == 200 and "attachment" in r.headers["content-disposition"]
+    ws = load_workbook(io.BytesIO(r.content)).active
+    assert ws["A1"].value == "城关区青白石街道社工站社会工作月度统计报表"
+    assert [c.value for c in ws[3]] == ["序号", "指标", "单位", "本期", "上期", "环比（%）"]
+    assert ws.freeze_panes == "A4"
+    rows = {row[1]: row[3] for row in ws.iter_rows(min_row=4, values_only=True) if row[0]}
+    visits = next(x for x in data["rows"] if x["code"] == "visits.total")
+    assert rows["入户走访及回访"] == visits["current"] == 3
+    w = await board.get("/reports/monthly", params={**params, "format": "docx"}, headers=admin)
+    document = docx.Document(io.BytesIO(w.content))
+    assert document.paragraphs[0].text == "城关区青白石街道社工站社会工作月度统计报表"
+    cells = [[c.text for c in row.cells] for row in document.tables[0].rows]
+    assert cells[0] == ["序号", "指标", "单位", "本期", "上期", "环比（%）"]
+    assert any(row[1] == "入户走访及回访" and row[3] == "3" for row in cells)
+
+
+async def test_a_station_reads_its_own_report_and_no_other(board, token_for, demo_week):
+    worker = token_for("social_worker", stations=["chengguan-qingbaishi"])
+    own = {**MARCH, "station_id": "chengguan-qingbaishi"}
+    assert (await board.get("/reports/monthly", params=own, headers=worker)).status_code == 200
+    other = {**MARCH, "station_id": "xigu-fulilu"}
+    assert (await board.get("/reports/monthly", params=other, headers=worker)).status_code == 403
+    assert (await board.get("/reports/monthly", params=MARCH, headers=worker)).status_code == 403
+    bad = await board.get("/reports/monthly", params={"month": "2024-13"}, headers=worker)
+    assert bad.status_code == 422
