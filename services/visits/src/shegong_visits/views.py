@@ -24,6 +24,9 @@ async def _schema(rt: Runtime) -> str:
     return await generations.live_schema(rt.pool, READ_MODEL.name)
 
 
+read_schema = _schema  # the live read model's schema, for the ledger's queries
+
+
 async def households(
     rt: Runtime,
     station_id: str | None,
