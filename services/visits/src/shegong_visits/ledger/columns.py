@@ -13,6 +13,7 @@ from datetime import date, datetime
 
 from shegong_events.glossary import HOUSEHOLD_CATEGORY, RELATION, RISK_TIER
 
+SHEET = "家庭台账"  # the ledger's sheet; a workbook without it is read from its first sheet
 SEPARATORS = re.compile(r"[、,，;；/\s]+")
 MEMBER_SEPARATORS = re.compile(r"[；;\n]+")
 

@@ -20,8 +20,7 @@ from shegong_runtime.service import Runtime
 from shegong_visits import config, personal
 from shegong_visits.domain.state import Household
 from shegong_visits.ledger import workbook
-from shegong_visits.ledger.columns import COLUMNS, members_cell
-from shegong_visits.ledger.rows import SHEET
+from shegong_visits.ledger.columns import COLUMNS, SHEET, members_cell
 
 
 async def households(

@@ -26,12 +26,12 @@ from shegong_visits.ledger.columns import (
     COLUMNS,
     MEMBER_SEPARATORS,
     RELATION_CODES,
+    SHEET,
     TIER_CODES,
     split,
     text,
 )
 
-SHEET = "家庭台账"
 PHONE = re.compile(HOUSEHOLD_PHONE)
 ID_NUMBER = re.compile(r"^[0-9]{17}[0-9Xx]$")
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")

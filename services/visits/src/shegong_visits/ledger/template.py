@@ -4,8 +4,7 @@ what each column takes."""
 from __future__ import annotations
 
 from shegong_visits.ledger import workbook
-from shegong_visits.ledger.columns import COLUMNS
-from shegong_visits.ledger.rows import SHEET
+from shegong_visits.ledger.columns import COLUMNS, SHEET
 
 
 def template() -> bytes:
