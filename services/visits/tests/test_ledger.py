@@ -328,7 +328,9 @@ async def test_every_import_is_audited_with_who_the_file_hash_and_the_rows(visit
 
 async def test_a_ledger_may_be_larger_than_a_json_body_but_not_without_limit(visits, tokens):
     big = b"PK" + b"\0" * 1_500_000  # past the 1 MiB of a JSON body, within the upload limit
-    r = await visits.post("/ledger/households/dry-run", content=big, headers=XLSX | tokens["worker"])
+    r = await visits.post(
+        "/ledger/households/dry-run", content=big, headers=XLSX | tokens["worker"]
+    )
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "body"  # read, then refused
     r = await visits.post("/households", content=big, headers=tokens["worker"])
     assert r.status_code == 413
