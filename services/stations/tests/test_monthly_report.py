@@ -110,3 +110,45 @@ async def test_a_station_reads_its_own_report_and_no_other(board, token_for, dem
     assert (await board.get("/reports/monthly", params=MARCH, headers=worker)).status_code == 403
     bad = await board.get("/reports/monthly", params={"month": "2024-13"}, headers=worker)
     assert bad.status_code == 422
+
+
+async def test_the_board_ledgers_download_with_frozen_headers_real_dates_and_chinese_words(
+    board, admin, demo_week
+):
+    await eventually(lambda: roundup_is_complete(board, admin))
+    week = {"start": "2024-03-16", "end": "2024-03-22", "station_id": "chengguan-qingbaishi"}
+    r = await board.get("/reports/ledgers/visits", params=week, headers=admin)
+    assert r.status_code == 200 and "attachment" in r.headers["content-disposition"]
+    ws = load_workbook(io.BytesIO(r.content)).active
+    assert ws.title == "走访台账" and ws.freeze_panes == "A2"
+    assert [c.value for c in ws[1]][:4] == ["社工站", "家庭编号", "走访日期", "方式"]
+    rows = list(ws.iter_rows(min_row=2, values_only=True))
+    assert len(rows) == 3 and all(isinstance(row[2], date) for row in rows)  # 3 visits that week
+    assert {row[3] for row in rows} <= {"入户走访", "电话回访", "入户核查"}
+    assert ws.column_dimensions["A"].width == 28
+    for kind, title in [
+        ("needs", "需求与转介台账"),
+        ("meetings", "会议活动台账"),
+        ("organisations", "社区社会组织台账"),
+        ("volunteer_hours", "志愿服务时长台账"),
+    ]:
+        r = await board.get(
+            f"/reports/ledgers/{kind}",
+            params={"start": "2024-03-01", "end": "2024-03-31"},
+            headers=admin,
+        )
+        assert r.status_code == 200, (kind, r.text)
+        assert load_workbook(io.BytesIO(r.content)).active.title == title
+    meetings = load_workbook(
+        io.BytesIO(
+            (
+                await board.get(
+                    "/reports/ledgers/meetings",
+                    params={"start": "2024-03-01", "end": "2024-03-31"},
+                    headers=admin,
+                )
+            ).content
+        )
+    ).active
+    kinds = {row[2] for row in meetings.iter_rows(min_row=2, values_only=True)}
+    assert {"居民议事会", "联席会议", "共学坊"} <= kinds

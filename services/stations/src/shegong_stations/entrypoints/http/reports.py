@@ -11,14 +11,16 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from shegong_runtime.auth import Principal
 from shegong_runtime.errors import DomainError
-from shegong_runtime.inputs import Identifier
+from shegong_runtime.inputs import Day, Identifier
 from shegong_runtime.service import runtime
 
-from shegong_stations.entrypoints.http import access
+from shegong_stations.entrypoints.http import access, params
+from shegong_stations.periods import month_of, today
 from shegong_stations.queries import directory
-from shegong_stations.reports import monthly, monthly_docx, monthly_xlsx
+from shegong_stations.reports import ledgers, monthly, monthly_docx, monthly_xlsx
 from shegong_stations.reports.scope import report_scope
 from shegong_stations.reports.views import monthly_report
+from shegong_stations.views import snapshot
 
 router = APIRouter(tags=["reports"])
 Month = Annotated[str, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", examples=["2024-03"])]
@@ -99,5 +101,42 @@ async def monthly_statistics(
     return Response(
         body,
         media_type=media,
+        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{filename}"},
+    )
+
+
+LedgerKind = Literal["visits", "needs", "meetings", "organisations", "volunteer_hours"]
+
+
+@router.get(
+    "/reports/ledgers/{kind}",
+    responses={
+        200: {"content": {ledgers.MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}}}}
+    },
+)
+async def ledger_export(
+    request: Request,
+    kind: LedgerKind,
+    station_id: Identifier | None = None,
+    district: Identifier | None = None,
+    start: Day | None = Query(default=None, description="first day (default: the month of end)"),
+    end: Day | None = Query(default=None, description="last day (default: today)"),
+    who: Principal = Depends(access.reader),
+):
+    """A ledger of the board (走访, 需求与转介, 会议活动, 社区社会组织, 志愿服务时长) of a
+    station, a district or the city over a period, as an Excel workbook."""
+    pool = runtime(request).pool
+    everyone = await directory.stations(pool)
+    name, chosen = report_scope(who, everyone, station_id, district)
+    span = params.span(start or month_of(end or today()).start, end or today(), 366)
+    ledger = ledgers.LEDGERS[kind]
+    async with snapshot(pool) as (conn, s):
+        found = await ledgers.rows(conn, s, ledger, [st.station_id for st in chosen], span)
+    names = {st.station_id: st.name for st in everyone}
+    content = ledgers.workbook(ledger, name, span, found, names)
+    filename = quote(f"{name}{ledger.title}（{span.start}至{span.end}）.xlsx")
+    return Response(
+        content,
+        media_type=ledgers.MEDIA_TYPE,
         headers={"Content-Disposition": f"attachment; filename*=UTF-8''{filename}"},
     )
