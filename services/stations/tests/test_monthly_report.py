@@ -152,3 +152,26 @@ async def test_the_board_ledgers_download_with_frozen_headers_real_dates_and_chi
     ).active
     kinds = {row[2] for row in meetings.iter_rows(min_row=2, values_only=True)}
     assert {"居民议事会", "联席会议", "共学坊"} <= kinds
+
+
+async def test_the_dashboard_lists_the_downloads_of_the_callers_scope_and_serves_them(
+    board, token_for, demo_week
+):
+    worker = token_for("social_worker", stations=["chengguan-qingbaishi"])
+    page = await board.get("/dashboard/downloads", params={"month": "2024-03"}, headers=worker)
+    assert page.status_code == 200 and "报表下载" in page.text
+    assert "城关区青白石街道社工站" in page.text and "西固区福利路街道社工站" not in page.text
+    link = "/dashboard/downloads/monthly.xlsx?month=2024-03&amp;station_id=chengguan-qingbaishi"
+    assert link in page.text
+    r = await board.get(link.replace("&amp;", "&"), headers=worker)
+    assert r.status_code == 200 and r.headers["content-type"].startswith(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml"
+    )
+    r = await board.get(
+        "/dashboard/downloads/ledgers/meetings.xlsx",
+        params={"month": "2024-03", "station_id": "xigu-fulilu"},
+        headers=worker,
+    )
+    assert r.status_code == 403 and "无权查看" in r.text
+    bad = await board.get("/dashboard/downloads", params={"month": "March"}, headers=worker)
+    assert bad.status_code == 422

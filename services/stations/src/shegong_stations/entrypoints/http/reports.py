@@ -3,6 +3,7 @@ district or city, for whoever may read that scope."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Annotated, Literal
 from urllib.parse import quote
@@ -31,6 +32,8 @@ class MonthOutOfRange(DomainError):
 
 
 def first_day(month: str) -> date:
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
+        raise MonthOutOfRange(f"month {month!r} should read like 2024-03", field="month")
     year, number = (int(p) for p in month.split("-"))
     if not 1900 <= year <= 2100:
         raise MonthOutOfRange(f"month {month} lies outside 1900–2100", field="month")
