@@ -107,7 +107,7 @@ async def main(rows: int) -> dict:
                     content=content,
                     headers=XLSX | worker,
                 )
-                assert r.status_code == 202, r.text
+                assert r.status_code == 201, r.text
                 seen = []
                 while True:
                     p = (await client.get(r.headers["Location"], headers=worker)).json()

@@ -119,7 +119,7 @@ async def imported(visits, tokens, station, content):
         content=content,
         headers={**tokens["worker"], **XLSX},
     )
-    assert r.status_code == 202, r.text
+    assert r.status_code == 201, r.text
 
     async def finished():
         p = await visits.get(r.headers["Location"], headers=tokens["worker"])

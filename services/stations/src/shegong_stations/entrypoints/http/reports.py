@@ -10,6 +10,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
+from pydantic import BaseModel, Field
 from shegong_runtime.auth import Principal
 from shegong_runtime.errors import DomainError
 from shegong_runtime.inputs import Day, Identifier
@@ -24,6 +25,35 @@ from shegong_stations.reports.views import monthly_report
 from shegong_stations.views import snapshot
 
 router = APIRouter(tags=["reports"])
+
+
+class Xlsx(Response):
+    media_type = ledgers.MEDIA_TYPE
+
+
+class MonthlyRow(BaseModel):
+    code: str = Field(examples=["visits.total"])
+    section: str = Field(examples=["一、入户走访"])
+    label: str = Field(examples=["入户走访及回访"])
+    unit: str = Field(examples=["户次"])
+    current: float = Field(description="本期")
+    previous: float = Field(description="上期")
+    change_percent: float | None = Field(description="环比: none when the previous month had none")
+    flow: bool = Field(description="counted within the month (else a count at its end)")
+
+
+class MonthlyAnswer(BaseModel):
+    title: str = Field(examples=["兰州市社会工作月度统计报表"])
+    scope: str
+    period: str = Field(examples=["2024年3月"])
+    start: date
+    end: date
+    previous_start: date
+    previous_end: date
+    rows: list[MonthlyRow]
+    figures: dict[str, float] = Field(description="every figure of the month by indicator code")
+
+
 Month = Annotated[str, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", examples=["2024-03"])]
 
 
@@ -68,6 +98,7 @@ def as_json(r: monthly.MonthlyReport) -> dict:
 
 @router.get(
     "/reports/monthly",
+    response_model=MonthlyAnswer,
     responses={
         200: {
             "description": "the report as `format` asks: JSON, an Excel workbook or a Word document",
@@ -113,6 +144,7 @@ LedgerKind = Literal["visits", "needs", "meetings", "organisations", "volunteer_
 
 @router.get(
     "/reports/ledgers/{kind}",
+    response_class=Xlsx,
     responses={
         200: {"content": {ledgers.MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}}}}
     },

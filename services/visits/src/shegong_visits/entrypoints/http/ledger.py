@@ -4,11 +4,13 @@ and its progress. Files travel as the raw request or response body (`.xlsx`)."""
 from __future__ import annotations
 
 import asyncio
-from datetime import date
+from datetime import date, datetime
+from typing import Literal
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, Field
 from shegong_events.ids import new_id
 from shegong_runtime import pipl
 from shegong_runtime.auth import WRITERS, Principal, requires
@@ -22,11 +24,61 @@ from shegong_visits.entrypoints.http.common import visible
 from shegong_visits.ledger import dry_run, export, importer, rows, template, workbook
 
 router = APIRouter(prefix="/ledger", tags=["ledger (台账)"])
+
+
+class Xlsx(Response):
+    media_type = workbook.MEDIA_TYPE
+
+
+class ProblemRow(BaseModel):
+    row: int = Field(description="the worksheet's row number, as Excel shows it")
+    column: str = Field(examples=["户主姓名"])
+    rule: str = Field(examples=["required"])
+    message: str = Field(examples=["必填，不能为空"])
+
+
+class DryRunReport(BaseModel):
+    rows: int
+    valid: int
+    existing: int = Field(description="rows naming a household the station has: skipped")
+    problem_count: int
+    problems: list[ProblemRow] = Field(description="the first 1,000 problems")
+    clean: bool
+
+
+class ImportProgress(BaseModel):
+    import_id: str
+    station_id: str
+    actor: str
+    actor_role: str
+    file_hash: str = Field(description="HMAC-SHA256 of the file under the service's secret")
+    file_bytes: int
+    rows_total: int
+    rows_done: int
+    rows_added: int
+    rows_repeated: int
+    rows_existing: int
+    status: Literal["running", "done", "failed"]
+    failure: str | None
+    started_at: datetime
+    finished_at: datetime | None
+    percent: float
+
+
+class ImportStarted(BaseModel):
+    import_id: str
+    station_id: str
+    rows: int
+    file_hash: str
+    status: Literal["running"]
+
+
 XLSX = {200: {"content": {workbook.MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}}}}}
-UPLOAD = {
+UPLOAD = {  # the .xlsx file as the raw body; octet-stream, as any client (and schemathesis) sends bytes
     "requestBody": {
         "required": True,
-        "content": {workbook.MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}}},
+        "description": "the ledger, an Excel workbook (.xlsx)",
+        "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
     }
 }
 EXPORTERS = pipl.ERASERS  # station leads and bureaus: an export of names needs its own right
@@ -65,13 +117,13 @@ def checked(content: bytes, existing: set[str] | None = None) -> dry_run.Report:
         raise NotAWorkbook(str(exc), field="body") from None
 
 
-@router.get("/households/template", responses=XLSX)
+@router.get("/households/template", response_class=Xlsx, responses=XLSX)
 async def households_template(who: Principal = Depends(requires(*WRITERS))):
     """The blank ledger: Chinese headers, the allowed values, what each column takes."""
     return attachment(template.template(), "家庭台账模板.xlsx")
 
 
-@router.get("/households", responses=XLSX)
+@router.get("/households", response_class=Xlsx, responses=XLSX)
 async def households_export(
     request: Request,
     station_id: Identifier | None = None,
@@ -90,7 +142,7 @@ async def households_export(
     return attachment(content, f"家庭台账-{name}-{date.today().isoformat()}.xlsx")
 
 
-@router.post("/households/dry-run", openapi_extra=UPLOAD)
+@router.post("/households/dry-run", response_model=DryRunReport, openapi_extra=UPLOAD)
 async def households_dry_run(
     request: Request,
     station_id: Identifier | None = None,
@@ -106,7 +158,9 @@ async def households_dry_run(
     return checked(content, existing).as_json()
 
 
-@router.post("/households/imports", status_code=202, openapi_extra=UPLOAD)
+@router.post(
+    "/households/imports", status_code=201, response_model=ImportStarted, openapi_extra=UPLOAD
+)
 async def households_import(
     request: Request,
     station_id: Identifier,
@@ -153,7 +207,7 @@ async def households_import(
             "file_hash": digest,
             "status": "running",
         },
-        status_code=202,
+        status_code=201,  # the import (its audit row) is created; it runs on in the background
         headers={"Location": f"/ledger/households/imports/{import_id}"},
     )
 
@@ -170,7 +224,7 @@ def _progress(r) -> dict:
     return out
 
 
-@router.get("/households/imports/{import_id}")
+@router.get("/households/imports/{import_id}", response_model=ImportProgress)
 async def households_import_progress(
     request: Request, import_id: Identifier, who: Principal = Depends(requires(*WRITERS))
 ):
@@ -184,7 +238,7 @@ async def households_import_progress(
     return _progress(r)
 
 
-@router.get("/households/imports")
+@router.get("/households/imports", response_model=list[ImportProgress])
 async def households_imports(
     request: Request,
     station_id: Identifier | None = None,
