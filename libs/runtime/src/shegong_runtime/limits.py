@@ -18,7 +18,10 @@ IDEMPOTENCY_KEY = re.compile(r"^(?=.*[\x21-\x7e])[\x20-\x7e]{1,200}$")
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 MAX_QUERY_PARAMETERS = 50
 BODY_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
-UPLOADS = ("/ledger/",)  # paths that take a file (an Excel ledger) rather than a JSON body
+UPLOADS = (
+    "/ledger/",
+    "/api/visits/ledger/",
+)  # paths taking a file (an Excel ledger); the second through the workbench
 
 Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]

@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from shegong_runtime.service import Runtime, Service
 
 from shegong_workbench import config, users
-from shegong_workbench.entrypoints import assets, pages, proxy, signin, users_api
+from shegong_workbench.entrypoints import assets, ledger, pages, proxy, signin, users_api
 from shegong_workbench.upstream import Upstreams
 
 
@@ -38,7 +38,14 @@ service = Workbench(
     name="workbench",
     title="Shegong station workbench (社工站工作台)",
     domain=None,  # records nothing itself: every change goes to the services' APIs
-    routers=[signin.router, proxy.router, users_api.router, assets.router, pages.router],
+    routers=[
+        signin.router,
+        proxy.router,
+        users_api.router,
+        assets.router,
+        pages.router,
+        ledger.router,
+    ],
     on_start=[prepare],
     own_settings=config.settings,
 )
