@@ -32,7 +32,7 @@ export interface NotificationFailedV1 {
    */
   data: {
     attempt: number;
-    channel: "inbox" | "email" | "webhook";
+    channel: "inbox" | "email" | "webhook" | "wecom" | "dingtalk" | "sms";
     dead?: boolean;
     delivery_id: string;
     next_attempt_at?: string | null;
@@ -119,7 +119,7 @@ export interface NotificationSentV1 {
   data: {
     attempt: number;
     body: string;
-    channel: "inbox" | "email" | "webhook";
+    channel: "inbox" | "email" | "webhook" | "wecom" | "dingtalk" | "sms";
     delivery_id: string;
     recipient_id: string;
     rule_id: string;
@@ -575,7 +575,7 @@ export interface RuleDefinedV1 {
    */
   data: {
     audience: Audience;
-    channel: "inbox" | "email" | "webhook";
+    channel: "inbox" | "email" | "webhook" | "wecom" | "dingtalk" | "sms";
     /**
      * @maxItems 10
      */
@@ -712,7 +712,7 @@ export interface SubscriptionSetV1 {
    * A recipient chose the channel for one topic (a template id); `none` mutes it.
    */
   data: {
-    channel: ("inbox" | "email" | "webhook") | "none";
+    channel: ("inbox" | "email" | "webhook" | "wecom" | "dingtalk" | "sms") | "none";
     topic: string;
   };
   event_id?: string;

@@ -200,7 +200,14 @@ VOLUNTEER_CATEGORY = {
     "professional": "专业人士",
     "other": "其他",
 }
-CHANNEL = {"inbox": "站内消息", "email": "电子邮件", "webhook": "系统推送"}
+CHANNEL = {
+    "inbox": "站内消息",
+    "email": "电子邮件",
+    "webhook": "系统推送",
+    "wecom": "企业微信群",
+    "dingtalk": "钉钉群",
+    "sms": "短信",
+}
 AUDIENCE_ROLE = {
     "social_worker": "社工",
     "station_lead": "站长",

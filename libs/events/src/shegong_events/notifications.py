@@ -18,7 +18,7 @@ from shegong_events.envelope import DomainEvent
 from shegong_events.erasure import ErasureReason
 from shegong_events.ids import NOTIFICATIONS_ID, SLUG
 
-Channel = Literal["inbox", "email", "webhook"]
+Channel = Literal["inbox", "email", "webhook", "wecom", "dingtalk", "sms"]
 AudienceRole = Literal["social_worker", "station_lead", "district_officer", "org_contact"]
 ScopeKind = Literal["station", "district"]
 ConditionOp = Literal["eq", "ne", "in", "not_in", "exists", "missing", "gte", "lte"]

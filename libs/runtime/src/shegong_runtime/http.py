@@ -58,7 +58,11 @@ def _refused_fields(request: Request, raw: Sequence[Any]) -> JSONResponse:
 
 def install(app: FastAPI, ready: Callable[[], Awaitable[dict[str, bool]]]) -> None:
     """Limits, error mapping (problem details), correlation ids and the operator endpoints."""
-    app.add_middleware(Limits, max_body_bytes=app.state.settings.http_max_body_bytes)
+    app.add_middleware(
+        Limits,
+        max_body_bytes=app.state.settings.http_max_body_bytes,
+        max_upload_bytes=app.state.settings.http_max_upload_bytes,
+    )
     outages.install(app)
     openapi.install(app)
     _map_errors(app)

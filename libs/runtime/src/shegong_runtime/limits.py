@@ -18,6 +18,10 @@ IDEMPOTENCY_KEY = re.compile(r"^(?=.*[\x21-\x7e])[\x20-\x7e]{1,200}$")
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 MAX_QUERY_PARAMETERS = 50
 BODY_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+UPLOADS = (
+    "/ledger/",
+    "/api/visits/ledger/",
+)  # paths taking a file (an Excel ledger); the second through the workbench
 
 Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
@@ -93,15 +97,20 @@ def _too_large(path: str, max_body: int):
 class Limits:
     """ASGI middleware: refuses what breaks a limit, then hands the app a body it has read."""
 
-    def __init__(self, app: Any, max_body_bytes: int) -> None:
+    def __init__(self, app: Any, max_body_bytes: int, max_upload_bytes: int | None = None) -> None:
         self.app = app
         self.max_body = max_body_bytes
+        self.max_upload = max(max_upload_bytes or max_body_bytes, max_body_bytes)
+
+    def limit(self, path: str) -> int:
+        return self.max_upload if path.startswith(UPLOADS) else self.max_body
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        if (refused := _refusal(scope, self.max_body)) is not None:
+        max_body = self.limit(scope["path"])
+        if (refused := _refusal(scope, max_body)) is not None:
             await refused(scope, receive, send)
             return
         if scope["method"] not in BODY_METHODS:
@@ -114,8 +123,8 @@ class Limits:
             if message["type"] != "http.request":
                 return  # the client went away
             size += len(message.get("body", b""))
-            if size > self.max_body:
-                await _too_large(scope["path"], self.max_body)(scope, receive, send)
+            if size > max_body:
+                await _too_large(scope["path"], max_body)(scope, receive, send)
                 return
             chunks.append(message.get("body", b""))
             if not message.get("more_body", False):

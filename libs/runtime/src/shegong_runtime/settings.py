@@ -28,6 +28,7 @@ class Settings(BaseSettings):
     http_host: str = "127.0.0.1"
     http_port: int = 8000
     http_max_body_bytes: int = 1_048_576  # a larger request body is refused (413) unread
+    http_max_upload_bytes: int = 16_777_216  # the same for a file upload (paths under /ledger/)
     log_level: str = "INFO"
     tracing: str = ""  # "", otlp, console or memory (shegong_runtime.tracing)
     log_json: bool | None = None  # None: JSON off a TTY, console on a TTY

@@ -8,6 +8,7 @@ read, below the new one, so existing deployments keep their values.
 from __future__ import annotations
 
 from functools import cache
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import (
@@ -45,6 +46,21 @@ class NotificationsSettings(BaseSettings):
         description="signs webhooks of recipients that registered no secret of their own",
     )
     webhook_timeout_s: float = 10.0
+
+    wecom_robots: dict[str, str] = Field(
+        default_factory=dict,
+        description="WeCom group robots' webhook URLs (with their key) by station id, district "
+        'id or "*": JSON, e.g. {"chengguan": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=..."}',
+    )
+    dingtalk_robots: dict[str, str] = Field(
+        default_factory=dict,
+        description="DingTalk custom robots' webhook URLs (with their access_token), keyed as above",
+    )
+    dingtalk_secrets: dict[str, str] = Field(
+        default_factory=dict,
+        description="DingTalk robots' signing secrets (加签, SEC...), keyed as the robots",
+    )
+    sms_provider: Literal["log"] = "log"
 
     max_attempts: int = Field(default=8, ge=1)
     retry_base_s: float = Field(default=5.0, gt=0)

@@ -16,8 +16,8 @@ import httpx
 from shegong_runtime import logging
 from shegong_runtime.service import Runtime
 
-from shegong_notifications import config, journal
-from shegong_notifications.channels import email, inbox, webhook
+from shegong_notifications import config, journal, station_names
+from shegong_notifications.channels import dingtalk, email, inbox, robots, sms, webhook, wecom
 from shegong_notifications.channels.base import DeliveryFailed, Outgoing
 from shegong_notifications.config import NotificationsSettings
 from shegong_notifications.domain.backoff import retry_delay
@@ -34,7 +34,7 @@ log = logging.get("notifications.courier")
 
 CLAIM = f"""
 SELECT d.*, r.email_sealed, r.webhook_url, r.webhook_secret_sealed
-FROM {S}.deliveries d JOIN {S}.recipients r USING (recipient_id)
+FROM {S}.deliveries d LEFT JOIN {S}.recipients r USING (recipient_id)  -- group robots have none
 WHERE d.status = 'pending' AND d.next_attempt_at <= now()
 ORDER BY d.next_attempt_at
 LIMIT 1
@@ -54,6 +54,7 @@ class Courier:
         self, rt: Runtime, settings: NotificationsSettings, client: httpx.AsyncClient
     ) -> None:
         self.rt, self.settings, self.client = rt, settings, client
+        self.sms: sms.SmsProvider = sms.PROVIDERS[settings.sms_provider]()
 
     async def run(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
@@ -107,6 +108,18 @@ class Courier:
             await webhook.send(self.client, n, self.settings.webhook_secret)
         elif channel == "email":
             await email.send(n, self.settings)
+        elif channel in ("wecom", "dingtalk"):
+            where = await station_names.station(conn, n.station_id)
+            district_id = where["district_id"] if where else None
+            if channel == "wecom":
+                url = robots.robot_for(self.settings.wecom_robots, n.station_id, district_id)
+                await wecom.send(self.client, n, url)
+            else:
+                url = robots.robot_for(self.settings.dingtalk_robots, n.station_id, district_id)
+                secret = robots.robot_for(self.settings.dingtalk_secrets, n.station_id, district_id)
+                await dingtalk.send(self.client, n, url, secret)
+        elif channel == "sms":
+            await sms.send(self.sms, n)
         else:
             await inbox.send(conn, n)
 

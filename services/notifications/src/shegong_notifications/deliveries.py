@@ -14,6 +14,7 @@ from shegong_notifications.domain import matching, templates
 from shegong_notifications.domain.matching import Rule
 from shegong_notifications.tables import S
 
+GROUPS = ("wecom", "dingtalk")  # channels that reach a group, not a person
 NAMESPACE = uuid.UUID("6b1f3c1e-9a52-4d6e-8d1c-2f0e7c5a4b10")
 
 
@@ -32,9 +33,12 @@ async def plan(
 ) -> int:
     """Insert one delivery per addressee; the unique key makes a second plan a no-op."""
     district_id = where["district_id"] if where else None
-    people = await directory.audience(
-        conn, rule, event.station_id, district_id, at, matching.target(rule, event)
-    )
+    if rule.channel in GROUPS:  # a group robot posts once to the station's group, for everyone
+        people = [directory.Addressee(f"{rule.channel}-group", rule.channel)]
+    else:
+        people = await directory.audience(
+            conn, rule, event.station_id, district_id, at, matching.target(rule, event)
+        )
     if not people:
         return 0
     values = templates.context(

@@ -144,8 +144,10 @@ async def audience(
         channel = r["chosen"] or rule.channel
         if channel == "none":
             continue
-        if (channel == "email" and not r["has_email"]) or (
-            channel == "webhook" and not r["has_webhook"]
+        if (
+            (channel == "email" and not r["has_email"])
+            or (channel == "webhook" and not r["has_webhook"])
+            or channel in ("wecom", "dingtalk")  # a group's channel, not a person's
         ):
             channel = "inbox"
         out.append(Addressee(r["recipient_id"], channel))

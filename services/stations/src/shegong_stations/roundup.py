@@ -47,6 +47,7 @@ class Roundup:
     span: Span
     lead: str
     sections: list[Section]
+    totals: dict[str, int] = field(default_factory=dict)  # Facts.totals: what the month adds up
 
     @property
     def title(self) -> str:
@@ -82,7 +83,7 @@ def build(scope: str, span: Span, names: dict[str, str], facts: Facts) -> Roundu
         sections.append(_volunteers(names, facts))
     if facts.evaluations:
         sections.append(_evaluations(names, facts))
-    return Roundup(scope, span, _lead(scope, span, facts), sections)
+    return Roundup(scope, span, _lead(scope, span, facts), sections, facts.totals())
 
 
 def _lead(scope: str, span: Span, facts: Facts) -> str:

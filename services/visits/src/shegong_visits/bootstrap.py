@@ -1,11 +1,18 @@
 """Wires the visits service together: its API, its read model, and its settings read at start."""
 
-from shegong_runtime.service import Service
+from shegong_runtime.service import Runtime, Service
 
 from shegong_visits import config
 from shegong_visits.entrypoints.http import routers
+from shegong_visits.ledger import tables
 from shegong_visits.personal import subject
 from shegong_visits.views import READ_MODEL
+
+
+async def ledger_tables(rt: Runtime) -> None:
+    assert rt.store is not None
+    await tables.ensure(rt.pool, rt.store.schema)
+
 
 service = Service(
     name="visits",
@@ -13,6 +20,7 @@ service = Service(
     domain="visits",
     routers=routers,
     projections=[READ_MODEL],
+    on_start=[ledger_tables],
     own_settings=config.settings,  # bad SHEGONG_VISITS_* values stop the start
     erasures={"HouseholdErased": lambda e: [subject(e.aggregate_id)]},
 )

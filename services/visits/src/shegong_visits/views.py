@@ -24,6 +24,9 @@ async def _schema(rt: Runtime) -> str:
     return await generations.live_schema(rt.pool, READ_MODEL.name)
 
 
+read_schema = _schema  # the live read model's schema, for the ledger's queries
+
+
 HOUSEHOLDS = paging.Keyset.of(
     "households", "h.station_id:text", "h.registered_at:timestamptz", "h.household_id:text"
 )
@@ -74,6 +77,17 @@ async def households(
         select.where("NOT h.erased")
     rows, after = await select.page(rt.pool, HOUSEHOLDS, page)
     return [dict(r) for r in rows], after
+
+
+async def every_household(rt: Runtime, stations: list[str] | None) -> list[dict]:
+    """Every household not erased of these stations, in the list's order: a ledger download
+    is the one read that takes them all (a station's few thousand, never a page)."""
+    s = await _schema(rt)
+    select = paging.Select(f"SELECT h.* FROM {s}.households h").within(stations, "h.station_id")
+    select.where("NOT h.erased")
+    where = " WHERE " + " AND ".join(select.conds)
+    rows = await rt.pool.fetch(f"{select.sql}{where} {HOUSEHOLDS.order_by}", *select.args)
+    return [dict(r) for r in rows]
 
 
 async def present_household(rt: Runtime, who: Principal, row: dict) -> dict:

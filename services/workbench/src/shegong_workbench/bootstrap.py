@@ -7,7 +7,16 @@ from contextlib import asynccontextmanager
 from shegong_runtime.service import Runtime, Service
 
 from shegong_workbench import audit, config, headers, session, throttle, users
-from shegong_workbench.entrypoints import assets, board, pages, proxy, signin, staff, users_api
+from shegong_workbench.entrypoints import (
+    assets,
+    board,
+    ledger,
+    pages,
+    proxy,
+    signin,
+    staff,
+    users_api,
+)
 from shegong_workbench.upstream import Upstreams
 
 
@@ -47,6 +56,7 @@ service = Workbench(
         users_api.router,
         assets.router,
         pages.router,
+        ledger.router,
     ],
     on_start=[prepare],
     own_settings=config.settings,

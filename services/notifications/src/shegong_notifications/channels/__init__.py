@@ -1,1 +1,2 @@
-"""How a planned notification leaves the service: webhook, email or the in-app inbox."""
+"""How a planned notification leaves the service: webhook, email, the in-app inbox, the WeCom
+and DingTalk group robots, SMS."""

@@ -178,7 +178,9 @@ class RecipientDecider(Decider[Command, RecipientState]):
             case SetSubscription(recipient_id=rid, topic=topic, channel=channel):
                 _must_be_listed(state, rid)
                 if (channel == "email" and not state.has_email) or (
-                    channel == "webhook" and not state.has_webhook
+                    channel in ("wecom", "dingtalk")  # a group robot's, never a person's
+                    or channel == "webhook"
+                    and not state.has_webhook
                 ):
                     raise ChannelHasNoAddress(
                         f"recipient {rid} has no {channel} address", field="channel"

@@ -23,6 +23,23 @@ class Facts:
         default_factory=dict
     )  # station -> kind of its latest exemplary evaluation
 
+    def totals(self) -> dict[str, int]:
+        """The roundup's flows summed over its stations, under the monthly report's indicator
+        codes: the roundups of a month's days add up to the month (a test holds them to it)."""
+        out = {
+            "visits.total": sum(v["visits"] for v in self.visits),
+            "needs.identified": sum(self.needs.values()),
+            "meetings.total": len(self.meetings),
+            "meetings.participants": sum(m["participants"] or 0 for m in self.meetings),
+            "organisations.filed": sum(f["filed"] for f in self.filings),
+            "organisations.approved": sum(f["approved"] for f in self.filings),
+            "volunteers.enrolled": sum(int(v["enrolled"]) for v in self.volunteers),
+            "volunteers.minutes": sum(int(v["minutes"]) for v in self.volunteers),
+        }
+        for m in self.meetings:
+            out[f"meetings.kind.{m['kind']}"] = out.get(f"meetings.kind.{m['kind']}", 0) + 1
+        return out
+
 
 async def gather(conn: asyncpg.Connection, s: str, station_ids: list[str], span: Span) -> Facts:
     """Everything the roundup says about these stations in the span, read in one snapshot."""

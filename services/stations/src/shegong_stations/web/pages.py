@@ -32,6 +32,7 @@ def nav(who_label: str, extra: list[tuple[str, str]] | None = None) -> list[tupl
         ("全部站点", HOME),
         *(extra or []),
         ("一周掠影", f"{HOME}/roundup"),
+        ("报表下载", f"{HOME}/downloads"),
         (f"工作台（{who_label}）", "/"),  # the workbench, through which the pages are opened
     ]
 

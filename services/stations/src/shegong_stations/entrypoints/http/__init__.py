@@ -2,6 +2,6 @@
 (`dashboard.py`), sharing who may read what (`access.py`, `scope.py`) and the query parameters
 (`params.py`)."""
 
-from shegong_stations.entrypoints.http import api, dashboard
+from shegong_stations.entrypoints.http import api, dashboard, downloads, reports
 
-ROUTERS = [api.router, dashboard.router, dashboard.root]
+ROUTERS = [api.router, reports.router, downloads.router, dashboard.router, dashboard.root]

@@ -187,6 +187,10 @@ class RoundupAnswer(BaseModel):
     lead: str
     sections: list[RoundupSection]
     markdown: str
+    totals: dict[str, int] = Field(
+        default_factory=dict,
+        description="the span's flows under the monthly report's indicator codes",
+    )
 
 
 class ConsumerLag(BaseModel):

@@ -162,6 +162,7 @@ async def roundup(
             for s in r.sections
         ],
         "markdown": roundup_render.markdown(r),
+        "totals": r.totals,
     }
 
 

@@ -4,10 +4,10 @@ command, handle it through the one command path)."""
 from fastapi.routing import APIRoute
 from shegong_runtime.openapi import ETAG, IF_MATCH
 
-from shegong_visits.entrypoints.http import consent, households, needs, visits
+from shegong_visits.entrypoints.http import consent, households, ledger, needs, visits
 from shegong_visits.entrypoints.http.links import GET_HOUSEHOLD
 
-routers = [households.router, visits.router, needs.router, consent.router]
+routers = [households.router, visits.router, needs.router, consent.router, ledger.router]
 
 # every command on an existing household honours If-Match; its reading gives the ETag
 for router in routers:
