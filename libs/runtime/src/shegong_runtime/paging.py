@@ -22,6 +22,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import uuid
 from dataclasses import dataclass, field, is_dataclass
 from datetime import date, datetime
 from typing import Annotated, Any, Generic, TypeVar
@@ -33,6 +34,15 @@ from pydantic import BaseModel, Field
 
 LIMIT_DEFAULT, LIMIT_MAX = 50, 500
 CASTS = frozenset({"text", "timestamptz", "date", "bigint", "integer", "float8", "uuid"})
+
+PARSERS: dict[str, Any] = {
+    "timestamptz": datetime.fromisoformat,
+    "date": date.fromisoformat,
+    "bigint": int,
+    "integer": int,
+    "float8": float,
+    "uuid": uuid.UUID,
+}
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -94,6 +104,9 @@ class Keyset:
             values = body["k"]
             ok = body["o"] == self.name and len(values) == len(self.keys)
             ok = ok and all(isinstance(v, str) for v in values)
+            if ok:  # each key must read as its column's type
+                for v, k in zip(values, self.keys, strict=True):
+                    PARSERS.get(k.cast, str)(v)
         except (binascii.Error, ValueError, KeyError, TypeError):
             ok = False
         if not ok:
