@@ -101,8 +101,14 @@ class Balancer:
         self.everyone.append(replica)
         return replica
 
-    async def admit(self, replica: Replica, timeout: float = 90) -> None:
-        """Into the rotation once it is ready."""
+    async def admit(
+        self,
+        replica: Replica,
+        probe: str = "/readyz",
+        headers: dict | None = None,
+        timeout: float = 90,
+    ) -> None:
+        """Into the rotation once it is ready and answers `probe` (a balancer's health check)."""
         deadline = time.monotonic() + timeout
         async with httpx.AsyncClient() as client:
             while True:

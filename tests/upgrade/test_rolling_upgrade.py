@@ -12,6 +12,7 @@ import sys
 import uuid
 from collections import Counter
 
+import asyncpg
 import httpx
 import nats
 import pytest
@@ -104,12 +105,14 @@ async def test_visits_upgraded_replica_by_replica_under_load_fails_no_command(
         "SHEGONG_DATABASE_POOL_SIZE": "3",
     }
     balancer = Balancer(env, tmp_path)
+    token = auth.issue(settings, "up-admin", auth.Role.city_admin)
     try:
-        # the previous release runs visits on two replicas
+        # the previous release runs visits on two replicas, which learn the station
         old = [balancer.start(previous_python, "previous") for _ in range(2)]
         for replica in old:
             await balancer.admit(replica)
-        load = Load(balancer, auth.issue(settings, "up-admin", auth.Role.city_admin), 10, 0.5)
+        await eventually(lambda: _station_known(pool), timeout=60)
+        load = Load(balancer, token, 10, 0.5)
         loader = asyncio.create_task(load.run())
         await asyncio.sleep(4)
         # one by one: a replica of this release joins, then a previous one is drained
@@ -158,6 +161,17 @@ async def test_visits_upgraded_replica_by_replica_under_load_fails_no_command(
             ]
             if errors:
                 print(log.name, *errors[:5], sep="\n  ")
+
+
+async def _station_known(pool) -> bool:
+    """The visits station directory (one table every replica reads) has the station."""
+    schema = await generations.live_schema(pool, "visits_stations")
+    try:
+        return bool(
+            await pool.fetchval(f"SELECT 1 FROM {schema}.stations WHERE station_id = $1", STATION)
+        )
+    except asyncpg.UndefinedTableError:
+        return False
 
 
 async def _equal(read, expected) -> bool:
