@@ -31,7 +31,7 @@ async def test_a_lead_gets_the_template_the_dry_run_and_the_downloads_through_th
         "/api/visits/ledger/households/dry-run",
         params={"station_id": "chengguan-qingbaishi"},
         content=out.getvalue(),
-        headers=WRITE,
+        headers={**WRITE, "X-Workbench-Author": "qingbaishi-zz"},
     )
     assert r.status_code == 200, r.text
     assert {(p["row"], p["column"]) for p in r.json()["problems"]} == {

@@ -10,7 +10,11 @@
     const station = encodeURIComponent(form.elements.station_id.value);
     const r = await fetch(`/api/visits/ledger/households/${path}?station_id=${station}`, {
       method: "POST",
-      headers: { "Content-Type": "application/octet-stream", "X-Workbench": "1" },
+      headers: {
+        "Content-Type": "application/octet-stream",
+        "X-Workbench": "1",
+        "X-Workbench-Author": document.body.dataset.user || "", /* sent now, by whoever is signed in */
+      },
       body: await file.arrayBuffer(),
     });
     return { status: r.status, body: await r.json() };
