@@ -4,7 +4,8 @@
 written through the household decider and `append_bulk` (a registration, then visits a day
 apart); then one visit is recorded on each through `commands.handle`, the command path every
 route runs (load the stream, fold, decide, append at the version loaded), and timed. Prints
-p50/p99 per size, and the load-and-fold part alone. Uses DATABASE_URL (a scratch database is
+p50/p99 per size, and the load-and-fold part alone, without and with snapshots (taken by a
+first command, as in service). Uses DATABASE_URL (a scratch database is
 made and dropped).
 """
 
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import os
 import statistics
 import sys
@@ -28,11 +30,13 @@ from shegong_runtime import commands
 from shegong_runtime.connections import with_database
 from shegong_runtime.eventstore import EventStore
 from shegong_runtime.settings import Settings
+from shegong_runtime.snapshots import Snapshots
 from shegong_visits import config
 from shegong_visits.domain import commands as c
 
 SIZES = (10, 100, 500)
 STATION = "bench-long"
+NEXT_VISIT = itertools.count(100000)
 
 
 def visit(n: int, at: datetime) -> c.RecordVisit:
@@ -90,7 +94,7 @@ async def measure(store: EventStore, ids: list[str]) -> tuple[list[float], list[
             store,
             decider,
             hid,
-            visit(99999, datetime.now(UTC) - timedelta(minutes=1)),
+            visit(next(NEXT_VISIT), datetime.now(UTC) - timedelta(minutes=1)),
             station_id=STATION,
             ctx=ctx,
             respond=respond,
@@ -111,14 +115,22 @@ async def main(households: int) -> None:
         keys = HistoryKeys(pool, "visits", Settings(service="visits").master_key)
         await keys.migrate()
         sink = Sink(store, keys)
-        print(f"{'events':>7} {'command p50':>12} {'command p99':>12} {'load+fold p50':>14}")
+        snapshots = Snapshots(store)
+        await snapshots.migrate()
+        print(
+            f"{'events':>7} {'snapshots':>9} {'command p50':>12} {'command p99':>12} {'load p50':>9}"
+        )
         for size in SIZES:
-            ids = await households_of(sink, size, households)
-            whole, folds = await measure(store, ids)
-            print(
-                f"{size:>7} {statistics.median(whole):>9.2f} ms {pct(whole, 0.99):>9.2f} ms"
-                f" {statistics.median(folds):>11.2f} ms"
-            )
+            for kept in (False, True):
+                ids = await households_of(sink, size, households)
+                store.snapshots = snapshots if kept else None
+                if kept:  # a first command took the snapshot; the figures are the next ones
+                    await measure(store, ids)
+                whole, folds = await measure(store, ids)
+                print(
+                    f"{size:>7} {'yes' if kept else 'no':>9} {statistics.median(whole):>9.2f} ms"
+                    f" {pct(whole, 0.99):>9.2f} ms {statistics.median(folds):>6.2f} ms"
+                )
         await pool.close()
     finally:
         await admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")

@@ -104,11 +104,10 @@ class VisitsYear:
                 heapq.heappush(steps, Step(day, seq, kind, facts))
 
         plan(registered + dice.randint(1, min(INTERVAL[tier], 10)), "visit")
-        if dice.random() < 0.08:
-            plan(dice.randint(registered + 30, 364), "retier")
-        if dice.random() < 0.05:
-            plan(dice.randint(registered + 10, 364), "update")
-        if dice.random() < ERASED_SHARE:
+        for share, after, kind in ((0.08, 30, "retier"), (0.05, 10, "update")):
+            if dice.random() < share and registered + after <= 364:
+                plan(dice.randint(registered + after, 364), kind)
+        if dice.random() < ERASED_SHARE and registered + 60 <= 364:
             plan(dice.randint(max(registered + 60, 270), 364), "erase")
         visits = needs = 0
         consent = False

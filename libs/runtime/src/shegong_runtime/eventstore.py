@@ -74,6 +74,7 @@ class EventStore:
         self.pool = pool
         self.schema = migrations.identifier(schema)
         self._on_commit: list[Callable[[], None]] = []
+        self.snapshots: Any = None  # `snapshots.Snapshots` when the service keeps them
         events = f"{self.schema}.events"
         self._append_loaded_sql = (
             f"INSERT INTO {events} ({_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)"
