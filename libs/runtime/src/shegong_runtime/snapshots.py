@@ -55,9 +55,8 @@ def _upcasters_key() -> str:
     return "\n".join(parts)
 
 
-@cache
-def _package_key(cls: type) -> str:
-    package = cls.__module__.rpartition(".")[0] or cls.__module__
+def _package_key(module_name: str) -> str:
+    package = module_name.rpartition(".")[0] or module_name
     modules = sorted(
         (name, module)
         for name, module in list(sys.modules.items())
@@ -66,19 +65,27 @@ def _package_key(cls: type) -> str:
     return "\n".join(f"{name}\n{_source(module)}" for name, module in modules)
 
 
-def code_key(aggregate: Aggregate[Any]) -> str:
-    """The hash a snapshot is valid under: the decider's type and package source, its
-    `snapshot_version` if it declares one, the upcasters and the latest event versions."""
-    cls = type(aggregate)
+@cache
+def _code_key(module_name: str, qualname: str, snapshot_version: str) -> str:
     text = "\n".join(
         (
-            f"{cls.__module__}.{cls.__qualname__}",
-            str(getattr(aggregate, "snapshot_version", 0)),
-            _package_key(cls),
+            f"{module_name}.{qualname}",
+            snapshot_version,
+            _package_key(module_name),
             _upcasters_key(),
         )
     )
     return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def code_key(aggregate: Aggregate[Any]) -> str:
+    """The hash a snapshot is valid under: the decider's type and the source of its package,
+    its `snapshot_version` if it declares one, the upcasters and the latest event versions
+    (computed once per process: a release is a new process)."""
+    cls = type(aggregate)
+    return _code_key(
+        cls.__module__, cls.__qualname__, str(getattr(aggregate, "snapshot_version", 0))
+    )
 
 
 class Snapshots:
