@@ -839,6 +839,69 @@ async def stack(
     return rows
 
 
+# ---- a city's year beside the demo size ------------------------------------------------------
+
+
+async def clean_streams(nats_url: str) -> None:
+    """Each history gets its own streams: the two sizes run one after the other on one server."""
+    nc = await nats.connect(nats_url)
+    try:
+        js = nc.jetstream()
+        for info in await js.streams_info():
+            if (info.config.name or "").startswith(("SW_", "SWP_")):
+                await js.delete_stream(info.config.name)
+    finally:
+        await nc.close()
+
+
+async def one_history(
+    database_url: str, nats_url: str, stations: int, scale: float, readers: int, each: int
+) -> dict[str, float]:
+    from cityyear.generate import generate
+    from cityyear.load import load
+    from cityyear.measure import measure
+
+    await clean_streams(nats_url)
+    small = {"database_pool_size": 3}
+    done = await generate(database_url, stations, scale)
+    loaded = await load(database_url, nats_url, **small)
+    figures = {
+        "events generated": float(done.total),
+        "generation (s)": done.seconds,
+        "generation (ev/s)": done.total / done.seconds,
+        "relays and projections, the whole history (s)": loaded.seconds,
+    }
+    figures |= await measure(database_url, nats_url, stations, readers, each, **small)
+    return figures
+
+
+async def history(
+    pg_url: str, nats_url: str, databases: list[str], stations: int, scale: float, smoke: bool
+) -> list[Row]:
+    """The same figures on a demo-size history (6 stations, a few hundred events) and on the
+    year of `stations` stations: read routes under 20 readers, a command, storage, rebuilds,
+    a replay, cold starts, memory."""
+    readers, each = (4, 1) if smoke else (20, 3)
+    demo = await one_history(with_database(pg_url, databases[0]), nats_url, 6, 0.02, readers, each)
+    year = await one_history(
+        with_database(pg_url, databases[1]), nats_url, stations, scale, readers, each
+    )
+    rows = []
+    for name, value in year.items():
+        unit = name.rsplit("(", 1)[-1].rstrip(")") if name.endswith(")") else ""
+        target = ""
+        if name.endswith("p99 (ms)") and "GET" in name:
+            target = "< 100 ms, <= 2x demo"
+        elif name == "command p99 (ms)":
+            target = "< 20 ms"
+        elif name.startswith("rebuild"):
+            target = "< 600 s"
+        rows.append(
+            Row("volume", name.rsplit(" (", 1)[0], value, unit, "demo size", demo.get(name), target)
+        )
+    return rows
+
+
 # ---- the run --------------------------------------------------------------------------------
 
 
@@ -869,7 +932,12 @@ def render(rows: list[Row], info: dict[str, object]) -> str:
 
 
 async def main(
-    smoke: bool, json_path: Path, part: str = "all", seconds: float | None = None
+    smoke: bool,
+    json_path: Path,
+    part: str = "all",
+    seconds: float | None = None,
+    history_stations: int = 100,
+    history_scale: float = 1.0,
 ) -> None:
     info = machine()
     tmp = Path(tempfile.mkdtemp(prefix="shegong-bench-"))
@@ -912,6 +980,8 @@ async def main(
                 events=size["events"],
                 history=size["history"],
             )
+        if part == "history":  # on its own: loading a year is long, and the machine is its
+            rows += await history(pg_url, nats_url, names, history_stations, history_scale, smoke)
         if part in ("all", "stack"):
             rows += await stack(
                 with_database(pg_url, names[1]),
@@ -959,11 +1029,28 @@ if __name__ == "__main__":
     )
     parser.add_argument(
         "--part",
-        choices=("all", "backbone", "stack"),
+        choices=("all", "backbone", "stack", "history"),
         default="all",
-        help="the backbone rows only, or the whole-stack rows only",
+        help="the backbone rows only, the whole-stack rows only, or a city's year (--history)",
     )
+    parser.add_argument(
+        "--history",
+        action="store_true",
+        help="a generated year beside the demo size (the same as --part history)",
+    )
+    parser.add_argument("--history-stations", type=int, default=100)
+    parser.add_argument("--history-scale", type=float, default=1.0)
     args = parser.parse_args()
     if args.loop:
         os.environ["SHEGONG_BENCH_LOOP"] = args.loop
-    asyncio.run(main(args.smoke, args.json, args.part, args.seconds))
+    part = "history" if args.history else args.part
+    asyncio.run(
+        main(
+            args.smoke,
+            args.json,
+            part,
+            args.seconds,
+            args.history_stations,
+            args.history_scale,
+        )
+    )

@@ -85,9 +85,9 @@ async def wait_settled(apps: dict[str, FastAPI], timeout_s: float = 3600, report
     return time.perf_counter() - started
 
 
-async def load(database_url: str, nats_url: str, report=None) -> Loaded:
+async def load(database_url: str, nats_url: str, report=None, **overrides: object) -> Loaded:
     started = time.perf_counter()
-    async with running(database_url, nats_url) as apps:
+    async with running(database_url, nats_url, **overrides) as apps:
         await wait_settled(apps, report=report)
         figures = {}
         for name, app in apps.items():
