@@ -118,13 +118,14 @@ async def storage(apps: dict[str, Any]) -> dict[str, float]:
 
 
 async def rebuilds(apps: dict[str, Any]) -> dict[str, float]:
-    """Seconds to rebuild each read model beside the live one and swap."""
+    """Seconds to rebuild each read model beside the live one and swap (with 1.5 s for the
+    live runners to follow the swap before the old generation goes)."""
     out = {}
     for app in apps.values():
         rt = runtime(app)
         for runner in rt.runners:
             started = time.perf_counter()
-            await rebuild(runner.projection, rt.pool, rt.nc, rt.settings, grace_s=0)
+            await rebuild(runner.projection, rt.pool, rt.nc, rt.settings, grace_s=1.5)
             out[runner.projection.name] = time.perf_counter() - started
     return out
 
