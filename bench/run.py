@@ -839,6 +839,140 @@ async def stack(
     return rows
 
 
+# ---- a city's year beside the demo size ------------------------------------------------------
+
+
+async def clean_streams(nats_url: str) -> None:
+    """Each history gets its own streams: the two sizes run one after the other on one server."""
+    nc = await nats.connect(nats_url)
+    try:
+        js = nc.jetstream()
+        for info in await js.streams_info():
+            if (info.config.name or "").startswith(("SW_", "SWP_")):
+                await js.delete_stream(info.config.name)
+    finally:
+        await nc.close()
+
+
+async def one_history(
+    database_url: str, nats_url: str, stations: int, scale: float, readers: int, each: int
+) -> dict[str, float]:
+    from cityyear.generate import generate
+    from cityyear.load import load
+    from cityyear.measure import measure
+
+    await clean_streams(nats_url)
+    small = {"database_pool_size": 3}
+    done = await generate(database_url, stations, scale)
+    loaded = await load(database_url, nats_url, **small)
+    figures = {
+        "events generated": float(done.total),
+        "generation (s)": done.seconds,
+        "generation (ev/s)": done.total / done.seconds,
+        "relays and projections, the whole history (s)": loaded.seconds,
+    }
+    figures |= await measure(database_url, nats_url, stations, readers, each, **small)
+    return figures
+
+
+async def bulk_against_copy(
+    database_url: str, events: int, batch: int = 5000
+) -> tuple[float, float]:
+    """(events/s through `EventStore.append_bulk`, events/s of a raw COPY of the same rows into
+    the same table), each in transactions of `batch`: the generator's and an import's path
+    beside the fastest way PostgreSQL takes rows. Medians of four turned rounds."""
+    from shegong_runtime.eventstore import _COLUMNS, _row
+    from shegong_testing.probe import probe_event
+
+    pool = await create_pool(database_url, min_size=1, max_size=2)
+    try:
+        store = EventStore(pool, f"bulk_{uuid.uuid4().hex[:8]}")
+        await store.migrate()
+
+        def envelopes(tag: str) -> list:
+            out = []
+            for i in range(events):  # streams of ten events, as households grow
+                agg = f"{tag}{i // 10}"
+                out.append(
+                    probe_event(agg, i, "x" * 200).model_copy(
+                        update={"aggregate_version": i % 10 + 1}
+                    )
+                )
+            return out
+
+        columns = [c.strip() for c in _COLUMNS.split(",")]
+
+        async def ours(rows: list) -> float:
+            started = time.perf_counter()
+            for k in range(0, events, batch):
+                async with store.transaction() as conn:
+                    await store.append_bulk(rows[k : k + batch], conn)
+            return events / (time.perf_counter() - started)
+
+        async def raw(rows: list) -> float:
+            started = time.perf_counter()
+            for k in range(0, events, batch):
+                async with pool.acquire() as conn, conn.transaction():
+                    await conn.copy_records_to_table(
+                        "events",
+                        schema_name=store.schema,
+                        columns=columns,
+                        records=[_row(e.stream_id, e) for e in rows[k : k + batch]],
+                    )
+            return events / (time.perf_counter() - started)
+
+        rates: dict[str, list[float]] = {"ours": [], "raw": []}
+        for round_ in range(4):  # turned rounds: ours, raw, raw, ours
+            for name in ("ours", "raw") if round_ in (0, 3) else ("raw", "ours"):
+                rows = envelopes(f"{name}{round_}-")
+                rates[name].append(await (ours if name == "ours" else raw)(rows))
+        ours_rate, raw_rate = statistics.median(rates["ours"]), statistics.median(rates["raw"])
+        await pool.execute(f"DROP SCHEMA {store.schema} CASCADE")
+        return ours_rate, raw_rate
+    finally:
+        await pool.close()
+
+
+async def history(
+    pg_url: str, nats_url: str, databases: list[str], stations: int, scale: float, smoke: bool
+) -> list[Row]:
+    """The same figures on a demo-size history (6 stations, a few hundred events) and on the
+    year of `stations` stations: read routes under 20 readers, a command, storage, rebuilds,
+    a replay, cold starts, memory."""
+    readers, each = (4, 1) if smoke else (20, 3)
+    demo = await one_history(with_database(pg_url, databases[0]), nats_url, 6, 0.02, readers, each)
+    year = await one_history(
+        with_database(pg_url, databases[1]), nats_url, stations, scale, readers, each
+    )
+    ours, raw = await bulk_against_copy(
+        with_database(pg_url, databases[1]), 5_000 if smoke else 100_000
+    )
+    rows = [
+        Row(
+            "volume",
+            "bulk append (append_bulk)",
+            ours,
+            "ev/s",
+            "raw COPY, same table",
+            raw,
+            ">= 50%",
+        )
+    ]
+    for name, value in year.items():
+        unit = name.rsplit("(", 1)[-1].rstrip(")") if name.endswith(")") else ""
+        target = ""
+        if name.endswith("p99 (ms)") and "GET" in name:
+            target = "< 100 ms, <= 2x demo"
+        elif name == "command p99 (ms)":
+            target = "< 20 ms"
+        elif name.startswith("rebuild"):
+            target = "< 600 s"
+        rows.append(
+            Row("volume", name.rsplit(" (", 1)[0], value, unit, "demo size", demo.get(name), target)
+        )
+    return rows
+
+
 # ---- the run --------------------------------------------------------------------------------
 
 
@@ -869,7 +1003,12 @@ def render(rows: list[Row], info: dict[str, object]) -> str:
 
 
 async def main(
-    smoke: bool, json_path: Path, part: str = "all", seconds: float | None = None
+    smoke: bool,
+    json_path: Path,
+    part: str = "all",
+    seconds: float | None = None,
+    history_stations: int = 100,
+    history_scale: float = 1.0,
 ) -> None:
     info = machine()
     tmp = Path(tempfile.mkdtemp(prefix="shegong-bench-"))
@@ -912,6 +1051,8 @@ async def main(
                 events=size["events"],
                 history=size["history"],
             )
+        if part == "history":  # on its own: loading a year is long, and the machine is its
+            rows += await history(pg_url, nats_url, names, history_stations, history_scale, smoke)
         if part in ("all", "stack"):
             rows += await stack(
                 with_database(pg_url, names[1]),
@@ -959,11 +1100,28 @@ if __name__ == "__main__":
     )
     parser.add_argument(
         "--part",
-        choices=("all", "backbone", "stack"),
+        choices=("all", "backbone", "stack", "history"),
         default="all",
-        help="the backbone rows only, or the whole-stack rows only",
+        help="the backbone rows only, the whole-stack rows only, or a city's year (--history)",
     )
+    parser.add_argument(
+        "--history",
+        action="store_true",
+        help="a generated year beside the demo size (the same as --part history)",
+    )
+    parser.add_argument("--history-stations", type=int, default=100)
+    parser.add_argument("--history-scale", type=float, default=1.0)
     args = parser.parse_args()
     if args.loop:
         os.environ["SHEGONG_BENCH_LOOP"] = args.loop
-    asyncio.run(main(args.smoke, args.json, args.part, args.seconds))
+    part = "history" if args.history else args.part
+    asyncio.run(
+        main(
+            args.smoke,
+            args.json,
+            part,
+            args.seconds,
+            args.history_stations,
+            args.history_scale,
+        )
+    )

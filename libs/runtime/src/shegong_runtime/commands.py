@@ -61,6 +61,8 @@ def fingerprint(payload: Any, secret: str) -> str:
 
 
 async def load(store: EventStore, aggregate: Aggregate[S], aggregate_id: str) -> tuple[S, int]:
+    if store.snapshots is not None:  # the snapshot and the events after it, when it is valid
+        return await store.snapshots.load(aggregate, aggregate_id)
     history = await store.load(f"{aggregate.aggregate_type}-{aggregate_id}")
     return aggregate.fold(history), len(history)
 

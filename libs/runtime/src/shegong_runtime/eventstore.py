@@ -74,6 +74,7 @@ class EventStore:
         self.pool = pool
         self.schema = migrations.identifier(schema)
         self._on_commit: list[Callable[[], None]] = []
+        self.snapshots: Any = None  # `snapshots.Snapshots` when the service keeps them
         events = f"{self.schema}.events"
         self._append_loaded_sql = (
             f"INSERT INTO {events} ({_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)"
@@ -174,6 +175,49 @@ class EventStore:
             else:  # a connection the caller holds: the statement committed by itself
                 self._committed()
         return versioned
+
+    async def append_bulk(self, events: Sequence[Envelope], conn: asyncpg.Connection) -> int:
+        """Many streams' events in one COPY, inside the caller's transaction: the path of a
+        generated history or an import. Each envelope carries its version; a stream's versions
+        run on from the store's in batch order, or ConcurrencyConflict and nothing is written.
+
+        The same invariants as `append`: rows take the transaction's id and rising positions in
+        batch order (the relay's order), and `UNIQUE (stream_id, version)` refuses a writer that
+        appended in between: one can only have taken the version checked here."""
+        if not conn.is_in_transaction():
+            raise ValueError("append_bulk runs inside the caller's transaction")
+        first: dict[str, int] = {}
+        last: dict[str, int] = {}
+        for e in events:
+            stream, version = e.stream_id, e.aggregate_version
+            if stream in last and version != last[stream] + 1:
+                raise ValueError(f"{stream}: version {version} after {last[stream]} in the batch")
+            first.setdefault(stream, version)
+            last[stream] = version
+        if not events:
+            return 0
+        current = dict(
+            await conn.fetch(
+                f"SELECT stream_id, max(version) FROM {self.schema}.events "
+                "WHERE stream_id = ANY($1::text[]) GROUP BY stream_id",
+                list(first),
+            )
+        )
+        for stream, version in first.items():
+            if version != current.get(stream, 0) + 1:
+                raise ConcurrencyConflict(stream, version - 1, current.get(stream, 0))
+        try:
+            await conn.copy_records_to_table(
+                "events",
+                schema_name=self.schema,
+                columns=[c.strip() for c in _COLUMNS.split(",")],
+                records=(_row(e.stream_id, e) for e in events),
+            )
+        except asyncpg.UniqueViolationError:
+            raise ConcurrencyConflict("(bulk)", 0, 0) from None
+        if conn is not _signalling.get():
+            await self._notify_at_commit(conn)
+        return len(events)
 
     async def _notify_at_commit(self, conn: asyncpg.Connection) -> None:
         """An append inside a transaction the store does not hold (a projection's batch that

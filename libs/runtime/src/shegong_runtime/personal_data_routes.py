@@ -68,6 +68,20 @@ def _then_destroy(first: AfterAppend | None, destroy: AfterAppend) -> AfterAppen
     return both
 
 
+def _unsnapshot(store: EventStore, first: AfterAppend | None) -> AfterAppend | None:
+    """The erased stream's snapshot goes in the erasure's transaction (its sealed copies)."""
+    if store.snapshots is None:
+        return first
+
+    async def forget(conn: asyncpg.Connection, envelopes: list[Envelope]) -> None:
+        if first is not None:
+            await first(conn, envelopes)
+        for stream in {e.stream_id for e in envelopes}:
+            await store.snapshots.forget(stream, conn)
+
+    return forget
+
+
 def _stores(rt: Runtime) -> tuple[EventStore, KeyStore]:
     """A service that keeps data subjects has both an event store and a key store."""
     assert rt.store is not None and rt.keys is not None, "a write service keeps both"
@@ -110,7 +124,9 @@ async def erase(
         ctx=ctx,
         respond=answer,
         expected_version=expected_version,
-        after_append=_then_destroy(after_append, pipl.destroy_key(keys, subject)),
+        after_append=_then_destroy(
+            _unsnapshot(store, after_append), pipl.destroy_key(keys, subject)
+        ),
     )
     return respond(done)
 

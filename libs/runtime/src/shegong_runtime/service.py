@@ -23,6 +23,7 @@ from shegong_runtime.eventstore import EventStore
 from shegong_runtime.projection import Projection, ProjectionRunner
 from shegong_runtime.relay import Relay
 from shegong_runtime.settings import OwnSettings, Settings, default_secrets
+from shegong_runtime.snapshots import Snapshots
 from shegong_runtime.station_directory import KnownStations, StationDirectory
 
 log = logging.get("service")
@@ -103,6 +104,9 @@ class Service:
             await store.migrate()
             keys = KeyStore(pool, self.name, settings.master_key)
             await keys.migrate()
+            if settings.snapshot_every:
+                store.snapshots = Snapshots(store, settings.snapshot_every)
+                await store.snapshots.migrate()
         projections = [known, *self.projections]
         domains = (
             {d for p in projections for d in p.domains}

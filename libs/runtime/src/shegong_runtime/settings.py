@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     stream_max_age_s: float = 0.0  # 0 keeps events forever
 
     relay_batch_size: int = 500
+    # a command that folds this many events or more leaves a snapshot of the state (0: never)
+    snapshot_every: int = Field(default=50, ge=0)
     relay_idle_poll_s: float = 1.0  # a fallback: commits wake the relay (relay.py)
     relay_lock_poll_s: float = 1.0
     relay_ack_timeout_s: float = (

@@ -76,6 +76,27 @@ CREATE TABLE IF NOT EXISTS {s}.volunteer_sessions (
     auto_closed   boolean,
     PRIMARY KEY (volunteer_id, session_id)
 );
+CREATE INDEX IF NOT EXISTS volunteer_sessions_station ON {s}.volunteer_sessions (station_id, started_on);
+-- service minutes per station and day, kept as sessions close: the board and the roundup sum
+-- days, never every session of the years; a generation made before it is filled once from
+-- its sessions, in the migration that creates it
+DO $$ BEGIN
+    IF to_regclass('{s}.volunteer_days') IS NULL THEN
+        CREATE TABLE {s}.volunteer_days (
+            station_id   text NOT NULL,
+            day          date NOT NULL,
+            minutes      integer NOT NULL DEFAULT 0,
+            closed       integer NOT NULL DEFAULT 0,  -- sessions closed (checked out or at the limit)
+            checked_out  integer NOT NULL DEFAULT 0,  -- of which checked out by the volunteer
+            PRIMARY KEY (station_id, day)
+        );
+        INSERT INTO {s}.volunteer_days
+        SELECT station_id, started_on, coalesce(sum(minutes), 0),
+               count(*) FILTER (WHERE minutes IS NOT NULL),
+               count(*) FILTER (WHERE minutes IS NOT NULL AND NOT auto_closed)
+        FROM {s}.volunteer_sessions GROUP BY 1, 2;
+    END IF;
+END $$;
 CREATE TABLE IF NOT EXISTS {s}.trainings (
     volunteer_id  text NOT NULL,
     training_id   text NOT NULL,
@@ -256,6 +277,23 @@ async def session_in(
 async def session_out(
     conn: asyncpg.Connection, s: str, env: Envelope, e: ServiceSessionCheckedOut
 ) -> None:
+    before = await conn.fetchrow(
+        f"SELECT minutes, auto_closed FROM {s}.volunteer_sessions "
+        "WHERE volunteer_id = $1 AND session_id = $2",
+        env.aggregate_id,
+        e.session_id,
+    )
+    was_closed = before is not None and before["minutes"] is not None
+    await conn.execute(
+        f"""INSERT INTO {s}.volunteer_days AS d (station_id, day, minutes, closed, checked_out)
+            VALUES ($1, $2, $3, $4, $5) ON CONFLICT (station_id, day) DO UPDATE SET
+            minutes = d.minutes + $3, closed = d.closed + $4, checked_out = d.checked_out + $5""",
+        env.station_id,
+        local_date(e.checked_in_at),
+        e.minutes - (before["minutes"] if was_closed else 0),
+        0 if was_closed else 1,
+        (0 if e.auto_closed else 1) - (1 if was_closed and not before["auto_closed"] else 0),
+    )
     await conn.execute(
         f"""INSERT INTO {s}.volunteer_sessions (volunteer_id, session_id, station_id, started_on, minutes, auto_closed)
             VALUES ($1, $2, $3, $4, $5, $6)
@@ -293,4 +331,11 @@ HANDLERS = {
     ServiceSessionCheckedOut: session_out,
     CertificateIssued: certificate_issued,
 }
-TABLES = ("meetings", "action_items", "volunteers", "volunteer_sessions", "trainings")
+TABLES = (
+    "meetings",
+    "action_items",
+    "volunteers",
+    "volunteer_sessions",
+    "volunteer_days",
+    "trainings",
+)

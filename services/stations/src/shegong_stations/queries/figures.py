@@ -220,10 +220,9 @@ async def _volunteers(conn: asyncpg.Connection, s: str, ids: list[str], on: date
 async def _sessions(conn: asyncpg.Connection, s: str, ids: list[str], on: date, t: Tally) -> None:
     for r in await conn.fetch(
         f"""SELECT station_id, coalesce(sum(minutes), 0) AS total,
-                   coalesce(sum(minutes) FILTER (WHERE started_on >= $3), 0) AS month,
-                   count(*) FILTER (WHERE minutes IS NOT NULL) AS closed,
-                   count(*) FILTER (WHERE minutes IS NOT NULL AND NOT auto_closed) AS checked_out
-            FROM {s}.volunteer_sessions WHERE started_on <= $2 AND station_id = any($1) GROUP BY 1""",
+                   coalesce(sum(minutes) FILTER (WHERE day >= $3), 0) AS month,
+                   coalesce(sum(closed), 0) AS closed, coalesce(sum(checked_out), 0) AS checked_out
+            FROM {s}.volunteer_days WHERE day <= $2 AND station_id = any($1) GROUP BY 1""",
         ids,
         on,
         month_of(on).start,

@@ -149,8 +149,8 @@ async def _volunteers(
             SELECT station_id, count(*) AS enrolled, 0 AS minutes FROM {s}.volunteers
             WHERE enrolled_on BETWEEN $2 AND $3 AND station_id = any($1) GROUP BY 1
             UNION ALL
-            SELECT station_id, 0, coalesce(sum(minutes), 0) FROM {s}.volunteer_sessions
-            WHERE started_on BETWEEN $2 AND $3 AND station_id = any($1) GROUP BY 1
+            SELECT station_id, 0, coalesce(sum(minutes), 0) FROM {s}.volunteer_days
+            WHERE day BETWEEN $2 AND $3 AND station_id = any($1) GROUP BY 1
         ) t GROUP BY 1 HAVING sum(enrolled) > 0 OR sum(minutes) > 0 ORDER BY 1""",
         ids,
         span.start,

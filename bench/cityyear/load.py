@@ -1,0 +1,99 @@
+"""Run every service in this process until the relays have published the year and every
+projection has applied it: the production path (relay → domain and partition streams →
+partitioned projection runners), only without HTTP traffic."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Sequence
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass, field
+
+from fastapi import FastAPI
+from nats.js.errors import NotFoundError
+from shegong_runtime import catalogue
+from shegong_runtime.service import Runtime, runtime
+from shegong_runtime.settings import Settings
+
+SERVICES = ("registry", "visits", "engagement", "notifications", "stations")
+
+
+@dataclass
+class Loaded:
+    seconds: float
+    figures: dict[str, int] = field(default_factory=dict)
+
+
+@asynccontextmanager
+async def running(
+    database_url: str, nats_url: str, names: Sequence[str] = SERVICES, **overrides: object
+) -> AsyncIterator[dict[str, FastAPI]]:
+    """Every named service's app with its lifespan running (relay, projections, jobs)."""
+    apps: dict[str, FastAPI] = {}
+    async with AsyncExitStack() as stack:
+        for name in names:
+            settings = Settings(
+                database_url=database_url, nats_url=nats_url, service=name, **overrides
+            )  # type: ignore[arg-type]
+            app = catalogue.service(name).app(settings)
+            await stack.enter_async_context(app.router.lifespan_context(app))
+            apps[name] = app
+        yield apps
+
+
+async def unsettled(runtimes: Sequence[Runtime]) -> dict[str, int]:
+    """What is not yet through: events a relay has not published, and per projection unit the
+    messages its consumer has not delivered or the runner has not checkpointed."""
+    behind: dict[str, int] = {}
+    for rt in runtimes:
+        if rt.relay is not None and (lag := await rt.relay.lag()):
+            behind[f"relay:{rt.settings.service}"] = lag
+        for runner in rt.runners:
+            if runner.generation is None:
+                behind[f"{runner.projection.name}:starting"] = 1
+                continue
+            seqs = dict(
+                await rt.pool.fetch(f"SELECT stream, stream_seq FROM {runner.schema}.checkpoints")
+            )
+            for unit in runner.consumers.values():
+                try:
+                    info = await runner.js.consumer_info(unit.stream, unit.consumer)
+                except NotFoundError:
+                    behind[f"{runner.projection.name}:{unit.key}"] = -1
+                    continue
+                delivered = info.delivered.stream_seq or 0
+                left = (info.num_pending or 0) + max(0, delivered - seqs.get(unit.key, 0))
+                if left:
+                    behind[f"{runner.projection.name}:{unit.key}"] = left
+    return behind
+
+
+async def wait_settled(apps: dict[str, FastAPI], timeout_s: float = 3600, report=None) -> float:
+    """Seconds until nothing is behind twice in a row (a projection may append in turn)."""
+    runtimes = [runtime(app) for app in apps.values()]
+    started = time.perf_counter()
+    quiet = 0
+    while quiet < 2:
+        behind = await unsettled(runtimes)
+        quiet = quiet + 1 if not behind else 0
+        if report is not None and behind:
+            report(sum(v for v in behind.values() if v > 0), behind)
+        if time.perf_counter() - started > timeout_s:
+            raise TimeoutError(f"still behind after {timeout_s} s: {behind}")
+        await asyncio.sleep(1.0)
+    return time.perf_counter() - started
+
+
+async def load(database_url: str, nats_url: str, report=None, **overrides: object) -> Loaded:
+    started = time.perf_counter()
+    async with running(database_url, nats_url, **overrides) as apps:
+        await wait_settled(apps, report=report)
+        figures = {}
+        for name, app in apps.items():
+            rt = runtime(app)
+            if rt.store is not None:
+                figures[name] = await rt.pool.fetchval(
+                    f"SELECT count(*) FROM {rt.store.schema}.events"
+                )
+    return Loaded(time.perf_counter() - started, figures)
