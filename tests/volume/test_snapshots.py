@@ -24,7 +24,6 @@ async def store(pool, unique):
     keys = HistoryKeys(pool, s.schema, Settings(service="visits").master_key)
     await keys.migrate()
     s.snapshots = Snapshots(s, every=50)
-    await s.snapshots.migrate()
     s.sink = Sink(s, keys)  # type: ignore[attr-defined]
     return s
 

@@ -129,9 +129,24 @@ EVENT_STORE_STEPS: tuple[Migration, ...] = (
         );
         """,
     ),
+    Migration(
+        3,
+        "snapshots: a decider's state at a version, beside the stream it was folded from",
+        "expand",
+        """
+        CREATE TABLE IF NOT EXISTS {s}.snapshots (
+            stream_id  text PRIMARY KEY,
+            code_key   text NOT NULL,      -- `snapshots.code_key` of the decider that folded it
+            version    integer NOT NULL,
+            event_id   uuid NOT NULL,      -- the stream's event at `version`, as it was folded
+            state      bytea NOT NULL,
+            taken_at   timestamptz NOT NULL DEFAULT now()
+        );
+        """,
+    ),
 )
 # the store versions a replica of this release works beside: the previous release left the
-# store at 1 and ignores step 2; a store past the newest step known here is refused
+# store at 1 and ignores steps 2 and 3; a store past the newest step known here is refused
 RUNS_BESIDE = range(1, EVENT_STORE_STEPS[-1].version + 1)
 VERSIONS_DDL = """
 CREATE TABLE IF NOT EXISTS {s}.schema_versions (

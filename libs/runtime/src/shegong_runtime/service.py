@@ -105,8 +105,7 @@ class Service:
             keys = KeyStore(pool, self.name, settings.master_key)
             await keys.migrate()
             if settings.snapshot_every:
-                store.snapshots = Snapshots(store, settings.snapshot_every)
-                await store.snapshots.migrate()
+                store.snapshots = Snapshots(store, settings.snapshot_every)  # table: step 3
         projections = [known, *self.projections]
         domains = (
             {d for p in projections for d in p.domains}

@@ -22,23 +22,11 @@ from typing import Any, TypeVar
 
 from shegong_events import CATALOG
 
-from shegong_runtime import migrations
 from shegong_runtime.decider import Aggregate
 from shegong_runtime.eventstore import EventStore, _row_to_envelope
 
 S = TypeVar("S")
 ERASED = "erased"  # the code key of an erased stream's tombstone
-
-DDL = """
-CREATE TABLE IF NOT EXISTS {s}.snapshots (
-    stream_id  text PRIMARY KEY,
-    code_key   text NOT NULL,      -- `code_key` of the decider that folded it
-    version    integer NOT NULL,
-    event_id   uuid NOT NULL,      -- the stream's event at `version`, as it was folded
-    state      bytea NOT NULL,
-    taken_at   timestamptz NOT NULL DEFAULT now()
-);
-"""
 
 
 def _source(obj: Any) -> str:
@@ -95,9 +83,6 @@ class Snapshots:
     def __init__(self, store: EventStore, every: int = 50) -> None:
         self.store, self.every = store, every
         self.table = f"{store.schema}.snapshots"
-
-    async def migrate(self) -> None:
-        await migrations.apply(self.store.pool, self.store.schema, DDL)
 
     async def load(
         self, aggregate: Aggregate[S], aggregate_id: str, key: str | None = None
