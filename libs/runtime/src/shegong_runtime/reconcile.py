@@ -213,10 +213,14 @@ async def _missing(
 async def _write_back(
     conn: asyncpg.Connection, store: EventStore, stream: str, missing: list[_Published]
 ) -> None:
-    """The lacking events as published, in stream order (the store's unique keys still guard)."""
+    """The lacking events as published, in stream order (the store's unique keys still guard).
+
+    They are on the stream already, so they go in under transaction id 0: below any relay
+    cursor, never published again. A relay whose checkpoint was reset to zero reads them too,
+    and its scan of the streams finds them there."""
     sql = (
-        f"INSERT INTO {store.schema}.events (stream_id, version, event_id, event_type, "
-        "station_id, aggregate_id, envelope) VALUES ($1, $2, $3, $4, $5, $6, $7)"
+        f"INSERT INTO {store.schema}.events (tx_id, stream_id, version, event_id, event_type, "
+        "station_id, aggregate_id, envelope) VALUES ('0'::xid8, $1, $2, $3, $4, $5, $6, $7)"
     )
     for p in missing:
         env = p.envelope

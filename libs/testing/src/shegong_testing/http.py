@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 
@@ -57,7 +58,10 @@ def bearer(
 async def open_stations(
     nc: Client, settings: Settings, stations: Iterable[tuple[str, str]]
 ) -> None:
-    """Publish StationOpened for (station_id, district_id) pairs, as the registry would."""
+    """Publish StationOpened for (station_id, district_id) pairs, as the registry would: the
+    event id is the station's own (so a second call is the same event, deduplicated) and, as
+    every event on a domain stream, it is the message's `Nats-Msg-Id`. A registry that
+    reconciles its store with the stream adopts it as its own."""
     js = nc.jetstream()
     await bus.ensure_domain_streams(js, ["registry"], settings)
     for station_id, district_id in stations:
@@ -71,12 +75,13 @@ async def open_stations(
             kind="street",
         )
         env = Envelope.wrap(event, aggregate_id=station_id, station_id=station_id, actor="test")
-        env = env.model_copy(update={"aggregate_version": 1})
+        event_id = uuid.uuid5(uuid.NAMESPACE_URL, f"shegong:test-open:{station_id}")
+        env = env.model_copy(update={"aggregate_version": 1, "event_id": event_id})
         await bus.publish_event(
             js,
             f"sw.registry.{station_id}.StationOpened.{station_id}",
             env.model_dump_json().encode(),
-            headers={"Nats-Msg-Id": f"test-open-{station_id}"},
+            headers={"Nats-Msg-Id": str(event_id)},
         )
 
 
