@@ -6,6 +6,7 @@ keeps the people erased since the dump erased, and takes commands again."""
 import uuid
 from collections import Counter
 
+import nats
 import pytest
 from shegong_runtime import identity
 from shegong_runtime.crypto import REDACTED
@@ -148,3 +149,33 @@ async def test_shegong_reconcile_reports_what_it_compared(stack_env, nats_url, p
     assert found["stream"] == "SW_VISITS" and found["scanned_from"] == 0
     assert found["scanned"] >= len(await published(nats_url, station)) > 0
     assert found["imported"] == 0
+
+
+async def test_an_event_written_back_is_not_published_again(stack_env, nats_url, pool):
+    """A store that lost an event its relay published long ago (a row deleted by hand, a table
+    restored alone) gets it back from a full reconcile; the relay, running with its checkpoint
+    past that event, does not publish it a second time."""
+    station = f"back-{uuid.uuid4().hex[:8]}"
+    async with visits(stack_env["DATABASE_URL"], nats_url, station) as client:
+        hid = await register(client, station, "回写户")
+        assert (await retier(client, hid, "high")).status_code == 200
+        await relayed(pool, nats_url, station)
+        first = await pool.fetchrow(
+            "SELECT event_id FROM visits.events WHERE stream_id = $1 AND version = 1",
+            f"household-{hid}",
+        )
+        await pool.execute("DELETE FROM visits.events WHERE event_id = $1", first["event_id"])
+        nc = await nats.connect(nats_url)
+        try:
+            done = await reconcile(EventStore(pool, "visits"), nc.jetstream(), "visits", full=True)
+        finally:
+            await nc.close()
+        assert done.imported == 1
+        back = await pool.fetchrow(
+            "SELECT tx_id::text AS tx FROM visits.events WHERE event_id = $1", first["event_id"]
+        )
+        assert back["tx"] == "0"  # below every relay cursor
+        assert (await retier(client, hid, "general")).status_code == 200  # wakes the relay
+        await relayed(pool, nats_url, station)
+        ids = Counter(str(e.event_id) for _, e in await published(nats_url, station))
+        assert ids[str(first["event_id"])] == 1 and max(ids.values()) == 1
