@@ -25,7 +25,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 import asyncpg
@@ -523,16 +524,23 @@ class ProjectionRunner:
                     return
                 await asyncio.sleep(min(0.1 * 2**attempts, 5.0))
 
-    async def _apply(self, unit: Unit, msgs: list[Msg], fenced: bool) -> None:
-        started_ns = time.time_ns()
-        events = [decode(m) for m in msgs]
-        s = self.schema
+    @asynccontextmanager
+    async def _fenced(self, unit: Unit, fenced: bool) -> AsyncIterator[asyncpg.Connection]:
+        """A transaction that still holds the unit's lease when leases fence this runner: a
+        replica that lost the partition meanwhile writes nothing."""
         async with self.pool.acquire() as conn, conn.transaction():
             if fenced:
                 assert self.leases is not None
                 await partitions.check_owner(
                     conn, self.projection.name, unit.key, self.leases.member
                 )
+            yield conn
+
+    async def _apply(self, unit: Unit, msgs: list[Msg], fenced: bool) -> None:
+        started_ns = time.time_ns()
+        events = [decode(m) for m in msgs]
+        s = self.schema
+        async with self._fenced(unit, fenced) as conn:
             if unit.domain == REDRIVE:
                 # only letters dead in this generation: a rebuild replays old re-drives too,
                 # and those events come in their turn from the domain stream instead
@@ -645,12 +653,7 @@ class ProjectionRunner:
         the type starts and applies it (`release_known`)."""
         event = exc.envelope
         s = self.schema
-        async with self.pool.acquire() as conn, conn.transaction():
-            if fenced:
-                assert self.leases is not None
-                await partitions.check_owner(
-                    conn, self.projection.name, unit.key, self.leases.member
-                )
+        async with self._fenced(unit, fenced) as conn:
             if unit.domain != REDRIVE:
                 await conn.execute(
                     f"INSERT INTO {s}.parked (stream_id, version, unit, envelope) "
@@ -706,12 +709,7 @@ class ProjectionRunner:
         except ValidationError:
             event = None
         s = self.schema
-        async with self.pool.acquire() as conn, conn.transaction():
-            if fenced:
-                assert self.leases is not None
-                await partitions.check_owner(
-                    conn, self.projection.name, unit.key, self.leases.member
-                )
+        async with self._fenced(unit, fenced) as conn:
             if event is not None and unit.domain != REDRIVE:
                 await conn.execute(
                     f"INSERT INTO {s}.processed (event_id, dead) VALUES ($1, true) "
