@@ -134,16 +134,3 @@ OnHousehold = Annotated[HouseholdCommands, Depends(staff_command)]
 """A staff command on the household of the path (station staff and bureaus)."""
 ErasureOf = Annotated[HouseholdCommands, Depends(erasure_command)]
 """An erasure or export of the household of the path (station leads and bureaus only)."""
-
-
-async def visible(
-    rt: Runtime,
-    who: Principal,
-    station_id: str | None,
-    fetch: Callable[[], Awaitable[list[dict]]],
-) -> list[dict]:
-    """The fetched rows of stations the caller may see; naming one out of its scope is 403."""
-    await rt.stations.refresh()
-    if station_id is not None:
-        who.require_station(station_id, rt.stations.district_of)
-    return await rt.stations.visible(who, await fetch())
