@@ -205,6 +205,14 @@ class Select:
             return self.where(f"{column} = {{}}", stations[0])
         return self.where(f"{column} = ANY({{}}::text[])", stations)
 
+    async def fetch(
+        self, db: asyncpg.Pool | asyncpg.Connection, tail: str = ""
+    ) -> list[asyncpg.Record]:
+        """Every row, unpaged, with `tail` after the WHERE (`GROUP BY ...`, `ORDER BY ...`):
+        for counts beside a page and for downloads, never for a list route."""
+        where = (" WHERE " + " AND ".join(self.conds)) if self.conds else ""
+        return list(await db.fetch(f"{self.sql}{where} {tail}", *self.args))
+
     def statement(self, keyset: Keyset, after: list[str] | None, limit: int) -> str:
         conds = list(self.conds)
         if after is not None:

@@ -85,9 +85,7 @@ async def every_household(rt: Runtime, stations: list[str] | None) -> list[dict]
     s = await _schema(rt)
     select = paging.Select(f"SELECT h.* FROM {s}.households h").within(stations, "h.station_id")
     select.where("NOT h.erased")
-    where = " WHERE " + " AND ".join(select.conds)
-    rows = await rt.pool.fetch(f"{select.sql}{where} {HOUSEHOLDS.order_by}", *select.args)
-    return [dict(r) for r in rows]
+    return [dict(r) for r in await select.fetch(rt.pool, HOUSEHOLDS.order_by)]
 
 
 async def present_household(rt: Runtime, who: Principal, row: dict) -> dict:
@@ -295,7 +293,6 @@ async def open_needs_by_severity(rt: Runtime, stations: list[str] | None) -> dic
         "status IN ('open', 'referred')"
     )
     select.within(stations)
-    where = " WHERE " + " AND ".join(select.conds)
-    rows = await rt.pool.fetch(f"{select.sql}{where} GROUP BY severity", *select.args)
+    rows = await select.fetch(rt.pool, "GROUP BY severity")
     counts = {r["severity"]: r["n"] for r in rows}
     return {sev: counts.get(sev, 0) for sev in SEVERITY_ORDER}
