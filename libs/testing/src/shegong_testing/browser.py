@@ -81,9 +81,22 @@ class Browser:
     async def current_url(self) -> str:
         return str(await self._call("GET", "/url"))
 
-    async def find(self, css: str) -> str:
-        found = await self._call("POST", "/element", {"using": "css selector", "value": css})
-        return found[ELEMENT]
+    async def find(self, css: str, wait_s: float = 10.0) -> str:
+        """The element, waited for: a click that submits a form returns before the answer is
+        drawn, so the next find can run on the page being left. `find_all` never waits."""
+        deadline = asyncio.get_running_loop().time() + wait_s
+        while True:
+            try:
+                found = await self._call(
+                    "POST", "/element", {"using": "css selector", "value": css}
+                )
+                return found[ELEMENT]
+            except WebDriverError as exc:
+                if "no such element" not in str(exc):
+                    raise
+                if asyncio.get_running_loop().time() > deadline:
+                    raise
+                await asyncio.sleep(0.1)
 
     async def find_all(self, css: str) -> list[str]:
         found = await self._call("POST", "/elements", {"using": "css selector", "value": css})
