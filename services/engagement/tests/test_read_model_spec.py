@@ -148,7 +148,8 @@ async def test_deliberation_lands_an_issue_a_motion_a_resolution_and_an_action_i
         late=True,
         note="物业延期",
     )
-    await spec.given(meeting(HELD), meeting(ISSUE), meeting(MOTION), meeting(RESOLUTION))
+    await spec.given(meeting(SCHEDULED), meeting(HELD), meeting(ISSUE), meeting(MOTION))
+    await spec.given(meeting(RESOLUTION))
     await spec.given(meeting(ACTION))
     await spec.then("SELECT issue_id, proposer_role FROM {s}.issues", ("i-1", "resident"))
     await spec.then(
@@ -169,7 +170,7 @@ async def test_an_erased_name_leaves_the_issue_and_the_action_item(
     spec: ProjectionSpec, meeting: Stream
 ) -> None:
     at = datetime(2024, 4, 1, tzinfo=UTC)
-    await spec.given(meeting(HELD), meeting(ISSUE), meeting(ACTION))
+    await spec.given(meeting(SCHEDULED), meeting(HELD), meeting(ISSUE), meeting(ACTION))
     await spec.given(
         meeting(MeetingNameErased(issue_id="i-1", reason="subject_request", erased_at=at))
     )
@@ -183,8 +184,8 @@ async def test_an_erased_name_leaves_the_issue_and_the_action_item(
 async def test_a_redelivered_meeting_event_is_applied_once(
     spec: ProjectionSpec, meeting: Stream
 ) -> None:
-    held, issue = meeting(HELD), meeting(ISSUE)
-    await spec.given(held, issue)
+    scheduled, issue = meeting(SCHEDULED), meeting(ISSUE)
+    await spec.given(scheduled, issue)
     await spec.given(issue)  # an insert that would fail on its key if applied twice
     await spec.then("SELECT count(*) FROM {s}.issues", (1,))
 
