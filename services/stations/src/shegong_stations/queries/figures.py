@@ -90,15 +90,16 @@ async def _households(conn: asyncpg.Connection, s: str, ids: list[str], on: date
 
 
 async def _visits(conn: asyncpg.Connection, s: str, ids: list[str], on: date, t: Tally) -> None:
+    """From the days' counts and each household's first visit of the month (kept as visits
+    are recorded): a read sums days, not every visit of the years."""
     week, month = week_of(on), month_of(on)
     for r in await conn.fetch(
         f"""SELECT station_id,
-                   count(*) FILTER (WHERE visited_on BETWEEN $2 AND $3) AS week,
-                   count(*) FILTER (WHERE visited_on BETWEEN $4 AND $5) AS month,
-                   count(DISTINCT household_id) FILTER (WHERE visited_on BETWEEN $4 AND $5) AS households,
-                   count(*) FILTER (WHERE visited_on <= $6) AS made,
-                   count(*) FILTER (WHERE visited_on <= $6 AND with_observations) AS observed
-            FROM {s}.visits WHERE status = 'made' AND station_id = any($1) GROUP BY 1""",
+                   coalesce(sum(made) FILTER (WHERE day BETWEEN $2 AND $3), 0) AS week,
+                   coalesce(sum(made) FILTER (WHERE day BETWEEN $4 AND $5), 0) AS month,
+                   coalesce(sum(made) FILTER (WHERE day <= $6), 0) AS made,
+                   coalesce(sum(observed) FILTER (WHERE day <= $6), 0) AS observed
+            FROM {s}.visit_days WHERE station_id = any($1) GROUP BY 1""",
         ids,
         week.start,
         min(week.end, on),
@@ -109,8 +110,16 @@ async def _visits(conn: asyncpg.Connection, s: str, ids: list[str], on: date, t:
         sid = r["station_id"]
         t.add(sid, ("visits", "this_week"), r["week"])
         t.add(sid, ("visits", "this_month"), r["month"])
-        t.add(sid, ("visits", "households_visited_this_month"), r["households"])
+        t.add(sid, ("visits", "households_visited_this_month"), 0)
         t.add(sid, ("records", "visits_with_observations"), [r["observed"], r["made"]])
+    for r in await conn.fetch(
+        f"""SELECT station_id, count(*) AS households FROM {s}.visit_months
+            WHERE station_id = any($1) AND month = $2 AND first_day <= $3 GROUP BY 1""",
+        ids,
+        month.start,
+        min(month.end, on),
+    ):
+        t.add(r["station_id"], ("visits", "households_visited_this_month"), r["households"])
 
 
 async def _open_needs(conn: asyncpg.Connection, s: str, ids: list[str], on: date, t: Tally) -> None:
