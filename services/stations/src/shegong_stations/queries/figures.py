@@ -8,7 +8,7 @@ from typing import Any
 
 import asyncpg
 
-from shegong_stations.periods import month_of, start_of, week_of
+from shegong_stations.periods import month_of, week_of
 
 NEED_ACT_DAYS = 30  # a need should be referred, resolved or closed within this many days
 FILING_DAYS = 15  # a filing should be returned or approved within this many days
@@ -71,21 +71,24 @@ async def figures(
 
 
 async def _households(conn: asyncpg.Connection, s: str, ids: list[str], on: date, t: Tally) -> None:
+    """From the counts kept as households change: by category and tier, and overdue as the
+    households whose next visit fell due on a day before `on`."""
     for r in await conn.fetch(
-        f"""SELECT station_id, unnest(CASE WHEN categories = '{{}}' THEN ARRAY['other'] ELSE categories END) AS c,
-                   count(*) AS n FROM {s}.households WHERE NOT erased AND station_id = any($1) GROUP BY 1, 2""",
+        f"""SELECT station_id, dimension, key, n FROM {s}.household_counts
+            WHERE station_id = any($1) AND n > 0 ORDER BY station_id, dimension, key""",
         ids,
     ):
-        t.add(r["station_id"], ("households", "by_category", r["c"]), r["n"])
+        if r["dimension"] == "category":
+            t.add(r["station_id"], ("households", "by_category", r["key"]), r["n"])
+        else:
+            t.add(r["station_id"], ("households", "by_risk_tier", r["key"]), r["n"])
+            t.add(r["station_id"], ("households", "total"), r["n"])
     for r in await conn.fetch(
-        f"""SELECT station_id, coalesce(risk_tier, 'unassessed') AS t, count(*) AS n,
-                   count(*) FILTER (WHERE next_due_at < $2) AS overdue
-            FROM {s}.households WHERE NOT erased AND station_id = any($1) GROUP BY 1, 2""",
+        f"""SELECT station_id, sum(n) AS overdue FROM {s}.household_due
+            WHERE station_id = any($1) AND due_day < $2 GROUP BY 1""",
         ids,
-        start_of(on),
+        on,
     ):
-        t.add(r["station_id"], ("households", "by_risk_tier", r["t"]), r["n"])
-        t.add(r["station_id"], ("households", "total"), r["n"])
         t.add(r["station_id"], ("visits", "overdue"), r["overdue"])
 
 
