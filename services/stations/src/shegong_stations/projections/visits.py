@@ -205,7 +205,15 @@ END $$;
 CREATE OR REPLACE TRIGGER visits_counted AFTER INSERT OR UPDATE OR DELETE ON {s}.visits
     FOR EACH ROW EXECUTE FUNCTION {s}.visits_counted();
 """
-TABLES = ("households", "visits", "needs", "visit_days", "visit_months", "household_counts", "household_due")
+TABLES = (
+    "households",
+    "visits",
+    "needs",
+    "visit_days",
+    "visit_months",
+    "household_counts",
+    "household_due",
+)
 
 
 async def registered(
