@@ -56,6 +56,14 @@ def interleaved(events: list[Envelope], seed: int) -> list[Envelope]:
 
 RECOUNTS = (  # (a counter table's rows, the same counted again from the rows it counts)
     (
+        "SELECT station_id, day, severity, total, acted, in_time, open FROM {s}.need_days",
+        (
+            "SELECT station_id, identified_on, severity, count(*), count(acted_on), "
+            "count(*) FILTER (WHERE acted_on - identified_on <= 30), "
+            "count(*) FILTER (WHERE status IN ('open', 'referred')) FROM {s}.needs GROUP BY 1, 2, 3"
+        ),
+    ),
+    (
         "SELECT station_id, day, made, observed FROM {s}.visit_days",
         (
             "SELECT station_id, visited_on, count(*), count(*) FILTER (WHERE with_observations) "

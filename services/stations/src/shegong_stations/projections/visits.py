@@ -24,6 +24,8 @@ from shegong_events.visits import (
     VisitScheduled,
 )
 
+from shegong_stations.queries.figures import NEED_ACT_DAYS
+
 DDL = """
 CREATE TABLE IF NOT EXISTS {s}.households (
     household_id   text PRIMARY KEY,
@@ -68,6 +70,53 @@ CREATE TABLE IF NOT EXISTS {s}.needs (
     PRIMARY KEY (household_id, need_id)
 );
 CREATE INDEX IF NOT EXISTS needs_station ON {s}.needs (station_id, status);
+-- needs per station, day identified and severity: how many, how many acted on (referred,
+-- resolved or closed) and within {need_act_days}, how many still open; kept by a trigger on
+-- `needs`, so the board's open needs and their timeliness sum days; filled once for an
+-- older generation
+DO $$ BEGIN
+    IF to_regclass('{s}.need_days') IS NULL THEN
+        CREATE TABLE {s}.need_days (
+            station_id  text NOT NULL,
+            day         date NOT NULL,      -- identified_on
+            severity    text NOT NULL,
+            total       integer NOT NULL,
+            acted       integer NOT NULL,
+            in_time     integer NOT NULL,
+            open        integer NOT NULL,   -- open or referred
+            PRIMARY KEY (station_id, day, severity)
+        );
+        INSERT INTO {s}.need_days
+        SELECT station_id, identified_on, severity, count(*), count(acted_on),
+               count(*) FILTER (WHERE acted_on - identified_on <= {need_act_days}),
+               count(*) FILTER (WHERE status IN ('open', 'referred'))
+        FROM {s}.needs GROUP BY 1, 2, 3;
+    END IF;
+END $$;
+CREATE OR REPLACE FUNCTION {s}.needs_count(n {s}.needs, d integer) RETURNS void
+LANGUAGE sql AS $$
+    INSERT INTO {s}.need_days AS k VALUES (n.station_id, n.identified_on, n.severity, d,
+        d * (n.acted_on IS NOT NULL)::int,
+        d * coalesce(n.acted_on - n.identified_on <= {need_act_days}, false)::int,
+        d * (n.status IN ('open', 'referred'))::int)
+    ON CONFLICT (station_id, day, severity) DO UPDATE SET total = k.total + EXCLUDED.total,
+        acted = k.acted + EXCLUDED.acted, in_time = k.in_time + EXCLUDED.in_time,
+        open = k.open + EXCLUDED.open;
+    DELETE FROM {s}.need_days WHERE station_id = n.station_id AND day = n.identified_on
+        AND severity = n.severity AND total <= 0;
+$$;
+CREATE OR REPLACE FUNCTION {s}.needs_counted() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP <> 'INSERT' THEN
+        PERFORM {s}.needs_count(OLD, -1);
+    END IF;
+    IF TG_OP <> 'DELETE' THEN
+        PERFORM {s}.needs_count(NEW, 1);
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE OR REPLACE TRIGGER needs_counted AFTER INSERT OR UPDATE OR DELETE ON {s}.needs
+    FOR EACH ROW EXECUTE FUNCTION {s}.needs_counted();
 -- households not erased per station by category and by risk tier, and by the day their next
 -- visit falls due: kept by a trigger on `households` (a visit moving the due day touches one
 -- counter), so the board reads a station's counts, not its households; filled once for a
@@ -205,6 +254,7 @@ END $$;
 CREATE OR REPLACE TRIGGER visits_counted AFTER INSERT OR UPDATE OR DELETE ON {s}.visits
     FOR EACH ROW EXECUTE FUNCTION {s}.visits_counted();
 """
+DDL = DDL.replace("{need_act_days}", str(NEED_ACT_DAYS))  # the figures' own limit
 TABLES = (
     "households",
     "visits",

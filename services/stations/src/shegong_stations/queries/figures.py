@@ -126,9 +126,10 @@ async def _visits(conn: asyncpg.Connection, s: str, ids: list[str], on: date, t:
 
 
 async def _open_needs(conn: asyncpg.Connection, s: str, ids: list[str], on: date, t: Tally) -> None:
+    """Needs identified by `on` and open or referred now, from the board's day counts."""
     for r in await conn.fetch(
-        f"""SELECT station_id, severity, count(*) AS n FROM {s}.needs
-            WHERE status IN ('open', 'referred') AND identified_on <= $2 AND station_id = any($1) GROUP BY 1, 2""",
+        f"""SELECT station_id, severity, sum(open) AS n FROM {s}.need_days
+            WHERE day <= $2 AND station_id = any($1) GROUP BY 1, 2 HAVING sum(open) > 0""",
         ids,
         on,
     ):
@@ -141,11 +142,11 @@ async def _open_needs(conn: asyncpg.Connection, s: str, ids: list[str], on: date
 async def _needs_in_time(
     conn: asyncpg.Connection, s: str, ids: list[str], on: date, t: Tally
 ) -> None:
+    """Acted on within NEED_ACT_DAYS, of those acted on or older than that, by `on`."""
     for r in await conn.fetch(
-        f"""SELECT station_id,
-                   count(*) FILTER (WHERE acted_on IS NOT NULL AND acted_on - identified_on <= $3::int) AS done,
-                   count(*) FILTER (WHERE acted_on IS NOT NULL OR identified_on <= $2::date - $3::int) AS of
-            FROM {s}.needs WHERE identified_on <= $2 AND station_id = any($1) GROUP BY 1""",
+        f"""SELECT station_id, sum(in_time) AS done,
+                   sum(acted) + coalesce(sum(total - acted) FILTER (WHERE day <= $2::date - $3::int), 0) AS of
+            FROM {s}.need_days WHERE day <= $2 AND station_id = any($1) GROUP BY 1""",
         ids,
         on,
         NEED_ACT_DAYS,
