@@ -14,6 +14,7 @@ import asyncio
 import asyncpg
 import httpx
 from shegong_runtime import logging
+from shegong_runtime.pauses import pause
 from shegong_runtime.service import Runtime
 
 from shegong_notifications import config, journal, station_names
@@ -40,13 +41,6 @@ ORDER BY d.next_attempt_at
 LIMIT 1
 FOR UPDATE OF d SKIP LOCKED
 """
-
-
-async def pause(stop: asyncio.Event, seconds: float) -> None:
-    try:
-        await asyncio.wait_for(stop.wait(), timeout=seconds)
-    except TimeoutError:
-        pass
 
 
 class Courier:
