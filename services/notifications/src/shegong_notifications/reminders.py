@@ -24,7 +24,7 @@ from shegong_notifications.deliveries import NAMESPACE, plan
 from shegong_notifications.domain import timing
 from shegong_notifications.domain.matching import Rule
 from shegong_notifications.domain.reminder import REMINDER, ScheduleReminder
-from shegong_notifications.station_names import station
+from shegong_notifications.stations import station
 from shegong_notifications.tables import S
 
 log = logging.get("notifications.clock")
