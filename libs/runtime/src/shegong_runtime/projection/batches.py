@@ -3,8 +3,9 @@ transaction.
 
 A batch that fails is applied again one event at a time, in order, to find the event that
 spoiled it; that event is retried in place with backoff until it applies, is parked
-(`NotYetKnown`) or is given up (`failures`). An outage of PostgreSQL or NATS, or a lost lease,
-is not the event's fault: it goes up to the runner, which reopens the unit from its checkpoint.
+(`NotYetKnown`) or is given up (`failures`). An outage of PostgreSQL or NATS is not the
+event's fault, and neither is a lost lease: both go up to the runner, which reopens the unit
+from its checkpoint after an outage and hands it back when the lease is lost.
 """
 
 from __future__ import annotations
