@@ -7,7 +7,7 @@
         handlers = Handlers(HANDLERS)
 
 A handler is `async (conn, schema, envelope, event)` and writes rows from the event alone. The
-runtime delivers each aggregate's events in order and once in effect (`projection.py`), so a
+runtime delivers each aggregate's events in order and once in effect (`projection`), so a
 handler never checks versions or order itself; an event type without a handler is a fact this
 read model does not show.
 """

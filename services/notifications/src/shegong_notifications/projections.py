@@ -2,8 +2,9 @@
 
 - Its own events keep their tables in step inside the command's transaction (`in_step`, the
   `after_append` of every route): rules, the directory, deliveries redriven, inbox items read.
-- The planner, a durable consumer of the registry, visits and engagement streams, learns the
-  stations and turns every event into planned deliveries and reminders (`planner.on_event`).
+- The planner, a durable consumer of the registry, visits and engagement streams, turns every
+  event into planned deliveries and reminders (`planner.on_event`); it reads stations from the
+  kit's directory (`stations`).
 
 A handler per event type, over the tables declared in `tables.py`. The planner's generation
 schema holds only the runtime's tracking rows; what it plans lives in the service schema, so
@@ -23,7 +24,7 @@ from shegong_runtime import generations
 from shegong_runtime.projection import Projection
 from shegong_runtime.read_models import Handlers
 
-from shegong_notifications import directory, planner, rulebook, station_names, tables
+from shegong_notifications import directory, planner, rulebook, stations, tables
 from shegong_notifications.tables import S
 
 
@@ -49,7 +50,7 @@ async def read(conn: asyncpg.Connection, _s: str, env: Envelope, _: Notification
 OWN = Handlers(
     rulebook.HANDLERS, directory.HANDLERS, {NotificationRedriven: redriven, NotificationRead: read}
 )
-STATIONS = Handlers(station_names.HANDLERS)
+STATIONS = Handlers(stations.PREVIOUS_RELEASE)  # the old copy, for the previous release
 
 
 async def in_step(conn: asyncpg.Connection, envelopes: list[Envelope]) -> None:
