@@ -26,6 +26,7 @@ from shegong_notifications import tables
 from shegong_notifications.projections import NotificationPlanner, in_step
 from shegong_runtime import generations
 from shegong_runtime.eventstore import EventStore
+from shegong_runtime.station_directory import KnownStations
 from shegong_testing.projection_spec import ProjectionSpec, Stream
 
 from .helpers import station_ids, urgent_need
@@ -77,8 +78,20 @@ def opened(station_id: str, district_id: str) -> StationOpened:
 async def station(spec: ProjectionSpec, unique: Callable[[str], str]) -> tuple[str, str]:
     """A fresh station in a fresh district, learned from its StationOpened."""
     station_id, district_id = station_ids(unique)
-    await spec.given(Stream(station_id, station_id)(opened(station_id, district_id)))
+    fact = Stream(station_id, station_id)(opened(station_id, district_id))
+    await spec.given(fact)
+    await directory_learns(spec.pool, fact)
     return station_id, district_id
+
+
+async def directory_learns(pool: asyncpg.Pool, fact: Envelope) -> None:
+    """The service's station directory (the kit's KnownStations, whose live generation the
+    planner reads names from) learns the station too, as its own runner would."""
+    known = KnownStations("notifications")
+    schema = await generations.live_schema(pool, known.name)
+    await generations.create_schema(pool, schema, known.ddl)
+    async with pool.acquire() as conn, conn.transaction():
+        await known.apply_batch(conn, schema, [fact])
 
 
 async def in_step_of(pool: asyncpg.Pool, *events: Envelope) -> None:
