@@ -74,6 +74,33 @@ ETAG = {
 }
 
 
+# ── what a route says about its answers: `responses=` of a reading or a command ──
+
+
+def link(operation_id: str, **parameters: str) -> dict[str, Any]:
+    """An OpenAPI link to the reading `operation_id`, its parameters runtime expressions taken
+    from the exchange (`$request.path.station_id`, `$response.body#/meeting_id`)."""
+    return {"operationId": operation_id, "parameters": parameters}
+
+
+def reading(model: Any, description: str) -> dict[int | str, Any]:
+    """`responses=` of a GET: its 200 described by `model` (the route's rows are not reshaped)."""
+    return {200: {"model": model, "description": description}}
+
+
+def command(
+    status: int, description: str, model: Any = None, **links: dict[str, Any]
+) -> dict[int | str, Any]:
+    """`responses=` of a command: its answer (`model`, else the generic `ANSWER`), linked to the
+    readings of what it changed (`link(...)`)."""
+    documented: dict[str, Any] = {"description": description}
+    if model is not None:
+        documented["model"] = model
+    if links:
+        documented["links"] = links
+    return {status: documented}
+
+
 def _problem(status: int, headers: dict[str, Any] | None = None) -> dict[str, Any]:
     response: dict[str, Any] = {"description": TITLES[status], "content": PROBLEM}
     if headers:

@@ -5,24 +5,26 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from shegong_events.registry import OrgStatus
-from shegong_runtime import masking
+from shegong_runtime import masking, openapi
 from shegong_runtime.auth import WRITERS, Principal
 from shegong_runtime.paging import Paging
+from shegong_runtime.routes import Reader
 from shegong_runtime.service import Runtime, runtime
 
 from shegong_registry import views
 from shegong_registry.domain.organisation import OrganisationNotFound, Status
 from shegong_registry.entrypoints.http.answers import Organisation, StationOrganisations, Timeline
-from shegong_registry.entrypoints.http.common import OrganisationId, Reader, StationId
+from shegong_registry.entrypoints.http.common import OrganisationId, StationId
 from shegong_registry.entrypoints.http.organisations import BASE, STATION, subject
 
 router = APIRouter(tags=["organisations"])
 
 
 @router.get(
-    STATION, operation_id="station_organisations", responses={200: {"model": StationOrganisations}}
+    STATION,
+    responses=openapi.reading(StationOrganisations, "a station's organisations, with counts"),
 )
-async def by_station(
+async def station_organisations(
     station_id: StationId,
     request: Request,
     who: Reader,
@@ -47,8 +49,8 @@ async def _one(rt: Runtime, who: Principal, station_id: str, organisation_id: st
     return row
 
 
-@router.get(BASE, operation_id="organisation", responses={200: {"model": Organisation}})
-async def one(
+@router.get(BASE, responses=openapi.reading(Organisation, "the organisation"))
+async def get_organisation(
     station_id: StationId,
     organisation_id: OrganisationId,
     request: Request,
@@ -66,10 +68,8 @@ async def one(
     return row
 
 
-@router.get(
-    f"{BASE}/timeline", operation_id="organisation_timeline", responses={200: {"model": Timeline}}
-)
-async def timeline(
+@router.get(f"{BASE}/timeline", responses=openapi.reading(Timeline, "the organisation's events"))
+async def organisation_timeline(
     station_id: StationId,
     organisation_id: OrganisationId,
     request: Request,

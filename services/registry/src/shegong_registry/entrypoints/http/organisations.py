@@ -12,9 +12,11 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from shegong_events.calendar import local_date, now
+from shegong_runtime import openapi
 from shegong_runtime.commands import Respond, answer, id_of, version_of
 from shegong_runtime.http import CommandRequest, expected_version
 from shegong_runtime.inputs import new_id
+from shegong_runtime.routes import Managing, Writing
 from shegong_runtime.service import Runtime
 
 from shegong_registry import config, registers
@@ -22,18 +24,8 @@ from shegong_registry.domain import organisation as org
 from shegong_registry.domain.organisation import ORGANISATION, OrgNameTaken
 from shegong_registry.entrypoints.http import bodies
 from shegong_registry.entrypoints.http.answers import OrganisationAnswer
-from shegong_registry.entrypoints.http.common import (
-    Body,
-    Dated,
-    OrganisationId,
-    Reviewing,
-    Staffing,
-    StationId,
-    Step,
-    link,
-    when,
-)
-from shegong_registry.entrypoints.http.common import answer as answer_doc
+from shegong_registry.entrypoints.http.bodies import Body, Dated, Step
+from shegong_registry.entrypoints.http.common import OrganisationId, StationId, when
 
 router = APIRouter(tags=["organisations"])
 STATION = "/stations/{station_id}/organisations"
@@ -43,12 +35,12 @@ THIS_ONE = {
     "station_id": "$request.path.station_id",
     "organisation_id": "$request.path.organisation_id",
 }
-STEPPED = answer_doc(
+STEPPED = openapi.command(
     200,
     "the organisation after the step",
     OrganisationAnswer,
-    organisation=link("organisation", **THIS_ONE),
-    timeline=link("organisation_timeline", **THIS_ONE),
+    organisation=openapi.link("get_organisation", **THIS_ONE),
+    timeline=openapi.link("organisation_timeline", **THIS_ONE),
 )
 
 
@@ -87,13 +79,15 @@ async def run(
     status: int = 200,
     numbered: tuple[int, int] | None = None,
 ) -> JSONResponse:
-    """One organisation command; a name clash rolls back its events with it (409 OrgNameTaken),
-    unless a retry under the same Idempotency-Key took the name: then its answer."""
+    """One organisation command, its station's scope checked by the route (`call.at`); a name
+    clash rolls back its events with it (409 OrgNameTaken), unless a retry under the same
+    Idempotency-Key took the name: then its answer."""
     return await call.run(
         ORGANISATION,
         command.organisation_id,
         command,
         station_id=command.station_id,
+        checked=True,
         respond=_answered(status),
         occurred_at=when(body.occurred_at),
         expected_version=expected_version(call.request, body),
@@ -105,18 +99,18 @@ async def run(
 @router.post(
     STATION,
     status_code=201,
-    responses=answer_doc(
+    responses=openapi.command(
         201,
         "the filing, pending review",
         OrganisationAnswer,
-        organisation=link(
-            "organisation",
+        organisation=openapi.link(
+            "get_organisation",
             station_id="$request.path.station_id",
             organisation_id="$response.body#/organisation_id",
         ),
     ),
 )
-async def file(station_id: StationId, body: bodies.FileOrganisation, call: Staffing):
+async def file_organisation(station_id: StationId, body: bodies.FileOrganisation, call: Writing):
     rt = await call.at(station_id)
     organisation_id = body.organisation_id or new_id("org")
     command = org.FileOrganisation(
@@ -151,16 +145,16 @@ def _steps(*steps: tuple[str, str, type[org.OrganisationCommand], type[Step], An
 
 
 _steps(
-    ("returns", "return_filing", org.ReturnFiling, bodies.ReturnFiling, Reviewing),
-    ("resubmissions", "resubmit", org.Resubmit, bodies.Resubmit, Staffing),
+    ("returns", "return_filing", org.ReturnFiling, bodies.ReturnFiling, Managing),
+    ("resubmissions", "resubmit_filing", org.Resubmit, bodies.Resubmit, Writing),
 )
 
 
 @router.post(f"{BASE}/approvals", responses=STEPPED)
-async def approve(
+async def approve_filing(
     station_id: StationId,
     organisation_id: OrganisationId,
-    call: Reviewing,
+    call: Managing,
     body: Step | None = None,
 ):
     """Approval numbers the filing with the station's next number of the year (station time);
@@ -183,7 +177,7 @@ async def approve(
 
 
 _steps(
-    ("changes", "change", org.Change, bodies.Corrections, Staffing),
-    ("conversions", "convert", org.ConvertToVolunteerTeam, bodies.Convert, Staffing),
-    ("deregistrations", "deregister", org.Deregister, bodies.Deregister, Reviewing),
+    ("changes", "change_organisation", org.Change, bodies.Corrections, Writing),
+    ("conversions", "convert_organisation", org.ConvertToVolunteerTeam, bodies.Convert, Writing),
+    ("deregistrations", "deregister_organisation", org.Deregister, bodies.Deregister, Managing),
 )
