@@ -173,7 +173,7 @@ READS = paging.Keyset.of("audit_reads", "audit_id:bigint", descending=True)
 
 
 @router.get("/audit/reads", responses={200: {"model": paging.Page[ReadAuditEntry]}})
-async def reads(
+async def list_reads(
     request: Request,
     page: paging.Paging,
     station_id: Identifier | None = None,
