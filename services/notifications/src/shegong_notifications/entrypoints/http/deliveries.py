@@ -7,30 +7,23 @@ caller's reach over the station (`Principal.require_station`), not a writer's.
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Literal
+from typing import Literal
 
-from fastapi import APIRouter, Depends, Request
-from shegong_runtime.auth import Principal, Role, requires
+from fastapi import APIRouter, Request
+from shegong_runtime import openapi
+from shegong_runtime.auth import Principal
 from shegong_runtime.commands import answer
 from shegong_runtime.errors import Forbidden
-from shegong_runtime.http import CommandRequest, command_request
 from shegong_runtime.inputs import Identifier
 from shegong_runtime.paging import Page, Paging
+from shegong_runtime.routes import Overseeing, Overseer
 from shegong_runtime.service import Runtime, runtime
 
 from shegong_notifications import projections, views
 from shegong_notifications.domain.notification import NOTIFICATION, NotificationNotFound, Redrive
-from shegong_notifications.entrypoints.http import answers
-from shegong_notifications.entrypoints.http.answers import (
-    DeliveryView,
-    RedriveAnswer,
-    ReminderView,
-    link,
-)
+from shegong_notifications.entrypoints.http.answers import DeliveryView, RedriveAnswer, ReminderView
 
 router = APIRouter(tags=["deliveries"])
-OVERSEERS = (Role.station_lead, Role.district_officer, Role.city_admin, Role.operator)
-Overseeing = Annotated[CommandRequest, Depends(command_request(*OVERSEERS))]
 Status = Literal["pending", "sent", "dead"]
 
 
@@ -45,16 +38,15 @@ async def _listing(rt: Runtime, who: Principal, station_id: str | None) -> None:
 
 @router.get(
     "/deliveries",
-    operation_id="listDeliveries",
-    **answers.reading(Page[DeliveryView], "planned deliveries, newest first"),
+    responses=openapi.reading(Page[DeliveryView], "planned deliveries, newest first"),
 )
 async def list_deliveries(
     request: Request,
     page: Paging,
+    who: Overseer,
     station_id: Identifier | None = None,
     status: Status | None = None,
     rule_id: Identifier | None = None,
-    who: Principal = Depends(requires(*OVERSEERS)),
 ):
     rt = runtime(request)
     await _listing(rt, who, station_id)
@@ -63,12 +55,9 @@ async def list_deliveries(
 
 @router.get(
     "/deliveries/{delivery_id}",
-    operation_id="getDelivery",
-    **answers.reading(DeliveryView, "one delivery"),
+    responses=openapi.reading(DeliveryView, "one delivery"),
 )
-async def get_delivery(
-    delivery_id: uuid.UUID, request: Request, who: Principal = Depends(requires(*OVERSEERS))
-):
+async def get_delivery(delivery_id: uuid.UUID, request: Request, who: Overseer):
     rt = runtime(request)
     await rt.stations.refresh()
     found = await views.delivery_view(rt.pool, delivery_id)
@@ -80,15 +69,14 @@ async def get_delivery(
 
 @router.get(
     "/reminders",
-    operation_id="listReminders",
-    **answers.reading(Page[ReminderView], "reminders, soonest first"),
+    responses=openapi.reading(Page[ReminderView], "reminders, soonest first"),
 )
 async def list_reminders(
     request: Request,
     page: Paging,
+    who: Overseer,
     station_id: Identifier | None = None,
     status: Literal["pending", "fired", "cancelled", "superseded"] | None = None,
-    who: Principal = Depends(requires(*OVERSEERS)),
 ):
     rt = runtime(request)
     await _listing(rt, who, station_id)
@@ -97,11 +85,11 @@ async def list_reminders(
 
 @router.post(
     "/deliveries/{delivery_id}/redrive",
-    operation_id="redriveDelivery",
-    **answers.command(
+    responses=openapi.command(
         200,
+        "the notification, due again",
         RedriveAnswer,
-        {"delivery": link("getDelivery", delivery_id="$request.path.delivery_id")},
+        delivery=openapi.link("get_delivery", delivery_id="$request.path.delivery_id"),
     ),
 )
 async def redrive_delivery(delivery_id: uuid.UUID, call: Overseeing):

@@ -5,15 +5,16 @@ from __future__ import annotations
 import uuid
 
 from fastapi import APIRouter, Depends, Request
+from shegong_runtime import openapi
 from shegong_runtime.auth import Principal, principal
 from shegong_runtime.commands import Answer, CommandContext, handle
 from shegong_runtime.http import command_context, respond
 from shegong_runtime.paging import Page, Paging
+from shegong_runtime.routes import Caller
 from shegong_runtime.service import runtime
 
 from shegong_notifications import projections, views
 from shegong_notifications.domain.notification import NOTIFICATION, MarkRead, NotificationNotFound
-from shegong_notifications.entrypoints.http import answers
 from shegong_notifications.entrypoints.http.answers import InboxItem, ReadAnswer
 
 router = APIRouter(tags=["inbox"])
@@ -21,22 +22,17 @@ router = APIRouter(tags=["inbox"])
 
 @router.get(
     "/inbox",
-    operation_id="listInbox",
-    **answers.reading(Page[InboxItem], "the caller's notifications, newest first"),
+    responses=openapi.reading(Page[InboxItem], "the caller's notifications, newest first"),
 )
-async def list_inbox(
-    request: Request,
-    page: Paging,
-    unread_only: bool = False,
-    who: Principal = Depends(principal),
-):
+async def list_inbox(request: Request, page: Paging, who: Caller, unread_only: bool = False):
     return page.answer(*await views.inbox(runtime(request).pool, page, who.subject, unread_only))
 
 
 @router.post(
-    "/inbox/{delivery_id}/read", operation_id="readNotification", **answers.command(200, ReadAnswer)
+    "/inbox/{delivery_id}/read",
+    responses=openapi.command(200, "the notification, read", ReadAnswer),
 )
-async def read(
+async def read_notification(
     delivery_id: uuid.UUID,
     request: Request,
     who: Principal = Depends(principal),

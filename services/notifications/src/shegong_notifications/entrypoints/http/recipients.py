@@ -6,19 +6,18 @@ is built: the decider sees only sealed strings.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
-from pydantic import Field, HttpUrl
-from shegong_events.notifications import AudienceRole, Channel
-from shegong_runtime import paging, pipl
+from shegong_runtime import openapi, paging, pipl
 from shegong_runtime import personal_data_routes as rights
-from shegong_runtime.auth import Principal, Role, requires
+from shegong_runtime.auth import MANAGERS, Principal
 from shegong_runtime.commands import changed
-from shegong_runtime.http import CommandRequest, command_request
-from shegong_runtime.inputs import Identifier, RequestModel
+from shegong_runtime.http import CommandRequest
+from shegong_runtime.inputs import Identifier
 from shegong_runtime.paging import Page, Paging
+from shegong_runtime.routes import Manager, Managing, Staff, Writing
 from shegong_runtime.service import Runtime, runtime
 
 from shegong_notifications import projections, views
@@ -29,49 +28,13 @@ from shegong_notifications.domain.recipient import (
     RecipientNotFound,
     data_subject,
 )
-from shegong_notifications.entrypoints.http import answers
-from shegong_notifications.entrypoints.http.answers import (
-    PersonalDataExport,
-    RecipientAnswer,
-    RecipientView,
-    link,
-)
+from shegong_notifications.entrypoints.http import bodies
+from shegong_notifications.entrypoints.http.answers import RecipientAnswer, RecipientView
 from shegong_notifications.entrypoints.http.scope import can_read, check_write, envelope_station
 
 router = APIRouter(tags=["recipients"])
-MANAGERS = (Role.station_lead, Role.district_officer, Role.city_admin)
-EMAIL = r"^[^@\s]{1,64}@[^@\s]{1,189}\.[^@\s]{1,63}$"
-Managing = Annotated[CommandRequest, Depends(command_request(*MANAGERS))]
-Personal = Annotated[CommandRequest, Depends(command_request(*MANAGERS, Role.social_worker))]
-"""The person themselves, or a manager over them."""
-TO_RECIPIENT = {"recipient": link("getRecipient", recipient_id="$request.path.recipient_id")}
-
-
-class RegisterRecipient(RequestModel):
-    recipient_id: Identifier = Field(description="the person's login subject")
-    role: AudienceRole
-    station_id: Identifier | None = None
-    district_id: Identifier | None = Field(default=None, description="district officers only")
-    name: str | None = Field(default=None, max_length=50, description="sealed")
-    email: str | None = Field(default=None, pattern=EMAIL, max_length=254, description="sealed")
-    webhook_url: HttpUrl | None = None
-    webhook_secret: str | None = Field(
-        default=None, min_length=16, max_length=200, description="sealed"
-    )
-    refs: list[str] = Field(default_factory=list, max_length=20)
-
-
-class UpdateRecipient(RequestModel):
-    name: str | None = Field(default=None, max_length=50)
-    email: str | None = Field(default=None, pattern=EMAIL, max_length=254)
-    webhook_url: HttpUrl | None = None
-    webhook_secret: str | None = Field(default=None, min_length=16, max_length=200)
-    refs: list[str] | None = Field(default=None, max_length=20)
-
-
-class SetSubscription(RequestModel):
-    topic: Identifier = Field(description="a template id, e.g. urgent-need")
-    channel: Channel | Literal["none"]
+TO_RECIPIENT = openapi.link("get_recipient", recipient_id="$request.path.recipient_id")
+# `Writing`/`Staff` here: the person themselves (any staff role), or a manager over them
 
 
 def _filed_under(row: Any) -> str:
@@ -118,7 +81,7 @@ async def _run(
 
 
 async def _sealed(
-    rt: Runtime, recipient_id: str, body: RegisterRecipient | UpdateRecipient
+    rt: Runtime, recipient_id: str, body: bodies.RegisterRecipient | bodies.UpdateRecipient
 ) -> Addresses:
     """Addresses as the events carry them: name, email and secret sealed under the person's key."""
     sid = data_subject(recipient_id)
@@ -132,14 +95,15 @@ async def _sealed(
 
 @router.post(
     "/recipients",
-    operation_id="registerRecipient",
-    **answers.command(
+    status_code=201,
+    responses=openapi.command(
         201,
+        "the recipient, registered",
         RecipientAnswer,
-        {"recipient": link("getRecipient", recipient_id="$response.body#/recipient_id")},
+        recipient=openapi.link("get_recipient", recipient_id="$response.body#/recipient_id"),
     ),
 )
-async def register(body: RegisterRecipient, call: Managing):
+async def register_recipient(body: bodies.RegisterRecipient, call: Managing):
     await check_write(call.rt, call.who, body.station_id, body.district_id)
     district_id = (
         call.rt.stations.district_of(body.station_id) if body.station_id else body.district_id
@@ -159,10 +123,11 @@ async def register(body: RegisterRecipient, call: Managing):
 
 @router.post(
     "/recipients/{recipient_id}/updates",
-    operation_id="updateRecipient",
-    **answers.command(200, RecipientAnswer, TO_RECIPIENT),
+    responses=openapi.command(
+        200, "the recipient, updated", RecipientAnswer, recipient=TO_RECIPIENT
+    ),
 )
-async def update(recipient_id: Identifier, body: UpdateRecipient, call: Personal):
+async def update_recipient(recipient_id: Identifier, body: bodies.UpdateRecipient, call: Writing):
     row = await _existing(call.rt, call.who, recipient_id, self_allowed=True)
     command = recipient.UpdateRecipient(
         recipient_id, await _sealed(call.rt, recipient_id, body), refs=body.refs
@@ -172,20 +137,18 @@ async def update(recipient_id: Identifier, body: UpdateRecipient, call: Personal
 
 @router.post(
     "/recipients/{recipient_id}/removal",
-    operation_id="removeRecipient",
-    **answers.command(200, RecipientAnswer),
+    responses=openapi.command(200, "the recipient, removed", RecipientAnswer),
 )
-async def remove(recipient_id: Identifier, call: Managing):
+async def remove_recipient(recipient_id: Identifier, call: Managing):
     row = await _existing(call.rt, call.who, recipient_id)
     return await _run(call, row, recipient.RemoveRecipient(recipient_id))
 
 
 @router.post(
     "/recipients/{recipient_id}/erasure",
-    operation_id="eraseRecipient",
-    **answers.command(200, RecipientAnswer),
+    responses=openapi.command(200, "the recipient's personal data, erased", RecipientAnswer),
 )
-async def erase(recipient_id: Identifier, body: pipl.Erase, call: Managing):
+async def erase_recipient(recipient_id: Identifier, body: pipl.Erase, call: Managing):
     """PIPL erasure: the recipient's key goes with the event; nothing more is sent to them."""
     row = await _existing(call.rt, call.who, recipient_id, include_removed=True)
     command = recipient.EraseRecipient(recipient_id, reason=body.reason, erased_at=pipl.now())
@@ -206,21 +169,9 @@ async def erase(recipient_id: Identifier, body: pipl.Erase, call: Managing):
 
 @router.get(
     "/recipients/{recipient_id}/export",
-    operation_id="exportRecipient",
-    responses={
-        200: {
-            "model": PersonalDataExport,
-            "description": "every event of the person's stream, opened",
-        },
-        409: {"description": "the person's data was erased already"},
-    },
-    response_model=None,
+    responses=rights.EXPORT_RESPONSES,
 )
-async def export(
-    recipient_id: Identifier,
-    request: Request,
-    who: Principal = Depends(requires(*MANAGERS, Role.social_worker)),
-):
+async def export_recipient(recipient_id: Identifier, request: Request, who: Staff):
     """A copy of the recipient's data (PIPL): the person themselves or a manager over them."""
     rt = runtime(request)
     row = await _existing(rt, who, recipient_id, self_allowed=True, include_removed=True)
@@ -230,10 +181,11 @@ async def export(
 
 @router.post(
     "/recipients/{recipient_id}/subscriptions",
-    operation_id="setSubscription",
-    **answers.command(200, RecipientAnswer, TO_RECIPIENT),
+    responses=openapi.command(
+        200, "the subscription, set", RecipientAnswer, recipient=TO_RECIPIENT
+    ),
 )
-async def set_subscription(recipient_id: Identifier, body: SetSubscription, call: Personal):
+async def set_subscription(recipient_id: Identifier, body: bodies.SetSubscription, call: Writing):
     """The person themselves, or a lead over them, chooses the channel for one topic."""
     row = await _existing(call.rt, call.who, recipient_id, self_allowed=True)
     command = recipient.SetSubscription(recipient_id, topic=body.topic, channel=body.channel)
@@ -265,15 +217,14 @@ async def _shown(rt: Runtime, rows: list[Any]) -> list[dict[str, Any]]:
 
 @router.get(
     "/recipients",
-    operation_id="listRecipients",
-    **answers.reading(Page[RecipientView], "the directory in the caller's scope"),
+    responses=openapi.reading(Page[RecipientView], "the directory in the caller's scope"),
 )
 async def list_recipients(
     request: Request,
     page: Paging,
+    who: Manager,
     station_id: Identifier | None = None,
     district_id: Identifier | None = None,
-    who: Principal = Depends(requires(*MANAGERS)),
 ):
     """The directory in the caller's scope, names and addresses opened (and audited) only for
     the page shown: a directory of staff, bounded by configuration, paged after the scope check."""
@@ -290,14 +241,9 @@ async def list_recipients(
 
 @router.get(
     "/recipients/{recipient_id}",
-    operation_id="getRecipient",
-    **answers.reading(RecipientView, "one recipient"),
+    responses=openapi.reading(RecipientView, "one recipient"),
 )
-async def get_recipient(
-    recipient_id: Identifier,
-    request: Request,
-    who: Principal = Depends(requires(*MANAGERS, Role.social_worker)),
-):
+async def get_recipient(recipient_id: Identifier, request: Request, who: Staff):
     """One recipient as the directory lists them: the person themselves or a manager over them."""
     rt = runtime(request)
     await rt.stations.refresh()
