@@ -1,25 +1,23 @@
-"""What every engagement route shares: who may call it, the scope of a listing (the kit's
-checks), and when a command's fact happened."""
+"""What every engagement route shares: the scope of a listing (the kit's checks), when a
+command's fact happened, and the OpenAPI links of command answers to their readings."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Request
 from shegong_events.calendar import at_noon
-from shegong_runtime.auth import READERS, WRITERS, Principal, Role, requires
-from shegong_runtime.http import CommandRequest, command_request
+from shegong_runtime import openapi
+from shegong_runtime.auth import Principal
 from shegong_runtime.service import Runtime, runtime
 
-read_access = requires(*READERS)
-Writing = Annotated[CommandRequest, Depends(command_request(*WRITERS))]
-"""A command of station staff and bureaus, for the station of the path."""
-Certifying = Annotated[
-    CommandRequest,
-    Depends(command_request(Role.station_lead, Role.district_officer, Role.city_admin)),
-]
-PERSONAL_DATA_ROLES = WRITERS  # integrators read without names and phones
+AT_STATION = "$request.path.station_id"
+MEETING = openapi.link(
+    "meeting_detail", station_id=AT_STATION, meeting_id="$response.body#/meeting_id"
+)
+VOLUNTEER = openapi.link(
+    "volunteer_detail", station_id=AT_STATION, volunteer_id="$response.body#/volunteer_id"
+)
 
 
 async def for_read(request: Request, who: Principal, station_id: str | None) -> Runtime:

@@ -7,16 +7,14 @@ are the domain's (`shegong_engagement.domain.erasure`)."""
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from shegong_runtime import personal_data_routes as rights
 from shegong_runtime import pipl
-from shegong_runtime.auth import Principal, requires
 from shegong_runtime.commands import changed, load
-from shegong_runtime.http import CommandRequest, command_request
+from shegong_runtime.http import CommandRequest
 from shegong_runtime.inputs import Identifier
+from shegong_runtime.routes import Manager, Managing
 from shegong_runtime.service import runtime
 
 from shegong_engagement.domain.aggregates import VOLUNTEER
@@ -36,13 +34,11 @@ from shegong_engagement.entrypoints.http.sealed import (
 router = APIRouter(tags=["personal data"])
 BASE = "/stations/{station_id}/volunteers/{volunteer_id}"
 MEETING_PATH = "/stations/{station_id}/meetings/{meeting_id}"
-Eraser = Annotated[Principal, Depends(requires(*pipl.ERASERS))]
-Erasing = Annotated[CommandRequest, Depends(command_request(*pipl.ERASERS))]
 
 
 @router.post(f"{BASE}/erasure")
 async def erase_volunteer(
-    station_id: Identifier, volunteer_id: Identifier, body: pipl.Erase, call: Erasing
+    station_id: Identifier, volunteer_id: Identifier, body: pipl.Erase, call: Managing
 ):
     """Destroy the volunteer's key with the erasure event; their sealed name and phone go with it."""
     command = EraseVolunteer(
@@ -63,7 +59,7 @@ async def erase_volunteer(
 
 @router.get(f"{BASE}/export", responses=rights.EXPORT_RESPONSES)
 async def export_volunteer(
-    station_id: Identifier, volunteer_id: Identifier, request: Request, who: Eraser
+    station_id: Identifier, volunteer_id: Identifier, request: Request, who: Manager
 ):
     """A copy of everything recorded about the volunteer (PIPL), name and phone opened."""
     rt = runtime(request)
@@ -111,7 +107,7 @@ async def erase_proposer(
     meeting_id: Identifier,
     issue_id: Identifier,
     body: pipl.Erase,
-    call: Erasing,
+    call: Managing,
 ):
     """Erase the name of the person who proposed an issue; the issue stays."""
     subject = issue_subject(meeting_id, issue_id)
@@ -124,7 +120,7 @@ async def erase_owner(
     meeting_id: Identifier,
     action_id: Identifier,
     body: pipl.Erase,
-    call: Erasing,
+    call: Managing,
 ):
     """Erase the name of the person an action item was assigned to; the item stays."""
     subject = action_subject(meeting_id, action_id)
