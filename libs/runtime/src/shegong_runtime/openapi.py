@@ -1,7 +1,12 @@
 """The OpenAPI document tells the truth about what every route may answer and which headers
 it reads and writes: problem details for each error status, Idempotency-Key on every command,
 Idempotent-Replayed on its answer, Retry-After on a 503. Routes that honour If-Match say so
-with `IF_MATCH` in their `openapi_extra`."""
+with `IF_MATCH` in their `openapi_extra`.
+
+What a route says about its own answers is said with one set of helpers, the same in every
+service: `reading(model, description)` for a GET, `command(status, description, model,
+**links)` for a command, `link(operation_id, **parameters)` for the reading a command's answer
+leads to. Operation ids follow one rule (`routes.operation_id`: the function's name)."""
 
 from __future__ import annotations
 
