@@ -26,6 +26,7 @@ CERTIFICATE_LINK = openapi.link("verify_certificate", number="$response.body#/ce
 
 @router.post(
     "/stations/{station_id}/volunteers/{volunteer_id}/certificates",
+    openapi_extra=openapi.IF_MATCH,
     status_code=201,
     responses=openapi.command(
         201, "issued", volunteer=VOLUNTEER_LINK, certificate=CERTIFICATE_LINK

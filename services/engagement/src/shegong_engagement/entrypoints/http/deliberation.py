@@ -32,6 +32,7 @@ MEETING_LINK = openapi.link(
 
 @router.post(
     f"{BASE}/issues",
+    openapi_extra=openapi.IF_MATCH,
     status_code=201,
     responses=openapi.command(201, "proposed", meeting=MEETING_LINK),
 )
@@ -60,6 +61,7 @@ async def propose_issue(
 
 @router.post(
     f"{BASE}/motions",
+    openapi_extra=openapi.IF_MATCH,
     status_code=201,
     responses=openapi.command(201, "voted", meeting=MEETING_LINK),
 )
@@ -85,6 +87,7 @@ async def vote_motion(
 
 @router.post(
     f"{BASE}/resolutions",
+    openapi_extra=openapi.IF_MATCH,
     status_code=201,
     responses=openapi.command(201, "adopted", meeting=MEETING_LINK),
 )
@@ -103,6 +106,7 @@ async def adopt_resolution(
 
 @router.post(
     f"{BASE}/action-items",
+    openapi_extra=openapi.IF_MATCH,
     status_code=201,
     responses=openapi.command(201, "assigned", meeting=MEETING_LINK),
 )
@@ -131,6 +135,7 @@ async def assign_action_item(
 
 @router.post(
     BASE + "/action-items/{action_id}/done",
+    openapi_extra=openapi.IF_MATCH,
     responses=openapi.command(200, "done", meeting=MEETING_LINK),
 )
 async def complete_action_item(

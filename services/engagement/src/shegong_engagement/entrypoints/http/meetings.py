@@ -42,7 +42,11 @@ async def schedule_meeting(station_id: Identifier, body: bodies.ScheduleMeeting,
     )
 
 
-@router.post(f"{BASE}/held", responses=openapi.command(200, "held", meeting=MEETING_LINK))
+@router.post(
+    f"{BASE}/held",
+    openapi_extra=openapi.IF_MATCH,
+    responses=openapi.command(200, "held", meeting=MEETING_LINK),
+)
 async def hold_meeting(
     station_id: Identifier, meeting_id: Identifier, body: bodies.HoldMeeting, call: Writing
 ):
@@ -57,7 +61,9 @@ async def hold_meeting(
 
 
 @router.post(
-    f"{BASE}/cancellation", responses=openapi.command(200, "cancelled", meeting=MEETING_LINK)
+    f"{BASE}/cancellation",
+    openapi_extra=openapi.IF_MATCH,
+    responses=openapi.command(200, "cancelled", meeting=MEETING_LINK),
 )
 async def cancel_meeting(
     station_id: Identifier, meeting_id: Identifier, body: bodies.CancelMeeting, call: Writing

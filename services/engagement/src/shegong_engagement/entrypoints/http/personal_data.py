@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
+from shegong_runtime import openapi, pipl
 from shegong_runtime import personal_data_routes as rights
-from shegong_runtime import pipl
 from shegong_runtime.commands import changed, load
 from shegong_runtime.http import CommandRequest
 from shegong_runtime.inputs import Identifier
@@ -36,7 +36,7 @@ BASE = "/stations/{station_id}/volunteers/{volunteer_id}"
 MEETING_PATH = "/stations/{station_id}/meetings/{meeting_id}"
 
 
-@router.post(f"{BASE}/erasure")
+@router.post(f"{BASE}/erasure", openapi_extra=openapi.IF_MATCH)
 async def erase_volunteer(
     station_id: Identifier, volunteer_id: Identifier, body: pipl.Erase, call: Managing
 ):
@@ -101,7 +101,7 @@ async def _erase_name(
     )
 
 
-@router.post(MEETING_PATH + "/issues/{issue_id}/proposer-erasure")
+@router.post(MEETING_PATH + "/issues/{issue_id}/proposer-erasure", openapi_extra=openapi.IF_MATCH)
 async def erase_proposer(
     station_id: Identifier,
     meeting_id: Identifier,
@@ -114,7 +114,9 @@ async def erase_proposer(
     return await _erase_name(call, subject, station_id, meeting_id, body, issue_id=issue_id)
 
 
-@router.post(MEETING_PATH + "/action-items/{action_id}/owner-erasure")
+@router.post(
+    MEETING_PATH + "/action-items/{action_id}/owner-erasure", openapi_extra=openapi.IF_MATCH
+)
 async def erase_owner(
     station_id: Identifier,
     meeting_id: Identifier,

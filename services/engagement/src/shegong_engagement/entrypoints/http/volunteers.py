@@ -60,6 +60,7 @@ async def enroll_volunteer(station_id: Identifier, body: bodies.EnrollVolunteer,
 
 @router.post(
     f"{BASE}/trainings",
+    openapi_extra=openapi.IF_MATCH,
     status_code=201,
     responses=openapi.command(201, "recorded", volunteer=VOLUNTEER_LINK),
 )
@@ -78,6 +79,7 @@ async def record_training(
 
 @router.post(
     f"{BASE}/sessions",
+    openapi_extra=openapi.IF_MATCH,
     status_code=201,
     responses=openapi.command(201, "checked in", volunteer=VOLUNTEER_LINK),
 )
@@ -105,6 +107,7 @@ async def check_in(
 
 @router.post(
     BASE + "/sessions/{session_id}/check-out",
+    openapi_extra=openapi.IF_MATCH,
     responses=openapi.command(200, "checked out", volunteer=VOLUNTEER_LINK),
 )
 async def check_out(

@@ -85,6 +85,7 @@ async def list_reminders(
 
 @router.post(
     "/deliveries/{delivery_id}/redrive",
+    openapi_extra=openapi.IF_MATCH,
     responses=openapi.command(
         200,
         "the notification, due again",

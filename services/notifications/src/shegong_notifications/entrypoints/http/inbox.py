@@ -30,6 +30,7 @@ async def list_inbox(request: Request, page: Paging, who: Caller, unread_only: b
 
 @router.post(
     "/inbox/{delivery_id}/read",
+    openapi_extra=openapi.IF_MATCH,
     responses=openapi.command(200, "the notification, read", ReadAnswer),
 )
 async def read_notification(

@@ -123,6 +123,7 @@ async def register_recipient(body: bodies.RegisterRecipient, call: Managing):
 
 @router.post(
     "/recipients/{recipient_id}/updates",
+    openapi_extra=openapi.IF_MATCH,
     responses=openapi.command(
         200, "the recipient, updated", RecipientAnswer, recipient=TO_RECIPIENT
     ),
@@ -137,6 +138,7 @@ async def update_recipient(recipient_id: Identifier, body: bodies.UpdateRecipien
 
 @router.post(
     "/recipients/{recipient_id}/removal",
+    openapi_extra=openapi.IF_MATCH,
     responses=openapi.command(200, "the recipient, removed", RecipientAnswer),
 )
 async def remove_recipient(recipient_id: Identifier, call: Managing):
@@ -146,6 +148,7 @@ async def remove_recipient(recipient_id: Identifier, call: Managing):
 
 @router.post(
     "/recipients/{recipient_id}/erasure",
+    openapi_extra=openapi.IF_MATCH,
     responses=openapi.command(200, "the recipient's personal data, erased", RecipientAnswer),
 )
 async def erase_recipient(recipient_id: Identifier, body: pipl.Erase, call: Managing):
@@ -181,6 +184,7 @@ async def export_recipient(recipient_id: Identifier, request: Request, who: Staf
 
 @router.post(
     "/recipients/{recipient_id}/subscriptions",
+    openapi_extra=openapi.IF_MATCH,
     responses=openapi.command(
         200, "the subscription, set", RecipientAnswer, recipient=TO_RECIPIENT
     ),

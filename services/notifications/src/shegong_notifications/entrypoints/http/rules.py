@@ -59,6 +59,7 @@ async def define_rule(body: bodies.DefineRule, call: Managing):
 
 @router.post(
     "/rules/{rule_id}/disable",
+    openapi_extra=openapi.IF_MATCH,
     responses=openapi.command(
         200,
         "the rule, disabled",

@@ -141,6 +141,7 @@ def _steps(*steps: tuple[str, str, type[org.OrganisationCommand], type[Step], An
             methods=["POST"],
             name=name,
             responses=STEPPED,
+            openapi_extra=openapi.IF_MATCH,
         )
 
 
@@ -150,7 +151,7 @@ _steps(
 )
 
 
-@router.post(f"{BASE}/approvals", responses=STEPPED)
+@router.post(f"{BASE}/approvals", openapi_extra=openapi.IF_MATCH, responses=STEPPED)
 async def approve_filing(
     station_id: StationId,
     organisation_id: OrganisationId,

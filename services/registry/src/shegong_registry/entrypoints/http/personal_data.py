@@ -27,6 +27,7 @@ def erased(id_field: str) -> Respond:
 
 @router.post(
     "/stations/{station_id}/contact-erasure",
+    openapi_extra=openapi.IF_MATCH,
     responses=openapi.command(200, "the lead and contact erased; the station stays", Erased),
 )
 async def erase_station_contact(station_id: StationId, body: pipl.Erase, call: Managing):
@@ -61,6 +62,7 @@ async def export_station_contact(station_id: StationId, request: Request, who: M
 
 @router.post(
     f"{ORGANISATION_PATH}/contact-erasure",
+    openapi_extra=openapi.IF_MATCH,
     responses=openapi.command(
         200,
         "the responsible person erased; the filing stays",

@@ -55,6 +55,7 @@ async def open_station(body: bodies.OpenStation, call: Administering):
 
 @router.post(
     "/stations/{station_id}/updates",
+    openapi_extra=openapi.IF_MATCH,
     responses=openapi.command(200, "the station updated", StationAnswer),
 )
 async def update_station(station_id: StationId, body: bodies.UpdateStation, call: Managing):
