@@ -20,7 +20,7 @@ from shegong_runtime.auth import (
     principal,
     requires,
 )
-from shegong_runtime.http import CommandRequest, command_request
+from shegong_runtime.command_request import CommandRequest, command_request
 
 Caller = Annotated[Principal, Depends(principal)]
 """Anyone with a valid token (a reading narrowed by its own check, e.g. one's own inbox)."""

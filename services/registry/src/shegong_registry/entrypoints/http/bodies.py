@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, ConfigDict, Field, StringConstraints
 from shegong_events.ids import ORGANISATION_PHONE
 from shegong_events.registry import EvaluationKind, EvaluationScores, OrgCategory
+from shegong_runtime.command_request import FollowsVersion
 from shegong_runtime.inputs import MULTILINE, RequestModel, Slug, single_line
 
 Name = Annotated[
@@ -39,16 +40,9 @@ class Dated(Body):
     )
 
 
-class Step(Dated):
-    """A step on an existing organisation: when it happened, and optionally the version it
-    follows (deprecated: send the version as If-Match)."""
-
-    expected_version: int | None = Field(
-        default=None,
-        ge=1,
-        description="deprecated, use If-Match: refuse with 409 if the version moved",
-        json_schema_extra={"deprecated": True},
-    )
+class Step(Dated, FollowsVersion):
+    """A step on an existing organisation: when it happened, and (deprecated, the command
+    request reads it when no If-Match is sent) the version it follows."""
 
 
 # ── stations ──

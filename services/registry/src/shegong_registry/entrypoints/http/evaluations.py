@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from functools import partial
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from shegong_events.calendar import start_of
 from shegong_runtime import openapi
 from shegong_runtime.auth import Role
-from shegong_runtime.commands import answer, version_of
+from shegong_runtime.commands import Order, Sealer, answer, version_of
 from shegong_runtime.paging import Paging
 from shegong_runtime.routes import Inspecting, Reader
-from shegong_runtime.service import runtime
+from shegong_runtime.service import Runtime, runtime
 
 from shegong_registry import views
 from shegong_registry.domain import evaluation
@@ -29,30 +30,38 @@ router = APIRouter(tags=["evaluations"])
     responses=openapi.command(201, "the evaluation, recorded", EvaluationAnswer),
 )
 async def record_evaluation(station_id: StationId, body: bodies.RecordEvaluation, call: Inspecting):
-    rt = await call.at(station_id)
-    command = evaluation.RecordEvaluation(
+    evaluation_id = evaluation.evaluation_id(station_id, body.kind, body.period)
+    respond = answer(
+        201,
+        evaluation_id=evaluation_id,
         station_id=station_id,
-        district_id=rt.stations.district_of(station_id) or "",  # known: checked above
+        version=version_of,
+        total=total(body.scores),
+        exemplary=body.exemplary,
+    )
+    recorded = partial(_recorded, call.rt, station_id, body)
+    return await call.send(
+        Order(
+            EVALUATION,
+            evaluation_id,
+            recorded,
+            respond,
+            station_id=station_id,
+            occurred_at=start_of(body.evaluated_on),
+        )
+    )
+
+
+async def _recorded(
+    rt: Runtime, station_id: str, body: bodies.RecordEvaluation, _state: Any, _seal: Sealer
+) -> evaluation.RecordEvaluation:
+    """The evaluation, filed under the station's district (known once its scope is checked)."""
+    return evaluation.RecordEvaluation(
+        station_id=station_id,
+        district_id=rt.stations.district_of(station_id) or "",
         **body.model_dump(exclude={"scores", "highlights"}),
         scores=body.scores,
         highlights=tuple(body.highlights),
-    )
-    respond = answer(
-        201,
-        evaluation_id=command.evaluation_id,
-        station_id=station_id,
-        version=version_of,
-        total=total(command.scores),
-        exemplary=command.exemplary,
-    )
-    return await call.run(
-        EVALUATION,
-        command.evaluation_id,
-        command,
-        station_id=station_id,
-        checked=True,  # by `call.at` above
-        respond=respond,
-        occurred_at=start_of(body.evaluated_on),
     )
 
 

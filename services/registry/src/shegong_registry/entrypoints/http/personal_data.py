@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from shegong_runtime import openapi, pipl
 from shegong_runtime import personal_data_routes as rights
-from shegong_runtime.commands import Respond, answer, id_of, version_of
+from shegong_runtime.commands import Order, Respond, answer, id_of, version_of
 from shegong_runtime.routes import Manager, Managing
 from shegong_runtime.service import runtime
 
@@ -35,16 +35,17 @@ async def erase_station_contact(station_id: StationId, body: pipl.Erase, call: M
     command = station.EraseStationContact(
         station_id=station_id, reason=body.reason, erased_at=pipl.now()
     )
-    return await rights.erase(
-        call.rt,
-        call.who,
-        call.ctx,
-        STATION,
-        station_id,
-        command,
-        station_id=station_id,
-        subject=stations.subject(station_id),
-        answer=erased("station_id"),
+    subject = stations.subject(station_id)
+    return await call.send(
+        Order(
+            STATION,
+            station_id,
+            command,
+            erased("station_id"),
+            station_id=station_id,
+            subject=subject,
+            erases=True,
+        )
     )
 
 
@@ -87,16 +88,17 @@ async def erase_org_contact(
         reason=body.reason,
         erased_at=pipl.now(),
     )
-    return await rights.erase(
-        call.rt,
-        call.who,
-        call.ctx,
-        ORGANISATION,
-        organisation_id,
-        command,
-        station_id=station_id,
-        subject=organisations.subject(organisation_id),
-        answer=erased("organisation_id"),
+    subject = organisations.subject(organisation_id)
+    return await call.send(
+        Order(
+            ORGANISATION,
+            organisation_id,
+            command,
+            erased("organisation_id"),
+            station_id=station_id,
+            subject=subject,
+            erases=True,
+        )
     )
 
 
