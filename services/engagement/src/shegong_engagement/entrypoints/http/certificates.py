@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from shegong_events.calendar import today
 from shegong_runtime import openapi
 from shegong_runtime.auth import WRITERS
-from shegong_runtime.commands import changed, last
+from shegong_runtime.commands import Order, changed, last
 from shegong_runtime.inputs import Code, Identifier
 from shegong_runtime.routes import Caller, Managing
 from shegong_runtime.service import runtime
@@ -21,6 +21,9 @@ from shegong_engagement.entrypoints.http.common import occurred_on
 from shegong_engagement.entrypoints.http.sealed import volunteer_subject
 
 router = APIRouter(tags=["certificates"])
+CERTIFIED = changed(
+    201, "volunteer_id", **{k: last(k) for k in ("certificate_number", "hours", "sessions")}
+)
 CERTIFICATE_LINK = openapi.link("verify_certificate", number="$response.body#/certificate_number")
 
 
@@ -37,16 +40,17 @@ async def issue_certificate(
 ):
     """Certify the closed, not yet certified sessions in the period (auto-closed ones on request)."""
     issued_on = body.issued_on or today()
-    number = new_number(issued_on.year)
+    number = new_number(issued_on.year)  # random, so drawn here and not in the rule
     certify = Certify(station_id, volunteer_id, number, issued_on, **body.facts())
-    picked = {k: last(k) for k in ("certificate_number", "hours", "sessions")}
-    return await call.run(
-        VOLUNTEER,
-        volunteer_id,
-        certify,
-        station_id=station_id,
-        occurred_at=occurred_on(body.issued_on),
-        respond=changed(201, "volunteer_id", **picked),
+    return await call.send(
+        Order(
+            VOLUNTEER,
+            volunteer_id,
+            certify,
+            CERTIFIED,
+            station_id=station_id,
+            occurred_at=occurred_on(body.issued_on),
+        )
     )
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from fastapi import APIRouter, Query, Request
 from shegong_events.calendar import today
 from shegong_runtime import openapi
 from shegong_runtime.auth import WRITERS
-from shegong_runtime.commands import changed, last, load
+from shegong_runtime.commands import Order, Sealer, changed, last
 from shegong_runtime.inputs import Day, Identifier
 from shegong_runtime.paging import Page, Paging
 from shegong_runtime.routes import Reader, Writing
@@ -14,7 +16,7 @@ from shegong_runtime.routes import Reader, Writing
 from shegong_engagement import config, views
 from shegong_engagement.domain.action_items import Assign, Complete
 from shegong_engagement.domain.deliberation import Adopt, Propose, Vote
-from shegong_engagement.domain.meeting import MEETING
+from shegong_engagement.domain.meeting import MEETING, Meeting
 from shegong_engagement.entrypoints.http import answers, bodies
 from shegong_engagement.entrypoints.http.common import AT_STATION, for_read, occurred_on
 from shegong_engagement.entrypoints.http.sealed import (
@@ -39,24 +41,27 @@ MEETING_LINK = openapi.link(
 async def propose_issue(
     station_id: Identifier, meeting_id: Identifier, body: bodies.ProposeIssue, call: Writing
 ):
-    rt = await call.at(station_id)
-    sealed = await rt.keys.seal(issue_subject(meeting_id, body.issue_id), body.proposer_name)
-    command = Propose(
-        station_id=station_id,
-        meeting_id=meeting_id,
-        **body.facts("proposer_name"),
-        proposer_name_sealed=sealed,
-        today=today(),
+    proposal = partial(_proposal, station_id, meeting_id, body)
+    return await call.send(
+        Order(
+            MEETING,
+            meeting_id,
+            proposal,
+            changed(201, "meeting_id", issue_id=last("issue_id")),
+            station_id=station_id,
+            subject=issue_subject(meeting_id, body.issue_id),
+            occurred_at=occurred_on(body.proposed_on),
+        )
     )
-    return await call.run(
-        MEETING,
-        meeting_id,
-        command,
-        station_id=station_id,
-        checked=True,  # by `call.at` above
-        occurred_at=occurred_on(body.proposed_on),
-        respond=changed(201, "meeting_id", issue_id=last("issue_id")),
-    )
+
+
+async def _proposal(
+    station_id: str, meeting_id: str, body: bodies.ProposeIssue, _state: Meeting, seal: Sealer
+) -> Propose:
+    """The issue, its proposer's name sealed once the caller's scope is settled."""
+    facts = body.facts("proposer_name")
+    name = await seal(body.proposer_name)
+    return Propose(station_id, meeting_id, **facts, proposer_name_sealed=name, today=today())
 
 
 @router.post(
@@ -69,19 +74,18 @@ async def vote_motion(
     station_id: Identifier, meeting_id: Identifier, body: bodies.VoteMotion, call: Writing
 ):
     """Record a vote; the quorum rule is the meeting's own, else the station's, else the default."""
-    rt = await call.at(station_id)
-    held, _ = await load(rt.store, MEETING, meeting_id)  # the vote happened the day it was held
     fallback = config.settings().quorum_for(station_id, None)
-    vote = Vote(station_id=station_id, meeting_id=meeting_id, **body.facts(), fallback=fallback)
+    vote = Vote(station_id, meeting_id, **body.facts(), fallback=fallback)
     picked = {k: last(k) for k in ("motion_id", "passed", "quorum_met")}
-    return await call.run(
-        MEETING,
-        meeting_id,
-        vote,
-        station_id=station_id,
-        checked=True,  # by `call.at` above
-        occurred_at=occurred_on(body.voted_on or held.held_on),
-        respond=changed(201, "meeting_id", **picked),
+    return await call.send(
+        Order(
+            MEETING,
+            meeting_id,
+            vote,
+            changed(201, "meeting_id", **picked),
+            station_id=station_id,
+            occurred_at=occurred_on(body.voted_on),  # the event says the day: as held if absent
+        )
     )
 
 
@@ -94,13 +98,15 @@ async def vote_motion(
 async def adopt_resolution(
     station_id: Identifier, meeting_id: Identifier, body: bodies.AdoptResolution, call: Writing
 ):
-    return await call.run(
-        MEETING,
-        meeting_id,
-        Adopt(station_id=station_id, meeting_id=meeting_id, **body.facts(), today=today()),
-        station_id=station_id,
-        occurred_at=occurred_on(body.adopted_on),
-        respond=changed(201, "meeting_id", resolution_id=last("resolution_id")),
+    return await call.send(
+        Order(
+            MEETING,
+            meeting_id,
+            Adopt(station_id=station_id, meeting_id=meeting_id, **body.facts(), today=today()),
+            changed(201, "meeting_id", resolution_id=last("resolution_id")),
+            station_id=station_id,
+            occurred_at=occurred_on(body.adopted_on),
+        )
     )
 
 
@@ -113,24 +119,27 @@ async def adopt_resolution(
 async def assign_action_item(
     station_id: Identifier, meeting_id: Identifier, body: bodies.AssignActionItem, call: Writing
 ):
-    rt = await call.at(station_id)
-    sealed = await rt.keys.seal(action_subject(meeting_id, body.action_id), body.owner_name)
-    command = Assign(
-        station_id=station_id,
-        meeting_id=meeting_id,
-        **body.facts("owner_name"),
-        owner_name_sealed=sealed,
-        today=today(),
+    assignment = partial(_assignment, station_id, meeting_id, body)
+    return await call.send(
+        Order(
+            MEETING,
+            meeting_id,
+            assignment,
+            changed(201, "meeting_id", action_id=last("action_id")),
+            station_id=station_id,
+            subject=action_subject(meeting_id, body.action_id),
+            occurred_at=occurred_on(body.assigned_on),
+        )
     )
-    return await call.run(
-        MEETING,
-        meeting_id,
-        command,
-        station_id=station_id,
-        checked=True,  # by `call.at` above
-        occurred_at=occurred_on(body.assigned_on),
-        respond=changed(201, "meeting_id", action_id=last("action_id")),
-    )
+
+
+async def _assignment(
+    station_id: str, meeting_id: str, body: bodies.AssignActionItem, _state: Meeting, seal: Sealer
+) -> Assign:
+    """The action item, its owner's name sealed once the caller's scope is settled."""
+    facts = body.facts("owner_name")
+    name = await seal(body.owner_name)
+    return Assign(station_id, meeting_id, **facts, owner_name_sealed=name, today=today())
 
 
 @router.post(
@@ -146,13 +155,15 @@ async def complete_action_item(
     call: Writing,
 ):
     done = Complete(station_id, meeting_id, action_id, today(), **body.facts())
-    return await call.run(
-        MEETING,
-        meeting_id,
-        done,
-        station_id=station_id,
-        occurred_at=occurred_on(body.done_on),
-        respond=changed(200, "meeting_id", action_id=last("action_id"), late=last("late")),
+    return await call.send(
+        Order(
+            MEETING,
+            meeting_id,
+            done,
+            changed(200, "meeting_id", action_id=last("action_id"), late=last("late")),
+            station_id=station_id,
+            occurred_at=occurred_on(body.done_on),
+        )
     )
 
 

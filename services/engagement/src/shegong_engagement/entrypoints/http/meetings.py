@@ -7,7 +7,7 @@ from shegong_events.calendar import at_noon, today
 from shegong_events.engagement import MeetingKind
 from shegong_runtime import openapi
 from shegong_runtime.auth import WRITERS
-from shegong_runtime.commands import changed
+from shegong_runtime.commands import Order, changed
 from shegong_runtime.inputs import Day, Identifier, new_id
 from shegong_runtime.paging import Page, Paging
 from shegong_runtime.routes import Reader, Writing
@@ -32,13 +32,15 @@ BASE = "/stations/{station_id}/meetings/{meeting_id}"
 async def schedule_meeting(station_id: Identifier, body: bodies.ScheduleMeeting, call: Writing):
     meeting_id = body.meeting_id or new_id("m")
     facts = body.facts("meeting_id", "announced_on")
-    return await call.run(
-        MEETING,
-        meeting_id,
-        Schedule(station_id=station_id, meeting_id=meeting_id, **facts),
-        station_id=station_id,
-        respond=changed(201, "meeting_id"),
-        occurred_at=occurred_on(body.announced_on),
+    return await call.send(
+        Order(
+            MEETING,
+            meeting_id,
+            Schedule(station_id=station_id, meeting_id=meeting_id, **facts),
+            changed(201, "meeting_id"),
+            station_id=station_id,
+            occurred_at=occurred_on(body.announced_on),
+        )
     )
 
 
@@ -50,13 +52,15 @@ async def schedule_meeting(station_id: Identifier, body: bodies.ScheduleMeeting,
 async def hold_meeting(
     station_id: Identifier, meeting_id: Identifier, body: bodies.HoldMeeting, call: Writing
 ):
-    return await call.run(
-        MEETING,
-        meeting_id,
-        Hold(station_id=station_id, meeting_id=meeting_id, **body.facts()),
-        station_id=station_id,
-        respond=changed(200, "meeting_id"),
-        occurred_at=at_noon(body.held_on),
+    return await call.send(
+        Order(
+            MEETING,
+            meeting_id,
+            Hold(station_id=station_id, meeting_id=meeting_id, **body.facts()),
+            changed(200, "meeting_id"),
+            station_id=station_id,
+            occurred_at=at_noon(body.held_on),
+        )
     )
 
 
@@ -69,13 +73,15 @@ async def cancel_meeting(
     station_id: Identifier, meeting_id: Identifier, body: bodies.CancelMeeting, call: Writing
 ):
     command = Cancel(station_id, meeting_id, body.reason, today(), body.cancelled_on)
-    return await call.run(
-        MEETING,
-        meeting_id,
-        command,
-        station_id=station_id,
-        respond=changed(200, "meeting_id"),
-        occurred_at=occurred_on(body.cancelled_on),
+    return await call.send(
+        Order(
+            MEETING,
+            meeting_id,
+            command,
+            changed(200, "meeting_id"),
+            station_id=station_id,
+            occurred_at=occurred_on(body.cancelled_on),
+        )
     )
 
 

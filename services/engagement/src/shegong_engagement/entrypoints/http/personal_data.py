@@ -7,12 +7,12 @@ are the domain's (`shegong_engagement.domain.erasure`)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
 from shegong_runtime import openapi, pipl
 from shegong_runtime import personal_data_routes as rights
-from shegong_runtime.commands import changed, load
-from shegong_runtime.http import CommandRequest
+from shegong_runtime.commands import Order, changed, load
 from shegong_runtime.inputs import Identifier
 from shegong_runtime.routes import Manager, Managing
 from shegong_runtime.service import runtime
@@ -44,16 +44,16 @@ async def erase_volunteer(
     command = EraseVolunteer(
         station_id=station_id, volunteer_id=volunteer_id, reason=body.reason, erased_at=pipl.now()
     )
-    return await rights.erase(
-        call.rt,
-        call.who,
-        call.ctx,
-        VOLUNTEER_ERASURE,
-        volunteer_id,
-        command,
-        station_id=station_id,
-        subject=volunteer_subject(volunteer_id),
-        answer=changed(200, "volunteer_id"),
+    return await call.send(
+        Order(
+            VOLUNTEER_ERASURE,
+            volunteer_id,
+            command,
+            changed(200, "volunteer_id"),
+            station_id=station_id,
+            subject=volunteer_subject(volunteer_id),
+            erases=True,
+        )
     )
 
 
@@ -72,14 +72,9 @@ async def export_volunteer(
     return await rights.export(rt, who, station_id, subject, streams, found)
 
 
-async def _erase_name(
-    call: CommandRequest,
-    subject: str,
-    station_id: str,
-    meeting_id: str,
-    body: pipl.Erase,
-    **named: str,
-) -> JSONResponse:
+def _name_erasure(
+    subject: str, station_id: str, meeting_id: str, body: pipl.Erase, **named: str
+) -> Order[Any, Any]:
     """Erase one name at a meeting: `issue_id=` its proposer's, or `action_id=` its owner's."""
     command = EraseMeetingName(
         station_id=station_id,
@@ -88,16 +83,14 @@ async def _erase_name(
         erased_at=pipl.now(),
         **named,
     )
-    return await rights.erase(
-        call.rt,
-        call.who,
-        call.ctx,
+    return Order(
         MEETING_NAME_ERASURE,
         meeting_id,
         command,
+        changed(200, "meeting_id"),
         station_id=station_id,
         subject=subject,
-        answer=changed(200, "meeting_id"),
+        erases=True,
     )
 
 
@@ -111,7 +104,7 @@ async def erase_proposer(
 ):
     """Erase the name of the person who proposed an issue; the issue stays."""
     subject = issue_subject(meeting_id, issue_id)
-    return await _erase_name(call, subject, station_id, meeting_id, body, issue_id=issue_id)
+    return await call.send(_name_erasure(subject, station_id, meeting_id, body, issue_id=issue_id))
 
 
 @router.post(
@@ -126,4 +119,5 @@ async def erase_owner(
 ):
     """Erase the name of the person an action item was assigned to; the item stays."""
     subject = action_subject(meeting_id, action_id)
-    return await _erase_name(call, subject, station_id, meeting_id, body, action_id=action_id)
+    erasure = _name_erasure(subject, station_id, meeting_id, body, action_id=action_id)
+    return await call.send(erasure)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from fastapi import APIRouter, Request
 from shegong_events.calendar import at_noon, now, today
 from shegong_runtime import masking, openapi
 from shegong_runtime.auth import WRITERS
-from shegong_runtime.commands import changed, last
+from shegong_runtime.commands import Order, Sealer, changed, last
 from shegong_runtime.inputs import Identifier, new_id
 from shegong_runtime.paging import Page, Paging
 from shegong_runtime.routes import Reader, Writing
@@ -19,6 +21,7 @@ from shegong_engagement.domain.volunteer import (
     BeginSession,
     EndSession,
     Enroll,
+    Volunteer,
 )
 from shegong_engagement.entrypoints.http import answers, bodies
 from shegong_engagement.entrypoints.http.common import VOLUNTEER as VOLUNTEER_LINK
@@ -35,26 +38,37 @@ BASE = "/stations/{station_id}/volunteers/{volunteer_id}"
     responses=openapi.command(201, "enrolled", volunteer=VOLUNTEER_LINK),
 )
 async def enroll_volunteer(station_id: Identifier, body: bodies.EnrollVolunteer, call: Writing):
-    rt = await call.at(station_id)
     volunteer_id = body.volunteer_id or new_id("v")
-    subject = volunteer_subject(volunteer_id)
-    name, phone = await rt.keys.seal(subject, body.name), await rt.keys.seal(subject, body.phone)
-    enroll = Enroll(
+    enrolment = partial(_enrolment, station_id, volunteer_id, body)
+    return await call.send(
+        Order(
+            VOLUNTEER,
+            volunteer_id,
+            enrolment,
+            changed(201, "volunteer_id"),
+            station_id=station_id,
+            subject=volunteer_subject(volunteer_id),
+            occurred_at=occurred_on(body.enrolled_on),
+        )
+    )
+
+
+async def _enrolment(
+    station_id: str,
+    volunteer_id: str,
+    body: bodies.EnrollVolunteer,
+    _state: Volunteer,
+    seal: Sealer,
+) -> Enroll:
+    """The enrolment, name and phone sealed once the caller's scope is settled."""
+    name, phone = await seal(body.name), await seal(body.phone)
+    return Enroll(
         station_id=station_id,
         volunteer_id=volunteer_id,
         **body.facts("volunteer_id", "name", "phone"),
         name_sealed=name or "",
         phone_sealed=phone,
         today=today(),
-    )
-    return await call.run(
-        VOLUNTEER,
-        volunteer_id,
-        enroll,
-        station_id=station_id,
-        checked=True,  # by `call.at` above
-        occurred_at=occurred_on(body.enrolled_on),
-        respond=changed(201, "volunteer_id"),
     )
 
 
@@ -67,13 +81,15 @@ async def enroll_volunteer(station_id: Identifier, body: bodies.EnrollVolunteer,
 async def record_training(
     station_id: Identifier, volunteer_id: Identifier, body: bodies.RecordTraining, call: Writing
 ):
-    return await call.run(
-        VOLUNTEER,
-        volunteer_id,
-        AttendTraining(station_id=station_id, volunteer_id=volunteer_id, **body.facts()),
-        station_id=station_id,
-        occurred_at=at_noon(body.attended_on),
-        respond=changed(201, "volunteer_id", training_id=last("training_id")),
+    return await call.send(
+        Order(
+            VOLUNTEER,
+            volunteer_id,
+            AttendTraining(station_id=station_id, volunteer_id=volunteer_id, **body.facts()),
+            changed(201, "volunteer_id", training_id=last("training_id")),
+            station_id=station_id,
+            occurred_at=at_noon(body.attended_on),
+        )
     )
 
 
@@ -95,13 +111,15 @@ async def check_in(
         now=now(),
         limit=config.settings().session_limit,
     )
-    return await call.run(
-        VOLUNTEER,
-        volunteer_id,
-        begin,
-        station_id=station_id,
-        occurred_at=body.checked_in_at,
-        respond=changed(201, "volunteer_id", session_id=last("session_id")),
+    return await call.send(
+        Order(
+            VOLUNTEER,
+            volunteer_id,
+            begin,
+            changed(201, "volunteer_id", session_id=last("session_id")),
+            station_id=station_id,
+            occurred_at=body.checked_in_at,
+        )
     )
 
 
@@ -123,13 +141,15 @@ async def check_out(
         station_id, volunteer_id, session_id, body.checked_out_at, now=now(), limit=limit
     )
     picked = {k: last(k) for k in ("session_id", "minutes", "auto_closed")}
-    return await call.run(
-        VOLUNTEER,
-        volunteer_id,
-        end,
-        station_id=station_id,
-        occurred_at=body.checked_out_at,
-        respond=changed(200, "volunteer_id", **picked),
+    return await call.send(
+        Order(
+            VOLUNTEER,
+            volunteer_id,
+            end,
+            changed(200, "volunteer_id", **picked),
+            station_id=station_id,
+            occurred_at=body.checked_out_at,
+        )
     )
 
 
