@@ -53,7 +53,7 @@ class FollowsVersion(RequestModel):
     expected_version: int | None = Field(
         default=None,
         ge=1,
-        deprecated=True,
+        json_schema_extra={"deprecated": True},  # documented so; reading it stays quiet
         description="deprecated: send the version as If-Match instead; refused with 409 if "
         "the version moved",
     )

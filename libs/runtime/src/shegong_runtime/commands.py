@@ -15,7 +15,7 @@ import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from uuid import UUID
 
 import asyncpg
@@ -26,6 +26,9 @@ from shegong_runtime.crypto import KeyStore
 from shegong_runtime.decider import Aggregate, Decider
 from shegong_runtime.errors import DomainError, NotFound
 from shegong_runtime.eventstore import ConcurrencyConflict, EventStore
+
+if TYPE_CHECKING:
+    from shegong_runtime.auth import Principal
 
 S = TypeVar("S")
 C = TypeVar("C")
@@ -137,6 +140,10 @@ Sealer = Callable[[str | None], Awaitable[str | None]]
 """Seals one value with the data subject's key (None stays None); the key waits in memory
 until the command's append transaction (`crypto.persist`)."""
 AfterAppend = Callable[[asyncpg.Connection, list[Envelope]], Awaitable[None]]
+Scope = Callable[["Principal", S], Awaitable[None]]
+"""A command's own scope rule, `(who, state)`, raising unless the caller may (a station not
+opened yet, a record filed under a district); the command request runs it instead of the
+write check at the command's station."""
 Check = Callable[[str, Any], Awaitable[None]]
 """The caller's scope: raises unless they may write at the station (given the loaded state)."""
 
@@ -164,7 +171,7 @@ class Order(Generic[C, S]):
     occurred_at: datetime | None = None
     after_append: AfterAppend | None = None
     raced_by: tuple[type[Exception], ...] = ()
-    scope: Any = None  # `(who, state) -> None`: a scope of its own, read by the command request
+    scope: Scope[S] | None = None  # a scope of its own, instead of the write check at the station
 
     @property
     def stream_id(self) -> str:
