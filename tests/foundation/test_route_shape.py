@@ -23,7 +23,7 @@ from shegong_runtime.command_request import CommandRequest
 SERVICES = ["visits", "registry", "engagement", "notifications", "stations"]
 """Every service with an API of its own; the workbench (sign-in and the staff pages, whose forms
 go to these services' routes) sends no commands of its own and is not walked."""
-PORTING = {"notifications"}
+PORTING: set[str] = set()
 """Write services whose routes still make several calls into the kit (the deprecated
 `CommandRequest.run`, `call.at`, `personal_data_routes.erase`): each leaves this set once its
 routes are ported to `call.send`, and the set is deleted when it is empty."""

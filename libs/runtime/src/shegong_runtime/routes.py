@@ -39,6 +39,9 @@ Administering = Annotated[CommandRequest, Depends(command_request(Role.city_admi
 """A command of the city bureau alone: opening a station."""
 Overseeing = Annotated[CommandRequest, Depends(command_request(*OVERSEERS))]
 """A command on deliveries: managers and operators."""
+Addressed = Annotated[CommandRequest, Depends(command_request(*Role))]
+"""A command of anyone with a valid token on what is addressed to them (their own inbox): the
+route's order says whose it is (its `scope`)."""
 
 
 def operation_id(route: APIRoute) -> str:

@@ -7,12 +7,12 @@ caller's reach over the station (`Principal.require_station`), not a writer's.
 from __future__ import annotations
 
 import uuid
-from typing import Literal
+from typing import Any, Literal
 
 from fastapi import APIRouter, Request
 from shegong_runtime import openapi
 from shegong_runtime.auth import Principal
-from shegong_runtime.commands import answer
+from shegong_runtime.commands import Order, answer
 from shegong_runtime.errors import Forbidden
 from shegong_runtime.inputs import Identifier
 from shegong_runtime.paging import Page, Paging
@@ -22,6 +22,7 @@ from shegong_runtime.service import Runtime, runtime
 from shegong_notifications import projections, views
 from shegong_notifications.domain.notification import NOTIFICATION, NotificationNotFound, Redrive
 from shegong_notifications.entrypoints.http.answers import DeliveryView, RedriveAnswer, ReminderView
+from shegong_notifications.entrypoints.http.scope import reaches
 
 router = APIRouter(tags=["deliveries"])
 Status = Literal["pending", "sent", "dead"]
@@ -95,17 +96,21 @@ async def list_reminders(
 )
 async def redrive_delivery(delivery_id: uuid.UUID, call: Overseeing):
     """Send a dead notification again, from a fresh attempt count (409 unless it is dead)."""
-    await call.rt.stations.refresh()
-    row = await views.delivery(call.rt.pool, delivery_id)
-    if row is None:
-        raise NotificationNotFound(f"no notification {delivery_id}")
-    call.who.require_station(row["station_id"], call.rt.stations.district_of)
-    return await call.run(
+    row = await _delivery(call.rt, delivery_id)
+    redrive = Order(
         NOTIFICATION,
         str(delivery_id),
         Redrive(str(delivery_id)),
+        answer(200, delivery_id=str(delivery_id), status="pending"),
         station_id=row["station_id"],
-        checked=True,
-        respond=answer(200, delivery_id=str(delivery_id), status="pending"),
+        scope=reaches(call.rt, row["station_id"]),
         after_append=projections.in_step,
     )
+    return await call.send(redrive)
+
+
+async def _delivery(rt: Runtime, delivery_id: uuid.UUID) -> Any:
+    row = await views.delivery(rt.pool, delivery_id)
+    if row is None:
+        raise NotificationNotFound(f"no notification {delivery_id}")
+    return row

@@ -6,15 +6,14 @@ is built: the decider sees only sealed strings.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
 from shegong_runtime import openapi, paging, pipl
 from shegong_runtime import personal_data_routes as rights
 from shegong_runtime.auth import MANAGERS, Principal
-from shegong_runtime.commands import changed
-from shegong_runtime.http import CommandRequest
+from shegong_runtime.commands import Order, Sealer, changed
 from shegong_runtime.inputs import Identifier
 from shegong_runtime.paging import Page, Paging
 from shegong_runtime.routes import Manager, Managing, Staff, Writing
@@ -30,9 +29,15 @@ from shegong_notifications.domain.recipient import (
 )
 from shegong_notifications.entrypoints.http import bodies
 from shegong_notifications.entrypoints.http.answers import RecipientAnswer, RecipientView
-from shegong_notifications.entrypoints.http.scope import can_read, check_write, envelope_station
+from shegong_notifications.entrypoints.http.scope import (
+    can_read,
+    check_write,
+    envelope_station,
+    writes,
+)
 
 router = APIRouter(tags=["recipients"])
+ANSWERED = changed(200, "recipient_id", events=False)
 TO_RECIPIENT = openapi.link("get_recipient", recipient_id="$request.path.recipient_id")
 # `Writing`/`Staff` here: the person themselves (any staff role), or a manager over them
 
@@ -42,55 +47,94 @@ def _filed_under(row: Any) -> str:
     return envelope_station(row["station_id"], row["district_id"])
 
 
-async def _existing(  # type: ignore[no-untyped-def]
+async def _on_file(rt: Runtime, recipient_id: str, include_removed: bool = False) -> Any:
+    """The recipient's row in the directory (404 before any scope is checked)."""
+    row = await views.recipient(rt.pool, recipient_id, include_removed)
+    if row is None:
+        raise RecipientNotFound(f"no recipient {recipient_id}")
+    return row
+
+
+async def _may_change(rt: Runtime, row: Any, who: Principal, self_allowed: bool = False) -> None:
+    """The person themselves (where `self_allowed`), or a manager over their station or district."""
+    if self_allowed and who.subject == row["recipient_id"]:
+        return
+    who.require_role(MANAGERS)
+    station_id = row["station_id"]
+    await check_write(rt, who, station_id, None if station_id else row["district_id"])
+
+
+async def _existing(
     rt: Runtime,
     who: Principal,
     recipient_id: str,
     self_allowed: bool = False,
     include_removed: bool = False,
-):
-    """The recipient's row, after checking the caller may change it (404 before 403)."""
-    row = await views.recipient(rt.pool, recipient_id, include_removed)
-    if row is None:
-        raise RecipientNotFound(f"no recipient {recipient_id}")
-    if self_allowed and who.subject == recipient_id:
-        return row
-    who.require_role(MANAGERS)
-    station_id = row["station_id"]
-    await check_write(rt, who, station_id, None if station_id else row["district_id"])
+) -> Any:
+    """The recipient's row, after checking the caller may see it (404 before 403), for reads."""
+    row = await _on_file(rt, recipient_id, include_removed)
+    await _may_change(rt, row, who, self_allowed)
     return row
 
 
-async def _run(
-    call: CommandRequest,
+def _order(
+    rt: Runtime,
     row: Any,
     command: Any,
-    status: int = 200,
-    after_append: Any = projections.in_step,
-) -> JSONResponse:
-    """A command on the recipient of `row` (its scope checked by `_existing` or the route)."""
-    return await call.run(
+    *,
+    self_allowed: bool = False,
+    erases: bool = False,
+) -> Order[Any, Any]:
+    """A command on the recipient of `row`, filed under their station (or district), in the
+    scope of the person themselves (where `self_allowed`) or a manager over them."""
+
+    async def scope(who: Principal, _state: Any) -> None:
+        await _may_change(rt, row, who, self_allowed)
+
+    return Order(
         RECIPIENT,
-        command.recipient_id,
+        row["recipient_id"],
         command,
+        ANSWERED,
         station_id=_filed_under(row),
-        checked=True,
-        respond=changed(status, "recipient_id", events=False),
-        after_append=after_append,
+        subject=data_subject(row["recipient_id"]),
+        erases=erases,
+        scope=scope,
+        after_append=projections.in_step,
     )
 
 
 async def _sealed(
-    rt: Runtime, recipient_id: str, body: bodies.RegisterRecipient | bodies.UpdateRecipient
+    seal: Sealer, body: bodies.RegisterRecipient | bodies.UpdateRecipient
 ) -> Addresses:
     """Addresses as the events carry them: name, email and secret sealed under the person's key."""
-    sid = data_subject(recipient_id)
     return Addresses(
-        name_sealed=await rt.keys.seal(sid, body.name),
-        email_sealed=await rt.keys.seal(sid, body.email),
+        name_sealed=await seal(body.name),
+        email_sealed=await seal(body.email),
         webhook_url=str(body.webhook_url) if body.webhook_url else None,
-        webhook_secret_sealed=await rt.keys.seal(sid, body.webhook_secret),
+        webhook_secret_sealed=await seal(body.webhook_secret),
     )
+
+
+async def _registration(
+    rt: Runtime, body: bodies.RegisterRecipient, _state: Any, seal: Sealer
+) -> recipient.RegisterRecipient:
+    """The registration, under the station's district (known once the scope is checked)."""
+    district = rt.stations.district_of(body.station_id) if body.station_id else body.district_id
+    return recipient.RegisterRecipient(
+        recipient_id=body.recipient_id,
+        role=body.role,
+        station_id=body.station_id,
+        district_id=district or "",
+        refs=body.refs,
+        addresses=await _sealed(seal, body),
+    )
+
+
+async def _update(
+    body: bodies.UpdateRecipient, recipient_id: str, _state: Any, seal: Sealer
+) -> recipient.UpdateRecipient:
+    return recipient.UpdateRecipient(recipient_id, await _sealed(seal, body), refs=body.refs)
 
 
 @router.post(
@@ -104,21 +148,17 @@ async def _sealed(
     ),
 )
 async def register_recipient(body: bodies.RegisterRecipient, call: Managing):
-    await check_write(call.rt, call.who, body.station_id, body.district_id)
-    district_id = (
-        call.rt.stations.district_of(body.station_id) if body.station_id else body.district_id
+    registration = Order(
+        RECIPIENT,
+        body.recipient_id,
+        partial(_registration, call.rt, body),
+        changed(201, "recipient_id", events=False),
+        station_id=envelope_station(body.station_id, body.district_id),
+        subject=data_subject(body.recipient_id),
+        scope=writes(call.rt, body.station_id, body.district_id),
+        after_append=projections.in_step,
     )
-    command = recipient.RegisterRecipient(
-        recipient_id=body.recipient_id,
-        role=body.role,
-        station_id=body.station_id,
-        district_id=district_id,  # type: ignore[arg-type]  # the station's district, or the one named
-        refs=body.refs,
-        addresses=await _sealed(call.rt, body.recipient_id, body),
-    )
-    return await _run(
-        call, {"station_id": body.station_id, "district_id": district_id}, command, 201
-    )
+    return await call.send(registration)
 
 
 @router.post(
@@ -129,11 +169,9 @@ async def register_recipient(body: bodies.RegisterRecipient, call: Managing):
     ),
 )
 async def update_recipient(recipient_id: Identifier, body: bodies.UpdateRecipient, call: Writing):
-    row = await _existing(call.rt, call.who, recipient_id, self_allowed=True)
-    command = recipient.UpdateRecipient(
-        recipient_id, await _sealed(call.rt, recipient_id, body), refs=body.refs
-    )
-    return await _run(call, row, command)
+    row = await _on_file(call.rt, recipient_id)
+    update = partial(_update, body, recipient_id)
+    return await call.send(_order(call.rt, row, update, self_allowed=True))
 
 
 @router.post(
@@ -142,8 +180,8 @@ async def update_recipient(recipient_id: Identifier, body: bodies.UpdateRecipien
     responses=openapi.command(200, "the recipient, removed", RecipientAnswer),
 )
 async def remove_recipient(recipient_id: Identifier, call: Managing):
-    row = await _existing(call.rt, call.who, recipient_id)
-    return await _run(call, row, recipient.RemoveRecipient(recipient_id))
+    row = await _on_file(call.rt, recipient_id)
+    return await call.send(_order(call.rt, row, recipient.RemoveRecipient(recipient_id)))
 
 
 @router.post(
@@ -153,21 +191,9 @@ async def remove_recipient(recipient_id: Identifier, call: Managing):
 )
 async def erase_recipient(recipient_id: Identifier, body: pipl.Erase, call: Managing):
     """PIPL erasure: the recipient's key goes with the event; nothing more is sent to them."""
-    row = await _existing(call.rt, call.who, recipient_id, include_removed=True)
+    row = await _on_file(call.rt, recipient_id, include_removed=True)
     command = recipient.EraseRecipient(recipient_id, reason=body.reason, erased_at=pipl.now())
-    return await rights.erase(
-        call.rt,
-        call.who,
-        call.ctx,
-        RECIPIENT,
-        recipient_id,
-        command,
-        station_id=_filed_under(row),
-        subject=data_subject(recipient_id),
-        answer=changed(200, "recipient_id", events=False),
-        checked=True,  # by `_existing`: a district officer's record is filed under the district
-        after_append=projections.in_step,
-    )
+    return await call.send(_order(call.rt, row, command, erases=True))
 
 
 @router.get(
@@ -191,9 +217,9 @@ async def export_recipient(recipient_id: Identifier, request: Request, who: Staf
 )
 async def set_subscription(recipient_id: Identifier, body: bodies.SetSubscription, call: Writing):
     """The person themselves, or a lead over them, chooses the channel for one topic."""
-    row = await _existing(call.rt, call.who, recipient_id, self_allowed=True)
+    row = await _on_file(call.rt, recipient_id)
     command = recipient.SetSubscription(recipient_id, topic=body.topic, channel=body.channel)
-    return await _run(call, row, command)
+    return await call.send(_order(call.rt, row, command, self_allowed=True))
 
 
 async def _shown(rt: Runtime, rows: list[Any]) -> list[dict[str, Any]]:

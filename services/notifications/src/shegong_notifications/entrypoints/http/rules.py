@@ -5,14 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
 from shegong_runtime import openapi, paging
-from shegong_runtime.commands import changed
-from shegong_runtime.http import CommandRequest
+from shegong_runtime.commands import Order, changed
 from shegong_runtime.inputs import Identifier
 from shegong_runtime.paging import Page, Paging
 from shegong_runtime.routes import Caller, Managing
-from shegong_runtime.service import runtime
+from shegong_runtime.service import Runtime, runtime
 
 from shegong_notifications import projections, rulebook, views
 from shegong_notifications.domain import rule
@@ -20,25 +18,44 @@ from shegong_notifications.domain.rule import RULE, RuleNotFound
 from shegong_notifications.domain.templates import TEMPLATES
 from shegong_notifications.entrypoints.http import bodies
 from shegong_notifications.entrypoints.http.answers import RuleAnswer, RuleView, TemplateView
-from shegong_notifications.entrypoints.http.scope import can_read, check_write, envelope_station
+from shegong_notifications.entrypoints.http.scope import can_read, envelope_station, writes
 
 router = APIRouter(tags=["rules"])
 TO_RULE = openapi.link("get_rule", rule_id="$response.body#/rule_id")
 
 
-async def _run(
-    call: CommandRequest, rule_id: str, command: Any, station_id: str, status: int
-) -> JSONResponse:
-    """A rule command, its scope checked by the route (a station's or a district's)."""
-    return await call.run(
+def _order(
+    rule_id: str, command: Any, station_id: str, scope: Any, status: int = 200
+) -> Order[Any, Any]:
+    """A rule command, filed under its station (or `district-<id>`), in the scope of its station
+    or district; the rulebook kept in step in the same transaction."""
+    respond = changed(status, "rule_id", events=False)
+    return Order(
         RULE,
         rule_id,
         command,
+        respond,
         station_id=station_id,
-        checked=True,
-        respond=changed(status, "rule_id", events=False),
+        scope=scope,
         after_append=projections.in_step,
     )
+
+
+def _defined(body: bodies.DefineRule) -> rule.DefineRule:
+    """The rule of `body`, scoped to its station or its district (the scope says which is
+    missing, 422, when neither or both are named)."""
+    return rule.DefineRule(
+        scope="station" if body.station_id else "district",
+        scope_id=body.station_id or body.district_id or "",
+        **{k: v for k, v in body if k not in ("station_id", "district_id")},
+    )
+
+
+async def _on_file(rt: Runtime, rule_id: str) -> dict[str, Any]:
+    row = await rulebook.get(rt.pool, rule_id)
+    if row is None:
+        raise RuleNotFound(f"no rule {rule_id}")
+    return dict(row)
 
 
 @router.post(
@@ -47,14 +64,9 @@ async def _run(
     responses=openapi.command(201, "the rule, defined", RuleAnswer, rule=TO_RULE),
 )
 async def define_rule(body: bodies.DefineRule, call: Managing):
-    await check_write(call.rt, call.who, body.station_id, body.district_id)
-    command = rule.DefineRule(
-        scope="station" if body.station_id else "district",
-        scope_id=body.station_id or body.district_id,  # type: ignore[arg-type]  # one of them, checked above
-        **{k: v for k, v in body if k not in ("station_id", "district_id")},
-    )
     station_id = envelope_station(body.station_id, body.district_id)
-    return await _run(call, body.rule_id, command, station_id, 201)
+    scope = writes(call.rt, body.station_id, body.district_id)
+    return await call.send(_order(body.rule_id, _defined(body), station_id, scope, 201))
 
 
 @router.post(
@@ -68,12 +80,10 @@ async def define_rule(body: bodies.DefineRule, call: Managing):
     ),
 )
 async def disable_rule(rule_id: Identifier, body: bodies.DisableRule, call: Managing):
-    row = await rulebook.get(call.rt.pool, rule_id)
-    if row is None:
-        raise RuleNotFound(f"no rule {rule_id}")
-    await check_write(call.rt, call.who, *_scope(row))
+    row = await _on_file(call.rt, rule_id)
     command = rule.DisableRule(rule_id, reason=body.reason)
-    return await _run(call, rule_id, command, row["station_id"], 200)
+    scope = writes(call.rt, *_scope(row))
+    return await call.send(_order(rule_id, command, row["station_id"], scope))
 
 
 def _scope(row: dict) -> tuple[str | None, str | None]:  # type: ignore[type-arg]
