@@ -96,9 +96,10 @@ def reading(model: Any, description: str) -> dict[int | str, Any]:
 def command(
     status: int, description: str, model: Any = None, **links: dict[str, Any]
 ) -> dict[int | str, Any]:
-    """`responses=` of a command: its answer (`model`, else the generic `ANSWER`), linked to the
-    readings of what it changed (`link(...)`)."""
-    documented: dict[str, Any] = {"description": description}
+    """`responses=` of a command: its answer (`model`, else the generic `ANSWER`) with the new
+    version as its ETag (the command request sets it), linked to the readings of what it
+    changed (`link(...)`)."""
+    documented: dict[str, Any] = {"description": description, "headers": {**ETAG}}
     if model is not None:
         documented["model"] = model
     if links:
