@@ -36,7 +36,11 @@ BASE = "/stations/{station_id}/volunteers/{volunteer_id}"
 MEETING_PATH = "/stations/{station_id}/meetings/{meeting_id}"
 
 
-@router.post(f"{BASE}/erasure", openapi_extra=openapi.IF_MATCH)
+@router.post(
+    f"{BASE}/erasure",
+    openapi_extra=openapi.IF_MATCH,
+    responses=openapi.command(200, "the volunteer's name and phone erased; the hours stay"),
+)
 async def erase_volunteer(
     station_id: Identifier, volunteer_id: Identifier, body: pipl.Erase, call: Managing
 ):
@@ -94,7 +98,11 @@ def _name_erasure(
     )
 
 
-@router.post(MEETING_PATH + "/issues/{issue_id}/proposer-erasure", openapi_extra=openapi.IF_MATCH)
+@router.post(
+    MEETING_PATH + "/issues/{issue_id}/proposer-erasure",
+    openapi_extra=openapi.IF_MATCH,
+    responses=openapi.command(200, "the proposer's name erased; the issue stays"),
+)
 async def erase_proposer(
     station_id: Identifier,
     meeting_id: Identifier,
@@ -108,7 +116,9 @@ async def erase_proposer(
 
 
 @router.post(
-    MEETING_PATH + "/action-items/{action_id}/owner-erasure", openapi_extra=openapi.IF_MATCH
+    MEETING_PATH + "/action-items/{action_id}/owner-erasure",
+    openapi_extra=openapi.IF_MATCH,
+    responses=openapi.command(200, "the owner's name erased; the action item stays"),
 )
 async def erase_owner(
     station_id: Identifier,
