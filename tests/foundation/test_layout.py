@@ -29,8 +29,8 @@ EVERY_SERVICE = ["config.py", "bootstrap.py", "demo.py"]
 HTTP_PACKAGE = {name: f"shegong_{name}.entrypoints.http" for name in SERVICES} | {
     "workbench": "shegong_workbench.entrypoints"  # pages and a proxy, no API of its own
 }
-# visits is being ported to the new command request on its own branch: its router export and
-# its ledger's answers move there
+# visits is reshaped on its own branch (issue-27-kit): it still exports a list of routers, keeps
+# its ledger's answers in ledger.py and sets its operation ids by hand (snake_case, checked)
 NOT_YET = {"visits"}
 SNAKE_CASE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
 
@@ -84,7 +84,7 @@ def test_each_service_keeps_the_common_files(name):
 @pytest.mark.parametrize("name", [*SERVICES, "workbench"])
 def test_each_http_package_exports_one_router_the_service_mounts(name):
     if name in NOT_YET:
-        pytest.skip("ported on its own branch")
+        pytest.skip("reshaped on its own branch")
     http = importlib.import_module(HTTP_PACKAGE[name])
     assert isinstance(getattr(http, "router", None), APIRouter), name
     assert list(catalogue.service(name).routers) == [http.router], name
@@ -110,7 +110,7 @@ def test_request_bodies_live_in_bodies_py(name):
 @pytest.mark.parametrize("name", WRITE_SERVICES)
 def test_what_routes_answer_lives_in_answers_py(name):
     if name in NOT_YET:
-        pytest.skip("ported on its own branch")
+        pytest.skip("reshaped on its own branch")
     documented = [
         (route.path, model)
         for route in routes(name)
