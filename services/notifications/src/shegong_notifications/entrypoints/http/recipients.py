@@ -1,7 +1,8 @@
 """The recipients directory and subscriptions: who gets what through which channel.
 
-Names, emails and webhook secrets are sealed here, under the person's key, before the command
-is built: the decider sees only sealed strings.
+Names, emails and webhook secrets are sealed under the person's key in the order's build, once
+the command request has checked the caller's scope: the decider sees only sealed strings, and
+a refused or replayed request seals nothing.
 """
 
 from __future__ import annotations
