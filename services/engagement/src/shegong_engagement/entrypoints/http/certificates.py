@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from shegong_events.calendar import today
 from shegong_runtime import openapi
 from shegong_runtime.auth import WRITERS
-from shegong_runtime.commands import Order, changed, last
+from shegong_runtime.commands import changed, last
 from shegong_runtime.inputs import Code, Identifier
 from shegong_runtime.routes import Caller, Managing
 from shegong_runtime.service import runtime
@@ -14,10 +14,8 @@ from shegong_runtime.service import runtime
 from shegong_engagement import views
 from shegong_engagement.domain.certificate import Certify, new_number, normalise
 from shegong_engagement.domain.errors import CertificateNotFound
-from shegong_engagement.domain.volunteer import VOLUNTEER
 from shegong_engagement.entrypoints.http import answers, bodies
-from shegong_engagement.entrypoints.http.common import VOLUNTEER as VOLUNTEER_LINK
-from shegong_engagement.entrypoints.http.common import occurred_on
+from shegong_engagement.entrypoints.http.common import VOLUNTEER_LINK, occurred_on, volunteer
 from shegong_engagement.entrypoints.http.sealed import volunteer_subject
 
 router = APIRouter(tags=["certificates"])
@@ -43,12 +41,11 @@ async def issue_certificate(
     number = new_number(issued_on.year)  # random, so drawn here and not in the rule
     certify = Certify(station_id, volunteer_id, number, issued_on, **body.facts())
     return await call.send(
-        Order(
-            VOLUNTEER,
+        volunteer(
+            station_id,
             volunteer_id,
             certify,
             CERTIFIED,
-            station_id=station_id,
             occurred_at=occurred_on(body.issued_on),
         )
     )

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request
 from shegong_events.calendar import today
 from shegong_runtime import openapi
 from shegong_runtime.auth import WRITERS
-from shegong_runtime.commands import Order, Sealer, changed, last
+from shegong_runtime.commands import Sealer, changed, last
 from shegong_runtime.inputs import Day, Identifier
 from shegong_runtime.paging import Page, Paging
 from shegong_runtime.routes import Reader, Writing
@@ -16,9 +16,9 @@ from shegong_runtime.routes import Reader, Writing
 from shegong_engagement import config, views
 from shegong_engagement.domain.action_items import Assign, Complete
 from shegong_engagement.domain.deliberation import Adopt, Propose, Vote
-from shegong_engagement.domain.meeting import MEETING, Meeting
+from shegong_engagement.domain.meeting import Meeting
 from shegong_engagement.entrypoints.http import answers, bodies
-from shegong_engagement.entrypoints.http.common import AT_STATION, for_read, occurred_on
+from shegong_engagement.entrypoints.http.common import AT_STATION, for_read, meeting, occurred_on
 from shegong_engagement.entrypoints.http.sealed import (
     action_subject,
     issue_subject,
@@ -43,12 +43,11 @@ async def propose_issue(
 ):
     proposal = partial(_proposal, station_id, meeting_id, body)
     return await call.send(
-        Order(
-            MEETING,
+        meeting(
+            station_id,
             meeting_id,
             proposal,
             changed(201, "meeting_id", issue_id=last("issue_id")),
-            station_id=station_id,
             subject=issue_subject(meeting_id, body.issue_id),
             occurred_at=occurred_on(body.proposed_on),
         )
@@ -78,12 +77,11 @@ async def vote_motion(
     vote = Vote(station_id, meeting_id, **body.facts(), fallback=fallback)
     picked = {k: last(k) for k in ("motion_id", "passed", "quorum_met")}
     return await call.send(
-        Order(
-            MEETING,
+        meeting(
+            station_id,
             meeting_id,
             vote,
             changed(201, "meeting_id", **picked),
-            station_id=station_id,
             occurred_at=occurred_on(body.voted_on),  # the event says the day: as held if absent
         )
     )
@@ -99,12 +97,11 @@ async def adopt_resolution(
     station_id: Identifier, meeting_id: Identifier, body: bodies.AdoptResolution, call: Writing
 ):
     return await call.send(
-        Order(
-            MEETING,
+        meeting(
+            station_id,
             meeting_id,
             Adopt(station_id=station_id, meeting_id=meeting_id, **body.facts(), today=today()),
             changed(201, "meeting_id", resolution_id=last("resolution_id")),
-            station_id=station_id,
             occurred_at=occurred_on(body.adopted_on),
         )
     )
@@ -121,12 +118,11 @@ async def assign_action_item(
 ):
     assignment = partial(_assignment, station_id, meeting_id, body)
     return await call.send(
-        Order(
-            MEETING,
+        meeting(
+            station_id,
             meeting_id,
             assignment,
             changed(201, "meeting_id", action_id=last("action_id")),
-            station_id=station_id,
             subject=action_subject(meeting_id, body.action_id),
             occurred_at=occurred_on(body.assigned_on),
         )
@@ -156,12 +152,11 @@ async def complete_action_item(
 ):
     done = Complete(station_id, meeting_id, action_id, today(), **body.facts())
     return await call.send(
-        Order(
-            MEETING,
+        meeting(
+            station_id,
             meeting_id,
             done,
             changed(200, "meeting_id", action_id=last("action_id"), late=last("late")),
-            station_id=station_id,
             occurred_at=occurred_on(body.done_on),
         )
     )

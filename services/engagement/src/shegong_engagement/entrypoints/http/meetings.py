@@ -7,17 +7,16 @@ from shegong_events.calendar import at_noon, today
 from shegong_events.engagement import MeetingKind
 from shegong_runtime import openapi
 from shegong_runtime.auth import WRITERS
-from shegong_runtime.commands import Order, changed
+from shegong_runtime.commands import changed
 from shegong_runtime.inputs import Day, Identifier, new_id
 from shegong_runtime.paging import Page, Paging
 from shegong_runtime.routes import Reader, Writing
 
 from shegong_engagement import views
 from shegong_engagement.domain.errors import MeetingNotFound
-from shegong_engagement.domain.meeting import MEETING, Cancel, Hold, Schedule
+from shegong_engagement.domain.meeting import Cancel, Hold, Schedule
 from shegong_engagement.entrypoints.http import answers, bodies
-from shegong_engagement.entrypoints.http.common import MEETING as MEETING_LINK
-from shegong_engagement.entrypoints.http.common import for_read, occurred_on
+from shegong_engagement.entrypoints.http.common import MEETING_LINK, for_read, meeting, occurred_on
 from shegong_engagement.entrypoints.http.sealed import open_meeting_names
 
 router = APIRouter(tags=["meetings"])
@@ -33,12 +32,11 @@ async def schedule_meeting(station_id: Identifier, body: bodies.ScheduleMeeting,
     meeting_id = body.meeting_id or new_id("m")
     facts = body.facts("meeting_id", "announced_on")
     return await call.send(
-        Order(
-            MEETING,
+        meeting(
+            station_id,
             meeting_id,
             Schedule(station_id=station_id, meeting_id=meeting_id, **facts),
             changed(201, "meeting_id"),
-            station_id=station_id,
             occurred_at=occurred_on(body.announced_on),
         )
     )
@@ -53,12 +51,11 @@ async def hold_meeting(
     station_id: Identifier, meeting_id: Identifier, body: bodies.HoldMeeting, call: Writing
 ):
     return await call.send(
-        Order(
-            MEETING,
+        meeting(
+            station_id,
             meeting_id,
             Hold(station_id=station_id, meeting_id=meeting_id, **body.facts()),
             changed(200, "meeting_id"),
-            station_id=station_id,
             occurred_at=at_noon(body.held_on),
         )
     )
@@ -74,12 +71,11 @@ async def cancel_meeting(
 ):
     command = Cancel(station_id, meeting_id, body.reason, today(), body.cancelled_on)
     return await call.send(
-        Order(
-            MEETING,
+        meeting(
+            station_id,
             meeting_id,
             command,
             changed(200, "meeting_id"),
-            station_id=station_id,
             occurred_at=occurred_on(body.cancelled_on),
         )
     )

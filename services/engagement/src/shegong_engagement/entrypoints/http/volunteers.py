@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from shegong_events.calendar import at_noon, now, today
 from shegong_runtime import masking, openapi
 from shegong_runtime.auth import WRITERS
-from shegong_runtime.commands import Order, Sealer, changed, last
+from shegong_runtime.commands import Sealer, changed, last
 from shegong_runtime.inputs import Identifier, new_id
 from shegong_runtime.paging import Page, Paging
 from shegong_runtime.routes import Reader, Writing
@@ -16,7 +16,6 @@ from shegong_runtime.routes import Reader, Writing
 from shegong_engagement import config, views
 from shegong_engagement.domain.errors import VolunteerNotFound
 from shegong_engagement.domain.volunteer import (
-    VOLUNTEER,
     AttendTraining,
     BeginSession,
     EndSession,
@@ -24,8 +23,12 @@ from shegong_engagement.domain.volunteer import (
     Volunteer,
 )
 from shegong_engagement.entrypoints.http import answers, bodies
-from shegong_engagement.entrypoints.http.common import VOLUNTEER as VOLUNTEER_LINK
-from shegong_engagement.entrypoints.http.common import for_read, occurred_on
+from shegong_engagement.entrypoints.http.common import (
+    VOLUNTEER_LINK,
+    for_read,
+    occurred_on,
+    volunteer,
+)
 from shegong_engagement.entrypoints.http.sealed import open_volunteer, volunteer_subject
 
 router = APIRouter(tags=["volunteers"])
@@ -41,12 +44,11 @@ async def enroll_volunteer(station_id: Identifier, body: bodies.EnrollVolunteer,
     volunteer_id = body.volunteer_id or new_id("v")
     enrolment = partial(_enrolment, station_id, volunteer_id, body)
     return await call.send(
-        Order(
-            VOLUNTEER,
+        volunteer(
+            station_id,
             volunteer_id,
             enrolment,
             changed(201, "volunteer_id"),
-            station_id=station_id,
             subject=volunteer_subject(volunteer_id),
             occurred_at=occurred_on(body.enrolled_on),
         )
@@ -82,12 +84,11 @@ async def record_training(
     station_id: Identifier, volunteer_id: Identifier, body: bodies.RecordTraining, call: Writing
 ):
     return await call.send(
-        Order(
-            VOLUNTEER,
+        volunteer(
+            station_id,
             volunteer_id,
             AttendTraining(station_id=station_id, volunteer_id=volunteer_id, **body.facts()),
             changed(201, "volunteer_id", training_id=last("training_id")),
-            station_id=station_id,
             occurred_at=at_noon(body.attended_on),
         )
     )
@@ -112,12 +113,11 @@ async def check_in(
         limit=config.settings().session_limit,
     )
     return await call.send(
-        Order(
-            VOLUNTEER,
+        volunteer(
+            station_id,
             volunteer_id,
             begin,
             changed(201, "volunteer_id", session_id=last("session_id")),
-            station_id=station_id,
             occurred_at=body.checked_in_at,
         )
     )
@@ -142,12 +142,11 @@ async def check_out(
     )
     picked = {k: last(k) for k in ("session_id", "minutes", "auto_closed")}
     return await call.send(
-        Order(
-            VOLUNTEER,
+        volunteer(
+            station_id,
             volunteer_id,
             end,
             changed(200, "volunteer_id", **picked),
-            station_id=station_id,
             occurred_at=body.checked_out_at,
         )
     )
