@@ -128,6 +128,11 @@ async def test_a_step_follows_if_match_and_answers_its_new_version_as_the_etag(d
     assert stale.status_code == 409 and stale.json()["current_version"] == 2
     ok = await desk.step("change", org_id, {"members": 40}, headers={**lead, "If-Match": '"2"'})
     assert ok.status_code == 200 and ok.headers["ETag"] == '"3"'
+    await desk.read(org_id, lambda o: o["version"] == 3)  # the reading gives it as its ETag too
+    read = await desk.client.get(
+        f"/stations/{desk.stations.a}/organisations/{org_id}", headers=desk.tokens.admin
+    )
+    assert read.headers["ETag"] == '"3"'
 
 
 async def test_the_whole_lifecycle_reads_back_as_one_timeline(desk):

@@ -88,9 +88,13 @@ def link(operation_id: str, **parameters: str) -> dict[str, Any]:
     return {"operationId": operation_id, "parameters": parameters}
 
 
-def reading(model: Any, description: str) -> dict[int | str, Any]:
-    """`responses=` of a GET: its 200 described by `model` (the route's rows are not reshaped)."""
-    return {200: {"model": model, "description": description}}
+def reading(model: Any, description: str, *, etag: bool = False) -> dict[int | str, Any]:
+    """`responses=` of a GET: its 200 described by `model` (the route's rows are not reshaped);
+    `etag`: it gives the version read as its ETag, to send back as If-Match."""
+    documented: dict[str, Any] = {"model": model, "description": description}
+    if etag:
+        documented["headers"] = {**ETAG}
+    return {200: documented}
 
 
 def command(

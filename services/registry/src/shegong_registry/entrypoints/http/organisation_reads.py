@@ -3,7 +3,7 @@ responsible person opened for staff only) and its timeline."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 from shegong_events.registry import OrgStatus
 from shegong_runtime import masking, openapi
 from shegong_runtime.auth import WRITERS, Principal
@@ -49,16 +49,19 @@ async def _one(rt: Runtime, who: Principal, station_id: str, organisation_id: st
     return row
 
 
-@router.get(BASE, responses=openapi.reading(Organisation, "the organisation"))
+@router.get(BASE, responses=openapi.reading(Organisation, "the organisation", etag=True))
 async def get_organisation(
     station_id: StationId,
     organisation_id: OrganisationId,
     request: Request,
+    response: Response,
     who: Reader,
 ):
-    """Station staff see the responsible person opened; integrators never see personal data."""
+    """Station staff see the responsible person opened; integrators never see personal data.
+    The ETag is the version read: send it back as If-Match with the next step."""
     rt = runtime(request)
     row = await _one(rt, who, station_id, organisation_id)
+    response.headers["ETag"] = f'"{row["version"]}"'
     person, phone = row.pop("responsible_person_sealed"), row.pop("responsible_phone_sealed")
     if who.role in WRITERS:
         sealed = subject(organisation_id)
