@@ -12,9 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from shegong_engagement.domain.volunteer import (
     VOLUNTEER,
-    CheckIn,
-    CheckOut,
-    EnrollVolunteer,
+    BeginSession,
+    EndSession,
+    Enroll,
     check_in,
     check_out,
     close_expired,
@@ -132,17 +132,22 @@ minutes = st.integers(0, 60 * 24 * 20)
 volunteer_commands = st.one_of(
     st.just(
         lambda s: enroll(
-            s, EnrollVolunteer(name="李四", category="student"), SEALED, None, T0.date()
+            s, Enroll("xigu-fulilu", "v-1", "student", name_sealed=SEALED, today=T0.date())
         )
     ),
     st.builds(
         lambda sid, m: (
             lambda s: check_in(
                 s,
-                f"s{sid}",
-                CheckIn(checked_in_at=T0 + timedelta(minutes=m), activity="助老陪伴"),
-                NOW,
-                LIMIT,
+                BeginSession(
+                    "xigu-fulilu",
+                    "v-1",
+                    f"s{sid}",
+                    T0 + timedelta(minutes=m),
+                    "助老陪伴",
+                    NOW,
+                    LIMIT,
+                ),
             )
         ),
         st.integers(0, 2),
@@ -151,7 +156,8 @@ volunteer_commands = st.one_of(
     st.builds(
         lambda sid, m: (
             lambda s: check_out(
-                s, f"s{sid}", CheckOut(checked_out_at=T0 + timedelta(minutes=m)), NOW, LIMIT
+                s,
+                EndSession("xigu-fulilu", "v-1", f"s{sid}", T0 + timedelta(minutes=m), NOW, LIMIT),
             )
         ),
         st.integers(0, 2),

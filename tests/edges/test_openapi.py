@@ -3,6 +3,8 @@ write, and every string parameter it takes has a limit."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from shegong_runtime import catalogue
 from shegong_runtime.settings import Settings
@@ -55,6 +57,21 @@ def test_every_string_parameter_has_a_limit(name):
     for path, method, op in operations(spec_of(name)):
         for param in op.get("parameters", []):
             assert limited(param["schema"]), (path, method, param["name"], param["schema"])
+
+
+@pytest.mark.parametrize("name", ["registry", "engagement", "notifications"])
+def test_every_command_on_an_existing_aggregate_takes_if_match_and_answers_an_etag(name):
+    """One concurrency contract: a command on an aggregate that exists (its id in the path, or
+    the station itself) follows the version the caller saw; creating ones do not; every answer
+    gives the new version as its ETag."""
+    station_edits = {"/stations/{station_id}/updates", "/stations/{station_id}/contact-erasure"}
+    for path, method, op in operations(spec_of(name)):
+        params = set(re.findall(r"{(\w+)}", path)) - {"station_id"}
+        if method == "post" and (params or path in station_edits):
+            assert "If-Match" in {p["name"] for p in op["parameters"]}, path
+        if method == "post":
+            success = next(s for s in ("200", "201") if s in op["responses"])
+            assert "ETag" in op["responses"][success]["headers"], path
 
 
 def test_household_commands_take_if_match_and_its_reading_gives_an_etag():

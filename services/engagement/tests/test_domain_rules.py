@@ -9,8 +9,8 @@ from shegong_engagement.domain.certificate import new_number, normalise
 from shegong_engagement.domain.deliberation import tally
 from shegong_engagement.domain.errors import CertificateNumberMalformed, SessionAlreadyOpen
 from shegong_engagement.domain.volunteer import (
-    CheckIn,
-    CheckOut,
+    BeginSession,
+    EndSession,
     Session,
     Volunteer,
     check_in,
@@ -86,13 +86,8 @@ def open_since(start: datetime) -> Volunteer:
 
 def test_a_check_in_after_the_limit_closes_the_forgotten_session_at_the_limit_first():
     state = open_since(T0)
-    events = check_in(
-        state,
-        "s2",
-        CheckIn(checked_in_at=T0 + timedelta(hours=9), activity="x"),
-        T0 + timedelta(hours=9),
-        LIMIT,
-    )
+    later = T0 + timedelta(hours=9)
+    events = check_in(state, BeginSession("xigu-fulilu", "v1", "s2", later, "x", later, LIMIT))
     closed, opened = events
     assert (
         isinstance(closed, ServiceSessionCheckedOut)
@@ -105,30 +100,16 @@ def test_a_check_in_after_the_limit_closes_the_forgotten_session_at_the_limit_fi
 
 def test_a_check_in_within_the_limit_of_an_open_session_is_refused():
     with pytest.raises(SessionAlreadyOpen):
-        check_in(
-            open_since(T0),
-            "s2",
-            CheckIn(checked_in_at=T0 + timedelta(hours=7), activity="x"),
-            T0 + timedelta(hours=7),
-            LIMIT,
-        )
+        at = T0 + timedelta(hours=7)
+        check_in(open_since(T0), BeginSession("xigu-fulilu", "v1", "s2", at, "x", at, LIMIT))
 
 
 def test_check_out_counts_whole_minutes_and_caps_at_the_limit():
-    [normal] = check_out(
-        open_since(T0),
-        "s1",
-        CheckOut(checked_out_at=T0 + timedelta(minutes=90, seconds=59)),
-        T0 + LIMIT * 2,
-        LIMIT,
-    )
-    [capped] = check_out(
-        open_since(T0),
-        "s1",
-        CheckOut(checked_out_at=T0 + timedelta(hours=12)),
-        T0 + LIMIT * 2,
-        LIMIT,
-    )
+    def end(at: datetime) -> EndSession:
+        return EndSession("xigu-fulilu", "v1", "s1", at, T0 + LIMIT * 2, LIMIT)
+
+    [normal] = check_out(open_since(T0), end(T0 + timedelta(minutes=90, seconds=59)))
+    [capped] = check_out(open_since(T0), end(T0 + timedelta(hours=12)))
     assert (normal.minutes, normal.auto_closed) == (90, False)
     assert (capped.minutes, capped.auto_closed, capped.checked_out_at) == (480, True, T0 + LIMIT)
 

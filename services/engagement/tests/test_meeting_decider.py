@@ -20,15 +20,7 @@ from shegong_engagement.domain.errors import (
     UnknownIssue,
     VotesExceedMembersPresent,
 )
-from shegong_engagement.domain.meeting import (
-    MEETING,
-    Cancel,
-    CancelMeeting,
-    Hold,
-    HoldMeeting,
-    Schedule,
-    ScheduleMeeting,
-)
+from shegong_engagement.domain.meeting import MEETING, Cancel, Hold, Schedule
 from shegong_events.engagement import (
     ActionItemAssigned,
     ActionItemDone,
@@ -78,14 +70,16 @@ proposed = IssueProposed(
 
 
 def vote(motion_id="mo-1", votes_for=8, against=2, **extra):
-    request = talk.VoteMotion(
+    return talk.Vote(
+        STATION,
+        MID,
         motion_id=motion_id,
         text="同意加装电梯",
         votes_for=votes_for,
         votes_against=against,
+        fallback=SETTINGS_RULE,
         **extra,
     )
-    return talk.Vote(STATION, MID, request, SETTINGS_RULE)
 
 
 def voted(votes_for=8, against=2, required_for=6, passed=True):
@@ -109,15 +103,18 @@ def voted(votes_for=8, against=2, required_for=6, passed=True):
 
 
 def assign(action_id="a-1", due_on=date(2024, 4, 30), **extra):
-    request = items.AssignActionItem(
+    return items.Assign(
+        STATION,
+        MID,
         action_id=action_id,
         title="联系电梯公司出具报价",
         owner_role="community_secretary",
         assigned_on=DAY,
         due_on=due_on,
+        owner_name_sealed="sealed:v1:OWNER",
+        today=TODAY,
         **extra,
     )
-    return items.Assign(STATION, MID, request, "sealed:v1:OWNER", TODAY)
 
 
 assigned = ActionItemAssigned(
@@ -131,78 +128,72 @@ assigned = ActionItemAssigned(
 
 
 def done(on):
-    return items.Complete(STATION, MID, "a-1", items.CompleteActionItem(done_on=on), TODAY)
+    return items.Complete(STATION, MID, "a-1", TODAY, done_on=on)
 
 
 # --- the meeting itself ----------------------------------------------------------------------
 
 
 def test_scheduling_records_the_meeting_as_announced():
-    request = ScheduleMeeting(
+    schedule = Schedule(
+        STATION,
+        MID,
         kind="resident_deliberation",
         title="居民议事会",
         scheduled_on=DAY,
-        co_organisers=[DONGGANG],
+        co_organisers=(DONGGANG,),
         members_total=15,
-        announced_on=date(2024, 3, 1),
     )
-    state = given().when(Schedule(STATION, MID, request)).then(scheduled)
+    state = given().when(schedule).then(scheduled)
     assert (state.status, state.station_id) == ("scheduled", STATION)
 
 
 def test_a_meeting_id_is_scheduled_once():
-    request = ScheduleMeeting(kind="joint_meeting", title="联席会议", scheduled_on=DAY)
-    given(scheduled).when(Schedule(STATION, MID, request)).raises(MeetingAlreadyScheduled)
+    again = Schedule(STATION, MID, kind="joint_meeting", title="联席会议", scheduled_on=DAY)
+    given(scheduled).when(again).raises(MeetingAlreadyScheduled)
 
 
 def test_holding_carries_over_what_was_scheduled():
-    request = HoldMeeting(held_on=DAY, members_present=12)
-    given(scheduled).when(Hold(STATION, MID, request)).then(held)
+    given(scheduled).when(Hold(STATION, MID, held_on=DAY, members_present=12)).then(held)
 
 
 def test_a_meeting_is_held_once_and_a_held_meeting_cannot_be_cancelled():
-    given(scheduled, held).when(Hold(STATION, MID, HoldMeeting(held_on=DAY))).raises(
-        MeetingAlreadyHeld
-    )
-    cancel = Cancel(STATION, MID, CancelMeeting(reason="下雨"), TODAY)
+    given(scheduled, held).when(Hold(STATION, MID, held_on=DAY)).raises(MeetingAlreadyHeld)
+    cancel = Cancel(STATION, MID, "下雨", TODAY)
     given(scheduled, held).when(cancel).raises(MeetingAlreadyHeld)
 
 
 def test_a_meeting_is_not_found_under_another_station_or_before_it_is_scheduled():
-    given(scheduled).when(Hold("xigu-other", MID, HoldMeeting(held_on=DAY))).raises(MeetingNotFound)
+    given(scheduled).when(Hold("xigu-other", MID, held_on=DAY)).raises(MeetingNotFound)
     given().when(vote()).raises(MeetingNotFound)
 
 
 def test_counts_by_role_may_not_exceed_the_participants():
-    request = HoldMeeting(
+    hold = Hold(
+        STATION,
+        MID,
         held_on=DAY,
         participants_total=3,
-        participant_groups=[ParticipantGroup(role="resident", count=4)],
+        participant_groups=(ParticipantGroup(role="resident", count=4),),
     )
-    given(scheduled).when(Hold(STATION, MID, request)).raises(ParticipantsByRoleExceedTotal)
+    given(scheduled).when(hold).raises(ParticipantsByRoleExceedTotal)
 
 
 def test_cancelling_dates_the_cancellation_today_unless_told():
-    cancel = Cancel(STATION, MID, CancelMeeting(cancelled_on=DAY, reason="下雨"), TODAY)
+    cancel = Cancel(STATION, MID, "下雨", TODAY, cancelled_on=DAY)
     state = given(scheduled).when(cancel).then(cancelled)
     assert state.status == "cancelled"
-    untold = Cancel(STATION, MID, CancelMeeting(reason="下雨"), TODAY)
+    untold = Cancel(STATION, MID, "下雨", TODAY)
     given(scheduled).when(untold).then(cancelled.model_copy(update={"cancelled_on": TODAY}))
 
 
 def test_a_cancelled_meeting_takes_no_further_records():
     propose = talk.Propose(
-        STATION,
-        MID,
-        talk.ProposeIssue(issue_id="lift", title="3号楼加装电梯", proposer_role="resident"),
-        None,
-        TODAY,
+        STATION, MID, issue_id="lift", title="3号楼加装电梯", proposer_role="resident", today=TODAY
     )
     given(scheduled, cancelled).when(propose).raises(MeetingWasCancelled)
     given(scheduled, cancelled).when(assign()).raises(MeetingWasCancelled)
-    given(scheduled, cancelled).when(Hold(STATION, MID, HoldMeeting(held_on=DAY))).raises(
-        MeetingWasCancelled
-    )
+    given(scheduled, cancelled).when(Hold(STATION, MID, held_on=DAY)).raises(MeetingWasCancelled)
 
 
 # --- deliberation ----------------------------------------------------------------------------
@@ -212,9 +203,11 @@ def test_an_issue_is_proposed_with_the_sealed_name_and_today_unless_told():
     propose = talk.Propose(
         STATION,
         MID,
-        talk.ProposeIssue(issue_id="lift", title="3号楼加装电梯", proposer_role="resident"),
-        "sealed:v1:NAME",
-        DAY,
+        issue_id="lift",
+        title="3号楼加装电梯",
+        proposer_role="resident",
+        proposer_name_sealed="sealed:v1:NAME",
+        today=DAY,
     )
     given(scheduled).when(propose).then(
         proposed.model_copy(update={"proposer_name_sealed": "sealed:v1:NAME"})
@@ -244,10 +237,7 @@ def test_motions_need_a_held_meeting_known_issues_and_no_more_votes_than_present
 
 def test_only_a_passed_motion_becomes_a_resolution_once():
     adopt = talk.Adopt(
-        STATION,
-        MID,
-        talk.AdoptResolution(resolution_id="r-1", motion_id="mo-1", text="同意加装电梯"),
-        TODAY,
+        STATION, MID, resolution_id="r-1", motion_id="mo-1", text="同意加装电梯", today=TODAY
     )
     failed = voted(votes_for=3, against=7, passed=False)
     given(scheduled, held, failed).when(adopt).raises(MotionNotPassed)
@@ -257,10 +247,7 @@ def test_only_a_passed_motion_becomes_a_resolution_once():
     state = given(scheduled, held, voted()).when(adopt).then(adopted)
     assert state.resolutions == {"r-1"} and state.motions["mo-1"].resolved
     again = talk.Adopt(
-        STATION,
-        MID,
-        talk.AdoptResolution(resolution_id="r-2", motion_id="mo-1", text="同意加装电梯"),
-        TODAY,
+        STATION, MID, resolution_id="r-2", motion_id="mo-1", text="同意加装电梯", today=TODAY
     )
     given(scheduled, held, voted(), adopted).when(again).raises(MotionAlreadyResolved)
 

@@ -13,16 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from shegong_engagement.domain import action_items as items
 from shegong_engagement.domain import deliberation as talk
-from shegong_engagement.domain.meeting import (
-    MEETING,
-    Cancel,
-    CancelMeeting,
-    Hold,
-    HoldMeeting,
-    Meeting,
-    Schedule,
-    ScheduleMeeting,
-)
+from shegong_engagement.domain.meeting import MEETING, Cancel, Hold, Meeting, Schedule
 from shegong_events import Envelope
 from shegong_events.engagement import (
     ActionItemDone,
@@ -73,13 +64,11 @@ schedule = st.builds(
     lambda members, own_rule: Schedule(
         STATION,
         MEETING_ID,
-        ScheduleMeeting(
-            kind="resident_deliberation",
-            title="福东社区居民议事会",
-            scheduled_on=DAY,
-            members_total=members,
-            quorum_rule=QuorumRule(attendance="1/2") if own_rule else None,
-        ),
+        kind="resident_deliberation",
+        title="福东社区居民议事会",
+        scheduled_on=DAY,
+        members_total=members,
+        quorum_rule=QuorumRule(attendance="1/2") if own_rule else None,
     ),
     st.one_of(members, members, st.none()),
     st.booleans(),
@@ -88,13 +77,11 @@ hold = st.builds(
     lambda at, members, present, total, by_role: Hold(
         at,
         MEETING_ID,
-        HoldMeeting(
-            held_on=DAY,
-            members_total=members,
-            members_present=present,
-            participants_total=total,
-            participant_groups=[ParticipantGroup(role="resident", count=by_role)],
-        ),
+        held_on=DAY,
+        members_total=members,
+        members_present=present,
+        participants_total=total,
+        participant_groups=(ParticipantGroup(role="resident", count=by_role),),
     ),
     station,
     st.one_of(st.none(), members),
@@ -106,21 +93,23 @@ held_as_planned = st.builds(
     lambda members, present: Hold(
         STATION,
         MEETING_ID,
-        HoldMeeting(held_on=DAY, members_total=members, members_present=min(present, members)),
+        held_on=DAY,
+        members_total=members,
+        members_present=min(present, members),
     ),
     st.integers(10, 30),
     st.integers(5, 30),
 )
-cancel = st.builds(
-    lambda at: Cancel(at, MEETING_ID, CancelMeeting(reason="天气原因改期"), DAY), station
-)
+cancel = st.builds(lambda at: Cancel(at, MEETING_ID, "天气原因改期", DAY), station)
 propose = st.builds(
     lambda at, n: talk.Propose(
         at,
         MEETING_ID,
-        talk.ProposeIssue(issue_id=f"i{n}", title="3号楼加装电梯", proposer_role="resident"),
-        SEALED,
-        DAY,
+        issue_id=f"i{n}",
+        title="3号楼加装电梯",
+        proposer_role="resident",
+        proposer_name_sealed=SEALED,
+        today=DAY,
     ),
     station,
     ids,
@@ -129,15 +118,13 @@ vote = st.builds(
     lambda at, n, issue, for_, against, present: talk.Vote(
         at,
         MEETING_ID,
-        talk.VoteMotion(
-            motion_id=f"mo{n}",
-            text="同意加装电梯",
-            issue_id=None if issue is None else f"i{issue}",
-            votes_for=for_,
-            votes_against=against,
-            members_present=present,
-        ),
-        (QuorumRule(), "settings"),
+        motion_id=f"mo{n}",
+        text="同意加装电梯",
+        issue_id=None if issue is None else f"i{issue}",
+        votes_for=for_,
+        votes_against=against,
+        members_present=present,
+        fallback=(QuorumRule(), "settings"),
     ),
     station,
     ids,
@@ -150,8 +137,10 @@ adopt = st.builds(
     lambda at, n, motion: talk.Adopt(
         at,
         MEETING_ID,
-        talk.AdoptResolution(resolution_id=f"r{n}", motion_id=f"mo{motion}", text="同意加装电梯"),
-        DAY,
+        resolution_id=f"r{n}",
+        motion_id=f"mo{motion}",
+        text="同意加装电梯",
+        today=DAY,
     ),
     station,
     ids,
@@ -161,16 +150,13 @@ assign = st.builds(
     lambda at, n, resolution, due: items.Assign(
         at,
         MEETING_ID,
-        items.AssignActionItem(
-            action_id=f"a{n}",
-            title="联系电梯公司出具报价",
-            resolution_id=None if resolution is None else f"r{resolution}",
-            owner_role="resident",
-            assigned_on=DAY,
-            due_on=due,
-        ),
-        None,
-        DAY,
+        action_id=f"a{n}",
+        title="联系电梯公司出具报价",
+        resolution_id=None if resolution is None else f"r{resolution}",
+        owner_role="resident",
+        assigned_on=DAY,
+        due_on=due,
+        today=DAY,
     ),
     station,
     ids,
@@ -178,9 +164,7 @@ assign = st.builds(
     days,
 )
 complete = st.builds(
-    lambda at, n, done: items.Complete(
-        at, MEETING_ID, f"a{n}", items.CompleteActionItem(done_on=done), DAY
-    ),
+    lambda at, n, done: items.Complete(at, MEETING_ID, f"a{n}", DAY, done_on=done),
     station,
     ids,
     days,

@@ -212,3 +212,19 @@ async def test_lists_show_only_the_stations_in_scope(engagement, stations, token
     assert await listed("chengguan") == {ids[stations.a]}
     assert await listed("worker_a") == {ids[stations.a]}
     assert await listed("worker_b") == set()
+
+
+async def test_holding_follows_if_match_and_answers_the_new_version_as_its_etag(
+    engagement, stations, tokens, unique
+):
+    """The concurrency contract of every command on an existing meeting or volunteer."""
+    mid = unique("m").replace("_", "-")
+    base = f"/stations/{stations.a}/meetings"
+    scheduled = await engagement.post(base, json=schedule_body(mid), headers=tokens["worker_a"])
+    assert scheduled.headers["ETag"] == '"1"'
+    moved = {**tokens["worker_a"], "If-Match": '"2"'}
+    stale = await engagement.post(f"{base}/{mid}/held", json=held_body(), headers=moved)
+    assert (stale.status_code, stale.json()["current_version"]) == (409, 1)
+    seen = {**tokens["worker_a"], "If-Match": scheduled.headers["ETag"]}
+    held = await engagement.post(f"{base}/{mid}/held", json=held_body(), headers=seen)
+    assert (held.status_code, held.headers["ETag"]) == (200, '"2"')

@@ -3,7 +3,7 @@ certificates of the hours."""
 
 from datetime import UTC, date, datetime, timedelta
 
-from shegong_engagement.domain.certificate import Certify, IssueCertificate
+from shegong_engagement.domain.certificate import Certify
 from shegong_engagement.domain.errors import (
     CheckOutBeforeCheckIn,
     NothingToCertify,
@@ -21,13 +21,9 @@ from shegong_engagement.domain.volunteer import (
     VOLUNTEER,
     AttendTraining,
     BeginSession,
-    CheckIn,
-    CheckOut,
     CloseExpiredSession,
     EndSession,
     Enroll,
-    EnrollVolunteer,
-    RecordTraining,
 )
 from shegong_events.engagement import (
     CertificateIssued,
@@ -67,27 +63,27 @@ def checked_out(minutes=90, auto_closed=False):
 
 
 def begin(session_id="s-2", at=T0 + timedelta(hours=2)):
-    return BeginSession(
-        STATION, VID, session_id, CheckIn(checked_in_at=at, activity="助老陪伴"), NOW, LIMIT
-    )
+    return BeginSession(STATION, VID, session_id, at, "助老陪伴", NOW, LIMIT)
 
 
 def end(at, session_id="s-1"):
-    return EndSession(STATION, VID, session_id, CheckOut(checked_out_at=at), NOW, LIMIT)
+    return EndSession(STATION, VID, session_id, at, NOW, LIMIT)
 
 
 def certify(**request):
-    return Certify(STATION, VID, IssueCertificate(**request), NUMBER, date(2024, 3, 22))
+    return Certify(STATION, VID, NUMBER, date(2024, 3, 22), **request)
 
 
 def test_enrolment_records_sealed_name_and_phone_and_today_unless_told():
-    request = EnrollVolunteer(
-        name="林晓雨",
+    enroll = Enroll(
+        STATION,
+        VID,
         category="student",
+        name_sealed="sealed:v1:NAME",
+        today=date(2024, 3, 16),
         affiliation="兰州财经大学社会工作协会",
-        skills=["入户陪伴"],
+        skills=("入户陪伴",),
     )
-    enroll = Enroll(STATION, VID, request, "sealed:v1:NAME", None, date(2024, 3, 16))
     given().when(enroll).then(enrolled)
     given(enrolled).when(enroll).raises(VolunteerAlreadyEnrolled)
 
@@ -99,12 +95,10 @@ def test_commands_name_a_volunteer_enrolled_at_the_station():
 
 
 def test_a_training_is_recorded_once():
-    request = RecordTraining(training_id="t-1", title="共学坊", attended_on=date(2024, 3, 16))
+    attend = AttendTraining(STATION, VID, "t-1", "共学坊", date(2024, 3, 16))
     attended = TrainingAttended(training_id="t-1", title="共学坊", attended_on=date(2024, 3, 16))
-    given(enrolled).when(AttendTraining(STATION, VID, request)).then(attended)
-    given(enrolled, attended).when(AttendTraining(STATION, VID, request)).raises(
-        TrainingAlreadyRecorded
-    )
+    given(enrolled).when(attend).then(attended)
+    given(enrolled, attended).when(attend).raises(TrainingAlreadyRecorded)
 
 
 def test_a_session_checks_in_and_out_in_whole_minutes():

@@ -111,6 +111,22 @@ async def test_rules_are_set_only_by_leads_and_bureaus_within_their_scope(
     )
 
 
+async def test_disabling_a_rule_follows_if_match_and_answers_the_new_version_as_its_etag(
+    notifications, admin, station, unique
+):
+    """The concurrency contract of every command on an existing rule, recipient or delivery."""
+    station_id, _ = station
+    rule = unique("rule")
+    defined = await notifications.post("/rules", json=rule_body(rule, station_id), headers=admin)
+    assert defined.headers["ETag"] == '"1"'
+    path = f"/rules/{rule}/disable"
+    stale = await notifications.post(path, json={}, headers={**admin, "If-Match": '"2"'})
+    assert (stale.status_code, stale.json()["current_version"]) == (409, 1)
+    seen = {**admin, "If-Match": defined.headers["ETag"]}
+    disabled = await notifications.post(path, json={}, headers=seen)
+    assert (disabled.status_code, disabled.headers["ETag"]) == (200, '"2"')
+
+
 async def test_a_disabled_rule_plans_nothing_for_later_events(
     notifications, admin, station, nc, pool, unique
 ):

@@ -119,6 +119,22 @@ async def test_a_step_at_a_stale_expected_version_loses_with_409_and_the_current
     assert ok.status_code == 200 and ok.json()["version"] == 3
 
 
+async def test_a_step_follows_if_match_and_answers_its_new_version_as_the_etag(desk):
+    """One concurrency contract: If-Match, as on every command on an existing aggregate (the
+    body's `expected_version` above stays accepted, deprecated)."""
+    org_id = await desk.in_state("approved")
+    lead = desk.tokens.lead_a
+    stale = await desk.step("change", org_id, {"members": 40}, headers={**lead, "If-Match": '"1"'})
+    assert stale.status_code == 409 and stale.json()["current_version"] == 2
+    ok = await desk.step("change", org_id, {"members": 40}, headers={**lead, "If-Match": '"2"'})
+    assert ok.status_code == 200 and ok.headers["ETag"] == '"3"'
+    await desk.read(org_id, lambda o: o["version"] == 3)  # the reading gives it as its ETag too
+    read = await desk.client.get(
+        f"/stations/{desk.stations.a}/organisations/{org_id}", headers=desk.tokens.admin
+    )
+    assert read.headers["ETag"] == '"3"'
+
+
 async def test_the_whole_lifecycle_reads_back_as_one_timeline(desk):
     org_id, name = desk.new_id(), desk.new_name("邻里互助队")
     steps = [

@@ -227,3 +227,28 @@ async def test_only_station_leads_and_bureaus_erase_households(visits, tokens, u
     assert (await visits.get(f"/households/{hid}", headers=tokens["worker"])).json()[
         "head_name"
     ] == PERSONAL["head_name"]
+
+
+async def test_an_erased_household_s_id_is_not_registered_again_and_no_key_comes_back(
+    visits, tokens, unique
+):
+    hid = await household_with_a_week(visits, tokens, unique)
+    assert (await erase(visits, tokens, hid)).status_code == 200
+    again = await visits.post(
+        "/households",
+        json={
+            "household_id": hid,
+            "station_id": STATION,
+            "categories": ["solitary_elderly"],
+            **PERSONAL,
+        },
+        headers=tokens["worker"],
+    )
+    assert again.status_code == 409 and again.json()["rule"] == "HouseholdAlreadyErased"
+    rt = runtime(visits.app)
+    assert (
+        await rt.pool.fetchval(
+            "SELECT count(*) FROM visits.subject_keys WHERE subject_id = $1", f"household:{hid}"
+        )
+        == 0
+    )

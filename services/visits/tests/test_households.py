@@ -239,9 +239,21 @@ async def test_a_writer_holding_a_stale_version_gets_409_with_the_current_versio
         json=tier,
         headers={**tokens["worker"], "If-Match": str(seen)},
     )
-    assert first.status_code == 200
+    assert first.status_code == 200 and first.headers["ETag"] == f'"{seen + 1}"'
     assert stale.status_code == 409
     assert stale.json()["current_version"] == seen + 1 and stale.json()["expected_version"] == seen
+
+
+async def test_a_retry_behind_its_own_if_match_gets_its_answer_not_a_409(visits, tokens, unique):
+    made = await register(visits, tokens, unique)
+    hid, seen = made["household_id"], made["version"]
+    headers = {**tokens["worker"], "If-Match": f'"{seen}"', **key(unique)}
+    tier = {"tier": "key", "reason": "periodic_review"}
+    first = await visits.post(f"/households/{hid}/risk-tier", json=tier, headers=headers)
+    retry = await visits.post(f"/households/{hid}/risk-tier", json=tier, headers=headers)
+    assert first.status_code == retry.status_code == 200
+    assert retry.headers["Idempotent-Replayed"] == "true" and retry.json() == first.json()
+    assert retry.headers["ETag"] == first.headers["ETag"] == f'"{seen + 1}"'
 
 
 async def test_two_writers_racing_at_one_version_give_one_success_and_one_409(

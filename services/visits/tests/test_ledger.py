@@ -187,7 +187,7 @@ async def test_a_file_stopped_halfway_is_imported_again_and_only_the_rest_is_add
     )
     rt, import_id = runtime(visits.app), f"imp-half-{HALF}"
     digest = importer.file_hash(rt, content)
-    real, calls = importer.handle, []
+    real, calls = importer.send, []
 
     async def dying(*args, **kwargs):  # the connection is lost during the fourth row
         calls.append(1)
@@ -195,7 +195,7 @@ async def test_a_file_stopped_halfway_is_imported_again_and_only_the_rest_is_add
             raise ConnectionResetError("the database went away")
         return await real(*args, **kwargs)
 
-    monkeypatch.setattr(importer, "handle", dying)
+    monkeypatch.setattr(importer, "send", dying)
     await rt.pool.execute(
         "INSERT INTO visits.ledger_imports (import_id, station_id, actor, actor_role, file_hash, "
         "file_bytes, rows_total, status) VALUES ($1, $2, 'sw-li', 'social_worker', $3, $4, 6, 'running')",
@@ -215,7 +215,7 @@ async def test_a_file_stopped_halfway_is_imported_again_and_only_the_rest_is_add
     listed_before = len(
         await every(visits, "/households", {"station_id": HALF}, headers=tokens["lead"])
     )
-    monkeypatch.setattr(importer, "handle", real)
+    monkeypatch.setattr(importer, "send", real)
 
     done = await imported(visits, tokens, HALF, content)
     assert (done["rows_added"], done["rows_repeated"]) == (

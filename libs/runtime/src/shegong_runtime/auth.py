@@ -31,8 +31,17 @@ class Role(StrEnum):
     operator = "operator"
 
 
-WRITERS = frozenset({Role.social_worker, Role.station_lead, Role.district_officer, Role.city_admin})
+# The role sets, each named once: routes, audits and erasures take them from here.
+BUREAUS = frozenset({Role.district_officer, Role.city_admin})
+"""The civil-affairs bureaus above the stations (evaluations; personal data shown masked)."""
+MANAGERS = BUREAUS | {Role.station_lead}
+"""Station leads and the bureaus: reviews, erasures, rules, the recipients directory, audits."""
+WRITERS = MANAGERS | {Role.social_worker}
+"""Staff: everyone who records work at a station."""
 READERS = WRITERS | {Role.integrator}
+"""Everyone who reads a station's records (integrators without personal data)."""
+OVERSEERS = MANAGERS | {Role.operator}
+"""Who watches deliveries and re-drives them: managers and operators."""
 
 
 class Unauthenticated(DomainError):

@@ -1,4 +1,5 @@
-"""Handling a command: load the aggregate, decide, append at the expected version, answer once.
+"""The one command path: load the aggregate, check the caller's scope, answer a retry from
+memory, build and seal the command, decide, append at the version loaded, answer once (`send`).
 
 `Idempotency-Key`: the first answer is stored in the same transaction as the events, so a retry
 gets that answer back and appends nothing, even when two retries race. The stored fingerprint
@@ -12,18 +13,22 @@ import hashlib
 import hmac
 import json
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from uuid import UUID
 
 import asyncpg
 from shegong_events import CATALOG, Envelope
 
-from shegong_runtime import crypto, logging, metrics, tracing
+from shegong_runtime import crypto, logging, metrics, pipl, tracing
+from shegong_runtime.crypto import KeyStore
 from shegong_runtime.decider import Aggregate, Decider
-from shegong_runtime.errors import DomainError
+from shegong_runtime.errors import DomainError, NotFound
 from shegong_runtime.eventstore import ConcurrencyConflict, EventStore
+
+if TYPE_CHECKING:
+    from shegong_runtime.auth import Principal
 
 S = TypeVar("S")
 C = TypeVar("C")
@@ -49,9 +54,12 @@ class CommandContext:
 
 @dataclass(frozen=True)
 class Answer:
+    """A command's answer; `version` is the aggregate's version after it (the ETag)."""
+
     status: int
     body: dict[str, Any]
     replayed: bool = False
+    version: int | None = None
 
 
 def fingerprint(payload: Any, secret: str) -> str:
@@ -81,7 +89,11 @@ async def remembered(store: EventStore, ctx: CommandContext) -> Answer | None:
             f"Idempotency-Key {ctx.idempotency_key!r} was first used with a different request",
             field="Idempotency-Key",
         )
-    return Answer(row["status"], json.loads(row["response"]), replayed=True)
+    body = json.loads(row["response"])
+    version = body.get("version") if isinstance(body, dict) else None
+    return Answer(
+        row["status"], body, replayed=True, version=version if isinstance(version, int) else None
+    )
 
 
 Respond = Callable[[list[Envelope], Any], Answer]
@@ -124,60 +136,127 @@ def changed(status: int, id_field: str, /, *, events: bool = True, **more: Any) 
     return answer(status, **{id_field: id_of, "version": version_of}, **listed, **more)
 
 
-async def handle(
-    store: EventStore,
-    decider: Decider[C, S],
-    aggregate_id: str,
-    command: C,
-    *,
-    station_id: str,
-    ctx: CommandContext,
-    respond: Callable[[list[Envelope], S], Answer],
-    occurred_at: datetime | None = None,
-    expected_version: int | None = None,
-    after_append: Callable[[asyncpg.Connection, list[Envelope]], Awaitable[None]] | None = None,
-    raced_by: tuple[type[Exception], ...] = (),
-    loaded: tuple[S, int] | None = None,
-    replay_asked: bool = False,
-) -> Answer:
-    """The one command path: `decider.decide(command, state)` on the state loaded, appended at
-    the version loaded (or `expected_version`, from If-Match), the answer stored with the events.
+Sealer = Callable[[str | None], Awaitable[str | None]]
+"""Seals one value with the data subject's key (None stays None); the key waits in memory
+until the command's append transaction (`crypto.persist`)."""
+AfterAppend = Callable[[asyncpg.Connection, list[Envelope]], Awaitable[None]]
+Scope = Callable[["Principal", S], Awaitable[None]]
+"""A command's own scope rule, `(who, state)`, raising unless the caller may (a station not
+opened yet, a record filed under a district); the command request runs it instead of the
+write check at the command's station."""
+Check = Callable[[str, Any], Awaitable[None]]
+"""The caller's scope: raises unless they may write at the station (given the loaded state)."""
 
-    `raced_by`: refusals a concurrent retry under the same Idempotency-Key may have caused (it
-    claimed the name in the same transaction as its events): answered with that retry's answer.
-    `loaded` and `replay_asked`: the route already loaded the aggregate (for its scope check)
-    and asked for a remembered answer (before sealing), so neither round trip runs twice; a
-    command appended since that load still loses the race at the append (409)."""
+
+@dataclass(frozen=True)
+class Order(Generic[C, S]):
+    """One command for the one command path, as a route, a privacy route or a job states it.
+
+    `command` is the command, or `build(state, seal)` when it needs the loaded state (a check
+    of its own) or seals personal data: it is built after the load, the scope check and the
+    replay check, so a retry seals nothing and a refused caller learns nothing.
+    `station_id`: a creating (or station-scoped) command's station; None for a command on an
+    existing aggregate, whose loaded state names its station (`missing` when there is none).
+    `subject`: the data subject whose key seals (`seal`); with `erases`, the key destroyed in
+    the command's own transaction (and its snapshot dropped), refused if erased already."""
+
+    decider: Decider[C, S]
+    aggregate_id: str
+    command: C | Callable[[S, Sealer], Awaitable[C]]
+    respond: Respond
+    station_id: str | None = None
+    missing: DomainError | None = None
+    subject: str | None = None
+    erases: bool = False
+    occurred_at: datetime | None = None
+    after_append: AfterAppend | None = None
+    raced_by: tuple[type[Exception], ...] = ()
+    scope: Scope[S] | None = None  # a scope of its own, instead of the write check at the station
+
+    @property
+    def stream_id(self) -> str:
+        return f"{self.decider.aggregate_type}-{self.aggregate_id}"
+
+    def station(self, state: S) -> str:
+        """Where the command is filed: the given station, else the loaded aggregate's."""
+        station = self.station_id or getattr(state, "station_id", None)
+        if not station:
+            raise self.missing or NotFound(
+                f"没有 {self.decider.aggregate_type} {self.aggregate_id}", field="aggregate_id"
+            )
+        return str(station)
+
+    async def built(self, state: S, keys: KeyStore | None) -> C:
+        if not callable(self.command):
+            return self.command
+        subject = self.subject
+
+        async def seal(value: str | None) -> str | None:
+            assert keys is not None and subject is not None, "sealing needs keys and a subject"
+            return await keys.seal(subject, value)
+
+        return await self.command(state, seal)
+
+
+async def send(
+    store: EventStore,
+    order: Order[C, S],
+    ctx: CommandContext,
+    *,
+    keys: KeyStore | None = None,
+    check: Check | None = None,
+    expected_version: int | None = None,
+) -> Answer:
+    """The one command path: load → scope (`check`) → the remembered answer of a retry →
+    `expected_version` (If-Match) → build and seal → decide → append with the answer and the
+    new keys in one transaction → answer. Nothing is sealed before the caller's scope and the
+    replay are settled, and a key exists only once its command is appended."""
     if ctx.causation_id is not None:
         logging.bind(causation_id=str(ctx.causation_id))
-    if not replay_asked and (previous := await remembered(store, ctx)) is not None:
+    decider, aggregate_id = order.decider, order.aggregate_id
+    state, version = await load(store, decider, aggregate_id)
+    station_id = order.station(state)
+    if check is not None:
+        await check(station_id, state)
+    if (previous := await remembered(store, ctx)) is not None:
         return previous
-    state, version = loaded if loaded is not None else await load(store, decider, aggregate_id)
     if expected_version is not None and expected_version != version:
-        raise ConcurrencyConflict(
-            f"{decider.aggregate_type}-{aggregate_id}", expected_version, version
-        )
+        raise ConcurrencyConflict(order.stream_id, expected_version, version)
+    command = await order.built(state, keys)
     with tracing.span(f"decide {decider.aggregate_type}", **{"shegong.version": version}):
         events = list(decider.decide(command, state))
+    after_append = order.after_append
+    if order.erases:
+        assert keys is not None and order.subject is not None, "an erasure names its subject"
+        await pipl.require_not_erased(keys, order.subject)  # after the decider's own rule
+        after_append = _erasing(store, keys, order.subject, after_append)
     envelopes = [
         Envelope.wrap(
             e,
             aggregate_id=aggregate_id,
             station_id=station_id,
             actor=ctx.actor,
-            occurred_at=occurred_at,
+            occurred_at=order.occurred_at,
             correlation_id=ctx.correlation_id,
             causation_id=ctx.causation_id,
             aggregate_version=version + i + 1,
         )
         for i, e in enumerate(events)
     ]
-    stream_id = f"{decider.aggregate_type}-{aggregate_id}"
-    raced: tuple[type[Exception], ...] = (_RetryRaced, ConcurrencyConflict, *raced_by)
+    stream_id = order.stream_id
+    raced: tuple[type[Exception], ...] = (_RetryRaced, ConcurrencyConflict, *order.raced_by)
     try:
         with tracing.span(f"append {decider.aggregate_type}", **{"shegong.events": len(envelopes)}):
             stored, answer = await _commit(
-                store, decider, stream_id, state, version, envelopes, ctx, respond, after_append
+                store,
+                decider,
+                stream_id,
+                state,
+                version,
+                envelopes,
+                ctx,
+                order.respond,
+                after_append,
             )
     except crypto.KeyRaced:
         raise ConcurrencyConflict(stream_id, version, version) from None
@@ -200,6 +279,52 @@ async def handle(
     return answer
 
 
+def _erasing(
+    store: EventStore, keys: KeyStore, subject: str, first: AfterAppend | None
+) -> AfterAppend:
+    """The route's own step in the erasure's transaction, the stream's snapshot (its sealed
+    copies) dropped, then the subject's key destroyed."""
+
+    async def erase(conn: asyncpg.Connection, envelopes: list[Envelope]) -> None:
+        if first is not None:
+            await first(conn, envelopes)
+        if store.snapshots is not None:
+            for stream in {e.stream_id for e in envelopes}:
+                await store.snapshots.forget(stream, conn)
+        await keys.erase(subject, conn=conn)
+
+    return erase
+
+
+async def handle(
+    store: EventStore,
+    decider: Decider[C, S],
+    aggregate_id: str,
+    command: C,
+    *,
+    station_id: str,
+    ctx: CommandContext,
+    respond: Callable[[list[Envelope], S], Answer],
+    occurred_at: datetime | None = None,
+    expected_version: int | None = None,
+    after_append: AfterAppend | None = None,
+    raced_by: tuple[type[Exception], ...] = (),
+) -> Answer:
+    """Deprecated: `send(store, Order(...), ctx)`, kept while services move over. The same one
+    command path, with no scope check (the caller did its own)."""
+    order = Order(
+        decider,
+        aggregate_id,
+        command,
+        respond,
+        station_id=station_id,
+        occurred_at=occurred_at,
+        after_append=after_append,
+        raced_by=raced_by,
+    )
+    return await send(store, order, ctx, expected_version=expected_version)
+
+
 class _RetryRaced(Exception):
     """Another request with the same Idempotency-Key committed first."""
 
@@ -215,7 +340,7 @@ async def _commit(
         )  # keys only for accepted commands
         for envelope in stored:
             state = aggregate.evolve(state, CATALOG.decode(envelope), envelope)
-        answer = respond(stored, state)
+        answer = replace(respond(stored, state), version=version + len(stored))
         if after_append is not None:
             await after_append(conn, stored)
         if ctx.idempotency_key:

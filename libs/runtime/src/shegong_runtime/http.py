@@ -1,43 +1,44 @@
-"""The HTTP face every service shares: errors mapped in one place, health, readiness, metrics,
-correlation ids, and the command context (actor, Idempotency-Key) built from a request."""
+"""The HTTP face every service shares: errors mapped in one place, health, readiness, metrics and
+correlation ids. A command route's one call lives in `command_request` (re-exported here)."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-import asyncpg
-from fastapi import Depends, FastAPI, Request
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from shegong_runtime import audit, crypto, logging, openapi, outages
-from shegong_runtime.auth import Principal, Role, principal, requires
-from shegong_runtime.commands import (
-    Answer,
-    CommandContext,
-    Respond,
-    fingerprint,
-    handle,
-    remembered,
+from shegong_runtime import audit, logging, openapi, outages
+from shegong_runtime.command_request import (
+    CommandRequest,
+    FollowsVersion,
+    IfMatchInvalid,
+    command_context,
+    command_request,
+    expected_version,
+    respond,
 )
 from shegong_runtime.correlation import Correlate
-from shegong_runtime.decider import Decider
 from shegong_runtime.errors import DomainError
-from shegong_runtime.eventstore import ConcurrencyConflict, EventStore
+from shegong_runtime.eventstore import ConcurrencyConflict
 from shegong_runtime.limits import Limits
 from shegong_runtime.problems import problem
 
-if TYPE_CHECKING:
-    from shegong_events import Envelope
-
-    from shegong_runtime.service import Runtime
+__all__ = [  # the command request's names, where routes imported them from before it moved
+    "CommandRequest",
+    "FollowsVersion",
+    "IfMatchInvalid",
+    "command_context",
+    "command_request",
+    "expected_version",
+    "install",
+    "respond",
+]
 
 log = logging.get("http")
 
@@ -139,135 +140,3 @@ def _operator_endpoints(app: FastAPI, ready: Callable[[], Awaitable[dict[str, bo
     @app.get("/metrics", tags=["operations"], response_class=PlainTextResponse)
     async def metrics() -> Response:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
-
-
-async def command_context(request: Request, who: Principal = Depends(principal)) -> CommandContext:
-    """FastAPI dependency for every POST: actor, correlation and the Idempotency-Key; keys sealed
-    from here on wait for the command's append transaction."""
-    body = await request.body()
-    try:
-        payload = json.loads(body) if body else None
-    except json.JSONDecodeError:
-        payload = body.decode(errors="replace")
-    crypto.begin_command()
-    secret = request.app.state.settings.fingerprint_secret
-    return CommandContext(
-        actor=who.subject,
-        correlation_id=request.state.correlation_id,
-        idempotency_key=request.headers.get("Idempotency-Key"),
-        fingerprint=fingerprint({"path": request.url.path, "body": payload}, secret),
-    )
-
-
-def respond(answer: Answer) -> JSONResponse:
-    headers = {"Idempotent-Replayed": "true"} if answer.replayed else {}
-    return JSONResponse(answer.body, status_code=answer.status, headers=headers)
-
-
-class IfMatchInvalid(DomainError):
-    """If-Match carries the version the caller saw, a whole number."""
-
-
-def expected_version(request: Request, body: Any = None) -> int | None:
-    """The version a command follows: the body's `expected_version` when the route reads it
-    from its body (the registry's contract), else the If-Match header (`"3"`, `W/"3"`, `3`)."""
-    if body is not None:
-        return getattr(body, "expected_version", None)
-    raw = request.headers.get("If-Match")
-    if raw is None:
-        return None
-    try:
-        return int(raw.removeprefix("W/").strip('"'))
-    except ValueError:
-        raise IfMatchInvalid(
-            f"If-Match {raw!r} is not a version number", field="If-Match"
-        ) from None
-
-
-@dataclass
-class CommandRequest:
-    """What a command route works with: the runtime, the caller and the command context;
-    `run` is the route's one call (scope, the one command path, the JSON answer)."""
-
-    request: Request
-    who: Principal
-    ctx: CommandContext
-    replay_asked: bool = field(default=False, init=False)  # `replayed` ran: `run` skips it
-
-    @property
-    def rt(self) -> Runtime:
-        from shegong_runtime.service import runtime
-
-        return runtime(self.request)
-
-    @property
-    def store(self) -> EventStore:
-        store = self.rt.store
-        assert store is not None, "commands need a service with an event store"
-        return store
-
-    async def at(self, station_id: str) -> Runtime:
-        """The runtime, once the station is known (422) and the caller writes there (403)."""
-        await self.rt.stations.check_write(self.who, station_id)
-        return self.rt
-
-    async def replayed(self) -> JSONResponse | None:
-        """The remembered answer to a retry under the same Idempotency-Key: asked before
-        anything is sealed, so a retry seals nothing new."""
-        prior = await remembered(self.store, self.ctx)
-        self.replay_asked = True
-        return None if prior is None else respond(prior)
-
-    async def run(
-        self,
-        decider: Decider[Any, Any],
-        aggregate_id: str,
-        command: Any,
-        *,
-        station_id: str,
-        respond: Respond,
-        occurred_at: datetime | None = None,
-        expected_version: int | None = None,
-        after_append: Callable[[asyncpg.Connection, list[Envelope]], Awaitable[None]] | None = None,
-        raced_by: tuple[type[Exception], ...] = (),
-        checked: bool = False,
-        loaded: tuple[Any, int] | None = None,
-    ) -> JSONResponse:
-        """Check the station's scope (unless the route `checked` a scope of its own), handle the
-        command through `commands.handle` (on the state the route `loaded`, if it did), answer
-        as JSON."""
-        if not checked:
-            await self.at(station_id)
-        answer = await handle(
-            self.store,
-            decider,
-            aggregate_id,
-            command,
-            station_id=station_id,
-            ctx=self.ctx,
-            respond=respond,
-            occurred_at=occurred_at,
-            expected_version=expected_version,
-            after_append=after_append,
-            raced_by=raced_by,
-            loaded=loaded,
-            replay_asked=self.replay_asked,
-        )
-        return _respond(answer)
-
-
-_respond = respond
-
-
-def command_request(*roles: Role) -> Callable[..., Awaitable[CommandRequest]]:
-    """FastAPI dependency of a command route open to `roles`."""
-    allowed = requires(*roles)
-
-    async def dependency(
-        request: Request,
-        who: Principal = Depends(allowed),
-        ctx: CommandContext = Depends(command_context),
-    ) -> CommandRequest:
-        return CommandRequest(request, who, ctx)
-
-    return dependency

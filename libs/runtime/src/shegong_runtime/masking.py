@@ -7,11 +7,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from shegong_runtime.auth import Principal, Role
+from shegong_runtime.auth import BUREAUS, Principal
 from shegong_runtime.crypto import REDACTED
 
 NUMBERS = ("phone", "id_number", "contact", "responsible_phone")
-MASKED_ROLES = frozenset({Role.district_officer, Role.city_admin})
 
 
 def mask(value: str) -> str:
@@ -26,7 +25,7 @@ def for_reader(
 ) -> dict[str, Any]:
     """The opened fields as this reader may see them: numbers masked for bureaus."""
     out = dict(fields)
-    if who.role in MASKED_ROLES:
+    if who.role in BUREAUS:
         for name in names:
             value = out.get(name)
             if isinstance(value, str) and value and value != REDACTED:

@@ -1,7 +1,12 @@
 """The OpenAPI document tells the truth about what every route may answer and which headers
 it reads and writes: problem details for each error status, Idempotency-Key on every command,
 Idempotent-Replayed on its answer, Retry-After on a 503. Routes that honour If-Match say so
-with `IF_MATCH` in their `openapi_extra`."""
+with `IF_MATCH` in their `openapi_extra`.
+
+What a route says about its own answers is said with one set of helpers, the same in every
+service: `reading(model, description)` for a GET, `command(status, description, model,
+**links)` for a command, `link(operation_id, **parameters)` for the reading a command's answer
+leads to. Operation ids follow one rule (`routes.operation_id`: the function's name)."""
 
 from __future__ import annotations
 
@@ -72,6 +77,38 @@ ETAG = {
         "schema": {"type": "string", "examples": ['"3"']},
     }
 }
+
+
+# ── what a route says about its answers: `responses=` of a reading or a command ──
+
+
+def link(operation_id: str, **parameters: str) -> dict[str, Any]:
+    """An OpenAPI link to the reading `operation_id`, its parameters runtime expressions taken
+    from the exchange (`$request.path.station_id`, `$response.body#/meeting_id`)."""
+    return {"operationId": operation_id, "parameters": parameters}
+
+
+def reading(model: Any, description: str, *, etag: bool = False) -> dict[int | str, Any]:
+    """`responses=` of a GET: its 200 described by `model` (the route's rows are not reshaped);
+    `etag`: it gives the version read as its ETag, to send back as If-Match."""
+    documented: dict[str, Any] = {"model": model, "description": description}
+    if etag:
+        documented["headers"] = {**ETAG}
+    return {200: documented}
+
+
+def command(
+    status: int, description: str, model: Any = None, **links: dict[str, Any]
+) -> dict[int | str, Any]:
+    """`responses=` of a command: its answer (`model`, else the generic `ANSWER`) with the new
+    version as its ETag (the command request sets it), linked to the readings of what it
+    changed (`link(...)`)."""
+    documented: dict[str, Any] = {"description": description, "headers": {**ETAG}}
+    if model is not None:
+        documented["model"] = model
+    if links:
+        documented["links"] = links
+    return {status: documented}
 
 
 def _problem(status: int, headers: dict[str, Any] | None = None) -> dict[str, Any]:

@@ -1,11 +1,8 @@
 """The two routes of a data subject's rights (PIPL), the same in every service: erasure, a
 command whose event destroys the subject's key in its own transaction, and export, a copy of
-everything recorded about them with the sealed fields opened. Each service declares the paths
-and names the decider, the subject and the streams; the checks and the steps live here.
-
-A service whose subject is not held at one station's scope (the person themselves, a district
-officer's record) or whose decider refuses an erased subject under a rule of its own says so
-with the keyword arguments; the steps stay these."""
+everything recorded about them with the sealed fields opened. Erasure is one order to the one command path (`Order(..., subject=..., erases=True)` sent
+by the command request); `erase` here is the older form of it, kept while services move over.
+Export names the subject and the streams; the checks and the steps live here."""
 
 from __future__ import annotations
 
@@ -20,11 +17,11 @@ from shegong_events import Envelope
 
 from shegong_runtime import pipl
 from shegong_runtime.auth import Principal
-from shegong_runtime.commands import Answer, CommandContext, handle
+from shegong_runtime.command_request import respond
+from shegong_runtime.commands import Answer, CommandContext, Order, send
 from shegong_runtime.crypto import KeyStore
 from shegong_runtime.decider import Decider
 from shegong_runtime.eventstore import EventStore
-from shegong_runtime.http import respond
 from shegong_runtime.service import Runtime
 
 C = TypeVar("C")
@@ -56,32 +53,6 @@ EXPORT_RESPONSES: dict[int | str, dict[str, Any]] = {
 AfterAppend = Callable[[asyncpg.Connection, list[Envelope]], Awaitable[None]]
 
 
-def _then_destroy(first: AfterAppend | None, destroy: AfterAppend) -> AfterAppend:
-    """The route's own step in the erasure's transaction, then the key destroyed."""
-    if first is None:
-        return destroy
-
-    async def both(conn: asyncpg.Connection, envelopes: list[Envelope]) -> None:
-        await first(conn, envelopes)
-        await destroy(conn, envelopes)
-
-    return both
-
-
-def _unsnapshot(store: EventStore, first: AfterAppend | None) -> AfterAppend | None:
-    """The erased stream's snapshot goes in the erasure's transaction (its sealed copies)."""
-    if store.snapshots is None:
-        return first
-
-    async def forget(conn: asyncpg.Connection, envelopes: list[Envelope]) -> None:
-        if first is not None:
-            await first(conn, envelopes)
-        for stream in {e.stream_id for e in envelopes}:
-            await store.snapshots.forget(stream, conn)
-
-    return forget
-
-
 def _stores(rt: Runtime) -> tuple[EventStore, KeyStore]:
     """A service that keeps data subjects has both an event store and a key store."""
     assert rt.store is not None and rt.keys is not None, "a write service keeps both"
@@ -104,29 +75,37 @@ async def erase(
     expected_version: int | None = None,
     after_append: AfterAppend | None = None,
 ) -> JSONResponse:
-    """Erase one data subject: scope, not erased yet (409), then the decider's erasure event
-    appended with the subject's key destroyed in the same transaction.
-
-    `checked`: the route checked a scope of its own. `refuse_erased=False`: the decider refuses
-    an erased subject under its own rule (and a retry still gets its remembered answer).
-    `after_append` runs in the same transaction, before the key goes."""
+    """Deprecated: `CommandRequest.send(Order(..., subject=..., erases=True))`, kept while
+    services move over. Erase one data subject: scope (unless the route `checked` its own), the
+    decider's erasure event appended with the subject's key destroyed in the same transaction;
+    an erased subject is refused first (409) unless the decider refuses it under its own rule
+    (`refuse_erased=False`, and a retry still gets its remembered answer)."""
     store, keys = _stores(rt)
-    if not checked:
-        await rt.stations.check_write(who, station_id)
     if refuse_erased:
+        if not checked:
+            await rt.stations.check_write(who, station_id)
         await pipl.require_not_erased(keys, subject)
-    done = await handle(
-        store,
+    order = Order(
         decider,
         aggregate_id,
         command,
+        answer,
         station_id=station_id,
-        ctx=ctx,
-        respond=answer,
+        subject=subject,
+        erases=True,
+        after_append=after_append,
+    )
+
+    async def check(station: str, _state: Any) -> None:
+        await rt.stations.check_write(who, station)
+
+    done = await send(
+        store,
+        order,
+        ctx,
+        keys=keys,
+        check=None if checked else check,
         expected_version=expected_version,
-        after_append=_then_destroy(
-            _unsnapshot(store, after_append), pipl.destroy_key(keys, subject)
-        ),
     )
     return respond(done)
 

@@ -12,15 +12,15 @@ import asyncpg
 from shegong_events import Envelope
 from shegong_events.erasure import ErasureReason
 
-from shegong_runtime.auth import Role
+from shegong_runtime.auth import MANAGERS
 from shegong_runtime.crypto import KeyStore, is_sealed
 from shegong_runtime.errors import Conflict
 from shegong_runtime.eventstore import EventStore
 from shegong_runtime.inputs import RequestModel
 
-# who may erase a person or take out a copy of their data: never a social worker alone,
-# an integrator or an operator
-ERASERS = (Role.station_lead, Role.district_officer, Role.city_admin)
+# who may erase a person or take out a copy of their data (`auth.MANAGERS`): never a social
+# worker alone, an integrator or an operator; the old name stays importable
+ERASERS = MANAGERS
 
 
 class Erase(RequestModel):

@@ -17,7 +17,7 @@ import asyncpg
 from fastapi import APIRouter, FastAPI
 from nats.aio.client import Client
 
-from shegong_runtime import bus, connections, http, logging, reconcile, tracing
+from shegong_runtime import bus, connections, http, logging, reconcile, routes, tracing
 from shegong_runtime.crypto import KeyStore
 from shegong_runtime.eventstore import EventStore
 from shegong_runtime.projection import Projection, ProjectionRunner
@@ -79,7 +79,9 @@ class Service:
             finally:
                 await self._stop(rt, stop)
 
-        app = FastAPI(title=self.title, lifespan=lifespan)
+        app = FastAPI(
+            title=self.title, lifespan=lifespan, generate_unique_id_function=routes.operation_id
+        )
         app.state.settings = settings
         app.state.service = self
         http.install(app, lambda: readiness(app))

@@ -13,7 +13,7 @@ import uuid
 import asyncpg
 from shegong_events import calendar
 from shegong_runtime import logging
-from shegong_runtime.commands import Answer, CommandContext, handle
+from shegong_runtime.commands import Answer, CommandContext, Order, send
 from shegong_runtime.eventstore import ConcurrencyConflict
 from shegong_runtime.pauses import pause
 from shegong_runtime.service import Runtime
@@ -34,16 +34,15 @@ async def sweep_once(rt: Runtime) -> int:
         ctx = CommandContext(actor=ACTOR, correlation_id=uuid.uuid4())
         try:
             station_id, volunteer_id = row["station_id"], row["volunteer_id"]
-            answer = await handle(
-                rt.store,
+            order = Order(
                 VOLUNTEER,
                 volunteer_id,
                 CloseExpiredSession(station_id, volunteer_id, now, limit),
+                lambda events, _s: Answer(200, {"closed": len(events)}),
                 station_id=station_id,
-                ctx=ctx,
-                respond=lambda events, _s: Answer(200, {"closed": len(events)}),
                 occurred_at=row["checked_in_at"] + limit,
             )
+            answer = await send(rt.store, order, ctx)  # no scope: the system's own job
         except ConcurrencyConflict:
             continue
         closed += answer.body["closed"]

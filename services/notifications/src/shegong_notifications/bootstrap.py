@@ -4,7 +4,7 @@ from shegong_runtime.service import Runtime, Service
 
 from shegong_notifications import config, courier, reminders, tables
 from shegong_notifications.domain.recipient import data_subject
-from shegong_notifications.entrypoints.http import ROUTERS
+from shegong_notifications.entrypoints.http import router
 from shegong_notifications.projections import NotificationPlanner
 
 
@@ -16,7 +16,7 @@ service = Service(
     name="notifications",
     title="Shegong notifications (通知)",
     domain="notifications",
-    routers=ROUTERS,
+    routers=[router],
     projections=[NotificationPlanner()],
     on_start=[prepare],
     background=[courier.deliver, reminders.clock],

@@ -12,7 +12,7 @@ from uuid import UUID
 import asyncpg
 from shegong_events import Envelope
 from shegong_runtime import logging
-from shegong_runtime.commands import Answer, CommandContext, handle
+from shegong_runtime.commands import Answer, CommandContext, Order, send
 from shegong_runtime.decider import Decider
 from shegong_runtime.eventstore import EventStore
 
@@ -53,12 +53,5 @@ async def record(
     """Decide `command` on the aggregate and append what it decides, in `conn`'s transaction."""
     ctx = CommandContext(actor=ACTOR, correlation_id=correlation_id, causation_id=causation_id)  # type: ignore[arg-type]
     with logging.bound(causation_id=str(causation_id)):  # the cause is this command's only
-        await handle(
-            HeldStore(conn),
-            decider,
-            aggregate_id,
-            command,
-            station_id=station_id,
-            ctx=ctx,
-            respond=_recorded,
-        )
+        order = Order(decider, aggregate_id, command, _recorded, station_id=station_id)
+        await send(HeldStore(conn), order, ctx)

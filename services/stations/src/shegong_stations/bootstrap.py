@@ -8,7 +8,7 @@ from shegong_runtime import generations
 from shegong_runtime.service import Runtime, Service
 
 from shegong_stations import config
-from shegong_stations.entrypoints.http import ROUTERS
+from shegong_stations.entrypoints.http import router
 from shegong_stations.projections import BOARD
 
 
@@ -22,7 +22,7 @@ service = Service(
     name="stations",
     title="Shegong stations (社工站看板)",
     domain=None,  # projection only: publishes nothing
-    routers=ROUTERS,
+    routers=[router],
     projections=[BOARD],
     on_start=[board_tables],
     own_settings=config.settings,

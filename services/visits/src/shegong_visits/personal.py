@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from shegong_runtime.auth import WRITERS, Principal
+from shegong_runtime.commands import Sealer
 from shegong_runtime.crypto import REDACTED, SubjectErased
 from shegong_runtime.service import Runtime
 
@@ -26,19 +27,24 @@ def may_read(who: Principal) -> bool:
     return who.role in WRITERS
 
 
-async def seal(rt: Runtime, household_id: str, value: str | None) -> str | None:
-    try:
-        return await rt.keys.seal(subject(household_id), value)
-    except SubjectErased:
-        raise HouseholdAlreadyErased(
-            f"家庭 {household_id} 的个人信息已删除", field="household_id"
-        ) from None
+def sealer(household_id: str, seal: Sealer) -> Sealer:
+    """The kit's sealer for the household's key, refusing an erased household in its own words."""
+
+    async def sealed(value: str | None) -> str | None:
+        try:
+            return await seal(value)
+        except SubjectErased:
+            raise HouseholdAlreadyErased(
+                f"家庭 {household_id} 的个人信息已删除", field="household_id"
+            ) from None
+
+    return sealed
 
 
-async def seal_json(rt: Runtime, household_id: str, value: Mapping[str, Any] | None) -> str | None:
+async def seal_json(seal: Sealer, value: Mapping[str, Any] | None) -> str | None:
     if not value:
         return None
-    return await seal(rt, household_id, json.dumps(value, ensure_ascii=False, sort_keys=True))
+    return await seal(json.dumps(value, ensure_ascii=False, sort_keys=True))
 
 
 JSON_FIELDS = frozenset({"observations_sealed"})  # sealed as JSON objects, opened back into them
@@ -60,7 +66,7 @@ async def open_fields(
     rt: Runtime, household_id: str, sealed: Mapping[str, str | None], erased: bool = False
 ) -> dict:
     """`{"phone_sealed": "sealed:v1:..."}` → `{"phone": "138..."}`, redacted once erased."""
-    out = {}
+    out: dict[str, Any] = {}
     for key, value in sealed.items():
         name = key.removesuffix("_sealed")
         if value is None and not erased:

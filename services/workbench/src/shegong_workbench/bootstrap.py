@@ -7,16 +7,7 @@ from contextlib import asynccontextmanager
 from shegong_runtime.service import Runtime, Service
 
 from shegong_workbench import audit, config, headers, session, throttle, users
-from shegong_workbench.entrypoints import (
-    assets,
-    board,
-    ledger,
-    pages,
-    proxy,
-    signin,
-    staff,
-    users_api,
-)
+from shegong_workbench.entrypoints import assets, router
 from shegong_workbench.upstream import Upstreams
 
 
@@ -48,16 +39,7 @@ service = Workbench(
     name="workbench",
     title="Shegong station workbench (社工站工作台)",
     domain=None,  # records nothing itself: every change goes to the services' APIs
-    routers=[
-        signin.router,
-        proxy.router,
-        board.router,
-        staff.router,
-        users_api.router,
-        assets.router,
-        pages.router,
-        ledger.router,
-    ],
+    routers=[router],
     on_start=[prepare],
     own_settings=config.settings,
 )

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import asyncpg
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from shegong_runtime.auth import WRITERS, Role
+from shegong_runtime.auth import Role
 
 SCHEMA = "workbench"
 HASHER = PasswordHasher()  # argon2id, the library's current parameters (RFC 9106 low-memory)
@@ -31,7 +31,6 @@ CREATE TABLE IF NOT EXISTS {SCHEMA}.users (
 );
 ALTER TABLE {SCHEMA}.users ADD COLUMN IF NOT EXISTS password_changed_at timestamptz;
 """
-STAFF_ROLES = frozenset(WRITERS)  # integrators and operators use their own tools
 
 
 @dataclass(frozen=True)

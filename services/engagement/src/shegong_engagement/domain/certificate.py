@@ -15,12 +15,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
-from pydantic import Field
 from shegong_events import DomainEvent
 from shegong_events.calendar import local_date
 from shegong_events.engagement import CertificateIssued
 
-from shegong_engagement.domain import CommandBody
 from shegong_engagement.domain.errors import (
     CertificateNumberMalformed,
     NothingToCertify,
@@ -64,31 +62,21 @@ def normalise(text: str) -> str:
     return number
 
 
-class IssueCertificate(CommandBody):
-    period_from: date | None = Field(
-        default=None, description="first session date; earliest if absent"
-    )
-    period_to: date | None = Field(default=None, description="last session date; latest if absent")
-    include_auto_closed: bool = Field(
-        default=False, description="count sessions closed at the limit"
-    )
-    issued_on: date | None = None
-
-
 @dataclass(frozen=True)
 class Certify:
     """`number`: drawn by the route (random, so not part of the rule); `today`: the station's."""
 
     station_id: str
     volunteer_id: str
-    request: IssueCertificate
     number: str
     today: date
+    period_from: date | None = None
+    period_to: date | None = None
+    include_auto_closed: bool = False
+    issued_on: date | None = None
 
 
-def issue_certificate(
-    state: Volunteer, cmd: IssueCertificate, number: str, today: date
-) -> list[DomainEvent]:
+def issue_certificate(state: Volunteer, cmd: Certify) -> list[DomainEvent]:
     if cmd.period_from and cmd.period_to and cmd.period_to < cmd.period_from:
         raise PeriodReversed("period_to is before period_from", field="period_to")
 
@@ -112,7 +100,7 @@ def issue_certificate(
     minutes = sum(state.sessions[sid].minutes for sid in chosen)
     return [
         CertificateIssued(
-            certificate_number=number,
+            certificate_number=cmd.number,
             affiliation=state.affiliation,
             session_ids=chosen,
             sessions=len(chosen),
@@ -121,6 +109,6 @@ def issue_certificate(
             auto_closed_sessions=sum(state.sessions[sid].auto_closed for sid in chosen),
             period_from=cmd.period_from or day(chosen[0]),
             period_to=cmd.period_to or day(chosen[-1]),
-            issued_on=cmd.issued_on or today,
+            issued_on=cmd.issued_on or cmd.today,
         )
     ]

@@ -12,19 +12,16 @@ from fractions import Fraction
 from math import ceil, floor
 from typing import TYPE_CHECKING, Literal
 
-from pydantic import Field
 from shegong_events import DomainEvent
 from shegong_events.engagement import (
-    ID,
     IssueProposed,
     MotionVoted,
     ParticipantRole,
     QuorumRule,
     ResolutionAdopted,
 )
-from shegong_runtime.inputs import MULTILINE
 
-from shegong_engagement.domain import CommandBody
+from shegong_engagement.domain import facts
 from shegong_engagement.domain.errors import (
     IssueAlreadyProposed,
     MeetingNotHeld,
@@ -73,96 +70,62 @@ def tally(
     )
 
 
-class ProposeIssue(CommandBody):
-    issue_id: str = Field(pattern=ID)
-    title: str = Field(examples=["3号楼加装电梯"], min_length=1, max_length=200)
-    detail: str | None = Field(
-        examples=["居民反映老人上下楼困难。"],
-        default=None,
-        max_length=4000,
-        json_schema_extra=MULTILINE,
-    )
-    topic: str | None = Field(examples=["老旧小区改造"], default=None, max_length=200)
-    proposer_role: ParticipantRole
-    proposer_name: str | None = Field(
-        default=None, max_length=50, description="sealed; never published"
-    )
-    proposed_on: date | None = None
-
-
-class VoteMotion(CommandBody):
-    motion_id: str = Field(pattern=ID)
-    text: str = Field(
-        examples=["同意3号楼加装电梯，费用按楼层分摊。"],
-        min_length=1,
-        max_length=2000,
-        json_schema_extra=MULTILINE,
-    )
-    issue_id: str | None = Field(default=None, pattern=ID)
-    voted_on: date | None = Field(default=None, description="the meeting's date if absent")
-    votes_for: int = Field(ge=0, le=10000)
-    votes_against: int = Field(ge=0, le=10000)
-    abstentions: int = Field(default=0, ge=0, le=10000)
-    members_present: int | None = Field(
-        default=None, ge=0, le=10000, description="as held, if absent"
-    )
-
-
-class AdoptResolution(CommandBody):
-    resolution_id: str = Field(pattern=ID)
-    motion_id: str = Field(pattern=ID)
-    text: str = Field(
-        examples=["同意3号楼加装电梯，费用按楼层分摊。"],
-        min_length=1,
-        max_length=2000,
-        json_schema_extra=MULTILINE,
-    )
-    adopted_on: date | None = None
+ADDRESS = ("station_id", "meeting_id")
 
 
 @dataclass(frozen=True)
 class Propose:
     station_id: str
     meeting_id: str
-    request: ProposeIssue
-    proposer_name_sealed: str | None
+    issue_id: str
+    title: str
+    proposer_role: ParticipantRole
     today: date
+    proposer_name_sealed: str | None = None
+    detail: str | None = None
+    topic: str | None = None
+    proposed_on: date | None = None
 
 
 @dataclass(frozen=True)
 class Vote:
-    """`fallback`: the station's rule (or the settings'), used when the meeting has none."""
+    """`fallback`: the station's rule (or the settings'), used when the meeting has none;
+    `members_present` absent: as held."""
 
     station_id: str
     meeting_id: str
-    request: VoteMotion
+    motion_id: str
+    text: str
+    votes_for: int
+    votes_against: int
     fallback: tuple[QuorumRule, RuleSource]
+    abstentions: int = 0
+    issue_id: str | None = None
+    voted_on: date | None = None
+    members_present: int | None = None
 
 
 @dataclass(frozen=True)
 class Adopt:
     station_id: str
     meeting_id: str
-    request: AdoptResolution
+    resolution_id: str
+    motion_id: str
+    text: str
     today: date
+    adopted_on: date | None = None
 
 
-def propose_issue(
-    state: Meeting, cmd: ProposeIssue, name_sealed: str | None, today: date
-) -> list[DomainEvent]:
+def propose_issue(state: Meeting, cmd: Propose) -> list[DomainEvent]:
     state.require_open()
     if cmd.issue_id in state.issues:
         raise IssueAlreadyProposed(f"issue {cmd.issue_id} is already proposed", field="issue_id")
-    data = cmd.model_dump(exclude={"proposer_name", "proposed_on"})
-    return [
-        IssueProposed(
-            **data, proposer_name_sealed=name_sealed, proposed_on=cmd.proposed_on or today
-        )
-    ]
+    data = facts(cmd, *ADDRESS, "today", "proposed_on")
+    return [IssueProposed(**data, proposed_on=cmd.proposed_on or cmd.today)]
 
 
 def vote_motion(
-    state: Meeting, cmd: VoteMotion, rule: QuorumRule, source: RuleSource
+    state: Meeting, cmd: Vote, rule: QuorumRule, source: RuleSource
 ) -> list[DomainEvent]:
     if state.status != "held":
         raise MeetingNotHeld(f"the meeting is {state.status}; motions are voted when it is held")
@@ -191,7 +154,7 @@ def vote_motion(
     assert state.held_on is not None
     return [
         MotionVoted(
-            **cmd.model_dump(exclude={"voted_on", "members_present"}),
+            **facts(cmd, *ADDRESS, "fallback", "voted_on", "members_present"),
             voted_on=cmd.voted_on or state.held_on,
             members_total=state.members_total,
             members_present=present,
@@ -205,7 +168,7 @@ def vote_motion(
     ]
 
 
-def adopt_resolution(state: Meeting, cmd: AdoptResolution, today: date) -> list[DomainEvent]:
+def adopt_resolution(state: Meeting, cmd: Adopt) -> list[DomainEvent]:
     if cmd.resolution_id in state.resolutions:
         raise ResolutionAlreadyAdopted(
             f"resolution {cmd.resolution_id} was already adopted", field="resolution_id"
@@ -221,11 +184,8 @@ def adopt_resolution(state: Meeting, cmd: AdoptResolution, today: date) -> list[
         raise MotionAlreadyResolved(
             f"motion {cmd.motion_id} is already a resolution", field="motion_id"
         )
-    return [
-        ResolutionAdopted(
-            **cmd.model_dump(exclude={"adopted_on"}), adopted_on=cmd.adopted_on or today
-        )
-    ]
+    data = facts(cmd, *ADDRESS, "today", "adopted_on")
+    return [ResolutionAdopted(**data, adopted_on=cmd.adopted_on or cmd.today)]
 
 
 def quorum_rule(
@@ -237,12 +197,12 @@ def quorum_rule(
 
 def decide(command: Propose | Vote | Adopt, state: Meeting) -> list[DomainEvent]:
     match command:
-        case Propose(request=r, proposer_name_sealed=sealed, today=today):
-            return propose_issue(state, r, sealed, today)
-        case Vote(request=r, fallback=fallback):
-            return vote_motion(state, r, *quorum_rule(state, fallback))
-        case Adopt(request=r, today=today):
-            return adopt_resolution(state, r, today)
+        case Propose():
+            return propose_issue(state, command)
+        case Vote(fallback=fallback):
+            return vote_motion(state, command, *quorum_rule(state, fallback))
+        case Adopt():
+            return adopt_resolution(state, command)
 
 
 def evolve_deliberation(state: Meeting, event: DomainEvent) -> Meeting:

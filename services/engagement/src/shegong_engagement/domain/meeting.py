@@ -16,10 +16,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Literal
 
-from pydantic import Field
 from shegong_events import DomainEvent, Envelope
 from shegong_events.engagement import (
-    ID,
     CoOrganiser,
     MeetingCancelled,
     MeetingHeld,
@@ -31,9 +29,8 @@ from shegong_events.engagement import (
     Topic,
 )
 from shegong_runtime.decider import Decider
-from shegong_runtime.inputs import MULTILINE
 
-from shegong_engagement.domain import CommandBody, action_items, deliberation
+from shegong_engagement.domain import action_items, deliberation, facts
 from shegong_engagement.domain.action_items import ActionItem, evolve_action_items
 from shegong_engagement.domain.deliberation import Motion, evolve_deliberation
 from shegong_engagement.domain.errors import (
@@ -74,88 +71,55 @@ class Meeting:
             raise MeetingWasCancelled("the meeting was cancelled")
 
 
-class ScheduleMeeting(CommandBody):
-    meeting_id: str | None = Field(default=None, pattern=ID, description="generated when absent")
-    kind: MeetingKind
-    title: str = Field(examples=["福东社区居民议事会"], min_length=1, max_length=200)
-    theme: str | None = Field(examples=["老旧小区加装电梯"], default=None, max_length=200)
-    scheduled_on: date
-    announced_on: date | None = Field(
-        default=None, description="when it was scheduled; today if absent"
-    )
-    venue: str | None = Field(examples=["社区党群服务中心"], default=None, max_length=200)
-    co_organisers: list[CoOrganiser] = Field(default_factory=list, max_length=50)
-    planned_topics: list[Topic] = Field(default_factory=list, max_length=50)
-    members_total: int | None = Field(default=None, ge=1, le=10000)
-    quorum_rule: QuorumRule | None = None
-    model_station_id: str | None = Field(default=None, pattern=ID)
-    description: str | None = Field(
-        examples=["围绕加装电梯的费用分摊听取居民意见。"],
-        default=None,
-        max_length=4000,
-        json_schema_extra=MULTILINE,
-    )
-
-
-class HoldMeeting(CommandBody):
-    held_on: date
-    title: str | None = Field(
-        examples=["福东社区居民议事会"],
-        default=None,
-        min_length=1,
-        max_length=200,
-        description="scheduled title if absent",
-    )
-    theme: str | None = Field(examples=["老旧小区加装电梯"], default=None, max_length=200)
-    venue: str | None = Field(examples=["社区党群服务中心"], default=None, max_length=200)
-    format: str | None = Field(default=None, max_length=100)
-    co_organisers: list[CoOrganiser] | None = Field(
-        default=None, max_length=50, description="scheduled ones if absent"
-    )
-    participants_total: int | None = Field(default=None, ge=1, le=10000)
-    participant_groups: list[ParticipantGroup] = Field(default_factory=list, max_length=20)
-    topics: list[Topic] = Field(default_factory=list, max_length=50)
-    outcomes: list[Outcome] = Field(default_factory=list, max_length=100)
-    members_total: int | None = Field(
-        default=None, ge=1, le=10000, description="scheduled figure if absent"
-    )
-    members_present: int | None = Field(default=None, ge=0, le=10000)
-    model_station_id: str | None = Field(default=None, pattern=ID)
-    summary: str | None = Field(
-        examples=["表决通过加装电梯方案，明确后续分工。"],
-        default=None,
-        max_length=4000,
-        json_schema_extra=MULTILINE,
-    )
-
-
-class CancelMeeting(CommandBody):
-    cancelled_on: date | None = None
-    reason: str = Field(
-        examples=["天气原因改期"], min_length=1, max_length=1000, json_schema_extra=MULTILINE
-    )
+ADDRESS = ("station_id", "meeting_id")
 
 
 @dataclass(frozen=True)
 class Schedule:
     station_id: str
     meeting_id: str
-    request: ScheduleMeeting
+    kind: MeetingKind
+    title: str
+    scheduled_on: date
+    theme: str | None = None
+    venue: str | None = None
+    co_organisers: tuple[CoOrganiser, ...] = ()
+    planned_topics: tuple[Topic, ...] = ()
+    members_total: int | None = None
+    quorum_rule: QuorumRule | None = None
+    model_station_id: str | None = None
+    description: str | None = None
 
 
 @dataclass(frozen=True)
 class Hold:
+    """Absent facts (None) are the scheduled ones."""
+
     station_id: str
     meeting_id: str
-    request: HoldMeeting
+    held_on: date
+    title: str | None = None
+    theme: str | None = None
+    venue: str | None = None
+    format: str | None = None
+    co_organisers: tuple[CoOrganiser, ...] | None = None
+    participants_total: int | None = None
+    participant_groups: tuple[ParticipantGroup, ...] = ()
+    topics: tuple[Topic, ...] = ()
+    outcomes: tuple[Outcome, ...] = ()
+    members_total: int | None = None
+    members_present: int | None = None
+    model_station_id: str | None = None
+    summary: str | None = None
 
 
 @dataclass(frozen=True)
 class Cancel:
     station_id: str
     meeting_id: str
-    request: CancelMeeting
+    reason: str
     today: date
+    cancelled_on: date | None = None
 
 
 MeetingCommand = (
@@ -205,16 +169,16 @@ def require_meeting(state: Meeting, station_id: str, meeting_id: str) -> None:
         raise MeetingNotFound(f"no meeting {meeting_id} at station {station_id}")
 
 
-def schedule(state: Meeting, meeting_id: str, cmd: ScheduleMeeting) -> list[DomainEvent]:
+def schedule(state: Meeting, cmd: Schedule) -> list[DomainEvent]:
     if state.status != "none":
         raise MeetingAlreadyScheduled(
-            f"meeting {meeting_id} is already scheduled", field="meeting_id"
+            f"meeting {cmd.meeting_id} is already scheduled", field="meeting_id"
         )
-    return [MeetingScheduled(**cmd.model_dump(exclude={"meeting_id", "announced_on"}))]
+    return [MeetingScheduled(**facts(cmd, *ADDRESS))]
 
 
-def hold(state: Meeting, station_id: str, meeting_id: str, cmd: HoldMeeting) -> list[DomainEvent]:
-    require_meeting(state, station_id, meeting_id)
+def hold(state: Meeting, cmd: Hold) -> list[DomainEvent]:
+    meeting_id = cmd.meeting_id
     if state.status == "held":
         raise MeetingAlreadyHeld(f"meeting {meeting_id} was already held on {state.held_on}")
     state.require_open()
@@ -235,16 +199,14 @@ def hold(state: Meeting, station_id: str, meeting_id: str, cmd: HoldMeeting) -> 
         "co_organisers": list(state.co_organisers),
         "model_station_id": state.model_station_id,
     }
-    given = cmd.model_dump(exclude_none=True)
+    given = {k: v for k, v in facts(cmd, *ADDRESS).items() if v is not None}
     return [
         MeetingHeld(**{**scheduled, **given, "kind": state.kind, "members_total": members_total})
     ]
 
 
-def cancel(
-    state: Meeting, station_id: str, meeting_id: str, cmd: CancelMeeting, today: date
-) -> list[DomainEvent]:
-    require_meeting(state, station_id, meeting_id)
+def cancel(state: Meeting, cmd: Cancel) -> list[DomainEvent]:
+    meeting_id = cmd.meeting_id
     if state.status == "held":
         raise MeetingAlreadyHeld(
             f"meeting {meeting_id} was held on {state.held_on}; it cannot be cancelled"
@@ -256,7 +218,7 @@ def cancel(
             kind=state.kind,
             title=state.title,
             scheduled_on=state.scheduled_on,
-            cancelled_on=cmd.cancelled_on or today,
+            cancelled_on=cmd.cancelled_on or cmd.today,
             reason=cmd.reason,
         )
     ]
@@ -274,13 +236,13 @@ class MeetingDecider(Decider[MeetingCommand, Meeting]):
 
     def decide(self, command: MeetingCommand, state: Meeting) -> Sequence[DomainEvent]:
         if isinstance(command, Schedule):
-            return schedule(state, command.meeting_id, command.request)
+            return schedule(state, command)
         require_meeting(state, command.station_id, command.meeting_id)
         match command:
-            case Hold(station_id=station, meeting_id=meeting, request=r):
-                return hold(state, station, meeting, r)
-            case Cancel(station_id=station, meeting_id=meeting, request=r, today=today):
-                return cancel(state, station, meeting, r, today)
+            case Hold():
+                return hold(state, command)
+            case Cancel():
+                return cancel(state, command)
             case deliberation.Propose() | deliberation.Vote() | deliberation.Adopt():
                 return deliberation.decide(command, state)
             case _:

@@ -11,10 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
-from pydantic import AwareDatetime, Field
 from shegong_events import DomainEvent, Envelope
 from shegong_events.engagement import (
-    ID,
     CertificateIssued,
     ServiceSessionCheckedIn,
     ServiceSessionCheckedOut,
@@ -22,10 +20,9 @@ from shegong_events.engagement import (
     VolunteerCategory,
     VolunteerEnrolled,
 )
-from shegong_events.ids import VOLUNTEER_PHONE
 from shegong_runtime.decider import Decider
 
-from shegong_engagement.domain import CommandBody
+from shegong_engagement.domain import facts
 from shegong_engagement.domain.certificate import Certify, issue_certificate
 from shegong_engagement.domain.errors import (
     CheckOutBeforeCheckIn,
@@ -67,52 +64,28 @@ class Volunteer:
         return max(ends, default=None)
 
 
-class EnrollVolunteer(CommandBody):
-    volunteer_id: str | None = Field(default=None, pattern=ID, description="generated when absent")
-    name: str = Field(min_length=1, max_length=50, description="sealed; never published")
-    phone: str | None = Field(default=None, pattern=VOLUNTEER_PHONE, description="sealed")
-    category: VolunteerCategory
-    affiliation: str | None = Field(
-        examples=["兰州城市学院社会工作专业"], default=None, max_length=100
-    )
-    skills: list[str] = Field(default_factory=list, max_length=30)
-    enrolled_on: date | None = None
-
-
-class RecordTraining(CommandBody):
-    training_id: str = Field(pattern=ID)
-    title: str = Field(examples=["志愿服务共学坊：入户探访技巧"], min_length=1, max_length=200)
-    attended_on: date
-    minutes: int | None = Field(default=None, ge=1, le=1440)
-    meeting_id: str | None = Field(default=None, pattern=ID)
-
-
-class CheckIn(CommandBody):
-    session_id: str | None = Field(default=None, pattern=ID, description="generated when absent")
-    checked_in_at: AwareDatetime
-    activity: str = Field(examples=["助老陪伴"], min_length=1, max_length=200)
-    meeting_id: str | None = Field(default=None, pattern=ID)
-
-
-class CheckOut(CommandBody):
-    checked_out_at: AwareDatetime
-
-
 @dataclass(frozen=True)
 class Enroll:
     station_id: str
     volunteer_id: str
-    request: EnrollVolunteer
+    category: VolunteerCategory
     name_sealed: str
-    phone_sealed: str | None
     today: date
+    phone_sealed: str | None = None
+    affiliation: str | None = None
+    skills: tuple[str, ...] = ()
+    enrolled_on: date | None = None
 
 
 @dataclass(frozen=True)
 class AttendTraining:
     station_id: str
     volunteer_id: str
-    request: RecordTraining
+    training_id: str
+    title: str
+    attended_on: date
+    minutes: int | None = None
+    meeting_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -122,9 +95,11 @@ class BeginSession:
     station_id: str
     volunteer_id: str
     session_id: str
-    request: CheckIn
+    checked_in_at: datetime
+    activity: str
     now: datetime
     limit: timedelta
+    meeting_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -132,7 +107,7 @@ class EndSession:
     station_id: str
     volunteer_id: str
     session_id: str
-    request: CheckOut
+    checked_out_at: datetime
     now: datetime
     limit: timedelta
 
@@ -157,37 +132,24 @@ def require_volunteer(state: Volunteer, station_id: str, volunteer_id: str) -> N
         raise VolunteerNotFound(f"no volunteer {volunteer_id} at station {station_id}")
 
 
-def enroll(
-    state: Volunteer,
-    cmd: EnrollVolunteer,
-    name_sealed: str,
-    phone_sealed: str | None,
-    today: date,
-    volunteer_id: str | None = None,
-) -> list[DomainEvent]:
-    volunteer_id = volunteer_id or cmd.volunteer_id
+ADDRESS = ("station_id", "volunteer_id")
+
+
+def enroll(state: Volunteer, cmd: Enroll) -> list[DomainEvent]:
     if state.enrolled:
         raise VolunteerAlreadyEnrolled(
-            f"volunteer {volunteer_id} is already enrolled", field="volunteer_id"
+            f"volunteer {cmd.volunteer_id} is already enrolled", field="volunteer_id"
         )
-    return [
-        VolunteerEnrolled(
-            category=cmd.category,
-            affiliation=cmd.affiliation,
-            skills=cmd.skills,
-            name_sealed=name_sealed,
-            phone_sealed=phone_sealed,
-            enrolled_on=cmd.enrolled_on or today,
-        )
-    ]
+    data = facts(cmd, *ADDRESS, "today", "enrolled_on")
+    return [VolunteerEnrolled(**data, enrolled_on=cmd.enrolled_on or cmd.today)]
 
 
-def attend_training(state: Volunteer, cmd: RecordTraining) -> list[DomainEvent]:
+def attend_training(state: Volunteer, cmd: AttendTraining) -> list[DomainEvent]:
     if cmd.training_id in state.trainings:
         raise TrainingAlreadyRecorded(
             f"training {cmd.training_id} is already recorded", field="training_id"
         )
-    return [TrainingAttended(**cmd.model_dump())]
+    return [TrainingAttended(**facts(cmd, *ADDRESS))]
 
 
 def close_at_limit(session_id: str, session: Session, limit: timedelta) -> ServiceSessionCheckedOut:
@@ -201,9 +163,8 @@ def close_at_limit(session_id: str, session: Session, limit: timedelta) -> Servi
     )
 
 
-def check_in(
-    state: Volunteer, session_id: str, cmd: CheckIn, now: datetime, limit: timedelta
-) -> list[DomainEvent]:
+def check_in(state: Volunteer, cmd: BeginSession) -> list[DomainEvent]:
+    session_id, now, limit = cmd.session_id, cmd.now, cmd.limit
     if session_id in state.sessions:
         raise SessionAlreadyRecorded(
             f"session {session_id} is already checked in", field="session_id"
@@ -223,15 +184,12 @@ def check_in(
         raise SessionsOverlap(
             f"the previous session ended at {last.isoformat()}", field="checked_in_at"
         )
-    events.append(
-        ServiceSessionCheckedIn(session_id=session_id, **cmd.model_dump(exclude={"session_id"}))
-    )
+    events.append(ServiceSessionCheckedIn(**facts(cmd, *ADDRESS, "now", "limit")))
     return events
 
 
-def check_out(
-    state: Volunteer, session_id: str, cmd: CheckOut, now: datetime, limit: timedelta
-) -> list[DomainEvent]:
+def check_out(state: Volunteer, cmd: EndSession) -> list[DomainEvent]:
+    session_id, now, limit = cmd.session_id, cmd.now, cmd.limit
     session = state.sessions.get(session_id)
     if session is None:
         raise SessionNotFound(f"no session {session_id} for this volunteer")
@@ -309,20 +267,20 @@ class VolunteerDecider(Decider[VolunteerCommand, Volunteer]):
 
     def decide(self, command: VolunteerCommand, state: Volunteer) -> Sequence[DomainEvent]:
         match command:
-            case Enroll(volunteer_id=vid, request=r, name_sealed=name, phone_sealed=phone):
-                return enroll(state, r, name, phone, command.today, vid)
+            case Enroll():
+                return enroll(state, command)
             case CloseExpiredSession(now=now, limit=limit):
                 return close_expired(state, now, limit)
         require_volunteer(state, command.station_id, command.volunteer_id)
         match command:
-            case AttendTraining(request=r):
-                return attend_training(state, r)
-            case BeginSession(session_id=sid, request=r, now=now, limit=limit):
-                return check_in(state, sid, r, now, limit)
-            case EndSession(session_id=sid, request=r, now=now, limit=limit):
-                return check_out(state, sid, r, now, limit)
-            case Certify(request=r, number=number, today=today):
-                return issue_certificate(state, r, number, today)
+            case AttendTraining():
+                return attend_training(state, command)
+            case BeginSession():
+                return check_in(state, command)
+            case EndSession():
+                return check_out(state, command)
+            case Certify():
+                return issue_certificate(state, command)
         raise TypeError(f"not a volunteer command: {command!r}")
 
 

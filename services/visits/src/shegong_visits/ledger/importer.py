@@ -18,12 +18,12 @@ from uuid import UUID
 
 from shegong_runtime import crypto, logging
 from shegong_runtime.auth import Principal
-from shegong_runtime.commands import CommandContext, fingerprint, handle, load, remembered
+from shegong_runtime.commands import CommandContext, fingerprint, send
 from shegong_runtime.service import Runtime
 
-from shegong_visits import config, personal, views
-from shegong_visits.entrypoints.http.common import answered
-from shegong_visits.entrypoints.http.households import _draft, _registration
+from shegong_visits import views
+from shegong_visits.entrypoints.http import building
+from shegong_visits.entrypoints.http.common import at_or_now, household
 from shegong_visits.ledger import rows
 
 log = logging.get("ledger")
@@ -154,8 +154,7 @@ async def run(
 
 async def _row(t: Target, row: rows.Ledgered) -> str:
     """One row's command, in a task of its own (its own sealing context): "added" or "repeated"."""
-    store, households = t.rt.store, config.households()
-    assert store is not None
+    assert t.rt.store is not None
     hid = household_id(t.digest, t.station_id, row.row)
     ctx = CommandContext(
         actor=t.who.subject,
@@ -166,24 +165,16 @@ async def _row(t: Target, row: rows.Ledgered) -> str:
         ),
     )
     crypto.begin_command()
-    if await remembered(store, ctx) is not None:
-        return "repeated"
     body = row.body(t.station_id, hid)
-    loaded = await load(store, households, hid)
-    households.decide(await _registration(body, hid, _draft), loaded[0])  # before a key exists
-    command = await _registration(body, hid, lambda v: personal.seal(t.rt, hid, v))
-    answer = await handle(
-        store,
-        households,
+    at = at_or_now(body.registered_at)
+    order = household(
         hid,
-        command,
+        building.registration(body, hid, at),
+        status=201,
         station_id=t.station_id,
-        ctx=ctx,
-        respond=answered(hid, 201),
-        occurred_at=command.registered_at,
-        loaded=loaded,
-        replay_asked=True,
+        occurred_at=at,
     )
+    answer = await send(t.rt.store, order, ctx, keys=t.rt.keys)  # the import checked the scope
     return "repeated" if answer.replayed else "added"
 
 

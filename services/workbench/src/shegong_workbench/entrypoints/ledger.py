@@ -10,8 +10,7 @@ from datetime import timedelta
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from shegong_events import calendar
-from shegong_runtime import pipl
-from shegong_runtime.auth import Principal
+from shegong_runtime.auth import MANAGERS, Principal
 from shegong_runtime.service import runtime
 
 from shegong_workbench import stations, web
@@ -34,7 +33,7 @@ async def ledger_page(request: Request, month: str | None = None) -> Response:
             "ledger.html",
             who=who,
             stations=await stations.visible(runtime(request), who),
-            may_export=who.role in pipl.ERASERS,  # an export of names needs its own right
+            may_export=who.role in MANAGERS,  # an export of names needs its own right
             month=month if month and re.fullmatch(r"\d{4}-\d{2}", month) else last_month(),
         )
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Path, Request
 from pydantic import BaseModel, ConfigDict, Field
 from shegong_events.ids import SLUG, USERNAME
 from shegong_runtime import paging
-from shegong_runtime.auth import Principal, Role, requires
+from shegong_runtime.auth import WRITERS, Principal, Role, requires
 from shegong_runtime.errors import DomainError
 from shegong_runtime.paging import Paging
 from shegong_runtime.service import runtime
@@ -55,7 +55,7 @@ async def put_user(
     request: Request,
     who: Principal = ADMIN,
 ) -> dict:
-    if body.role not in users.STAFF_ROLES:
+    if body.role not in WRITERS:  # integrators and operators use their own tools
         raise RoleNotForStaff(f"role {body.role} cannot sign in to the workbench", field="role")
     if body.role in (Role.social_worker, Role.station_lead) and not body.stations:
         raise ScopeMissing("站点人员须指定所属社工站", field="stations")

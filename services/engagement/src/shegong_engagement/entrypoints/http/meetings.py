@@ -2,99 +2,99 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from shegong_events.calendar import at_noon, today
 from shegong_events.engagement import MeetingKind
-from shegong_runtime.auth import Principal
+from shegong_runtime import openapi
+from shegong_runtime.auth import WRITERS
 from shegong_runtime.commands import changed
 from shegong_runtime.inputs import Day, Identifier, new_id
 from shegong_runtime.paging import Page, Paging
+from shegong_runtime.routes import Reader, Writing
 
 from shegong_engagement import views
 from shegong_engagement.domain.errors import MeetingNotFound
-from shegong_engagement.domain.meeting import (
-    MEETING,
-    Cancel,
-    CancelMeeting,
-    Hold,
-    HoldMeeting,
-    Schedule,
-    ScheduleMeeting,
-)
-from shegong_engagement.entrypoints.http import readings as doc
-from shegong_engagement.entrypoints.http.common import (
-    PERSONAL_DATA_ROLES,
-    Writing,
-    for_read,
-    occurred_on,
-    read_access,
-)
+from shegong_engagement.domain.meeting import Cancel, Hold, Schedule
+from shegong_engagement.entrypoints.http import answers, bodies
+from shegong_engagement.entrypoints.http.common import MEETING_LINK, for_read, meeting, occurred_on
 from shegong_engagement.entrypoints.http.sealed import open_meeting_names
 
 router = APIRouter(tags=["meetings"])
 BASE = "/stations/{station_id}/meetings/{meeting_id}"
-MEETING_LINK = {"meeting": doc.MEETING}
 
 
 @router.post(
     "/stations/{station_id}/meetings",
     status_code=201,
-    responses=doc.changed(201, "scheduled", **MEETING_LINK),
+    responses=openapi.command(201, "scheduled", meeting=MEETING_LINK),
 )
-async def schedule_meeting(station_id: Identifier, body: ScheduleMeeting, call: Writing):
+async def schedule_meeting(station_id: Identifier, body: bodies.ScheduleMeeting, call: Writing):
     meeting_id = body.meeting_id or new_id("m")
-    return await call.run(
-        MEETING,
-        meeting_id,
-        Schedule(station_id, meeting_id, body),
-        station_id=station_id,
-        respond=changed(201, "meeting_id"),
-        occurred_at=occurred_on(body.announced_on),
+    facts = body.facts("meeting_id", "announced_on")
+    return await call.send(
+        meeting(
+            station_id,
+            meeting_id,
+            Schedule(station_id=station_id, meeting_id=meeting_id, **facts),
+            changed(201, "meeting_id"),
+            occurred_at=occurred_on(body.announced_on),
+        )
     )
 
 
-@router.post(f"{BASE}/held", responses=doc.changed(200, "held", **MEETING_LINK))
+@router.post(
+    f"{BASE}/held",
+    openapi_extra=openapi.IF_MATCH,
+    responses=openapi.command(200, "held", meeting=MEETING_LINK),
+)
 async def hold_meeting(
-    station_id: Identifier, meeting_id: Identifier, body: HoldMeeting, call: Writing
+    station_id: Identifier, meeting_id: Identifier, body: bodies.HoldMeeting, call: Writing
 ):
-    return await call.run(
-        MEETING,
-        meeting_id,
-        Hold(station_id, meeting_id, body),
-        station_id=station_id,
-        respond=changed(200, "meeting_id"),
-        occurred_at=at_noon(body.held_on),
+    return await call.send(
+        meeting(
+            station_id,
+            meeting_id,
+            Hold(station_id=station_id, meeting_id=meeting_id, **body.facts()),
+            changed(200, "meeting_id"),
+            occurred_at=at_noon(body.held_on),
+        )
     )
 
 
-@router.post(f"{BASE}/cancellation", responses=doc.changed(200, "cancelled", **MEETING_LINK))
+@router.post(
+    f"{BASE}/cancellation",
+    openapi_extra=openapi.IF_MATCH,
+    responses=openapi.command(200, "cancelled", meeting=MEETING_LINK),
+)
 async def cancel_meeting(
-    station_id: Identifier, meeting_id: Identifier, body: CancelMeeting, call: Writing
+    station_id: Identifier, meeting_id: Identifier, body: bodies.CancelMeeting, call: Writing
 ):
-    command = Cancel(station_id, meeting_id, body, today())
-    return await call.run(
-        MEETING,
-        meeting_id,
-        command,
-        station_id=station_id,
-        respond=changed(200, "meeting_id"),
-        occurred_at=occurred_on(body.cancelled_on),
+    command = Cancel(station_id, meeting_id, body.reason, today(), body.cancelled_on)
+    return await call.send(
+        meeting(
+            station_id,
+            meeting_id,
+            command,
+            changed(200, "meeting_id"),
+            occurred_at=occurred_on(body.cancelled_on),
+        )
     )
 
 
 @router.get(
-    "/meetings", responses=doc.reading(Page[doc.Meeting], "meetings, oldest (or newest) first")
+    "/meetings",
+    responses=openapi.reading(Page[answers.Meeting], "meetings, oldest (or newest) first"),
 )
 async def list_meetings(
     request: Request,
     page: Paging,
+    who: Reader,
     station_id: Identifier | None = None,
     kind: MeetingKind | None = None,
     status: str | None = Query(default=None, pattern="^(scheduled|held|cancelled)$"),
     held_from: Day | None = None,
     held_to: Day | None = None,
     newest_first: bool = Query(default=False, description="the latest meetings first"),
-    who: Principal = Depends(read_access),
 ):
     rt = await for_read(request, who, station_id)
     stations = await rt.stations.scope(who, station_id)
@@ -103,13 +103,11 @@ async def list_meetings(
 
 
 @router.get(
-    "/meetings/by-kind", responses=doc.reading(Page[doc.KindCount], "counts per station and kind")
+    "/meetings/by-kind",
+    responses=openapi.reading(Page[answers.KindCount], "counts per station and kind"),
 )
 async def meetings_by_kind(
-    request: Request,
-    page: Paging,
-    station_id: Identifier | None = None,
-    who: Principal = Depends(read_access),
+    request: Request, page: Paging, who: Reader, station_id: Identifier | None = None
 ):
     """Meetings per station and kind: how many scheduled, held, cancelled, and who came."""
     rt = await for_read(request, who, station_id)
@@ -119,16 +117,13 @@ async def meetings_by_kind(
 
 @router.get(
     "/stations/{station_id}/meetings/{meeting_id}",
-    responses=doc.reading(doc.MeetingDetail, "the meeting with its deliberation"),
+    responses=openapi.reading(answers.MeetingDetail, "the meeting with its deliberation"),
 )
 async def meeting_detail(
-    station_id: Identifier,
-    meeting_id: Identifier,
-    request: Request,
-    who: Principal = Depends(read_access),
+    station_id: Identifier, meeting_id: Identifier, request: Request, who: Reader
 ):
     rt = await for_read(request, who, station_id)
     row = await views.meeting(rt, station_id, meeting_id)
     if row is None:
         raise MeetingNotFound(f"no meeting {meeting_id} at station {station_id} (yet)")
-    return await open_meeting_names(rt, row, who.role in PERSONAL_DATA_ROLES)
+    return await open_meeting_names(rt, row, who.role in WRITERS)

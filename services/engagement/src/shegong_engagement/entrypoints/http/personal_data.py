@@ -7,16 +7,14 @@ are the domain's (`shegong_engagement.domain.erasure`)."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Request
+from shegong_runtime import openapi, pipl
 from shegong_runtime import personal_data_routes as rights
-from shegong_runtime import pipl
-from shegong_runtime.auth import Principal, requires
-from shegong_runtime.commands import changed, load
-from shegong_runtime.http import CommandRequest, command_request
+from shegong_runtime.commands import Order, changed, load
 from shegong_runtime.inputs import Identifier
+from shegong_runtime.routes import Manager, Managing
 from shegong_runtime.service import runtime
 
 from shegong_engagement.domain.aggregates import VOLUNTEER
@@ -36,34 +34,36 @@ from shegong_engagement.entrypoints.http.sealed import (
 router = APIRouter(tags=["personal data"])
 BASE = "/stations/{station_id}/volunteers/{volunteer_id}"
 MEETING_PATH = "/stations/{station_id}/meetings/{meeting_id}"
-Eraser = Annotated[Principal, Depends(requires(*pipl.ERASERS))]
-Erasing = Annotated[CommandRequest, Depends(command_request(*pipl.ERASERS))]
 
 
-@router.post(f"{BASE}/erasure")
+@router.post(
+    f"{BASE}/erasure",
+    openapi_extra=openapi.IF_MATCH,
+    responses=openapi.command(200, "the volunteer's name and phone erased; the hours stay"),
+)
 async def erase_volunteer(
-    station_id: Identifier, volunteer_id: Identifier, body: pipl.Erase, call: Erasing
+    station_id: Identifier, volunteer_id: Identifier, body: pipl.Erase, call: Managing
 ):
     """Destroy the volunteer's key with the erasure event; their sealed name and phone go with it."""
     command = EraseVolunteer(
         station_id=station_id, volunteer_id=volunteer_id, reason=body.reason, erased_at=pipl.now()
     )
-    return await rights.erase(
-        call.rt,
-        call.who,
-        call.ctx,
-        VOLUNTEER_ERASURE,
-        volunteer_id,
-        command,
-        station_id=station_id,
-        subject=volunteer_subject(volunteer_id),
-        answer=changed(200, "volunteer_id"),
+    return await call.send(
+        Order(
+            VOLUNTEER_ERASURE,
+            volunteer_id,
+            command,
+            changed(200, "volunteer_id"),
+            station_id=station_id,
+            subject=volunteer_subject(volunteer_id),
+            erases=True,
+        )
     )
 
 
 @router.get(f"{BASE}/export", responses=rights.EXPORT_RESPONSES)
 async def export_volunteer(
-    station_id: Identifier, volunteer_id: Identifier, request: Request, who: Eraser
+    station_id: Identifier, volunteer_id: Identifier, request: Request, who: Manager
 ):
     """A copy of everything recorded about the volunteer (PIPL), name and phone opened."""
     rt = runtime(request)
@@ -76,14 +76,9 @@ async def export_volunteer(
     return await rights.export(rt, who, station_id, subject, streams, found)
 
 
-async def _erase_name(
-    call: CommandRequest,
-    subject: str,
-    station_id: str,
-    meeting_id: str,
-    body: pipl.Erase,
-    **named: str,
-) -> JSONResponse:
+def _name_erasure(
+    subject: str, station_id: str, meeting_id: str, body: pipl.Erase, **named: str
+) -> Order[Any, Any]:
     """Erase one name at a meeting: `issue_id=` its proposer's, or `action_id=` its owner's."""
     command = EraseMeetingName(
         station_id=station_id,
@@ -92,40 +87,47 @@ async def _erase_name(
         erased_at=pipl.now(),
         **named,
     )
-    return await rights.erase(
-        call.rt,
-        call.who,
-        call.ctx,
+    return Order(
         MEETING_NAME_ERASURE,
         meeting_id,
         command,
+        changed(200, "meeting_id"),
         station_id=station_id,
         subject=subject,
-        answer=changed(200, "meeting_id"),
+        erases=True,
     )
 
 
-@router.post(MEETING_PATH + "/issues/{issue_id}/proposer-erasure")
+@router.post(
+    MEETING_PATH + "/issues/{issue_id}/proposer-erasure",
+    openapi_extra=openapi.IF_MATCH,
+    responses=openapi.command(200, "the proposer's name erased; the issue stays"),
+)
 async def erase_proposer(
     station_id: Identifier,
     meeting_id: Identifier,
     issue_id: Identifier,
     body: pipl.Erase,
-    call: Erasing,
+    call: Managing,
 ):
     """Erase the name of the person who proposed an issue; the issue stays."""
     subject = issue_subject(meeting_id, issue_id)
-    return await _erase_name(call, subject, station_id, meeting_id, body, issue_id=issue_id)
+    return await call.send(_name_erasure(subject, station_id, meeting_id, body, issue_id=issue_id))
 
 
-@router.post(MEETING_PATH + "/action-items/{action_id}/owner-erasure")
+@router.post(
+    MEETING_PATH + "/action-items/{action_id}/owner-erasure",
+    openapi_extra=openapi.IF_MATCH,
+    responses=openapi.command(200, "the owner's name erased; the action item stays"),
+)
 async def erase_owner(
     station_id: Identifier,
     meeting_id: Identifier,
     action_id: Identifier,
     body: pipl.Erase,
-    call: Erasing,
+    call: Managing,
 ):
     """Erase the name of the person an action item was assigned to; the item stays."""
     subject = action_subject(meeting_id, action_id)
-    return await _erase_name(call, subject, station_id, meeting_id, body, action_id=action_id)
+    erasure = _name_erasure(subject, station_id, meeting_id, body, action_id=action_id)
+    return await call.send(erasure)

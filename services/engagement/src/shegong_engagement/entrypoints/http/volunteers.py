@@ -2,134 +2,162 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
+from functools import partial
+
+from fastapi import APIRouter, Request
 from shegong_events.calendar import at_noon, now, today
-from shegong_runtime import masking
-from shegong_runtime.auth import Principal
-from shegong_runtime.commands import changed, last
+from shegong_runtime import masking, openapi
+from shegong_runtime.auth import WRITERS
+from shegong_runtime.commands import Sealer, changed, last
 from shegong_runtime.inputs import Identifier, new_id
 from shegong_runtime.paging import Page, Paging
+from shegong_runtime.routes import Reader, Writing
 
 from shegong_engagement import config, views
 from shegong_engagement.domain.errors import VolunteerNotFound
 from shegong_engagement.domain.volunteer import (
-    VOLUNTEER,
     AttendTraining,
     BeginSession,
-    CheckIn,
-    CheckOut,
     EndSession,
     Enroll,
-    EnrollVolunteer,
-    RecordTraining,
+    Volunteer,
 )
-from shegong_engagement.entrypoints.http import readings as doc
+from shegong_engagement.entrypoints.http import answers, bodies
 from shegong_engagement.entrypoints.http.common import (
-    PERSONAL_DATA_ROLES,
-    Writing,
+    VOLUNTEER_LINK,
     for_read,
     occurred_on,
-    read_access,
+    volunteer,
 )
 from shegong_engagement.entrypoints.http.sealed import open_volunteer, volunteer_subject
 
 router = APIRouter(tags=["volunteers"])
 BASE = "/stations/{station_id}/volunteers/{volunteer_id}"
-VOLUNTEER_LINK = {"volunteer": doc.VOLUNTEER}
 
 
 @router.post(
     "/stations/{station_id}/volunteers",
     status_code=201,
-    responses=doc.changed(201, "enrolled", **VOLUNTEER_LINK),
+    responses=openapi.command(201, "enrolled", volunteer=VOLUNTEER_LINK),
 )
-async def enroll_volunteer(station_id: Identifier, body: EnrollVolunteer, call: Writing):
-    rt = await call.at(station_id)
+async def enroll_volunteer(station_id: Identifier, body: bodies.EnrollVolunteer, call: Writing):
     volunteer_id = body.volunteer_id or new_id("v")
-    subject = volunteer_subject(volunteer_id)
-    name, phone = await rt.keys.seal(subject, body.name), await rt.keys.seal(subject, body.phone)
-    return await call.run(
-        VOLUNTEER,
-        volunteer_id,
-        Enroll(station_id, volunteer_id, body, name or "", phone, today()),
+    enrolment = partial(_enrolment, station_id, volunteer_id, body)
+    return await call.send(
+        volunteer(
+            station_id,
+            volunteer_id,
+            enrolment,
+            changed(201, "volunteer_id"),
+            subject=volunteer_subject(volunteer_id),
+            occurred_at=occurred_on(body.enrolled_on),
+        )
+    )
+
+
+async def _enrolment(
+    station_id: str,
+    volunteer_id: str,
+    body: bodies.EnrollVolunteer,
+    _state: Volunteer,
+    seal: Sealer,
+) -> Enroll:
+    """The enrolment, name and phone sealed once the caller's scope is settled."""
+    name, phone = await seal(body.name), await seal(body.phone)
+    return Enroll(
         station_id=station_id,
-        occurred_at=occurred_on(body.enrolled_on),
-        respond=changed(201, "volunteer_id"),
+        volunteer_id=volunteer_id,
+        **body.facts("volunteer_id", "name", "phone"),
+        name_sealed=name or "",
+        phone_sealed=phone,
+        today=today(),
     )
 
 
 @router.post(
-    f"{BASE}/trainings", status_code=201, responses=doc.changed(201, "recorded", **VOLUNTEER_LINK)
+    f"{BASE}/trainings",
+    openapi_extra=openapi.IF_MATCH,
+    status_code=201,
+    responses=openapi.command(201, "recorded", volunteer=VOLUNTEER_LINK),
 )
 async def record_training(
-    station_id: Identifier, volunteer_id: Identifier, body: RecordTraining, call: Writing
+    station_id: Identifier, volunteer_id: Identifier, body: bodies.RecordTraining, call: Writing
 ):
-    return await call.run(
-        VOLUNTEER,
-        volunteer_id,
-        AttendTraining(station_id, volunteer_id, body),
-        station_id=station_id,
-        occurred_at=at_noon(body.attended_on),
-        respond=changed(201, "volunteer_id", training_id=last("training_id")),
+    return await call.send(
+        volunteer(
+            station_id,
+            volunteer_id,
+            AttendTraining(station_id=station_id, volunteer_id=volunteer_id, **body.facts()),
+            changed(201, "volunteer_id", training_id=last("training_id")),
+            occurred_at=at_noon(body.attended_on),
+        )
     )
 
 
 @router.post(
-    f"{BASE}/sessions", status_code=201, responses=doc.changed(201, "checked in", **VOLUNTEER_LINK)
+    f"{BASE}/sessions",
+    openapi_extra=openapi.IF_MATCH,
+    status_code=201,
+    responses=openapi.command(201, "checked in", volunteer=VOLUNTEER_LINK),
 )
 async def check_in(
-    station_id: Identifier,
-    volunteer_id: Identifier,
-    body: CheckIn,
-    call: Writing,
+    station_id: Identifier, volunteer_id: Identifier, body: bodies.CheckIn, call: Writing
 ):
     """Start a service session; an open one past the limit is closed at the limit first."""
-    session_id = body.session_id or new_id("s")
     begin = BeginSession(
-        station_id, volunteer_id, session_id, body, now(), config.settings().session_limit
-    )
-    return await call.run(
-        VOLUNTEER,
-        volunteer_id,
-        begin,
         station_id=station_id,
-        occurred_at=body.checked_in_at,
-        respond=changed(201, "volunteer_id", session_id=last("session_id")),
+        volunteer_id=volunteer_id,
+        **body.facts("session_id"),
+        session_id=body.session_id or new_id("s"),
+        now=now(),
+        limit=config.settings().session_limit,
+    )
+    return await call.send(
+        volunteer(
+            station_id,
+            volunteer_id,
+            begin,
+            changed(201, "volunteer_id", session_id=last("session_id")),
+            occurred_at=body.checked_in_at,
+        )
     )
 
 
 @router.post(
     BASE + "/sessions/{session_id}/check-out",
-    responses=doc.changed(200, "checked out", **VOLUNTEER_LINK),
+    openapi_extra=openapi.IF_MATCH,
+    responses=openapi.command(200, "checked out", volunteer=VOLUNTEER_LINK),
 )
 async def check_out(
     station_id: Identifier,
     volunteer_id: Identifier,
     session_id: Identifier,
-    body: CheckOut,
+    body: bodies.CheckOut,
     call: Writing,
 ):
     """End a session; one longer than the limit is closed at the limit and flagged auto_closed."""
+    limit = config.settings().session_limit
     end = EndSession(
-        station_id, volunteer_id, session_id, body, now(), config.settings().session_limit
+        station_id, volunteer_id, session_id, body.checked_out_at, now=now(), limit=limit
     )
     picked = {k: last(k) for k in ("session_id", "minutes", "auto_closed")}
-    return await call.run(
-        VOLUNTEER,
-        volunteer_id,
-        end,
-        station_id=station_id,
-        occurred_at=body.checked_out_at,
-        respond=changed(200, "volunteer_id", **picked),
+    return await call.send(
+        volunteer(
+            station_id,
+            volunteer_id,
+            end,
+            changed(200, "volunteer_id", **picked),
+            occurred_at=body.checked_out_at,
+        )
     )
 
 
-@router.get("/volunteers", responses=doc.reading(Page[doc.Volunteer], "volunteers, without names"))
+@router.get(
+    "/volunteers",
+    responses=openapi.reading(Page[answers.Volunteer], "volunteers, without names"),
+)
 async def list_volunteers(
-    request: Request,
-    page: Paging,
-    station_id: Identifier | None = None,
-    who: Principal = Depends(read_access),
+    request: Request, page: Paging, who: Reader, station_id: Identifier | None = None
 ):
     """Volunteers with their trainings and hours; names only in a volunteer's own record."""
     rt = await for_read(request, who, station_id)
@@ -138,28 +166,25 @@ async def list_volunteers(
 
 
 @router.get(
-    BASE, responses=doc.reading(doc.VolunteerDetail, "the volunteer with sessions and certificates")
+    BASE,
+    responses=openapi.reading(
+        answers.VolunteerDetail, "the volunteer with sessions and certificates"
+    ),
 )
 async def volunteer_detail(
-    station_id: Identifier,
-    volunteer_id: Identifier,
-    request: Request,
-    who: Principal = Depends(read_access),
+    station_id: Identifier, volunteer_id: Identifier, request: Request, who: Reader
 ):
     rt = await for_read(request, who, station_id)
     row = await views.volunteer(rt, station_id, volunteer_id)
     if row is None:
         raise VolunteerNotFound(f"no volunteer {volunteer_id} at station {station_id} (yet)")
-    opened = await open_volunteer(rt, row, who.role in PERSONAL_DATA_ROLES)
+    opened = await open_volunteer(rt, row, who.role in WRITERS)
     return masking.for_reader(who, opened)  # a bureau sees the phone masked
 
 
-@router.get("/hours", responses=doc.reading(Page[doc.Hours], "service hours per station"))
+@router.get("/hours", responses=openapi.reading(Page[answers.Hours], "service hours per station"))
 async def hours_by_station(
-    request: Request,
-    page: Paging,
-    station_id: Identifier | None = None,
-    who: Principal = Depends(read_access),
+    request: Request, page: Paging, who: Reader, station_id: Identifier | None = None
 ):
     """Service hours per station: volunteers, sessions, minutes, hours, auto-closed, certified."""
     rt = await for_read(request, who, station_id)

@@ -1,6 +1,11 @@
-"""The HTTP API: thin routes that check scope, build a command and hand it to the one command
-path (`shegong_runtime.commands.handle`), and readings over the views."""
+"""The HTTP API: write routes that parse, state the command as an `Order` (its scope a
+station's, a district's or the person's own) and make one call, `CommandRequest.send`; and
+readings over the views."""
+
+from fastapi import APIRouter
 
 from shegong_notifications.entrypoints.http import deliveries, inbox, recipients, rules
 
-ROUTERS = [rules.router, recipients.router, inbox.router, deliveries.router]
+router = APIRouter()
+for part in (rules, recipients, inbox, deliveries):
+    router.include_router(part.router)

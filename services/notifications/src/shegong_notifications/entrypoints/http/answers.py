@@ -1,10 +1,11 @@
-"""What the routes answer, as the OpenAPI document shows it. Readings are documented with
-these models and answered as the views give them (the models do not re-serialise them)."""
+"""What the routes answer, as the OpenAPI document shows it (`openapi.reading`,
+`openapi.command`). Readings are documented with these models and answered as the views give
+them (the models do not re-serialise them)."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel
 from shegong_events.notifications import (
@@ -15,28 +16,6 @@ from shegong_events.notifications import (
     Reminder,
     ScopeKind,
 )
-
-
-def reading(model: Any, description: str) -> dict[str, Any]:
-    """`responses=` of a GET: its 200 documented by `model`, the body left as the view gives it."""
-    return {
-        "response_model": None,
-        "responses": {200: {"model": model, "description": description}},
-    }
-
-
-def command(
-    status: int, model: type[BaseModel], links: dict[str, Any] | None = None
-) -> dict[str, Any]:
-    """`responses=` of a command: its answer, and links to the reading of what it changed."""
-    response: dict[str, Any] = {"model": model, "description": model.__doc__ or ""}
-    if links:
-        response["links"] = links
-    return {"status_code": status, "responses": {status: response}}
-
-
-def link(operation_id: str, **parameters: str) -> dict[str, Any]:
-    return {"operationId": operation_id, "parameters": parameters}
 
 
 class RuleAnswer(BaseModel):
@@ -101,20 +80,6 @@ class RecipientView(BaseModel):
     webhook_url: str | None
     subscriptions: dict[str, str]
     registered_at: datetime
-
-
-class ExportedEvent(BaseModel):
-    event_type: str
-    occurred_at: datetime
-    recorded_at: datetime
-    station_id: str
-    facts: dict[str, Any]
-
-
-class PersonalDataExport(BaseModel):
-    subject_id: str
-    exported_at: datetime
-    events: list[ExportedEvent]
 
 
 class InboxItem(BaseModel):

@@ -7,30 +7,24 @@ caller's reach over the station (`Principal.require_station`), not a writer's.
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Literal
+from typing import Any, Literal
 
-from fastapi import APIRouter, Depends, Request
-from shegong_runtime.auth import Principal, Role, requires
-from shegong_runtime.commands import answer
+from fastapi import APIRouter, Request
+from shegong_runtime import openapi
+from shegong_runtime.auth import Principal
+from shegong_runtime.commands import Order, answer
 from shegong_runtime.errors import Forbidden
-from shegong_runtime.http import CommandRequest, command_request
 from shegong_runtime.inputs import Identifier
 from shegong_runtime.paging import Page, Paging
+from shegong_runtime.routes import Overseeing, Overseer
 from shegong_runtime.service import Runtime, runtime
 
 from shegong_notifications import projections, views
 from shegong_notifications.domain.notification import NOTIFICATION, NotificationNotFound, Redrive
-from shegong_notifications.entrypoints.http import answers
-from shegong_notifications.entrypoints.http.answers import (
-    DeliveryView,
-    RedriveAnswer,
-    ReminderView,
-    link,
-)
+from shegong_notifications.entrypoints.http.answers import DeliveryView, RedriveAnswer, ReminderView
+from shegong_notifications.entrypoints.http.scope import reaches
 
 router = APIRouter(tags=["deliveries"])
-OVERSEERS = (Role.station_lead, Role.district_officer, Role.city_admin, Role.operator)
-Overseeing = Annotated[CommandRequest, Depends(command_request(*OVERSEERS))]
 Status = Literal["pending", "sent", "dead"]
 
 
@@ -45,16 +39,15 @@ async def _listing(rt: Runtime, who: Principal, station_id: str | None) -> None:
 
 @router.get(
     "/deliveries",
-    operation_id="listDeliveries",
-    **answers.reading(Page[DeliveryView], "planned deliveries, newest first"),
+    responses=openapi.reading(Page[DeliveryView], "planned deliveries, newest first"),
 )
 async def list_deliveries(
     request: Request,
     page: Paging,
+    who: Overseer,
     station_id: Identifier | None = None,
     status: Status | None = None,
     rule_id: Identifier | None = None,
-    who: Principal = Depends(requires(*OVERSEERS)),
 ):
     rt = runtime(request)
     await _listing(rt, who, station_id)
@@ -63,12 +56,9 @@ async def list_deliveries(
 
 @router.get(
     "/deliveries/{delivery_id}",
-    operation_id="getDelivery",
-    **answers.reading(DeliveryView, "one delivery"),
+    responses=openapi.reading(DeliveryView, "one delivery"),
 )
-async def get_delivery(
-    delivery_id: uuid.UUID, request: Request, who: Principal = Depends(requires(*OVERSEERS))
-):
+async def get_delivery(delivery_id: uuid.UUID, request: Request, who: Overseer):
     rt = runtime(request)
     await rt.stations.refresh()
     found = await views.delivery_view(rt.pool, delivery_id)
@@ -80,15 +70,14 @@ async def get_delivery(
 
 @router.get(
     "/reminders",
-    operation_id="listReminders",
-    **answers.reading(Page[ReminderView], "reminders, soonest first"),
+    responses=openapi.reading(Page[ReminderView], "reminders, soonest first"),
 )
 async def list_reminders(
     request: Request,
     page: Paging,
+    who: Overseer,
     station_id: Identifier | None = None,
     status: Literal["pending", "fired", "cancelled", "superseded"] | None = None,
-    who: Principal = Depends(requires(*OVERSEERS)),
 ):
     rt = runtime(request)
     await _listing(rt, who, station_id)
@@ -97,26 +86,31 @@ async def list_reminders(
 
 @router.post(
     "/deliveries/{delivery_id}/redrive",
-    operation_id="redriveDelivery",
-    **answers.command(
+    openapi_extra=openapi.IF_MATCH,
+    responses=openapi.command(
         200,
+        "the notification, due again",
         RedriveAnswer,
-        {"delivery": link("getDelivery", delivery_id="$request.path.delivery_id")},
+        delivery=openapi.link("get_delivery", delivery_id="$request.path.delivery_id"),
     ),
 )
 async def redrive_delivery(delivery_id: uuid.UUID, call: Overseeing):
     """Send a dead notification again, from a fresh attempt count (409 unless it is dead)."""
-    await call.rt.stations.refresh()
-    row = await views.delivery(call.rt.pool, delivery_id)
-    if row is None:
-        raise NotificationNotFound(f"no notification {delivery_id}")
-    call.who.require_station(row["station_id"], call.rt.stations.district_of)
-    return await call.run(
+    row = await _delivery(call.rt, delivery_id)
+    redrive = Order(
         NOTIFICATION,
         str(delivery_id),
         Redrive(str(delivery_id)),
+        answer(200, delivery_id=str(delivery_id), status="pending"),
         station_id=row["station_id"],
-        checked=True,
-        respond=answer(200, delivery_id=str(delivery_id), status="pending"),
+        scope=reaches(call.rt, row["station_id"]),
         after_append=projections.in_step,
     )
+    return await call.send(redrive)
+
+
+async def _delivery(rt: Runtime, delivery_id: uuid.UUID) -> Any:
+    row = await views.delivery(rt.pool, delivery_id)
+    if row is None:
+        raise NotificationNotFound(f"no notification {delivery_id}")
+    return row

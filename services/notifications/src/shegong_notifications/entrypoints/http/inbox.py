@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import uuid
+from functools import partial
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request
-from shegong_runtime.auth import Principal, principal
-from shegong_runtime.commands import Answer, CommandContext, handle
-from shegong_runtime.http import command_context, respond
+from fastapi import APIRouter, Request
+from shegong_runtime import openapi
+from shegong_runtime.auth import Principal
+from shegong_runtime.commands import Order, answer
 from shegong_runtime.paging import Page, Paging
-from shegong_runtime.service import runtime
+from shegong_runtime.routes import Addressed, Caller
+from shegong_runtime.service import Runtime, runtime
 
 from shegong_notifications import projections, views
 from shegong_notifications.domain.notification import NOTIFICATION, MarkRead, NotificationNotFound
-from shegong_notifications.entrypoints.http import answers
 from shegong_notifications.entrypoints.http.answers import InboxItem, ReadAnswer
 
 router = APIRouter(tags=["inbox"])
@@ -21,42 +23,40 @@ router = APIRouter(tags=["inbox"])
 
 @router.get(
     "/inbox",
-    operation_id="listInbox",
-    **answers.reading(Page[InboxItem], "the caller's notifications, newest first"),
+    responses=openapi.reading(Page[InboxItem], "the caller's notifications, newest first"),
 )
-async def list_inbox(
-    request: Request,
-    page: Paging,
-    unread_only: bool = False,
-    who: Principal = Depends(principal),
-):
+async def list_inbox(request: Request, page: Paging, who: Caller, unread_only: bool = False):
     return page.answer(*await views.inbox(runtime(request).pool, page, who.subject, unread_only))
 
 
 @router.post(
-    "/inbox/{delivery_id}/read", operation_id="readNotification", **answers.command(200, ReadAnswer)
+    "/inbox/{delivery_id}/read",
+    openapi_extra=openapi.IF_MATCH,
+    responses=openapi.command(200, "the notification, read", ReadAnswer),
 )
-async def read(
-    delivery_id: uuid.UUID,
-    request: Request,
-    who: Principal = Depends(principal),
-    ctx: CommandContext = Depends(command_context),
-):
+async def read_notification(delivery_id: uuid.UUID, call: Addressed):
     """Only the addressee marks their notification read; reading again changes nothing."""
-    rt = runtime(request)
-    item = await views.inbox_item(rt.pool, delivery_id)
-    if item is None or item["recipient_id"] != who.subject:
-        raise NotificationNotFound(f"no notification {delivery_id} in this inbox")
-    answer = await handle(
-        rt.store,
+    item = await _item(call.rt, delivery_id)
+    marking = Order(
         NOTIFICATION,
         str(delivery_id),
-        MarkRead(str(delivery_id), who.subject),
+        MarkRead(str(delivery_id), call.who.subject),
+        answer(200, delivery_id=str(delivery_id), read=lambda _, state: state.read),
         station_id=item["station_id"],
-        ctx=ctx,
-        respond=lambda events, state: Answer(
-            200, {"delivery_id": str(delivery_id), "read": state.read}
-        ),
+        scope=partial(_addressee, item),
         after_append=projections.in_step,
     )
-    return respond(answer)
+    return await call.send(marking)
+
+
+async def _item(rt: Runtime, delivery_id: uuid.UUID) -> Any:
+    item = await views.inbox_item(rt.pool, delivery_id)
+    if item is None:
+        raise NotificationNotFound(f"no notification {delivery_id} in this inbox")
+    return item
+
+
+async def _addressee(item: Any, who: Principal, _state: Any) -> None:
+    """The scope of reading: the addressee's own inbox (anyone else: not found, 404)."""
+    if item["recipient_id"] != who.subject:
+        raise NotificationNotFound("no such notification in this inbox")

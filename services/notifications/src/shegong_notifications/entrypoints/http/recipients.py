@@ -1,24 +1,23 @@
 """The recipients directory and subscriptions: who gets what through which channel.
 
-Names, emails and webhook secrets are sealed here, under the person's key, before the command
-is built: the decider sees only sealed strings.
+Names, emails and webhook secrets are sealed under the person's key in the order's build, once
+the command request has checked the caller's scope: the decider sees only sealed strings, and
+a refused or replayed request seals nothing.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from functools import partial
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request
-from fastapi.responses import JSONResponse
-from pydantic import Field, HttpUrl
-from shegong_events.notifications import AudienceRole, Channel
-from shegong_runtime import paging, pipl
+from fastapi import APIRouter, Request
+from shegong_runtime import openapi, paging, pipl
 from shegong_runtime import personal_data_routes as rights
-from shegong_runtime.auth import Principal, Role, requires
-from shegong_runtime.commands import changed
-from shegong_runtime.http import CommandRequest, command_request
-from shegong_runtime.inputs import Identifier, RequestModel
+from shegong_runtime.auth import MANAGERS, Principal
+from shegong_runtime.commands import Order, Sealer, changed
+from shegong_runtime.inputs import Identifier
 from shegong_runtime.paging import Page, Paging
+from shegong_runtime.routes import Manager, Managing, Staff, Writing
 from shegong_runtime.service import Runtime, runtime
 
 from shegong_notifications import projections, views
@@ -29,49 +28,19 @@ from shegong_notifications.domain.recipient import (
     RecipientNotFound,
     data_subject,
 )
-from shegong_notifications.entrypoints.http import answers
-from shegong_notifications.entrypoints.http.answers import (
-    PersonalDataExport,
-    RecipientAnswer,
-    RecipientView,
-    link,
+from shegong_notifications.entrypoints.http import bodies
+from shegong_notifications.entrypoints.http.answers import RecipientAnswer, RecipientView
+from shegong_notifications.entrypoints.http.scope import (
+    can_read,
+    check_write,
+    envelope_station,
+    writes,
 )
-from shegong_notifications.entrypoints.http.scope import can_read, check_write, envelope_station
 
 router = APIRouter(tags=["recipients"])
-MANAGERS = (Role.station_lead, Role.district_officer, Role.city_admin)
-EMAIL = r"^[^@\s]{1,64}@[^@\s]{1,189}\.[^@\s]{1,63}$"
-Managing = Annotated[CommandRequest, Depends(command_request(*MANAGERS))]
-Personal = Annotated[CommandRequest, Depends(command_request(*MANAGERS, Role.social_worker))]
-"""The person themselves, or a manager over them."""
-TO_RECIPIENT = {"recipient": link("getRecipient", recipient_id="$request.path.recipient_id")}
-
-
-class RegisterRecipient(RequestModel):
-    recipient_id: Identifier = Field(description="the person's login subject")
-    role: AudienceRole
-    station_id: Identifier | None = None
-    district_id: Identifier | None = Field(default=None, description="district officers only")
-    name: str | None = Field(default=None, max_length=50, description="sealed")
-    email: str | None = Field(default=None, pattern=EMAIL, max_length=254, description="sealed")
-    webhook_url: HttpUrl | None = None
-    webhook_secret: str | None = Field(
-        default=None, min_length=16, max_length=200, description="sealed"
-    )
-    refs: list[str] = Field(default_factory=list, max_length=20)
-
-
-class UpdateRecipient(RequestModel):
-    name: str | None = Field(default=None, max_length=50)
-    email: str | None = Field(default=None, pattern=EMAIL, max_length=254)
-    webhook_url: HttpUrl | None = None
-    webhook_secret: str | None = Field(default=None, min_length=16, max_length=200)
-    refs: list[str] | None = Field(default=None, max_length=20)
-
-
-class SetSubscription(RequestModel):
-    topic: Identifier = Field(description="a template id, e.g. urgent-need")
-    channel: Channel | Literal["none"]
+ANSWERED = changed(200, "recipient_id", events=False)
+TO_RECIPIENT = openapi.link("get_recipient", recipient_id="$request.path.recipient_id")
+# `Writing`/`Staff` here: the person themselves (any staff role), or a manager over them
 
 
 def _filed_under(row: Any) -> str:
@@ -79,148 +48,160 @@ def _filed_under(row: Any) -> str:
     return envelope_station(row["station_id"], row["district_id"])
 
 
-async def _existing(  # type: ignore[no-untyped-def]
+async def _on_file(rt: Runtime, recipient_id: str, include_removed: bool = False) -> Any:
+    """The recipient's row in the directory (404 before any scope is checked)."""
+    row = await views.recipient(rt.pool, recipient_id, include_removed)
+    if row is None:
+        raise RecipientNotFound(f"no recipient {recipient_id}")
+    return row
+
+
+async def _may_change(rt: Runtime, row: Any, who: Principal, self_allowed: bool = False) -> None:
+    """The person themselves (where `self_allowed`), or a manager over their station or district."""
+    if self_allowed and who.subject == row["recipient_id"]:
+        return
+    who.require_role(MANAGERS)
+    station_id = row["station_id"]
+    await check_write(rt, who, station_id, None if station_id else row["district_id"])
+
+
+async def _existing(
     rt: Runtime,
     who: Principal,
     recipient_id: str,
     self_allowed: bool = False,
     include_removed: bool = False,
-):
-    """The recipient's row, after checking the caller may change it (404 before 403)."""
-    row = await views.recipient(rt.pool, recipient_id, include_removed)
-    if row is None:
-        raise RecipientNotFound(f"no recipient {recipient_id}")
-    if self_allowed and who.subject == recipient_id:
-        return row
-    who.require_role(MANAGERS)
-    station_id = row["station_id"]
-    await check_write(rt, who, station_id, None if station_id else row["district_id"])
+) -> Any:
+    """The recipient's row, after checking the caller may see it (404 before 403), for reads."""
+    row = await _on_file(rt, recipient_id, include_removed)
+    await _may_change(rt, row, who, self_allowed)
     return row
 
 
-async def _run(
-    call: CommandRequest,
+def _order(
+    rt: Runtime,
     row: Any,
     command: Any,
-    status: int = 200,
-    after_append: Any = projections.in_step,
-) -> JSONResponse:
-    """A command on the recipient of `row` (its scope checked by `_existing` or the route)."""
-    return await call.run(
+    *,
+    self_allowed: bool = False,
+    erases: bool = False,
+) -> Order[Any, Any]:
+    """A command on the recipient of `row`, filed under their station (or district), in the
+    scope of the person themselves (where `self_allowed`) or a manager over them."""
+
+    async def scope(who: Principal, _state: Any) -> None:
+        await _may_change(rt, row, who, self_allowed)
+
+    return Order(
         RECIPIENT,
-        command.recipient_id,
+        row["recipient_id"],
         command,
+        ANSWERED,
         station_id=_filed_under(row),
-        checked=True,
-        respond=changed(status, "recipient_id", events=False),
-        after_append=after_append,
-    )
-
-
-async def _sealed(
-    rt: Runtime, recipient_id: str, body: RegisterRecipient | UpdateRecipient
-) -> Addresses:
-    """Addresses as the events carry them: name, email and secret sealed under the person's key."""
-    sid = data_subject(recipient_id)
-    return Addresses(
-        name_sealed=await rt.keys.seal(sid, body.name),
-        email_sealed=await rt.keys.seal(sid, body.email),
-        webhook_url=str(body.webhook_url) if body.webhook_url else None,
-        webhook_secret_sealed=await rt.keys.seal(sid, body.webhook_secret),
-    )
-
-
-@router.post(
-    "/recipients",
-    operation_id="registerRecipient",
-    **answers.command(
-        201,
-        RecipientAnswer,
-        {"recipient": link("getRecipient", recipient_id="$response.body#/recipient_id")},
-    ),
-)
-async def register(body: RegisterRecipient, call: Managing):
-    await check_write(call.rt, call.who, body.station_id, body.district_id)
-    district_id = (
-        call.rt.stations.district_of(body.station_id) if body.station_id else body.district_id
-    )
-    command = recipient.RegisterRecipient(
-        recipient_id=body.recipient_id,
-        role=body.role,
-        station_id=body.station_id,
-        district_id=district_id,  # type: ignore[arg-type]  # the station's district, or the one named
-        refs=body.refs,
-        addresses=await _sealed(call.rt, body.recipient_id, body),
-    )
-    return await _run(
-        call, {"station_id": body.station_id, "district_id": district_id}, command, 201
-    )
-
-
-@router.post(
-    "/recipients/{recipient_id}/updates",
-    operation_id="updateRecipient",
-    **answers.command(200, RecipientAnswer, TO_RECIPIENT),
-)
-async def update(recipient_id: Identifier, body: UpdateRecipient, call: Personal):
-    row = await _existing(call.rt, call.who, recipient_id, self_allowed=True)
-    command = recipient.UpdateRecipient(
-        recipient_id, await _sealed(call.rt, recipient_id, body), refs=body.refs
-    )
-    return await _run(call, row, command)
-
-
-@router.post(
-    "/recipients/{recipient_id}/removal",
-    operation_id="removeRecipient",
-    **answers.command(200, RecipientAnswer),
-)
-async def remove(recipient_id: Identifier, call: Managing):
-    row = await _existing(call.rt, call.who, recipient_id)
-    return await _run(call, row, recipient.RemoveRecipient(recipient_id))
-
-
-@router.post(
-    "/recipients/{recipient_id}/erasure",
-    operation_id="eraseRecipient",
-    **answers.command(200, RecipientAnswer),
-)
-async def erase(recipient_id: Identifier, body: pipl.Erase, call: Managing):
-    """PIPL erasure: the recipient's key goes with the event; nothing more is sent to them."""
-    row = await _existing(call.rt, call.who, recipient_id, include_removed=True)
-    command = recipient.EraseRecipient(recipient_id, reason=body.reason, erased_at=pipl.now())
-    return await rights.erase(
-        call.rt,
-        call.who,
-        call.ctx,
-        RECIPIENT,
-        recipient_id,
-        command,
-        station_id=_filed_under(row),
-        subject=data_subject(recipient_id),
-        answer=changed(200, "recipient_id", events=False),
-        checked=True,  # by `_existing`: a district officer's record is filed under the district
+        subject=data_subject(row["recipient_id"]),
+        erases=erases,
+        scope=scope,
         after_append=projections.in_step,
     )
 
 
+async def _sealed(
+    seal: Sealer, body: bodies.RegisterRecipient | bodies.UpdateRecipient
+) -> Addresses:
+    """Addresses as the events carry them: name, email and secret sealed under the person's key."""
+    return Addresses(
+        name_sealed=await seal(body.name),
+        email_sealed=await seal(body.email),
+        webhook_url=str(body.webhook_url) if body.webhook_url else None,
+        webhook_secret_sealed=await seal(body.webhook_secret),
+    )
+
+
+async def _registration(
+    rt: Runtime, body: bodies.RegisterRecipient, _state: Any, seal: Sealer
+) -> recipient.RegisterRecipient:
+    """The registration, under the station's district (known once the scope is checked)."""
+    district = rt.stations.district_of(body.station_id) if body.station_id else body.district_id
+    return recipient.RegisterRecipient(
+        recipient_id=body.recipient_id,
+        role=body.role,
+        station_id=body.station_id,
+        district_id=district or "",
+        refs=body.refs,
+        addresses=await _sealed(seal, body),
+    )
+
+
+async def _update(
+    body: bodies.UpdateRecipient, recipient_id: str, _state: Any, seal: Sealer
+) -> recipient.UpdateRecipient:
+    return recipient.UpdateRecipient(recipient_id, await _sealed(seal, body), refs=body.refs)
+
+
+@router.post(
+    "/recipients",
+    status_code=201,
+    responses=openapi.command(
+        201,
+        "the recipient, registered",
+        RecipientAnswer,
+        recipient=openapi.link("get_recipient", recipient_id="$response.body#/recipient_id"),
+    ),
+)
+async def register_recipient(body: bodies.RegisterRecipient, call: Managing):
+    registration = Order(
+        RECIPIENT,
+        body.recipient_id,
+        partial(_registration, call.rt, body),
+        changed(201, "recipient_id", events=False),
+        station_id=envelope_station(body.station_id, body.district_id),
+        subject=data_subject(body.recipient_id),
+        scope=writes(call.rt, body.station_id, body.district_id),
+        after_append=projections.in_step,
+    )
+    return await call.send(registration)
+
+
+@router.post(
+    "/recipients/{recipient_id}/updates",
+    openapi_extra=openapi.IF_MATCH,
+    responses=openapi.command(
+        200, "the recipient, updated", RecipientAnswer, recipient=TO_RECIPIENT
+    ),
+)
+async def update_recipient(recipient_id: Identifier, body: bodies.UpdateRecipient, call: Writing):
+    row = await _on_file(call.rt, recipient_id)
+    update = partial(_update, body, recipient_id)
+    return await call.send(_order(call.rt, row, update, self_allowed=True))
+
+
+@router.post(
+    "/recipients/{recipient_id}/removal",
+    openapi_extra=openapi.IF_MATCH,
+    responses=openapi.command(200, "the recipient, removed", RecipientAnswer),
+)
+async def remove_recipient(recipient_id: Identifier, call: Managing):
+    row = await _on_file(call.rt, recipient_id)
+    return await call.send(_order(call.rt, row, recipient.RemoveRecipient(recipient_id)))
+
+
+@router.post(
+    "/recipients/{recipient_id}/erasure",
+    openapi_extra=openapi.IF_MATCH,
+    responses=openapi.command(200, "the recipient's personal data, erased", RecipientAnswer),
+)
+async def erase_recipient(recipient_id: Identifier, body: pipl.Erase, call: Managing):
+    """PIPL erasure: the recipient's key goes with the event; nothing more is sent to them."""
+    row = await _on_file(call.rt, recipient_id, include_removed=True)
+    command = recipient.EraseRecipient(recipient_id, reason=body.reason, erased_at=pipl.now())
+    return await call.send(_order(call.rt, row, command, erases=True))
+
+
 @router.get(
     "/recipients/{recipient_id}/export",
-    operation_id="exportRecipient",
-    responses={
-        200: {
-            "model": PersonalDataExport,
-            "description": "every event of the person's stream, opened",
-        },
-        409: {"description": "the person's data was erased already"},
-    },
-    response_model=None,
+    responses=rights.EXPORT_RESPONSES,
 )
-async def export(
-    recipient_id: Identifier,
-    request: Request,
-    who: Principal = Depends(requires(*MANAGERS, Role.social_worker)),
-):
+async def export_recipient(recipient_id: Identifier, request: Request, who: Staff):
     """A copy of the recipient's data (PIPL): the person themselves or a manager over them."""
     rt = runtime(request)
     row = await _existing(rt, who, recipient_id, self_allowed=True, include_removed=True)
@@ -230,14 +211,16 @@ async def export(
 
 @router.post(
     "/recipients/{recipient_id}/subscriptions",
-    operation_id="setSubscription",
-    **answers.command(200, RecipientAnswer, TO_RECIPIENT),
+    openapi_extra=openapi.IF_MATCH,
+    responses=openapi.command(
+        200, "the subscription, set", RecipientAnswer, recipient=TO_RECIPIENT
+    ),
 )
-async def set_subscription(recipient_id: Identifier, body: SetSubscription, call: Personal):
+async def set_subscription(recipient_id: Identifier, body: bodies.SetSubscription, call: Writing):
     """The person themselves, or a lead over them, chooses the channel for one topic."""
-    row = await _existing(call.rt, call.who, recipient_id, self_allowed=True)
+    row = await _on_file(call.rt, recipient_id)
     command = recipient.SetSubscription(recipient_id, topic=body.topic, channel=body.channel)
-    return await _run(call, row, command)
+    return await call.send(_order(call.rt, row, command, self_allowed=True))
 
 
 async def _shown(rt: Runtime, rows: list[Any]) -> list[dict[str, Any]]:
@@ -265,15 +248,14 @@ async def _shown(rt: Runtime, rows: list[Any]) -> list[dict[str, Any]]:
 
 @router.get(
     "/recipients",
-    operation_id="listRecipients",
-    **answers.reading(Page[RecipientView], "the directory in the caller's scope"),
+    responses=openapi.reading(Page[RecipientView], "the directory in the caller's scope"),
 )
 async def list_recipients(
     request: Request,
     page: Paging,
+    who: Manager,
     station_id: Identifier | None = None,
     district_id: Identifier | None = None,
-    who: Principal = Depends(requires(*MANAGERS)),
 ):
     """The directory in the caller's scope, names and addresses opened (and audited) only for
     the page shown: a directory of staff, bounded by configuration, paged after the scope check."""
@@ -290,14 +272,9 @@ async def list_recipients(
 
 @router.get(
     "/recipients/{recipient_id}",
-    operation_id="getRecipient",
-    **answers.reading(RecipientView, "one recipient"),
+    responses=openapi.reading(RecipientView, "one recipient"),
 )
-async def get_recipient(
-    recipient_id: Identifier,
-    request: Request,
-    who: Principal = Depends(requires(*MANAGERS, Role.social_worker)),
-):
+async def get_recipient(recipient_id: Identifier, request: Request, who: Staff):
     """One recipient as the directory lists them: the person themselves or a manager over them."""
     rt = runtime(request)
     await rt.stations.refresh()

@@ -2,92 +2,88 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request
-from fastapi.responses import JSONResponse
-from pydantic import Field
-from shegong_events.notifications import EVENT_TYPE, Audience, Channel, Condition, Reminder
-from shegong_runtime import paging
-from shegong_runtime.auth import Principal, Role, principal
-from shegong_runtime.commands import changed
-from shegong_runtime.http import CommandRequest, command_request
-from shegong_runtime.inputs import Identifier, RequestModel
+from fastapi import APIRouter, Request
+from shegong_runtime import openapi, paging
+from shegong_runtime.commands import Order, changed
+from shegong_runtime.inputs import Identifier
 from shegong_runtime.paging import Page, Paging
-from shegong_runtime.service import runtime
+from shegong_runtime.routes import Caller, Managing
+from shegong_runtime.service import Runtime, runtime
 
 from shegong_notifications import projections, rulebook, views
 from shegong_notifications.domain import rule
 from shegong_notifications.domain.rule import RULE, RuleNotFound
 from shegong_notifications.domain.templates import TEMPLATES
-from shegong_notifications.entrypoints.http import answers
-from shegong_notifications.entrypoints.http.answers import RuleAnswer, RuleView, TemplateView, link
-from shegong_notifications.entrypoints.http.scope import can_read, check_write, envelope_station
+from shegong_notifications.entrypoints.http import bodies
+from shegong_notifications.entrypoints.http.answers import RuleAnswer, RuleView, TemplateView
+from shegong_notifications.entrypoints.http.scope import can_read, envelope_station, writes
 
 router = APIRouter(tags=["rules"])
-SETTERS = (Role.station_lead, Role.district_officer, Role.city_admin)
-Setting = Annotated[CommandRequest, Depends(command_request(*SETTERS))]
-TO_RULE = {"rule": link("getRule", rule_id="$response.body#/rule_id")}
+TO_RULE = openapi.link("get_rule", rule_id="$response.body#/rule_id")
 
 
-class DefineRule(RequestModel):
-    rule_id: Identifier
-    station_id: Identifier | None = Field(
-        default=None, description="a station's rule; or name district_id"
-    )
-    district_id: Identifier | None = Field(default=None, description="a district-wide rule")
-    trigger: str = Field(pattern=EVENT_TYPE, description="event type, e.g. NeedIdentified")
-    conditions: list[Condition] = Field(default_factory=list, max_length=10)
-    audience: Audience
-    channel: Channel = "inbox"
-    template_id: Identifier = Field(description="one of GET /templates")
-    reminder: Reminder | None = None
-    description: str | None = Field(examples=["紧急需求通知站长"], default=None, max_length=200)
-
-
-class DisableRule(RequestModel):
-    reason: str | None = Field(examples=["规则调整"], default=None, max_length=200)
-
-
-async def _run(
-    call: CommandRequest, rule_id: str, command: Any, station_id: str, status: int
-) -> JSONResponse:
-    """A rule command, its scope checked by the route (a station's or a district's)."""
-    return await call.run(
+def _order(
+    rule_id: str, command: Any, station_id: str, scope: Any, status: int = 200
+) -> Order[Any, Any]:
+    """A rule command, filed under its station (or `district-<id>`), in the scope of its station
+    or district; the rulebook kept in step in the same transaction."""
+    respond = changed(status, "rule_id", events=False)
+    return Order(
         RULE,
         rule_id,
         command,
+        respond,
         station_id=station_id,
-        checked=True,
-        respond=changed(status, "rule_id", events=False),
+        scope=scope,
         after_append=projections.in_step,
     )
 
 
-@router.post("/rules", operation_id="defineRule", **answers.command(201, RuleAnswer, TO_RULE))
-async def define(body: DefineRule, call: Setting):
-    await check_write(call.rt, call.who, body.station_id, body.district_id)
-    command = rule.DefineRule(
+def _defined(body: bodies.DefineRule) -> rule.DefineRule:
+    """The rule of `body`, scoped to its station or its district (the scope says which is
+    missing, 422, when neither or both are named)."""
+    return rule.DefineRule(
         scope="station" if body.station_id else "district",
-        scope_id=body.station_id or body.district_id,  # type: ignore[arg-type]  # one of them, checked above
+        scope_id=body.station_id or body.district_id or "",
         **{k: v for k, v in body if k not in ("station_id", "district_id")},
     )
+
+
+async def _on_file(rt: Runtime, rule_id: str) -> dict[str, Any]:
+    row = await rulebook.get(rt.pool, rule_id)
+    if row is None:
+        raise RuleNotFound(f"no rule {rule_id}")
+    return dict(row)
+
+
+@router.post(
+    "/rules",
+    status_code=201,
+    responses=openapi.command(201, "the rule, defined", RuleAnswer, rule=TO_RULE),
+)
+async def define_rule(body: bodies.DefineRule, call: Managing):
     station_id = envelope_station(body.station_id, body.district_id)
-    return await _run(call, body.rule_id, command, station_id, 201)
+    scope = writes(call.rt, body.station_id, body.district_id)
+    return await call.send(_order(body.rule_id, _defined(body), station_id, scope, 201))
 
 
 @router.post(
     "/rules/{rule_id}/disable",
-    operation_id="disableRule",
-    **answers.command(200, RuleAnswer, {"rule": link("getRule", rule_id="$request.path.rule_id")}),
+    openapi_extra=openapi.IF_MATCH,
+    responses=openapi.command(
+        200,
+        "the rule, disabled",
+        RuleAnswer,
+        rule=openapi.link("get_rule", rule_id="$request.path.rule_id"),
+    ),
 )
-async def disable(rule_id: Identifier, body: DisableRule, call: Setting):
-    row = await rulebook.get(call.rt.pool, rule_id)
-    if row is None:
-        raise RuleNotFound(f"no rule {rule_id}")
-    await check_write(call.rt, call.who, *_scope(row))
+async def disable_rule(rule_id: Identifier, body: bodies.DisableRule, call: Managing):
+    row = await _on_file(call.rt, rule_id)
     command = rule.DisableRule(rule_id, reason=body.reason)
-    return await _run(call, rule_id, command, row["station_id"], 200)
+    scope = writes(call.rt, *_scope(row))
+    return await call.send(_order(rule_id, command, row["station_id"], scope))
 
 
 def _scope(row: dict) -> tuple[str | None, str | None]:  # type: ignore[type-arg]
@@ -99,15 +95,14 @@ def _scope(row: dict) -> tuple[str | None, str | None]:  # type: ignore[type-arg
 
 @router.get(
     "/rules",
-    operation_id="listRules",
-    **answers.reading(Page[RuleView], "the rules in the caller's scope"),
+    responses=openapi.reading(Page[RuleView], "the rules in the caller's scope"),
 )
 async def list_rules(
     request: Request,
     page: Paging,
+    who: Caller,
     station_id: Identifier | None = None,
     district_id: Identifier | None = None,
-    who: Principal = Depends(principal),
 ):
     """The rules in the caller's scope, oldest first (a list bounded by configuration, not by
     history: paged in memory after the scope check)."""
@@ -118,8 +113,8 @@ async def list_rules(
     return page.answer(*paging.slice_of_list(mine, views.RULES, page))
 
 
-@router.get("/rules/{rule_id}", operation_id="getRule", **answers.reading(RuleView, "one rule"))
-async def get_rule(rule_id: Identifier, request: Request, who: Principal = Depends(principal)):
+@router.get("/rules/{rule_id}", responses=openapi.reading(RuleView, "one rule"))
+async def get_rule(rule_id: Identifier, request: Request, who: Caller):
     rt = runtime(request)
     await rt.stations.refresh()
     found = await views.rule(rt.pool, rule_id)
@@ -130,10 +125,9 @@ async def get_rule(rule_id: Identifier, request: Request, who: Principal = Depen
 
 @router.get(
     "/templates",
-    operation_id="listTemplates",
-    **answers.reading(Page[TemplateView], "the notification texts"),
+    responses=openapi.reading(Page[TemplateView], "the notification texts"),
 )
-async def list_templates(page: Paging, who: Principal = Depends(principal)):
+async def list_templates(page: Paging, who: Caller):
     every = [
         {"template_id": tid, "title": t.title, "body": t.body, "summary": t.summary}
         for tid, t in TEMPLATES.items()

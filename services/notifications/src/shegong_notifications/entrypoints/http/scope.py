@@ -6,7 +6,10 @@ is the service's own is the district: district-wide rules and district officers.
 
 from __future__ import annotations
 
+from typing import Any
+
 from shegong_runtime.auth import Principal
+from shegong_runtime.commands import Scope
 from shegong_runtime.errors import DomainError
 from shegong_runtime.service import Runtime
 
@@ -37,6 +40,26 @@ async def check_write(
     if district_id not in set((await rt.stations.all()).values()):
         raise UnknownDistrict(f"unknown district {district_id!r}", field="district_id")
     who.require_district(district_id)
+
+
+def writes(rt: Runtime, station_id: str | None, district_id: str | None) -> Scope[Any]:
+    """`check_write` as an order's `scope`: checked by the command request, after the load."""
+
+    async def check(who: Principal, _state: Any) -> None:
+        await check_write(rt, who, station_id, district_id)
+
+    return check
+
+
+def reaches(rt: Runtime, station_id: str) -> Scope[Any]:
+    """The caller's reach over a station as an order's `scope`: operators re-drive deliveries
+    but record nothing else, so a reach, not a writer's scope."""
+
+    async def check(who: Principal, _state: Any) -> None:
+        await rt.stations.refresh()
+        who.require_station(station_id, rt.stations.district_of)
+
+    return check
 
 
 def can_read(rt: Runtime, who: Principal, station_id: str | None, district_id: str | None) -> bool:

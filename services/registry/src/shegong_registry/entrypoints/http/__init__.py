@@ -1,5 +1,6 @@
-"""The registry's HTTP API, one module per resource: thin routes that check scope, seal what is
-personal, build a command and run it through `shegong_runtime.commands.handle`."""
+"""The registry's HTTP API, one module per resource: each write route parses its body, states
+the command as an `Order` and makes one call, `CommandRequest.send` (load, scope, replay,
+If-Match, seal, decide, append, answer)."""
 
 from fastapi import APIRouter
 

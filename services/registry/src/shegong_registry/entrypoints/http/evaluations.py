@@ -2,93 +2,74 @@
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Annotated
+from functools import partial
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
-from pydantic import Field
+from fastapi import APIRouter, Query, Request
 from shegong_events.calendar import start_of
-from shegong_events.registry import EvaluationKind, EvaluationScores
+from shegong_runtime import openapi
 from shegong_runtime.auth import Role
-from shegong_runtime.commands import answer, version_of
-from shegong_runtime.http import CommandRequest, command_request
-from shegong_runtime.inputs import MULTILINE
+from shegong_runtime.commands import Order, Sealer, answer, version_of
 from shegong_runtime.paging import Paging
-from shegong_runtime.service import runtime
+from shegong_runtime.routes import Inspecting, Reader
+from shegong_runtime.service import Runtime, runtime
 
 from shegong_registry import views
 from shegong_registry.domain import evaluation
 from shegong_registry.domain.evaluation import EVALUATION, total
+from shegong_registry.entrypoints.http import bodies
 from shegong_registry.entrypoints.http.answers import DistrictEvaluations, EvaluationAnswer
-from shegong_registry.entrypoints.http.common import Body, DistrictId, Reader, StationId
-from shegong_registry.entrypoints.http.common import answer as answer_doc
+from shegong_registry.entrypoints.http.common import DistrictId, StationId
 
 router = APIRouter(tags=["evaluations"])
-EVALUATORS = (Role.district_officer, Role.city_admin)
-Evaluating = Annotated[CommandRequest, Depends(command_request(*EVALUATORS))]
-
-
-class RecordEvaluation(Body):
-    kind: EvaluationKind = "midterm"
-    period: str = Field(pattern=r"^\d{4}$", description="the project year evaluated, e.g. 2024")
-    scores: EvaluationScores
-    reviewer: str = Field(
-        examples=["兰州市民政局中期评估组"],
-        min_length=1,
-        max_length=100,
-        description="reviewing body, not a person",
-    )
-    evaluated_on: date
-    exemplary: bool = False
-    summary: str | None = Field(
-        examples=["站点服务台账完整，议事会运行规范。"],
-        default=None,
-        max_length=2000,
-        json_schema_extra=MULTILINE,
-    )
-    highlights: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(
-        default_factory=list, max_length=20
-    )
 
 
 @router.post(
     "/stations/{station_id}/evaluations",
     status_code=201,
-    responses=answer_doc(201, "the evaluation, recorded", EvaluationAnswer),
+    responses=openapi.command(201, "the evaluation, recorded", EvaluationAnswer),
 )
-async def record(station_id: StationId, body: RecordEvaluation, call: Evaluating):
-    rt = await call.at(station_id)
-    command = evaluation.RecordEvaluation(
+async def record_evaluation(station_id: StationId, body: bodies.RecordEvaluation, call: Inspecting):
+    evaluation_id = evaluation.evaluation_id(station_id, body.kind, body.period)
+    respond = answer(
+        201,
+        evaluation_id=evaluation_id,
         station_id=station_id,
-        district_id=rt.stations.district_of(station_id) or "",  # known: checked above
+        version=version_of,
+        total=total(body.scores),
+        exemplary=body.exemplary,
+    )
+    recorded = partial(_recorded, call.rt, station_id, body)
+    return await call.send(
+        Order(
+            EVALUATION,
+            evaluation_id,
+            recorded,
+            respond,
+            station_id=station_id,
+            occurred_at=start_of(body.evaluated_on),
+        )
+    )
+
+
+async def _recorded(
+    rt: Runtime, station_id: str, body: bodies.RecordEvaluation, _state: Any, _seal: Sealer
+) -> evaluation.RecordEvaluation:
+    """The evaluation, filed under the station's district (known once its scope is checked)."""
+    return evaluation.RecordEvaluation(
+        station_id=station_id,
+        district_id=rt.stations.district_of(station_id) or "",
         **body.model_dump(exclude={"scores", "highlights"}),
         scores=body.scores,
         highlights=tuple(body.highlights),
-    )
-    respond = answer(
-        201,
-        evaluation_id=command.evaluation_id,
-        station_id=station_id,
-        version=version_of,
-        total=total(command.scores),
-        exemplary=command.exemplary,
-    )
-    return await call.run(
-        EVALUATION,
-        command.evaluation_id,
-        command,
-        station_id=station_id,
-        respond=respond,
-        occurred_at=start_of(body.evaluated_on),
     )
 
 
 @router.get(
     "/districts/{district_id}/evaluations",
-    operation_id="district_evaluations",
-    responses={200: {"model": DistrictEvaluations}},
+    responses=openapi.reading(DistrictEvaluations, "a district's evaluations, best first"),
 )
-async def per_district(
+async def district_evaluations(
     district_id: DistrictId,
     request: Request,
     who: Reader,

@@ -3,26 +3,28 @@ responsible person opened for staff only) and its timeline."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 from shegong_events.registry import OrgStatus
-from shegong_runtime import masking
+from shegong_runtime import masking, openapi
 from shegong_runtime.auth import WRITERS, Principal
 from shegong_runtime.paging import Paging
+from shegong_runtime.routes import Reader
 from shegong_runtime.service import Runtime, runtime
 
 from shegong_registry import views
 from shegong_registry.domain.organisation import OrganisationNotFound, Status
 from shegong_registry.entrypoints.http.answers import Organisation, StationOrganisations, Timeline
-from shegong_registry.entrypoints.http.common import OrganisationId, Reader, StationId
+from shegong_registry.entrypoints.http.common import OrganisationId, StationId
 from shegong_registry.entrypoints.http.organisations import BASE, STATION, subject
 
 router = APIRouter(tags=["organisations"])
 
 
 @router.get(
-    STATION, operation_id="station_organisations", responses={200: {"model": StationOrganisations}}
+    STATION,
+    responses=openapi.reading(StationOrganisations, "a station's organisations, with counts"),
 )
-async def by_station(
+async def station_organisations(
     station_id: StationId,
     request: Request,
     who: Reader,
@@ -47,16 +49,19 @@ async def _one(rt: Runtime, who: Principal, station_id: str, organisation_id: st
     return row
 
 
-@router.get(BASE, operation_id="organisation", responses={200: {"model": Organisation}})
-async def one(
+@router.get(BASE, responses=openapi.reading(Organisation, "the organisation", etag=True))
+async def get_organisation(
     station_id: StationId,
     organisation_id: OrganisationId,
     request: Request,
+    response: Response,
     who: Reader,
 ):
-    """Station staff see the responsible person opened; integrators never see personal data."""
+    """Station staff see the responsible person opened; integrators never see personal data.
+    The ETag is the version read: send it back as If-Match with the next step."""
     rt = runtime(request)
     row = await _one(rt, who, station_id, organisation_id)
+    response.headers["ETag"] = f'"{row["version"]}"'
     person, phone = row.pop("responsible_person_sealed"), row.pop("responsible_phone_sealed")
     if who.role in WRITERS:
         sealed = subject(organisation_id)
@@ -66,10 +71,8 @@ async def one(
     return row
 
 
-@router.get(
-    f"{BASE}/timeline", operation_id="organisation_timeline", responses={200: {"model": Timeline}}
-)
-async def timeline(
+@router.get(f"{BASE}/timeline", responses=openapi.reading(Timeline, "the organisation's events"))
+async def organisation_timeline(
     station_id: StationId,
     organisation_id: OrganisationId,
     request: Request,

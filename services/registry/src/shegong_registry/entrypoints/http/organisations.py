@@ -1,39 +1,33 @@
 """Community social organisations (社区社会组织) over HTTP: filing (备案) and its steps — return,
 resubmit, approve, change, convert, deregister (their readings: `organisation_reads`).
 
-Routes seal the responsible person's name and phone (the key store is async) and hand the
-decider a command; names and filing numbers are claimed in the append transaction
-(`registers`)."""
+Each route parses its body, states the command as an `Order` and sends it: the kit loads the
+organisation, checks the caller writes at the station, answers a retry, follows If-Match (or
+the body's deprecated `expected_version`), seals the responsible person's name and phone, and
+appends. Names and filing numbers are claimed in the append transaction (`registers`)."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Any
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from shegong_events.calendar import local_date, now
-from shegong_runtime.commands import Respond, answer, id_of, version_of
-from shegong_runtime.http import CommandRequest, expected_version
+from shegong_runtime import openapi
+from shegong_runtime.command_request import CommandRequest
+from shegong_runtime.commands import Order, Respond, Sealer, answer, id_of, version_of
 from shegong_runtime.inputs import new_id
-from shegong_runtime.service import Runtime
+from shegong_runtime.routes import Managing, Writing
 
 from shegong_registry import config, registers
 from shegong_registry.domain import organisation as org
-from shegong_registry.domain.organisation import ORGANISATION, OrgNameTaken
+from shegong_registry.domain.organisation import ORGANISATION, Organisation, OrgNameTaken
 from shegong_registry.entrypoints.http import bodies
 from shegong_registry.entrypoints.http.answers import OrganisationAnswer
-from shegong_registry.entrypoints.http.common import (
-    Body,
-    Dated,
-    OrganisationId,
-    Reviewing,
-    Staffing,
-    StationId,
-    Step,
-    link,
-    when,
-)
-from shegong_registry.entrypoints.http.common import answer as answer_doc
+from shegong_registry.entrypoints.http.bodies import Dated, Step
+from shegong_registry.entrypoints.http.common import OrganisationId, StationId, when
 
 router = APIRouter(tags=["organisations"])
 STATION = "/stations/{station_id}/organisations"
@@ -43,29 +37,19 @@ THIS_ONE = {
     "station_id": "$request.path.station_id",
     "organisation_id": "$request.path.organisation_id",
 }
-STEPPED = answer_doc(
+STEPPED = openapi.command(
     200,
     "the organisation after the step",
     OrganisationAnswer,
-    organisation=link("organisation", **THIS_ONE),
-    timeline=link("organisation_timeline", **THIS_ONE),
+    organisation=openapi.link("get_organisation", **THIS_ONE),
+    timeline=openapi.link("organisation_timeline", **THIS_ONE),
 )
+Build = Callable[[Organisation, Sealer], Awaitable[org.OrganisationCommand]]
 
 
 def subject(organisation_id: str) -> str:
     """The data subject of an organisation's responsible person."""
     return f"org-contact:{organisation_id}"
-
-
-async def facts(rt: Runtime, organisation_id: str, body: Body) -> dict[str, Any]:
-    """The body's facts for its command, the responsible person's name and phone sealed."""
-    out = body.model_dump(exclude={*PERSONAL, "organisation_id", "occurred_at", "expected_version"})
-    for name in PERSONAL:
-        if name in type(body).model_fields:
-            out[f"{name}_sealed"] = await rt.keys.seal(
-                subject(organisation_id), getattr(body, name)
-            )
-    return out
 
 
 def _answered(status: int) -> Respond:
@@ -80,23 +64,43 @@ def _answered(status: int) -> Respond:
     )
 
 
-async def run(
-    call: CommandRequest,
-    command: org.OrganisationCommand,
+def sealed(
+    command: type[org.OrganisationCommand], address: dict[str, str], body: Dated, **more: Any
+) -> Build:
+    """The command of `body`, built once the caller's scope is settled: the responsible
+    person's name and phone sealed under the organisation's subject."""
+
+    async def build(_state: Organisation, seal: Sealer) -> org.OrganisationCommand:
+        facts = body.model_dump(exclude={*PERSONAL, "organisation_id", "occurred_at"})
+        facts.pop("expected_version", None)  # read by the command request, not a fact
+        for name in PERSONAL:
+            if name in type(body).model_fields:
+                facts[f"{name}_sealed"] = await seal(getattr(body, name))
+        return command(**address, **facts, **more)
+
+    return build
+
+
+def order(
+    command: type[org.OrganisationCommand],
+    station_id: str,
+    organisation_id: str,
     body: Dated,
     status: int = 200,
     numbered: tuple[int, int] | None = None,
-) -> JSONResponse:
+    **more: Any,
+) -> Order[Any, Any]:
     """One organisation command; a name clash rolls back its events with it (409 OrgNameTaken),
     unless a retry under the same Idempotency-Key took the name: then its answer."""
-    return await call.run(
+    address = {"station_id": station_id, "organisation_id": organisation_id}
+    return Order(
         ORGANISATION,
-        command.organisation_id,
-        command,
-        station_id=command.station_id,
-        respond=_answered(status),
+        organisation_id,
+        sealed(command, address, body, **more),
+        _answered(status),
+        station_id=station_id,
+        subject=subject(organisation_id),
         occurred_at=when(body.occurred_at),
-        expected_version=expected_version(call.request, body),
         after_append=registers.keeper(numbered),
         raced_by=(OrgNameTaken,),
     )
@@ -105,85 +109,83 @@ async def run(
 @router.post(
     STATION,
     status_code=201,
-    responses=answer_doc(
+    responses=openapi.command(
         201,
         "the filing, pending review",
         OrganisationAnswer,
-        organisation=link(
-            "organisation",
+        organisation=openapi.link(
+            "get_organisation",
             station_id="$request.path.station_id",
             organisation_id="$response.body#/organisation_id",
         ),
     ),
 )
-async def file(station_id: StationId, body: bodies.FileOrganisation, call: Staffing):
-    rt = await call.at(station_id)
+async def file_organisation(station_id: StationId, body: bodies.FileOrganisation, call: Writing):
     organisation_id = body.organisation_id or new_id("org")
-    command = org.FileOrganisation(
-        station_id=station_id,
-        organisation_id=organisation_id,
-        **await facts(rt, organisation_id, body),
-    )
-    return await run(call, command, body, status=201)
+    return await call.send(order(org.FileOrganisation, station_id, organisation_id, body, 201))
 
 
-def _step(command: type[org.OrganisationCommand], model: type[Step], access: Any) -> Any:
-    """The route of a step: the body's facts sealed, the decider's command run."""
-
-    async def route(station_id: StationId, organisation_id: OrganisationId, body, call):
-        rt = await call.at(station_id)
-        address = {"station_id": station_id, "organisation_id": organisation_id}
-        return await run(call, command(**address, **await facts(rt, organisation_id, body)), body)
-
-    route.__annotations__.update(body=model, call=access)  # read by FastAPI: the body's model
-    return route
-
-
-def _steps(*steps: tuple[str, str, type[org.OrganisationCommand], type[Step], Any]) -> None:
-    for path, name, command, body, access in steps:
-        router.add_api_route(
-            f"{BASE}/{path}",
-            _step(command, body, access),
-            methods=["POST"],
-            name=name,
-            responses=STEPPED,
-        )
-
-
-_steps(
-    ("returns", "return_filing", org.ReturnFiling, bodies.ReturnFiling, Reviewing),
-    ("resubmissions", "resubmit", org.Resubmit, bodies.Resubmit, Staffing),
-)
-
-
-@router.post(f"{BASE}/approvals", responses=STEPPED)
-async def approve(
+@router.post(f"{BASE}/returns", responses=STEPPED, openapi_extra=openapi.IF_MATCH)
+async def return_filing(
     station_id: StationId,
     organisation_id: OrganisationId,
-    call: Reviewing,
+    body: bodies.ReturnFiling,
+    call: Managing,
+):
+    return await call.send(order(org.ReturnFiling, station_id, organisation_id, body))
+
+
+@router.post(f"{BASE}/resubmissions", responses=STEPPED, openapi_extra=openapi.IF_MATCH)
+async def resubmit_filing(
+    station_id: StationId, organisation_id: OrganisationId, body: bodies.Resubmit, call: Writing
+):
+    return await call.send(order(org.Resubmit, station_id, organisation_id, body))
+
+
+@router.post(f"{BASE}/approvals", responses=STEPPED, openapi_extra=openapi.IF_MATCH)
+async def approve_filing(
+    station_id: StationId,
+    organisation_id: OrganisationId,
+    call: Managing,
     body: Step | None = None,
 ):
     """Approval numbers the filing with the station's next number of the year (station time);
-    a number raced away is retried. The body (time, expected version) may be left out."""
-    await call.at(station_id)
-    body = body or Step()
-    year = local_date(when(body.occurred_at) or now()).year
-
-    async def numbered(sequence: int) -> JSONResponse:
-        number = org.filing_number(station_id, year, sequence)
-        command = org.Approve(
-            station_id=station_id, organisation_id=organisation_id, filing_number=number
-        )
-        return await run(call, command, body, numbered=(year, sequence))
-
-    attempts = config.settings().numbering_attempts
+    a number raced away is tried again with the next. The body may be left out."""
+    year = local_date(when((body or Step()).occurred_at) or now()).year
+    approval = partial(_numbered, call, station_id, organisation_id, body or Step(), year)
+    tries = config.settings().numbering_attempts
     return await registers.numbering(
-        call.rt.pool, station_id, organisation_id, year, attempts, numbered
+        call.rt.pool, station_id, organisation_id, year, tries, approval
     )
 
 
-_steps(
-    ("changes", "change", org.Change, bodies.Corrections, Staffing),
-    ("conversions", "convert", org.ConvertToVolunteerTeam, bodies.Convert, Staffing),
-    ("deregistrations", "deregister", org.Deregister, bodies.Deregister, Reviewing),
-)
+async def _numbered(
+    call: CommandRequest, station_id: str, organisation_id: str, body: Step, year: int, seq: int
+) -> JSONResponse:
+    """The approval under the filing number of `seq`, the year's next in the station."""
+    number = org.filing_number(station_id, year, seq)
+    approval = order(
+        org.Approve, station_id, organisation_id, body, numbered=(year, seq), filing_number=number
+    )
+    return await call.send(approval)
+
+
+@router.post(f"{BASE}/changes", responses=STEPPED, openapi_extra=openapi.IF_MATCH)
+async def change_organisation(
+    station_id: StationId, organisation_id: OrganisationId, body: bodies.Corrections, call: Writing
+):
+    return await call.send(order(org.Change, station_id, organisation_id, body))
+
+
+@router.post(f"{BASE}/conversions", responses=STEPPED, openapi_extra=openapi.IF_MATCH)
+async def convert_organisation(
+    station_id: StationId, organisation_id: OrganisationId, body: bodies.Convert, call: Writing
+):
+    return await call.send(order(org.ConvertToVolunteerTeam, station_id, organisation_id, body))
+
+
+@router.post(f"{BASE}/deregistrations", responses=STEPPED, openapi_extra=openapi.IF_MATCH)
+async def deregister_organisation(
+    station_id: StationId, organisation_id: OrganisationId, body: bodies.Deregister, call: Managing
+):
+    return await call.send(order(org.Deregister, station_id, organisation_id, body))

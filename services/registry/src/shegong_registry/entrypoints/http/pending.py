@@ -6,23 +6,24 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from shegong_events.calendar import now
+from shegong_runtime import openapi
 from shegong_runtime.inputs import Slug, When
 from shegong_runtime.paging import Paging
+from shegong_runtime.routes import Reader
 from shegong_runtime.service import runtime
 
 from shegong_registry import views
 from shegong_registry.entrypoints.http.answers import PendingFilings
-from shegong_registry.entrypoints.http.common import Reader, when
+from shegong_registry.entrypoints.http.common import when
 
 router = APIRouter(tags=["organisations"])
 
 
 @router.get(
     "/organisations/pending",
-    operation_id="pending_filings",
-    responses={200: {"model": PendingFilings}},
+    responses=openapi.reading(PendingFilings, "filings waiting longer than asked, oldest first"),
 )
-async def pending(
+async def pending_filings(
     request: Request,
     older_than_days: Annotated[int, Query(ge=0, le=3650)],
     who: Reader,

@@ -3,13 +3,11 @@ responsible person. Each can be erased (key destroyed with the event) and take o
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
+from shegong_runtime import openapi, pipl
 from shegong_runtime import personal_data_routes as rights
-from shegong_runtime import pipl
-from shegong_runtime.auth import Principal, requires
-from shegong_runtime.commands import Respond, answer, id_of, version_of
+from shegong_runtime.commands import Order, Respond, answer, id_of, version_of
+from shegong_runtime.routes import Manager, Managing
 from shegong_runtime.service import runtime
 
 from shegong_registry.domain import organisation, station
@@ -17,11 +15,9 @@ from shegong_registry.domain.organisation import ORGANISATION, OrganisationNotFo
 from shegong_registry.domain.station import STATION
 from shegong_registry.entrypoints.http import organisations, stations
 from shegong_registry.entrypoints.http.answers import Erased
-from shegong_registry.entrypoints.http.common import Context, OrganisationId, StationId, link
-from shegong_registry.entrypoints.http.common import answer as answer_doc
+from shegong_registry.entrypoints.http.common import OrganisationId, StationId
 
 router = APIRouter(tags=["personal data"])
-Eraser = Annotated[Principal, Depends(requires(*pipl.ERASERS))]
 ORGANISATION_PATH = "/stations/{station_id}/organisations/{organisation_id}"
 
 
@@ -31,34 +27,33 @@ def erased(id_field: str) -> Respond:
 
 @router.post(
     "/stations/{station_id}/contact-erasure",
-    responses=answer_doc(200, "the lead and contact erased; the station stays", Erased),
+    openapi_extra=openapi.IF_MATCH,
+    responses=openapi.command(200, "the lead and contact erased; the station stays", Erased),
 )
-async def erase_station_contact(
-    station_id: StationId, body: pipl.Erase, request: Request, who: Eraser, ctx: Context
-):
+async def erase_station_contact(station_id: StationId, body: pipl.Erase, call: Managing):
     """Erase the station lead's name and the contact number (the station itself stays)."""
     command = station.EraseStationContact(
         station_id=station_id, reason=body.reason, erased_at=pipl.now()
     )
-    return await rights.erase(
-        runtime(request),
-        who,
-        ctx,
-        STATION,
-        station_id,
-        command,
-        station_id=station_id,
-        subject=stations.subject(station_id),
-        answer=erased("station_id"),
+    subject = stations.subject(station_id)
+    return await call.send(
+        Order(
+            STATION,
+            station_id,
+            command,
+            erased("station_id"),
+            station_id=station_id,
+            subject=subject,
+            erases=True,
+        )
     )
 
 
 @router.get(
     "/stations/{station_id}/contact-export",
-    operation_id="station_contact_export",
     responses=rights.EXPORT_RESPONSES,
 )
-async def export_station_contact(station_id: StationId, request: Request, who: Eraser):
+async def export_station_contact(station_id: StationId, request: Request, who: Manager):
     """A copy of the station lead's and contact's data (PIPL), opened."""
     subject = stations.subject(station_id)
     return await rights.export(
@@ -68,12 +63,13 @@ async def export_station_contact(station_id: StationId, request: Request, who: E
 
 @router.post(
     f"{ORGANISATION_PATH}/contact-erasure",
-    responses=answer_doc(
+    openapi_extra=openapi.IF_MATCH,
+    responses=openapi.command(
         200,
         "the responsible person erased; the filing stays",
         Erased,
-        organisation=link(
-            "organisation",
+        organisation=openapi.link(
+            "get_organisation",
             station_id="$request.path.station_id",
             organisation_id="$request.path.organisation_id",
         ),
@@ -83,9 +79,7 @@ async def erase_org_contact(
     station_id: StationId,
     organisation_id: OrganisationId,
     body: pipl.Erase,
-    request: Request,
-    who: Eraser,
-    ctx: Context,
+    call: Managing,
 ):
     """Erase the responsible person's name and phone (the organisation's filing stays)."""
     command = organisation.EraseContact(
@@ -94,26 +88,26 @@ async def erase_org_contact(
         reason=body.reason,
         erased_at=pipl.now(),
     )
-    return await rights.erase(
-        runtime(request),
-        who,
-        ctx,
-        ORGANISATION,
-        organisation_id,
-        command,
-        station_id=station_id,
-        subject=organisations.subject(organisation_id),
-        answer=erased("organisation_id"),
+    subject = organisations.subject(organisation_id)
+    return await call.send(
+        Order(
+            ORGANISATION,
+            organisation_id,
+            command,
+            erased("organisation_id"),
+            station_id=station_id,
+            subject=subject,
+            erases=True,
+        )
     )
 
 
 @router.get(
     f"{ORGANISATION_PATH}/contact-export",
-    operation_id="organisation_contact_export",
     responses=rights.EXPORT_RESPONSES,
 )
 async def export_org_contact(
-    station_id: StationId, organisation_id: OrganisationId, request: Request, who: Eraser
+    station_id: StationId, organisation_id: OrganisationId, request: Request, who: Manager
 ):
     rt = runtime(request)
     stream = f"organisation-{organisation_id}"

@@ -2,6 +2,10 @@
 (`dashboard.py`), sharing who may read what (`access.py`, `scope.py`) and the query parameters
 (`params.py`)."""
 
+from fastapi import APIRouter
+
 from shegong_stations.entrypoints.http import api, dashboard, downloads, reports
 
-ROUTERS = [api.router, reports.router, downloads.router, dashboard.router, dashboard.root]
+router = APIRouter()
+for part in (api.router, reports.router, downloads.router, dashboard.router, dashboard.root):
+    router.include_router(part)

@@ -1,5 +1,5 @@
-"""The visits HTTP API: one router per resource, each route thin (parse, seal, build the
-command, handle it through the one command path)."""
+"""The visits HTTP API: one router per resource, each write route thin (parse, build the
+command, one `call.send` into the kit's one command path)."""
 
 from fastapi.routing import APIRoute
 from shegong_runtime.openapi import ETAG, IF_MATCH
@@ -9,7 +9,8 @@ from shegong_visits.entrypoints.http.links import GET_HOUSEHOLD
 
 routers = [households.router, visits.router, needs.router, consent.router, ledger.router]
 
-# every command on an existing household honours If-Match; its reading gives the ETag
+# every command on an existing household honours If-Match (the command request reads it);
+# its reading and every command's answer give the ETag
 for router in routers:
     for route in router.routes:
         if not isinstance(route, APIRoute):

@@ -1,41 +1,37 @@
-"""What the household routes share: the household a command goes to (scope, If-Match, replay,
-the answer) and a station listing's scope."""
+"""What the household routes share: the order of a household command for the kit's one command
+path (decider, where it is filed, its data subject, its answer), who may read and write, and a
+reading's scope."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
 
-import asyncpg
 from fastapi import Depends
-from fastapi.responses import JSONResponse
-from shegong_events import Envelope
+from shegong_events import Envelope, calendar
 from shegong_runtime import pipl
 from shegong_runtime.auth import READERS, WRITERS, Principal, requires
-from shegong_runtime.commands import Respond, answer, event_types, load, version_of
-from shegong_runtime.http import CommandRequest, command_request, expected_version
-from shegong_runtime.inputs import Identifier
+from shegong_runtime.commands import Order, Respond, Sealer, answer, event_types, load, version_of
+from shegong_runtime.http import CommandRequest, command_request
 from shegong_runtime.service import Runtime
 
 from shegong_visits import config, personal
 from shegong_visits.domain.commands import HouseholdCommand
 from shegong_visits.domain.state import Household, HouseholdNotFound, require_active
 
-AfterAppend = Callable[[asyncpg.Connection, list[Envelope]], Awaitable[None]]
-Sealer = Callable[[str | None], Awaitable[str | None]]
+Build = Callable[[Household, Sealer], Awaitable[HouseholdCommand]]
 
 
 async def household_in_scope(
-    rt: Runtime, who: Principal, household_id: str, *, write: bool = False
+    rt: Runtime, who: Principal, household_id: str
 ) -> tuple[Household, int]:
-    """The household and its version (404 when unknown), if the caller's scope reaches its station (403)."""
+    """The household and its version (404 when unknown), if the caller may read at its station
+    (403)."""
     state, version = await load(rt.store, config.households(), household_id)
     if not state.registered:
         raise HouseholdNotFound(f"未登记的家庭 {household_id}")
-    check = rt.stations.check_write if write else rt.stations.check_read
-    await check(who, state.station_id)
+    await rt.stations.check_read(who, state.station_id)
     return state, version
 
 
@@ -55,82 +51,50 @@ def answered(household_id: str, status: int, **extra: Any) -> Respond:
     )
 
 
-@dataclass
-class HouseholdCommands:
-    """A command on one existing household, as the caller sent it: opened (If-Match read, scope
-    checked) before the command is built, handled through the one command path."""
+def household(
+    household_id: str,
+    command: HouseholdCommand | Build,
+    *,
+    status: int = 200,
+    station_id: str | None = None,
+    occurred_at: datetime | None = None,
+    erases: bool = False,
+    **extra: Any,
+) -> Order[HouseholdCommand, Household]:
+    """A command on a household, filed at its station (`station_id` for a registration), its
+    personal data sealed with its own key, answered with `answered(...)` and `extra`."""
+    return Order(
+        config.households(),
+        household_id,
+        command,
+        answered(household_id, status, **extra),
+        station_id=station_id,
+        missing=HouseholdNotFound(f"未登记的家庭 {household_id}"),
+        subject=personal.subject(household_id),
+        erases=erases,
+        occurred_at=occurred_at,
+    )
 
-    call: CommandRequest
-    household_id: str
-    state: Household | None = None
-    version: int = 0
-    expected: int | None = None
 
-    @property
-    def rt(self) -> Runtime:
-        return self.call.rt
+def sealed(build: Callable[[Sealer], Awaitable[HouseholdCommand]]) -> Build:
+    """A command on a household carrying personal data: an erased household is refused before
+    its key is asked for (the kit builds it after the scope and replay checks)."""
 
-    async def open(self) -> Household:
-        if self.state is None:
-            self.expected = expected_version(self.call.request)
-            self.state, self.version = await household_in_scope(
-                self.rt, self.call.who, self.household_id, write=True
-            )
-        return self.state
+    async def built(state: Household, seal: Sealer) -> HouseholdCommand:
+        require_active(state)
+        return await build(personal.sealer(state.household_id, seal))
 
-    async def seal(self, value: str | None) -> str | None:
-        return await personal.seal(self.rt, self.household_id, value)
+    return built
 
-    async def handle(
-        self,
-        command: HouseholdCommand,
-        *,
-        status: int = 200,
-        occurred_at: datetime | None = None,
-        after_append: AfterAppend | None = None,
-        **extra: Any,
-    ) -> JSONResponse:
-        state = await self.open()
-        return await self.call.run(
-            config.households(),
-            self.household_id,
-            command,
-            station_id=state.station_id,
-            checked=True,
-            respond=answered(self.household_id, status, **extra),
-            occurred_at=occurred_at,
-            expected_version=self.expected,
-            after_append=after_append,
-            loaded=(state, self.version),
-        )
 
-    async def sealed(
-        self, build: Callable[[Sealer], Awaitable[HouseholdCommand]], **handled: Any
-    ) -> JSONResponse:
-        """A command carrying personal data: a retry gets the remembered answer before anything
-        is sealed, and an erased household is refused before its key is asked for."""
-        state = await self.open()
-        if (prior := await self.call.replayed()) is not None:
-            return prior
-        require_active(state, self.household_id)
-        return await self.handle(await build(self.seal), **handled)
+def at_or_now(moment: datetime | None) -> datetime:
+    """A time the caller gave (station time when it names no zone), else now."""
+    return calendar.as_aware(moment) if moment else calendar.now()
 
 
 Reader = Annotated[Principal, Depends(requires(*READERS))]
 Writing = Annotated[CommandRequest, Depends(command_request(*WRITERS))]
+"""A staff command (station staff and bureaus)."""
 Erasing = Annotated[CommandRequest, Depends(command_request(*pipl.ERASERS))]
+"""An erasure (station leads and bureaus only)."""
 Eraser = Annotated[Principal, Depends(requires(*pipl.ERASERS))]
-
-
-async def staff_command(household_id: Identifier, call: Writing) -> HouseholdCommands:
-    return HouseholdCommands(call, household_id)
-
-
-async def erasure_command(household_id: Identifier, call: Erasing) -> HouseholdCommands:
-    return HouseholdCommands(call, household_id)
-
-
-OnHousehold = Annotated[HouseholdCommands, Depends(staff_command)]
-"""A staff command on the household of the path (station staff and bureaus)."""
-ErasureOf = Annotated[HouseholdCommands, Depends(erasure_command)]
-"""An erasure or export of the household of the path (station leads and bureaus only)."""

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 from shegong_events import calendar
+from shegong_events.calendar import at_noon
+from shegong_runtime.inputs import Identifier
 
 from shegong_visits.domain import commands
 from shegong_visits.entrypoints.http import bodies
-from shegong_visits.entrypoints.http.common import OnHousehold
+from shegong_visits.entrypoints.http.common import Writing, household
 from shegong_visits.entrypoints.http.links import changed
 
 router = APIRouter(tags=["consent"])
@@ -19,12 +21,12 @@ router = APIRouter(tags=["consent"])
     operation_id="grant_consent",
     responses=changed(201),
 )
-async def grant(body: bodies.GrantConsent, household: OnHousehold):
+async def grant(household_id: Identifier, body: bodies.GrantConsent, call: Writing):
     on = body.granted_on or calendar.today()
     command = commands.GrantConsent(
         body.purpose, body.given_by, on, body.member_id, body.guardian_relation
     )
-    return await household.handle(command, status=201, occurred_at=calendar.at_noon(on))
+    return await call.send(household(household_id, command, status=201, occurred_at=at_noon(on)))
 
 
 @router.post(
@@ -32,10 +34,10 @@ async def grant(body: bodies.GrantConsent, household: OnHousehold):
     operation_id="withdraw_consent",
     responses=changed(),
 )
-async def withdraw(body: bodies.WithdrawConsent, household: OnHousehold):
+async def withdraw(household_id: Identifier, body: bodies.WithdrawConsent, call: Writing):
     on = body.withdrawn_on or calendar.today()
     command = commands.WithdrawConsent(body.purpose, on, body.member_id)
-    return await household.handle(command, occurred_at=calendar.at_noon(on))
+    return await call.send(household(household_id, command, occurred_at=at_noon(on)))
 
 
 @router.post(
@@ -44,8 +46,10 @@ async def withdraw(body: bodies.WithdrawConsent, household: OnHousehold):
     operation_id="record_legal_basis",
     responses=changed(201),
 )
-async def record_legal_basis(body: bodies.RecordLegalBasis, household: OnHousehold):
+async def record_legal_basis(
+    household_id: Identifier, body: bodies.RecordLegalBasis, call: Writing
+):
     """A statutory duty as the lawful basis for a purpose, where consent is not the ground."""
     on = body.recorded_on or calendar.today()
     command = commands.RecordLegalBasis(body.purpose, body.basis, on)
-    return await household.handle(command, status=201, occurred_at=calendar.at_noon(on))
+    return await call.send(household(household_id, command, status=201, occurred_at=at_noon(on)))

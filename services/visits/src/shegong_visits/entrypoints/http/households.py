@@ -2,28 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from fastapi import APIRouter, Request, Response
 from shegong_events import calendar
-from shegong_events.visits import HouseholdCategory, Member, RiskTier
+from shegong_events.visits import HouseholdCategory, RiskTier
 from shegong_runtime import personal_data_routes as rights
-from shegong_runtime.commands import load
 from shegong_runtime.inputs import Identifier, When, new_id
 from shegong_runtime.paging import Page, Paging
 from shegong_runtime.service import runtime
 
-from shegong_visits import config, personal, views
+from shegong_visits import personal, views
 from shegong_visits.domain import commands
-from shegong_visits.entrypoints.http import answers, bodies
+from shegong_visits.entrypoints.http import answers, bodies, building
 from shegong_visits.entrypoints.http.common import (
     Eraser,
-    ErasureOf,
-    OnHousehold,
+    Erasing,
     Reader,
-    Sealer,
     Writing,
-    answered,
+    at_or_now,
+    household,
     household_in_scope,
 )
 from shegong_visits.entrypoints.http.links import GET_HOUSEHOLD, HOUSEHOLD_TIMELINE, changed
@@ -31,125 +27,44 @@ from shegong_visits.entrypoints.http.links import GET_HOUSEHOLD, HOUSEHOLD_TIMEL
 router = APIRouter(tags=["households"])
 
 
-async def _members(members: list[bodies.MemberIn], seal: Sealer) -> tuple[Member, ...]:
-    return tuple(
-        [
-            Member(
-                member_id=m.member_id,
-                relation=m.relation,
-                birth_year=m.birth_year,
-                name_sealed=await seal(m.name),
-            )
-            for m in members
-        ]
-    )
-
-
-async def _registration(
-    body: bodies.RegisterHousehold, hid: str, seal: Sealer
-) -> commands.RegisterHousehold:
-    return commands.RegisterHousehold(
-        household_id=hid,
-        categories=tuple(body.categories),
-        community=body.community,
-        members=await _members(body.members, seal),
-        head_name_sealed=await seal(body.head_name),  # type: ignore[arg-type]
-        phone_sealed=await seal(body.phone),
-        address_sealed=await seal(body.address),
-        id_number_sealed=await seal(body.id_number),
-        registered_at=calendar.as_aware(body.registered_at)
-        if body.registered_at
-        else calendar.now(),
-        tier=body.risk_tier,
-        tier_reason=body.tier_reason,
-    )
-
-
-async def _draft(value: str | None) -> str | None:
-    return None if value is None else "draft"
-
-
 @router.post(
     "/households", status_code=201, operation_id="register_household", responses=changed(201)
 )
 async def register(body: bodies.RegisterHousehold, call: Writing):
     """Register a household (its id given or made up), with its first risk tier."""
-    rt = await call.at(body.station_id)
-    if (prior := await call.replayed()) is not None:
-        return prior
-    hid = body.household_id or new_id("hh")
-    households = config.households()
-    loaded = await load(rt.store, households, hid)
-    households.decide(await _registration(body, hid, _draft), loaded[0])  # before a key exists
-    command = await _registration(body, hid, lambda v: personal.seal(rt, hid, v))
-    return await call.run(
-        households,
-        hid,
-        command,
-        station_id=body.station_id,
-        checked=True,
-        respond=answered(hid, 201),
-        occurred_at=command.registered_at,
-        loaded=loaded,
-    )
-
-
-async def _update(
-    body: bodies.UpdateHousehold, updated_at: datetime, seal: Sealer
-) -> commands.UpdateHousehold:
-    return commands.UpdateHousehold(
-        updated_at=updated_at,
-        categories=tuple(body.categories) if body.categories is not None else None,
-        community=body.community,
-        members=await _members(body.members, seal) if body.members is not None else None,
-        head_name_sealed=await seal(body.head_name),
-        phone_sealed=await seal(body.phone),
-        address_sealed=await seal(body.address),
-        id_number_sealed=await seal(body.id_number),
+    hid, at = body.household_id or new_id("hh"), at_or_now(body.registered_at)
+    build = building.registration(body, hid, at)
+    return await call.send(
+        household(hid, build, status=201, station_id=body.station_id, occurred_at=at)
     )
 
 
 @router.post(
     "/households/{household_id}/updates", operation_id="update_household", responses=changed()
 )
-async def update(body: bodies.UpdateHousehold, household: OnHousehold):
+async def update(household_id: Identifier, body: bodies.UpdateHousehold, call: Writing):
     """Change categories, members or personal data; what is not given stays."""
-    updated_at = calendar.as_aware(body.updated_at) if body.updated_at else calendar.now()
-    return await household.sealed(
-        lambda seal: _update(body, updated_at, seal), occurred_at=updated_at
-    )
+    at = at_or_now(body.updated_at)
+    return await call.send(household(household_id, building.update(body, at), occurred_at=at))
 
 
 @router.post(
     "/households/{household_id}/risk-tier", operation_id="assign_risk_tier", responses=changed()
 )
-async def assign_tier(body: bodies.AssignRiskTier, household: OnHousehold):
-    at = calendar.as_aware(body.assigned_at) if body.assigned_at else calendar.now()
+async def assign_tier(household_id: Identifier, body: bodies.AssignRiskTier, call: Writing):
+    at = at_or_now(body.assigned_at)
     command = commands.AssignRiskTier(body.tier, body.reason, at, body.major_change)
-    return await household.handle(command, occurred_at=at)
+    return await call.send(household(household_id, command, occurred_at=at))
 
 
 @router.post(
     "/households/{household_id}/erasure", operation_id="erase_household", responses=changed()
 )
-async def erase(body: bodies.EraseHousehold, household: ErasureOf):
+async def erase(household_id: Identifier, body: bodies.EraseHousehold, call: Erasing):
     """PIPL erasure: the household's key is destroyed in the same transaction as the event; the
     decider refuses an erased household under its own rule (HouseholdAlreadyErased)."""
-    state, hid = await household.open(), household.household_id
-    return await rights.erase(
-        household.rt,
-        household.call.who,
-        household.call.ctx,
-        config.households(),
-        hid,
-        commands.EraseHousehold(body.reason),
-        station_id=state.station_id,
-        subject=personal.subject(hid),
-        answer=answered(hid, 200),
-        checked=True,
-        refuse_erased=False,
-        expected_version=household.expected,
-    )
+    command = commands.EraseHousehold(body.reason)
+    return await call.send(household(household_id, command, erases=True))
 
 
 @router.get(

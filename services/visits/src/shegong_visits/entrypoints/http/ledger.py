@@ -3,7 +3,6 @@ and its progress. Files travel as the raw request or response body (`.xlsx`)."""
 
 from __future__ import annotations
 
-import asyncio
 from datetime import date, datetime
 from typing import Literal
 from urllib.parse import quote
@@ -11,16 +10,15 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
-from shegong_events.ids import new_id
 from shegong_runtime import paging, pipl
 from shegong_runtime.auth import WRITERS, Principal, requires
-from shegong_runtime.errors import DomainError, NotFound
+from shegong_runtime.errors import NotFound
 from shegong_runtime.inputs import Day, Identifier
 from shegong_runtime.problems import problem
 from shegong_runtime.service import runtime
 
 from shegong_visits import views
-from shegong_visits.ledger import dry_run, export, importer, rows, template, workbook
+from shegong_visits.ledger import dry_run, export, launch, template, workbook
 
 router = APIRouter(prefix="/ledger", tags=["ledger (台账)"])
 
@@ -81,13 +79,6 @@ UPLOAD = {  # the .xlsx file as the raw body; octet-stream, as any client (and s
     }
 }
 EXPORTERS = pipl.ERASERS  # station leads and bureaus: an export of names needs its own right
-RUNNING: set[asyncio.Task] = set()  # imports under way in this process (kept from the collector)
-
-
-class NotAWorkbook(DomainError):
-    """The body must be an Excel workbook (.xlsx) holding the household ledger."""
-
-    status = 422
 
 
 class ImportNotFound(NotFound):
@@ -100,22 +91,6 @@ def attachment(content: bytes, filename: str) -> Response:
         media_type=workbook.MEDIA_TYPE,
         headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}"},
     )
-
-
-async def upload(request: Request) -> bytes:
-    content = await request.body()
-    if not content.startswith(b"PK"):
-        raise NotAWorkbook("请求体应为 Excel 工作簿（.xlsx）", field="body")
-    return content
-
-
-async def checked(content: bytes, existing: set[str] | None = None) -> dry_run.Report:
-    """The dry run in a worker thread: parsing 10,000 rows takes seconds of CPU that the event
-    loop (every other request of this replica) should not wait through."""
-    try:
-        return await asyncio.to_thread(dry_run.dry_run, content, existing)
-    except rows.NotALedger as exc:
-        raise NotAWorkbook(str(exc), field="body") from None
 
 
 @router.get("/households/template", response_class=Xlsx, responses=XLSX)
@@ -149,13 +124,8 @@ async def households_dry_run(
     who: Principal = Depends(requires(*WRITERS)),
 ):
     """Every row checked, nothing written: row, column, rule and a Chinese message per problem."""
-    rt = runtime(request)
-    content = await upload(request)
-    existing = None
-    if station_id is not None:
-        await rt.stations.check_write(who, station_id)
-        existing = await importer.existing_ids(rt, station_id)
-    return (await checked(content, existing)).as_json()
+    report = await launch.check(runtime(request), who, await request.body(), station_id)
+    return report.as_json()
 
 
 @router.post(
@@ -168,54 +138,30 @@ async def households_import(
 ):
     """Checks the whole file first (422 with the dry run's report, nothing written), then
     imports row by row in the background; the answer names the import to follow."""
-    rt = runtime(request)
-    await rt.stations.check_write(who, station_id)
-    content = await upload(request)
-    report = await checked(content, await importer.existing_ids(rt, station_id))
-    if not report.clean:
+    rt, content, correlation = runtime(request), await request.body(), request.state.correlation_id
+    return _started(request, await launch.start(rt, who, station_id, content, correlation))
+
+
+def _started(request: Request, outcome: launch.Started | dry_run.Report) -> JSONResponse:
+    if isinstance(outcome, dry_run.Report):
         return problem(
             422,
             "ledger_invalid",
-            f"台账有{report.problem_count}处问题，未导入任何一行",
+            f"台账有{outcome.problem_count}处问题，未导入任何一行",
             instance=request.url.path,
-            report=report.as_json(),
+            report=outcome.as_json(),
         )
-    digest, import_id = importer.file_hash(rt, content), new_id("imp")
-    s = rt.store.schema  # type: ignore[union-attr]
-    await rt.pool.execute(
-        f"""INSERT INTO {s}.ledger_imports (import_id, station_id, actor, actor_role, file_hash,
-                file_bytes, rows_total, status) VALUES ($1, $2, $3, $4, $5, $6, $7, 'running')""",
-        import_id,
-        station_id,
-        who.subject,
-        str(who.role),
-        digest,
-        len(content),
-        report.rows,
-    )
-    task = asyncio.create_task(
-        importer.run(rt, who, station_id, content, digest, import_id, request.state.correlation_id),
-        name=f"ledger-import:{import_id}",
-    )
-    RUNNING.add(task)
-    task.add_done_callback(_finished)
     return JSONResponse(
         {
-            "import_id": import_id,
-            "station_id": station_id,
-            "rows": report.rows,
-            "file_hash": digest,
+            "import_id": outcome.import_id,
+            "station_id": outcome.station_id,
+            "rows": outcome.rows,
+            "file_hash": outcome.file_hash,
             "status": "running",
         },
         status_code=201,  # the import (its audit row) is created; it runs on in the background
-        headers={"Location": f"/ledger/households/imports/{import_id}"},
+        headers={"Location": f"/ledger/households/imports/{outcome.import_id}"},
     )
-
-
-def _finished(task: asyncio.Task) -> None:
-    RUNNING.discard(task)
-    if not task.cancelled():
-        task.exception()  # already recorded on the import's row; read so asyncio stays quiet
 
 
 def _progress(r) -> dict:

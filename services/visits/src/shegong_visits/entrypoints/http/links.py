@@ -11,6 +11,12 @@ from shegong_visits.entrypoints.http.answers import HouseholdChanged
 GET_HOUSEHOLD = "get_household"
 HOUSEHOLD_TIMELINE = "household_timeline"
 
+NEW_VERSION = {
+    "ETag": {
+        "description": "the household's version after the command; send it back as If-Match",
+        "schema": {"type": "string", "examples": ['"3"']},
+    }
+}
 _BY_ANSWER = {"household_id": "$response.body#/household_id"}
 LINKS = {
     "household": {
@@ -27,5 +33,6 @@ LINKS = {
 
 
 def changed(status: int = 200) -> dict[int | str, dict[str, Any]]:
-    """`responses=` of a household command: its answer and where it leads."""
-    return {status: {"model": HouseholdChanged, "links": LINKS}}
+    """`responses=` of a household command: its answer (the new version as the ETag) and where
+    it leads."""
+    return {status: {"model": HouseholdChanged, "links": LINKS, "headers": NEW_VERSION}}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from shegong_events import calendar
+from shegong_events.calendar import at_noon
 from shegong_events.visits import Severity
 from shegong_runtime.inputs import Identifier, new_id
 from shegong_runtime.paging import Paging
@@ -11,8 +12,8 @@ from shegong_runtime.service import runtime
 
 from shegong_visits import views
 from shegong_visits.domain import commands
-from shegong_visits.entrypoints.http import answers, bodies
-from shegong_visits.entrypoints.http.common import OnHousehold, Reader, Sealer
+from shegong_visits.entrypoints.http import answers, bodies, building
+from shegong_visits.entrypoints.http.common import Reader, Writing, household
 from shegong_visits.entrypoints.http.links import changed
 
 router = APIRouter(tags=["needs"])
@@ -24,23 +25,11 @@ router = APIRouter(tags=["needs"])
     operation_id="identify_need",
     responses=changed(201),
 )
-async def identify(body: bodies.IdentifyNeed, household: OnHousehold):
-    need_id = body.need_id or new_id("nd")
-    on = body.identified_on or calendar.today()
-
-    async def need(seal: Sealer) -> commands.IdentifyNeed:
-        return commands.IdentifyNeed(
-            need_id,
-            body.category,
-            body.severity,
-            on,
-            body.member_id,
-            body.visit_id,
-            await seal(body.notes),
-        )
-
-    return await household.sealed(
-        need, status=201, occurred_at=calendar.at_noon(on), need_id=need_id
+async def identify(household_id: Identifier, body: bodies.IdentifyNeed, call: Writing):
+    need_id, on = body.need_id or new_id("nd"), body.identified_on or calendar.today()
+    build = building.need(body, need_id, on)
+    return await call.send(
+        household(household_id, build, status=201, occurred_at=at_noon(on), need_id=need_id)
     )
 
 
@@ -50,14 +39,16 @@ async def identify(body: bodies.IdentifyNeed, household: OnHousehold):
     operation_id="refer_need",
     responses=changed(201),
 )
-async def refer(body: bodies.ReferNeed, need_id: Identifier, household: OnHousehold):
+async def refer(
+    need_id: Identifier, household_id: Identifier, body: bodies.ReferNeed, call: Writing
+):
     """Refer to an agency: refused (409) without consent or a recorded legal basis."""
     on = body.referred_on or calendar.today()
     command = commands.ReferNeed(
         need_id, body.agency, body.agency_kind, on, body.shares_personal_data
     )
-    return await household.handle(
-        command, status=201, occurred_at=calendar.at_noon(on), need_id=need_id
+    return await call.send(
+        household(household_id, command, status=201, occurred_at=at_noon(on), need_id=need_id)
     )
 
 
@@ -66,13 +57,12 @@ async def refer(body: bodies.ReferNeed, need_id: Identifier, household: OnHouseh
     operation_id="resolve_need",
     responses=changed(),
 )
-async def resolve(body: bodies.ResolveNeed, need_id: Identifier, household: OnHousehold):
+async def resolve(
+    need_id: Identifier, household_id: Identifier, body: bodies.ResolveNeed, call: Writing
+):
     on = body.resolved_on or calendar.today()
-
-    async def resolution(seal: Sealer) -> commands.ResolveNeed:
-        return commands.ResolveNeed(need_id, body.outcome, on, await seal(body.notes))
-
-    return await household.sealed(resolution, occurred_at=calendar.at_noon(on), need_id=need_id)
+    build = building.resolution(body, need_id, on)
+    return await call.send(household(household_id, build, occurred_at=at_noon(on), need_id=need_id))
 
 
 @router.post(
@@ -80,10 +70,14 @@ async def resolve(body: bodies.ResolveNeed, need_id: Identifier, household: OnHo
     operation_id="close_need",
     responses=changed(),
 )
-async def close(body: bodies.CloseNeed, need_id: Identifier, household: OnHousehold):
+async def close(
+    need_id: Identifier, household_id: Identifier, body: bodies.CloseNeed, call: Writing
+):
     on = body.closed_on or calendar.today()
     command = commands.CloseNeed(need_id, body.reason, on)
-    return await household.handle(command, occurred_at=calendar.at_noon(on), need_id=need_id)
+    return await call.send(
+        household(household_id, command, occurred_at=at_noon(on), need_id=need_id)
+    )
 
 
 @router.get("/needs/open", operation_id="open_needs", responses={200: {"model": answers.OpenNeeds}})

@@ -1,12 +1,11 @@
 """What each reading answers, for the OpenAPI document: the read models' rows, sealed names
 left out and opened ones (`name`, `proposer_name`, `owner_name`) in where the caller may see
-them. Routes return the rows as read; these models describe them (`reading(...)`), they do not
-reshape them. Command answers link to the reading of what they changed (`link_to(...)`)."""
+them. Routes return the rows as read; these models describe them (`openapi.reading(...)`),
+they do not reshape them."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 from shegong_events.engagement import (
@@ -215,28 +214,3 @@ class CertificateCheck(Certificate):
     valid: bool
     station_name: str | None = None
     volunteer_name: str | None = None
-
-
-def reading(model: Any, description: str) -> dict[int | str, dict[str, Any]]:
-    """`responses=` of a GET: its 200 answer described by `model`."""
-    return {200: {"model": model, "description": description}}
-
-
-def link_to(operation_id: str, **parameters: str) -> dict[str, Any]:
-    """An OpenAPI link to the reading `operation_id`, its parameters taken from the exchange
-    (`$request.path.station_id`, `$response.body#/meeting_id`)."""
-    return {"operationId": operation_id, "parameters": parameters}
-
-
-AT_STATION = "$request.path.station_id"
-MEETING = link_to("meeting_detail", station_id=AT_STATION, meeting_id="$response.body#/meeting_id")
-VOLUNTEER = link_to(
-    "volunteer_detail", station_id=AT_STATION, volunteer_id="$response.body#/volunteer_id"
-)
-
-
-def changed(
-    status: int, description: str, **links: dict[str, Any]
-) -> dict[int | str, dict[str, Any]]:
-    """`responses=` of a command: its success answer, linked to the readings it changed."""
-    return {status: {"description": description, "links": links}}

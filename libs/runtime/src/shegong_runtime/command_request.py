@@ -1,0 +1,238 @@
+"""A command route's one call: `CommandRequest.send(order)` runs the one command path
+(`commands.send`) for the caller (their write scope), under their Idempotency-Key and the
+version they last saw (If-Match, or a body's deprecated `expected_version`), and answers as
+JSON with the new version as the ETag.
+
+The route parses its body, builds the command (or a `build(state, seal)` of it) and sends it;
+loading, scope, replay, sealing, concurrency and the answer happen here, once."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import asyncpg
+from fastapi import Depends, Request
+from fastapi.responses import JSONResponse
+from pydantic import Field
+
+from shegong_runtime import crypto
+from shegong_runtime.auth import Principal, Role, principal, requires
+from shegong_runtime.commands import (
+    Answer,
+    CommandContext,
+    Order,
+    Respond,
+    fingerprint,
+    remembered,
+    send,
+)
+from shegong_runtime.decider import Decider
+from shegong_runtime.errors import DomainError
+from shegong_runtime.eventstore import EventStore
+from shegong_runtime.inputs import RequestModel
+
+if TYPE_CHECKING:
+    from shegong_events import Envelope
+
+    from shegong_runtime.service import Runtime
+
+
+class IfMatchInvalid(DomainError):
+    """If-Match carries the version the caller saw, a whole number (and agrees with the body's
+    `expected_version` when both are sent)."""
+
+
+class FollowsVersion(RequestModel):
+    """A body that may still name the version it follows (a published contract before
+    If-Match); the command request reads it when no If-Match header is sent."""
+
+    expected_version: int | None = Field(
+        default=None,
+        ge=1,
+        json_schema_extra={"deprecated": True},  # documented so; reading it stays quiet
+        description="deprecated: send the version as If-Match instead; refused with 409 if "
+        "the version moved",
+    )
+
+
+def _payload(body: bytes) -> Any:
+    try:
+        return json.loads(body) if body else None
+    except json.JSONDecodeError:
+        return body.decode(errors="replace")
+
+
+async def command_context(request: Request, who: Principal = Depends(principal)) -> CommandContext:
+    """FastAPI dependency for every POST: actor, correlation and the Idempotency-Key; keys sealed
+    from here on wait for the command's append transaction."""
+    payload = _payload(await request.body())
+    crypto.begin_command()
+    secret = request.app.state.settings.fingerprint_secret
+    return CommandContext(
+        actor=who.subject,
+        correlation_id=request.state.correlation_id,
+        idempotency_key=request.headers.get("Idempotency-Key"),
+        fingerprint=fingerprint({"path": request.url.path, "body": payload}, secret),
+    )
+
+
+def respond(answer: Answer) -> JSONResponse:
+    """The answer as JSON: `Idempotent-Replayed` on a retry, the new version as the ETag."""
+    headers = {"Idempotent-Replayed": "true"} if answer.replayed else {}
+    if answer.version is not None:
+        headers["ETag"] = f'"{answer.version}"'
+    return JSONResponse(answer.body, status_code=answer.status, headers=headers)
+
+
+def _if_match(request: Request) -> int | None:
+    raw = request.headers.get("If-Match")
+    if raw is None:
+        return None
+    try:
+        return int(raw.removeprefix("W/").strip('"'))
+    except ValueError:
+        raise IfMatchInvalid(
+            f"If-Match {raw!r} is not a version number", field="If-Match"
+        ) from None
+
+
+async def followed_version(request: Request) -> int | None:
+    """The version a command follows: If-Match (`"3"`, `W/"3"`, `3`), else the body's
+    deprecated `expected_version` (a body that declares it was validated before this runs)."""
+    header = _if_match(request)
+    payload = _payload(await request.body())
+    body = payload.get("expected_version") if isinstance(payload, dict) else None
+    if not isinstance(body, int) or isinstance(body, bool):
+        body = None
+    if header is not None and body is not None and header != body:
+        raise IfMatchInvalid(
+            f"If-Match {header} and expected_version {body} disagree", field="If-Match"
+        )
+    return header if header is not None else body
+
+
+def expected_version(request: Request, body: Any = None) -> int | None:
+    """Deprecated (the command request reads it): the body's `expected_version` when the route
+    reads it from its body, else the If-Match header."""
+    if body is not None:
+        return getattr(body, "expected_version", None)
+    return _if_match(request)
+
+
+@dataclass
+class CommandRequest:
+    """What a command route works with: the caller, the command context and the version they
+    follow; `send` is the route's one call."""
+
+    request: Request
+    who: Principal
+    ctx: CommandContext
+    expected_version: int | None = None
+
+    @property
+    def rt(self) -> Runtime:
+        from shegong_runtime.service import runtime
+
+        return runtime(self.request)
+
+    @property
+    def store(self) -> EventStore:
+        store = self.rt.store
+        assert store is not None, "commands need a service with an event store"
+        return store
+
+    async def send(self, order: Order[Any, Any]) -> JSONResponse:
+        """Load, check the caller writes at the command's station (or the order's own `scope`),
+        answer a retry from memory, refuse a moved version (409), seal, decide, append, answer."""
+        rt = self.rt
+
+        async def check(station_id: str, state: Any) -> None:
+            if order.scope is not None:
+                await order.scope(self.who, state)
+            else:
+                await rt.stations.check_write(self.who, station_id)
+
+        answer = await send(
+            self.store,
+            order,
+            self.ctx,
+            keys=rt.keys,
+            check=check,
+            expected_version=self.expected_version,
+        )
+        return respond(answer)
+
+    async def at(self, station_id: str) -> Runtime:
+        """Deprecated (`send` checks the scope): the runtime, once the station is known (422)
+        and the caller writes there (403)."""
+        await self.rt.stations.check_write(self.who, station_id)
+        return self.rt
+
+    async def replayed(self) -> JSONResponse | None:
+        """Deprecated (`send` answers a retry before anything is sealed): the remembered answer
+        to a retry under the same Idempotency-Key."""
+        prior = await remembered(self.store, self.ctx)
+        return None if prior is None else respond(prior)
+
+    async def run(
+        self,
+        decider: Decider[Any, Any],
+        aggregate_id: str,
+        command: Any,
+        *,
+        station_id: str,
+        respond: Respond,
+        occurred_at: datetime | None = None,
+        expected_version: int | None = None,
+        after_append: Callable[[asyncpg.Connection, list[Envelope]], Awaitable[None]] | None = None,
+        raced_by: tuple[type[Exception], ...] = (),
+        checked: bool = False,
+    ) -> JSONResponse:
+        """Deprecated: `send(Order(...))`, kept while services move over. `checked`: the route
+        checked a scope of its own."""
+        order = Order(
+            decider,
+            aggregate_id,
+            command,
+            respond,
+            station_id=station_id,
+            occurred_at=occurred_at,
+            after_append=after_append,
+            raced_by=raced_by,
+        )
+
+        async def check(station: str, _state: Any) -> None:
+            await self.at(station)
+
+        answer = await send(
+            self.store,
+            order,
+            self.ctx,
+            keys=self.rt.keys,
+            check=None if checked else check,
+            expected_version=self.expected_version
+            if expected_version is None
+            else expected_version,
+        )
+        return _respond(answer)
+
+
+_respond = respond
+
+
+def command_request(*roles: Role) -> Callable[..., Awaitable[CommandRequest]]:
+    """FastAPI dependency of a command route open to `roles`."""
+    allowed = requires(*roles)
+
+    async def dependency(
+        request: Request,
+        who: Principal = Depends(allowed),
+        ctx: CommandContext = Depends(command_context),
+    ) -> CommandRequest:
+        return CommandRequest(request, who, ctx, await followed_version(request))
+
+    return dependency
