@@ -2,7 +2,7 @@
 
 `uv run python bench/long_streams.py [--households 30]`. Each size gets its own households,
 written through the household decider and `append_bulk` (a registration, then visits a day
-apart); then one visit is recorded on each through `commands.handle`, the command path every
+apart); then one visit is recorded on each through `commands.send`, the command path every
 route runs (load the stream, fold, decide, append at the version loaded), and timed. Prints
 p50/p99 per size, and the load-and-fold part alone, without and with snapshots (taken by a
 first command, as in service). Uses DATABASE_URL (a scratch database is
@@ -90,14 +90,16 @@ async def measure(store: EventStore, ids: list[str]) -> tuple[list[float], list[
         folds.append((time.perf_counter() - started) * 1000)
     for hid in ids:
         started = time.perf_counter()
-        await commands.handle(
+        await commands.send(
             store,
-            decider,
-            hid,
-            visit(next(NEXT_VISIT), datetime.now(UTC) - timedelta(minutes=1)),
-            station_id=STATION,
-            ctx=ctx,
-            respond=respond,
+            commands.Order(
+                decider,
+                hid,
+                visit(next(NEXT_VISIT), datetime.now(UTC) - timedelta(minutes=1)),
+                respond,
+                station_id=STATION,
+            ),
+            ctx,
         )
         whole.append((time.perf_counter() - started) * 1000)
     return whole, folds

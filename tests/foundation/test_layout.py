@@ -29,9 +29,6 @@ EVERY_SERVICE = ["config.py", "bootstrap.py", "demo.py"]
 HTTP_PACKAGE = {name: f"shegong_{name}.entrypoints.http" for name in SERVICES} | {
     "workbench": "shegong_workbench.entrypoints"  # pages and a proxy, no API of its own
 }
-# visits is reshaped on its own branch (issue-27-kit): it still exports a list of routers, keeps
-# its ledger's answers in ledger.py and sets its operation ids by hand (snake_case, checked)
-NOT_YET = {"visits"}
 SNAKE_CASE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
 
 
@@ -83,8 +80,6 @@ def test_each_service_keeps_the_common_files(name):
 
 @pytest.mark.parametrize("name", [*SERVICES, "workbench"])
 def test_each_http_package_exports_one_router_the_service_mounts(name):
-    if name in NOT_YET:
-        pytest.skip("reshaped on its own branch")
     http = importlib.import_module(HTTP_PACKAGE[name])
     assert isinstance(getattr(http, "router", None), APIRouter), name
     assert list(catalogue.service(name).routers) == [http.router], name
@@ -109,8 +104,6 @@ def test_request_bodies_live_in_bodies_py(name):
 
 @pytest.mark.parametrize("name", WRITE_SERVICES)
 def test_what_routes_answer_lives_in_answers_py(name):
-    if name in NOT_YET:
-        pytest.skip("reshaped on its own branch")
     documented = [
         (route.path, model)
         for route in routes(name)
@@ -196,8 +189,7 @@ def test_operation_ids_follow_one_rule_the_route_functions_name(name):
     by_name = {route.name: route for route in routes(name)}
     ids = [op["operationId"] for ops in spec["paths"].values() for op in ops.values()]
     assert len(ids) == len(set(ids)), name
-    named = by_name if name not in NOT_YET else set(ids)  # visits still sets its ids by hand
-    broken = [i for i in ids if not SNAKE_CASE.match(i) or i not in named]
+    broken = [i for i in ids if not SNAKE_CASE.match(i) or i not in by_name]
     assert not broken, broken
 
 

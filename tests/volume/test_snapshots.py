@@ -65,14 +65,16 @@ async def test_state_from_a_snapshot_and_its_tail_equals_the_full_replay(store):
     assert dict(await stored(store, hid)) == {"code_key": code_key(decider), "version": 120}
     ctx = commands.CommandContext(actor="test", correlation_id=uuid.uuid4())
     for n in range(7):  # commands through the one command path, on the snapshot's tail
-        await commands.handle(
+        await commands.send(
             store,
-            decider,
-            hid,
-            visit(1000 + n, datetime.now(UTC) - timedelta(minutes=10 - n)),
-            station_id="st-1",
-            ctx=ctx,
-            respond=commands.changed(200, "household_id"),
+            commands.Order(
+                decider,
+                hid,
+                visit(1000 + n, datetime.now(UTC) - timedelta(minutes=10 - n)),
+                commands.changed(200, "household_id"),
+                station_id="st-1",
+            ),
+            ctx,
         )
     state, version = await commands.load(store, decider, hid)
     assert (state, version) == await replayed(store, hid) and version == 127

@@ -11,10 +11,8 @@ from __future__ import annotations
 import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-import asyncpg
 from fastapi import Depends, Request
 from fastapi.responses import JSONResponse
 from pydantic import Field
@@ -25,19 +23,14 @@ from shegong_runtime.commands import (
     Answer,
     CommandContext,
     Order,
-    Respond,
     fingerprint,
-    remembered,
     send,
 )
-from shegong_runtime.decider import Decider
 from shegong_runtime.errors import DomainError
 from shegong_runtime.eventstore import EventStore
 from shegong_runtime.inputs import RequestModel
 
 if TYPE_CHECKING:
-    from shegong_events import Envelope
-
     from shegong_runtime.service import Runtime
 
 
@@ -115,14 +108,6 @@ async def followed_version(request: Request) -> int | None:
     return header if header is not None else body
 
 
-def expected_version(request: Request, body: Any = None) -> int | None:
-    """Deprecated (the command request reads it): the body's `expected_version` when the route
-    reads it from its body, else the If-Match header."""
-    if body is not None:
-        return getattr(body, "expected_version", None)
-    return _if_match(request)
-
-
 @dataclass
 class CommandRequest:
     """What a command route works with: the caller, the command context and the version they
@@ -165,63 +150,6 @@ class CommandRequest:
             expected_version=self.expected_version,
         )
         return respond(answer)
-
-    async def at(self, station_id: str) -> Runtime:
-        """Deprecated (`send` checks the scope): the runtime, once the station is known (422)
-        and the caller writes there (403)."""
-        await self.rt.stations.check_write(self.who, station_id)
-        return self.rt
-
-    async def replayed(self) -> JSONResponse | None:
-        """Deprecated (`send` answers a retry before anything is sealed): the remembered answer
-        to a retry under the same Idempotency-Key."""
-        prior = await remembered(self.store, self.ctx)
-        return None if prior is None else respond(prior)
-
-    async def run(
-        self,
-        decider: Decider[Any, Any],
-        aggregate_id: str,
-        command: Any,
-        *,
-        station_id: str,
-        respond: Respond,
-        occurred_at: datetime | None = None,
-        expected_version: int | None = None,
-        after_append: Callable[[asyncpg.Connection, list[Envelope]], Awaitable[None]] | None = None,
-        raced_by: tuple[type[Exception], ...] = (),
-        checked: bool = False,
-    ) -> JSONResponse:
-        """Deprecated: `send(Order(...))`, kept while services move over. `checked`: the route
-        checked a scope of its own."""
-        order = Order(
-            decider,
-            aggregate_id,
-            command,
-            respond,
-            station_id=station_id,
-            occurred_at=occurred_at,
-            after_append=after_append,
-            raced_by=raced_by,
-        )
-
-        async def check(station: str, _state: Any) -> None:
-            await self.at(station)
-
-        answer = await send(
-            self.store,
-            order,
-            self.ctx,
-            keys=self.rt.keys,
-            check=None if checked else check,
-            expected_version=self.expected_version
-            if expected_version is None
-            else expected_version,
-        )
-        return _respond(answer)
-
-
-_respond = respond
 
 
 def command_request(*roles: Role) -> Callable[..., Awaitable[CommandRequest]]:

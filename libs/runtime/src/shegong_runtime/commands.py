@@ -296,35 +296,6 @@ def _erasing(
     return erase
 
 
-async def handle(
-    store: EventStore,
-    decider: Decider[C, S],
-    aggregate_id: str,
-    command: C,
-    *,
-    station_id: str,
-    ctx: CommandContext,
-    respond: Callable[[list[Envelope], S], Answer],
-    occurred_at: datetime | None = None,
-    expected_version: int | None = None,
-    after_append: AfterAppend | None = None,
-    raced_by: tuple[type[Exception], ...] = (),
-) -> Answer:
-    """Deprecated: `send(store, Order(...), ctx)`, kept while services move over. The same one
-    command path, with no scope check (the caller did its own)."""
-    order = Order(
-        decider,
-        aggregate_id,
-        command,
-        respond,
-        station_id=station_id,
-        occurred_at=occurred_at,
-        after_append=after_append,
-        raced_by=raced_by,
-    )
-    return await send(store, order, ctx, expected_version=expected_version)
-
-
 class _RetryRaced(Exception):
     """Another request with the same Idempotency-Key committed first."""
 

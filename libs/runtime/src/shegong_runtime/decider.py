@@ -3,7 +3,7 @@
 `decide(command, state) -> events` holds every rule of the aggregate and names the events;
 `evolve(state, event, envelope) -> state` folds them back. Both are pure, so a rule is tested
 as given/when/then (`shegong_testing.decider`) and run by the one command path,
-`shegong_runtime.commands.handle`: load, decide, append at the version loaded, answer once.
+`shegong_runtime.commands.send`: load, decide, append at the version loaded, answer once.
 """
 
 from __future__ import annotations

@@ -14,31 +14,11 @@ from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shegong_runtime import audit, logging, openapi, outages
-from shegong_runtime.command_request import (
-    CommandRequest,
-    FollowsVersion,
-    IfMatchInvalid,
-    command_context,
-    command_request,
-    expected_version,
-    respond,
-)
 from shegong_runtime.correlation import Correlate
 from shegong_runtime.errors import DomainError
 from shegong_runtime.eventstore import ConcurrencyConflict
 from shegong_runtime.limits import Limits
 from shegong_runtime.problems import problem
-
-__all__ = [  # the command request's names, where routes imported them from before it moved
-    "CommandRequest",
-    "FollowsVersion",
-    "IfMatchInvalid",
-    "command_context",
-    "command_request",
-    "expected_version",
-    "install",
-    "respond",
-]
 
 log = logging.get("http")
 

@@ -1,8 +1,8 @@
 """The two routes of a data subject's rights (PIPL), the same in every service: erasure, a
 command whose event destroys the subject's key in its own transaction, and export, a copy of
 everything recorded about them with the sealed fields opened. Erasure is one order to the one command path (`Order(..., subject=..., erases=True)` sent
-by the command request); `erase` here is the older form of it, kept while services move over.
-Export names the subject and the streams; the checks and the steps live here."""
+by the command request); export names the subject and the streams, and its checks and steps
+live here."""
 
 from __future__ import annotations
 
@@ -11,16 +11,12 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 import asyncpg
-from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from shegong_events import Envelope
 
 from shegong_runtime import pipl
 from shegong_runtime.auth import Principal
-from shegong_runtime.command_request import respond
-from shegong_runtime.commands import Answer, CommandContext, Order, send
 from shegong_runtime.crypto import KeyStore
-from shegong_runtime.decider import Decider
 from shegong_runtime.eventstore import EventStore
 from shegong_runtime.service import Runtime
 
@@ -57,57 +53,6 @@ def _stores(rt: Runtime) -> tuple[EventStore, KeyStore]:
     """A service that keeps data subjects has both an event store and a key store."""
     assert rt.store is not None and rt.keys is not None, "a write service keeps both"
     return rt.store, rt.keys
-
-
-async def erase(
-    rt: Runtime,
-    who: Principal,
-    ctx: CommandContext,
-    decider: Decider[C, S],
-    aggregate_id: str,
-    command: C,
-    *,
-    station_id: str,
-    subject: str,
-    answer: Callable[[list[Envelope], S], Answer],
-    checked: bool = False,
-    refuse_erased: bool = True,
-    expected_version: int | None = None,
-    after_append: AfterAppend | None = None,
-) -> JSONResponse:
-    """Deprecated: `CommandRequest.send(Order(..., subject=..., erases=True))`, kept while
-    services move over. Erase one data subject: scope (unless the route `checked` its own), the
-    decider's erasure event appended with the subject's key destroyed in the same transaction;
-    an erased subject is refused first (409) unless the decider refuses it under its own rule
-    (`refuse_erased=False`, and a retry still gets its remembered answer)."""
-    store, keys = _stores(rt)
-    if refuse_erased:
-        if not checked:
-            await rt.stations.check_write(who, station_id)
-        await pipl.require_not_erased(keys, subject)
-    order = Order(
-        decider,
-        aggregate_id,
-        command,
-        answer,
-        station_id=station_id,
-        subject=subject,
-        erases=True,
-        after_append=after_append,
-    )
-
-    async def check(station: str, _state: Any) -> None:
-        await rt.stations.check_write(who, station)
-
-    done = await send(
-        store,
-        order,
-        ctx,
-        keys=keys,
-        check=None if checked else check,
-        expected_version=expected_version,
-    )
-    return respond(done)
 
 
 async def export(

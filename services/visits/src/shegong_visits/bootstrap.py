@@ -3,7 +3,7 @@
 from shegong_runtime.service import Runtime, Service
 
 from shegong_visits import config
-from shegong_visits.entrypoints.http import routers
+from shegong_visits.entrypoints.http import router
 from shegong_visits.ledger import tables
 from shegong_visits.personal import subject
 from shegong_visits.views import READ_MODEL
@@ -18,7 +18,7 @@ service = Service(
     name="visits",
     title="Shegong visits (入户走访)",
     domain="visits",
-    routers=routers,
+    routers=[router],
     projections=[READ_MODEL],
     on_start=[ledger_tables],
     own_settings=config.settings,  # bad SHEGONG_VISITS_* values stop the start

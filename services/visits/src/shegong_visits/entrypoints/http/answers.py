@@ -5,7 +5,7 @@ masked for bureaus, and read `[已删除]` once the household is erased."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from shegong_events.visits import (
@@ -168,3 +168,49 @@ class Export(Answer):
     subject_id: str
     exported_at: datetime
     events: list[ExportedEvent]
+
+
+# the household ledger (台账): a dry run's report, an import started, its progress
+
+
+class ProblemRow(BaseModel):
+    row: int = Field(description="the worksheet's row number, as Excel shows it")
+    column: str = Field(examples=["户主姓名"])
+    rule: str = Field(examples=["required"])
+    message: str = Field(examples=["必填，不能为空"])
+
+
+class DryRunReport(BaseModel):
+    rows: int
+    valid: int
+    existing: int = Field(description="rows naming a household the station has: skipped")
+    problem_count: int
+    problems: list[ProblemRow] = Field(description="the first 1,000 problems")
+    clean: bool
+
+
+class ImportProgress(BaseModel):
+    import_id: str
+    station_id: str
+    actor: str
+    actor_role: str
+    file_hash: str = Field(description="HMAC-SHA256 of the file under the service's secret")
+    file_bytes: int
+    rows_total: int
+    rows_done: int
+    rows_added: int
+    rows_repeated: int
+    rows_existing: int
+    status: Literal["running", "done", "failed"]
+    failure: str | None
+    started_at: datetime
+    finished_at: datetime | None
+    percent: float
+
+
+class ImportStarted(BaseModel):
+    import_id: str
+    station_id: str
+    rows: int
+    file_hash: str
+    status: Literal["running"]

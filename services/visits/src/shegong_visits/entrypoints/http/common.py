@@ -6,14 +6,11 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import Depends
 from shegong_events import Envelope, calendar
-from shegong_runtime import pipl
-from shegong_runtime.auth import READERS, WRITERS, Principal, requires
+from shegong_runtime.auth import Principal
 from shegong_runtime.commands import Order, Respond, Sealer, answer, event_types, load, version_of
-from shegong_runtime.http import CommandRequest, command_request
 from shegong_runtime.service import Runtime
 
 from shegong_visits import config, personal
@@ -90,11 +87,3 @@ def sealed(build: Callable[[Sealer], Awaitable[HouseholdCommand]]) -> Build:
 def at_or_now(moment: datetime | None) -> datetime:
     """A time the caller gave (station time when it names no zone), else now."""
     return calendar.as_aware(moment) if moment else calendar.now()
-
-
-Reader = Annotated[Principal, Depends(requires(*READERS))]
-Writing = Annotated[CommandRequest, Depends(command_request(*WRITERS))]
-"""A staff command (station staff and bureaus)."""
-Erasing = Annotated[CommandRequest, Depends(command_request(*pipl.ERASERS))]
-"""An erasure (station leads and bureaus only)."""
-Eraser = Annotated[Principal, Depends(requires(*pipl.ERASERS))]

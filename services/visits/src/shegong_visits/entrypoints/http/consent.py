@@ -6,10 +6,11 @@ from fastapi import APIRouter
 from shegong_events import calendar
 from shegong_events.calendar import at_noon
 from shegong_runtime.inputs import Identifier
+from shegong_runtime.routes import Writing
 
 from shegong_visits.domain import commands
 from shegong_visits.entrypoints.http import bodies
-from shegong_visits.entrypoints.http.common import Writing, household
+from shegong_visits.entrypoints.http.common import household
 from shegong_visits.entrypoints.http.links import changed
 
 router = APIRouter(tags=["consent"])
@@ -18,10 +19,9 @@ router = APIRouter(tags=["consent"])
 @router.post(
     "/households/{household_id}/consents",
     status_code=201,
-    operation_id="grant_consent",
     responses=changed(201),
 )
-async def grant(household_id: Identifier, body: bodies.GrantConsent, call: Writing):
+async def grant_consent(household_id: Identifier, body: bodies.GrantConsent, call: Writing):
     on = body.granted_on or calendar.today()
     command = commands.GrantConsent(
         body.purpose, body.given_by, on, body.member_id, body.guardian_relation
@@ -31,10 +31,9 @@ async def grant(household_id: Identifier, body: bodies.GrantConsent, call: Writi
 
 @router.post(
     "/households/{household_id}/consents/withdrawal",
-    operation_id="withdraw_consent",
     responses=changed(),
 )
-async def withdraw(household_id: Identifier, body: bodies.WithdrawConsent, call: Writing):
+async def withdraw_consent(household_id: Identifier, body: bodies.WithdrawConsent, call: Writing):
     on = body.withdrawn_on or calendar.today()
     command = commands.WithdrawConsent(body.purpose, on, body.member_id)
     return await call.send(household(household_id, command, occurred_at=at_noon(on)))
@@ -43,7 +42,6 @@ async def withdraw(household_id: Identifier, body: bodies.WithdrawConsent, call:
 @router.post(
     "/households/{household_id}/legal-bases",
     status_code=201,
-    operation_id="record_legal_basis",
     responses=changed(201),
 )
 async def record_legal_basis(

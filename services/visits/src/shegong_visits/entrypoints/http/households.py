@@ -8,29 +8,24 @@ from shegong_events.visits import HouseholdCategory, RiskTier
 from shegong_runtime import personal_data_routes as rights
 from shegong_runtime.inputs import Identifier, When, new_id
 from shegong_runtime.paging import Page, Paging
+from shegong_runtime.routes import Manager, Managing, Reader, Writing
 from shegong_runtime.service import runtime
 
 from shegong_visits import personal, views
 from shegong_visits.domain import commands
 from shegong_visits.entrypoints.http import answers, bodies, building
 from shegong_visits.entrypoints.http.common import (
-    Eraser,
-    Erasing,
-    Reader,
-    Writing,
     at_or_now,
     household,
     household_in_scope,
 )
-from shegong_visits.entrypoints.http.links import GET_HOUSEHOLD, HOUSEHOLD_TIMELINE, changed
+from shegong_visits.entrypoints.http.links import changed
 
 router = APIRouter(tags=["households"])
 
 
-@router.post(
-    "/households", status_code=201, operation_id="register_household", responses=changed(201)
-)
-async def register(body: bodies.RegisterHousehold, call: Writing):
+@router.post("/households", status_code=201, responses=changed(201))
+async def register_household(body: bodies.RegisterHousehold, call: Writing):
     """Register a household (its id given or made up), with its first risk tier."""
     hid, at = body.household_id or new_id("hh"), at_or_now(body.registered_at)
     build = building.registration(body, hid, at)
@@ -39,28 +34,22 @@ async def register(body: bodies.RegisterHousehold, call: Writing):
     )
 
 
-@router.post(
-    "/households/{household_id}/updates", operation_id="update_household", responses=changed()
-)
-async def update(household_id: Identifier, body: bodies.UpdateHousehold, call: Writing):
+@router.post("/households/{household_id}/updates", responses=changed())
+async def update_household(household_id: Identifier, body: bodies.UpdateHousehold, call: Writing):
     """Change categories, members or personal data; what is not given stays."""
     at = at_or_now(body.updated_at)
     return await call.send(household(household_id, building.update(body, at), occurred_at=at))
 
 
-@router.post(
-    "/households/{household_id}/risk-tier", operation_id="assign_risk_tier", responses=changed()
-)
-async def assign_tier(household_id: Identifier, body: bodies.AssignRiskTier, call: Writing):
+@router.post("/households/{household_id}/risk-tier", responses=changed())
+async def assign_risk_tier(household_id: Identifier, body: bodies.AssignRiskTier, call: Writing):
     at = at_or_now(body.assigned_at)
     command = commands.AssignRiskTier(body.tier, body.reason, at, body.major_change)
     return await call.send(household(household_id, command, occurred_at=at))
 
 
-@router.post(
-    "/households/{household_id}/erasure", operation_id="erase_household", responses=changed()
-)
-async def erase(household_id: Identifier, body: bodies.EraseHousehold, call: Erasing):
+@router.post("/households/{household_id}/erasure", responses=changed())
+async def erase_household(household_id: Identifier, body: bodies.EraseHousehold, call: Managing):
     """PIPL erasure: the household's key is destroyed in the same transaction as the event; the
     decider refuses an erased household under its own rule (HouseholdAlreadyErased)."""
     command = commands.EraseHousehold(body.reason)
@@ -69,13 +58,12 @@ async def erase(household_id: Identifier, body: bodies.EraseHousehold, call: Era
 
 @router.get(
     "/households/{household_id}/export",
-    operation_id="export_household",
     responses={
         200: {"model": answers.Export},
         409: {"description": "the person's data was erased already"},
     },
 )
-async def export(request: Request, household_id: Identifier, who: Eraser):
+async def export_household(request: Request, household_id: Identifier, who: Manager):
     """A copy of everything recorded about the household (PIPL), personal data opened."""
     rt = runtime(request)
     state, _ = await household_in_scope(rt, who, household_id)
@@ -85,7 +73,6 @@ async def export(request: Request, household_id: Identifier, who: Eraser):
 
 @router.get(
     "/households",
-    operation_id="list_households",
     responses={200: {"model": Page[answers.HouseholdRow]}},
 )
 async def list_households(
@@ -113,7 +100,6 @@ async def list_households(
 
 @router.get(
     "/households/{household_id}",
-    operation_id=GET_HOUSEHOLD,
     responses={200: {"model": answers.HouseholdDetail}},
 )
 async def get_household(
@@ -132,10 +118,9 @@ async def get_household(
 
 @router.get(
     "/households/{household_id}/timeline",
-    operation_id=HOUSEHOLD_TIMELINE,
     responses={200: {"model": Page[answers.TimelineEntry]}},
 )
-async def timeline(
+async def household_timeline(
     request: Request,
     household_id: Identifier,
     who: Reader,

@@ -3,13 +3,11 @@ and its progress. Files travel as the raw request or response body (`.xlsx`)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Literal
+from datetime import date
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, Field
 from shegong_runtime import paging, pipl
 from shegong_runtime.auth import WRITERS, Principal, requires
 from shegong_runtime.errors import NotFound
@@ -18,6 +16,11 @@ from shegong_runtime.problems import problem
 from shegong_runtime.service import runtime
 
 from shegong_visits import views
+from shegong_visits.entrypoints.http.answers import (
+    DryRunReport,
+    ImportProgress,
+    ImportStarted,
+)
 from shegong_visits.ledger import dry_run, export, launch, template, workbook
 
 router = APIRouter(prefix="/ledger", tags=["ledger (台账)"])
@@ -25,49 +28,6 @@ router = APIRouter(prefix="/ledger", tags=["ledger (台账)"])
 
 class Xlsx(Response):
     media_type = workbook.MEDIA_TYPE
-
-
-class ProblemRow(BaseModel):
-    row: int = Field(description="the worksheet's row number, as Excel shows it")
-    column: str = Field(examples=["户主姓名"])
-    rule: str = Field(examples=["required"])
-    message: str = Field(examples=["必填，不能为空"])
-
-
-class DryRunReport(BaseModel):
-    rows: int
-    valid: int
-    existing: int = Field(description="rows naming a household the station has: skipped")
-    problem_count: int
-    problems: list[ProblemRow] = Field(description="the first 1,000 problems")
-    clean: bool
-
-
-class ImportProgress(BaseModel):
-    import_id: str
-    station_id: str
-    actor: str
-    actor_role: str
-    file_hash: str = Field(description="HMAC-SHA256 of the file under the service's secret")
-    file_bytes: int
-    rows_total: int
-    rows_done: int
-    rows_added: int
-    rows_repeated: int
-    rows_existing: int
-    status: Literal["running", "done", "failed"]
-    failure: str | None
-    started_at: datetime
-    finished_at: datetime | None
-    percent: float
-
-
-class ImportStarted(BaseModel):
-    import_id: str
-    station_id: str
-    rows: int
-    file_hash: str
-    status: Literal["running"]
 
 
 XLSX = {200: {"content": {workbook.MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}}}}}

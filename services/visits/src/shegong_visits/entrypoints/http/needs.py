@@ -8,12 +8,13 @@ from shegong_events.calendar import at_noon
 from shegong_events.visits import Severity
 from shegong_runtime.inputs import Identifier, new_id
 from shegong_runtime.paging import Paging
+from shegong_runtime.routes import Reader, Writing
 from shegong_runtime.service import runtime
 
 from shegong_visits import views
 from shegong_visits.domain import commands
 from shegong_visits.entrypoints.http import answers, bodies, building
-from shegong_visits.entrypoints.http.common import Reader, Writing, household
+from shegong_visits.entrypoints.http.common import household
 from shegong_visits.entrypoints.http.links import changed
 
 router = APIRouter(tags=["needs"])
@@ -22,10 +23,9 @@ router = APIRouter(tags=["needs"])
 @router.post(
     "/households/{household_id}/needs",
     status_code=201,
-    operation_id="identify_need",
     responses=changed(201),
 )
-async def identify(household_id: Identifier, body: bodies.IdentifyNeed, call: Writing):
+async def identify_need(household_id: Identifier, body: bodies.IdentifyNeed, call: Writing):
     need_id, on = body.need_id or new_id("nd"), body.identified_on or calendar.today()
     build = building.need(body, need_id, on)
     return await call.send(
@@ -36,10 +36,9 @@ async def identify(household_id: Identifier, body: bodies.IdentifyNeed, call: Wr
 @router.post(
     "/households/{household_id}/needs/{need_id}/referrals",
     status_code=201,
-    operation_id="refer_need",
     responses=changed(201),
 )
-async def refer(
+async def refer_need(
     need_id: Identifier, household_id: Identifier, body: bodies.ReferNeed, call: Writing
 ):
     """Refer to an agency: refused (409) without consent or a recorded legal basis."""
@@ -54,10 +53,9 @@ async def refer(
 
 @router.post(
     "/households/{household_id}/needs/{need_id}/resolution",
-    operation_id="resolve_need",
     responses=changed(),
 )
-async def resolve(
+async def resolve_need(
     need_id: Identifier, household_id: Identifier, body: bodies.ResolveNeed, call: Writing
 ):
     on = body.resolved_on or calendar.today()
@@ -67,10 +65,9 @@ async def resolve(
 
 @router.post(
     "/households/{household_id}/needs/{need_id}/closure",
-    operation_id="close_need",
     responses=changed(),
 )
-async def close(
+async def close_need(
     need_id: Identifier, household_id: Identifier, body: bodies.CloseNeed, call: Writing
 ):
     on = body.closed_on or calendar.today()
@@ -80,7 +77,7 @@ async def close(
     )
 
 
-@router.get("/needs/open", operation_id="open_needs", responses={200: {"model": answers.OpenNeeds}})
+@router.get("/needs/open", responses={200: {"model": answers.OpenNeeds}})
 async def open_needs(
     request: Request,
     who: Reader,

@@ -7,12 +7,13 @@ from shegong_events import calendar
 from shegong_events.visits import RiskTier
 from shegong_runtime.inputs import Identifier, When, new_id
 from shegong_runtime.paging import Page, Paging
+from shegong_runtime.routes import Reader, Writing
 from shegong_runtime.service import runtime
 
 from shegong_visits import views
 from shegong_visits.domain import commands
 from shegong_visits.entrypoints.http import answers, bodies, building
-from shegong_visits.entrypoints.http.common import Reader, Writing, household
+from shegong_visits.entrypoints.http.common import household
 from shegong_visits.entrypoints.http.links import changed
 
 router = APIRouter(tags=["visits"])
@@ -21,10 +22,9 @@ router = APIRouter(tags=["visits"])
 @router.post(
     "/households/{household_id}/visits/scheduled",
     status_code=201,
-    operation_id="schedule_visit",
     responses=changed(201),
 )
-async def schedule(household_id: Identifier, body: bodies.ScheduleVisit, call: Writing):
+async def schedule_visit(household_id: Identifier, body: bodies.ScheduleVisit, call: Writing):
     visit_id = body.visit_id or new_id("vs")
     command = commands.ScheduleVisit(
         visit_id, body.scheduled_for, body.social_worker_id, tuple(body.purposes)
@@ -35,10 +35,9 @@ async def schedule(household_id: Identifier, body: bodies.ScheduleVisit, call: W
 @router.post(
     "/households/{household_id}/visits",
     status_code=201,
-    operation_id="record_visit",
     responses=changed(201),
 )
-async def record(household_id: Identifier, body: bodies.RecordVisit, call: Writing):
+async def record_visit(household_id: Identifier, body: bodies.RecordVisit, call: Writing):
     """Record a visit, scheduled (give its visit_id) or not; needs found are appended with it."""
     visit_id, at = body.visit_id or new_id("vs"), calendar.as_aware(body.visited_at)
     need_ids = [n.need_id or f"{visit_id}-n{i + 1}" for i, n in enumerate(body.needs)]
@@ -53,20 +52,20 @@ async def record(household_id: Identifier, body: bodies.RecordVisit, call: Writi
 @router.post(
     "/households/{household_id}/follow-ups",
     status_code=201,
-    operation_id="schedule_follow_up",
     responses=changed(201),
 )
-async def follow_up(household_id: Identifier, body: bodies.ScheduleFollowUp, call: Writing):
+async def schedule_follow_up(
+    household_id: Identifier, body: bodies.ScheduleFollowUp, call: Writing
+):
     command = commands.ScheduleFollowUp(body.follow_up_on, body.social_worker_id, body.need_id)
     return await call.send(household(household_id, command, status=201))
 
 
 @router.get(
     "/visits/overdue",
-    operation_id="overdue_visits",
     responses={200: {"model": Page[answers.OverdueHousehold]}},
 )
-async def overdue(
+async def overdue_visits(
     request: Request,
     who: Reader,
     page: Paging,
