@@ -5,6 +5,8 @@ in the append transaction, as the organisation routes claim them."""
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 from shegong_events.registry import OrgCategory
 from shegong_registry import registers
 from shegong_registry.domain import organisation as org
@@ -12,6 +14,14 @@ from shegong_registry.domain.station import STATION, OpenStation
 
 from cityyear.plan import DISTRICTS, Dice, Sizes, Station, Year
 from cityyear.sink import HistoryKeys, Sink, Streams
+
+
+class Target(TypedDict):
+    """The fields every organisation command starts with."""
+
+    station_id: str
+    organisation_id: str
+
 
 ACTIVITIES = [
     "合唱",
@@ -63,7 +73,7 @@ class RegistryYear:
             subject = f"org-contact:{oid}"
             filed = dice.randint(0, 300)
             name = f"{dice.community()}{ACTIVITIES[n % len(ACTIVITIES)]}队{n:02d}"
-            base = {"station_id": sid, "organisation_id": oid}
+            base: Target = {"station_id": sid, "organisation_id": oid}
             await self._step(
                 oid,
                 org.FileOrganisation(

@@ -42,7 +42,7 @@ def commands_of_shegong_up(tmp_path: Path) -> dict[str, list[str]]:
     try:
         stack.Stack(Settings(), tmp_path).start_services()
     finally:
-        stack.subprocess = real  # type: ignore[assignment]
+        stack.subprocess = real
     return started
 
 

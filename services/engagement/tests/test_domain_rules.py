@@ -129,6 +129,8 @@ def test_check_out_counts_whole_minutes_and_caps_at_the_limit():
         T0 + LIMIT * 2,
         LIMIT,
     )
+    assert isinstance(normal, ServiceSessionCheckedOut)
+    assert isinstance(capped, ServiceSessionCheckedOut)
     assert (normal.minutes, normal.auto_closed) == (90, False)
     assert (capped.minutes, capped.auto_closed, capped.checked_out_at) == (480, True, T0 + LIMIT)
 
@@ -136,6 +138,7 @@ def test_check_out_counts_whole_minutes_and_caps_at_the_limit():
 def test_the_sweeper_closes_only_sessions_past_the_limit():
     assert close_expired(open_since(T0), T0 + LIMIT - timedelta(seconds=1), LIMIT) == []
     [closed] = close_expired(open_since(T0), T0 + LIMIT, LIMIT)
+    assert isinstance(closed, ServiceSessionCheckedOut)
     assert closed.auto_closed and closed.limit_hours == 8
     assert close_expired(Volunteer(enrolled=True), T0 + LIMIT * 3, LIMIT) == []
 

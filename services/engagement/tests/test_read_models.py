@@ -2,6 +2,7 @@
 order: the runtime's tracking (processed ids, per-aggregate order) is all it relies on."""
 
 import uuid
+from datetime import date
 
 import pytest
 from shegong_engagement.projections import EngagementViews
@@ -38,7 +39,9 @@ async def test_an_event_ahead_of_its_predecessor_waits_and_a_repeat_is_ignored(
 ):
     mid = unique("m")
     scheduled = versioned(
-        MeetingScheduled(kind="resident_deliberation", title="议事会", scheduled_on="2024-03-19"),
+        MeetingScheduled(
+            kind="resident_deliberation", title="议事会", scheduled_on=date(2024, 3, 19)
+        ),
         mid,
         1,
     )
@@ -46,7 +49,7 @@ async def test_an_event_ahead_of_its_predecessor_waits_and_a_repeat_is_ignored(
         MeetingHeld(
             kind="resident_deliberation",
             title="议事会",
-            held_on="2024-03-19",
+            held_on=date(2024, 3, 19),
             participants_total=20,
         ),
         mid,

@@ -1,6 +1,8 @@
 """Channels: a webhook retried with backoff until it succeeds, once; dead letters and their
 re-drive; email through a real SMTP server; the in-app inbox; who is told and through what."""
 
+from datetime import date
+
 import pytest
 from shegong_events.visits import NeedIdentified, VisitScheduled
 from shegong_notifications.channels import webhook
@@ -72,7 +74,7 @@ def urgent_need_rule(rule_id, station_id, channel, role="station_lead", **extra)
 
 def urgent_need(severity="urgent"):
     return NeedIdentified(
-        need_id="need-1", category="medical", severity=severity, identified_on="2024-03-18"
+        need_id="need-1", category="medical", severity=severity, identified_on=date(2024, 3, 18)
     )
 
 
@@ -337,7 +339,7 @@ async def test_an_audience_field_picks_the_worker_the_event_names(
         nc,
         VisitScheduled(
             visit_id="v-1",
-            scheduled_for="2024-03-20",
+            scheduled_for=date(2024, 3, 20),
             social_worker_id="w-zhang",
             purposes=["needs_assessment"],
         ),

@@ -1,7 +1,7 @@
 """Exactly once per (rule, source event, recipient): redelivery, a rebuild of the planner from
 all history and history older than the rule send nothing."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from shegong_events.visits import NeedIdentified
@@ -39,7 +39,7 @@ async def notifications(database_url, nats_url):
 
 def urgent(need_id):
     return NeedIdentified(
-        need_id=need_id, category="care", severity="urgent", identified_on="2024-03-19"
+        need_id=need_id, category="care", severity="urgent", identified_on=date(2024, 3, 19)
     )
 
 

@@ -131,10 +131,11 @@ class Browser:
         """Choose an option of a <select> by its value, as a person picking from the list."""
         await self.click(f'{css} option[value="{value}"]')
 
-    async def script(self, source: str, *args: object) -> object:
+    async def script(self, source: str, *args: object) -> Any:
+        """Runs `source`; answers its return value as JSON decodes it (any shape the page gives)."""
         return await self._call("POST", "/execute/sync", {"script": source, "args": list(args)})
 
-    async def script_async(self, source: str, *args: object) -> object:
+    async def script_async(self, source: str, *args: object) -> Any:
         """Runs `source`; it ends by calling arguments[arguments.length - 1](result)."""
         return await self._call("POST", "/execute/async", {"script": source, "args": list(args)})
 

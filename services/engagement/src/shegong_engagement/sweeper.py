@@ -29,12 +29,14 @@ async def sweep_once(rt: Runtime) -> int:
     limit = config.settings().session_limit
     now = calendar.now()
     closed = 0
+    store = rt.store
+    assert store is not None, "the sweeper runs beside the volunteers' event store"
     for row in await views.open_sessions_before(rt, now - limit):
         ctx = CommandContext(actor=ACTOR, correlation_id=uuid.uuid4())
         try:
             station_id, volunteer_id = row["station_id"], row["volunteer_id"]
             answer = await handle(
-                rt.store,
+                store,
                 VOLUNTEER,
                 volunteer_id,
                 CloseExpiredSession(station_id, volunteer_id, now, limit),

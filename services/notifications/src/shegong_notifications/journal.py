@@ -27,7 +27,7 @@ class HeldStore(EventStore):
     in a savepoint of it, and commits when the caller does."""
 
     def __init__(self, conn: asyncpg.Connection) -> None:
-        super().__init__(conn, S)  # type: ignore[arg-type]  # a connection answers what the store asks
+        super().__init__(conn, S)
         self.conn = conn
 
     @asynccontextmanager

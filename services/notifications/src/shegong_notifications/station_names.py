@@ -4,8 +4,9 @@ district-wide rules. Learnt from the registry's events, a handler per event type
 from __future__ import annotations
 
 import asyncpg
-from shegong_events import Envelope
+from shegong_events import DomainEvent, Envelope
 from shegong_events.registry import StationOpened, StationUpdated
+from shegong_runtime.read_models import Handler
 
 from shegong_notifications.tables import S
 
@@ -28,7 +29,7 @@ async def updated(conn: asyncpg.Connection, _s: str, env: Envelope, e: StationUp
         )
 
 
-HANDLERS = {StationOpened: opened, StationUpdated: updated}
+HANDLERS: dict[type[DomainEvent], Handler] = {StationOpened: opened, StationUpdated: updated}
 
 
 async def station(conn: asyncpg.Connection, station_id: str) -> asyncpg.Record | None:

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from shegong_runtime.auth import WRITERS, Principal
-from shegong_runtime.crypto import REDACTED, SubjectErased
+from shegong_runtime.crypto import REDACTED, KeyStore, SubjectErased
 from shegong_runtime.service import Runtime
 
 from shegong_visits.domain.state import HouseholdAlreadyErased
@@ -26,9 +26,14 @@ def may_read(who: Principal) -> bool:
     return who.role in WRITERS
 
 
+def _keys(rt: Runtime) -> KeyStore:
+    assert rt.keys is not None, "visits seals personal data: its runtime holds a key store"
+    return rt.keys
+
+
 async def seal(rt: Runtime, household_id: str, value: str | None) -> str | None:
     try:
-        return await rt.keys.seal(subject(household_id), value)
+        return await _keys(rt).seal(subject(household_id), value)
     except SubjectErased:
         raise HouseholdAlreadyErased(
             f"家庭 {household_id} 的个人信息已删除", field="household_id"
@@ -50,7 +55,7 @@ async def open_value(
     """The plaintext, or the redaction mark once the household is erased."""
     if erased:
         return REDACTED
-    plain = await rt.keys.open_or_redacted(subject(household_id), sealed)
+    plain = await _keys(rt).open_or_redacted(subject(household_id), sealed)
     if as_json and plain is not None and plain != REDACTED:
         return json.loads(plain)
     return plain
@@ -58,9 +63,9 @@ async def open_value(
 
 async def open_fields(
     rt: Runtime, household_id: str, sealed: Mapping[str, str | None], erased: bool = False
-) -> dict:
+) -> dict[str, Any]:
     """`{"phone_sealed": "sealed:v1:..."}` → `{"phone": "138..."}`, redacted once erased."""
-    out = {}
+    out: dict[str, Any] = {}
     for key, value in sealed.items():
         name = key.removesuffix("_sealed")
         if value is None and not erased:

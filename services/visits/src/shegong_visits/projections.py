@@ -147,7 +147,8 @@ async def _personal(
 
 async def timeline(conn: asyncpg.Connection, s: str, env: Envelope) -> None:
     """Every event, its sealed values apart (dropped at once for an erased household)."""
-    facts, sealed = split_sealed(env.data)
+    facts, found = split_sealed(env.data)
+    sealed: dict[str, str | None] = dict(found)
     if await conn.fetchval(
         f"SELECT erased FROM {s}.households WHERE household_id = $1", env.aggregate_id
     ):
