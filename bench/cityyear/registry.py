@@ -56,7 +56,7 @@ class RegistryYear:
                 district_id=station.district_id,
                 district_name=DISTRICTS[station.district_id],
                 street=station.street,
-                kind=station.kind,  # type: ignore[arg-type]
+                kind=station.kind,
                 lead_sealed=await self.keys.seal(subject, dice.name()),
                 contact_sealed=await self.keys.seal(subject, dice.phone()),
             ),

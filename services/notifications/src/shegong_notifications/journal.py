@@ -51,7 +51,11 @@ async def record(
     causation_id: UUID | None = None,
 ) -> None:
     """Decide `command` on the aggregate and append what it decides, in `conn`'s transaction."""
-    ctx = CommandContext(actor=ACTOR, correlation_id=correlation_id, causation_id=causation_id)  # type: ignore[arg-type]
+    ctx = CommandContext(
+        actor=ACTOR,
+        correlation_id=correlation_id,  # type: ignore[arg-type]  # None: the event id correlates
+        causation_id=causation_id,
+    )
     with logging.bound(causation_id=str(causation_id)):  # the cause is this command's only
         await handle(
             HeldStore(conn),
