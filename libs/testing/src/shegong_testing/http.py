@@ -108,10 +108,10 @@ async def open_stations(
 
 
 async def every(
-    client: httpx.AsyncClient, path: str, params: dict | None = None, **kwargs: Any
-) -> list:
+    client: httpx.AsyncClient, path: str, params: dict[str, Any] | None = None, **kwargs: Any
+) -> list[Any]:
     """Every row of a paged list, walked through `next` (and checked against its `Link`)."""
-    rows: list = []
+    rows: list[Any] = []
     ask = dict(params or {})
     while True:
         r = await client.get(path, params=ask, **kwargs)
