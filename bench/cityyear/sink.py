@@ -54,6 +54,20 @@ class HistoryKeys(KeyStore):
         self.made.clear()
 
 
+def chronological(events: list[Envelope]) -> list[Envelope]:
+    """The batch in the order the year happened, as the store holds a real year (the generator
+    decides household by household): sorted by time, each stream's events kept in their order
+    (its key is the latest time of the stream so far, so never smaller than an earlier one's)."""
+    latest: dict[str, datetime] = {}
+    keyed = []
+    for i, event in enumerate(events):
+        at = max(latest.get(event.aggregate_id, event.occurred_at), event.occurred_at)
+        latest[event.aggregate_id] = at
+        keyed.append((at, i, event))
+    keyed.sort(key=lambda k: (k[0], k[1]))
+    return [event for _, _, event in keyed]
+
+
 class Sink:
     """A write service's event store, fed in batches of `batch` events."""
 
@@ -81,7 +95,7 @@ class Sink:
                     columns=["subject_id", "wrapped_key", "station_id"],
                     records=self.keys.pending,
                 )
-            await self.store.append_bulk(self.events, conn)
+            await self.store.append_bulk(chronological(self.events), conn)
             for hook in self.hooks:
                 await hook(conn)
         self.written += len(self.events)

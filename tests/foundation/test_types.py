@@ -24,7 +24,9 @@ REWRITTEN = [
     "libs/runtime/src/shegong_runtime/decider.py",
     "libs/runtime/src/shegong_runtime/http.py",
     "libs/runtime/src/shegong_runtime/projection.py",
+    "libs/runtime/src/shegong_runtime/projection/*.py",
     "libs/runtime/src/shegong_runtime/relay.py",
+    "libs/runtime/src/shegong_runtime/relay/*.py",
 ]
 
 

@@ -1,5 +1,6 @@
 """Real servers for the notification tests: an HTTP receiver for webhooks, an SMTP server,
-source events published onto the domain streams, and the service as its own process."""
+source events published onto the domain streams, and the service as its own process; and the
+rules, recipients and source events the modules share (the fixtures are in `conftest.py`)."""
 
 from __future__ import annotations
 
@@ -11,14 +12,18 @@ import subprocess
 import sys
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
+from typing import Any
 
 import httpx
 from aiosmtpd.controller import Controller
 from shegong_events import DomainEvent, Envelope
+from shegong_events.calendar import STATION_TZ
 from shegong_events.subjects import subject_for
+from shegong_events.visits import NeedCategory, NeedIdentified, Severity
 from shegong_runtime import bus
 from shegong_runtime.settings import Settings
 from shegong_testing.fixtures import eventually
@@ -31,6 +36,39 @@ FAST = {
     "SHEGONG_NOTIFY_RETRY_CAP_S": "0.5",
     "SHEGONG_NOTIFY_MAX_ATTEMPTS": "5",
 }
+
+
+def today() -> date:
+    """Today at the stations."""
+    return datetime.now(STATION_TZ).date()
+
+
+def urgent_need(
+    need_id: str = "need-1",
+    severity: Severity = "urgent",
+    category: NeedCategory = "medical",
+    identified_on: date = date(2024, 3, 18),
+) -> NeedIdentified:
+    """The source event most rules here trigger on."""
+    return NeedIdentified(
+        need_id=need_id, category=category, severity=severity, identified_on=identified_on
+    )
+
+
+def urgent_need_rule(
+    rule_id: str, station_id: str | None, channel: str, role: str = "station_lead", **extra: Any
+) -> dict[str, Any]:
+    """A rule's body: urgent needs at the station, told to `role` through `channel`."""
+    return {
+        "rule_id": rule_id,
+        "station_id": station_id,
+        "trigger": "NeedIdentified",
+        "conditions": [{"field": "severity", "op": "eq", "value": "urgent"}],
+        "audience": {"role": role},
+        "channel": channel,
+        "template_id": "urgent-need",
+        **extra,
+    }
 
 
 def free_port() -> int:
@@ -262,12 +300,9 @@ async def station_known(client, nc, station_id: str, district_id: str) -> None:
     rt = client.app.state.runtime
     await open_station(nc, rt.settings, station_id, district_id)
 
-    async def learned() -> bool:
+    async def learned() -> bool:  # the one table the routes and the planner read
         await rt.stations.refresh()
-        planner_knows = await rt.pool.fetchval(
-            "SELECT 1 FROM notifications.stations WHERE station_id = $1", station_id
-        )
-        return rt.stations.district_of(station_id) == district_id and bool(planner_knows)
+        return rt.stations.district_of(station_id) == district_id
 
     await eventually(learned)
 
@@ -276,6 +311,24 @@ async def post(client, path: str, body: dict, headers: dict, status: int = 201) 
     r = await client.post(path, json=body, headers=headers)
     assert r.status_code == status, r.text
     return r.json()
+
+
+async def recipient(
+    client: httpx.AsyncClient,
+    admin: dict[str, str],
+    recipient_id: str,
+    station_id: str,
+    role: str = "social_worker",
+    **extra: Any,
+) -> str:
+    """Register a recipient through the API; returns its id."""
+    await post(
+        client,
+        "/recipients",
+        {"recipient_id": recipient_id, "role": role, "station_id": station_id, **extra},
+        admin,
+    )
+    return recipient_id
 
 
 async def deliveries(pool, rule_id: str) -> list:

@@ -1,6 +1,7 @@
 """The HTTP API: rules, recipients and subscriptions; scope, validation, conflicts, idempotency."""
 
 from datetime import date
+from typing import Any
 
 import pytest
 from shegong_events.visits import NeedIdentified
@@ -12,46 +13,14 @@ from .helpers import (
     planner_saw,
     post,
     publish,
-    service_in_process,
-    station_ids,
-    station_known,
+    urgent_need_rule,
 )
 
-
-@pytest.fixture(scope="module")
-async def notifications(database_url, nats_url):
-    async with service_in_process(database_url, nats_url) as client:
-        yield client
+HIGH_OR_URGENT = [{"field": "severity", "op": "in", "value": ["high", "urgent"]}]
 
 
-@pytest.fixture
-def settings(notifications):
-    return notifications.app.state.settings
-
-
-@pytest.fixture
-def admin(settings):
-    return bearer(settings, "city_admin")
-
-
-@pytest.fixture
-async def station(notifications, nc, unique):
-    station_id, district_id = station_ids(unique)
-    await station_known(notifications, nc, station_id, district_id)
-    return station_id, district_id
-
-
-def rule_body(rule_id, station_id, **over):
-    return {
-        "rule_id": rule_id,
-        "station_id": station_id,
-        "trigger": "NeedIdentified",
-        "conditions": [{"field": "severity", "op": "in", "value": ["high", "urgent"]}],
-        "audience": {"role": "station_lead"},
-        "channel": "inbox",
-        "template_id": "urgent-need",
-        **over,
-    }
+def rule_body(rule_id: str, station_id: str, **over: Any) -> dict[str, Any]:
+    return urgent_need_rule(rule_id, station_id, "inbox", conditions=HIGH_OR_URGENT, **over)
 
 
 async def test_a_rule_is_defined_once_and_a_retry_gets_the_first_answer(

@@ -4,31 +4,26 @@ re-drive; email through a real SMTP server; the in-app inbox; who is told and th
 from datetime import date
 
 import pytest
-from shegong_events.visits import NeedIdentified, VisitScheduled
+from aiosmtpd.controller import Controller
+from shegong_events.visits import VisitScheduled
 from shegong_notifications.channels import webhook
 from shegong_testing.http import bearer, every
 
 from .helpers import (
-    Receiver,
+    Mailbox,
     audit,
     dead,
     post,
     publish,
     sent,
-    service_in_process,
     smtp_server,
     station_ids,
     station_known,
+    urgent_need,
+    urgent_need_rule,
 )
 
 SECRET = "webhook-secret-of-the-lead-0001"
-
-
-@pytest.fixture(scope="module")
-async def receiver():
-    r = await Receiver().start()
-    yield r
-    await r.stop()
 
 
 @pytest.fixture(scope="module")
@@ -39,43 +34,9 @@ def smtp():
 
 
 @pytest.fixture(scope="module")
-async def notifications(database_url, nats_url, smtp):
+def service_env(smtp: tuple[Controller, Mailbox]) -> dict[str, str]:
     controller, _ = smtp
-    async with service_in_process(
-        database_url, nats_url, SHEGONG_NOTIFY_SMTP_PORT=str(controller.port)
-    ) as client:
-        yield client
-
-
-@pytest.fixture
-def admin(notifications):
-    return bearer(notifications.app.state.settings, "city_admin", subject="admin")
-
-
-@pytest.fixture
-async def station(notifications, nc, unique):
-    station_id, district_id = station_ids(unique)
-    await station_known(notifications, nc, station_id, district_id)
-    return station_id, district_id
-
-
-def urgent_need_rule(rule_id, station_id, channel, role="station_lead", **extra):
-    return {
-        "rule_id": rule_id,
-        "station_id": station_id,
-        "trigger": "NeedIdentified",
-        "conditions": [{"field": "severity", "op": "eq", "value": "urgent"}],
-        "audience": {"role": role},
-        "channel": channel,
-        "template_id": "urgent-need",
-        **extra,
-    }
-
-
-def urgent_need(severity="urgent"):
-    return NeedIdentified(
-        need_id="need-1", category="medical", severity=severity, identified_on=date(2024, 3, 18)
-    )
+    return {"SHEGONG_NOTIFY_SMTP_PORT": str(controller.port)}
 
 
 async def test_a_webhook_that_fails_three_times_then_succeeds_is_delivered_exactly_once(

@@ -5,7 +5,6 @@ risk tier. Each reaches its one recipient once; what is settled in time sends no
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from shegong_events.calendar import STATION_TZ as LOCAL
 from shegong_events.registry import OrgFilingApproved, OrgFilingResubmitted, OrgFilingReturned
 from shegong_events.visits import (
     NeedClosed,
@@ -17,32 +16,20 @@ from shegong_events.visits import (
     VisitRecorded,
 )
 from shegong_testing.fixtures import eventually
-from shegong_testing.http import bearer
 
 from .helpers import (
     deliveries,
     demo_rules,
     fast_forward,
-    post,
     publish,
+    recipient,
     redelivered,
     sent,
-    service_in_process,
     station_ids,
     station_known,
     timers,
+    today,
 )
-
-
-@pytest.fixture(scope="module")
-async def notifications(database_url, nats_url):
-    async with service_in_process(database_url, nats_url) as client:
-        yield client
-
-
-@pytest.fixture
-def admin(notifications):
-    return bearer(notifications.app.state.settings, "city_admin")
 
 
 @pytest.fixture
@@ -53,20 +40,6 @@ async def station(notifications, nc, unique):
     for s in (station_id, neighbour):
         await station_known(notifications, nc, s, district_id)
     return station_id, district_id, neighbour
-
-
-def today() -> date:
-    return datetime.now(LOCAL).date()
-
-
-async def staff(client, admin, station_id, role, recipient_id, **extra):
-    await post(
-        client,
-        "/recipients",
-        {"recipient_id": recipient_id, "role": role, "station_id": station_id, **extra},
-        admin,
-    )
-    return recipient_id
 
 
 async def inbox(pool, recipient_id) -> list[str]:
@@ -84,13 +57,13 @@ async def test_a_returned_and_an_approved_filing_reach_the_organisations_contact
 ):
     station_id, district_id, _ = station
     org, other_org = unique("org").replace("_", "-"), unique("org").replace("_", "-")
-    contact = await staff(
-        notifications, admin, station_id, "org_contact", unique("contact"), refs=[org]
+    contact = await recipient(
+        notifications, admin, unique("contact"), station_id, "org_contact", refs=[org]
     )
-    other_contact = await staff(
-        notifications, admin, station_id, "org_contact", unique("contact"), refs=[other_org]
+    other_contact = await recipient(
+        notifications, admin, unique("contact"), station_id, "org_contact", refs=[other_org]
     )
-    lead = await staff(notifications, admin, station_id, "station_lead", unique("lead"))
+    lead = await recipient(notifications, admin, unique("lead"), station_id, "station_lead")
     rules = await demo_rules(
         notifications, admin, district_id, "filing-returned", "filing-approved"
     )
@@ -151,9 +124,9 @@ async def test_a_referral_pending_longer_than_seven_days_reaches_the_station_lea
     notifications, admin, station, nc, pool, unique
 ):
     station_id, district_id, neighbour = station
-    lead = await staff(notifications, admin, station_id, "station_lead", unique("lead"))
-    other_lead = await staff(notifications, admin, neighbour, "station_lead", unique("lead"))
-    worker = await staff(notifications, admin, station_id, "social_worker", unique("sw"))
+    lead = await recipient(notifications, admin, unique("lead"), station_id, "station_lead")
+    other_lead = await recipient(notifications, admin, unique("lead"), neighbour, "station_lead")
+    worker = await recipient(notifications, admin, unique("sw"), station_id, "social_worker")
     rule = (await demo_rules(notifications, admin, district_id, "referral-pending"))[
         "referral-pending"
     ]
@@ -183,7 +156,7 @@ async def test_a_referral_resolved_or_closed_in_time_sends_nothing(
     notifications, admin, station, nc, pool, unique
 ):
     station_id, district_id, _ = station
-    lead = await staff(notifications, admin, station_id, "station_lead", unique("lead"))
+    lead = await recipient(notifications, admin, unique("lead"), station_id, "station_lead")
     rule = (await demo_rules(notifications, admin, district_id, "referral-pending"))[
         "referral-pending"
     ]
@@ -234,7 +207,7 @@ async def test_referrals_of_the_same_need_id_in_two_households_are_reminded_apar
     notifications, admin, station, nc, pool, unique
 ):
     station_id, district_id, _ = station
-    lead = await staff(notifications, admin, station_id, "station_lead", unique("lead"))
+    lead = await recipient(notifications, admin, unique("lead"), station_id, "station_lead")
     rule = (await demo_rules(notifications, admin, district_id, "referral-pending"))[
         "referral-pending"
     ]
@@ -295,9 +268,9 @@ async def test_a_visit_overdue_for_its_risk_tier_reaches_the_assigned_social_wor
     notifications, admin, station, nc, pool, unique
 ):
     station_id, district_id, _ = station
-    worker = await staff(notifications, admin, station_id, "social_worker", unique("sw"))
-    colleague = await staff(notifications, admin, station_id, "social_worker", unique("sw"))
-    lead = await staff(notifications, admin, station_id, "station_lead", unique("lead"))
+    worker = await recipient(notifications, admin, unique("sw"), station_id, "social_worker")
+    colleague = await recipient(notifications, admin, unique("sw"), station_id, "social_worker")
+    lead = await recipient(notifications, admin, unique("lead"), station_id, "station_lead")
     rules = await demo_rules(
         notifications, admin, district_id, "visit-overdue", "tier-visit-overdue"
     )
@@ -333,8 +306,8 @@ async def test_a_visit_recorded_before_the_due_date_cancels_the_overdue_reminder
     notifications, admin, station, nc, pool, unique
 ):
     station_id, district_id, _ = station
-    worker = await staff(notifications, admin, station_id, "social_worker", unique("sw"))
-    lead = await staff(notifications, admin, station_id, "station_lead", unique("lead"))
+    worker = await recipient(notifications, admin, unique("sw"), station_id, "social_worker")
+    lead = await recipient(notifications, admin, unique("lead"), station_id, "station_lead")
     rules = await demo_rules(
         notifications, admin, district_id, "visit-overdue", "tier-visit-overdue"
     )

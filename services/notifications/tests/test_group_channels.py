@@ -9,13 +9,10 @@ import hmac
 import json
 import time
 from dataclasses import dataclass, field
-from datetime import date
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from shegong_events.visits import NeedIdentified
 from shegong_notifications.channels import dingtalk, sms
-from shegong_testing.http import bearer
 
 from .helpers import (
     audit,
@@ -23,9 +20,10 @@ from .helpers import (
     post,
     publish,
     sent,
-    service_in_process,
     station_ids,
     station_known,
+    urgent_need,
+    urgent_need_rule,
 )
 
 WECOM_KEY = "wecom-robot-key-0001"
@@ -104,8 +102,8 @@ async def robots():
 
 
 @pytest.fixture(scope="module")
-async def notifications(database_url, nats_url, robots):
-    env = {
+def service_env(robots: dict[str, Robot]) -> dict[str, str]:
+    return {
         "SHEGONG_NOTIFICATIONS_WECOM_ROBOTS": json.dumps(
             {"*": robots["wecom"].url(f"/cgi-bin/webhook/send?key={WECOM_KEY}")}
         ),
@@ -119,31 +117,6 @@ async def notifications(database_url, nats_url, robots):
             {"*": DING_SECRET, "wrong-secret": "SECnot-the-one"}
         ),
     }
-    async with service_in_process(database_url, nats_url, **env) as client:
-        yield client
-
-
-@pytest.fixture
-def admin(notifications):
-    return bearer(notifications.app.state.settings, "city_admin", subject="admin")
-
-
-def rule(rule_id, station_id, channel):
-    return {
-        "rule_id": rule_id,
-        "station_id": station_id,
-        "trigger": "NeedIdentified",
-        "conditions": [{"field": "severity", "op": "eq", "value": "urgent"}],
-        "audience": {"role": "station_lead"},
-        "channel": channel,
-        "template_id": "urgent-need",
-    }
-
-
-def urgent():
-    return NeedIdentified(
-        need_id="need-1", category="medical", severity="urgent", identified_on=date(2024, 3, 18)
-    )
 
 
 async def test_a_wecom_group_gets_one_markdown_message_retried_past_a_rate_limit(
@@ -153,8 +126,8 @@ async def test_a_wecom_group_gets_one_markdown_message_retried_past_a_rate_limit
     await station_known(notifications, nc, station_id, district_id)
     rule_id, wecom = unique("rule"), robots["wecom"]
     wecom.errcodes[:] = [45009]  # too many messages this minute: worth another try
-    await post(notifications, "/rules", rule(rule_id, station_id, "wecom"), admin)
-    await publish(nc, urgent(), unique("hh"), station_id)
+    await post(notifications, "/rules", urgent_need_rule(rule_id, station_id, "wecom"), admin)
+    await publish(nc, urgent_need(), unique("hh"), station_id)
     (row,) = await sent(pool, rule_id)
     assert (row["channel"], row["recipient_id"], row["attempts"]) == ("wecom", "wecom-group", 2)
     mine = [m for m in wecom.messages if row["title"] in m["markdown"]["content"]]
@@ -171,8 +144,8 @@ async def test_a_dingtalk_robot_with_a_secret_gets_a_signed_timestamp(
     station_id, district_id = station_ids(unique)
     await station_known(notifications, nc, station_id, district_id)
     rule_id, ding = unique("rule"), robots["dingtalk"]
-    await post(notifications, "/rules", rule(rule_id, station_id, "dingtalk"), admin)
-    await publish(nc, urgent(), unique("hh"), station_id)
+    await post(notifications, "/rules", urgent_need_rule(rule_id, station_id, "dingtalk"), admin)
+    await publish(nc, urgent_need(), unique("hh"), station_id)
     (row,) = await sent(pool, rule_id)
     (message,) = [m for m in ding.messages if m["markdown"]["title"] == row["title"]]
     assert message == {
@@ -189,8 +162,8 @@ async def test_a_dingtalk_signature_refused_is_dead_at_once_and_names_no_secret(
     station_id, _ = station_ids(unique)
     await station_known(notifications, nc, station_id, "wrong-secret")  # the district's robot
     rule_id = unique("rule")
-    await post(notifications, "/rules", rule(rule_id, station_id, "dingtalk"), admin)
-    await publish(nc, urgent(), unique("hh"), station_id)
+    await post(notifications, "/rules", urgent_need_rule(rule_id, station_id, "dingtalk"), admin)
+    await publish(nc, urgent_need(), unique("hh"), station_id)
     row = await dead(pool, rule_id)
     assert row["attempts"] == 1 and "310000" in row["last_error"]  # permanent: no retry
     assert DING_TOKEN not in row["last_error"] and "SEC" not in row["last_error"]
@@ -230,8 +203,8 @@ async def test_sms_goes_through_the_provider_that_only_logs_no_number_and_no_tex
         {"recipient_id": lead, "role": "station_lead", "station_id": station_id},
         admin,
     )
-    await post(notifications, "/rules", rule(rule_id, station_id, "sms"), admin)
-    await publish(nc, urgent(), unique("hh"), station_id)
+    await post(notifications, "/rules", urgent_need_rule(rule_id, station_id, "sms"), admin)
+    await publish(nc, urgent_need(), unique("hh"), station_id)
     (row,) = await sent(pool, rule_id)
     assert (row["channel"], row["recipient_id"]) == ("sms", lead)
     (line,) = [entry for entry in logged if entry["delivery_id"] == str(row["delivery_id"])]

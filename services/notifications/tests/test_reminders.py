@@ -3,50 +3,17 @@ for its risk tier, an action item due, the weekly roundup; cancelled, superseded
 
 from datetime import UTC, date, datetime, timedelta
 
-import pytest
-from shegong_events.calendar import STATION_TZ as LOCAL
 from shegong_events.engagement import ActionItemAssigned, ActionItemDone, MeetingHeld
 from shegong_events.visits import FollowUpScheduled, NeedReferred, NeedResolved, VisitRecorded
 from shegong_testing.fixtures import eventually
-from shegong_testing.http import bearer, every
+from shegong_testing.http import every
 
-from .helpers import post, publish, sent, service_in_process, station_ids, station_known
-
-
-@pytest.fixture(scope="module")
-async def notifications(database_url, nats_url):
-    async with service_in_process(database_url, nats_url) as client:
-        yield client
-
-
-@pytest.fixture
-def admin(notifications):
-    return bearer(notifications.app.state.settings, "city_admin")
-
-
-@pytest.fixture
-async def station(notifications, nc, unique):
-    station_id, district_id = station_ids(unique)
-    await station_known(notifications, nc, station_id, district_id)
-    return station_id, district_id
-
-
-def today() -> date:
-    return datetime.now(LOCAL).date()
+from .helpers import post, publish, recipient, sent, station_ids, station_known, today
 
 
 async def reminders(client, admin, station_id, rule_id):
     rows = await every(client, "/reminders", {"station_id": station_id}, headers=admin)
     return sorted(r["status"] for r in rows if r["rule_id"] == rule_id)
-
-
-async def recipient(client, admin, recipient_id, station_id, role="social_worker", **extra):
-    await post(
-        client,
-        "/recipients",
-        {"recipient_id": recipient_id, "role": role, "station_id": station_id, **extra},
-        admin,
-    )
 
 
 async def test_a_follow_up_due_tomorrow_reminds_its_worker_once(

@@ -3,7 +3,6 @@ all history and history older than the rule send nothing."""
 
 from datetime import UTC, date, datetime, timedelta
 
-import pytest
 from shegong_events.visits import NeedIdentified
 from shegong_notifications.projections import NotificationPlanner
 from shegong_runtime.projection import rebuild
@@ -11,36 +10,20 @@ from shegong_testing.fixtures import eventually
 from shegong_testing.http import bearer
 
 from .helpers import (
-    Receiver,
     deliveries,
     planner_saw,
     post,
     publish,
     republish,
     sent,
-    service_in_process,
     station_ids,
     station_known,
+    urgent_need,
 )
 
 
-@pytest.fixture(scope="module")
-async def receiver():
-    r = await Receiver().start()
-    yield r
-    await r.stop()
-
-
-@pytest.fixture(scope="module")
-async def notifications(database_url, nats_url):
-    async with service_in_process(database_url, nats_url) as client:
-        yield client
-
-
-def urgent(need_id):
-    return NeedIdentified(
-        need_id=need_id, category="care", severity="urgent", identified_on=date(2024, 3, 19)
-    )
+def urgent(need_id: str) -> NeedIdentified:
+    return urgent_need(need_id, category="care", identified_on=date(2024, 3, 19))
 
 
 async def test_a_replay_of_history_sends_nothing(notifications, receiver, nc, pool, unique):

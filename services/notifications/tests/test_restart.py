@@ -11,7 +11,6 @@ from shegong_runtime.settings import Settings
 from shegong_testing.fixtures import eventually
 
 from .helpers import (
-    Receiver,
     ServiceProcess,
     audit,
     deliveries,
@@ -21,13 +20,6 @@ from .helpers import (
     publish,
     station_ids,
 )
-
-
-@pytest.fixture
-async def receiver():
-    r = await Receiver().start()
-    yield r
-    await r.stop()
 
 
 @pytest.fixture

@@ -1,5 +1,8 @@
 """Least privilege: every reader is authenticated and sees only the stations of their scope."""
 
+import html
+import re
+
 from shegong_testing.fixtures import eventually
 from shegong_testing.http import every
 
@@ -85,3 +88,29 @@ async def test_the_stylesheet_is_served_with_its_print_section_for_a4(board):
     r = await board.get("/dashboard/dashboard.css")
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/css")
     assert "@media print" in r.text and "size:A4" in r.text
+
+
+async def test_the_dashboard_pages_its_station_table_and_keeps_the_city_totals(
+    board, token_for, demo_week, monkeypatch
+):
+    from shegong_stations import config
+
+    shown = config.StationsSettings(stations_shown=4)
+    monkeypatch.setattr(config, "settings", lambda: shown)
+    admin = token_for("city_admin", [])
+    address, seen, pages = "/dashboard?on=2024-03-22", [], 0
+    while address:
+        page = await board.get(address, headers=admin)
+        assert page.status_code == 200, page.text[:300]
+        rows = re.findall(
+            r'href="/dashboard/stations/([\w-]+)', page.text.split('id="stations"')[1]
+        )
+        assert 0 < len(set(rows)) <= 4
+        seen += sorted(set(rows))
+        assert "合计" in page.text  # the totals stand on every page
+        more = re.search(r'href="([^"]+)" rel="next"', page.text)
+        address = html.unescape(more.group(1)) if more else ""
+        pages += 1
+    assert pages == 2 and len(seen) == len(set(seen)) == 6, seen
+    bad = await board.get("/dashboard", params={"cursor": "bm90LWEtY3Vyc29y"}, headers=admin)
+    assert bad.status_code == 422 and "cursor" in bad.text

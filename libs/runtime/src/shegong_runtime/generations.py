@@ -38,6 +38,19 @@ async def live_schema(pool: asyncpg.Pool, projection: str) -> str:
     return schema_name(projection, await live(pool, projection))
 
 
+async def live_table(conn: asyncpg.Connection, projection: str, table: str) -> str | None:
+    """`<schema>.<table>` of the live generation, read on the caller's connection (inside its
+    transaction); None while the projection or that table does not exist yet."""
+    if not await conn.fetchval("SELECT to_regclass($1) IS NOT NULL", f"{META}.generations"):
+        return None
+    return await conn.fetchval(
+        f"SELECT to_regclass(format('%s_g%s.%s', projection, live, $2::text))::text "
+        f"FROM {META}.generations WHERE projection = $1",  # the name `schema_name` gives
+        projection,
+        migrations.identifier(table),
+    )
+
+
 async def swap(pool: asyncpg.Pool, projection: str, generation: int) -> None:
     await pool.execute(
         f"UPDATE {META}.generations SET live = $2, swapped_at = now() WHERE projection = $1",

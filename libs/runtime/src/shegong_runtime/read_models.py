@@ -7,7 +7,7 @@
         handlers = Handlers(HANDLERS)
 
 A handler is `async (conn, schema, envelope, event)` and writes rows from the event alone. The
-runtime delivers each aggregate's events in order and once in effect (`projection.py`), so a
+runtime delivers each aggregate's events in order and once in effect (`projection`), so a
 handler never checks versions or order itself; an event type without a handler is a fact this
 read model does not show.
 """
@@ -15,11 +15,12 @@ read model does not show.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any
+from typing import Any, cast
 
 import asyncpg
 from shegong_events import CATALOG, DomainEvent, Envelope
 
+from shegong_runtime.batching import Deferred, layers
 from shegong_runtime.projection import Projection
 
 Handler = Callable[[asyncpg.Connection, str, Envelope, Any], Awaitable[None]]
@@ -52,12 +53,27 @@ class Handlers:
 
 
 class ReadModel(Projection):
-    """A projection whose events go to their handlers; override `apply` only to add to that."""
+    """A projection whose events go to their handlers (and to `first`, for rows every event adds)."""
 
     handlers: Handlers = Handlers()
 
     def __init__(self, name: str | None = None) -> None:
         self.name = name or self.name
 
+    async def first(self, conn: asyncpg.Connection, s: str, events: list[Envelope]) -> None:
+        """Rows every event of a batch adds, written for the whole batch in one statement before
+        the handlers run (visits' timeline); nothing by default."""
+
     async def apply(self, conn: asyncpg.Connection, s: str, event: Envelope) -> None:
-        await self.handlers.dispatch(conn, s, event)
+        await self.apply_batch(conn, s, [event])
+
+    async def apply_batch(self, conn: asyncpg.Connection, s: str, events: list[Envelope]) -> None:
+        """`first`, then the handlers layer by layer (`batching`): a few round trips per layer,
+        not one per statement; the rows are those of applying the events one by one."""
+        await self.first(conn, s, events)
+        for layer in layers(events):
+            deferred = Deferred(conn)
+            for event in layer:
+                deferred.next_event()
+                await self.handlers.dispatch(cast(asyncpg.Connection, deferred), s, event)
+            await deferred.flush()

@@ -41,7 +41,7 @@ class Settings(BaseSettings):
     relay_batch_size: int = 500
     # a command that folds this many events or more leaves a snapshot of the state (0: never)
     snapshot_every: int = Field(default=50, ge=0)
-    relay_idle_poll_s: float = 1.0  # a fallback: commits wake the relay (relay.py)
+    relay_idle_poll_s: float = 1.0  # a fallback: commits wake the relay (relay/loop.py)
     relay_lock_poll_s: float = 1.0
     relay_ack_timeout_s: float = (
         5.0  # a batch unacknowledged this long is scanned for and sent again

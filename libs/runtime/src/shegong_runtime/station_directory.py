@@ -1,4 +1,9 @@
-"""The station directory each service keeps from the registry's events (stations are data)."""
+"""The station directory each service keeps from the registry's events (stations are data).
+
+One table per service (`<service>_stations`, a projection with generations like any other):
+routes check scope through `StationDirectory`, and projections and jobs that need a station's
+name or district inside their own transaction read the same rows with `station`.
+"""
 
 from __future__ import annotations
 
@@ -57,6 +62,15 @@ class KnownStations(ReadModel):
 
     def __init__(self, service: str) -> None:
         self.name = f"{service}_stations"
+
+
+async def station(conn: asyncpg.Connection, service: str, station_id: str) -> asyncpg.Record | None:
+    """The station's row (`station_id`, `name`, `district_id`, `district_name`, `city`) in the
+    service's live directory, read on the caller's connection; None while it is not known."""
+    table = await generations.live_table(conn, KnownStations(service).name, "stations")
+    if table is None:  # a fresh start: the directory's runner has not created it yet
+        return None
+    return await conn.fetchrow(f"SELECT * FROM {table} WHERE station_id = $1", station_id)
 
 
 class StationDirectory:

@@ -15,6 +15,7 @@ from shegong_events import calendar
 from shegong_runtime import logging
 from shegong_runtime.commands import Answer, CommandContext, handle
 from shegong_runtime.eventstore import ConcurrencyConflict
+from shegong_runtime.pauses import pause
 from shegong_runtime.service import Runtime
 
 from shegong_engagement import config, views
@@ -64,10 +65,7 @@ async def read_model_ready(rt: Runtime, stop: asyncio.Event, poll_s: float = 0.2
                 return True
         except DATABASE_TROUBLE as exc:  # the database not reachable yet: keep waiting
             log.debug("sweeper.waiting", error=type(exc).__name__)
-        try:
-            await asyncio.wait_for(stop.wait(), timeout=poll_s)
-        except TimeoutError:
-            pass
+        await pause(stop, poll_s)
     return False
 
 
@@ -81,7 +79,4 @@ async def sweep_sessions(rt: Runtime, stop: asyncio.Event) -> None:
             await sweep_once(rt)
         except Exception as exc:  # noqa: BLE001  a database hiccup: try again next round
             log.warning("sweeper.error", error=repr(exc)[:300])
-        try:
-            await asyncio.wait_for(stop.wait(), timeout=config.settings().sweep_interval_s)
-        except TimeoutError:
-            pass
+        await pause(stop, config.settings().sweep_interval_s)

@@ -14,9 +14,10 @@ import asyncio
 import asyncpg
 import httpx
 from shegong_runtime import logging
+from shegong_runtime.pauses import pause
 from shegong_runtime.service import Runtime
 
-from shegong_notifications import config, journal, station_names
+from shegong_notifications import config, journal, stations
 from shegong_notifications.channels import dingtalk, email, inbox, robots, sms, webhook, wecom
 from shegong_notifications.channels.base import DeliveryFailed, Outgoing
 from shegong_notifications.config import NotificationsSettings
@@ -40,13 +41,6 @@ ORDER BY d.next_attempt_at
 LIMIT 1
 FOR UPDATE OF d SKIP LOCKED
 """
-
-
-async def pause(stop: asyncio.Event, seconds: float) -> None:
-    try:
-        await asyncio.wait_for(stop.wait(), timeout=seconds)
-    except TimeoutError:
-        pass
 
 
 class Courier:
@@ -109,7 +103,7 @@ class Courier:
         elif channel == "email":
             await email.send(n, self.settings)
         elif channel in ("wecom", "dingtalk"):
-            where = await station_names.station(conn, n.station_id)
+            where = await stations.station(conn, n.station_id)
             district_id = where["district_id"] if where else None
             if channel == "wecom":
                 url = robots.robot_for(self.settings.wecom_robots, n.station_id, district_id)

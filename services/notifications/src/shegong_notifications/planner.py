@@ -13,7 +13,7 @@ from shegong_events import Envelope
 
 from shegong_notifications import deliveries, reminders, rulebook
 from shegong_notifications.domain import matching
-from shegong_notifications.station_names import station
+from shegong_notifications.stations import station
 
 
 async def on_event(conn: asyncpg.Connection, event: Envelope) -> int:

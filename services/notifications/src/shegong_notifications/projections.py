@@ -2,8 +2,9 @@
 
 - Its own events keep their tables in step inside the command's transaction (`in_step`, the
   `after_append` of every route): rules, the directory, deliveries redriven, inbox items read.
-- The planner, a durable consumer of the registry, visits and engagement streams, learns the
-  stations and turns every event into planned deliveries and reminders (`planner.on_event`).
+- The planner, a durable consumer of the registry, visits and engagement streams, turns every
+  event into planned deliveries and reminders (`planner.on_event`); it reads stations from the
+  kit's directory (`stations`).
 
 A handler per event type, over the tables declared in `tables.py`. The planner's generation
 schema holds only the runtime's tracking rows; what it plans lives in the service schema, so
@@ -23,7 +24,7 @@ from shegong_runtime import generations
 from shegong_runtime.projection import Projection
 from shegong_runtime.read_models import Handlers
 
-from shegong_notifications import directory, planner, rulebook, station_names, tables
+from shegong_notifications import directory, planner, rulebook, stations, tables
 from shegong_notifications.tables import S
 
 
@@ -49,7 +50,7 @@ async def read(conn: asyncpg.Connection, _s: str, env: Envelope, _: Notification
 OWN = Handlers(
     rulebook.HANDLERS, directory.HANDLERS, {NotificationRedriven: redriven, NotificationRead: read}
 )
-STATIONS = Handlers(station_names.HANDLERS)
+STATIONS = Handlers(stations.PREVIOUS_RELEASE)  # the old copy, for the previous release
 
 
 async def in_step(conn: asyncpg.Connection, envelopes: list[Envelope]) -> None:
@@ -64,13 +65,22 @@ class NotificationPlanner(Projection):
     ddl = tables.LOCK + tables.TABLES
 
     async def apply(self, conn: asyncpg.Connection, s: str, event: Envelope) -> None:
-        await STATIONS.dispatch(conn, s, event)
-        if not await self.seen_by_live_generation(conn, s, event):
-            await planner.on_event(conn, event)
+        await self.apply_batch(conn, s, [event])
+
+    async def apply_batch(self, conn: asyncpg.Connection, s: str, events: list[Envelope]) -> None:
+        """Stations learned from every event; the planner asked only about events of a type some
+        rule triggers on or is cancelled by (most of a year's events set nothing off), and not
+        seen by the live generation: two reads for the batch, not several per event."""
+        seen = await self.seen_by_live_generation(conn, s, events)
+        named = await rulebook.named_types(conn)
+        for event in events:
+            await STATIONS.dispatch(conn, s, event)
+            if event.event_type in named and event.event_id not in seen:
+                await planner.on_event(conn, event)
 
     async def seen_by_live_generation(
-        self, conn: asyncpg.Connection, s: str, event: Envelope
-    ) -> bool:
+        self, conn: asyncpg.Connection, s: str, events: list[Envelope]
+    ) -> set[uuid.UUID]:
         live = await conn.fetchval(
             f"SELECT live FROM {generations.META}.generations WHERE projection = $1", self.name
         )
@@ -78,10 +88,10 @@ class NotificationPlanner(Projection):
         if live_schema == s or not await conn.fetchval(
             "SELECT to_regclass($1)", f"{live_schema}.processed"
         ):
-            return False
-        return bool(
-            await conn.fetchval(
-                f"SELECT 1 FROM {live_schema}.processed WHERE event_id = $1 AND NOT dead",
-                event.event_id,
-            )
+            return set()
+        rows = await conn.fetch(
+            f"SELECT event_id FROM {live_schema}.processed "
+            "WHERE event_id = ANY($1::uuid[]) AND NOT dead",
+            [e.event_id for e in events],
         )
+        return {r["event_id"] for r in rows}

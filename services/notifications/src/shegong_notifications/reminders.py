@@ -16,15 +16,15 @@ import asyncpg
 from shegong_events import Envelope
 from shegong_runtime import logging
 from shegong_runtime.crypto import PREFIX, is_sealed
+from shegong_runtime.pauses import pause
 from shegong_runtime.service import Runtime
 
 from shegong_notifications import config, journal, rulebook
-from shegong_notifications.courier import pause
 from shegong_notifications.deliveries import NAMESPACE, plan
 from shegong_notifications.domain import timing
 from shegong_notifications.domain.matching import Rule
 from shegong_notifications.domain.reminder import REMINDER, ScheduleReminder
-from shegong_notifications.station_names import station
+from shegong_notifications.stations import station
 from shegong_notifications.tables import S
 
 log = logging.get("notifications.clock")

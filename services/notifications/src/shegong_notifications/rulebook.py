@@ -83,6 +83,16 @@ async def cancelled_by(
     return [from_row(r) for r in rows]
 
 
+async def named_types(conn: asyncpg.Connection) -> set[str]:
+    """Every event type some rule, active or not, triggers on or is cancelled by."""
+    rows = await conn.fetch(
+        f"SELECT trigger AS t FROM {S}.rules UNION SELECT jsonb_array_elements_text("
+        f"definition->'reminder'->'cancel_on') FROM {S}.rules "
+        "WHERE jsonb_typeof(definition->'reminder'->'cancel_on') = 'array'"
+    )
+    return {r["t"] for r in rows}
+
+
 async def get(db: asyncpg.Connection | asyncpg.Pool, rule_id: str) -> asyncpg.Record | None:
     return await db.fetchrow(f"SELECT * FROM {S}.rules WHERE rule_id = $1", rule_id)
 

@@ -47,6 +47,8 @@ CREATE TABLE IF NOT EXISTS {S}.subscriptions (
     channel      text NOT NULL,
     PRIMARY KEY (recipient_id, topic)
 );
+-- read by the previous release only (this one reads the kit's directory, `stations.py`):
+-- written for it during an upgrade, dropped by the release after this one
 CREATE TABLE IF NOT EXISTS {S}.stations (
     station_id    text PRIMARY KEY,
     name          text NOT NULL,

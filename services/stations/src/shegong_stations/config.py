@@ -15,6 +15,9 @@ class StationsSettings(BaseSettings):
     trend_weeks: int = Field(default=12, ge=1, le=104, description="weeks a visits chart shows")
     roundup_max_days: int = Field(default=366, ge=7, description="longest span of a roundup")
     urgent_needs_shown: int = Field(default=50, ge=1, le=1000, description="urgent needs per page")
+    stations_shown: int = Field(
+        default=50, ge=1, le=500, description="stations a dashboard page lists (下一页 for more)"
+    )
 
 
 @cache

@@ -145,24 +145,27 @@ async def _personal(
     )
 
 
-async def timeline(conn: asyncpg.Connection, s: str, env: Envelope) -> None:
-    """Every event, its sealed values apart (dropped at once for an erased household)."""
-    facts, found = split_sealed(env.data)
-    sealed: dict[str, str | None] = dict(found)
-    if await conn.fetchval(
-        f"SELECT erased FROM {s}.households WHERE household_id = $1", env.aggregate_id
-    ):
-        sealed = {path: None for path in sealed}  # a late event of an erased household
+async def timeline(conn: asyncpg.Connection, s: str, events: list[Envelope]) -> None:
+    """Every event, its sealed values apart: one statement for a batch. An erased household's
+    late events get their sealed values as nulls; an erasure later in the same batch nulls
+    what this wrote before it, as it does for the rows written earlier."""
+    rows = [(e, *split_sealed(e.data)) for e in events]
     await conn.execute(
         f"INSERT INTO {s}.timeline (household_id, version, event_type, occurred_at, actor, facts, sealed) "
-        "VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb) ON CONFLICT DO NOTHING",
-        env.aggregate_id,
-        env.aggregate_version,
-        env.event_type,
-        env.occurred_at,
-        env.actor,
-        json.dumps(facts, ensure_ascii=False),
-        json.dumps(sealed) if sealed else None,
+        "SELECT u.household_id, u.version, u.event_type, u.occurred_at, u.actor, u.facts, "
+        "CASE WHEN h.erased THEN (SELECT jsonb_object_agg(key, null) FROM jsonb_each(u.sealed)) "
+        "ELSE u.sealed END "
+        "FROM unnest($1::text[], $2::int[], $3::text[], $4::timestamptz[], $5::text[], "
+        "$6::jsonb[], $7::jsonb[]) AS u (household_id, version, event_type, occurred_at, actor, "
+        f"facts, sealed) LEFT JOIN {s}.households h USING (household_id) "
+        "ON CONFLICT DO NOTHING",
+        [e.aggregate_id for e, _, _ in rows],
+        [e.aggregate_version for e, _, _ in rows],
+        [e.event_type for e, _, _ in rows],
+        [e.occurred_at for e, _, _ in rows],
+        [e.actor for e, _, _ in rows],
+        [json.dumps(facts, ensure_ascii=False) for _, facts, _ in rows],
+        [json.dumps(sealed) if sealed else None for _, _, sealed in rows],
     )
 
 
@@ -287,6 +290,5 @@ class VisitsReadModel(ReadModel):
 
     handlers = Handlers(HANDLERS)
 
-    async def apply(self, conn: asyncpg.Connection, s: str, event: Envelope) -> None:
-        await timeline(conn, s, event)  # every fact is on the household's timeline
-        await self.handlers.dispatch(conn, s, event)
+    async def first(self, conn: asyncpg.Connection, s: str, events: list[Envelope]) -> None:
+        await timeline(conn, s, events)  # every fact is on the household's timeline

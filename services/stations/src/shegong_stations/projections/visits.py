@@ -25,6 +25,8 @@ from shegong_events.visits import (
 )
 from shegong_runtime.read_models import Handler
 
+from shegong_stations.queries.figures import NEED_ACT_DAYS
+
 DDL = """
 CREATE TABLE IF NOT EXISTS {s}.households (
     household_id   text PRIMARY KEY,
@@ -69,8 +71,200 @@ CREATE TABLE IF NOT EXISTS {s}.needs (
     PRIMARY KEY (household_id, need_id)
 );
 CREATE INDEX IF NOT EXISTS needs_station ON {s}.needs (station_id, status);
+-- needs per station, day identified and severity: how many, how many acted on (referred,
+-- resolved or closed) and within {need_act_days}, how many still open; kept by a trigger on
+-- `needs`, so the board's open needs and their timeliness sum days; filled once for an
+-- older generation
+DO $$ BEGIN
+    IF to_regclass('{s}.need_days') IS NULL THEN
+        CREATE TABLE {s}.need_days (
+            station_id  text NOT NULL,
+            day         date NOT NULL,      -- identified_on
+            severity    text NOT NULL,
+            total       integer NOT NULL,
+            acted       integer NOT NULL,
+            in_time     integer NOT NULL,
+            open        integer NOT NULL,   -- open or referred
+            PRIMARY KEY (station_id, day, severity)
+        );
+        INSERT INTO {s}.need_days
+        SELECT station_id, identified_on, severity, count(*), count(acted_on),
+               count(*) FILTER (WHERE acted_on - identified_on <= {need_act_days}),
+               count(*) FILTER (WHERE status IN ('open', 'referred'))
+        FROM {s}.needs GROUP BY 1, 2, 3;
+    END IF;
+END $$;
+CREATE OR REPLACE FUNCTION {s}.needs_count(n {s}.needs, d integer) RETURNS void
+LANGUAGE sql AS $$
+    INSERT INTO {s}.need_days AS k VALUES (n.station_id, n.identified_on, n.severity, d,
+        d * (n.acted_on IS NOT NULL)::int,
+        d * coalesce(n.acted_on - n.identified_on <= {need_act_days}, false)::int,
+        d * (n.status IN ('open', 'referred'))::int)
+    ON CONFLICT (station_id, day, severity) DO UPDATE SET total = k.total + EXCLUDED.total,
+        acted = k.acted + EXCLUDED.acted, in_time = k.in_time + EXCLUDED.in_time,
+        open = k.open + EXCLUDED.open;
+    DELETE FROM {s}.need_days WHERE station_id = n.station_id AND day = n.identified_on
+        AND severity = n.severity AND total <= 0;
+$$;
+CREATE OR REPLACE FUNCTION {s}.needs_counted() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP <> 'INSERT' THEN
+        PERFORM {s}.needs_count(OLD, -1);
+    END IF;
+    IF TG_OP <> 'DELETE' THEN
+        PERFORM {s}.needs_count(NEW, 1);
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE OR REPLACE TRIGGER needs_counted AFTER INSERT OR UPDATE OR DELETE ON {s}.needs
+    FOR EACH ROW EXECUTE FUNCTION {s}.needs_counted();
+-- households not erased per station by category and by risk tier, and by the day their next
+-- visit falls due: kept by a trigger on `households` (a visit moving the due day touches one
+-- counter), so the board reads a station's counts, not its households; filled once for a
+-- generation made before them
+DO $$ BEGIN
+    IF to_regclass('{s}.household_counts') IS NULL THEN
+        CREATE TABLE {s}.household_counts (
+            station_id  text NOT NULL,
+            dimension   text NOT NULL,  -- category | tier
+            key         text NOT NULL,
+            n           integer NOT NULL,
+            PRIMARY KEY (station_id, dimension, key)
+        );
+        INSERT INTO {s}.household_counts
+        SELECT station_id, 'category', c, count(*) FROM {s}.households,
+            unnest(CASE WHEN categories = '{{}}' THEN ARRAY['other'] ELSE categories END) AS c
+        WHERE NOT erased GROUP BY 1, 3
+        UNION ALL
+        SELECT station_id, 'tier', coalesce(risk_tier, 'unassessed'), count(*)
+        FROM {s}.households WHERE NOT erased GROUP BY 1, 3;
+        CREATE TABLE {s}.household_due (
+            station_id  text NOT NULL,
+            due_day     date NOT NULL,  -- the station's calendar day of next_due_at
+            n           integer NOT NULL,
+            PRIMARY KEY (station_id, due_day)
+        );
+        INSERT INTO {s}.household_due
+        SELECT station_id, (next_due_at AT TIME ZONE 'UTC' + interval '8 hours')::date, count(*)
+        FROM {s}.households WHERE NOT erased AND next_due_at IS NOT NULL GROUP BY 1, 2;
+    END IF;
+END $$;
+CREATE OR REPLACE FUNCTION {s}.households_count(
+    station text, categories text[], tier text, due timestamptz, d integer, kinds boolean,
+    dues boolean
+) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    IF kinds THEN
+        INSERT INTO {s}.household_counts AS c
+        SELECT station, 'category', k, d * count(*)
+        FROM unnest(CASE WHEN categories = '{{}}' THEN ARRAY['other'] ELSE categories END) AS k
+        GROUP BY k
+        ON CONFLICT (station_id, dimension, key) DO UPDATE SET n = c.n + EXCLUDED.n;
+        INSERT INTO {s}.household_counts AS c
+        VALUES (station, 'tier', coalesce(tier, 'unassessed'), d)
+        ON CONFLICT (station_id, dimension, key) DO UPDATE SET n = c.n + EXCLUDED.n;
+    END IF;
+    IF dues AND due IS NOT NULL THEN
+        INSERT INTO {s}.household_due AS h
+        VALUES (station, (due AT TIME ZONE 'UTC' + interval '8 hours')::date, d)
+        ON CONFLICT (station_id, due_day) DO UPDATE SET n = h.n + EXCLUDED.n;
+    END IF;
+END $$;
+CREATE OR REPLACE FUNCTION {s}.households_counted() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    kinds boolean := true;
+    dues boolean := true;
+BEGIN
+    IF TG_OP = 'UPDATE' AND NEW.erased = OLD.erased AND NEW.station_id = OLD.station_id THEN
+        kinds := NEW.categories IS DISTINCT FROM OLD.categories
+            OR NEW.risk_tier IS DISTINCT FROM OLD.risk_tier;
+        dues := (NEW.next_due_at AT TIME ZONE 'UTC' + interval '8 hours')::date
+            IS DISTINCT FROM (OLD.next_due_at AT TIME ZONE 'UTC' + interval '8 hours')::date;
+    END IF;
+    IF TG_OP <> 'INSERT' AND NOT OLD.erased THEN
+        PERFORM {s}.households_count(OLD.station_id, OLD.categories, OLD.risk_tier,
+            OLD.next_due_at, -1, kinds, dues);
+    END IF;
+    IF TG_OP <> 'DELETE' AND NOT NEW.erased THEN
+        PERFORM {s}.households_count(NEW.station_id, NEW.categories, NEW.risk_tier,
+            NEW.next_due_at, 1, kinds, dues);
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE OR REPLACE TRIGGER households_counted AFTER INSERT OR UPDATE OR DELETE ON {s}.households
+    FOR EACH ROW EXECUTE FUNCTION {s}.households_counted();
+-- visits made per station and day, and each household's first visit of each month: kept by a
+-- trigger on `visits` whatever writes it, so the board sums days and counts one row per
+-- household and month instead of every visit of the years; a generation made before them is
+-- filled once from its visits, in the migration that creates them
+DO $$ BEGIN
+    IF to_regclass('{s}.visit_days') IS NULL THEN
+        CREATE TABLE {s}.visit_days (
+            station_id  text NOT NULL,
+            day         date NOT NULL,
+            made        integer NOT NULL,
+            observed    integer NOT NULL,  -- of which with observations recorded
+            PRIMARY KEY (station_id, day)
+        );
+        INSERT INTO {s}.visit_days
+        SELECT station_id, visited_on, count(*), count(*) FILTER (WHERE with_observations)
+        FROM {s}.visits WHERE status = 'made' AND visited_on IS NOT NULL GROUP BY 1, 2;
+        CREATE TABLE {s}.visit_months (
+            household_id  text NOT NULL,
+            month         date NOT NULL,
+            station_id    text NOT NULL,
+            first_day     date NOT NULL,
+            made          integer NOT NULL,
+            PRIMARY KEY (household_id, month)
+        );
+        INSERT INTO {s}.visit_months
+        SELECT household_id, date_trunc('month', visited_on)::date, min(station_id),
+               min(visited_on), count(*)
+        FROM {s}.visits WHERE status = 'made' AND visited_on IS NOT NULL GROUP BY 1, 2;
+        CREATE INDEX visit_months_station ON {s}.visit_months (station_id, month, first_day);
+    END IF;
+END $$;
+CREATE OR REPLACE FUNCTION {s}.visits_counted() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE m date;
+BEGIN
+    IF TG_OP <> 'INSERT' AND OLD.status = 'made' AND OLD.visited_on IS NOT NULL THEN
+        m := date_trunc('month', OLD.visited_on)::date;
+        UPDATE {s}.visit_days SET made = made - 1, observed = observed - OLD.with_observations::int
+        WHERE station_id = OLD.station_id AND day = OLD.visited_on;
+        DELETE FROM {s}.visit_days
+        WHERE station_id = OLD.station_id AND day = OLD.visited_on AND made <= 0;
+        UPDATE {s}.visit_months SET made = made - 1, first_day = coalesce((
+            SELECT min(v.visited_on) FROM {s}.visits v WHERE v.household_id = OLD.household_id
+            AND v.status = 'made' AND v.visited_on >= m AND v.visited_on < m + 31
+            AND date_trunc('month', v.visited_on)::date = m), first_day)
+        WHERE household_id = OLD.household_id AND month = m;
+        DELETE FROM {s}.visit_months WHERE household_id = OLD.household_id AND month = m AND made <= 0;
+    END IF;
+    IF TG_OP <> 'DELETE' AND NEW.status = 'made' AND NEW.visited_on IS NOT NULL THEN
+        INSERT INTO {s}.visit_days AS d VALUES
+            (NEW.station_id, NEW.visited_on, 1, NEW.with_observations::int)
+        ON CONFLICT (station_id, day) DO UPDATE
+            SET made = d.made + 1, observed = d.observed + EXCLUDED.observed;
+        INSERT INTO {s}.visit_months AS vm VALUES (NEW.household_id,
+            date_trunc('month', NEW.visited_on)::date, NEW.station_id, NEW.visited_on, 1)
+        ON CONFLICT (household_id, month) DO UPDATE
+            SET made = vm.made + 1, first_day = least(vm.first_day, EXCLUDED.first_day);
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE OR REPLACE TRIGGER visits_counted AFTER INSERT OR UPDATE OR DELETE ON {s}.visits
+    FOR EACH ROW EXECUTE FUNCTION {s}.visits_counted();
 """
-TABLES = ("households", "visits", "needs")
+DDL = DDL.replace("{need_act_days}", str(NEED_ACT_DAYS))  # the figures' own limit
+TABLES = (
+    "households",
+    "visits",
+    "needs",
+    "visit_days",
+    "visit_months",
+    "household_counts",
+    "household_due",
+)
 
 
 async def registered(

@@ -8,7 +8,7 @@ from typing import Any
 
 import asyncpg
 
-from shegong_stations.periods import month_of, start_of, week_of
+from shegong_stations.periods import month_of, week_of
 
 NEED_ACT_DAYS = 30  # a need should be referred, resolved or closed within this many days
 FILING_DAYS = 15  # a filing should be returned or approved within this many days
@@ -71,34 +71,38 @@ async def figures(
 
 
 async def _households(conn: asyncpg.Connection, s: str, ids: list[str], on: date, t: Tally) -> None:
+    """From the counts kept as households change: by category and tier, and overdue as the
+    households whose next visit fell due on a day before `on`."""
     for r in await conn.fetch(
-        f"""SELECT station_id, unnest(CASE WHEN categories = '{{}}' THEN ARRAY['other'] ELSE categories END) AS c,
-                   count(*) AS n FROM {s}.households WHERE NOT erased AND station_id = any($1) GROUP BY 1, 2""",
+        f"""SELECT station_id, dimension, key, n FROM {s}.household_counts
+            WHERE station_id = any($1) AND n > 0 ORDER BY station_id, dimension, key""",
         ids,
     ):
-        t.add(r["station_id"], ("households", "by_category", r["c"]), r["n"])
+        if r["dimension"] == "category":
+            t.add(r["station_id"], ("households", "by_category", r["key"]), r["n"])
+        else:
+            t.add(r["station_id"], ("households", "by_risk_tier", r["key"]), r["n"])
+            t.add(r["station_id"], ("households", "total"), r["n"])
     for r in await conn.fetch(
-        f"""SELECT station_id, coalesce(risk_tier, 'unassessed') AS t, count(*) AS n,
-                   count(*) FILTER (WHERE next_due_at < $2) AS overdue
-            FROM {s}.households WHERE NOT erased AND station_id = any($1) GROUP BY 1, 2""",
+        f"""SELECT station_id, sum(n) AS overdue FROM {s}.household_due
+            WHERE station_id = any($1) AND due_day < $2 GROUP BY 1""",
         ids,
-        start_of(on),
+        on,
     ):
-        t.add(r["station_id"], ("households", "by_risk_tier", r["t"]), r["n"])
-        t.add(r["station_id"], ("households", "total"), r["n"])
         t.add(r["station_id"], ("visits", "overdue"), r["overdue"])
 
 
 async def _visits(conn: asyncpg.Connection, s: str, ids: list[str], on: date, t: Tally) -> None:
+    """From the days' counts and each household's first visit of the month (kept as visits
+    are recorded): a read sums days, not every visit of the years."""
     week, month = week_of(on), month_of(on)
     for r in await conn.fetch(
         f"""SELECT station_id,
-                   count(*) FILTER (WHERE visited_on BETWEEN $2 AND $3) AS week,
-                   count(*) FILTER (WHERE visited_on BETWEEN $4 AND $5) AS month,
-                   count(DISTINCT household_id) FILTER (WHERE visited_on BETWEEN $4 AND $5) AS households,
-                   count(*) FILTER (WHERE visited_on <= $6) AS made,
-                   count(*) FILTER (WHERE visited_on <= $6 AND with_observations) AS observed
-            FROM {s}.visits WHERE status = 'made' AND station_id = any($1) GROUP BY 1""",
+                   coalesce(sum(made) FILTER (WHERE day BETWEEN $2 AND $3), 0) AS week,
+                   coalesce(sum(made) FILTER (WHERE day BETWEEN $4 AND $5), 0) AS month,
+                   coalesce(sum(made) FILTER (WHERE day <= $6), 0) AS made,
+                   coalesce(sum(observed) FILTER (WHERE day <= $6), 0) AS observed
+            FROM {s}.visit_days WHERE station_id = any($1) GROUP BY 1""",
         ids,
         week.start,
         min(week.end, on),
@@ -109,14 +113,23 @@ async def _visits(conn: asyncpg.Connection, s: str, ids: list[str], on: date, t:
         sid = r["station_id"]
         t.add(sid, ("visits", "this_week"), r["week"])
         t.add(sid, ("visits", "this_month"), r["month"])
-        t.add(sid, ("visits", "households_visited_this_month"), r["households"])
+        t.add(sid, ("visits", "households_visited_this_month"), 0)
         t.add(sid, ("records", "visits_with_observations"), [r["observed"], r["made"]])
+    for r in await conn.fetch(
+        f"""SELECT station_id, count(*) AS households FROM {s}.visit_months
+            WHERE station_id = any($1) AND month = $2 AND first_day <= $3 GROUP BY 1""",
+        ids,
+        month.start,
+        min(month.end, on),
+    ):
+        t.add(r["station_id"], ("visits", "households_visited_this_month"), r["households"])
 
 
 async def _open_needs(conn: asyncpg.Connection, s: str, ids: list[str], on: date, t: Tally) -> None:
+    """Needs identified by `on` and open or referred now, from the board's day counts."""
     for r in await conn.fetch(
-        f"""SELECT station_id, severity, count(*) AS n FROM {s}.needs
-            WHERE status IN ('open', 'referred') AND identified_on <= $2 AND station_id = any($1) GROUP BY 1, 2""",
+        f"""SELECT station_id, severity, sum(open) AS n FROM {s}.need_days
+            WHERE day <= $2 AND station_id = any($1) GROUP BY 1, 2 HAVING sum(open) > 0""",
         ids,
         on,
     ):
@@ -129,11 +142,11 @@ async def _open_needs(conn: asyncpg.Connection, s: str, ids: list[str], on: date
 async def _needs_in_time(
     conn: asyncpg.Connection, s: str, ids: list[str], on: date, t: Tally
 ) -> None:
+    """Acted on within NEED_ACT_DAYS, of those acted on or older than that, by `on`."""
     for r in await conn.fetch(
-        f"""SELECT station_id,
-                   count(*) FILTER (WHERE acted_on IS NOT NULL AND acted_on - identified_on <= $3::int) AS done,
-                   count(*) FILTER (WHERE acted_on IS NOT NULL OR identified_on <= $2::date - $3::int) AS of
-            FROM {s}.needs WHERE identified_on <= $2 AND station_id = any($1) GROUP BY 1""",
+        f"""SELECT station_id, sum(in_time) AS done,
+                   sum(acted) + coalesce(sum(total - acted) FILTER (WHERE day <= $2::date - $3::int), 0) AS of
+            FROM {s}.need_days WHERE day <= $2 AND station_id = any($1) GROUP BY 1""",
         ids,
         on,
         NEED_ACT_DAYS,

@@ -168,9 +168,11 @@ def list_page(
     lag_rows: list[dict],
     who_label: str,
     on: date,
+    next_page: str | None = None,
 ) -> str:
     return render(
         "list.html.j2",
+        next_page=next_page,
         title="社工站看板",
         nav=nav(who_label),
         on=on,

@@ -19,6 +19,7 @@ from shegong_events.glossary import ROLE, word
 from shegong_runtime.auth import Principal
 from shegong_runtime.errors import DomainError
 from shegong_runtime.inputs import Day, Identifier
+from shegong_runtime.paging import PageRequest, slice_of_list
 from shegong_runtime.service import runtime
 
 from shegong_stations import config, lag, roundup_render, views
@@ -28,6 +29,7 @@ from shegong_stations.entrypoints.http.scope import roundup_choices, roundup_sco
 from shegong_stations.queries import directory
 from shegong_stations.roundup import Roundup
 from shegong_stations.web import pages, pictures
+from shegong_stations.web.templating import href
 
 router = APIRouter(prefix="/dashboard", tags=["dashboard"], include_in_schema=False)
 root = APIRouter(include_in_schema=False)
@@ -59,7 +61,11 @@ async def render(
 
 
 @router.get("")
-async def station_list(request: Request, on: Day | None = None) -> Response:
+async def station_list(
+    request: Request, on: Day | None = None, cursor: str | None = None
+) -> Response:
+    """The totals of every station the caller sees; the table a page of them at a time."""
+
     async def build(who: Principal) -> str:
         rt = runtime(request)
         everyone = await directory.stations(rt.pool)
@@ -70,8 +76,15 @@ async def station_list(request: Request, on: Day | None = None) -> Response:
         trends = await views.trends_of(rt.pool, mine, day, config.settings().trend_weeks)
         charts = pictures.for_page(total["figures"], trends, names_of(parts))
         districts = [(d, n) for d, n in roundup_choices(who, everyone) if d]
+        page = PageRequest(config.settings().stations_shown, cursor, request, Response())
+        chosen, after = slice_of_list(mine, directory.ORDER, page)
+        shown = {st.station_id for st in chosen}
+        rows = [p for p in parts if p["station"]["station_id"] in shown]
+        more = (
+            href("/dashboard", on=on.isoformat() if on else None, cursor=after) if after else None
+        )
         return pages.list_page(
-            total, parts, charts, districts, lag.consumer_lag(rt), who_label(who), day
+            total, rows, charts, districts, lag.consumer_lag(rt), who_label(who), day, more
         )
 
     return await render(request, build)

@@ -1,10 +1,10 @@
-"""The outbox relay: from a service's event store to its domain stream, single active per service.
+"""The relay's loop: from a service's event store to its domain stream, single active per service.
 
 Each event goes to its domain stream and to the domain's partition stream (`bus`), in the
-store's order. Exactly once in each, without trusting the duplicate window: the checkpoint
-keeps each stream's sequence of the last acknowledged publish, and on start (and after any
-error) the relay reads what each stream holds past that sequence and skips those event ids. `Nats-Msg-Id` still
-guards the common case; the scan covers a restart after the window has ended.
+store's order. Exactly once in each, without trusting the duplicate window: on start (and after
+any error) the recovery scan (`relay.recovery`) learns which event ids each stream already
+holds past the checkpoint, and the loop skips them. `Nats-Msg-Id` still guards the common case;
+the scan covers a restart after the window has ended.
 
 A batch whose acknowledgements stop coming (the stream's leader died, the connection dropped)
 is given up as soon as the client reconnects, or after `relay_ack_timeout_s`: its unanswered
@@ -33,12 +33,13 @@ import asyncpg
 import nats.js.client
 import orjson
 from nats.aio.client import Client
-from nats.js.errors import NotFoundError
 from shegong_events import Envelope
 from shegong_events.subjects import stream_name
 
 from shegong_runtime import bus, identity, logging, metrics, tracing
 from shegong_runtime.eventstore import EventStore, Position, channel
+from shegong_runtime.pauses import pause
+from shegong_runtime.relay import recovery
 from shegong_runtime.settings import Settings
 
 # nats-py parses every publish acknowledgement with the standard json module, and the relay
@@ -63,6 +64,8 @@ class Unconfirmed(Exception):
 
 
 class Relay:
+    """Publishes one domain's events from the store to its streams while it holds the lock."""
+
     def __init__(self, store: EventStore, nc: Client, domain: str, settings: Settings) -> None:
         self.store, self.nc, self.domain, self.settings = store, nc, domain, settings
         self.js = nc.jetstream(
@@ -105,7 +108,7 @@ class Relay:
                     await self._lead(stop)
                 except Exception as exc:  # noqa: BLE001 - a supervisor loop: whatever failed, the unit or batch starts again
                     log.warning("relay.error", domain=self.domain, error=type(exc).__name__)
-                    await _sleep_or_stop(stop, 1.0)
+                    await pause(stop, 1.0)
         finally:
             self.running = False
 
@@ -139,22 +142,13 @@ class Relay:
     def _notified(self, *_: object) -> None:
         self._wake.set()
 
-    async def _idle(self, stop: asyncio.Event, seconds: float) -> None:
-        """Until a commit wakes the relay, `stop` is set or `seconds` pass."""
-        waits = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(self._wake.wait())]
-        try:
-            await asyncio.wait(waits, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            for w in waits:
-                w.cancel()
-
     async def _lead(self, stop: asyncio.Event) -> None:
         lock_conn = await asyncpg.connect(self.settings.database_url)
         try:
             while not await lock_conn.fetchval(
                 "SELECT pg_try_advisory_lock(hashtext($1))", self.lock_key
             ):
-                await _sleep_or_stop(stop, self.settings.relay_lock_poll_s)
+                await pause(stop, self.settings.relay_lock_poll_s)
                 if stop.is_set():
                     return
             await lock_conn.add_listener(channel(self.store.schema), self._notified)
@@ -181,7 +175,7 @@ class Relay:
                         error=type(exc).__name__,
                         detail=str(exc)[:200],
                     )
-                    await _sleep_or_stop(stop, 0.25)
+                    await pause(stop, 0.25)
                     await lock_conn.fetchval("SELECT 1")
                     await self.recover()
                     continue
@@ -194,7 +188,7 @@ class Relay:
                         hidden_wait = min(max(hidden_wait * 2, HIDDEN_RETRY_S), idle)
                     else:
                         hidden_wait = 0.0
-                    await self._idle(stop, hidden_wait or idle)
+                    await pause(stop, hidden_wait or idle, self._wake)  # or a commit wakes it
             await self.settle()  # graceful stop: the batch in hand is confirmed
         finally:
             self.active = False
@@ -210,22 +204,13 @@ class Relay:
 
     async def recover(self) -> None:
         """Load the checkpoint, then learn which events past it each stream already holds."""
-        row = await self.store.pool.fetchrow(
-            f"INSERT INTO {self.store.schema}.relay_checkpoint (relay) VALUES ($1) "
-            "ON CONFLICT (relay) DO UPDATE SET relay = EXCLUDED.relay "
-            "RETURNING tx_id, position, stream_seq, partition_seq",
-            self.name,
-        )
+        at = await recovery.checkpoint(self.store, self.name)
         self._abandon()  # a failed batch: the stream scans below cover it
-        self.cursor = self.checkpoint = Position(row["tx_id"], row["position"])
-        self.stream_seq, self.partition_seq = row["stream_seq"], row["partition_seq"]
-        self.epoch = str(await identity.current(self.store.pool, self.store.schema))
-        await bus.ensure_stream(
-            self.js, bus.partition_stream_config(self.domain, self.settings), update=False
-        )
-        self.partitions = await bus.partitions(self.js, self.domain)
-        self._already = await self._held(self.stream, self.stream_seq)
-        self._already_partitioned = await self._held(self.partition_stream, self.partition_seq)
+        self.cursor = self.checkpoint = at.cursor
+        self.stream_seq, self.partition_seq = at.stream_seq, at.partition_seq
+        held = await recovery.scan(self.store, self.js, self.domain, self.settings, at)
+        self.epoch, self.partitions = held.epoch, held.partitions
+        self._already, self._already_partitioned = held.in_stream, held.in_partitions
         # the sequences stay the checkpointed ones: they move only with acks paired with the
         # cursor, so a second failure before the next checkpoint scans these messages again
         if self._already or self._already_partitioned:
@@ -235,18 +220,6 @@ class Relay:
                 already_in_stream=len(self._already),
                 already_in_partitions=len(self._already_partitioned),
             )
-
-    async def _held(self, stream: str, after: int) -> set[str]:
-        info = await self.js.stream_info(stream)
-        held = set()
-        for seq in range(after + 1, info.state.last_seq + 1):
-            try:
-                msg = await self.js.get_msg(stream, seq, direct=True)
-            except NotFoundError:
-                continue
-            if msg.headers and "Nats-Msg-Id" in msg.headers:
-                held.add(msg.headers["Nats-Msg-Id"])
-        return held
 
     async def pump_once(self) -> int:
         """Publish one batch pipelined, in global order; its acks and checkpoint complete while
@@ -363,10 +336,3 @@ class Relay:
     async def lag(self) -> int:
         """Events committed but not yet relayed."""
         return await self.store.count_after(self.checkpoint)
-
-
-async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:
-    try:
-        await asyncio.wait_for(stop.wait(), timeout=seconds)
-    except TimeoutError:
-        pass
