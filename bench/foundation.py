@@ -31,7 +31,7 @@ from shegong_testing.probe import ProbeTotals, probe_event
 PAYLOAD = probe_event("a" * 32, 1, "x" * 200).model_dump_json().encode()
 
 
-async def timed_writers(writers: int, total: int, work) -> float:  # type: ignore[no-untyped-def]
+async def timed_writers(writers: int, total: int, work) -> float:
     """Rate of `total` operations spread over `writers` concurrent workers."""
     per = total // writers
     started = time.perf_counter()
@@ -80,7 +80,7 @@ async def our_append(store: EventStore, writers: int, total: int, *, loaded: boo
     return await timed_writers(writers, total, work)
 
 
-async def raw_publish(js, total: int) -> float:  # type: ignore[no-untyped-def]
+async def raw_publish(js, total: int) -> float:
     try:
         await js.delete_stream("BENCH_RAW")
     except Exception:
@@ -99,7 +99,7 @@ async def raw_publish(js, total: int) -> float:  # type: ignore[no-untyped-def]
     return total / (time.perf_counter() - started)
 
 
-async def raw_consume(js, total: int, batch: int) -> float:  # type: ignore[no-untyped-def]
+async def raw_consume(js, total: int, batch: int) -> float:
     await js.add_consumer(
         "BENCH_RAW",
         ConsumerConfig(
@@ -115,7 +115,7 @@ async def raw_consume(js, total: int, batch: int) -> float:  # type: ignore[no-u
     return seen / (time.perf_counter() - started)
 
 
-async def our_relay(store: EventStore, nc, settings: Settings, total: int) -> float:  # type: ignore[no-untyped-def]
+async def our_relay(store: EventStore, nc, settings: Settings, total: int) -> float:
     relay = Relay(store, nc, "probe", settings)
     await relay.recover()
     started, sent = time.perf_counter(), 0
@@ -125,7 +125,7 @@ async def our_relay(store: EventStore, nc, settings: Settings, total: int) -> fl
     return sent / (time.perf_counter() - started)
 
 
-async def our_projection(pool, nc, settings: Settings, total: int) -> float:  # type: ignore[no-untyped-def]
+async def our_projection(pool, nc, settings: Settings, total: int) -> float:
     """A fresh projection over the probe partitions from the start, one process holding them all."""
     runner = ProjectionRunner(
         ProbeTotals(f"bench_{uuid.uuid4().hex[:6]}"), pool, nc, settings, exclusive=True

@@ -27,7 +27,7 @@ from shegong_runtime.eventstore import EventStore
 from shegong_runtime.settings import Settings
 
 
-async def profiled(name: str, coro) -> None:  # type: ignore[no-untyped-def]
+async def profiled(name: str, coro) -> None:
     prof = cProfile.Profile()
     prof.enable()
     rate = await coro

@@ -28,8 +28,10 @@ import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Set as AbstractSet
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TypedDict
 
 import aiohttp
 import asyncpg
@@ -55,6 +57,17 @@ from shegong_runtime.settings import Settings
 from shegong_testing.http import open_stations
 
 STATION, DISTRICT = "bench-station", "bench-district"
+
+
+class Size(TypedDict):
+    """How much each part of a run does: the smoke run's or the full run's."""
+
+    events: int
+    history: int
+    rates: list[float]
+    seconds: float
+    households: int
+    tp: float
 
 
 @dataclass
@@ -146,7 +159,7 @@ def peer_append(database_url: str, writers: int, total: int) -> float:
     return rate
 
 
-async def raw_ordered(js, total: int) -> float:  # type: ignore[no-untyped-def]
+async def raw_ordered(js, total: int) -> float:
     """An ordered push consumer over the domain stream, each message written out as it is."""
     out = io.StringIO()
     sub = await js.subscribe("sw.probe.>", ordered_consumer=True)
@@ -162,7 +175,7 @@ async def raw_ordered(js, total: int) -> float:  # type: ignore[no-untyped-def]
     return seen / (time.perf_counter() - started)
 
 
-async def our_replay(js) -> tuple[float, int]:  # type: ignore[no-untyped-def]
+async def our_replay(js) -> tuple[float, int]:
     """`shegong replay --domain probe` to a JSON Lines file (decoded, upcast, rendered)."""
     run = ops.Replay(js, ops.Selection(domains=("probe",)))
     total = await run.open()
@@ -485,8 +498,8 @@ VISIT = {
 
 
 def command(
-    kind: Kind, households: list[str], busy: set[str] = frozenset()
-) -> tuple[str, str, dict]:  # type: ignore[assignment]
+    kind: Kind, households: list[str], busy: AbstractSet[str] = frozenset()
+) -> tuple[str, str, dict]:
     """(id, path, body) of a fresh command of `kind`; visits and needs go to a known household
     with no command in flight (`busy`), so none is refused for a concurrent write."""
     tag = uuid.uuid4().hex[:12]
@@ -558,7 +571,7 @@ def command(
     )
 
 
-def _idle(households: list[str], busy: set[str]) -> str:
+def _idle(households: list[str], busy: AbstractSet[str]) -> str:
     for hid in random.sample(households, min(50, len(households))):
         if hid not in busy:
             return hid
@@ -669,7 +682,7 @@ class Latency:
         await watcher
 
 
-async def throughput(urls: list[str], token: str, seconds: float, clients: int, make) -> float:  # type: ignore[no-untyped-def]
+async def throughput(urls: list[str], token: str, seconds: float, clients: int, make) -> float:
     """Closed loop: `clients` workers send `make()` commands (path, body) as fast as answers come."""
     headers = {"Authorization": f"Bearer {token}"}
     done = 0
@@ -714,7 +727,7 @@ def _write_commands(households: list[str]) -> dict[str, object]:
     """Per write service, a maker of fresh commands for the throughput runs."""
     by_name = {k.name: k for k in KINDS}
 
-    def of(kind: str):  # type: ignore[no-untyped-def]
+    def of(kind: str):
         return lambda: command(by_name[kind], households)[1:]
 
     def recipient() -> tuple[str, dict]:
@@ -848,8 +861,9 @@ async def clean_streams(nats_url: str) -> None:
     try:
         js = nc.jetstream()
         for info in await js.streams_info():
-            if (info.config.name or "").startswith(("SW_", "SWP_")):
-                await js.delete_stream(info.config.name)
+            name = info.config.name or ""
+            if name.startswith(("SW_", "SWP_")):
+                await js.delete_stream(name)
     finally:
         await nc.close()
 
@@ -1022,7 +1036,7 @@ async def main(
     for name in names:
         await admin.execute(f"CREATE DATABASE {name}")
     try:
-        size = (
+        size: Size = (
             {
                 "events": 320,
                 "history": 800,
@@ -1042,7 +1056,7 @@ async def main(
             }
         )
         if seconds:  # a shorter whole-stack run (an A/B), every rate and throughput run this long
-            size |= {"seconds": seconds, "tp": seconds / 2}
+            size["seconds"], size["tp"] = seconds, seconds / 2
         rows = []
         if part in ("all", "backbone"):
             rows += await backbone(

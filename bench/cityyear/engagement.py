@@ -30,12 +30,18 @@ from shegong_engagement.domain.volunteer import (
     EnrollVolunteer,
     RecordTraining,
 )
-from shegong_events.engagement import CoOrganiser, Outcome, ParticipantGroup, Topic
+from shegong_events.engagement import (
+    CoOrganiser,
+    MeetingKind,
+    Outcome,
+    ParticipantGroup,
+    Topic,
+)
 
 from cityyear.plan import Dice, Sizes, Station, Year
 from cityyear.sink import HistoryKeys, Sink, Streams
 
-KINDS = (
+KINDS: tuple[tuple[MeetingKind, float], ...] = (
     ("resident_deliberation", 0.4),
     ("joint_meeting", 0.2),
     ("peer_exchange", 0.1),

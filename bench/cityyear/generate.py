@@ -57,7 +57,7 @@ async def generate(
             keys = HistoryKeys(pool, name, Settings(service=name).master_key)
             await keys.migrate()
             sinks[name] = Sink(store, keys, batch)
-        await registers.migrate(SimpleNamespace(pool=pool))  # type: ignore[arg-type]
+        await registers.migrate(SimpleNamespace(pool=pool))  # type: ignore[arg-type]  # reads only .pool
         registry = RegistryYear(sinks["registry"], sinks["registry"].keys, year, seed)
         visits = VisitsYear(sinks["visits"], sinks["visits"].keys, year, seed)
         engagement = EngagementYear(sinks["engagement"], sinks["engagement"].keys, year, seed)

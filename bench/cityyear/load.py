@@ -9,6 +9,7 @@ import time
 from collections.abc import AsyncIterator, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 from fastapi import FastAPI
 from nats.js.errors import NotFoundError
@@ -27,7 +28,7 @@ class Loaded:
 
 @asynccontextmanager
 async def running(
-    database_url: str, nats_url: str, names: Sequence[str] = SERVICES, **overrides: object
+    database_url: str, nats_url: str, names: Sequence[str] = SERVICES, **overrides: Any
 ) -> AsyncIterator[dict[str, FastAPI]]:
     """Every named service's app with its lifespan running (relay, projections, jobs)."""
     apps: dict[str, FastAPI] = {}
@@ -35,7 +36,7 @@ async def running(
         for name in names:
             settings = Settings(
                 database_url=database_url, nats_url=nats_url, service=name, **overrides
-            )  # type: ignore[arg-type]
+            )
             app = catalogue.service(name).app(settings)
             await stack.enter_async_context(app.router.lifespan_context(app))
             apps[name] = app
@@ -85,7 +86,7 @@ async def wait_settled(apps: dict[str, FastAPI], timeout_s: float = 3600, report
     return time.perf_counter() - started
 
 
-async def load(database_url: str, nats_url: str, report=None, **overrides: object) -> Loaded:
+async def load(database_url: str, nats_url: str, report=None, **overrides: Any) -> Loaded:
     started = time.perf_counter()
     async with running(database_url, nats_url, **overrides) as apps:
         await wait_settled(apps, report=report)

@@ -150,7 +150,7 @@ async def measure(
     readers: int = 20,
     each: int = 3,
     commands: int = 100,
-    **overrides: object,
+    **overrides: Any,
 ) -> dict[str, float]:
     figures: dict[str, float] = {}
     starts: dict[str, float] = {}

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, get_args
 
+from shegong_events.registry import StationKind
+
 DISTRICTS = {
     "chengguan": "城关区",
     "qilihe": "七里河区",
@@ -78,7 +80,7 @@ class Station:
     district_id: str
     name: str
     street: str
-    kind: str
+    kind: StationKind
 
 
 def stations(count: int) -> list[Station]:
@@ -88,7 +90,9 @@ def stations(count: int) -> list[Station]:
     for i in range(count):
         district = districts[i % len(districts)]
         street = STREETS[i % len(STREETS)]
-        kind = "township" if district in ("yuzhong", "gaolan", "yongdeng") else "street"
+        kind: StationKind = (
+            "township" if district in ("yuzhong", "gaolan", "yongdeng") else "street"
+        )
         out.append(
             Station(
                 i,

@@ -5,6 +5,8 @@ in the append transaction, as the organisation routes claim them."""
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 from shegong_events.registry import OrgCategory
 from shegong_registry import registers
 from shegong_registry.domain import organisation as org
@@ -12,6 +14,14 @@ from shegong_registry.domain.station import STATION, OpenStation
 
 from cityyear.plan import DISTRICTS, Dice, Sizes, Station, Year
 from cityyear.sink import HistoryKeys, Sink, Streams
+
+
+class Target(TypedDict):
+    """The fields every organisation command starts with."""
+
+    station_id: str
+    organisation_id: str
+
 
 ACTIVITIES = [
     "合唱",
@@ -46,7 +56,7 @@ class RegistryYear:
                 district_id=station.district_id,
                 district_name=DISTRICTS[station.district_id],
                 street=station.street,
-                kind=station.kind,  # type: ignore[arg-type]
+                kind=station.kind,
                 lead_sealed=await self.keys.seal(subject, dice.name()),
                 contact_sealed=await self.keys.seal(subject, dice.phone()),
             ),
@@ -63,7 +73,7 @@ class RegistryYear:
             subject = f"org-contact:{oid}"
             filed = dice.randint(0, 300)
             name = f"{dice.community()}{ACTIVITIES[n % len(ACTIVITIES)]}队{n:02d}"
-            base = {"station_id": sid, "organisation_id": oid}
+            base: Target = {"station_id": sid, "organisation_id": oid}
             await self._step(
                 oid,
                 org.FileOrganisation(

@@ -20,6 +20,7 @@ from shegong_events.visits import (
     NeedCategory,
     Relation,
     ResolutionOutcome,
+    RiskTier,
     ServiceGiven,
     Severity,
     VisitPurpose,
@@ -31,7 +32,7 @@ from shegong_visits.domain.household import HouseholdDecider
 from cityyear.plan import Dice, Sizes, Station, Year
 from cityyear.sink import HistoryKeys, Sink, Streams
 
-TIERS = (("high", 0.08), ("key", 0.22), ("general", 0.70))
+TIERS: tuple[tuple[RiskTier, float], ...] = (("high", 0.08), ("key", 0.22), ("general", 0.70))
 INTERVAL = {"high": 7, "key": 30, "general": 90}
 OVERDUE_SHARE = 0.06  # households whose visits stop before the year ends
 ERASED_SHARE = 0.004
@@ -119,7 +120,7 @@ class VisitsYear:
             match step.kind:
                 case "visit" if day <= stop:
                     visits += 1
-                    found = ()
+                    found: tuple[c.FoundNeed, ...] = ()
                     if dice.random() < 0.08:
                         needs += 1
                         found = (

@@ -38,7 +38,7 @@ async def on_visits_event(delivered: Delivered) -> None:
     elif isinstance(event, NeedIdentified) and event.severity == "urgent":
         waiting[station][event.need_id] = event.category
         say(station)
-    elif isinstance(event, NeedReferred) and waiting[station].pop(event.need_id, None):
+    elif isinstance(event, NeedReferred) and waiting[station].pop(event.need_id, None) is not None:
         say(station)
 
 

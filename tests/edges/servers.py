@@ -34,7 +34,7 @@ def start(name: str, port: int, env: dict[str, str], log: Path) -> subprocess.Po
 
 
 @contextlib.asynccontextmanager
-async def served(name: str, env: dict[str, str], log: Path):  # type: ignore[no-untyped-def]
+async def served(name: str, env: dict[str, str], log: Path):
     """The service `name` running as a process, ready; its JSON log in `log`."""
     port = free_port()
     proc = start(name, port, env, log)
@@ -57,7 +57,7 @@ class Recorder:
     def __init__(self) -> None:
         self.lines: list[tuple[str, str, dict]] = []
 
-    def __getattr__(self, level: str):  # type: ignore[no-untyped-def]
+    def __getattr__(self, level: str):
         def record(event: str, **fields: object) -> None:
             self.lines.append((level, event, fields))
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
+from typing import TypedDict
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -44,7 +45,7 @@ class Stream:
         self.state = aggregate.initial()
         self.stored: list[str] = []
 
-    def run(self, decide) -> bool:  # type: ignore[no-untyped-def]
+    def run(self, decide) -> bool:
         try:
             events = decide(self.state)
         except DomainError:
@@ -57,7 +58,7 @@ class Stream:
             self.stored.append(envelope.model_dump_json())
         return True
 
-    def replayed(self):  # type: ignore[no-untyped-def]
+    def replayed(self):
         return self.aggregate.fold([Envelope.model_validate_json(raw) for raw in self.stored])
 
 
@@ -72,7 +73,14 @@ FILED = OrgFiled(
     activity_area="福东社区",
     charter_summary="每周排练两次",
 )
-HERE = {"station_id": STATION, "organisation_id": "org-p"}
+
+
+class Here(TypedDict):
+    station_id: str
+    organisation_id: str
+
+
+HERE: Here = {"station_id": STATION, "organisation_id": "org-p"}
 FILE = org.FileOrganisation(
     **HERE,
     name=FILED.name,
@@ -85,7 +93,7 @@ FILE = org.FileOrganisation(
 )
 
 
-def decided(command):  # type: ignore[no-untyped-def]
+def decided(command):
     return lambda s: ORGANISATION.decide(command, s)
 
 

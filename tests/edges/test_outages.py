@@ -178,5 +178,5 @@ async def test_nats_out_of_reach_makes_readyz_503_and_reads_still_answer(databas
         server.stop()
 
 
-async def _status(request, status: int) -> bool:  # type: ignore[no-untyped-def]
+async def _status(request, status: int) -> bool:
     return (await request).status_code == status

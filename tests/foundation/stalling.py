@@ -26,7 +26,7 @@ def stall_relay_before_checkpoint(seconds: float) -> None:
         await asyncio.sleep(seconds)
         await save(self, cursor)
 
-    relay.Relay._save_checkpoint = stalled  # type: ignore[method-assign]
+    relay.Relay._save_checkpoint = stalled  # type: ignore[method-assign]  # the stall wraps the real method
 
 
 def stall_projection_mid_batch(seconds: float) -> None:
@@ -34,11 +34,11 @@ def stall_projection_mid_batch(seconds: float) -> None:
 
     def init(
         self: projection.ProjectionRunner, model: projection.Projection, *args, **kwargs
-    ) -> None:  # type: ignore[no-untyped-def]
+    ) -> None:
         start(self, model, *args, **kwargs)
         apply_batch = model.apply_batch
 
-        async def halved(conn, s, events):  # type: ignore[no-untyped-def]
+        async def halved(conn, s, events):
             if len(events) > 1:
                 await apply_batch(conn, s, events[: len(events) // 2])
                 logging.get("projection").warning("projection.mid_batch", projection=model.name)
@@ -46,9 +46,9 @@ def stall_projection_mid_batch(seconds: float) -> None:
                 events = events[len(events) // 2 :]
             await apply_batch(conn, s, events)
 
-        model.apply_batch = halved  # type: ignore[method-assign]
+        model.apply_batch = halved  # type: ignore[method-assign]  # halves each batch around the real one
 
-    projection.ProjectionRunner.__init__ = init  # type: ignore[method-assign]
+    projection.ProjectionRunner.__init__ = init  # type: ignore[method-assign, assignment]  # arguments passed through
 
 
 if POINT == "relay.checkpoint":

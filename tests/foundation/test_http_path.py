@@ -40,7 +40,7 @@ def _plain(dependant: Any) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module", params=SERVICES)
-def app(request, database_url):  # type: ignore[no-untyped-def]
+def app(request, database_url):
     return catalogue.service(request.param).app(for_service(request.param))
 
 

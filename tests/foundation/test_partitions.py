@@ -221,7 +221,7 @@ async def test_messages_taken_from_a_units_consumer_by_another_are_read_again_no
         await eventually(lambda: runner.consumers and runner.generation, timeout=20)
         unit = runner.consumers["probe.p0"]
         partitions = await bus.partitions(js, "probe")
-        aggs = []
+        aggs: list[str] = []
         while len(aggs) < 6:
             agg = unique("agg")
             if bus.partition_of(agg, partitions) == 0:

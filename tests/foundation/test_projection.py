@@ -30,7 +30,7 @@ def settings(database_url, nats_url):
 
 async def publish_history(js, aggs, per_agg, note=""):
     """Events as the relay would publish them; returns the expected totals."""
-    expected = {}
+    expected: dict[str, tuple[int, int]] = {}
     for v in range(1, per_agg + 1):
         for agg in aggs:
             env = probe_event(agg, v, note).model_copy(update={"aggregate_version": v})
@@ -74,6 +74,7 @@ async def test_redelivered_batch_is_applied_once(pool, nc, js, settings, unique)
     await task
     # the same events delivered again (a cursor reopened before its checkpoint, a replay):
     # the tracking rows make every one of them a no-op
+    assert runner.generation is not None, "a runner that has run knows its generation"
     schema = generations.schema_name(name, runner.generation)
     await pool.execute(f"UPDATE {schema}.checkpoints SET stream_seq = 0")
     fresh = ProjectionRunner(ProbeTotals(name), pool, nc, settings, generation=runner.generation)

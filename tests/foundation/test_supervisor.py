@@ -33,6 +33,7 @@ def test_a_crashed_child_is_restarted_with_backoff_and_the_others_keep_running(t
         )
     )
     steady = sup.children["steady"].proc
+    assert steady is not None
     try:
         deadline = time.monotonic() + 10
         while sup.children["crashes"].restarts < 2 and time.monotonic() < deadline:

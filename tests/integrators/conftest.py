@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -79,7 +80,7 @@ class RunningStack:
 
 
 @pytest.fixture(scope="session")
-def stack(database_url: str, tmp_path_factory) -> RunningStack:
+def stack(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
     """`shegong up --only registry --only visits --only engagement` on free ports, ready and the
     demo week loaded; stopped with Ctrl-C (SIGINT) at the end of the session."""
     state = tmp_path_factory.mktemp("integrators") / "state"

@@ -38,11 +38,12 @@ def commands_of_shegong_up(tmp_path: Path) -> dict[str, list[str]]:
             started[args[4]] = list(args)
 
     real = stack.subprocess
-    stack.subprocess = SimpleNamespace(Popen=Captured, STDOUT=subprocess.STDOUT)  # type: ignore[assignment]
+    recorder = SimpleNamespace(Popen=Captured, STDOUT=subprocess.STDOUT)
+    stack.subprocess = recorder  # type: ignore[assignment]  # records the commands, starts nothing
     try:
         stack.Stack(Settings(), tmp_path).start_services()
     finally:
-        stack.subprocess = real  # type: ignore[assignment]
+        stack.subprocess = real
     return started
 
 

@@ -26,7 +26,7 @@ class Fragile(Projection):
     def __init__(self, name: str, domain: str) -> None:
         self.name, self.domains, self.broken = name, (domain,), True
 
-    async def apply(self, conn, s, event):  # type: ignore[no-untyped-def]
+    async def apply(self, conn, s, event):
         if self.broken:
             raise RuntimeError("the station directory is unavailable")
         await conn.execute(f"INSERT INTO {s}.seen VALUES ($1)", event.event_id)

@@ -7,9 +7,11 @@ import base64
 import json
 import os
 from collections import defaultdict
+from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import httpx
@@ -19,8 +21,9 @@ from shegong_events import CATALOG
 from shegong_events.all import load_all
 from shegong_runtime import catalogue, demo
 from shegong_runtime.ops import status as ops_status
+from shegong_runtime.settings import Settings
 from shegong_testing.fixtures import eventually
-from shegong_testing.http import bearer, every, service_client, settings_for
+from shegong_testing.http import AppClient, bearer, every, service_client, settings_for
 
 from .helpers import node_report, own_stack, shegong
 
@@ -32,12 +35,12 @@ class Week:
     database_url: str
     nats_url: str
     env: dict[str, str]
-    clients: dict[str, httpx.AsyncClient]
+    clients: dict[str, AppClient]
     loaded: list[str]
     write_services: dict[str, str]  # service (= event store schema) → domain
 
 
-async def load_week(clients: dict[str, httpx.AsyncClient], settings) -> list[str]:  # type: ignore[no-untyped-def]
+async def load_week(clients: dict[str, AppClient], settings: Settings) -> list[str]:
     """Every installed demo loader, as `shegong up` runs them, against the in-process services."""
     client = demo.DemoClient(
         {name: "http://test" for name in clients},
@@ -67,7 +70,7 @@ async def store_ids(database_url: str, schemas: list[str]) -> set[str]:
 
 
 @pytest.fixture(scope="module")
-async def week(postgres_server_url) -> Week:
+async def week(postgres_server_url: str) -> AsyncIterator[Week]:
     async with (
         own_stack(postgres_server_url) as (database_url, nats_url),
         AsyncExitStack() as stack,
@@ -116,7 +119,7 @@ async def replayed(week, tmp_path_factory) -> tuple[list[dict], set[str], set[st
     return lines, before, after, out
 
 
-def sealed_values(value, key: str = ""):  # type: ignore[no-untyped-def]
+def sealed_values(value, key: str = ""):
     if isinstance(value, dict):
         for k, v in value.items():
             yield from sealed_values(v, k)
@@ -176,6 +179,7 @@ async def test_replay_starts_at_a_stream_sequence_or_at_a_time(week, replayed):
     nc = await nats.connect(week.nats_url)
     try:
         stored = (await nc.jetstream().get_msg("SW_REGISTRY", middle)).time
+        assert stored is not None
     finally:
         await nc.close()
     ran = await shegong(
@@ -199,6 +203,7 @@ async def test_replay_republishes_under_a_target_prefix_but_never_into_shegong_s
         info = await js.stream_info("WEEK_COPY")
         assert info.state.messages == len(registry)
         first = await js.get_msg("WEEK_COPY", 1)
+        assert first.data is not None
         assert (
             first.subject
             == f"copy.registry.{registry[0]['station_id']}.{registry[0]['event_type']}.{registry[0]['aggregate_id']}"
@@ -287,16 +292,16 @@ FILLED = {
     "organisation_id": "fulilu-yard-council",
     "district_id": "chengguan",
 }
-REQUIRED = {"/organisations/pending": {"older_than_days": 0}}
-OPTIONS = {  # every order a list offers
+REQUIRED: dict[str, dict[str, Any]] = {"/organisations/pending": {"older_than_days": 0}}
+OPTIONS: dict[str, list[dict[str, str]]] = {  # every order a list offers
     "/meetings": [{}, {"newest_first": "true"}],
     "/households/{household_id}/timeline": [{}, {"newest_first": "true"}],
     "/inbox": [{}],
 }
 
 
-def paged_routes(client: httpx.AsyncClient) -> list[str]:
-    spec = client.app.openapi()  # type: ignore[attr-defined]
+def paged_routes(client: AppClient) -> list[str]:
+    spec = client.app.openapi()
     routes = []
     for path, operations in spec["paths"].items():
         get = operations.get("get")

@@ -22,7 +22,7 @@ def restored_catalog():
     vars(CATALOG).update(saved)
 
 
-def two_versions(suffix: str):  # type: ignore[no-untyped-def]
+def two_versions(suffix: str):
     """An event type whose v1 named the visitor `worker`, and whose v2 calls it `visited_by`."""
 
     class NotedV1(DomainEvent):

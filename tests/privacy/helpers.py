@@ -108,7 +108,7 @@ async def table_texts(conn: asyncpg.Connection) -> dict[str, str]:
     return out
 
 
-async def stream_texts(js) -> dict[str, str]:  # type: ignore[no-untyped-def]
+async def stream_texts(js) -> dict[str, str]:
     """Every message (headers and data) of every JetStream stream, as text, per stream."""
     out = {}
     for info in await js.streams_info():

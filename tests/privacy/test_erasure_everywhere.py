@@ -111,6 +111,7 @@ async def caught_up(database_url: str, nats_url: str) -> bool:
             if (await js.stream_info(stream)).state.messages < recorded:
                 return False
         for info in await js.streams_info():
+            assert info.config.name is not None
             for consumer in await js.consumers_info(info.config.name):
                 if consumer.num_pending or consumer.num_ack_pending:
                     return False
@@ -419,7 +420,7 @@ def outside_the_event_stores(places: dict[str, str], sealed: set[str]) -> list[s
     ]
 
 
-async def headers_as_documented(js) -> None:  # type: ignore[no-untyped-def]
+async def headers_as_documented(js) -> None:
     """Every event message carries exactly the headers the AsyncAPI documents promise."""
     from shegong_runtime.ops.contracts import EVENT_HEADERS
 

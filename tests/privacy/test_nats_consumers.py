@@ -71,7 +71,7 @@ async def still_there(secured, name: str, stream: str = "SW_VISITS") -> bool:
         await nc.close()
 
 
-async def refused(secured, user: str, call) -> bool:  # type: ignore[no-untyped-def]
+async def refused(secured, user: str, call) -> bool:
     """True when the server refuses `call(js)` (no answer), on a fresh connection of `user`."""
     nc = await secured.connect(user)
     try:
@@ -82,7 +82,7 @@ async def refused(secured, user: str, call) -> bool:  # type: ignore[no-untyped-
         await nc.close()
 
 
-async def fetch_one(js, stream: str, name: str):  # type: ignore[no-untyped-def]
+async def fetch_one(js, stream: str, name: str):
     sub = await js.pull_subscribe_bind(durable=name, stream=stream)
     return await sub.fetch(1, timeout=1)
 

@@ -403,7 +403,9 @@ async def run(
 
         await at(0.3)  # the stream leader's node dies, then comes back
         js = nc.jetstream()
-        leader = (await js.stream_info("SW_VISITS")).cluster.leader
+        placed = (await js.stream_info("SW_VISITS")).cluster
+        leader = placed.leader if placed else None
+        assert leader is not None, "a clustered stream has a leader"
         node = cluster.node(leader)
         node.kill()
         report.faults.append(f"SIGKILL NATS node {leader} (SW_VISITS leader)")
@@ -467,7 +469,7 @@ async def run(
     return report
 
 
-async def stream_check(js, domain: str) -> tuple[set[str], int, int]:  # type: ignore[no-untyped-def]
+async def stream_check(js, domain: str) -> tuple[set[str], int, int]:
     """A domain stream read in order: its event ids, duplicates, aggregates going backwards."""
     info = await js.stream_info(f"SW_{domain.upper()}")
     seen: dict[str, int] = {}
@@ -488,7 +490,7 @@ async def stream_check(js, domain: str) -> tuple[set[str], int, int]:  # type: i
     )
 
 
-async def rejoined(js, streams: tuple[str, ...], since: float, timeout: float = 120) -> float:  # type: ignore[no-untyped-def]
+async def rejoined(js, streams: tuple[str, ...], since: float, timeout: float = 120) -> float:
     """Seconds until every peer of every stream is current again (the node caught up)."""
     while time.monotonic() < since + timeout:
         try:
@@ -573,7 +575,7 @@ async def eventually_equal_board(pool: asyncpg.Pool, database_url: str, timeout:
     return wrong
 
 
-async def compare(report: Report, pool: asyncpg.Pool, nc, load: Load) -> None:  # type: ignore[no-untyped-def]
+async def compare(report: Report, pool: asyncpg.Pool, nc, load: Load) -> None:
     """Event store against acknowledgements, streams and read model: visits in detail, registry's
     store against its stream too."""
     report.commands_acknowledged, report.commands_retried = len(load.acked), load.retried

@@ -71,7 +71,7 @@ class Load:
 
     async def household(self, client: httpx.AsyncClient) -> None:
         hid = f"hh-up-{uuid.uuid4().hex[:10]}"
-        body = {
+        body: dict[str, object] = {
             "household_id": hid,
             "station_id": STATION,
             "categories": ["minimum_living_allowance"],

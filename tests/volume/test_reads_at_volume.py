@@ -15,17 +15,18 @@ from typing import Any
 import asyncpg
 import httpx
 import pytest
-import statements
 from cityyear.generate import generate
 from cityyear.load import running, wait_settled
 from cityyear.routes import next_page, reads, real_ids
 from shegong_runtime import auth
 from shegong_runtime.settings import Settings
 
+from . import statements
+
 STATIONS = int(os.environ.get("SHEGONG_VOLUME_STATIONS", "8"))
 SCALE = float(os.environ.get("SHEGONG_VOLUME_SCALE", "0.1"))
 LARGE = 1000  # rows: a table this size is read by index or not at all
-TEST_SETTINGS = {
+TEST_SETTINGS: dict[str, Any] = {
     "projection_fetch_timeout_s": 0.2,
     "relay_idle_poll_s": 0.02,
     "database_pool_size": 3,
@@ -53,9 +54,9 @@ async def test_every_read_route_is_served_by_indexes_on_a_loaded_history(
                 base_url="http://test",
                 headers={"Authorization": f"Bearer {token}"},
             ) as client:
-                for route, path, query in reads(app, ids):
+                for route, path, params in reads(app, ids):
                     with statements.recording() as seen:
-                        r = await client.get(path, params=query)
+                        r = await client.get(path, params=params)
                         if r.status_code == 200 and (more := next_page(r)):
                             await client.get(more)
                     assert r.status_code < 500, f"{name} {route}: {r.status_code} {r.text[:300]}"

@@ -24,7 +24,7 @@ async def store(pool, unique):
     keys = HistoryKeys(pool, s.schema, Settings(service="visits").master_key)
     await keys.migrate()
     s.snapshots = Snapshots(s, every=50)
-    s.sink = Sink(s, keys)  # type: ignore[attr-defined]
+    s.sink = Sink(s, keys)  # type: ignore[attr-defined]  # the tests' writer, carried by the store
     return s
 
 

@@ -4,6 +4,7 @@ integrator exactly as the example's docstring says (conftest.py)."""
 
 import json
 import uuid
+from collections.abc import Sequence
 from datetime import date
 
 import pytest
@@ -13,14 +14,14 @@ from shegong_events.connection import ConnectionNotConfigured
 from shegong_events.decoding import Delivered, decode
 from shegong_events.subjects import subject_for
 from shegong_events.subscriber import nats_broker, shegong_subscriber
-from shegong_events.visits import NeedIdentified, NeedReferred
+from shegong_events.visits import NeedIdentified, NeedReferred, Severity
 from shegong_runtime import bus
 from shegong_testing.fixtures import eventually
 
 HCZ = "chengguan-huochezhan"  # 火车站街道社工站: the demo week's urgent financial need
 
 
-def need(household: str, need_id: str, severity: str = "urgent") -> Envelope:
+def need(household: str, need_id: str, severity: Severity = "urgent") -> Envelope:
     return Envelope.wrap(
         NeedIdentified(
             need_id=need_id,
@@ -59,7 +60,7 @@ def test_decode_gives_the_typed_event_and_passes_an_unknown_type_through():
     assert passed.event is None and passed.envelope.event_type == "NeedForecast"
 
 
-async def publish(secured, envelopes: list[Envelope], raw: list[tuple[str, dict]] = ()) -> None:
+async def publish(secured, envelopes: list[Envelope], raw: Sequence[tuple[str, dict]] = ()) -> None:
     """As the visits service's relay would: its own NATS user, its own domain's subjects."""
     nc = await secured.connect("visits")
     try:

@@ -110,6 +110,8 @@ def test_check_out_counts_whole_minutes_and_caps_at_the_limit():
 
     [normal] = check_out(open_since(T0), end(T0 + timedelta(minutes=90, seconds=59)))
     [capped] = check_out(open_since(T0), end(T0 + timedelta(hours=12)))
+    assert isinstance(normal, ServiceSessionCheckedOut)
+    assert isinstance(capped, ServiceSessionCheckedOut)
     assert (normal.minutes, normal.auto_closed) == (90, False)
     assert (capped.minutes, capped.auto_closed, capped.checked_out_at) == (480, True, T0 + LIMIT)
 
@@ -117,6 +119,7 @@ def test_check_out_counts_whole_minutes_and_caps_at_the_limit():
 def test_the_sweeper_closes_only_sessions_past_the_limit():
     assert close_expired(open_since(T0), T0 + LIMIT - timedelta(seconds=1), LIMIT) == []
     [closed] = close_expired(open_since(T0), T0 + LIMIT, LIMIT)
+    assert isinstance(closed, ServiceSessionCheckedOut)
     assert closed.auto_closed and closed.limit_hours == 8
     assert close_expired(Volunteer(enrolled=True), T0 + LIMIT * 3, LIMIT) == []
 

@@ -40,7 +40,7 @@ STATION, MID = "xigu-fulilu", "m-1"
 given = scenario(MEETING, aggregate_id=MID, station_id=STATION)
 DAY, TODAY = date(2024, 3, 19), date(2024, 3, 28)
 DONGGANG = CoOrganiser(name="大通路社区", kind="community_committee")
-SETTINGS_RULE = (QuorumRule(), "settings")
+SETTINGS_RULE: tuple[QuorumRule, talk.RuleSource] = (QuorumRule(), "settings")
 
 scheduled = MeetingScheduled(
     kind="resident_deliberation",
@@ -226,6 +226,7 @@ def test_the_meetings_own_rule_comes_before_the_stations():
     own = QuorumRule(attendance="1/2")
     with_rule = scheduled.model_copy(update={"quorum_rule": own})
     [event] = given(with_rule, held).when(vote()).decided()
+    assert isinstance(event, MotionVoted)
     assert (event.quorum_rule, event.rule_source, event.required_present) == (own, "meeting", 8)
 
 

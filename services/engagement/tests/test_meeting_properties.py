@@ -36,7 +36,7 @@ class Stream:
         self.stored: list[str] = []
         self.accepted: list[list[str]] = []
 
-    def run(self, command) -> bool:  # type: ignore[no-untyped-def]
+    def run(self, command) -> bool:
         try:
             events = MEETING.decide(command, self.state)
         except DomainError:

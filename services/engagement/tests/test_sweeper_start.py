@@ -16,7 +16,7 @@ class Recorder:
     def __init__(self) -> None:
         self.events: list[str] = []
 
-    def __getattr__(self, level: str):  # type: ignore[no-untyped-def]
+    def __getattr__(self, level: str):
         return lambda event, **fields: self.events.append(event)
 
 

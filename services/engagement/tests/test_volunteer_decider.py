@@ -159,6 +159,7 @@ def test_auto_closed_sessions_are_certified_only_on_request():
     history = (enrolled, checked_in, checked_out(480, auto_closed=True))
     given(*history).when(certify()).raises(NothingToCertify)
     [issued] = given(*history).when(certify(include_auto_closed=True)).decided()
+    assert isinstance(issued, CertificateIssued)
     assert (issued.minutes, issued.auto_closed_sessions) == (480, 1)
 
 

@@ -23,7 +23,7 @@ from aiosmtpd.controller import Controller
 from shegong_events import DomainEvent, Envelope
 from shegong_events.calendar import STATION_TZ
 from shegong_events.subjects import subject_for
-from shegong_events.visits import NeedIdentified
+from shegong_events.visits import NeedCategory, NeedIdentified, Severity
 from shegong_runtime import bus
 from shegong_runtime.settings import Settings
 from shegong_testing.fixtures import eventually
@@ -45,9 +45,9 @@ def today() -> date:
 
 def urgent_need(
     need_id: str = "need-1",
-    severity: str = "urgent",
-    category: str = "medical",
-    identified_on: str = "2024-03-18",
+    severity: Severity = "urgent",
+    category: NeedCategory = "medical",
+    identified_on: date = date(2024, 3, 18),
 ) -> NeedIdentified:
     """The source event most rules here trigger on."""
     return NeedIdentified(
@@ -77,14 +77,14 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def station_ids(unique) -> tuple[str, str]:  # type: ignore[no-untyped-def]
+def station_ids(unique) -> tuple[str, str]:
     """A fresh station and district per test, so rules of other tests never match."""
     return unique("st").replace("_", "-"), unique("d").replace("_", "-")
 
 
 async def publish(
     nc, event: DomainEvent, household: str, station_id: str, recorded_at=None, **envelope
-) -> Envelope:  # type: ignore[no-untyped-def]
+) -> Envelope:
     """Publish a source event as its write service's relay would (Nats-Msg-Id = event id)."""
     env = Envelope.wrap(
         event, aggregate_id=household, station_id=station_id, actor="w-test", **envelope
@@ -96,7 +96,7 @@ async def publish(
     return env
 
 
-async def republish(nc, env: Envelope, msg_id: str | None = None) -> None:  # type: ignore[no-untyped-def]
+async def republish(nc, env: Envelope, msg_id: str | None = None) -> None:
     js = nc.jetstream()
     await bus.publish_event(
         js,
@@ -106,7 +106,7 @@ async def republish(nc, env: Envelope, msg_id: str | None = None) -> None:  # ty
     )
 
 
-async def open_station(nc, settings: Settings, station_id: str, district_id: str) -> None:  # type: ignore[no-untyped-def]
+async def open_station(nc, settings: Settings, station_id: str, district_id: str) -> None:
     await bus.ensure_domain_streams(nc.jetstream(), ["registry", "visits", "engagement"], settings)
     await open_stations(nc, settings, [(station_id, district_id)])
 
@@ -199,12 +199,12 @@ class Mailbox:
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
 
-    async def handle_DATA(self, server, session, envelope) -> str:  # type: ignore[no-untyped-def]
+    async def handle_DATA(self, server, session, envelope) -> str:
         msg = message_from_bytes(
             envelope.original_content or envelope.content, policy=policy.default
         )
         msg["X-Envelope-To"] = ",".join(envelope.rcpt_tos)
-        self.messages.append(msg)  # type: ignore[arg-type]
+        self.messages.append(msg)
         return "250 OK"
 
     def to(self, address: str) -> list[EmailMessage]:
@@ -278,7 +278,7 @@ def process_env(stack_env: dict[str, str], **extra: str) -> dict[str, str]:
 
 
 @asynccontextmanager
-async def service_in_process(database_url: str, nats_url: str, **env: str):  # type: ignore[no-untyped-def]
+async def service_in_process(database_url: str, nats_url: str, **env: str):
     """The service in this process with its lifespan running (API, planner, worker, clock)."""
     from shegong_notifications.bootstrap import service
 
@@ -295,7 +295,7 @@ async def service_in_process(database_url: str, nats_url: str, **env: str):  # t
                 os.environ[k] = v
 
 
-async def station_known(client, nc, station_id: str, district_id: str) -> None:  # type: ignore[no-untyped-def]
+async def station_known(client, nc, station_id: str, district_id: str) -> None:
     """Open a station on the registry stream and wait until the service has learned it."""
     rt = client.app.state.runtime
     await open_station(nc, rt.settings, station_id, district_id)
@@ -307,7 +307,7 @@ async def station_known(client, nc, station_id: str, district_id: str) -> None: 
     await eventually(learned)
 
 
-async def post(client, path: str, body: dict, headers: dict, status: int = 201) -> dict:  # type: ignore[no-untyped-def]
+async def post(client, path: str, body: dict, headers: dict, status: int = 201) -> dict:
     r = await client.post(path, json=body, headers=headers)
     assert r.status_code == status, r.text
     return r.json()
@@ -331,33 +331,33 @@ async def recipient(
     return recipient_id
 
 
-async def deliveries(pool, rule_id: str) -> list:  # type: ignore[no-untyped-def]
+async def deliveries(pool, rule_id: str) -> list:
     return await pool.fetch(
         "SELECT * FROM notifications.deliveries WHERE rule_id = $1 ORDER BY recipient_id", rule_id
     )
 
 
-async def sent(pool, rule_id: str, count: int = 1) -> list:  # type: ignore[no-untyped-def]
+async def sent(pool, rule_id: str, count: int = 1) -> list:
     """Wait until the rule has planned `count` deliveries and every one of them is sent."""
 
-    async def check():  # type: ignore[no-untyped-def]
+    async def check():
         rows = await deliveries(pool, rule_id)
         return rows if len(rows) == count and all(r["status"] == "sent" for r in rows) else None
 
     return await eventually(check)
 
 
-async def dead(pool, rule_id: str):  # type: ignore[no-untyped-def]
+async def dead(pool, rule_id: str):
     """Wait until the rule's first delivery is dead, and return it."""
 
-    async def check():  # type: ignore[no-untyped-def]
+    async def check():
         rows = await deliveries(pool, rule_id)
         return rows[0] if rows and rows[0]["status"] == "dead" else None
 
     return await eventually(check)
 
 
-async def audit(pool, delivery_id) -> list[str]:  # type: ignore[no-untyped-def]
+async def audit(pool, delivery_id) -> list[str]:
     """The event types recorded for one notification, in order."""
     rows = await pool.fetch(
         "SELECT event_type FROM notifications.events WHERE stream_id = $1 ORDER BY version",
@@ -366,7 +366,7 @@ async def audit(pool, delivery_id) -> list[str]:  # type: ignore[no-untyped-def]
     return [r["event_type"] for r in rows]
 
 
-async def planner_saw(pool, event_id) -> bool:  # type: ignore[no-untyped-def]
+async def planner_saw(pool, event_id) -> bool:
     """Whether the live planner generation has applied this event."""
     from shegong_runtime import generations
 
@@ -376,7 +376,7 @@ async def planner_saw(pool, event_id) -> bool:  # type: ignore[no-untyped-def]
     )
 
 
-async def demo_rules(client, headers: dict, district_id: str, *names: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
+async def demo_rules(client, headers: dict, district_id: str, *names: str) -> dict[str, str]:
     """Define the demo's own rules (shegong_notifications.demo) for a district through the API;
     returns their ids by demo name."""
     from shegong_notifications import demo
@@ -389,7 +389,7 @@ async def demo_rules(client, headers: dict, district_id: str, *names: str) -> di
     return {name: rule_id for rule_id, name in wanted.items()}
 
 
-async def redelivered(nc, pool, env: Envelope, sentinel: DomainEvent, aggregate_id: str) -> None:  # type: ignore[no-untyped-def]
+async def redelivered(nc, pool, env: Envelope, sentinel: DomainEvent, aggregate_id: str) -> None:
     """Deliver a source event to the planner again (another message id), then wait until the
     planner has applied a later event of the same stream, so the redelivery is behind it."""
     await republish(nc, env, msg_id=f"again-{env.event_id}")
@@ -397,7 +397,7 @@ async def redelivered(nc, pool, env: Envelope, sentinel: DomainEvent, aggregate_
     await eventually(lambda: planner_saw(pool, after.event_id))
 
 
-async def timers(pool, rule_id: str) -> list[tuple[str, str, str]]:  # type: ignore[no-untyped-def]
+async def timers(pool, rule_id: str) -> list[tuple[str, str, str]]:
     """The rule's reminders as (subject key, source event type, status), sorted."""
     rows = await pool.fetch(
         "SELECT subject_key, source->>'event_type' AS event_type, status FROM notifications.timers "
@@ -407,7 +407,7 @@ async def timers(pool, rule_id: str) -> list[tuple[str, str, str]]:  # type: ign
     return sorted((r["subject_key"], r["event_type"], r["status"]) for r in rows)
 
 
-async def fast_forward(pool, rule_id: str, days: int) -> None:  # type: ignore[no-untyped-def]
+async def fast_forward(pool, rule_id: str, days: int) -> None:
     """Let `days` pass for the rule's reminders: each one's fire_at moves that far back, as the
     reminder clock (fire_at <= now()) would see them once the days had gone by."""
     await pool.execute(

@@ -1,5 +1,6 @@
 """The HTTP API: rules, recipients and subscriptions; scope, validation, conflicts, idempotency."""
 
+from datetime import date
 from typing import Any
 
 import pytest
@@ -152,7 +153,7 @@ async def test_a_disabled_rule_plans_nothing_for_later_events(
     event = await publish(
         nc,
         NeedIdentified(
-            need_id="n-1", category="care", severity="urgent", identified_on="2024-03-19"
+            need_id="n-1", category="care", severity="urgent", identified_on=date(2024, 3, 19)
         ),
         unique("hh"),
         station_id,

@@ -1,6 +1,8 @@
 """Channels: a webhook retried with backoff until it succeeds, once; dead letters and their
 re-drive; email through a real SMTP server; the in-app inbox; who is told and through what."""
 
+from datetime import date
+
 import pytest
 from aiosmtpd.controller import Controller
 from shegong_events.visits import VisitScheduled
@@ -298,7 +300,7 @@ async def test_an_audience_field_picks_the_worker_the_event_names(
         nc,
         VisitScheduled(
             visit_id="v-1",
-            scheduled_for="2024-03-20",
+            scheduled_for=date(2024, 3, 20),
             social_worker_id="w-zhang",
             purposes=["needs_assessment"],
         ),

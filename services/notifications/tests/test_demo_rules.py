@@ -11,6 +11,7 @@ from shegong_events.visits import (
     NeedIdentified,
     NeedReferred,
     NeedResolved,
+    RiskTier,
     RiskTierAssigned,
     VisitRecorded,
 )
@@ -253,7 +254,7 @@ def visit(visit_id: str, worker: str, visited_at: datetime, next_due_at: datetim
     )
 
 
-def tier(name: str, next_due_at: datetime) -> RiskTierAssigned:
+def tier(name: RiskTier, next_due_at: datetime) -> RiskTierAssigned:
     return RiskTierAssigned(
         tier=name,
         previous_tier="general",

@@ -56,10 +56,12 @@ class Robot:
         return f"http://127.0.0.1:{self.port}{path}"
 
     def signed_correctly(self, query: dict) -> bool:
+        secret = self.secret
+        assert secret is not None, "only a signing receiver checks signatures"
         stamp, sign = query.get("timestamp", [""])[0], query.get("sign", [""])[0]
         if not stamp.isdigit() or abs(time.time() * 1000 - int(stamp)) > 3600_000:
             return False
-        mac = hmac.new(self.secret.encode(), f"{stamp}\n{self.secret}".encode(), hashlib.sha256)
+        mac = hmac.new(secret.encode(), f"{stamp}\n{secret}".encode(), hashlib.sha256)
         return hmac.compare_digest(base64.b64encode(mac.digest()).decode(), sign)
 
     async def _handle(self, reader, writer) -> None:

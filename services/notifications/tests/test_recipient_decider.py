@@ -35,7 +35,7 @@ REGISTERED = RecipientRegistered(
 ERASED_AT = datetime(2024, 4, 15, 4, 0, tzinfo=UTC)
 
 
-def register(**over) -> RegisterRecipient:  # type: ignore[no-untyped-def]
+def register(**over) -> RegisterRecipient:
     fields = {
         "recipient_id": "lead-qbs",
         "role": "station_lead",

@@ -1,7 +1,7 @@
 """Exactly once per (rule, source event, recipient): redelivery, a rebuild of the planner from
 all history and history older than the rule send nothing."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from shegong_events.visits import NeedIdentified
 from shegong_notifications.projections import NotificationPlanner
@@ -23,7 +23,7 @@ from .helpers import (
 
 
 def urgent(need_id: str) -> NeedIdentified:
-    return urgent_need(need_id, category="care", identified_on="2024-03-19")
+    return urgent_need(need_id, category="care", identified_on=date(2024, 3, 19))
 
 
 async def test_a_replay_of_history_sends_nothing(notifications, receiver, nc, pool, unique):

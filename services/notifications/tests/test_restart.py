@@ -1,7 +1,7 @@
 """Real processes: a service killed (SIGKILL) mid-delivery delivers once after its restart, and
 a reminder scheduled before a restart fires once after it."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import httpx
 import pytest
@@ -25,7 +25,7 @@ from .helpers import (
 @pytest.fixture
 def started(stack_env, tmp_path):
     """Start the service as its own process; every process is stopped at the end."""
-    procs = []
+    procs: list[ServiceProcess] = []
 
     async def start(port: int) -> ServiceProcess:
         proc = ServiceProcess(
@@ -56,7 +56,7 @@ async def call(url: str, path: str, body: dict) -> None:
         await eventually(accepted)
 
 
-async def set_up(url, nc, station_id, district_id, recipient, rule):  # type: ignore[no-untyped-def]
+async def set_up(url, nc, station_id, district_id, recipient, rule):
     await open_station(nc, Settings(), station_id, district_id)
     await call(url, "/recipients", recipient)
     await call(url, "/rules", {**rule, "station_id": station_id})
@@ -93,7 +93,7 @@ async def test_a_service_killed_mid_delivery_delivers_once_after_restart(
     await publish(
         nc,
         NeedIdentified(
-            need_id="n-1", category="care", severity="urgent", identified_on="2024-03-19"
+            need_id="n-1", category="care", severity="urgent", identified_on=date(2024, 3, 19)
         ),
         unique("hh"),
         station_id,

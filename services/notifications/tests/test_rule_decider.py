@@ -19,7 +19,7 @@ URGENT = (Condition(field="severity", op="eq", value="urgent"),)
 LEAD = Audience(role="station_lead")
 
 
-def define(**over) -> DefineRule:  # type: ignore[no-untyped-def]
+def define(**over) -> DefineRule:
     fields = {
         "rule_id": "urgent-lead",
         "scope": "station",
@@ -71,7 +71,7 @@ def test_a_rule_id_is_defined_once():
     ],
 )
 def test_a_rule_that_could_never_match_is_refused_naming_the_field(over, rule, field):
-    assert given().when(define(**over)).raises(rule).field == field  # type: ignore[attr-defined]
+    assert given().when(define(**over)).raises(rule).field == field
 
 
 def test_a_defined_rule_is_disabled_once():

@@ -1,6 +1,6 @@
 """Pure rules of notifying: which events a rule takes, when a reminder fires, what it says."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from shegong_events import Envelope
@@ -16,7 +16,7 @@ T0 = datetime(2024, 3, 18, 2, 0, tzinfo=UTC)
 
 def need(severity="urgent", station="chengguan-qingbaishi", recorded_at=T0 + timedelta(hours=1)):
     event = NeedIdentified(
-        need_id="n-1", category="medical", severity=severity, identified_on="2024-03-18"
+        need_id="n-1", category="medical", severity=severity, identified_on=date(2024, 3, 18)
     )
     env = Envelope.wrap(event, aggregate_id="hh-1", station_id=station, actor="w-1", occurred_at=T0)
     return env.model_copy(update={"recorded_at": recorded_at})

@@ -2,8 +2,10 @@
 that reach the state, then the events decided or the rule that refuses; no database."""
 
 from datetime import UTC, datetime
+from typing import TypedDict
 
 import pytest
+from shegong_events import DomainEvent
 from shegong_events.registry import (
     OrgChanged,
     OrgContactErased,
@@ -19,7 +21,14 @@ from shegong_registry.domain.organisation import ORGANISATION, Status
 from shegong_testing.decider import scenario
 
 STATION, ORG_ID = "xigu-fulilu", "org-1"
-HERE = {"station_id": STATION, "organisation_id": ORG_ID}
+
+
+class Here(TypedDict):
+    station_id: str
+    organisation_id: str
+
+
+HERE: Here = {"station_id": STATION, "organisation_id": ORG_ID}
 SEALED = "sealed:v1:AAAA"
 NUMBER = org.filing_number(STATION, 2024, 1)
 given = scenario(ORGANISATION, aggregate_id=ORG_ID, station_id=STATION)
@@ -56,7 +65,7 @@ COMMANDS = {
     "convert": org.ConvertToVolunteerTeam(**HERE, volunteers=9, service_focus="助老"),
     "deregister": org.Deregister(**HERE, reason="解散"),
 }
-DECIDED = {
+DECIDED: dict[str, list[DomainEvent]] = {
     "file": [FILED],
     "return": [RETURNED],
     "resubmit": [OrgFilingResubmitted(members=21)],
@@ -65,7 +74,7 @@ DECIDED = {
     "convert": [CONVERTED],
     "deregister": [DEREGISTERED],
 }
-HISTORY = {
+HISTORY: dict[str, list[DomainEvent]] = {
     "none": [],
     "pending": [FILED],
     "returned": [FILED, RETURNED],
@@ -74,12 +83,14 @@ HISTORY = {
     "deregistered": [FILED, APPROVED, DEREGISTERED],
 }
 # state → command → the state it leads to, or the error that refuses it
-TABLE = {
-    "none": {"file": "pending"}
-    | dict.fromkeys(
-        ["return", "resubmit", "approve", "change", "convert", "deregister"],
-        org.OrganisationNotFound,
-    ),
+TABLE: dict[str, dict[str, str | type[Exception]]] = {
+    "none": {
+        "file": "pending",
+        **dict.fromkeys(
+            ["return", "resubmit", "approve", "change", "convert", "deregister"],
+            org.OrganisationNotFound,
+        ),
+    },
     "pending": {
         "file": org.OrgAlreadyFiled,
         "return": "returned",
@@ -116,11 +127,13 @@ TABLE = {
         "convert": org.OrgAlreadyVolunteerTeam,
         "deregister": "deregistered",
     },
-    "deregistered": {"file": org.OrgAlreadyFiled}
-    | dict.fromkeys(
-        ["return", "resubmit", "approve", "change", "convert", "deregister"],
-        org.OrgAlreadyDeregistered,
-    ),
+    "deregistered": {
+        "file": org.OrgAlreadyFiled,
+        **dict.fromkeys(
+            ["return", "resubmit", "approve", "change", "convert", "deregister"],
+            org.OrgAlreadyDeregistered,
+        ),
+    },
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from shegong_events import engagement as eng
 from shegong_events import registry as reg
@@ -35,7 +36,7 @@ def household(
     categories=("minimum_living_allowance",),
     tier="general",
     due: date = date(2024, 4, 30),
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     r.add(
         vis.HouseholdRegistered(
             household_id=hid,
@@ -89,7 +90,13 @@ def visit(
 
 
 def need(
-    r: Recorder, sid: str, hid: str, nid: str, severity: str, on: date, category: str = "financial"
+    r: Recorder,
+    sid: str,
+    hid: str,
+    nid: str,
+    severity: vis.Severity,
+    on: date,
+    category: vis.NeedCategory = "financial",
 ) -> None:
     r.add(
         vis.NeedIdentified(need_id=nid, category=category, severity=severity, identified_on=on),
@@ -100,8 +107,14 @@ def need(
 
 
 def meeting(
-    r: Recorder, sid: str, mid: str, kind: str, on: date, participants: int | None, **more
-) -> None:  # type: ignore[no-untyped-def]
+    r: Recorder,
+    sid: str,
+    mid: str,
+    kind: eng.MeetingKind,
+    on: date,
+    participants: int | None,
+    **more: Any,
+) -> None:
     r.add(
         eng.MeetingHeld(
             kind=kind, title=f"{mid}会", held_on=on, participants_total=participants, **more

@@ -48,7 +48,7 @@ class Recorder:
         self.published.append((event.domain, env))
         return env
 
-    async def publish(self, nc, settings) -> None:  # type: ignore[no-untyped-def]
+    async def publish(self, nc, settings) -> None:
         js = nc.jetstream()
         await bus.ensure_domain_streams(js, ["registry", "visits", "engagement"], settings)
         for domain, env in self.published:

@@ -45,7 +45,7 @@ class QuietServer(uvicorn.Server):
     def install_signal_handlers(self) -> None:
         return None
 
-    def capture_signals(self):  # type: ignore[no-untyped-def]
+    def capture_signals(self):
         from contextlib import nullcontext
 
         return nullcontext()

@@ -3,6 +3,7 @@ the weekly roundups (一周掠影) of the same days, and its Excel and Word form
 
 import io
 from datetime import date, timedelta
+from functools import partial
 
 import docx
 from openpyxl import load_workbook
@@ -46,7 +47,7 @@ async def month_and_weeks(board, admin, scope):
 async def test_march_2024_adds_up_with_the_weekly_roundups_of_its_days(board, admin, demo_week):
     await eventually(lambda: roundup_is_complete(board, admin))
     for scope in SCOPES:
-        month, summed = await eventually(lambda scope=scope: month_and_weeks(board, admin, scope))
+        month, summed = await eventually(partial(month_and_weeks, board, admin, scope))
         figures = month["figures"]
         assert summed, scope
         for key, value in summed.items():

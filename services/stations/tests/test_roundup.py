@@ -141,7 +141,8 @@ async def test_the_roundup_as_a_word_document_reads_like_the_source_week(
     assert paragraphs[1].startswith("2024年3月16日") and "据各社工站记录生成" in paragraphs[1]
     assert doc.paragraphs[0].alignment == 1  # centred title
     title_run = doc.paragraphs[0].runs[0]
-    assert title_run.font.size.pt == 22 and title_run.font.name == "方正小标宋简体"
+    size = title_run.font.size
+    assert size is not None and size.pt == 22 and title_run.font.name == "方正小标宋简体"
     text = "\n".join(paragraphs)
     for _, name, *_ in STATIONS:
         assert name in text
@@ -151,7 +152,7 @@ async def test_the_roundup_as_a_word_document_reads_like_the_source_week(
     for heading in [line[3:] for line in md.splitlines() if line.startswith("## ")]:
         assert any(p.endswith(heading) for p in paragraphs), heading
     body = [p for p in doc.paragraphs[3:] if p.text]
-    assert all(
-        p.paragraph_format.first_line_indent.pt == 32 for p in body
-    )  # two characters of 三号
-    assert round(doc.sections[0].top_margin.cm, 2) == 3.7
+    indents = [p.paragraph_format.first_line_indent for p in body]
+    assert all(i is not None and i.pt == 32 for i in indents)  # two characters of 三号
+    margin = doc.sections[0].top_margin
+    assert margin is not None and round(margin.cm, 2) == 3.7

@@ -1,6 +1,7 @@
 """How the roundup is worded and rendered, and how completeness is scored: pure, no database."""
 
 from datetime import date
+from typing import Any
 
 from shegong_stations import roundup_render
 from shegong_stations.completeness import completeness
@@ -12,8 +13,8 @@ SPAN = Span(date(2024, 3, 16), date(2024, 3, 22))
 NAMES = {"a": "甲街道社工站", "b": "乙街道社工站"}
 
 
-def meeting(**fields):
-    base = {
+def meeting(**fields: Any) -> dict[str, Any]:
+    base: dict[str, Any] = {
         "meeting_id": "m",
         "station_id": "a",
         "kind": "resident_deliberation",

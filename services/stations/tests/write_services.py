@@ -22,12 +22,12 @@ async def demo_week_loaded(
     """Start the write services, run their demo loaders in start order; keep them running (their
     relays publish what they stored) until the context ends."""
     async with AsyncExitStack() as stack:
-        transports = {}
+        transports: dict[str, httpx.ASGITransport] = {}
         for name in WRITERS:
             client = await stack.enter_async_context(
                 service_client(catalogue.service(name), database_url, nats_url)
             )
-            transports[name] = httpx.ASGITransport(app=client.app)  # type: ignore[attr-defined]
+            transports[name] = httpx.ASGITransport(app=client.app)
         demo = DemoClient(urls={}, token=admin_token(settings), transports=transports)
         loaders = dict(catalogue.demo_loaders())
         for name in WRITERS:

@@ -2,6 +2,7 @@
 fields), for a station's staff, a bureau and an integrator alike."""
 
 import uuid
+from functools import partial
 
 import pytest
 from pydantic import TypeAdapter
@@ -86,9 +87,7 @@ async def test_each_reading_and_command_answers_its_documented_model(visits, rea
         params = {"station_id": STATION}
         detail = await visits.get(f"/households/{hid}", headers=headers)
         conforms(answers.HouseholdDetail, detail.json())
-        conforms(
-            Page[answers.TimelineEntry], await eventually(lambda h=headers: timeline_complete(h))
-        )
+        conforms(Page[answers.TimelineEntry], await eventually(partial(timeline_complete, headers)))
         listed = await visits.get("/households", params=params, headers=headers)
         conforms(Page[answers.HouseholdRow], listed.json())
         overdue = await visits.get("/visits/overdue", params=params, headers=headers)

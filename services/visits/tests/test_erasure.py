@@ -9,7 +9,7 @@ from shegong_runtime.crypto import REDACTED
 from shegong_runtime.projection import rebuild
 from shegong_runtime.service import runtime
 from shegong_testing.fixtures import eventually
-from shegong_testing.http import bearer, every
+from shegong_testing.http import bearer, every, keys_of, store_of
 from shegong_visits.views import READ_MODEL
 
 STATION = f"er-{uuid.uuid4().hex[:8]}"
@@ -126,9 +126,9 @@ async def test_erasing_destroys_the_key_and_loading_shows_redacted_fields(visits
         )
         == 0
     )
-    assert [await rt.keys.open(f"household:{hid}", f"sealed:v1:{v}") for v in sealed] == [
-        None
-    ] * len(sealed)
+    assert [
+        await keys_of(visits.app).open(f"household:{hid}", f"sealed:v1:{v}") for v in sealed
+    ] == [None] * len(sealed)
     detail = await visits.get(f"/households/{hid}", headers=tokens["worker"])
     assert detail.status_code == 200 and detail.json()["erased"] is True
     assert {k: detail.json()[k] for k in PERSONAL} == dict.fromkeys(PERSONAL, REDACTED)
@@ -211,7 +211,7 @@ async def test_an_erased_household_takes_no_more_commands_and_is_erased_once(
         update.status_code == visit.status_code == 409
         and update.json()["rule"] == "HouseholdAlreadyErased"
     )
-    assert await runtime(visits.app).store.version(f"household-{hid}") == first.json()["version"]
+    assert await store_of(visits.app).version(f"household-{hid}") == first.json()["version"]
 
 
 async def test_only_station_leads_and_bureaus_erase_households(visits, tokens, unique):

@@ -6,7 +6,7 @@ import uuid
 import pytest
 from shegong_runtime.service import runtime
 from shegong_testing.fixtures import eventually
-from shegong_testing.http import bearer, every
+from shegong_testing.http import bearer, every, store_of
 
 STATION = f"hh-{uuid.uuid4().hex[:8]}"
 OTHER = f"hh-{uuid.uuid4().hex[:8]}"
@@ -154,8 +154,7 @@ async def test_registering_a_household_twice_is_a_conflict_and_a_retry_is_not(
     assert first.status_code == retry.status_code == 201
     assert retry.json() == first.json() and retry.headers["Idempotent-Replayed"] == "true"
     assert again.status_code == 409 and again.json()["rule"] == "HouseholdAlreadyRegistered"
-    rt = runtime(visits.app)
-    assert await rt.store.version(f"household-{hid}") == 2
+    assert await store_of(visits.app).version(f"household-{hid}") == 2
 
 
 async def test_an_idempotency_key_reused_for_another_request_is_refused(visits, tokens, unique):
@@ -275,7 +274,7 @@ async def test_two_writers_racing_at_one_version_give_one_success_and_one_409(
         ),
     )
     assert sorted(a.status_code for a in answers) == [200, 409]
-    assert await runtime(visits.app).store.version(f"household-{hid}") == made["version"] + 1
+    assert await store_of(visits.app).version(f"household-{hid}") == made["version"] + 1
 
 
 async def test_an_if_match_that_is_not_a_version_names_the_header(visits, tokens, unique):

@@ -4,6 +4,7 @@ the import through the command path, idempotent per file and row."""
 import io
 import uuid
 from datetime import date
+from typing import Any
 
 import pytest
 from openpyxl import Workbook, load_workbook
@@ -12,7 +13,7 @@ from shegong_runtime.auth import Principal, Role
 from shegong_runtime.commands import load
 from shegong_runtime.service import runtime
 from shegong_testing.fixtures import eventually
-from shegong_testing.http import bearer, every
+from shegong_testing.http import bearer, every, store_of
 from shegong_visits import config
 from shegong_visits.ledger import importer
 
@@ -41,7 +42,7 @@ def tokens(settings):
     }
 
 
-HOUSEHOLDS = [
+HOUSEHOLDS: list[dict[str, Any]] = [
     {
         "categories": ["minimum_living_allowance", "solitary_elderly"],
         "community": "台账社区",
@@ -100,7 +101,8 @@ async def people(visits, tokens, station, count):
     for row in await listed(visits, tokens, station, count):
         d = (await visits.get(f"/households/{row['household_id']}", headers=tokens["lead"])).json()
         members = sorted((m["relation"], m.get("name"), m["birth_year"]) for m in d["members"])
-        state, _ = await load(runtime(visits.app).store, config.households(), row["household_id"])
+        state, _ = await load(store_of(visits.app), config.households(), row["household_id"])
+        assert state.registered_at is not None
         day = local_date(state.registered_at)
         out.append((*(str(row[k]) for k in PERSONAL), day, tuple(members)))
     return sorted(out)

@@ -3,9 +3,8 @@
 import uuid
 
 import pytest
-from shegong_runtime.service import runtime
 from shegong_testing.fixtures import eventually
-from shegong_testing.http import bearer, every
+from shegong_testing.http import bearer, every, store_of
 
 STATION = f"vn-{uuid.uuid4().hex[:8]}"
 
@@ -196,14 +195,14 @@ async def test_bad_visits_are_refused_naming_the_field(post):
 
 async def test_a_visit_with_one_bad_need_writes_nothing(visits, post):
     hid = await new_household(post)
-    version = await runtime(visits.app).store.version(f"household-{hid}")
+    version = await store_of(visits.app).version(f"household-{hid}")
     needs = [
         {"category": "medical", "severity": "high"},
         {"category": "care", "severity": "low", "member_id": "nobody"},
     ]
     r = await post(f"/households/{hid}/visits", visit(needs=needs))
     assert r.status_code == 422 and r.json()["field"] == "needs.1.member_id"
-    assert await runtime(visits.app).store.version(f"household-{hid}") == version
+    assert await store_of(visits.app).version(f"household-{hid}") == version
 
 
 async def test_a_retried_visit_returns_the_first_answer_and_appends_nothing(visits, worker, unique):
@@ -217,7 +216,7 @@ async def test_a_retried_visit_returns_the_first_answer_and_appends_nothing(visi
     retry = await visits.post(f"/households/{hid}/visits", json=visit(), headers=headers)
     assert first.status_code == retry.status_code == 201
     assert retry.json() == first.json() and retry.headers["Idempotent-Replayed"] == "true"
-    assert await runtime(visits.app).store.version(f"household-{hid}") == first.json()["version"]
+    assert await store_of(visits.app).version(f"household-{hid}") == first.json()["version"]
 
 
 async def test_open_needs_are_listed_by_severity_until_resolved_or_closed(visits, worker, post):

@@ -16,7 +16,7 @@ from shegong_runtime.demo import DemoClient, admin_token
 from shegong_runtime.settings import Settings
 from shegong_testing.browser import free_port
 from shegong_testing.fixtures import eventually
-from shegong_testing.http import every, service_client, settings_for
+from shegong_testing.http import AppClient, every, service_client, settings_for
 from shegong_workbench.bootstrap import service as workbench
 
 WRITERS = ("registry", "visits", "engagement")
@@ -29,7 +29,7 @@ class QuietServer(uvicorn.Server):
     def install_signal_handlers(self) -> None:
         return None
 
-    def capture_signals(self):  # type: ignore[no-untyped-def]
+    def capture_signals(self):
         from contextlib import nullcontext
 
         return nullcontext()
@@ -38,7 +38,7 @@ class QuietServer(uvicorn.Server):
 @dataclass
 class Stack:
     url: str  # the workbench, over real HTTP
-    clients: dict[str, httpx.AsyncClient]  # the services, in-process
+    clients: dict[str, AppClient]  # the services, in-process
     settings: Settings
     app: object
     port: int
@@ -70,12 +70,12 @@ async def caught_up(visits: httpx.AsyncClient, settings: Settings) -> None:
 @asynccontextmanager
 async def stack_running(database_url: str, nats_url: str) -> AsyncIterator[Stack]:
     async with AsyncExitStack() as stack:
-        clients = {}
+        clients: dict[str, AppClient] = {}
         for name in (*WRITERS, "stations"):
             clients[name] = await stack.enter_async_context(
                 service_client(catalogue.service(name), database_url, nats_url)
             )
-        transports = {n: httpx.ASGITransport(app=c.app) for n, c in clients.items()}  # type: ignore[attr-defined]
+        transports = {n: httpx.ASGITransport(app=c.app) for n, c in clients.items()}
         settings = settings_for(database_url, nats_url, "workbench")
         app = workbench.app(settings, transports)
         port = free_port()
@@ -90,7 +90,7 @@ async def stack_running(database_url: str, nats_url: str) -> AsyncIterator[Stack
                 port=board_port,
                 log_level="warning",
                 lifespan="off",
-            )  # type: ignore[attr-defined]
+            )
         )
         board_task = asyncio.create_task(board.serve())
         await eventually(lambda: server.started and board.started)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from contextvars import ContextVar
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
@@ -172,7 +172,11 @@ class ReadAuditEntry(BaseModel):
 READS = paging.Keyset.of("audit_reads", "audit_id:bigint", descending=True)
 
 
-@router.get("/audit/reads", responses={200: {"model": paging.Page[ReadAuditEntry]}})
+@router.get(
+    "/audit/reads",
+    response_model=None,  # the page is documented below; the answer is built as a dict
+    responses={200: {"model": paging.Page[ReadAuditEntry]}},
+)
 async def list_reads(
     request: Request,
     page: paging.Paging,
@@ -180,7 +184,7 @@ async def list_reads(
     subject_id: SubjectId | None = None,
     since: When | None = None,
     who: Principal = Depends(requires(*MANAGERS)),
-):
+) -> dict[str, Any]:
     """Who read whose personal data, newest first: a lead sees their stations, an officer their
     district."""
     rt = request.app.state.runtime

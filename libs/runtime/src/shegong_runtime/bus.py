@@ -16,7 +16,7 @@ takes; the relay already knows how to publish exactly once, so it does it twice.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Collection
+from collections.abc import Awaitable, Callable, Collection
 
 from nats.aio.client import Client
 from nats.aio.msg import Msg
@@ -55,7 +55,7 @@ async def connect(settings: Settings, name: str) -> Client:
     return client
 
 
-def _said(client: Client, event: str, name: str):
+def _said(client: Client, event: str, name: str) -> Callable[[], Awaitable[None]]:
     async def callback() -> None:
         if not (client.is_closed or client.is_draining):  # a goodbye of our own is no news
             log.warning(
@@ -67,7 +67,7 @@ def _said(client: Client, event: str, name: str):
     return callback
 
 
-def _error(name: str):
+def _error(name: str) -> Callable[[Exception], Awaitable[None]]:
     async def callback(exc: Exception) -> None:
         log.warning("nats.error", client=name, error=type(exc).__name__, detail=str(exc)[:200])
 

@@ -17,6 +17,7 @@ import base64
 import os
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from typing import TypeGuard
 
 import asyncpg
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -110,7 +111,7 @@ async def persist(
     return sorted(sealing.subjects)
 
 
-def is_sealed(value: object) -> bool:
+def is_sealed(value: object) -> TypeGuard[str]:
     return isinstance(value, str) and value.startswith(PREFIX)
 
 

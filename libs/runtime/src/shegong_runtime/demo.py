@@ -6,8 +6,9 @@ Every request carries a stable Idempotency-Key, so loading again on the same dat
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 
@@ -22,13 +23,21 @@ class DemoFailed(RuntimeError):
     pass
 
 
+class Poster(Protocol):
+    """What a service's demo loader needs: `DemoClient.post`, or a test's in-process stand-in."""
+
+    async def post(
+        self, service: str, path: str, body: dict[str, Any], key: str
+    ) -> dict[str, Any]: ...
+
+
 @dataclass
 class DemoClient:
     urls: dict[str, str]  # service name → base URL
     token: str
     timeout_s: float = 60.0
     # in-process services for tests: service name → transport (e.g. httpx.ASGITransport)
-    transports: dict[str, httpx.AsyncBaseTransport] = field(default_factory=dict)
+    transports: Mapping[str, httpx.AsyncBaseTransport] = field(default_factory=dict)
 
     def _client(self, service: str) -> httpx.AsyncClient:
         return httpx.AsyncClient(

@@ -61,7 +61,7 @@ class EmbeddedNats:
         self.config = Path(config) if config else None
         self.name = name
         self.cluster_args = cluster_args or []  # a node of a cluster: `cluster.node_args`
-        self.proc: subprocess.Popen | None = None
+        self.proc: subprocess.Popen[bytes] | None = None
 
     @property
     def url(self) -> str:

@@ -30,6 +30,7 @@ from pydantic import (
     field_validator,
 )
 from pydantic.fields import FieldInfo
+from pydantic.json_schema import JsonDict
 from pydantic_core import PydanticCustomError
 from shegong_events.ids import IDENTIFIER, PHONE, SLUG, new_id  # noqa: F401  (new_id re-exported)
 
@@ -73,7 +74,9 @@ def in_range(value: date) -> date:
     return value
 
 
-MULTILINE = {"x-multiline": True}  # Field(json_schema_extra=MULTILINE): newlines and tabs kept
+MULTILINE: JsonDict = {
+    "x-multiline": True
+}  # Field(json_schema_extra=MULTILINE): newlines and tabs kept
 
 
 def _text(max_length: int, *, multiline: bool = False, min_length: int = 1) -> Any:

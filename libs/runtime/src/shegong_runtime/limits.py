@@ -7,9 +7,10 @@ an Idempotency-Key that cannot be an index key is a 400 before any handler runs.
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
-from typing import Any
 from urllib.parse import parse_qsl
+
+from fastapi.responses import JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shegong_runtime.inputs import TEXT_CEILING
 from shegong_runtime.problems import problem
@@ -23,12 +24,8 @@ UPLOADS = (
     "/api/visits/ledger/",
 )  # paths taking a file (an Excel ledger); the second through the workbench
 
-Scope = dict[str, Any]
-Receive = Callable[[], Awaitable[dict[str, Any]]]
-Send = Callable[[dict[str, Any]], Awaitable[None]]
 
-
-def _query_refusal(scope: Scope):
+def _query_refusal(scope: Scope) -> JSONResponse | None:
     raw: bytes = scope.get("query_string", b"")
     try:
         pairs = parse_qsl(raw.decode("utf-8"), keep_blank_values=True, errors="strict")
@@ -58,7 +55,7 @@ def _query_refusal(scope: Scope):
     return None
 
 
-def _refusal(scope: Scope, max_body: int):
+def _refusal(scope: Scope, max_body: int) -> JSONResponse | None:
     """The problem to answer before the app sees the request, or None."""
     path: str = scope["path"]
     if CONTROL.search(path):
@@ -88,7 +85,7 @@ def _refusal(scope: Scope, max_body: int):
     return _query_refusal(scope)
 
 
-def _too_large(path: str, max_body: int):
+def _too_large(path: str, max_body: int) -> JSONResponse:
     return problem(
         413, "body_too_large", f"a request body may hold at most {max_body} bytes", instance=path
     )
@@ -97,7 +94,9 @@ def _too_large(path: str, max_body: int):
 class Limits:
     """ASGI middleware: refuses what breaks a limit, then hands the app a body it has read."""
 
-    def __init__(self, app: Any, max_body_bytes: int, max_upload_bytes: int | None = None) -> None:
+    def __init__(
+        self, app: ASGIApp, max_body_bytes: int, max_upload_bytes: int | None = None
+    ) -> None:
         self.app = app
         self.max_body = max_body_bytes
         self.max_upload = max(max_upload_bytes or max_body_bytes, max_body_bytes)
@@ -132,7 +131,7 @@ class Limits:
         body = b"".join(chunks)
         replayed = False
 
-        async def replay() -> dict[str, Any]:
+        async def replay() -> Message:
             nonlocal replayed
             if not replayed:
                 replayed = True

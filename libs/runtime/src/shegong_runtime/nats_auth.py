@@ -29,6 +29,7 @@ import os
 import secrets
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 from shegong_events.subjects import DOMAINS, PREFIX, stream_name
 
@@ -147,7 +148,7 @@ def service_permissions(
     domains: Iterable[str] = DOMAINS,
     projections: Mapping[str, Iterable[str]] | None = None,
     partitions: int = PARTITIONS,
-) -> dict:
+) -> dict[str, Any]:
     # a domain's events and their partitioned copies (`swp.<domain>.>`, see bus)
     own = [f"{PREFIX}.{domain}.>", f"{PARTITION_PREFIX}.{domain}.>"] if domain else []
     domains = sorted(set(domains))
@@ -176,7 +177,7 @@ def service_permissions(
 def integrator_permissions(
     consumers: Mapping[str, Mapping[str, Iterable[str]]] | None = None,
     partitions: int = PARTITIONS,
-) -> dict:
+) -> dict[str, Any]:
     """Any consumer of its own (named or ephemeral), none of the services'."""
     services = [
         subject
@@ -202,11 +203,11 @@ def users(
     services: Mapping[str, str | None],
     passwords: Mapping[str, str],
     consumers: Mapping[str, Mapping[str, Iterable[str]]] | None = None,
-) -> list[dict]:
+) -> list[dict[str, Any]]:
     """The `authorization.users` list: operator, integrator, then one user per service."""
     consumers = CONSUMERS if consumers is None else consumers
     domains = set(DOMAINS) | {d for d in services.values() if d}
-    out: list[dict] = [
+    out: list[dict[str, Any]] = [
         {"user": OPERATOR, "password": passwords[OPERATOR]},
         {
             "user": INTEGRATOR,

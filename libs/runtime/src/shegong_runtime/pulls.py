@@ -17,6 +17,7 @@ from collections import deque
 
 from nats.aio.client import Client
 from nats.aio.msg import Msg
+from nats.aio.subscription import Subscription
 from nats.errors import Error as NatsError
 
 NO_MESSAGES, REQUEST_TIMEOUT, CONFLICT, HEARTBEAT = "404", "408", "409", "100"
@@ -37,7 +38,7 @@ class Pull:
         self.inbox = nc.new_inbox()
         self.buffer: deque[Msg] = deque()
         self.arrived = asyncio.Event()
-        self.sub: object | None = None
+        self.sub: Subscription | None = None
         self.credit = 0  # messages the open request may still deliver; 0: none open
         self.ends_at = 0.0  # when the open request expires on the server
         self.reconnects = 0
@@ -49,7 +50,7 @@ class Pull:
 
     async def close(self) -> None:
         if self.sub is not None:
-            await self.sub.unsubscribe()  # type: ignore[attr-defined]
+            await self.sub.unsubscribe()
             self.sub = None
 
     async def _received(self, msg: Msg) -> None:

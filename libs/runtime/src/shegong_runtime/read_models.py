@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, cast
 
 import asyncpg
-from shegong_events import CATALOG, Envelope
+from shegong_events import CATALOG, DomainEvent, Envelope
 
 from shegong_runtime.batching import Deferred, layers
 from shegong_runtime.projection import Projection
@@ -29,11 +29,11 @@ Handler = Callable[[asyncpg.Connection, str, Envelope, Any], Awaitable[None]]
 class Handlers:
     """Handlers by event model, looked up by the envelope's event type."""
 
-    def __init__(self, *tables: Mapping[type, Handler]) -> None:
-        self.by_model: dict[type, Handler] = {}
+    def __init__(self, *tables: Mapping[type[DomainEvent], Handler]) -> None:
+        self.by_model: dict[type[DomainEvent], Handler] = {}
         for table in tables:
             self.by_model.update(table)
-        self._by_type = {model.event_type: (model, h) for model, h in self.by_model.items()}  # type: ignore[attr-defined]
+        self._by_type = {model.event_type: (model, h) for model, h in self.by_model.items()}
 
     @property
     def event_types(self) -> frozenset[str]:

@@ -41,7 +41,7 @@ class Runtime:
     stations: StationDirectory
     relay: Relay | None = None
     runners: list[ProjectionRunner] = field(default_factory=list)
-    tasks: list[asyncio.Task] = field(default_factory=list)
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
 
 @dataclass

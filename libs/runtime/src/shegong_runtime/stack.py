@@ -125,7 +125,7 @@ class Stack:
         return {"SHEGONG_NATS_USER": user, "SHEGONG_NATS_PASSWORD": self.nats_passwords[user]}
 
     @property
-    def procs(self) -> dict[str, subprocess.Popen]:
+    def procs(self) -> dict[str, subprocess.Popen[bytes]]:
         return {name: c.proc for name, c in self.supervisor.children.items() if c.proc is not None}
 
     def start_services(

@@ -23,7 +23,7 @@ class Child:
     argv: list[str]
     env: dict[str, str]
     log_path: Path
-    proc: subprocess.Popen | None = None
+    proc: subprocess.Popen[bytes] | None = None
     started_at: float = 0.0
     restarts: int = 0
     backoff_s: float = BACKOFF_FIRST_S
@@ -32,7 +32,7 @@ class Child:
 
 @dataclass
 class Supervisor:
-    spawn: Callable[..., subprocess.Popen] = subprocess.Popen
+    spawn: Callable[..., subprocess.Popen[bytes]] = subprocess.Popen
     say: Callable[[str], None] = print
     children: dict[str, Child] = field(default_factory=dict)
 

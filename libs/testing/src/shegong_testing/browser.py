@@ -65,7 +65,7 @@ class Browser:
     def __init__(self, http: httpx.AsyncClient, session_id: str) -> None:
         self.http, self.session = http, session_id
 
-    async def _call(self, method: str, path: str, body: dict | None = None) -> Any:
+    async def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
         r = await self.http.request(method, f"/session/{self.session}{path}", json=body)
         value = r.json().get("value")
         if r.status_code >= 400:
@@ -131,10 +131,11 @@ class Browser:
         """Choose an option of a <select> by its value, as a person picking from the list."""
         await self.click(f'{css} option[value="{value}"]')
 
-    async def script(self, source: str, *args: object) -> object:
+    async def script(self, source: str, *args: object) -> Any:
+        """Runs `source`; answers its return value as JSON decodes it (any shape the page gives)."""
         return await self._call("POST", "/execute/sync", {"script": source, "args": list(args)})
 
-    async def script_async(self, source: str, *args: object) -> object:
+    async def script_async(self, source: str, *args: object) -> Any:
         """Runs `source`; it ends by calling arguments[arguments.length - 1](result)."""
         return await self._call("POST", "/execute/async", {"script": source, "args": list(args)})
 
@@ -153,7 +154,7 @@ class Browser:
     async def refresh(self) -> None:
         await self._call("POST", "/refresh", {})
 
-    async def cdp(self, command: str, params: dict | None = None) -> object:
+    async def cdp(self, command: str, params: dict[str, Any] | None = None) -> object:
         return await self._call(
             "POST", "/goog/cdp/execute", {"cmd": command, "params": params or {}}
         )

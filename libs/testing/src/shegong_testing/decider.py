@@ -20,6 +20,7 @@ from shegong_events import DomainEvent, Envelope
 from shegong_runtime.decider import Decider
 
 S = TypeVar("S")
+E = TypeVar("E", bound=Exception)
 AT = datetime(2024, 4, 15, 4, 0, tzinfo=UTC)  # the demo week's Monday, noon at the stations
 
 
@@ -74,7 +75,7 @@ class When(Generic[S]):
             state = self.decider.evolve(state, event, env)
         return state
 
-    def raises(self, rule: type[Exception]) -> Exception:
+    def raises(self, rule: type[E]) -> E:
         with pytest.raises(rule) as caught:
             self.decided()
         return caught.value

@@ -5,44 +5,66 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
+from typing import Any
 
 import httpx
+from fastapi import FastAPI
 from nats.aio.client import Client
 from shegong_events import Envelope
 from shegong_events.registry import StationOpened
 from shegong_runtime import auth, bus
+from shegong_runtime.crypto import KeyStore
 from shegong_runtime.demo import DEMO_DISTRICTS
-from shegong_runtime.service import Service
+from shegong_runtime.eventstore import EventStore
+from shegong_runtime.service import Service, runtime
 from shegong_runtime.settings import Settings
 
 
 def settings_for(database_url: str, nats_url: str, service: str, **overrides: object) -> Settings:
     """A service in a test: small pools, since a suite runs every service against one server."""
-    return Settings(
-        **{
-            "database_url": database_url,
-            "nats_url": nats_url,
-            "service": service,
-            "log_json": True,
-            "projection_fetch_timeout_s": 0.2,
-            "relay_idle_poll_s": 0.02,
-            "database_pool_size": 4,
-            **overrides,
-        }  # type: ignore[arg-type]
-    )
+    values: dict[str, Any] = {  # pydantic validates each against its field
+        "database_url": database_url,
+        "nats_url": nats_url,
+        "service": service,
+        "log_json": True,
+        "projection_fetch_timeout_s": 0.2,
+        "relay_idle_poll_s": 0.02,
+        "database_pool_size": 4,
+        **overrides,
+    }
+    return Settings(**values)
+
+
+class AppClient(httpx.AsyncClient):
+    """A client bound to one app in this process; the app (its `state.runtime`) stays at hand."""
+
+    def __init__(self, app: FastAPI) -> None:
+        super().__init__(transport=httpx.ASGITransport(app=app), base_url="http://test")
+        self.app = app
+
+
+def store_of(app: FastAPI) -> EventStore:
+    """A write service's event store, for a test that reads its streams directly."""
+    store = runtime(app).store
+    assert store is not None, "only a write service keeps an event store"
+    return store
+
+
+def keys_of(app: FastAPI) -> KeyStore:
+    """A write service's key store, for a test that opens what it sealed."""
+    keys = runtime(app).keys
+    assert keys is not None, "only a write service keeps a key store"
+    return keys
 
 
 @asynccontextmanager
 async def service_client(
     service: Service, database_url: str, nats_url: str, **overrides: object
-) -> AsyncIterator[httpx.AsyncClient]:
+) -> AsyncIterator[AppClient]:
     settings = settings_for(database_url, nats_url, service.name, **overrides)
     app = service.app(settings)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-            client.app = app  # type: ignore[attr-defined]
-            yield client
+    async with app.router.lifespan_context(app), AppClient(app) as client:
+        yield client
 
 
 def bearer(
@@ -86,13 +108,13 @@ async def open_stations(
 
 
 async def every(
-    client: httpx.AsyncClient, path: str, params: dict | None = None, **kwargs: object
-) -> list:
+    client: httpx.AsyncClient, path: str, params: dict[str, Any] | None = None, **kwargs: Any
+) -> list[Any]:
     """Every row of a paged list, walked through `next` (and checked against its `Link`)."""
-    rows: list = []
+    rows: list[Any] = []
     ask = dict(params or {})
     while True:
-        r = await client.get(path, params=ask, **kwargs)  # type: ignore[arg-type]
+        r = await client.get(path, params=ask, **kwargs)
         r.raise_for_status()
         body = r.json()
         rows.extend(body["items"])

@@ -6,6 +6,8 @@ code paths the real domains use.
 
 from __future__ import annotations
 
+from typing import Any
+
 import asyncpg
 from pydantic import Field
 from shegong_events import CATALOG, DomainEvent, Envelope
@@ -50,7 +52,7 @@ class ProbeTotals(Projection):
 
     async def apply_batch(self, conn: asyncpg.Connection, s: str, events: list[Envelope]) -> None:
         """Folds the batch in memory first: one upsert per aggregate, one round trip in all."""
-        totals: dict[str, list] = {}
+        totals: dict[str, list[Any]] = {}
         for event in events:
             probe = CATALOG.decode(event)
             assert isinstance(probe, ProbeRecorded)

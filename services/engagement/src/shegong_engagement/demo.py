@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from shegong_runtime.demo import DemoClient
+from shegong_runtime.demo import Poster
 
 HAISHIWAN, FULILU = "honggu-haishiwan", "xigu-fulilu"
 CAOCHANGJIE, TIELUXICUN = "chengguan-caochangjie", "chengguan-tieluxicun"
@@ -198,7 +198,7 @@ STUDENTS = [  # fictional members of the association
 ]
 
 
-async def record_meeting(client: DemoClient, m: dict[str, Any]) -> None:
+async def record_meeting(client: Poster, m: dict[str, Any]) -> None:
     station, mid = m["station_id"], m["meeting_id"]
     base = f"/stations/{station}/meetings"
     day = m["schedule"]["scheduled_on"]
@@ -215,7 +215,7 @@ async def record_meeting(client: DemoClient, m: dict[str, Any]) -> None:
         )
 
 
-async def enrol_workshop_students(client: DemoClient) -> None:
+async def enrol_workshop_students(client: Poster) -> None:
     station, mid = WORKSHOP["station_id"], WORKSHOP["meeting_id"]
     for vid, name, skills in STUDENTS:
         enrol = {
@@ -243,7 +243,7 @@ async def enrol_workshop_students(client: DemoClient) -> None:
         )
 
 
-async def load(client: DemoClient) -> None:
+async def load(client: Poster) -> None:
     for meeting in MEETINGS:
         await record_meeting(client, meeting)
     await enrol_workshop_students(client)

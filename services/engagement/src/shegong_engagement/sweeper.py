@@ -30,6 +30,8 @@ async def sweep_once(rt: Runtime) -> int:
     limit = config.settings().session_limit
     now = calendar.now()
     closed = 0
+    store = rt.store
+    assert store is not None, "the sweeper runs beside the volunteers' event store"
     for row in await views.open_sessions_before(rt, now - limit):
         ctx = CommandContext(actor=ACTOR, correlation_id=uuid.uuid4())
         try:
@@ -42,7 +44,7 @@ async def sweep_once(rt: Runtime) -> int:
                 station_id=station_id,
                 occurred_at=row["checked_in_at"] + limit,
             )
-            answer = await send(rt.store, order, ctx)  # no scope: the system's own job
+            answer = await send(store, order, ctx)  # no scope: the system's own job
         except ConcurrencyConflict:
             continue
         closed += answer.body["closed"]

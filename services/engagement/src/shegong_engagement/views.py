@@ -43,7 +43,7 @@ MEETING_DAY = "coalesce(held_on, scheduled_on, DATE '1900-01-01')"
 
 
 def _meetings_keyset(stations: list[str] | None, newest_first: bool) -> paging.Keyset:
-    keys = (
+    keys: tuple[paging.Key, ...] = (
         paging.Key(MEETING_DAY, "meeting_day", "date"),
         paging.Key("meeting_id", "meeting_id", "text"),
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from shegong_runtime.demo import DemoClient
+from shegong_runtime.demo import Poster
 
 STATIONS = {
     "chengguan-qingbaishi": "chengguan",
@@ -213,7 +213,7 @@ def rules(district: str) -> list[dict[str, Any]]:
     ]
 
 
-async def load(client: DemoClient) -> None:
+async def load(client: Poster) -> None:
     for body in recipients():  # station staff first: their stations must be known to the service
         await client.post(
             "notifications", "/recipients", body, key=f"recipient-{body['recipient_id']}"

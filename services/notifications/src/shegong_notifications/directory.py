@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import asyncpg
-from shegong_events import Envelope
+from shegong_events import DomainEvent, Envelope
 from shegong_events.notifications import (
     RecipientErased,
     RecipientRegistered,
@@ -16,6 +16,7 @@ from shegong_events.notifications import (
     RecipientUpdated,
     SubscriptionSet,
 )
+from shegong_runtime.read_models import Handler
 
 from shegong_notifications.domain.matching import Rule
 from shegong_notifications.tables import S
@@ -92,7 +93,7 @@ async def subscription_set(
     )
 
 
-HANDLERS = {
+HANDLERS: dict[type[DomainEvent], Handler] = {
     RecipientRegistered: registered,
     RecipientUpdated: updated,
     RecipientRemoved: removed,

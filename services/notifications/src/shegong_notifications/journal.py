@@ -27,7 +27,7 @@ class HeldStore(EventStore):
     in a savepoint of it, and commits when the caller does."""
 
     def __init__(self, conn: asyncpg.Connection) -> None:
-        super().__init__(conn, S)  # type: ignore[arg-type]  # a connection answers what the store asks
+        super().__init__(conn, S)
         self.conn = conn
 
     @asynccontextmanager
@@ -51,7 +51,11 @@ async def record(
     causation_id: UUID | None = None,
 ) -> None:
     """Decide `command` on the aggregate and append what it decides, in `conn`'s transaction."""
-    ctx = CommandContext(actor=ACTOR, correlation_id=correlation_id, causation_id=causation_id)  # type: ignore[arg-type]
+    ctx = CommandContext(
+        actor=ACTOR,
+        correlation_id=correlation_id,  # type: ignore[arg-type]  # None: the event id correlates
+        causation_id=causation_id,
+    )
     with logging.bound(causation_id=str(causation_id)):  # the cause is this command's only
         order = Order(decider, aggregate_id, command, _recorded, station_id=station_id)
         await send(HeldStore(conn), order, ctx)

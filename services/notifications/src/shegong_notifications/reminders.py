@@ -38,7 +38,7 @@ def without_sealed(event: Envelope) -> str:
     """The source event as a timer keeps it: sealed values blanked, since this service cannot
     open them and a copy outside the stream must not outlive the person's erasure."""
 
-    def blank(value):  # type: ignore[no-untyped-def]
+    def blank(value):
         if isinstance(value, dict):
             return {k: blank(v) for k, v in value.items()}
         if isinstance(value, list):

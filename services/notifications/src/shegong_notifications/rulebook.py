@@ -7,8 +7,9 @@ import json
 from datetime import datetime
 
 import asyncpg
-from shegong_events import Envelope
+from shegong_events import DomainEvent, Envelope
 from shegong_events.notifications import Audience, Condition, Reminder, RuleDefined, RuleDisabled
+from shegong_runtime.read_models import Handler
 
 from shegong_notifications.domain.matching import Rule
 from shegong_notifications.tables import S
@@ -36,7 +37,7 @@ async def disabled(conn: asyncpg.Connection, _s: str, env: Envelope, fact: RuleD
     )
 
 
-HANDLERS = {RuleDefined: defined, RuleDisabled: disabled}
+HANDLERS: dict[type[DomainEvent], Handler] = {RuleDefined: defined, RuleDisabled: disabled}
 
 
 def from_row(row: asyncpg.Record) -> Rule:

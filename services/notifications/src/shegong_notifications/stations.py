@@ -11,9 +11,10 @@ and drops the table (a contract step, once no reader is left).
 from __future__ import annotations
 
 import asyncpg
-from shegong_events import Envelope
+from shegong_events import DomainEvent, Envelope
 from shegong_events.registry import StationOpened, StationUpdated
 from shegong_runtime import station_directory
+from shegong_runtime.read_models import Handler
 
 from shegong_notifications.tables import S
 
@@ -45,4 +46,7 @@ async def _updated(conn: asyncpg.Connection, _s: str, env: Envelope, e: StationU
 
 
 # the old copy, written for the previous release only (see the module's docstring)
-PREVIOUS_RELEASE = {StationOpened: _opened, StationUpdated: _updated}
+PREVIOUS_RELEASE: dict[type[DomainEvent], Handler] = {
+    StationOpened: _opened,
+    StationUpdated: _updated,
+}

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from shegong_runtime.demo import DemoClient
+from shegong_runtime.demo import Poster
 
 STATIONS = [
     (
@@ -211,7 +211,7 @@ CAOCHANGJIE_MIDTERM = {
 }
 
 
-async def load(client: DemoClient) -> None:
+async def load(client: Poster) -> None:
     for station_id, name, district_id, district_name, street, kind in STATIONS:
         await client.post(
             "registry",

@@ -18,9 +18,9 @@ SUMMARY = (
 )
 
 
-def _row(record: object, *jsonb: str) -> dict:
+def _row(record: asyncpg.Record, *jsonb: str) -> dict:
     """A record as a dict, its jsonb columns decoded."""
-    row = dict(record)  # type: ignore[call-overload]
+    row = dict(record)
     for column in jsonb:
         if isinstance(row.get(column), str):
             row[column] = json.loads(row[column])

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from shegong_runtime.demo import DemoClient
+from shegong_runtime.demo import Poster
 
 QBS, HCZ = "chengguan-qingbaishi", "chengguan-huochezhan"
 BRIEFING = {
@@ -175,7 +175,7 @@ VOLUNTEERS = {QBS: ["vol-qbs-01", "vol-qbs-02"], HCZ: ["vol-hcz-01"]}
 STATION_OF = {h["household_id"]: h["station_id"] for h in HOUSEHOLDS}
 
 
-async def load(client: DemoClient) -> None:
+async def load(client: Poster) -> None:
     for h in HOUSEHOLDS:  # 在入户走访前，社工了解了服务对象的基本情况
         await client.post(
             "visits",
@@ -216,7 +216,7 @@ async def load(client: DemoClient) -> None:
     await _resource_linking(client)
 
 
-async def _resource_linking(client: DemoClient) -> None:
+async def _resource_linking(client: Poster) -> None:
     """资源整合: consent, then referral of the medical need; a fall raises a solitary elder to high."""
     hcz = "/households/demo-hcz-01"
     await client.post(

@@ -18,7 +18,7 @@ async def prepare(rt: Runtime) -> None:
 class Workbench(Service):
     """A Service whose app also carries its upstreams and static files."""
 
-    def app(self, settings=None, transports=None):  # type: ignore[no-untyped-def, override]
+    def app(self, settings=None, transports=None):
         app = super().app(settings)  # reads config.settings() anew
         app.state.upstreams = Upstreams(config.settings(), dict(transports or {}))
         app.mount("/static", assets.static, name="static")
@@ -26,7 +26,7 @@ class Workbench(Service):
         started = app.router.lifespan_context
 
         @asynccontextmanager
-        async def lifespan(a):  # type: ignore[no-untyped-def]
+        async def lifespan(a):
             async with started(a):
                 yield
             await a.state.upstreams.close()  # its connections to the services

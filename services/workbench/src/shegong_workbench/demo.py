@@ -70,4 +70,4 @@ async def load(client: DemoClient) -> None:
                 )
 
 
-load.needs = ("workbench",)  # type: ignore[attr-defined]
+load.needs = ("workbench",)  # type: ignore[attr-defined]  # read by demo.run via getattr

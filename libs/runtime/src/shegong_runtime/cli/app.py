@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import signal
+from collections.abc import Awaitable, Callable, Coroutine
 from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from shegong_runtime.settings import Settings
+
+if TYPE_CHECKING:
+    from nats.js import JetStreamContext
 
 
 @click.group()
@@ -16,7 +21,7 @@ def main() -> None:
     """Shegong (社工): event-sourced services for social work stations."""
 
 
-def run_until_signal(main) -> None:
+def run_until_signal(main: Callable[[asyncio.Event], Awaitable[None]]) -> None:
     """Run `main(stop)` until SIGINT or SIGTERM, then let it finish the batch in hand."""
 
     async def runner() -> None:
@@ -29,7 +34,7 @@ def run_until_signal(main) -> None:
     asyncio.run(runner())
 
 
-def run_once(coro_fn) -> None:
+def run_once(coro_fn: Callable[[], Coroutine[Any, Any, None]]) -> None:
     """Run one async tool; its expected refusals become a clean error message and exit code 1."""
     from shegong_runtime.ops.projections import UnknownProjection
     from shegong_runtime.ops.replay import BadSelection
@@ -54,7 +59,7 @@ def parse_time(value: str | None) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.astimezone()
 
 
-def with_jetstream(name: str, work) -> None:
+def with_jetstream(name: str, work: Callable[[JetStreamContext], Awaitable[None]]) -> None:
     from shegong_runtime import connections
 
     async def go() -> None:

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from shegong_runtime import logging
 from shegong_runtime.cli.app import main, run_once, with_jetstream
 from shegong_runtime.settings import Settings
+
+if TYPE_CHECKING:  # imported where used, so the CLI starts fast
+    from nats.js import JetStreamContext
+
+    from shegong_runtime.deadletter import DeadLetter
+    from shegong_runtime.ops.projections import SourceState
 
 
 @main.command()
@@ -121,7 +129,7 @@ def dlq_list(projection: str | None, as_json: bool) -> None:
     from shegong_runtime import deadletter
     from shegong_runtime.ops import render
 
-    async def work(js) -> None:
+    async def work(js: JetStreamContext) -> None:
         found = await deadletter.list_dead(js, projection)
         if as_json:
             click.echo(render.as_json([{**render_dead(d), "data": d.data} for d in found]))
@@ -146,7 +154,7 @@ def dlq_list(projection: str | None, as_json: bool) -> None:
     with_jetstream("dlq", work)
 
 
-def render_dead(d) -> dict:
+def render_dead(d: DeadLetter) -> dict[str, object]:
     return {
         "seq": d.seq,
         "projection": d.projection,
@@ -166,7 +174,7 @@ def dlq_show(seq: int) -> None:
 
     from shegong_runtime import deadletter
 
-    async def work(js) -> None:
+    async def work(js: JetStreamContext) -> None:
         d = await deadletter.show(js, seq)
         for key, value in render_dead(d).items():
             click.echo(f"{key:<15}{value}")
@@ -193,7 +201,7 @@ def dlq_redrive(seqs: tuple[int, ...], everything: bool, projection: str | None)
     if not seqs and not everything:
         raise click.UsageError("name the dead letters (SEQ...) or pass --all")
 
-    async def work(js) -> None:
+    async def work(js: JetStreamContext) -> None:
         chosen = list(seqs) or [d.seq for d in await deadletter.list_dead(js, projection)]
         for seq in chosen:
             d = await deadletter.redrive(js, seq)
@@ -225,7 +233,7 @@ def projections_status(as_json: bool) -> None:
             return
         rows = []
         for p in found:
-            sources: list = list(p.sources) or [None]
+            sources: list[SourceState | None] = [*p.sources] or [None]
             for s in sources:
                 rows.append(
                     [

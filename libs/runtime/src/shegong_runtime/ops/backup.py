@@ -83,7 +83,7 @@ async def _epoch(db: asyncpg.Connection | asyncpg.Pool, schema: str) -> str | No
 async def snapshot(nc: Client, stream: str, path: Path) -> dict[str, Any]:
     """The stream through JetStream's snapshot API into `path`; its config and state."""
     inbox = nc.new_inbox()
-    done: asyncio.Future = asyncio.get_running_loop().create_future()
+    done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
     with path.open("wb") as out:
 
         async def chunk(msg: Any) -> None:

@@ -17,7 +17,7 @@ from typing import Any, Literal
 from faststream.nats import JStream, NatsBroker, PullSub
 from faststream.specification import AsyncAPI
 from pydantic import BaseModel, create_model
-from shegong_events import Envelope
+from shegong_events import DomainEvent, Envelope
 from shegong_events.all import load_all
 from shegong_events.subjects import stream_name
 
@@ -37,23 +37,23 @@ PARAMETERS = {
 }
 
 
-def envelope_model(event: type[BaseModel]) -> type[BaseModel]:
+def envelope_model(event: type[DomainEvent]) -> type[BaseModel]:
     """The envelope with `data` narrowed to one event type: what a subscriber receives."""
     model = create_model(
-        f"{event.event_type}V{event.schema_version}",  # type: ignore[attr-defined]
+        f"{event.event_type}V{event.schema_version}",
         __base__=Envelope,
-        event_type=(Literal[event.event_type], ...),  # type: ignore[attr-defined]
-        schema_version=(Literal[event.schema_version], ...),  # type: ignore[attr-defined]
-        aggregate_type=(Literal[event.aggregate_type], ...),  # type: ignore[attr-defined]
+        event_type=(Literal[event.event_type], ...),
+        schema_version=(Literal[event.schema_version], ...),
+        aggregate_type=(Literal[event.aggregate_type], ...),
         data=(event, ...),
     )
     model.__doc__ = (event.__doc__ or "").strip()
     return model
 
 
-def published_events(domain: str) -> list[type[BaseModel]]:
+def published_events(domain: str) -> list[type[DomainEvent]]:
     """The latest version of each event type of a domain (older versions are upcast on read)."""
-    latest: dict[str, type[BaseModel]] = {}
+    latest: dict[str, type[DomainEvent]] = {}
     for model in load_all().models():
         if model.domain == domain and model.__module__.startswith("shegong_events."):
             latest[model.event_type] = model  # models() is sorted, so the last is the newest
@@ -73,10 +73,10 @@ def broker_for(service: Any) -> NatsBroker:
         stream = JStream(stream_name(service.domain), declare=False)
         for event in published_events(service.domain):
             broker.publisher(
-                f"sw.{service.domain}.{{station_id}}.{event.event_type}.{{aggregate_id}}",  # type: ignore[attr-defined]
+                f"sw.{service.domain}.{{station_id}}.{event.event_type}.{{aggregate_id}}",
                 stream=stream,
                 schema=envelope_model(event),
-                title=f"{service.domain}.{event.event_type}",  # type: ignore[attr-defined]
+                title=f"{service.domain}.{event.event_type}",
                 description=(event.__doc__ or "").strip(),
             )
     read = sorted({d for p in projections_of(service) for d in p.domains} | set(service.consumes))

@@ -5,7 +5,7 @@ they are erased."""
 from __future__ import annotations
 
 import asyncpg
-from shegong_events import Envelope
+from shegong_events import DomainEvent, Envelope
 from shegong_events.engagement import (
     ActionItemAssigned,
     ActionItemDone,
@@ -17,6 +17,7 @@ from shegong_events.engagement import (
     MotionVoted,
     ResolutionAdopted,
 )
+from shegong_runtime.read_models import Handler
 
 from shegong_engagement.projections.rows import ids, insert, update
 
@@ -117,7 +118,7 @@ async def action_done(conn: asyncpg.Connection, s: str, env: Envelope, e: Action
     await update(conn, f"{s}.action_items", key, row)
 
 
-HANDLERS = {
+HANDLERS: dict[type[DomainEvent], Handler] = {
     MeetingScheduled: scheduled,
     MeetingHeld: held,
     MeetingCancelled: cancelled,

@@ -5,7 +5,7 @@ running totals on the volunteer's row. Names and phones stay sealed here, and go
 from __future__ import annotations
 
 import asyncpg
-from shegong_events import Envelope
+from shegong_events import DomainEvent, Envelope
 from shegong_events.engagement import (
     CertificateIssued,
     ServiceSessionCheckedIn,
@@ -14,6 +14,7 @@ from shegong_events.engagement import (
     VolunteerEnrolled,
     VolunteerErased,
 )
+from shegong_runtime.read_models import Handler
 
 from shegong_engagement.projections.rows import ids, insert, update
 
@@ -113,7 +114,7 @@ async def certified(conn: asyncpg.Connection, s: str, env: Envelope, e: Certific
     )
 
 
-HANDLERS = {
+HANDLERS: dict[type[DomainEvent], Handler] = {
     VolunteerEnrolled: enrolled,
     VolunteerErased: erased,
     TrainingAttended: trained,

@@ -72,7 +72,7 @@ def holds(condition: Condition, data: dict[str, Any]) -> bool:
         same = expected in value if isinstance(value, list) else value == expected
         return same if op == "eq" else not same
     if op in ("in", "not_in"):
-        options = expected if isinstance(expected, list) else [expected]
+        options: list[Any] = [*expected] if isinstance(expected, list) else [expected]
         found = any(v in options for v in value) if isinstance(value, list) else value in options
         return found if op == "in" else not found
     if value is None or expected is None or isinstance(value, list):

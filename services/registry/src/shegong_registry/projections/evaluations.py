@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 
 import asyncpg
-from shegong_events import Envelope
+from shegong_events import DomainEvent, Envelope
 from shegong_events.registry import StationEvaluated
+from shegong_runtime.read_models import Handler
 
 from shegong_registry.domain.evaluation import total
 
@@ -54,4 +55,4 @@ async def evaluated(conn: asyncpg.Connection, s: str, env: Envelope, e: StationE
     )
 
 
-HANDLERS = {StationEvaluated: evaluated}
+HANDLERS: dict[type[DomainEvent], Handler] = {StationEvaluated: evaluated}

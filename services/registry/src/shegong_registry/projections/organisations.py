@@ -18,6 +18,7 @@ from shegong_events.registry import (
     OrgFilingResubmitted,
     OrgFilingReturned,
 )
+from shegong_runtime.read_models import Handler
 
 DDL = """
 CREATE TABLE IF NOT EXISTS {s}.organisations (
@@ -192,7 +193,7 @@ async def deregistered(conn: asyncpg.Connection, s: str, env: Envelope, e: OrgDe
     )
 
 
-HANDLERS = {
+HANDLERS: dict[type[DomainEvent], Handler] = {
     OrgFiled: filed,
     OrgFilingReturned: returned,
     OrgFilingResubmitted: resubmitted,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import asyncpg
-from shegong_events import Envelope
+from shegong_events import DomainEvent, Envelope
 from shegong_events.calendar import local_date
 from shegong_events.engagement import (
     ActionItemAssigned,
@@ -22,6 +22,7 @@ from shegong_events.engagement import (
     TrainingAttended,
     VolunteerEnrolled,
 )
+from shegong_runtime.read_models import Handler
 
 DDL = """
 CREATE TABLE IF NOT EXISTS {s}.meetings (
@@ -316,7 +317,7 @@ async def certificate_issued(
     )
 
 
-HANDLERS = {
+HANDLERS: dict[type[DomainEvent], Handler] = {
     MeetingScheduled: meeting_scheduled,
     MeetingHeld: meeting_held,
     MeetingCancelled: meeting_cancelled,

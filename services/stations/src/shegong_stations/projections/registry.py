@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import asyncpg
-from shegong_events import Envelope
+from shegong_events import DomainEvent, Envelope
 from shegong_events.calendar import local_date
 from shegong_events.registry import (
     OrgChanged,
@@ -19,6 +19,7 @@ from shegong_events.registry import (
     StationOpened,
     StationUpdated,
 )
+from shegong_runtime.read_models import Handler
 
 DDL = """
 CREATE TABLE IF NOT EXISTS {s}.stations (
@@ -192,7 +193,7 @@ async def station_evaluated(
     )
 
 
-HANDLERS = {
+HANDLERS: dict[type[DomainEvent], Handler] = {
     StationOpened: station_opened,
     StationUpdated: station_updated,
     OrgFiled: org_filed,

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import asyncpg
-from shegong_events import Envelope
+from shegong_events import DomainEvent, Envelope
 from shegong_events.calendar import local_date
 from shegong_events.visits import (
     FollowUpScheduled,
@@ -23,6 +23,7 @@ from shegong_events.visits import (
     VisitRecorded,
     VisitScheduled,
 )
+from shegong_runtime.read_models import Handler
 
 from shegong_stations.queries.figures import NEED_ACT_DAYS
 
@@ -428,7 +429,7 @@ async def erased(conn: asyncpg.Connection, s: str, env: Envelope, e: HouseholdEr
     )
 
 
-HANDLERS = {
+HANDLERS: dict[type[DomainEvent], Handler] = {
     HouseholdRegistered: registered,
     HouseholdUpdated: updated,
     RiskTierAssigned: tier_assigned,

@@ -6,6 +6,7 @@ import io
 from dataclasses import asdict, dataclass, field
 
 from shegong_visits.ledger import rows
+from shegong_visits.ledger.rows import Problem
 
 SHOWN = 1000  # problems listed in one answer; the count says how many there are
 
@@ -15,7 +16,7 @@ class Report:
     rows: int = 0
     valid: int = 0
     existing: int = 0  # rows naming a household the station already has: skipped on import
-    problems: list[rows.Problem] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
     problem_count: int = 0
 
     @property

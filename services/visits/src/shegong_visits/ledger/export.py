@@ -31,6 +31,7 @@ async def households(
     wb = workbook.new()
     ws = workbook.sheet(wb, SHEET, [c.header for c in COLUMNS], [c.width for c in COLUMNS])
     opened = personal.may_read(who)
+    assert rt.store is not None, "the ledger is read from the event store"
     for row in rows:
         if row["erased"]:
             continue
@@ -51,7 +52,9 @@ async def _cells(rt: Runtime, who: Principal, state: Household, opened: bool) ->
         "address": None,
         "id_number": None,
     }
-    members = [(m.relation, None, m.birth_year) for m in state.members]
+    members: list[tuple[str, str | None, int | None]] = [
+        (m.relation, None, m.birth_year) for m in state.members
+    ]
     if opened:
         plain = masking.for_reader(who, await personal.open_fields(rt, hid, state.sealed))
         members = [

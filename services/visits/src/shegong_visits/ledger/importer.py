@@ -99,12 +99,12 @@ async def run(
         nonlocal in_flight
         while len(in_flight) > until:
             done, in_flight = await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
-            failed = [task.exception() for task in done if task.exception() is not None]
+            failed = [error for task in done if (error := task.exception()) is not None]
             for task in done:
                 if task.exception() is None:
                     tally.count(task.result())
             if failed:
-                raise failed[0]  # type: ignore[misc]
+                raise failed[0]
             if tally.done // PROGRESS_EVERY != (tally.done - len(done)) // PROGRESS_EVERY:
                 await _progress(rt, schema, import_id, tally)
 

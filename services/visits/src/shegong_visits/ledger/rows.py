@@ -109,8 +109,9 @@ def check(number: int, cells: dict[str, Any]) -> tuple[Ledgered | None, list[Pro
         if c.required and not values[c.key]:
             refuse(c.key, "required", "必填，不能为空")
     for key, limit in LIMITS.items():
-        if values[key] and len(values[key]) > limit:
-            refuse(key, "too_long", f"至多{limit}字，现为{len(values[key])}字")
+        value = values[key]
+        if value and len(value) > limit:
+            refuse(key, "too_long", f"至多{limit}字，现为{len(value)}字")
     if values["phone"] and not PHONE.match(values["phone"]):
         refuse("phone", "phone_format", "联系电话应为5至20位数字，可带+、-或空格")
     if values["id_number"] and not ID_NUMBER.match(values["id_number"]):

@@ -43,5 +43,5 @@ async def board(request: Request, path: str = "") -> Response:
         log.warning("board.unreachable", error=type(exc).__name__)
         web.signed_name.set(me.display_name)
         return web.message("看板暂时无法连接", "请稍后再试。", 502, me.principal)
-    back = {k: v for k, v in answer.headers.items() if k.lower() in SHOWN}
-    return Response(answer.content, status_code=answer.status_code, headers=back)
+    shown = {k: v for k, v in answer.headers.items() if k.lower() in SHOWN}
+    return Response(answer.content, status_code=answer.status_code, headers=shown)
