@@ -10,25 +10,13 @@ from datetime import date, timedelta
 
 from shegong_engagement import config
 from shegong_engagement.domain import deliberation as d
-from shegong_engagement.domain.meeting import (
-    MEETING,
-    Cancel,
-    CancelMeeting,
-    Hold,
-    HoldMeeting,
-    Schedule,
-    ScheduleMeeting,
-)
+from shegong_engagement.domain.meeting import MEETING, Cancel, Hold, Schedule
 from shegong_engagement.domain.volunteer import (
     VOLUNTEER,
     AttendTraining,
     BeginSession,
-    CheckIn,
-    CheckOut,
     EndSession,
     Enroll,
-    EnrollVolunteer,
-    RecordTraining,
 )
 from shegong_events.engagement import (
     CoOrganiser,
@@ -81,20 +69,15 @@ class EngagementYear:
                 Schedule(
                     sid,
                     mid,
-                    ScheduleMeeting(
-                        meeting_id=mid,
-                        kind=kind,
-                        title=f"{dice.community()}{'居民议事会' if members else '工作会议'}",
-                        theme=dice.choice(ACTIVITIES),
-                        scheduled_on=on,
-                        venue="社区党群服务中心",
-                        co_organisers=[
-                            CoOrganiser(
-                                name=f"{dice.community()}居委会", kind="community_committee"
-                            )
-                        ],
-                        members_total=members,
+                    kind=kind,
+                    title=f"{dice.community()}{'居民议事会' if members else '工作会议'}",
+                    theme=dice.choice(ACTIVITIES),
+                    scheduled_on=on,
+                    venue="社区党群服务中心",
+                    co_organisers=(
+                        CoOrganiser(name=f"{dice.community()}居委会", kind="community_committee"),
                     ),
+                    members_total=members,
                 ),
                 station_id=sid,
                 at=self.year.at(self.year.day(max(0, day - 7)), 9),
@@ -102,7 +85,7 @@ class EngagementYear:
             if dice.random() < 0.08:
                 await self.meetings.run(
                     mid,
-                    Cancel(sid, mid, CancelMeeting(cancelled_on=on, reason="天气原因改期"), on),
+                    Cancel(sid, mid, reason="天气原因改期", today=on, cancelled_on=on),
                     station_id=sid,
                     at=self.year.at(on, 8),
                 )
@@ -113,21 +96,19 @@ class EngagementYear:
                 Hold(
                     sid,
                     mid,
-                    HoldMeeting(
-                        held_on=on,
-                        participants_total=40,
-                        participant_groups=[
-                            ParticipantGroup(role="resident", count=dice.randint(10, 25)),
-                            ParticipantGroup(role="social_worker", count=dice.randint(1, 4)),
-                            ParticipantGroup(role="community_cadre", count=dice.randint(1, 3)),
-                        ],
-                        topics=[Topic(title=dice.choice(ACTIVITIES))],
-                        outcomes=[
-                            Outcome(kind="consensus", text="形成共识，分工推进"),
-                            Outcome(kind="follow_up", text="下月回访落实情况"),
-                        ],
-                        members_present=present,
+                    held_on=on,
+                    participants_total=40,
+                    participant_groups=(
+                        ParticipantGroup(role="resident", count=dice.randint(10, 25)),
+                        ParticipantGroup(role="social_worker", count=dice.randint(1, 4)),
+                        ParticipantGroup(role="community_cadre", count=dice.randint(1, 3)),
                     ),
+                    topics=(Topic(title=dice.choice(ACTIVITIES)),),
+                    outcomes=(
+                        Outcome(kind="consensus", text="形成共识，分工推进"),
+                        Outcome(kind="follow_up", text="下月回访落实情况"),
+                    ),
+                    members_present=present,
                 ),
                 station_id=sid,
                 at=self.year.at(on, 15),
@@ -146,31 +127,31 @@ class EngagementYear:
             d.Propose(
                 sid,
                 mid,
-                d.ProposeIssue(issue_id="i1", title="楼道堆物清理", proposer_role="resident"),
-                proposer,
-                on,
+                issue_id="i1",
+                title="楼道堆物清理",
+                proposer_role="resident",
+                today=on,
+                proposer_name_sealed=proposer,
             ),
             station_id=sid,
             at=at,
         )
         votes_for = dice.randint(present // 2, present)
-        vote = d.VoteMotion(
+        vote = d.Vote(
+            sid,
+            mid,
             motion_id="mo1",
             text="同意分楼栋清理楼道堆物",
-            issue_id="i1",
-            voted_on=on,
             votes_for=votes_for,
             votes_against=present - votes_for,
+            fallback=config.settings().quorum_for(sid, None),
+            issue_id="i1",
+            voted_on=on,
         )
-        voted = await self.meetings.run(
-            mid,
-            d.Vote(sid, mid, vote, config.settings().quorum_for(sid, None)),
-            station_id=sid,
-            at=at,
-        )
+        voted = await self.meetings.run(mid, vote, station_id=sid, at=at)
         if voted[-1].data.get("passed"):
-            adopt = d.AdoptResolution(resolution_id="r1", motion_id="mo1", text=vote.text)
-            await self.meetings.run(mid, d.Adopt(sid, mid, adopt, on), station_id=sid, at=at)
+            adopt = d.Adopt(sid, mid, resolution_id="r1", motion_id="mo1", text=vote.text, today=on)
+            await self.meetings.run(mid, adopt, station_id=sid, at=at)
 
     async def _volunteers(
         self, station: Station, sizes: Sizes, teams: list[str], workshops: list[tuple[str, date]]
@@ -187,24 +168,22 @@ class EngagementYear:
                 Enroll(
                     sid,
                     vid,
-                    EnrollVolunteer(
-                        volunteer_id=vid,
-                        name="（见密文）",
-                        category=dice.choice(["student", "resident", "resident", "professional"]),
-                        affiliation=dice.choice(teams) if teams and dice.random() < 0.4 else None,
-                        skills=["陪伴"],
-                        enrolled_on=on,
-                    ),
-                    await self.keys.seal(subject, dice.name()) or "",
-                    await self.keys.seal(subject, dice.phone()),
-                    on,
+                    category=dice.choice(["student", "resident", "resident", "professional"]),
+                    name_sealed=await self.keys.seal(subject, dice.name()) or "",
+                    today=on,
+                    phone_sealed=await self.keys.seal(subject, dice.phone()),
+                    affiliation=dice.choice(teams) if teams and dice.random() < 0.4 else None,
+                    skills=("陪伴",),
+                    enrolled_on=on,
                 ),
                 station_id=sid,
                 at=self.year.at(on, 9),
             )
             for mid, held in workshops:
                 if held >= on and dice.random() < 0.3:
-                    training = RecordTraining(
+                    training = AttendTraining(
+                        sid,
+                        vid,
                         training_id=f"t-{mid}",
                         title="志愿服务共学坊",
                         attended_on=held,
@@ -212,7 +191,7 @@ class EngagementYear:
                     )
                     await self.volunteers.run(
                         vid,
-                        AttendTraining(sid, vid, training),
+                        training,
                         station_id=sid,
                         at=self.year.at(held, 12),
                     )
@@ -223,18 +202,24 @@ class EngagementYear:
                 start = self.year.at(self.year.day(day), dice.randint(8, 14))
                 end = start + timedelta(minutes=dice.randint(60, 240))
                 session = f"{vid}-s{s}"
-                check_in = CheckIn(
-                    session_id=session, checked_in_at=start, activity=dice.choice(ACTIVITIES)
+                check_in = BeginSession(
+                    sid,
+                    vid,
+                    session,
+                    checked_in_at=start,
+                    activity=dice.choice(ACTIVITIES),
+                    now=start,
+                    limit=self.limit,
                 )
                 await self.volunteers.run(
                     vid,
-                    BeginSession(sid, vid, session, check_in, start, self.limit),
+                    check_in,
                     station_id=sid,
                     at=start,
                 )
                 await self.volunteers.run(
                     vid,
-                    EndSession(sid, vid, session, CheckOut(checked_out_at=end), end, self.limit),
+                    EndSession(sid, vid, session, checked_out_at=end, now=end, limit=self.limit),
                     station_id=sid,
                     at=end,
                 )

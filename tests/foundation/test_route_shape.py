@@ -46,7 +46,7 @@ def write_routes(name: str) -> list[APIRoute]:
         route
         for router in routers
         for route in _routes(router.routes)
-        if isinstance(route, APIRoute) and route.methods & WRITES
+        if isinstance(route, APIRoute) and (route.methods or set()) & WRITES
     ]
 
 
@@ -123,7 +123,7 @@ def kit_calls(endpoint: Any, depth: int = 2) -> list[str]:
 
 
 def _named(route: APIRoute) -> str:
-    return f"{min(route.methods)} {route.path} ({route.endpoint.__qualname__})"
+    return f"{min(route.methods or {'?'})} {route.path} ({route.endpoint.__qualname__})"
 
 
 @pytest.mark.parametrize("name", sorted(set(SERVICES) - PORTING))
@@ -156,7 +156,7 @@ def test_the_porting_list_only_names_services_still_to_port():
 
 
 async def _thick(station_id: str, call: CommandRequest) -> Any:
-    await call.at(station_id)
+    await call.at(station_id)  # type: ignore[attr-defined]  # gone from the kit: only read, never run
     return await call.send(station_id)  # type: ignore[arg-type]  # never run, only read
 
 
