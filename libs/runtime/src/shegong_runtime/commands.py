@@ -117,8 +117,13 @@ def last(key: str) -> Pick:
     return lambda envelopes, _state: envelopes[-1].data.get(key) if envelopes else None
 
 
+def last_of(*keys: str) -> dict[str, Any]:
+    """Picks of these facts of the last event recorded, for `changed(..., **last_of(...))`."""
+    return {key: last(key) for key in keys}
+
+
 def answer(status: int, /, **fields: Any) -> Respond:
-    """`respond` for `handle`: a body of these fields in this order, each a value or a pick
+    """An order's `respond`: a body of these fields in this order, each a value or a pick
     `(envelopes, state) -> value` (`id_of`, `version_of`, `event_types`, `last(...)`)."""
 
     def build(envelopes: list[Envelope], state: Any) -> Answer:
@@ -301,8 +306,16 @@ class _RetryRaced(Exception):
 
 
 async def _commit(
-    store, aggregate, stream_id, state, version, envelopes, ctx, respond, after_append
-):
+    store: EventStore,
+    aggregate: Decider[C, S],
+    stream_id: str,
+    state: S,
+    version: int,
+    envelopes: list[Envelope],
+    ctx: CommandContext,
+    respond: Respond,
+    after_append: AfterAppend | None,
+) -> tuple[list[Envelope], Answer]:
     async with store.transaction() as conn:
         stored = await store.append(stream_id, envelopes, version, conn=conn, loaded=True)
         station = envelopes[0].station_id if envelopes else None

@@ -43,6 +43,18 @@ class Runtime:
     runners: list[ProjectionRunner] = field(default_factory=list)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
+    @property
+    def events(self) -> EventStore:
+        """The event store of a write service (a read-only service such as the board has none)."""
+        assert self.store is not None, f"{self.settings.service} keeps no event store"
+        return self.store
+
+    @property
+    def sealing(self) -> KeyStore:
+        """The key store of a service that seals personal data."""
+        assert self.keys is not None, f"{self.settings.service} keeps no key store"
+        return self.keys
+
 
 @dataclass
 class Service:

@@ -14,7 +14,7 @@ import asyncio
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import asyncpg
 from nats.aio.msg import Msg
@@ -150,7 +150,7 @@ class Batches:
             seen.add(epoch)
 
     @staticmethod
-    async def _ids(conn: asyncpg.Connection, sql: str, events: list[Envelope]) -> set:
+    async def _ids(conn: asyncpg.Connection, sql: str, events: list[Envelope]) -> set[Any]:
         return {r["event_id"] for r in await conn.fetch(sql, [e.event_id for e in events])}
 
     async def checkpoint(

@@ -180,7 +180,7 @@ class ProjectionRunner:
             list(self.consumers),
             self.settings.projection_member_ttl_s,
         )
-        running: dict[str, tuple[asyncio.Task, asyncio.Event]] = {}
+        running: dict[str, tuple[asyncio.Task[None], asyncio.Event]] = {}
 
         async def hand_back(key: str) -> None:
             task, halt = running.pop(key)

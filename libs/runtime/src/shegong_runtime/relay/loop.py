@@ -28,6 +28,7 @@ import asyncio
 import json
 import time
 from types import SimpleNamespace
+from typing import Any
 
 import asyncpg
 import nats.js.client
@@ -45,7 +46,7 @@ from shegong_runtime.settings import Settings
 # nats-py parses every publish acknowledgement with the standard json module, and the relay
 # waits on two per event: orjson parses them several times faster (measured: bench/NOTES.md).
 # Only nats-py's JetStream client sees this; what it sends stays `json.dumps`.
-nats.js.client.json = SimpleNamespace(  # type: ignore[assignment]
+nats.js.client.json = SimpleNamespace(  # type: ignore[assignment]  # a module swapped for a namespace of its three names
     loads=orjson.loads, dumps=json.dumps, JSONDecodeError=json.JSONDecodeError
 )
 
@@ -83,11 +84,11 @@ class Relay:
         self.running = False
         self._already: set[str] = set()  # event ids the domain stream holds past the checkpoint
         self._already_partitioned: set[str] = set()  # and the partition stream
-        self._inflight: asyncio.Task | None = None
+        self._inflight: asyncio.Task[None] | None = None
         self.checkpoint = Position()
         self._lag_measured_at = 0.0
         self._wake = asyncio.Event()  # set by a commit: something new may be readable
-        self._notifying: asyncio.Task | None = None
+        self._notifying: asyncio.Task[None] | None = None
         self._notify_again = False
         store.on_commit(self._committed)
 
@@ -270,7 +271,11 @@ class Relay:
             await task
 
     async def _confirm(
-        self, previous: asyncio.Task | None, futures: list, cursor: Position, rows: list
+        self,
+        previous: asyncio.Task[None] | None,
+        futures: list[Any],
+        cursor: Position,
+        rows: list[Any],
     ) -> None:
         """Acks, then the checkpoint: strictly after the previous batch's checkpoint."""
         started = time.perf_counter()
@@ -311,7 +316,7 @@ class Relay:
         )
         self.checkpoint = cursor
 
-    async def _acks(self, futures: list) -> list:
+    async def _acks(self, futures: list[Any]) -> list[Any]:
         """Every acknowledgement of a batch, or Unconfirmed once the client reconnected (acks
         of the old connection never come) or the time limit passed."""
         if not futures:

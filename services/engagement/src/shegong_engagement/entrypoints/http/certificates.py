@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from shegong_events.calendar import today
 from shegong_runtime import openapi
 from shegong_runtime.auth import WRITERS
-from shegong_runtime.commands import changed, last
+from shegong_runtime.commands import changed, last_of
 from shegong_runtime.inputs import Code, Identifier
 from shegong_runtime.routes import Caller, Managing
 from shegong_runtime.service import runtime
@@ -19,9 +19,7 @@ from shegong_engagement.entrypoints.http.common import VOLUNTEER_LINK, occurred_
 from shegong_engagement.entrypoints.http.sealed import volunteer_subject
 
 router = APIRouter(tags=["certificates"])
-CERTIFIED = changed(
-    201, "volunteer_id", **{k: last(k) for k in ("certificate_number", "hours", "sessions")}
-)
+CERTIFIED = changed(201, "volunteer_id", **last_of("certificate_number", "hours", "sessions"))
 CERTIFICATE_LINK = openapi.link("verify_certificate", number="$response.body#/certificate_number")
 
 
@@ -63,7 +61,7 @@ async def verify_certificate(number: Code, request: Request, who: Caller):
         raise CertificateNotFound(f"no certificate {number} (yet)")
     sealed = found.pop("name_sealed", None)
     if who.role in WRITERS and await rt.stations.visible(who, [found]):
-        found["volunteer_name"] = await rt.keys.open_or_redacted(
+        found["volunteer_name"] = await rt.sealing.open_or_redacted(
             volunteer_subject(found["volunteer_id"]), sealed
         )
     return {"valid": True, **found}

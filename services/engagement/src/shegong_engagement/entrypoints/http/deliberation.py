@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request
 from shegong_events.calendar import today
 from shegong_runtime import openapi
 from shegong_runtime.auth import WRITERS
-from shegong_runtime.commands import Sealer, changed, last
+from shegong_runtime.commands import Sealer, changed, last, last_of
 from shegong_runtime.inputs import Day, Identifier
 from shegong_runtime.paging import Page, Paging
 from shegong_runtime.routes import Reader, Writing
@@ -75,13 +75,12 @@ async def vote_motion(
     """Record a vote; the quorum rule is the meeting's own, else the station's, else the default."""
     fallback = config.settings().quorum_for(station_id, None)
     vote = Vote(station_id, meeting_id, **body.facts(), fallback=fallback)
-    picked = {k: last(k) for k in ("motion_id", "passed", "quorum_met")}
     return await call.send(
         meeting(
             station_id,
             meeting_id,
             vote,
-            changed(201, "meeting_id", **picked),
+            changed(201, "meeting_id", **last_of("motion_id", "passed", "quorum_met")),
             occurred_at=occurred_on(body.voted_on),  # the event says the day: as held if absent
         )
     )

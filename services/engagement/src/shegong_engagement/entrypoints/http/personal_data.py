@@ -69,7 +69,7 @@ async def export_volunteer(
     rt = runtime(request)
 
     async def found() -> None:
-        state, _ = await load(rt.store, VOLUNTEER, volunteer_id)
+        state, _ = await load(rt.events, VOLUNTEER, volunteer_id)
         require_volunteer(state, station_id, volunteer_id)
 
     subject, streams = volunteer_subject(volunteer_id), [f"volunteer-{volunteer_id}"]

@@ -30,7 +30,7 @@ async def _open(
     for sealed, plain in fields.items():
         value = row.pop(sealed, None)
         if allowed and value is not None:
-            row[plain] = await rt.keys.open_or_redacted(subject, value)
+            row[plain] = await rt.sealing.open_or_redacted(subject, value)
     return row
 
 

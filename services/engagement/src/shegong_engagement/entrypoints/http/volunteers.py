@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from shegong_events.calendar import at_noon, now, today
 from shegong_runtime import masking, openapi
 from shegong_runtime.auth import WRITERS
-from shegong_runtime.commands import Sealer, changed, last
+from shegong_runtime.commands import Sealer, changed, last, last_of
 from shegong_runtime.inputs import Identifier, new_id
 from shegong_runtime.paging import Page, Paging
 from shegong_runtime.routes import Reader, Writing
@@ -140,13 +140,12 @@ async def check_out(
     end = EndSession(
         station_id, volunteer_id, session_id, body.checked_out_at, now=now(), limit=limit
     )
-    picked = {k: last(k) for k in ("session_id", "minutes", "auto_closed")}
     return await call.send(
         volunteer(
             station_id,
             volunteer_id,
             end,
-            changed(200, "volunteer_id", **picked),
+            changed(200, "volunteer_id", **last_of("session_id", "minutes", "auto_closed")),
             occurred_at=body.checked_out_at,
         )
     )

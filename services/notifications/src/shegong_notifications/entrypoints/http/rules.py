@@ -86,7 +86,7 @@ async def disable_rule(rule_id: Identifier, body: bodies.DisableRule, call: Mana
     return await call.send(_order(rule_id, command, row["station_id"], scope))
 
 
-def _scope(row: dict) -> tuple[str | None, str | None]:  # type: ignore[type-arg]
+def _scope(row: dict[str, Any]) -> tuple[str | None, str | None]:
     return (
         row["scope_id"] if row["scope"] == "station" else None,
         row["scope_id"] if row["scope"] == "district" else None,

@@ -65,8 +65,8 @@ async def get_organisation(
     person, phone = row.pop("responsible_person_sealed"), row.pop("responsible_phone_sealed")
     if who.role in WRITERS:
         sealed = subject(organisation_id)
-        row["responsible_person"] = await rt.keys.open_or_redacted(sealed, person)
-        row["responsible_phone"] = await rt.keys.open_or_redacted(sealed, phone)
+        row["responsible_person"] = await rt.sealing.open_or_redacted(sealed, person)
+        row["responsible_phone"] = await rt.sealing.open_or_redacted(sealed, phone)
         row = masking.for_reader(who, row)  # a bureau sees the number masked
     return row
 

@@ -113,7 +113,7 @@ async def export_org_contact(
     stream = f"organisation-{organisation_id}"
 
     async def found() -> None:
-        if not await rt.store.load(stream):
+        if not await rt.events.load(stream):
             raise OrganisationNotFound(f"no organisation {organisation_id} at station {station_id}")
 
     subject = organisations.subject(organisation_id)

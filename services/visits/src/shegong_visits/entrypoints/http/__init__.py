@@ -16,7 +16,7 @@ PARTS = (households, visits, needs, consent, ledger)
 for route in (r for part in PARTS for r in part.router.routes):
     if not isinstance(route, APIRoute):
         continue
-    if "POST" in route.methods and "{household_id}" in route.path:
+    if "POST" in (route.methods or set()) and "{household_id}" in route.path:
         route.openapi_extra = {**(route.openapi_extra or {}), **IF_MATCH}
     elif route.name == GET_HOUSEHOLD:
         route.openapi_extra = {"responses": {"200": {"headers": ETAG}}}

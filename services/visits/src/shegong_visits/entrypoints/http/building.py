@@ -36,12 +36,14 @@ def registration(body: bodies.RegisterHousehold, household_id: str, at: datetime
 
     async def build(_state: Household, kit_seal: Sealer) -> commands.RegisterHousehold:
         seal = personal.sealer(household_id, kit_seal)
+        head = await seal(body.head_name)
+        assert head is not None, "a required name seals to a value"
         return commands.RegisterHousehold(
             household_id=household_id,
             categories=tuple(body.categories),
             community=body.community,
             members=await _members(body.members, seal),
-            head_name_sealed=await seal(body.head_name),
+            head_name_sealed=head,
             phone_sealed=await seal(body.phone),
             address_sealed=await seal(body.address),
             id_number_sealed=await seal(body.id_number),

@@ -25,7 +25,7 @@ async def household_in_scope(
 ) -> tuple[Household, int]:
     """The household and its version (404 when unknown), if the caller may read at its station
     (403)."""
-    state, version = await load(rt.store, config.households(), household_id)
+    state, version = await load(rt.events, config.households(), household_id)
     if not state.registered:
         raise HouseholdNotFound(f"未登记的家庭 {household_id}")
     await rt.stations.check_read(who, state.station_id)

@@ -4,6 +4,7 @@ and its progress. Files travel as the raw request or response body (`.xlsx`)."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request
@@ -30,7 +31,9 @@ class Xlsx(Response):
     media_type = workbook.MEDIA_TYPE
 
 
-XLSX = {200: {"content": {workbook.MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}}}}}
+XLSX: dict[int | str, dict[str, Any]] = {
+    200: {"content": {workbook.MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}}}}
+}
 UPLOAD = {  # the .xlsx file as the raw body; octet-stream, as any client (and schemathesis) sends bytes
     "requestBody": {
         "required": True,
@@ -136,7 +139,7 @@ async def households_import_progress(
 ):
     """How far an import has come: rows done of rows, added, repeated, already there."""
     rt = runtime(request)
-    s = rt.store.schema  # type: ignore[union-attr]
+    s = rt.events.schema
     r = await rt.pool.fetchrow(f"SELECT * FROM {s}.ledger_imports WHERE import_id = $1", import_id)
     await rt.stations.refresh()
     if r is None or not who.can_see(r["station_id"], rt.stations.district_of):
@@ -158,7 +161,7 @@ async def households_imports(
 ):
     """The import audit of the stations the caller sees, newest first (who, file hash, rows)."""
     rt = runtime(request)
-    s = rt.store.schema  # type: ignore[union-attr]
+    s = rt.events.schema
     stations = await rt.stations.scope(who, station_id)
     select = paging.Select(f"SELECT * FROM {s}.ledger_imports").within(stations)
     rows, after = await select.page(rt.pool, IMPORTS, page)
