@@ -17,7 +17,7 @@ from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from enum import StrEnum
 
-from shegong_events import DomainEvent, Envelope
+from shegong_events import DomainEvent
 from shegong_events.registry import (
     OrgCategory,
     OrgChanged,
@@ -240,7 +240,7 @@ class OrganisationDecider(Decider[Command, Organisation]):
                         f"organisation {command.organisation_id} has already filed",
                         field="organisation_id",
                     )
-                return [OrgFiled(**_facts(command))]
+                return [OrgFiled(station_id=command.station_id, **_facts(command))]
             case ReturnFiling(reasons=reasons):
                 must_be_active(state, command)
                 must_be_pending(state, command)
@@ -285,10 +285,11 @@ class OrganisationDecider(Decider[Command, Organisation]):
                 return [OrgContactErased(reason=reason, erased_at=erased_at)]
         raise TypeError(f"not an organisation command: {command!r}")
 
-    def evolve(self, state: Organisation, event: DomainEvent, envelope: Envelope) -> Organisation:
+    def evolve(self, state: Organisation, event: DomainEvent) -> Organisation:
         match event:
             case OrgFiled():
-                return Organisation(Status.pending, envelope.station_id, event.name, event.category)
+                station = event.station_id or ""
+                return Organisation(Status.pending, station, event.name, event.category)
             case OrgFilingReturned():
                 return replace(state, status=Status.returned)
             case OrgFilingResubmitted():
