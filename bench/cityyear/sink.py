@@ -1,7 +1,7 @@
 """Where a generated command goes: the service's decider, then its event store in bulk.
 
 `Streams` is the command path without HTTP: the aggregate's state and version held while its
-station is generated, `decide` on them, envelopes at the next versions, `evolve` after. `Sink`
+station is generated, `decide` on them, envelopes at the next versions, `evolve` on them after. `Sink`
 buffers a service's envelopes and appends them with `EventStore.append_bulk` in one transaction
 per batch, together with the data keys first used in that batch (as the command path stores a
 key in its append transaction) and the batch's side tables (registers, erasures).
@@ -16,7 +16,7 @@ from typing import Any, Generic, TypeVar
 
 import asyncpg
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from shegong_events import Envelope
+from shegong_events import CATALOG, Envelope
 from shegong_runtime.crypto import KeyStore
 from shegong_runtime.decider import Decider
 from shegong_runtime.eventstore import EventStore
@@ -128,7 +128,7 @@ class Streams(Generic[S]):
                 occurred_at=at,
                 aggregate_version=version + i,
             )
-            state = self.decider.evolve(state, event, envelope)
+            state = self.decider.evolve(state, CATALOG.decode(envelope))  # as read back
             envelopes.append(envelope)
         self.states[aggregate_id] = (state, version + len(events))
         return envelopes

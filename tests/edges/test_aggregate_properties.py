@@ -54,7 +54,7 @@ class Stream:
             envelope = Envelope.wrap(
                 event, aggregate_id=self.aggregate_id, station_id=STATION, actor="property"
             ).model_copy(update={"aggregate_version": len(self.stored) + 1})
-            self.state = self.aggregate.evolve(self.state, event, envelope)
+            self.state = self.aggregate.evolve(self.state, event)
             self.stored.append(envelope.model_dump_json())
         return True
 
@@ -210,6 +210,7 @@ household_commands = st.one_of(
             None,
             H_T0 + timedelta(hours=h),
             tier,
+            station_id=STATION,
         ),
         st.sampled_from(["high", "key", "general"]),
         hours,

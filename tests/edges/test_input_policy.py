@@ -405,3 +405,19 @@ async def test_every_service_is_ready_after_all_of_it(clients):
     for name, client in clients.items():
         r = await client.get("/readyz")
         assert r.status_code == 200, (name, r.text)
+
+
+def test_a_time_without_a_zone_is_station_time_once_it_is_parsed():
+    """The edge gives a zoneless time the station's zone, so no command or rule behind it
+    normalises it again."""
+    from datetime import datetime, timedelta
+
+    from pydantic import TypeAdapter
+    from shegong_events.calendar import STATION_TZ
+    from shegong_runtime.inputs import When
+
+    parsed: datetime = TypeAdapter(When).validate_python("2024-03-22T10:00:00")
+    assert parsed == datetime(2024, 3, 22, 10, tzinfo=STATION_TZ)
+    assert parsed.utcoffset() == timedelta(hours=8)
+    given: datetime = TypeAdapter(When).validate_python("2024-03-22T02:00:00Z")
+    assert given.utcoffset() == timedelta(0) and given == parsed

@@ -4,7 +4,14 @@ from pathlib import Path
 
 import pytest
 from pydantic import Field, ValidationError
-from shegong_events import CATALOG, DomainEvent, Envelope, EventCatalog, UnknownEventType
+from shegong_events import (
+    CATALOG,
+    DomainEvent,
+    Envelope,
+    EventCatalog,
+    OpensAtStation,
+    UnknownEventType,
+)
 from shegong_events.schemas import DEFAULT_DIR, render_all
 from shegong_events.subjects import Subject, domain_filter, subject_for, token
 from shegong_testing.probe import probe_event
@@ -75,6 +82,32 @@ def test_unknown_types_and_missing_upcasters_are_named():
     old = Envelope.wrap(Old(), aggregate_id="a", station_id="s", actor="t")
     with pytest.raises(UnknownEventType, match="no upcaster for Gap v1"):
         catalog.decode(old)
+
+
+def test_a_first_event_names_its_station_once_as_the_envelope_carries_it():
+    """An aggregate's first event names its station for `evolve`; the data never repeats it (a
+    release without the field reads it), and an event stored before it named one decodes to the
+    envelope's station."""
+    from shegong_events.registry import OrgFiled
+
+    filed = OrgFiled(
+        station_id="xigu-fulilu",
+        name="银龄之声合唱团",
+        category="culture_sports",
+        community="福东社区",
+        responsible_person_sealed="sealed:v1:AAAA",
+        members=12,
+        activity_area="福利东路社区",
+        charter_summary="以歌会友",
+    )
+    env = Envelope.wrap(filed, aggregate_id="org-1", station_id="xigu-fulilu", actor="t")
+    assert "station_id" not in env.data
+    assert CATALOG.decode(env) == filed
+    stored_before = env.model_copy(update={"station_id": "honggu-haishiwan"})
+    decoded = CATALOG.decode(stored_before)
+    assert isinstance(decoded, OpensAtStation) and decoded.station_id == "honggu-haishiwan"
+    with pytest.raises(ValueError, match="names station xigu-fulilu"):
+        Envelope.wrap(filed, aggregate_id="org-1", station_id="honggu-haishiwan", actor="t")
 
 
 def test_committed_json_schemas_match_the_models():

@@ -43,6 +43,7 @@ DONGGANG = CoOrganiser(name="大通路社区", kind="community_committee")
 SETTINGS_RULE: tuple[QuorumRule, talk.RuleSource] = (QuorumRule(), "settings")
 
 scheduled = MeetingScheduled(
+    station_id=STATION,
     kind="resident_deliberation",
     title="居民议事会",
     scheduled_on=DAY,

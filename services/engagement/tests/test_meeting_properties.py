@@ -45,7 +45,7 @@ class Stream:
             envelope = Envelope.wrap(
                 event, aggregate_id=MEETING_ID, station_id=STATION, actor="property"
             ).model_copy(update={"aggregate_version": len(self.stored) + 1})
-            self.state = MEETING.evolve(self.state, event, envelope)
+            self.state = MEETING.evolve(self.state, event)
             self.stored.append(envelope.model_dump_json())
         self.accepted.append([e.event_type for e in events])
         return True

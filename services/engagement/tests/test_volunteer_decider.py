@@ -42,6 +42,7 @@ NOW = T0 + timedelta(days=1)
 NUMBER = "ZY-2024-7KQ3M-9TXWA-Y"
 
 enrolled = VolunteerEnrolled(
+    station_id=STATION,
     category="student",
     affiliation="兰州财经大学社会工作协会",
     skills=["入户陪伴"],
@@ -91,7 +92,8 @@ def test_enrolment_records_sealed_name_and_phone_and_today_unless_told():
 def test_commands_name_a_volunteer_enrolled_at_the_station():
     given().when(begin()).raises(VolunteerNotFound)
     other = scenario(VOLUNTEER, aggregate_id=VID, station_id="xigu-fulilu")
-    other(enrolled).when(begin()).raises(VolunteerNotFound)
+    elsewhere = enrolled.model_copy(update={"station_id": "xigu-fulilu"})
+    other(elsewhere).when(begin()).raises(VolunteerNotFound)
 
 
 def test_a_training_is_recorded_once():

@@ -34,6 +34,7 @@ NUMBER = org.filing_number(STATION, 2024, 1)
 given = scenario(ORGANISATION, aggregate_id=ORG_ID, station_id=STATION)
 
 FILED = OrgFiled(
+    station_id=STATION,
     name="银龄之声合唱团",
     category="culture_sports",
     community="福东社区",

@@ -37,10 +37,10 @@ def at(day: int, hour: int = 10) -> datetime:
     return datetime(2024, 3, day, hour, tzinfo=STATION_TZ)
 
 
-def register(tier="general", members=()) -> do.RegisterHousehold:
+def register(tier="general", members=(), station_id=None) -> do.RegisterHousehold:
     return do.RegisterHousehold(
         "h1", ("minimum_living_allowance",), None, tuple(members), "sealed:v1:x", None, None, None,
-        at(1), tier,
+        at(1), tier, station_id=station_id,
     )  # fmt: skip
 
 
@@ -96,6 +96,19 @@ def test_the_tier_sets_when_the_next_visit_is_due(tier, days):
         given().when(register(tier)).then(registered(), tiered(tier, at(1) + timedelta(days=days)))
     )
     assert state.next_due_at == at(1) + timedelta(days=days)
+
+
+def test_a_household_is_at_the_station_its_registration_names():
+    named = registered().model_copy(update={"station_id": "st"})
+    state = (
+        given()
+        .when(register(station_id="st"))
+        .then(named, tiered("general", at(1) + timedelta(days=90)))
+    )
+    assert state.station_id == "st"
+    assert (
+        given(registered()).state.station_id == "st"
+    )  # stored before it named one: the envelope's
 
 
 def test_a_household_is_registered_once():

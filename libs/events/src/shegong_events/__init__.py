@@ -1,7 +1,7 @@
 """Event contracts of Shegong: the only thing services share about each other."""
 
 from shegong_events.catalog import CATALOG, EventCatalog, UnknownEventType
-from shegong_events.envelope import DomainEvent, Envelope, new_event_id
+from shegong_events.envelope import DomainEvent, Envelope, OpensAtStation, new_event_id
 from shegong_events.subjects import Subject, domain_of, stream_name, subject_for
 
 __all__ = [
@@ -9,6 +9,7 @@ __all__ = [
     "DomainEvent",
     "Envelope",
     "EventCatalog",
+    "OpensAtStation",
     "Subject",
     "UnknownEventType",
     "domain_of",

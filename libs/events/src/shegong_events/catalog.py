@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from shegong_events.envelope import DomainEvent, Envelope
+from shegong_events.envelope import DomainEvent, Envelope, OpensAtStation
 
 E = TypeVar("E", bound=type[DomainEvent])
 Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
@@ -75,10 +75,14 @@ class EventCatalog:
         return envelope.model_copy(update={"data": data, "schema_version": version})
 
     def decode(self, envelope: Envelope) -> DomainEvent:
-        """The domain event inside an envelope, upcast to the latest version and validated."""
+        """The domain event inside an envelope, upcast to the latest version and validated; an
+        event that opens an aggregate at a station names the envelope's station."""
         current = self.upcast(envelope)
         model = self._models[(current.event_type, current.schema_version)]
-        return model.model_validate(current.data)
+        data = current.data
+        if issubclass(model, OpensAtStation) and data.get("station_id") is None:
+            data = {**data, "station_id": current.station_id}
+        return model.model_validate(data)
 
 
 CATALOG = EventCatalog()

@@ -21,7 +21,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from shegong_events.catalog import CATALOG
-from shegong_events.envelope import DomainEvent
+from shegong_events.envelope import DomainEvent, OpensAtStation
 from shegong_events.erasure import ErasureReason
 from shegong_events.ids import ENGAGEMENT_ID
 
@@ -144,7 +144,7 @@ class VolunteerEvent(EngagementEvent):
 
 
 @CATALOG.register
-class MeetingScheduled(MeetingEvent):
+class MeetingScheduled(MeetingEvent, OpensAtStation):
     """A station scheduled a meeting it hosts (host station = envelope `station_id`)."""
 
     event_type = "MeetingScheduled"
@@ -296,7 +296,7 @@ class ActionItemDone(MeetingEvent):
 
 
 @CATALOG.register
-class VolunteerEnrolled(VolunteerEvent):
+class VolunteerEnrolled(VolunteerEvent, OpensAtStation):
     """A station enrolled a volunteer; name and phone sealed with the volunteer's own key."""
 
     event_type = "VolunteerEnrolled"

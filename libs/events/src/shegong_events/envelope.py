@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic.json_schema import SkipJsonSchema
 from uuid6 import uuid7
 
 SUBJECT_TOKEN = r"^[A-Za-z0-9_\-]+$"  # one NATS subject token: no dots, spaces or wildcards
@@ -35,6 +36,20 @@ class DomainEvent(BaseModel):
     schema_version: ClassVar[int] = 1
     domain: ClassVar[str]
     aggregate_type: ClassVar[str]
+
+
+class OpensAtStation(DomainEvent):
+    """The first event of an aggregate that belongs to a station: it names that station, so that
+    `evolve(state, event)` folds it with no envelope in sight.
+
+    The station travels once, as the envelope's `station_id`; the data never repeats it (a
+    release that does not know the field must still read what this one writes), and decoding
+    gives it back to the event from the envelope (`EventCatalog.decode`).
+    """
+
+    station_id: SkipJsonSchema[str | None] = Field(
+        default=None, exclude=True, pattern=SUBJECT_TOKEN, max_length=64
+    )
 
 
 class Envelope(BaseModel):
@@ -80,6 +95,10 @@ class Envelope(BaseModel):
         aggregate_version: int = 0,
     ) -> Envelope:
         """`aggregate_version`: where the command path knows it (else the store stamps it)."""
+        if isinstance(event, OpensAtStation) and event.station_id not in (None, station_id):
+            raise ValueError(
+                f"{event.event_type} names station {event.station_id}, its envelope {station_id}"
+            )
         event_id = new_event_id()
         return cls(
             event_id=event_id,

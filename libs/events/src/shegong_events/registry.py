@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from shegong_events.catalog import CATALOG
-from shegong_events.envelope import DomainEvent
+from shegong_events.envelope import DomainEvent, OpensAtStation
 from shegong_events.erasure import ErasureReason
 from shegong_events.ids import SLUG
 
@@ -70,7 +70,7 @@ class OrganisationEvent(RegistryEvent):
 
 
 @CATALOG.register
-class OrgFiled(OrganisationEvent):
+class OrgFiled(OrganisationEvent, OpensAtStation):
     """A community social organisation filed for registration (备案申请) at its station.
 
     The station is the envelope's `station_id`; the filing is pending until returned or approved.

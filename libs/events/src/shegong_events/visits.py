@@ -14,7 +14,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from shegong_events.catalog import CATALOG
-from shegong_events.envelope import DomainEvent
+from shegong_events.envelope import DomainEvent, OpensAtStation
 from shegong_events.ids import IDENTIFIER
 
 Id = Annotated[str, Field(pattern=IDENTIFIER)]
@@ -146,7 +146,7 @@ class ServiceGiven(BaseModel):
 
 
 @CATALOG.register
-class HouseholdRegistered(VisitsEvent):
+class HouseholdRegistered(VisitsEvent, OpensAtStation):
     """A household in difficulty registered at a station; the head's personal data is sealed."""
 
     event_type = "HouseholdRegistered"

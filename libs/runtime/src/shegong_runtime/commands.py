@@ -323,7 +323,7 @@ async def _commit(
             conn, store.schema, station
         )  # keys only for accepted commands
         for envelope in stored:
-            state = aggregate.evolve(state, CATALOG.decode(envelope), envelope)
+            state = aggregate.evolve(state, CATALOG.decode(envelope))
         answer = replace(respond(stored, state), version=version + len(stored))
         if after_append is not None:
             await after_append(conn, stored)

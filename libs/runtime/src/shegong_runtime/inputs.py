@@ -5,7 +5,9 @@ those refuse must be refused here first, as a 422 naming the field and the rule:
 
 - text carries no NUL or control characters (notes may hold newlines and tabs);
 - each kind of text has a maximum length, each list a maximum number of items;
-- dates and times lie within 1900-2100, in bodies and query parameters alike;
+- dates and times lie within 1900-2100, in bodies and query parameters alike; a time given
+  without a zone is station time and gets its zone here (`When`), once, so nothing behind the
+  edge normalises it again;
 - identifiers match a pattern and a length.
 
 Request models derive from `RequestModel`, whose check walks every value (nested models of
@@ -32,6 +34,7 @@ from pydantic import (
 from pydantic.fields import FieldInfo
 from pydantic.json_schema import JsonDict
 from pydantic_core import PydanticCustomError
+from shegong_events.calendar import as_aware
 from shegong_events.ids import IDENTIFIER, PHONE, SLUG, new_id  # noqa: F401  (new_id re-exported)
 
 EARLIEST_YEAR = 1900
@@ -111,6 +114,7 @@ Day = Annotated[
 When = Annotated[
     datetime,
     AfterValidator(in_range),
+    AfterValidator(as_aware),
     WithJsonSchema(
         {
             "type": "string",

@@ -117,7 +117,7 @@ class Snapshots:
             )
         for row in rows:
             envelope = _row_to_envelope(row)
-            state = aggregate.evolve(state, CATALOG.decode(envelope), envelope)
+            state = aggregate.evolve(state, CATALOG.decode(envelope))
         version = base + len(rows)
         if rows and len(rows) >= self.every:
             await self.save(stream, key, version, rows[-1]["event_id"], state)

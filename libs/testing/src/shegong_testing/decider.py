@@ -4,8 +4,9 @@
     given(filed, returned).when(Approve(...)).raises(FilingNotPending)
     given(filed).when(Approve(...)).then(OrgFilingApproved(...))
 
-`then` also folds the decided events onto the state, so a decision the aggregate cannot evolve
-fails here rather than at the next load.
+`then` also folds the decided events onto the state, as the command path does (wrapped,
+stored, decoded back), so a decision the aggregate cannot evolve fails here rather than at the
+next load.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
 import pytest
-from shegong_events import DomainEvent, Envelope
+from shegong_events import CATALOG, DomainEvent, Envelope
 from shegong_runtime.decider import Decider
 
 S = TypeVar("S")
@@ -62,17 +63,10 @@ class When(Generic[S]):
         events = self.decided()
         assert events == list(expected)
         state = self.state
-        for env, event in zip(
-            envelopes(
-                events,
-                aggregate_id=self.aggregate_id,
-                station_id=self.station_id,
-                start=self.version,
-            ),
-            events,
-            strict=True,
+        for env in envelopes(
+            events, aggregate_id=self.aggregate_id, station_id=self.station_id, start=self.version
         ):
-            state = self.decider.evolve(state, event, env)
+            state = self.decider.evolve(state, CATALOG.decode(env))
         return state
 
     def raises(self, rule: type[E]) -> E:

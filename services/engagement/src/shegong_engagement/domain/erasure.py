@@ -8,8 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from shegong_events import DomainEvent, Envelope
+from shegong_events import DomainEvent
 from shegong_events.engagement import MeetingNameErased, VolunteerErased
+from shegong_events.erasure import ErasureReason
 from shegong_runtime.decider import Decider
 
 from shegong_engagement.domain.errors import ActionItemNotFound, IssueNotFound
@@ -21,7 +22,7 @@ from shegong_engagement.domain.volunteer import VOLUNTEER, Volunteer, require_vo
 class EraseVolunteer:
     station_id: str
     volunteer_id: str
-    reason: str
+    reason: ErasureReason
     erased_at: datetime
 
 
@@ -33,7 +34,7 @@ class EraseMeetingName:
     meeting_id: str
     issue_id: str | None = None
     action_id: str | None = None
-    reason: str
+    reason: ErasureReason
     erased_at: datetime
 
 
@@ -43,8 +44,8 @@ class VolunteerErasure(Decider[EraseVolunteer, Volunteer]):
     def initial(self) -> Volunteer:
         return VOLUNTEER.initial()
 
-    def evolve(self, state: Volunteer, event: DomainEvent, envelope: Envelope) -> Volunteer:
-        return VOLUNTEER.evolve(state, event, envelope)
+    def evolve(self, state: Volunteer, event: DomainEvent) -> Volunteer:
+        return VOLUNTEER.evolve(state, event)
 
     def decide(self, command: EraseVolunteer, state: Volunteer) -> list[DomainEvent]:
         require_volunteer(state, command.station_id, command.volunteer_id)
@@ -57,8 +58,8 @@ class MeetingNameErasure(Decider[EraseMeetingName, Meeting]):
     def initial(self) -> Meeting:
         return MEETING.initial()
 
-    def evolve(self, state: Meeting, event: DomainEvent, envelope: Envelope) -> Meeting:
-        return MEETING.evolve(state, event, envelope)
+    def evolve(self, state: Meeting, event: DomainEvent) -> Meeting:
+        return MEETING.evolve(state, event)
 
     def decide(self, command: EraseMeetingName, state: Meeting) -> list[DomainEvent]:
         require_meeting(state, command.station_id, command.meeting_id)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Literal
 
-from shegong_events import DomainEvent, Envelope
+from shegong_events import DomainEvent
 from shegong_events.engagement import (
     CoOrganiser,
     MeetingCancelled,
@@ -134,12 +134,12 @@ MeetingCommand = (
 )
 
 
-def evolve_meeting(state: Meeting, event: DomainEvent, envelope: Envelope) -> Meeting:
+def evolve_meeting(state: Meeting, event: DomainEvent) -> Meeting:
     if isinstance(event, MeetingScheduled):
         return replace(
             state,
             status="scheduled",
-            station_id=envelope.station_id,
+            station_id=event.station_id or "",
             kind=event.kind,
             title=event.title,
             theme=event.theme,
@@ -174,7 +174,7 @@ def schedule(state: Meeting, cmd: Schedule) -> list[DomainEvent]:
         raise MeetingAlreadyScheduled(
             f"meeting {cmd.meeting_id} is already scheduled", field="meeting_id"
         )
-    return [MeetingScheduled(**facts(cmd, *ADDRESS))]
+    return [MeetingScheduled(station_id=cmd.station_id, **facts(cmd, *ADDRESS))]
 
 
 def hold(state: Meeting, cmd: Hold) -> list[DomainEvent]:
@@ -230,8 +230,8 @@ class MeetingDecider(Decider[MeetingCommand, Meeting]):
     def initial(self) -> Meeting:
         return Meeting()
 
-    def evolve(self, state: Meeting, event: DomainEvent, envelope: Envelope) -> Meeting:
-        state = evolve_meeting(state, event, envelope)
+    def evolve(self, state: Meeting, event: DomainEvent) -> Meeting:
+        state = evolve_meeting(state, event)
         return evolve_action_items(evolve_deliberation(state, event), event)
 
     def decide(self, command: MeetingCommand, state: Meeting) -> Sequence[DomainEvent]:

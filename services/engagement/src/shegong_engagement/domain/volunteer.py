@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
-from shegong_events import DomainEvent, Envelope
+from shegong_events import DomainEvent
 from shegong_events.engagement import (
     CertificateIssued,
     ServiceSessionCheckedIn,
@@ -141,7 +141,11 @@ def enroll(state: Volunteer, cmd: Enroll) -> list[DomainEvent]:
             f"volunteer {cmd.volunteer_id} is already enrolled", field="volunteer_id"
         )
     data = facts(cmd, *ADDRESS, "today", "enrolled_on")
-    return [VolunteerEnrolled(**data, enrolled_on=cmd.enrolled_on or cmd.today)]
+    return [
+        VolunteerEnrolled(
+            **data, station_id=cmd.station_id, enrolled_on=cmd.enrolled_on or cmd.today
+        )
+    ]
 
 
 def attend_training(state: Volunteer, cmd: AttendTraining) -> list[DomainEvent]:
@@ -226,11 +230,10 @@ def close_expired(state: Volunteer, now: datetime, limit: timedelta) -> list[Dom
     return [close_at_limit(state.open_session, session, limit)]
 
 
-def evolve_volunteer(state: Volunteer, event: DomainEvent, envelope: Envelope) -> Volunteer:
+def evolve_volunteer(state: Volunteer, event: DomainEvent) -> Volunteer:
     if isinstance(event, VolunteerEnrolled):
-        return replace(
-            state, enrolled=True, station_id=envelope.station_id, affiliation=event.affiliation
-        )
+        station = event.station_id or ""
+        return replace(state, enrolled=True, station_id=station, affiliation=event.affiliation)
     if isinstance(event, TrainingAttended):
         return replace(state, trainings=state.trainings | {event.training_id})
     if isinstance(event, ServiceSessionCheckedIn):
@@ -262,8 +265,8 @@ class VolunteerDecider(Decider[VolunteerCommand, Volunteer]):
     def initial(self) -> Volunteer:
         return Volunteer()
 
-    def evolve(self, state: Volunteer, event: DomainEvent, envelope: Envelope) -> Volunteer:
-        return evolve_volunteer(state, event, envelope)
+    def evolve(self, state: Volunteer, event: DomainEvent) -> Volunteer:
+        return evolve_volunteer(state, event)
 
     def decide(self, command: VolunteerCommand, state: Volunteer) -> Sequence[DomainEvent]:
         match command:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from shegong_events import DomainEvent, Envelope
+from shegong_events import DomainEvent
 from shegong_events.notifications import (
     Channel,
     NotificationFailed,
@@ -89,9 +89,7 @@ class NotificationDecider(Decider[Command, NotificationState]):
     def initial(self) -> NotificationState:
         return NotificationState()
 
-    def evolve(
-        self, state: NotificationState, event: DomainEvent, envelope: Envelope
-    ) -> NotificationState:
+    def evolve(self, state: NotificationState, event: DomainEvent) -> NotificationState:
         if isinstance(event, NotificationSent):
             return replace(state, sent=True, dead=False)
         if isinstance(event, NotificationFailed):

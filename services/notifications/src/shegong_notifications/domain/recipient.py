@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Literal
 
-from shegong_events import DomainEvent, Envelope
+from shegong_events import DomainEvent
 from shegong_events.erasure import ErasureReason
 from shegong_events.notifications import (
     AudienceRole,
@@ -127,9 +127,7 @@ class RecipientDecider(Decider[Command, RecipientState]):
     def initial(self) -> RecipientState:
         return RecipientState()
 
-    def evolve(
-        self, state: RecipientState, event: DomainEvent, envelope: Envelope
-    ) -> RecipientState:
+    def evolve(self, state: RecipientState, event: DomainEvent) -> RecipientState:
         if isinstance(event, RecipientRegistered):
             return RecipientState(
                 True, False, event.email_sealed is not None, event.webhook_url is not None

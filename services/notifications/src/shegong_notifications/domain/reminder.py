@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from shegong_events import DomainEvent, Envelope
+from shegong_events import DomainEvent
 from shegong_events.notifications import ReminderScheduled
 from shegong_runtime.decider import Decider
 
@@ -35,7 +35,7 @@ class ReminderDecider(Decider[ScheduleReminder, ReminderState]):
     def initial(self) -> ReminderState:
         return ReminderState()
 
-    def evolve(self, state: ReminderState, event: DomainEvent, envelope: Envelope) -> ReminderState:
+    def evolve(self, state: ReminderState, event: DomainEvent) -> ReminderState:
         return ReminderState(scheduled=True) if isinstance(event, ReminderScheduled) else state
 
     def decide(self, command: ScheduleReminder, state: ReminderState) -> list[DomainEvent]:

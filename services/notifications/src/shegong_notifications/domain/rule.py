@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-from shegong_events import DomainEvent, Envelope
+from shegong_events import DomainEvent
 from shegong_events.notifications import (
     Audience,
     Channel,
@@ -79,7 +79,7 @@ class RuleDecider(Decider[Command, RuleState]):
     def initial(self) -> RuleState:
         return RuleState()
 
-    def evolve(self, state: RuleState, event: DomainEvent, envelope: Envelope) -> RuleState:
+    def evolve(self, state: RuleState, event: DomainEvent) -> RuleState:
         if isinstance(event, RuleDefined):
             return RuleState(defined=True)
         if isinstance(event, RuleDisabled):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from shegong_events import DomainEvent, Envelope
+from shegong_events import DomainEvent
 from shegong_events.registry import EvaluationKind, EvaluationScores, StationEvaluated
 from shegong_runtime.decider import Decider
 from shegong_runtime.errors import Conflict
@@ -74,7 +74,7 @@ class EvaluationDecider(Decider[RecordEvaluation, Evaluation]):
             )
         ]
 
-    def evolve(self, state: Evaluation, event: DomainEvent, envelope: Envelope) -> Evaluation:
+    def evolve(self, state: Evaluation, event: DomainEvent) -> Evaluation:
         return Evaluation(True) if isinstance(event, StationEvaluated) else state
 
 

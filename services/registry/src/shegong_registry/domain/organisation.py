@@ -16,8 +16,10 @@ import unicodedata
 from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
-from shegong_events import DomainEvent, Envelope
+from shegong_events import DomainEvent
+from shegong_events.erasure import ErasureReason
 from shegong_events.registry import (
     OrgCategory,
     OrgChanged,
@@ -87,7 +89,7 @@ class Organisation:
     status: Status = Status.none
     station_id: str = ""
     name: str = ""
-    category: str = ""
+    category: OrgCategory = "other"  # until filed
     filing_number: str | None = None
 
 
@@ -164,7 +166,7 @@ class Deregister(OrganisationCommand):
 class EraseContact(OrganisationCommand):
     """PIPL: the responsible person's key goes with the event; the filing stays."""
 
-    reason: str
+    reason: ErasureReason
     erased_at: datetime
 
 
@@ -190,7 +192,7 @@ def filing_number(station_id: str, year: int, sequence: int) -> str:
     return f"{station_id}-{year}-{sequence:04d}"
 
 
-def _facts(command: OrganisationCommand) -> dict[str, object]:
+def _facts(command: OrganisationCommand) -> dict[str, Any]:
     """The command's fields for its event: everything but the address."""
     skip = {"station_id", "organisation_id"}
     return {f.name: getattr(command, f.name) for f in fields(command) if f.name not in skip}
@@ -240,7 +242,7 @@ class OrganisationDecider(Decider[Command, Organisation]):
                         f"organisation {command.organisation_id} has already filed",
                         field="organisation_id",
                     )
-                return [OrgFiled(**_facts(command))]
+                return [OrgFiled(station_id=command.station_id, **_facts(command))]
             case ReturnFiling(reasons=reasons):
                 must_be_active(state, command)
                 must_be_pending(state, command)
@@ -285,10 +287,11 @@ class OrganisationDecider(Decider[Command, Organisation]):
                 return [OrgContactErased(reason=reason, erased_at=erased_at)]
         raise TypeError(f"not an organisation command: {command!r}")
 
-    def evolve(self, state: Organisation, event: DomainEvent, envelope: Envelope) -> Organisation:
+    def evolve(self, state: Organisation, event: DomainEvent) -> Organisation:
         match event:
             case OrgFiled():
-                return Organisation(Status.pending, envelope.station_id, event.name, event.category)
+                station = event.station_id or ""
+                return Organisation(Status.pending, station, event.name, event.category)
             case OrgFilingReturned():
                 return replace(state, status=Status.returned)
             case OrgFilingResubmitted():

@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from shegong_events import DomainEvent, Envelope
+from shegong_events import DomainEvent
+from shegong_events.erasure import ErasureReason
 from shegong_events.registry import (
     StationContactErased,
     StationKind,
@@ -60,7 +61,7 @@ class EraseStationContact:
     """PIPL: the lead's and contact's key goes with the event; the station stays."""
 
     station_id: str
-    reason: str
+    reason: ErasureReason
     erased_at: datetime
 
 
@@ -112,7 +113,7 @@ class StationDecider(Decider[Command, Station]):
                 return [StationContactErased(reason=reason, erased_at=erased_at)]
         raise TypeError(f"not a station command: {command!r}")
 
-    def evolve(self, state: Station, event: DomainEvent, envelope: Envelope) -> Station:
+    def evolve(self, state: Station, event: DomainEvent) -> Station:
         if isinstance(event, StationOpened):
             return Station(True, event.name, event.district_id)
         if isinstance(event, StationUpdated):

@@ -1,7 +1,9 @@
 """What callers ask of a household: one frozen command per request, imperative names.
 
 Personal data arrives already sealed (`*_sealed`): the route seals with the household's key
-before the decider sees the command, so the domain never holds plaintext.
+before the decider sees the command, so the domain never holds plaintext. Times arrive with
+their zone: the edge that parses them gives a zoneless time the station's
+(`shegong_runtime.inputs.When`), and nothing after it normalises them again.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ class RegisterHousehold:
     registered_at: datetime
     tier: RiskTier = "general"
     tier_reason: TierReason = "initial_assessment"
+    station_id: str | None = None  # named in the event; else the envelope's (`OpensAtStation`)
 
 
 @dataclass(frozen=True)

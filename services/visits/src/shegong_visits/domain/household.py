@@ -12,11 +12,10 @@ While registered it takes every other command; the rules live beside this module
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 
-from shegong_events import DomainEvent, Envelope, calendar
-from shegong_events.visits import HouseholdRegistered
+from shegong_events import DomainEvent, calendar
 from shegong_runtime.decider import Decider
 
 from shegong_visits.domain import consent, need, registration, visit
@@ -52,11 +51,8 @@ class HouseholdDecider(Decider[HouseholdCommand, Household]):
     def initial(self) -> Household:
         return Household()
 
-    def evolve(self, state: Household, event: DomainEvent, envelope: Envelope) -> Household:
-        state = evolve(state, event)
-        if isinstance(event, HouseholdRegistered):
-            state = replace(state, station_id=envelope.station_id)
-        return state
+    def evolve(self, state: Household, event: DomainEvent) -> Household:
+        return evolve(state, event)
 
     def decide(self, command: HouseholdCommand, state: Household) -> Sequence[DomainEvent]:
         policy, now = self.policy, self.clock()

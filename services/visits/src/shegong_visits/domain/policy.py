@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from shegong_events.calendar import as_aware, local_date, start_of
+from shegong_events.calendar import local_date, start_of
 from shegong_events.visits import RiskTier
 from shegong_runtime.errors import DomainError
 
@@ -42,7 +42,7 @@ def not_in_future(
     value: date | datetime, now: datetime, field: str, error: type[DatedInFuture] = DatedInFuture
 ) -> None:
     if isinstance(value, datetime):
-        late = as_aware(value) > now + CLOCK_SKEW
+        late = value > now + CLOCK_SKEW
     else:
         late = value > local_date(now)
     if late:

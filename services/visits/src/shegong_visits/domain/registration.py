@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 
 from shegong_events import DomainEvent
-from shegong_events.calendar import as_aware, local_date
+from shegong_events.calendar import local_date
 from shegong_events.visits import (
     HouseholdErased,
     HouseholdRegistered,
@@ -30,9 +30,8 @@ from shegong_visits.domain.state import (
     due_after,
     evolve,
     require_active,
+    tiered,
 )
-
-UNSET_DUE = datetime.min.replace(tzinfo=UTC)  # replaced by `with_due` before the event leaves
 
 
 class MemberIdRepeated(DomainError):
@@ -41,11 +40,6 @@ class MemberIdRepeated(DomainError):
 
 class NothingToUpdate(DomainError):
     """An update changes at least one field."""
-
-
-def with_due(state: Household, event: DomainEvent, policy: VisitPolicy) -> DomainEvent:
-    """The event with `next_due_at` computed from the state it leads to."""
-    return event.model_copy(update={"next_due_at": due_after(evolve(state, event), policy)})
 
 
 def _unique_members(members: Sequence[Member]) -> None:
@@ -63,6 +57,7 @@ def register(
     not_in_future(cmd.registered_at, now, "registered_at")
     _unique_members(cmd.members)
     registered = HouseholdRegistered(
+        station_id=cmd.station_id,
         household_id=cmd.household_id,
         categories=list(dict.fromkeys(cmd.categories)),
         community=cmd.community,
@@ -72,7 +67,7 @@ def register(
         phone_sealed=cmd.phone_sealed,
         address_sealed=cmd.address_sealed,
         id_number_sealed=cmd.id_number_sealed,
-        registered_at=as_aware(cmd.registered_at),
+        registered_at=cmd.registered_at,
     )
     first = AssignRiskTier(cmd.tier, cmd.tier_reason, cmd.registered_at)
     return [registered, *assign_tier(first, evolve(state, registered), policy, now, first=True)]
@@ -102,17 +97,21 @@ def update(cmd: UpdateHousehold, state: Household, now: datetime) -> list[Domain
 def assign_tier(
     cmd: AssignRiskTier, state: Household, policy: VisitPolicy, now: datetime, first: bool = False
 ) -> list[DomainEvent]:
+    """The tier and the next visit it makes due: one interval after the last contact, sooner
+    after a major change."""
     require_active(state)
     not_in_future(cmd.assigned_at, now, "assigned_at")
-    event = RiskTierAssigned(
-        tier=cmd.tier,
-        previous_tier=None if first else state.tier,
-        reason=cmd.reason,
-        major_change=cmd.major_change,
-        assigned_at=as_aware(cmd.assigned_at),
-        next_due_at=UNSET_DUE,
-    )
-    return [with_due(state, event, policy)]
+    due = due_after(tiered(state, cmd.tier, cmd.assigned_at, cmd.major_change), policy)
+    return [
+        RiskTierAssigned(
+            tier=cmd.tier,
+            previous_tier=None if first else state.tier,
+            reason=cmd.reason,
+            major_change=cmd.major_change,
+            assigned_at=cmd.assigned_at,
+            next_due_at=due,
+        )
+    ]
 
 
 def erase(cmd: EraseHousehold, state: Household, now: datetime) -> list[DomainEvent]:

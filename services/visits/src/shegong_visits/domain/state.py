@@ -1,7 +1,9 @@
 """What a household's events add up to, and how one more event changes it (pure).
 
 The decider (`domain.household`) reads this state to choose events; the read of one household
-(`GET /households/{id}`) shows it.
+(`GET /households/{id}`) shows it. The moves that set when the next visit is due (`tiered`,
+`visited`, `followed_up`) are shared: the decider looks ahead with them to put the due date into
+the event, and `evolve` replays them from the event.
 """
 
 from __future__ import annotations
@@ -139,7 +141,36 @@ def due_after(state: Household, policy: VisitPolicy) -> datetime:
     return due
 
 
-def _needs(state: Household, need_id: str, **changes: object) -> dict[str, Need]:
+def tiered(
+    state: Household, tier: RiskTier, assigned_at: datetime, major_change: bool
+) -> Household:
+    """The household on a new tier; a major change brings the next visit forward."""
+    major = assigned_at if major_change else state.major_change_at
+    return replace(state, tier=tier, major_change_at=major)
+
+
+def late_entry(state: Household, visited_at: datetime) -> bool:
+    """A visit older than the last one recorded: entered late, it moves no dates."""
+    return state.last_visit_at is not None and visited_at < state.last_visit_at
+
+
+def visited(state: Household, visited_at: datetime, next_follow_up_on: date | None) -> Household:
+    """The household after a visit: the last contact, and the follow-up it set (if any)."""
+    if late_entry(state, visited_at):
+        return state
+    follow = end_of_day(next_follow_up_on) if next_follow_up_on else None
+    return replace(state, last_visit_at=visited_at, follow_up_due=follow)
+
+
+def followed_up(state: Household, follow_up_on: date) -> Household:
+    """The household with a follow-up set: the earlier of it and one already set."""
+    due = end_of_day(follow_up_on)
+    return replace(
+        state, follow_up_due=min(state.follow_up_due, due) if state.follow_up_due else due
+    )
+
+
+def _needs(state: Household, need_id: str, **changes: Any) -> dict[str, Need]:
     return {**state.needs, need_id: replace(state.needs[need_id], **changes)}
 
 
@@ -148,6 +179,7 @@ def _registered(state: Household, e: HouseholdRegistered) -> Household:
         state,
         registered=True,
         household_id=e.household_id,
+        station_id=e.station_id or "",
         categories=tuple(e.categories),
         community=e.community,
         member_count=e.member_count,
@@ -169,8 +201,8 @@ def _updated(state: Household, e: HouseholdUpdated) -> Household:
 
 
 def _tiered(state: Household, e: RiskTierAssigned) -> Household:
-    major = e.assigned_at if e.major_change else state.major_change_at
-    return replace(state, tier=e.tier, major_change_at=major, next_due_at=e.next_due_at)
+    moved = tiered(state, e.tier, e.assigned_at, e.major_change)
+    return replace(moved, next_due_at=e.next_due_at)
 
 
 def _scheduled(state: Household, e: VisitScheduled) -> Household:
@@ -178,22 +210,15 @@ def _scheduled(state: Household, e: VisitScheduled) -> Household:
 
 
 def _visited(state: Household, e: VisitRecorded) -> Household:
-    visits = {
-        "recorded": state.recorded | {e.visit_id},
-        "scheduled": state.scheduled - {e.visit_id},
-    }
-    if state.last_visit_at is not None and e.visited_at < state.last_visit_at:
-        return replace(state, **visits)  # a late entry of an older visit moves no dates
-    follow = end_of_day(e.next_follow_up_on) if e.next_follow_up_on else None
-    return replace(
-        state, **visits, last_visit_at=e.visited_at, follow_up_due=follow, next_due_at=e.next_due_at
-    )
+    recorded, scheduled = state.recorded | {e.visit_id}, state.scheduled - {e.visit_id}
+    if late_entry(state, e.visited_at):
+        return replace(state, recorded=recorded, scheduled=scheduled)
+    moved = visited(state, e.visited_at, e.next_follow_up_on)
+    return replace(moved, recorded=recorded, scheduled=scheduled, next_due_at=e.next_due_at)
 
 
 def _follow_up(state: Household, e: FollowUpScheduled) -> Household:
-    due = end_of_day(e.follow_up_on)
-    follow = min(state.follow_up_due, due) if state.follow_up_due else due
-    return replace(state, follow_up_due=follow, next_due_at=e.next_due_at)
+    return replace(followed_up(state, e.follow_up_on), next_due_at=e.next_due_at)
 
 
 def _need_identified(state: Household, e: NeedIdentified) -> Household:

@@ -5,15 +5,20 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from shegong_events import DomainEvent
-from shegong_events.calendar import as_aware, local_date
+from shegong_events.calendar import local_date
 from shegong_events.visits import FollowUpScheduled, NeedIdentified, VisitRecorded, VisitScheduled
 from shegong_runtime.errors import Conflict, DomainError
 
 from shegong_visits.domain.commands import RecordVisit, ScheduleFollowUp, ScheduleVisit
 from shegong_visits.domain.need import UnknownNeed, check_new_need
 from shegong_visits.domain.policy import VisitDatedInFuture, VisitPolicy, not_in_future
-from shegong_visits.domain.registration import UNSET_DUE, with_due
-from shegong_visits.domain.state import Household, require_active
+from shegong_visits.domain.state import (
+    Household,
+    due_after,
+    followed_up,
+    require_active,
+    visited,
+)
 
 
 class VisitAlreadyScheduled(Conflict):
@@ -82,16 +87,16 @@ def record(
     not_in_future(cmd.visited_at, now, "visited_at", VisitDatedInFuture)
     if cmd.visit_id in state.recorded:
         raise VisitAlreadyRecorded(f"走访 {cmd.visit_id} 已记录", field="visit_id")
-    visited_at = as_aware(cmd.visited_at)
-    visit_day = local_date(visited_at)
+    visit_day = local_date(cmd.visited_at)
     if cmd.next_follow_up_on is not None and cmd.next_follow_up_on < visit_day:
         raise FollowUpBeforeVisit("下次跟进日期早于本次走访", field="next_follow_up_on")
     _check_services(cmd)
     needs = _needs_found(cmd, state, visit_day)
+    due = due_after(visited(state, cmd.visited_at, cmd.next_follow_up_on), policy)
     visit = VisitRecorded(
         visit_id=cmd.visit_id,
         was_scheduled=cmd.visit_id in state.scheduled,
-        visited_at=visited_at,
+        visited_at=cmd.visited_at,
         mode=cmd.mode,
         social_worker_ids=list(cmd.social_worker_ids),
         volunteer_ids=list(cmd.volunteer_ids),
@@ -101,9 +106,9 @@ def record(
         notes_sealed=cmd.notes_sealed,
         needs_identified=len(needs),
         next_follow_up_on=cmd.next_follow_up_on,
-        next_due_at=UNSET_DUE,
+        next_due_at=due,
     )
-    return [with_due(state, visit, policy), *needs]
+    return [visit, *needs]
 
 
 def follow_up(cmd: ScheduleFollowUp, state: Household, policy: VisitPolicy) -> list[DomainEvent]:
@@ -112,10 +117,12 @@ def follow_up(cmd: ScheduleFollowUp, state: Household, policy: VisitPolicy) -> l
         raise FollowUpBeforeVisit("跟进日期早于最近一次走访", field="follow_up_on")
     if cmd.need_id is not None and cmd.need_id not in state.needs:
         raise UnknownNeed(f"户内没有需求 {cmd.need_id}", field="need_id")
-    event = FollowUpScheduled(
-        follow_up_on=cmd.follow_up_on,
-        social_worker_id=cmd.social_worker_id,
-        need_id=cmd.need_id,
-        next_due_at=UNSET_DUE,
-    )
-    return [with_due(state, event, policy)]
+    due = due_after(followed_up(state, cmd.follow_up_on), policy)
+    return [
+        FollowUpScheduled(
+            follow_up_on=cmd.follow_up_on,
+            social_worker_id=cmd.social_worker_id,
+            need_id=cmd.need_id,
+            next_due_at=due,
+        )
+    ]

@@ -40,6 +40,7 @@ def registration(body: bodies.RegisterHousehold, household_id: str, at: datetime
         assert head is not None, "a required name seals to a value"
         return commands.RegisterHousehold(
             household_id=household_id,
+            station_id=body.station_id,
             categories=tuple(body.categories),
             community=body.community,
             members=await _members(body.members, seal),
