@@ -6,7 +6,10 @@ random interleaving that keeps each aggregate's order."""
 
 from __future__ import annotations
 
+import asyncio
 import random
+import uuid
+from collections.abc import Iterator
 
 import asyncpg
 import pytest
@@ -19,6 +22,7 @@ from shegong_runtime.eventstore import _row_to_envelope
 from shegong_runtime.projection import TRACKING_DDL
 from shegong_runtime.read_models import ReadModel
 from shegong_stations.projections import BOARD
+from shegong_testing.fixtures import with_database
 from shegong_visits.projections import VisitsReadModel
 
 READ_MODELS: list[ReadModel] = [
@@ -109,13 +113,33 @@ async def rows(pool: asyncpg.Pool, schema: str) -> dict[str, list[tuple]]:
     return out
 
 
+@pytest.fixture(scope="module")
+def history_url(postgres_server_url: str) -> Iterator[str]:
+    """A database of its own holding a small generated year (the suite's other tests generate
+    theirs into the suite's database)."""
+    name = f"shegong_batched_{uuid.uuid4().hex[:8]}"
+
+    async def admin(sql: str) -> None:
+        conn = await asyncpg.connect(postgres_server_url)
+        try:
+            await conn.execute(sql)
+        finally:
+            await conn.close()
+
+    asyncio.run(admin(f"CREATE DATABASE {name}"))
+    url = with_database(postgres_server_url, name)
+    try:
+        asyncio.run(generate(url, 3, 0.1, seed=11))
+        yield url
+    finally:
+        asyncio.run(admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+
+
 @pytest.mark.timeout(600)
 @pytest.mark.parametrize("model", READ_MODELS, ids=lambda m: m.name)
-async def test_a_batch_gives_the_rows_of_its_events_one_by_one(database_url, model):
-    pool = await asyncpg.create_pool(database_url, min_size=1, max_size=2)
+async def test_a_batch_gives_the_rows_of_its_events_one_by_one(history_url, model):
+    pool = await asyncpg.create_pool(history_url, min_size=1, max_size=2)
     try:
-        if not await pool.fetchval("SELECT to_regclass('visits.events')"):
-            await generate(database_url, 3, 0.1, seed=11)
         events = await history(pool, tuple(model.domains))
         assert len(events) >= 10, len(events)  # registry holds a few per station
         alone, batched = f"alone_{model.name}", f"batched_{model.name}"
