@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import random
-import uuid
 from collections.abc import Iterator
 
 import asyncpg
@@ -22,7 +21,7 @@ from shegong_runtime.eventstore import _row_to_envelope
 from shegong_runtime.projection import TRACKING_DDL
 from shegong_runtime.read_models import ReadModel
 from shegong_stations.projections import BOARD
-from shegong_testing.fixtures import with_database
+from shegong_testing.fixtures import fresh_database
 from shegong_visits.projections import VisitsReadModel
 
 READ_MODELS: list[ReadModel] = [
@@ -117,22 +116,9 @@ async def rows(pool: asyncpg.Pool, schema: str) -> dict[str, list[tuple]]:
 def history_url(postgres_server_url: str) -> Iterator[str]:
     """A database of its own holding a small generated year (the suite's other tests generate
     theirs into the suite's database)."""
-    name = f"shegong_batched_{uuid.uuid4().hex[:8]}"
-
-    async def admin(sql: str) -> None:
-        conn = await asyncpg.connect(postgres_server_url)
-        try:
-            await conn.execute(sql)
-        finally:
-            await conn.close()
-
-    asyncio.run(admin(f"CREATE DATABASE {name}"))
-    url = with_database(postgres_server_url, name)
-    try:
+    with fresh_database(postgres_server_url, "shegong_batched") as url:
         asyncio.run(generate(url, 3, 0.1, seed=11))
         yield url
-    finally:
-        asyncio.run(admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
 
 
 @pytest.mark.timeout(600)

@@ -11,6 +11,7 @@ import os
 import tempfile
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -94,13 +95,13 @@ def postgres_server_url() -> Iterator[str]:
     )
 
 
-@pytest.fixture(scope="session")
-def database_url(postgres_server_url: str) -> Iterator[str]:
-    """A fresh database for this run, dropped afterwards."""
-    name = f"shegong_test_{uuid.uuid4().hex[:12]}"
+@contextmanager
+def fresh_database(server_url: str, prefix: str = "shegong_test") -> Iterator[str]:
+    """A database of its own on the server, dropped afterwards (outside any event loop)."""
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
 
     async def admin(sql: str) -> None:
-        conn = await asyncpg.connect(postgres_server_url)
+        conn = await asyncpg.connect(server_url)
         try:
             await conn.execute(sql)
         finally:
@@ -108,9 +109,16 @@ def database_url(postgres_server_url: str) -> Iterator[str]:
 
     asyncio.run(admin(f"CREATE DATABASE {name}"))
     try:
-        yield with_database(postgres_server_url, name)
+        yield with_database(server_url, name)
     finally:
         asyncio.run(admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+
+
+@pytest.fixture(scope="session")
+def database_url(postgres_server_url: str) -> Iterator[str]:
+    """A fresh database for this run, dropped afterwards."""
+    with fresh_database(postgres_server_url) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
