@@ -146,7 +146,7 @@ async def test_the_board_opens_from_the_workbench_with_no_token_in_any_address_o
         old = auth.issue(stack.settings, "demo-admin", "city_admin")
         await browser.open(f"{stack.board_url}/dashboard?token={old}")
         assert await browser.text("header h1") == "地址有误"
-        assert "?token= is not accepted" in await browser.text("main")
+        assert "不接受地址中的 ?token=" in await browser.text("main")
         await day.shot("token-in-address-refused")
     printed = capfd.readouterr()
     lines = (printed.out + printed.err).splitlines()

@@ -234,7 +234,7 @@ async def test_the_dashboard_opens_through_the_session_with_no_token_anywhere(st
     )
     assert roundup.status_code == 200 and "filename=" in roundup.headers["content-disposition"]
     refused = await web.get("/dashboard", params={"token": "eyJhbGciOi.x.y"})
-    assert refused.status_code == 400 and "?token= is not accepted" in refused.text
+    assert refused.status_code == 400 and "不接受地址中的 ?token=" in refused.text
 
 
 async def test_only_a_lead_discards_a_queue_and_it_is_audited(stack, web, pool):

@@ -73,7 +73,7 @@ def opened(subject_id: str) -> None:
 def purpose_of(request: Request) -> str | None:
     value = request.headers.get("X-Purpose") or request.query_params.get("purpose")
     if value is not None and not PURPOSE.match(value):
-        raise BadPurpose("purpose must match ^[a-z][a-z_-]{0,39}$", field="purpose")
+        raise BadPurpose("用途须为小写字母开头的代码（^[a-z][a-z_-]{0,39}$）", field="purpose")
     return value
 
 

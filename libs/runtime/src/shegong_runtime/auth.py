@@ -74,9 +74,7 @@ class Principal:
         self, station_id: str, district_of: Callable[[str], str | None] | None = None
     ) -> None:
         if not self.can_see(station_id, district_of):
-            raise Forbidden(
-                f"role {self.role} has no access to station {station_id}", field="station_id"
-            )
+            raise Forbidden(f"角色 {self.role} 无权查看社工站 {station_id}", field="station_id")
 
     def may_write(
         self, station_id: str, district_of: Callable[[str], str | None] | None = None
@@ -88,7 +86,7 @@ class Principal:
         self, station_id: str, district_of: Callable[[str], str | None] | None = None
     ) -> None:
         if self.role not in WRITERS:
-            raise Forbidden(f"role {self.role} may not record anything")
+            raise Forbidden(f"角色 {self.role} 只能查看，不能登记")
         self.require_station(station_id, district_of)
 
     def visible(
@@ -107,15 +105,13 @@ class Principal:
 
     def require_district(self, district_id: str) -> None:
         if not self.may_read_district(district_id):
-            raise Forbidden(
-                f"role {self.role} has no access to district {district_id}", field="district_id"
-            )
+            raise Forbidden(f"角色 {self.role} 无权查看区县 {district_id}", field="district_id")
 
     def require_role(self, roles: Iterable[Role]) -> None:
         allowed = set(roles)
         if self.role not in allowed:
             names = ", ".join(sorted(allowed))
-            raise Forbidden(f"role {self.role} may not do this (needs one of: {names})")
+            raise Forbidden(f"角色 {self.role} 无权办理此事（限：{names}）")
 
 
 def issue(
@@ -157,9 +153,9 @@ def verify(settings: Settings, token: str) -> Principal:
         except jwt.InvalidSignatureError as exc:
             error = exc
         except (jwt.PyJWTError, ValueError) as exc:
-            raise Unauthenticated(f"invalid bearer token: {exc}") from None
+            raise Unauthenticated(f"登录凭证无效：{exc}") from None
     else:
-        raise Unauthenticated(f"invalid bearer token: {error}") from None
+        raise Unauthenticated(f"登录凭证无效：{error}") from None
     return Principal(
         subject=claims["sub"],
         role=role,
@@ -176,7 +172,7 @@ async def principal(
 ) -> Principal:
     """FastAPI dependency: every route of every service takes its caller from here."""
     if credentials is None:
-        raise Unauthenticated("missing bearer token (Authorization: Bearer <jwt>)")
+        raise Unauthenticated("缺少登录凭证（Authorization: Bearer <jwt>）")
     return caller(request, credentials.credentials)
 
 

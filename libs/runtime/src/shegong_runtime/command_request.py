@@ -88,9 +88,7 @@ def _if_match(request: Request) -> int | None:
     try:
         return int(raw.removeprefix("W/").strip('"'))
     except ValueError:
-        raise IfMatchInvalid(
-            f"If-Match {raw!r} is not a version number", field="If-Match"
-        ) from None
+        raise IfMatchInvalid(f"If-Match {raw!r} 不是版本号", field="If-Match") from None
 
 
 async def followed_version(request: Request) -> int | None:
@@ -103,7 +101,7 @@ async def followed_version(request: Request) -> int | None:
         body = None
     if header is not None and body is not None and header != body:
         raise IfMatchInvalid(
-            f"If-Match {header} and expected_version {body} disagree", field="If-Match"
+            f"If-Match {header} 与 expected_version {body} 不一致", field="If-Match"
         )
     return header if header is not None else body
 

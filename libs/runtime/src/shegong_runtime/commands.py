@@ -86,7 +86,7 @@ async def remembered(store: EventStore, ctx: CommandContext) -> Answer | None:
         return None
     if row["fingerprint"] != ctx.fingerprint:
         raise IdempotencyKeyReused(
-            f"Idempotency-Key {ctx.idempotency_key!r} was first used with a different request",
+            f"Idempotency-Key {ctx.idempotency_key!r} 已用于另一个请求",
             field="Idempotency-Key",
         )
     body = json.loads(row["response"])

@@ -98,7 +98,7 @@ async def persist(
         if await conn.fetchval(
             f"SELECT 1 FROM {schema}.erased_subjects WHERE subject_id = $1", subject_id
         ):
-            raise SubjectErased(subject_id)
+            raise SubjectErased(f"{subject_id} 的个人信息已删除，不能再写入")
         stored = await conn.fetchval(
             f"INSERT INTO {schema}.subject_keys (subject_id, wrapped_key, station_id) VALUES ($1, $2, $3) "
             "ON CONFLICT (subject_id) DO NOTHING RETURNING 1",
@@ -142,7 +142,7 @@ class KeyStore:
             if await db.fetchval(
                 f"SELECT 1 FROM {self.schema}.erased_subjects WHERE subject_id = $1", subject_id
             ):
-                raise SubjectErased(subject_id)
+                raise SubjectErased(f"{subject_id} 的个人信息已删除，不能再写入")
             nonce = os.urandom(12)
             fresh = nonce + self._master.encrypt(
                 nonce, AESGCM.generate_key(256), subject_id.encode()

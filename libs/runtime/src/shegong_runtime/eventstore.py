@@ -27,7 +27,7 @@ class ConcurrencyConflict(Exception):
     """Another writer appended to this stream first (HTTP 409 with the current version)."""
 
     def __init__(self, stream_id: str, expected: int, current: int) -> None:
-        super().__init__(f"stream {stream_id} is at version {current}, expected {expected}")
+        super().__init__(f"{stream_id} 已是第 {current} 版，请求基于第 {expected} 版：请刷新后再试")
         self.stream_id, self.expected, self.current = stream_id, expected, current
 
 

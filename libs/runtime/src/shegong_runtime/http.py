@@ -89,7 +89,7 @@ def _map_errors(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def failed(request: Request, exc: Exception) -> JSONResponse:
-        return problem(500, "internal_error", "the service failed; the log says why")
+        return problem(500, "internal_error", "服务出错，原因已记入日志")
 
 
 def _operator_endpoints(app: FastAPI, ready: Callable[[], Awaitable[dict[str, bool]]]) -> None:

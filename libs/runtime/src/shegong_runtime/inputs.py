@@ -50,7 +50,7 @@ def _rule(rule: str, message: str, **context: Any) -> PydanticCustomError:
 
 def single_line(value: str) -> str:
     if _CONTROL.search(value):
-        raise _rule("control_character", "text may not contain NUL or control characters")
+        raise _rule("control_character", "文字中不能有 NUL 或其他控制字符")
     return value
 
 
@@ -58,7 +58,7 @@ def layout_only(value: str) -> str:
     if _CONTROL_BUT_LAYOUT.search(value):
         raise _rule(
             "control_character",
-            "text may not contain NUL or control characters (newline and tab are allowed)",
+            "文字中不能有 NUL 或其他控制字符（换行和制表符除外）",
         )
     return value
 
@@ -67,7 +67,7 @@ def in_range(value: date) -> date:
     if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
         raise _rule(
             "date_out_of_range",
-            "dates must lie between {earliest} and {latest}",
+            "日期须在 {earliest} 年到 {latest} 年之间",
             earliest=EARLIEST_YEAR,
             latest=LATEST_YEAR,
         )
@@ -132,26 +132,26 @@ def _walk(value: Any, path: str, multiline: bool = False) -> None:
     contracts' own models may hold layout characters, since their contract decides."""
     if isinstance(value, str):
         if len(value) > TEXT_CEILING:
-            raise _rule("text_too_long", f"{path}: at most {TEXT_CEILING} characters")
+            raise _rule("text_too_long", f"{path}: 最多 {TEXT_CEILING} 个字符")
         if (_CONTROL_BUT_LAYOUT if multiline else _CONTROL).search(value):
-            allowed = " (newline and tab are allowed)" if multiline else ""
+            allowed = "（换行和制表符除外）" if multiline else ""
             raise _rule(
                 "control_character",
-                f"{path}: text may not contain NUL or control characters{allowed}",
+                f"{path}: 文字中不能有 NUL 或其他控制字符{allowed}",
             )
     elif isinstance(value, date):
         if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
             raise _rule(
-                "date_out_of_range", f"{path}: between {EARLIEST_YEAR} and {LATEST_YEAR} only"
+                "date_out_of_range", f"{path}: 日期须在 {EARLIEST_YEAR} 年到 {LATEST_YEAR} 年之间"
             )
     elif isinstance(value, (list, tuple, set, frozenset)):
         if len(value) > ITEMS_CEILING:
-            raise _rule("too_many_items", f"{path}: at most {ITEMS_CEILING} items")
+            raise _rule("too_many_items", f"{path}: 最多 {ITEMS_CEILING} 项")
         for i, item in enumerate(value):
             _walk(item, f"{path}.{i}", multiline)
     elif isinstance(value, dict):
         if len(value) > ITEMS_CEILING:
-            raise _rule("too_many_items", f"{path}: at most {ITEMS_CEILING} items")
+            raise _rule("too_many_items", f"{path}: 最多 {ITEMS_CEILING} 项")
         for k, item in value.items():
             _walk(k, path)
             _walk(item, f"{path}.{k}", multiline)

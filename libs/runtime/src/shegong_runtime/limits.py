@@ -30,18 +30,14 @@ def _query_refusal(scope: Scope) -> JSONResponse | None:
     try:
         pairs = parse_qsl(raw.decode("utf-8"), keep_blank_values=True, errors="strict")
     except (UnicodeDecodeError, ValueError):
-        return problem(
-            422, "invalid_encoding", "the query string is not UTF-8", instance=scope["path"]
-        )
+        return problem(422, "invalid_encoding", "查询参数不是 UTF-8 编码", instance=scope["path"])
     if len(pairs) > MAX_QUERY_PARAMETERS:
-        return problem(
-            422, "too_many_parameters", f"at most {MAX_QUERY_PARAMETERS} query parameters"
-        )
+        return problem(422, "too_many_parameters", f"查询参数最多 {MAX_QUERY_PARAMETERS} 个")
     for name, value in pairs:
         if CONTROL.search(name) or CONTROL.search(value):
-            rule, message = "control_character", "text may not contain NUL or control characters"
+            rule, message = "control_character", "文字中不能有 NUL 或其他控制字符"
         elif len(value) > TEXT_CEILING:
-            rule, message = "text_too_long", f"at most {TEXT_CEILING} characters"
+            rule, message = "text_too_long", f"最多 {TEXT_CEILING} 个字符"
         else:
             continue
         field = CONTROL.sub("?", name)
@@ -59,7 +55,7 @@ def _refusal(scope: Scope, max_body: int) -> JSONResponse | None:
     """The problem to answer before the app sees the request, or None."""
     path: str = scope["path"]
     if CONTROL.search(path):
-        message = "the path may not contain NUL or control characters"
+        message = "地址路径中不能有 NUL 或其他控制字符"
         return problem(
             422,
             "control_character",
@@ -69,7 +65,7 @@ def _refusal(scope: Scope, max_body: int) -> JSONResponse | None:
     headers = {k.decode("latin-1").lower(): v for k, v in scope.get("headers", [])}
     key = headers.get("idempotency-key")
     if key is not None and not IDEMPOTENCY_KEY.match(key.decode("latin-1")):
-        message = "Idempotency-Key must be 1 to 200 printable ASCII characters"
+        message = "Idempotency-Key 须为 1 到 200 个可打印的 ASCII 字符"
         return problem(
             400,
             "idempotency_key_invalid",
@@ -86,9 +82,7 @@ def _refusal(scope: Scope, max_body: int) -> JSONResponse | None:
 
 
 def _too_large(path: str, max_body: int) -> JSONResponse:
-    return problem(
-        413, "body_too_large", f"a request body may hold at most {max_body} bytes", instance=path
-    )
+    return problem(413, "body_too_large", f"请求体最多 {max_body} 字节", instance=path)
 
 
 class Limits:

@@ -62,7 +62,7 @@ def unavailable(dependency: str, instance: str | None = None) -> JSONResponse:
     return problem(
         503,
         "dependency_unavailable",
-        f"{name} cannot be reached; try again in {RETRY_AFTER_S} seconds",
+        f"暂时无法连接 {name}，请 {RETRY_AFTER_S} 秒后再试",
         instance=instance,
         headers={"Retry-After": str(RETRY_AFTER_S)},
         dependency=dependency,

@@ -37,7 +37,7 @@ async def require_not_erased(keys: KeyStore, subject_id: str) -> None:
     if await keys.pool.fetchval(
         f"SELECT 1 FROM {keys.schema}.erased_subjects WHERE subject_id = $1", subject_id
     ):
-        raise SubjectAlreadyErased(f"{subject_id} is erased already")
+        raise SubjectAlreadyErased(f"{subject_id} 的个人信息已删除")
 
 
 def destroy_key(

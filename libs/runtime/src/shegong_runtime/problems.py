@@ -34,7 +34,7 @@ class FieldError(BaseModel):
 
     field: str = Field(examples=["community"])
     rule: str = Field(examples=["control_character"])
-    message: str = Field(examples=["text may not contain NUL or control characters"])
+    message: str = Field(examples=["文字中不能有 NUL 或其他控制字符"])
 
 
 class Problem(BaseModel):
@@ -43,7 +43,7 @@ class Problem(BaseModel):
     type: str = Field(examples=["urn:shegong:rule:control_character"])
     title: str = Field(examples=["Request refused by a rule"])
     status: int = Field(examples=[422])
-    detail: str = Field(examples=["community: text may not contain NUL or control characters"])
+    detail: str = Field(examples=["community: 文字中不能有 NUL 或其他控制字符"])
     rule: str = Field(examples=["control_character"])
     instance: str | None = Field(default=None, examples=["/households"])
     field: str | None = Field(default=None, description="the first field concerned")

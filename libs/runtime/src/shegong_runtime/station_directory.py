@@ -93,7 +93,7 @@ class StationDirectory:
             await self.refresh()
         if station_id not in self._districts:
             raise UnknownStation(
-                f"unknown station {station_id!r}: the registry has not opened it",
+                f"未开设的社工站 {station_id!r}：登记处尚未开设",
                 field="station_id",
             )
 

@@ -85,9 +85,7 @@ async def numbering(
             return await approve(await next_filing_sequence(pool, station_id, year))
         except FilingNumberRaced:
             continue
-    raise FilingNumbersBusy(
-        f"could not number the filing of {organisation_id}: too many concurrent approvals"
-    )
+    raise FilingNumbersBusy(f"同时审核的备案过多，未能为组织 {organisation_id} 编号，请重试")
 
 
 def keeper(
@@ -137,9 +135,7 @@ async def _claim_name(conn: asyncpg.Connection, station_id: str, org: str, name:
         org,
     )
     if not claimed:
-        raise OrgNameTaken(
-            f"another active organisation of {station_id} is named {name!r}", field="name"
-        )
+        raise OrgNameTaken(f"社工站 {station_id} 已有名为 {name!r} 的组织", field="name")
 
 
 async def _claim_number(
@@ -154,7 +150,7 @@ async def _claim_number(
         sequence,
     )
     if advanced is None:
-        raise FilingNumberRaced(f"filing number {number} was taken by a concurrent approval")
+        raise FilingNumberRaced(f"备案号 {number} 已被同时进行的审核占用，请重试")
     await conn.execute(
         f"INSERT INTO {SCHEMA}.filing_numbers (filing_number, organisation_id) VALUES ($1, $2)",
         number,

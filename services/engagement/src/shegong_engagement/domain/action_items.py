@@ -64,19 +64,15 @@ class Complete:
 def assign_action_item(state: Meeting, cmd: Assign) -> list[DomainEvent]:
     state.require_open()
     if cmd.action_id in state.actions:
-        raise ActionItemAlreadyAssigned(
-            f"action item {cmd.action_id} is already assigned", field="action_id"
-        )
+        raise ActionItemAlreadyAssigned(f"行动事项 {cmd.action_id} 已分派", field="action_id")
     if cmd.resolution_id is not None and cmd.resolution_id not in state.resolutions:
-        raise UnknownResolution(
-            f"no resolution {cmd.resolution_id} at this meeting", field="resolution_id"
-        )
+        raise UnknownResolution(f"本次会议没有决议 {cmd.resolution_id}", field="resolution_id")
     if cmd.issue_id is not None and cmd.issue_id not in state.issues:
-        raise UnknownIssue(f"no issue {cmd.issue_id} at this meeting", field="issue_id")
+        raise UnknownIssue(f"本次会议没有议题 {cmd.issue_id}", field="issue_id")
     assigned_on = cmd.assigned_on or cmd.today
     if cmd.due_on < assigned_on:
         raise DateBeforeAssignment(
-            f"due {cmd.due_on} before assigned {assigned_on}", field="due_on"
+            f"完成期限 {cmd.due_on} 早于分派日期 {assigned_on}", field="due_on"
         )
     data = facts(cmd, "station_id", "meeting_id", "today", "assigned_on")
     return [ActionItemAssigned(**data, assigned_on=assigned_on)]
@@ -86,13 +82,13 @@ def complete_action_item(state: Meeting, cmd: Complete) -> list[DomainEvent]:
     action_id = cmd.action_id
     item = state.actions.get(action_id)
     if item is None:
-        raise ActionItemNotFound(f"no action item {action_id} at this meeting")
+        raise ActionItemNotFound(f"本次会议没有行动事项 {action_id}")
     if item.done_on is not None:
-        raise ActionItemAlreadyDone(f"action item {action_id} was done on {item.done_on}")
+        raise ActionItemAlreadyDone(f"行动事项 {action_id} 已于 {item.done_on} 完成")
     done_on = cmd.done_on or cmd.today
     if done_on < item.assigned_on:
         raise DateBeforeAssignment(
-            f"done {done_on} before assigned {item.assigned_on}", field="done_on"
+            f"完成日期 {done_on} 早于分派日期 {item.assigned_on}", field="done_on"
         )
     return [
         ActionItemDone(

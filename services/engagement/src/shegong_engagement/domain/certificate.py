@@ -58,7 +58,7 @@ def normalise(text: str) -> str:
         and all(c in ALPHABET for c in "".join(parts[2:]))
     )
     if not shaped or _check_char(parts[1] + parts[2] + parts[3]) != parts[4]:
-        raise CertificateNumberMalformed(f"{text!r} is not a certificate number", field="number")
+        raise CertificateNumberMalformed(f"{text!r} 不是证明编号", field="number")
     return number
 
 
@@ -78,7 +78,7 @@ class Certify:
 
 def issue_certificate(state: Volunteer, cmd: Certify) -> list[DomainEvent]:
     if cmd.period_from and cmd.period_to and cmd.period_to < cmd.period_from:
-        raise PeriodReversed("period_to is before period_from", field="period_to")
+        raise PeriodReversed("结束日期早于开始日期", field="period_to")
 
     def day(sid: str) -> date:
         return local_date(state.sessions[sid].checked_in_at)
@@ -96,7 +96,7 @@ def issue_certificate(state: Volunteer, cmd: Certify) -> list[DomainEvent]:
         key=lambda sid: state.sessions[sid].checked_in_at,
     )
     if not chosen:
-        raise NothingToCertify("no closed, uncertified service session in the period")
+        raise NothingToCertify("该期间没有已签退且未开具证明的服务时段")
     minutes = sum(state.sessions[sid].minutes for sid in chosen)
     return [
         CertificateIssued(

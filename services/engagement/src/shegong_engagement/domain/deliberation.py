@@ -119,7 +119,7 @@ class Adopt:
 def propose_issue(state: Meeting, cmd: Propose) -> list[DomainEvent]:
     state.require_open()
     if cmd.issue_id in state.issues:
-        raise IssueAlreadyProposed(f"issue {cmd.issue_id} is already proposed", field="issue_id")
+        raise IssueAlreadyProposed(f"议题 {cmd.issue_id} 已提出", field="issue_id")
     data = facts(cmd, *ADDRESS, "today", "proposed_on")
     return [IssueProposed(**data, proposed_on=cmd.proposed_on or cmd.today)]
 
@@ -128,28 +128,22 @@ def vote_motion(
     state: Meeting, cmd: Vote, rule: QuorumRule, source: RuleSource
 ) -> list[DomainEvent]:
     if state.status != "held":
-        raise MeetingNotHeld(f"the meeting is {state.status}; motions are voted when it is held")
+        raise MeetingNotHeld(f"会议未召开（{state.status}），召开后才能表决")
     if cmd.motion_id in state.motions:
-        raise MotionAlreadyVoted(f"motion {cmd.motion_id} was already voted", field="motion_id")
+        raise MotionAlreadyVoted(f"动议 {cmd.motion_id} 已表决", field="motion_id")
     if cmd.issue_id is not None and cmd.issue_id not in state.issues:
-        raise UnknownIssue(f"no issue {cmd.issue_id} at this meeting", field="issue_id")
+        raise UnknownIssue(f"本次会议没有议题 {cmd.issue_id}", field="issue_id")
     if state.members_total is None:
-        raise MembersTotalUnknown(
-            "schedule or hold the meeting with members_total", field="members_total"
-        )
+        raise MembersTotalUnknown("安排或召开会议时须填写应到人数", field="members_total")
     present = cmd.members_present if cmd.members_present is not None else state.members_present
     if present is None:
-        raise MembersTotalUnknown(
-            "members_present is needed for the quorum", field="members_present"
-        )
+        raise MembersTotalUnknown("须填写实到人数才能计算法定人数", field="members_present")
     if present > state.members_total:
         raise MembersPresentExceedTotal(
-            f"{present} present of {state.members_total}", field="members_present"
+            f"实到 {present} 人多于应到 {state.members_total} 人", field="members_present"
         )
     if cmd.votes_for + cmd.votes_against + cmd.abstentions > present:
-        raise VotesExceedMembersPresent(
-            f"more votes than the {present} members present", field="votes_for"
-        )
+        raise VotesExceedMembersPresent(f"票数多于实到的 {present} 人", field="votes_for")
     result = tally(rule, state.members_total, present, cmd.votes_for, cmd.votes_against)
     assert state.held_on is not None
     return [
@@ -170,20 +164,14 @@ def vote_motion(
 
 def adopt_resolution(state: Meeting, cmd: Adopt) -> list[DomainEvent]:
     if cmd.resolution_id in state.resolutions:
-        raise ResolutionAlreadyAdopted(
-            f"resolution {cmd.resolution_id} was already adopted", field="resolution_id"
-        )
+        raise ResolutionAlreadyAdopted(f"决议 {cmd.resolution_id} 已通过", field="resolution_id")
     motion = state.motions.get(cmd.motion_id)
     if motion is None:
-        raise UnknownMotion(
-            f"no motion {cmd.motion_id} was voted at this meeting", field="motion_id"
-        )
+        raise UnknownMotion(f"本次会议未表决动议 {cmd.motion_id}", field="motion_id")
     if not motion.passed:
-        raise MotionNotPassed(f"motion {cmd.motion_id} did not pass", field="motion_id")
+        raise MotionNotPassed(f"动议 {cmd.motion_id} 未获通过", field="motion_id")
     if motion.resolved:
-        raise MotionAlreadyResolved(
-            f"motion {cmd.motion_id} is already a resolution", field="motion_id"
-        )
+        raise MotionAlreadyResolved(f"动议 {cmd.motion_id} 已形成决议", field="motion_id")
     data = facts(cmd, *ADDRESS, "today", "adopted_on")
     return [ResolutionAdopted(**data, adopted_on=cmd.adopted_on or cmd.today)]
 

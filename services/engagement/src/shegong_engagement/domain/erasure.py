@@ -63,11 +63,9 @@ class MeetingNameErasure(Decider[EraseMeetingName, Meeting]):
     def decide(self, command: EraseMeetingName, state: Meeting) -> list[DomainEvent]:
         require_meeting(state, command.station_id, command.meeting_id)
         if command.issue_id is not None and command.issue_id not in state.issues:
-            raise IssueNotFound(f"no issue {command.issue_id} at meeting {command.meeting_id}")
+            raise IssueNotFound(f"会议 {command.meeting_id} 没有议题 {command.issue_id}")
         if command.action_id is not None and command.action_id not in state.actions:
-            raise ActionItemNotFound(
-                f"no action item {command.action_id} at meeting {command.meeting_id}"
-            )
+            raise ActionItemNotFound(f"会议 {command.meeting_id} 没有行动事项 {command.action_id}")
         return [
             MeetingNameErased(
                 issue_id=command.issue_id,

@@ -68,7 +68,7 @@ class Meeting:
     def require_open(self) -> None:
         """Not cancelled: issues and action items may come before or after the meeting."""
         if self.status == "cancelled":
-            raise MeetingWasCancelled("the meeting was cancelled")
+            raise MeetingWasCancelled("会议已取消")
 
 
 ADDRESS = ("station_id", "meeting_id")
@@ -166,31 +166,30 @@ def evolve_meeting(state: Meeting, event: DomainEvent, envelope: Envelope) -> Me
 
 def require_meeting(state: Meeting, station_id: str, meeting_id: str) -> None:
     if state.status == "none" or state.station_id != station_id:
-        raise MeetingNotFound(f"no meeting {meeting_id} at station {station_id}")
+        raise MeetingNotFound(f"社工站 {station_id} 没有会议 {meeting_id}")
 
 
 def schedule(state: Meeting, cmd: Schedule) -> list[DomainEvent]:
     if state.status != "none":
-        raise MeetingAlreadyScheduled(
-            f"meeting {cmd.meeting_id} is already scheduled", field="meeting_id"
-        )
+        raise MeetingAlreadyScheduled(f"会议 {cmd.meeting_id} 已安排", field="meeting_id")
     return [MeetingScheduled(**facts(cmd, *ADDRESS))]
 
 
 def hold(state: Meeting, cmd: Hold) -> list[DomainEvent]:
     meeting_id = cmd.meeting_id
     if state.status == "held":
-        raise MeetingAlreadyHeld(f"meeting {meeting_id} was already held on {state.held_on}")
+        raise MeetingAlreadyHeld(f"会议 {meeting_id} 已于 {state.held_on} 召开")
     state.require_open()
     counted = sum(g.count or 0 for g in cmd.participant_groups)
     if cmd.participants_total is not None and counted > cmd.participants_total:
         raise ParticipantsByRoleExceedTotal(
-            f"{counted} by role but {cmd.participants_total} in total", field="participant_groups"
+            f"按身份合计 {counted} 人，多于参会总人数 {cmd.participants_total}",
+            field="participant_groups",
         )
     members_total = cmd.members_total or state.members_total
     if members_total is not None and (cmd.members_present or 0) > members_total:
         raise MembersPresentExceedTotal(
-            f"{cmd.members_present} present of {members_total} members", field="members_present"
+            f"实到 {cmd.members_present} 人多于应到 {members_total} 人", field="members_present"
         )
     scheduled = {
         "title": state.title,
@@ -208,9 +207,7 @@ def hold(state: Meeting, cmd: Hold) -> list[DomainEvent]:
 def cancel(state: Meeting, cmd: Cancel) -> list[DomainEvent]:
     meeting_id = cmd.meeting_id
     if state.status == "held":
-        raise MeetingAlreadyHeld(
-            f"meeting {meeting_id} was held on {state.held_on}; it cannot be cancelled"
-        )
+        raise MeetingAlreadyHeld(f"会议 {meeting_id} 已于 {state.held_on} 召开，不能取消")
     state.require_open()
     assert state.scheduled_on is not None
     return [

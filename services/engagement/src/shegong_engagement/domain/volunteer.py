@@ -129,7 +129,7 @@ VolunteerCommand = (
 
 def require_volunteer(state: Volunteer, station_id: str, volunteer_id: str) -> None:
     if not state.enrolled or state.station_id != station_id:
-        raise VolunteerNotFound(f"no volunteer {volunteer_id} at station {station_id}")
+        raise VolunteerNotFound(f"社工站 {station_id} 没有志愿者 {volunteer_id}")
 
 
 ADDRESS = ("station_id", "volunteer_id")
@@ -137,18 +137,14 @@ ADDRESS = ("station_id", "volunteer_id")
 
 def enroll(state: Volunteer, cmd: Enroll) -> list[DomainEvent]:
     if state.enrolled:
-        raise VolunteerAlreadyEnrolled(
-            f"volunteer {cmd.volunteer_id} is already enrolled", field="volunteer_id"
-        )
+        raise VolunteerAlreadyEnrolled(f"志愿者 {cmd.volunteer_id} 已登记", field="volunteer_id")
     data = facts(cmd, *ADDRESS, "today", "enrolled_on")
     return [VolunteerEnrolled(**data, enrolled_on=cmd.enrolled_on or cmd.today)]
 
 
 def attend_training(state: Volunteer, cmd: AttendTraining) -> list[DomainEvent]:
     if cmd.training_id in state.trainings:
-        raise TrainingAlreadyRecorded(
-            f"training {cmd.training_id} is already recorded", field="training_id"
-        )
+        raise TrainingAlreadyRecorded(f"培训 {cmd.training_id} 已记录", field="training_id")
     return [TrainingAttended(**facts(cmd, *ADDRESS))]
 
 
@@ -166,24 +162,20 @@ def close_at_limit(session_id: str, session: Session, limit: timedelta) -> Servi
 def check_in(state: Volunteer, cmd: BeginSession) -> list[DomainEvent]:
     session_id, now, limit = cmd.session_id, cmd.now, cmd.limit
     if session_id in state.sessions:
-        raise SessionAlreadyRecorded(
-            f"session {session_id} is already checked in", field="session_id"
-        )
+        raise SessionAlreadyRecorded(f"服务时段 {session_id} 已签到", field="session_id")
     if cmd.checked_in_at > now + CLOCK_SKEW:
-        raise TimeInFuture("check-in time is in the future", field="checked_in_at")
+        raise TimeInFuture("签到时间晚于当前时间", field="checked_in_at")
     events: list[DomainEvent] = []
     if state.open_session is not None:
         open_ = state.sessions[state.open_session]
         if cmd.checked_in_at < open_.checked_in_at + limit:
             raise SessionAlreadyOpen(
-                f"session {state.open_session} is still open", field="checked_in_at"
+                f"服务时段 {state.open_session} 尚未签退", field="checked_in_at"
             )
         events.append(close_at_limit(state.open_session, open_, limit))
     last = state.last_checked_out()
     if last is not None and cmd.checked_in_at < last:
-        raise SessionsOverlap(
-            f"the previous session ended at {last.isoformat()}", field="checked_in_at"
-        )
+        raise SessionsOverlap(f"上一服务时段于 {last.isoformat()} 才结束", field="checked_in_at")
     events.append(ServiceSessionCheckedIn(**facts(cmd, *ADDRESS, "now", "limit")))
     return events
 
@@ -192,15 +184,15 @@ def check_out(state: Volunteer, cmd: EndSession) -> list[DomainEvent]:
     session_id, now, limit = cmd.session_id, cmd.now, cmd.limit
     session = state.sessions.get(session_id)
     if session is None:
-        raise SessionNotFound(f"no session {session_id} for this volunteer")
+        raise SessionNotFound(f"该志愿者没有服务时段 {session_id}")
     if session.checked_out_at is not None:
         raise SessionAlreadyClosed(
-            f"session {session_id} was closed at {session.checked_out_at.isoformat()}"
+            f"服务时段 {session_id} 已于 {session.checked_out_at.isoformat()} 签退"
         )
     if cmd.checked_out_at < session.checked_in_at:
-        raise CheckOutBeforeCheckIn("check-out before check-in", field="checked_out_at")
+        raise CheckOutBeforeCheckIn("签退时间早于签到时间", field="checked_out_at")
     if cmd.checked_out_at > now + CLOCK_SKEW:
-        raise TimeInFuture("check-out time is in the future", field="checked_out_at")
+        raise TimeInFuture("签退时间晚于当前时间", field="checked_out_at")
     if cmd.checked_out_at - session.checked_in_at > limit:
         return [close_at_limit(session_id, session, limit)]
     minutes = int((cmd.checked_out_at - session.checked_in_at).total_seconds() // 60)

@@ -28,7 +28,7 @@ def contract_of(event_type: str, field: str) -> type[DomainEvent]:
     try:
         version = CATALOG.latest_version(event_type)
     except UnknownEventType:
-        raise UnknownTrigger(f"no domain publishes {event_type!r}", field=field) from None
+        raise UnknownTrigger(f"没有哪个业务会发出 {event_type!r}", field=field) from None
     return next(
         m for m in CATALOG.models() if (m.event_type, m.schema_version) == (event_type, version)
     )
@@ -48,24 +48,22 @@ def check(
     for i, condition in enumerate(conditions):
         if not _has(trigger, condition.field):
             raise UnknownField(
-                f"{trigger.event_type} has no field {condition.field!r}",
+                f"{trigger.event_type} 没有字段 {condition.field!r}",
                 field=f"conditions.{i}.field",
             )
     match = audience.match_field
     if match and match != "aggregate_id" and not _has(trigger, match):
-        raise UnknownField(
-            f"{trigger.event_type} has no field {match!r}", field="audience.match_field"
-        )
+        raise UnknownField(f"{trigger.event_type} 没有字段 {match!r}", field="audience.match_field")
     if reminder is None:
         return
     if reminder.at_field and not _has(trigger, reminder.at_field):
         raise UnknownField(
-            f"{trigger.event_type} has no field {reminder.at_field!r}", field="reminder.at_field"
+            f"{trigger.event_type} 没有字段 {reminder.at_field!r}", field="reminder.at_field"
         )
     names = {n for _, n, _, _ in string.Formatter().parse(reminder.key) if n} - KEY_EXTRAS
     for model in (trigger, *cancels):
         missing = sorted(n for n in names if not _has(model, n))
         if missing:
             raise UnknownField(
-                f"{model.event_type} has no field {missing[0]!r} for the key", field="reminder.key"
+                f"{model.event_type} 没有用作键的字段 {missing[0]!r}", field="reminder.key"
             )

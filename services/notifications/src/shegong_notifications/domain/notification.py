@@ -134,13 +134,13 @@ class NotificationDecider(Decider[Command, NotificationState]):
                 ]
             case MarkRead(delivery_id=did, recipient_id=rid):
                 if not state.sent:
-                    raise NotificationNotFound(f"no notification {did} in this inbox")
+                    raise NotificationNotFound(f"此收件箱没有通知 {did}")
                 return (
                     [] if state.read else [NotificationRead(delivery_id=did, recipient_id=rid)]
                 )  # reading twice: nothing new
             case Redrive(delivery_id=did):
                 if not state.dead:
-                    raise NotificationNotDead(f"notification {did} is not dead")
+                    raise NotificationNotDead(f"通知 {did} 不在死信中")
                 return [NotificationRedriven(delivery_id=did)]
         raise TypeError(f"not a notification command: {command!r}")
 

@@ -111,14 +111,14 @@ def must_fit_role(role: str, station_id: str | None) -> None:
     """District officers are registered with a district, every other role with a station."""
     if (role == "district_officer") != (station_id is None):
         raise ScopeDoesNotFitRole(
-            "district officers are registered with district_id, every other role with station_id",
+            "区民政局人员按区县（district_id）登记，其他角色按社工站（station_id）登记",
             field="station_id",
         )
 
 
 def _must_be_listed(state: RecipientState, recipient_id: str) -> None:
     if not state.registered or state.removed:
-        raise RecipientNotFound(f"no recipient {recipient_id}")
+        raise RecipientNotFound(f"没有接收人 {recipient_id}")
 
 
 class RecipientDecider(Decider[Command, RecipientState]):
@@ -148,9 +148,7 @@ class RecipientDecider(Decider[Command, RecipientState]):
         match command:
             case RegisterRecipient(recipient_id=rid):
                 if state.registered:
-                    raise RecipientAlreadyRegistered(
-                        f"recipient {rid} is already registered", field="recipient_id"
-                    )
+                    raise RecipientAlreadyRegistered(f"接收人 {rid} 已登记", field="recipient_id")
                 must_fit_role(command.role, command.station_id)
                 return [
                     RecipientRegistered(
@@ -173,7 +171,7 @@ class RecipientDecider(Decider[Command, RecipientState]):
             case EraseRecipient(recipient_id=rid, reason=reason, erased_at=erased_at):
                 # a removed recipient can still be erased: their sealed addresses outlive the removal
                 if not state.registered:
-                    raise RecipientNotFound(f"no recipient {rid}")
+                    raise RecipientNotFound(f"没有接收人 {rid}")
                 return [RecipientErased(reason=reason, erased_at=erased_at)]
             case SetSubscription(recipient_id=rid, topic=topic, channel=channel):
                 _must_be_listed(state, rid)
@@ -182,9 +180,7 @@ class RecipientDecider(Decider[Command, RecipientState]):
                     or channel == "webhook"
                     and not state.has_webhook
                 ):
-                    raise ChannelHasNoAddress(
-                        f"recipient {rid} has no {channel} address", field="channel"
-                    )
+                    raise ChannelHasNoAddress(f"接收人 {rid} 没有 {channel} 地址", field="channel")
                 return [SubscriptionSet(topic=topic, channel=channel)]
         raise TypeError(f"not a recipient command: {command!r}")
 

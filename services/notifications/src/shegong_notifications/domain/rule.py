@@ -92,9 +92,9 @@ class RuleDecider(Decider[Command, RuleState]):
                 return define(command, state)
             case DisableRule(rule_id=rule_id, reason=reason):
                 if not state.defined:
-                    raise RuleNotFound(f"no rule {rule_id}")
+                    raise RuleNotFound(f"没有通知规则 {rule_id}")
                 if state.disabled:
-                    raise RuleAlreadyDisabled(f"rule {rule_id} is already disabled")
+                    raise RuleAlreadyDisabled(f"通知规则 {rule_id} 已停用")
                 return [RuleDisabled(reason=reason)]
         raise TypeError(f"not a rule command: {command!r}")
 
@@ -102,7 +102,7 @@ class RuleDecider(Decider[Command, RuleState]):
 def define(command: DefineRule, state: RuleState) -> list[DomainEvent]:
     """The rule as defined, once its template, trigger and fields are known."""
     if command.template_id not in TEMPLATES:
-        raise UnknownTemplate(f"no template {command.template_id!r}", field="template_id")
+        raise UnknownTemplate(f"没有模板 {command.template_id!r}", field="template_id")
     trigger = fields.contract_of(command.trigger, "trigger")
     cancels = [
         fields.contract_of(c, "reminder.cancel_on")
@@ -122,7 +122,7 @@ def define(command: DefineRule, state: RuleState) -> list[DomainEvent]:
         description=command.description,
     )
     if state.defined:
-        raise RuleAlreadyDefined(f"rule {command.rule_id} is already defined", field="rule_id")
+        raise RuleAlreadyDefined(f"通知规则 {command.rule_id} 已存在", field="rule_id")
     return [defined]
 
 

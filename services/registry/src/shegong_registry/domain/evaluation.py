@@ -57,7 +57,7 @@ class EvaluationDecider(Decider[RecordEvaluation, Evaluation]):
     def decide(self, command: RecordEvaluation, state: Evaluation) -> list[DomainEvent]:
         if state.recorded:
             raise EvaluationAlreadyRecorded(
-                f"the {command.kind} evaluation of {command.period} is already recorded",
+                f"{command.period} 的这类评估（{command.kind}）已记录",
                 field="period",
             )
         return [

@@ -201,29 +201,23 @@ def _facts(command: OrganisationCommand) -> dict[str, object]:
 
 def must_be_filed(state: Organisation, cmd: OrganisationCommand) -> None:
     if state.status is Status.none or state.station_id != cmd.station_id:
-        raise OrganisationNotFound(
-            f"no organisation {cmd.organisation_id} at station {cmd.station_id}"
-        )
+        raise OrganisationNotFound(f"社工站 {cmd.station_id} 没有组织 {cmd.organisation_id}")
 
 
 def must_be_active(state: Organisation, cmd: OrganisationCommand) -> None:
     must_be_filed(state, cmd)
     if state.status is Status.deregistered:
-        raise OrgAlreadyDeregistered(f"organisation {cmd.organisation_id} is deregistered")
+        raise OrgAlreadyDeregistered(f"组织 {cmd.organisation_id} 已注销")
 
 
 def must_be_pending(state: Organisation, cmd: OrganisationCommand) -> None:
     if state.status is not Status.pending:
-        raise FilingNotPending(
-            f"the filing of {cmd.organisation_id} is {state.status}, not pending"
-        )
+        raise FilingNotPending(f"组织 {cmd.organisation_id} 的备案不在待审核状态（{state.status}）")
 
 
 def must_be_registered(state: Organisation, cmd: OrganisationCommand) -> None:
     if state.status not in REGISTERED:
-        raise OrgNotRegistered(
-            f"organisation {cmd.organisation_id} is {state.status}, not yet registered"
-        )
+        raise OrgNotRegistered(f"组织 {cmd.organisation_id} 尚未备案（{state.status}）")
 
 
 class OrganisationDecider(Decider[Command, Organisation]):
@@ -237,7 +231,7 @@ class OrganisationDecider(Decider[Command, Organisation]):
             case FileOrganisation():
                 if state.status is not Status.none:
                     raise OrgAlreadyFiled(
-                        f"organisation {command.organisation_id} has already filed",
+                        f"组织 {command.organisation_id} 已提交备案",
                         field="organisation_id",
                     )
                 return [OrgFiled(**_facts(command))]
@@ -249,8 +243,7 @@ class OrganisationDecider(Decider[Command, Organisation]):
                 must_be_active(state, command)
                 if state.status is not Status.returned:
                     raise FilingNotReturned(
-                        f"the filing of {command.organisation_id} is {state.status}, "
-                        "not returned for correction"
+                        f"组织 {command.organisation_id} 的备案未退回补正（{state.status}）"
                     )
                 return [OrgFilingResubmitted(**_facts(command))]
             case Approve(filing_number=number):
@@ -266,13 +259,13 @@ class OrganisationDecider(Decider[Command, Organisation]):
                 must_be_registered(state, command)
                 facts = _facts(command)
                 if not any(v is not None for k, v in facts.items() if k != "note"):
-                    raise NothingToChange("name at least one field to change")
+                    raise NothingToChange("请至少填写一项要修改的内容")
                 return [OrgChanged(**facts)]
             case ConvertToVolunteerTeam():
                 must_be_active(state, command)
                 if state.status is Status.volunteer_team:
                     raise OrgAlreadyVolunteerTeam(
-                        f"organisation {command.organisation_id} is already a volunteer team"
+                        f"组织 {command.organisation_id} 已转型为志愿服务队"
                     )
                 must_be_registered(state, command)
                 return [OrgConvertedToVolunteerTeam(**_facts(command))]

@@ -69,7 +69,7 @@ Command = OpenStation | UpdateStation | EraseStationContact
 
 def must_be_open(state: Station, station_id: str) -> None:
     if not state.opened:
-        raise StationNotOpened(f"station {station_id} has not been opened")
+        raise StationNotOpened(f"社工站 {station_id} 尚未开设")
 
 
 class StationDecider(Decider[Command, Station]):
@@ -83,7 +83,7 @@ class StationDecider(Decider[Command, Station]):
             case OpenStation():
                 if state.opened:
                     raise StationAlreadyOpened(
-                        f"station {command.station_id} is already open", field="station_id"
+                        f"社工站 {command.station_id} 已开设", field="station_id"
                     )
                 return [
                     StationOpened(

@@ -60,15 +60,13 @@ def find(all_stations: list[Station], station_id: str) -> Station:
     for st in all_stations:
         if st.station_id == station_id:
             return st
-    raise UnknownStationOnBoard(f"station {station_id!r} is not on the board", field="station_id")
+    raise UnknownStationOnBoard(f"看板上没有社工站 {station_id!r}", field="station_id")
 
 
 def district(all_stations: list[Station], district_id: str) -> list[Station]:
     found = [st for st in all_stations if st.district_id == district_id]
     if not found:
-        raise UnknownDistrict(
-            f"district {district_id!r} has no station on the board", field="district_id"
-        )
+        raise UnknownDistrict(f"看板上没有区县 {district_id!r} 的社工站", field="district_id")
     return found
 
 

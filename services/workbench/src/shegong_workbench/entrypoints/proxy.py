@@ -32,7 +32,7 @@ async def proxy(service: str, path: str, request: Request) -> Response:
     who, token = await session.current(request)
     if request.method == "POST":
         if request.headers.get(session.WRITE_HEADER) != "1":
-            raise Forbidden(f"writes through the workbench need the {session.WRITE_HEADER} header")
+            raise Forbidden(f"经工作台提交须带 {session.WRITE_HEADER} 请求头")
         author = request.headers.get(AUTHOR_HEADER)
         if author != who.subject:
             log.info("proxy.not_the_author")  # no names: the count of such refusals is enough
@@ -49,7 +49,7 @@ async def proxy(service: str, path: str, request: Request) -> Response:
     try:
         client = upstreams.client(service)
     except UnknownUpstream:
-        raise NotFound(f"no service {service!r} behind the workbench") from None
+        raise NotFound(f"工作台后面没有服务 {service!r}") from None
     headers = {k: v for k, v in request.headers.items() if k.lower() in FORWARDED}
     headers["Authorization"] = f"Bearer {token}"
     try:

@@ -31,9 +31,9 @@ async def lead_of(request: Request) -> Principal:
 async def managed(request: Request, who: Principal, username: str) -> users.User:
     user = await users.find(runtime(request).pool, username)
     if user is None:
-        raise NotFound(f"no workbench user {username!r}")
+        raise NotFound(f"没有工作台用户 {username!r}")
     if not users.may_manage(who.role, who.stations, user):
-        raise Forbidden(f"{who.subject} does not look after {username}")
+        raise Forbidden(f"{who.subject} 不负责管理 {username}")
     return user
 
 
@@ -94,11 +94,11 @@ class Discard(BaseModel):
 async def discard_queue(body: Discard, request: Request) -> Response:
     """Recorded before the phone deletes anything: the page deletes only after this answers."""
     if request.headers.get(session.WRITE_HEADER) != "1":
-        raise Forbidden(f"discarding a queue needs the {session.WRITE_HEADER} header")
+        raise Forbidden(f"丢弃队列须带 {session.WRITE_HEADER} 请求头")
     who = await lead_of(request)
     author = await users.find(runtime(request).pool, body.author) if body.author else None
     if author is not None and not users.may_manage(who.role, who.stations, author):
-        raise Forbidden(f"{who.subject} does not look after {body.author}")
+        raise Forbidden(f"{who.subject} 不负责管理 {body.author}")
     await audit.record(
         runtime(request).pool,
         "queue.discarded",

@@ -56,7 +56,7 @@ async def put_user(
     who: Principal = ADMIN,
 ) -> dict:
     if body.role not in WRITERS:  # integrators and operators use their own tools
-        raise RoleNotForStaff(f"role {body.role} cannot sign in to the workbench", field="role")
+        raise RoleNotForStaff(f"角色 {body.role} 不能登录工作台", field="role")
     if body.role in (Role.social_worker, Role.station_lead) and not body.stations:
         raise ScopeMissing("站点人员须指定所属社工站", field="stations")
     if body.role == Role.district_officer and not body.district:

@@ -58,7 +58,7 @@ async def verify_certificate(number: Code, request: Request, who: Caller):
     rt = runtime(request)
     found = await views.certificate(rt, normalise(number))
     if found is None:
-        raise CertificateNotFound(f"no certificate {number} (yet)")
+        raise CertificateNotFound(f"没有（或尚未生成）证明 {number}")
     sealed = found.pop("name_sealed", None)
     if who.role in WRITERS and await rt.stations.visible(who, [found]):
         found["volunteer_name"] = await rt.sealing.open_or_redacted(

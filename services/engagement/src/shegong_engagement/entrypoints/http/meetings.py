@@ -125,5 +125,5 @@ async def meeting_detail(
     rt = await for_read(request, who, station_id)
     row = await views.meeting(rt, station_id, meeting_id)
     if row is None:
-        raise MeetingNotFound(f"no meeting {meeting_id} at station {station_id} (yet)")
+        raise MeetingNotFound(f"社工站 {station_id} 没有（或尚未同步）会议 {meeting_id}")
     return await open_meeting_names(rt, row, who.role in WRITERS)

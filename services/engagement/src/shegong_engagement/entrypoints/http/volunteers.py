@@ -176,7 +176,7 @@ async def volunteer_detail(
     rt = await for_read(request, who, station_id)
     row = await views.volunteer(rt, station_id, volunteer_id)
     if row is None:
-        raise VolunteerNotFound(f"no volunteer {volunteer_id} at station {station_id} (yet)")
+        raise VolunteerNotFound(f"社工站 {station_id} 没有（或尚未同步）志愿者 {volunteer_id}")
     opened = await open_volunteer(rt, row, who.role in WRITERS)
     return masking.for_reader(who, opened)  # a bureau sees the phone masked
 

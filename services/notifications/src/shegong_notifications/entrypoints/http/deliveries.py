@@ -31,7 +31,7 @@ Status = Literal["pending", "sent", "dead"]
 async def _listing(rt: Runtime, who: Principal, station_id: str | None) -> None:
     """A listing of one station the caller sees; only the city's roles list every station."""
     if station_id is None and not who.citywide:
-        raise Forbidden("name a station_id in your scope", field="station_id")
+        raise Forbidden("请指定您可查看的社工站（station_id）", field="station_id")
     if station_id:
         await rt.stations.refresh()
         who.require_station(station_id, rt.stations.district_of)
@@ -63,7 +63,7 @@ async def get_delivery(delivery_id: uuid.UUID, request: Request, who: Overseer):
     await rt.stations.refresh()
     found = await views.delivery_view(rt.pool, delivery_id)
     if found is None:
-        raise NotificationNotFound(f"no notification {delivery_id}")
+        raise NotificationNotFound(f"没有通知 {delivery_id}")
     who.require_station(found["station_id"], rt.stations.district_of)
     return found
 
@@ -112,5 +112,5 @@ async def redrive_delivery(delivery_id: uuid.UUID, call: Overseeing):
 async def _delivery(rt: Runtime, delivery_id: uuid.UUID) -> Any:
     row = await views.delivery(rt.pool, delivery_id)
     if row is None:
-        raise NotificationNotFound(f"no notification {delivery_id}")
+        raise NotificationNotFound(f"没有通知 {delivery_id}")
     return row

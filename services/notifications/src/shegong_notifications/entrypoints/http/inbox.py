@@ -52,11 +52,11 @@ async def read_notification(delivery_id: uuid.UUID, call: Addressed):
 async def _item(rt: Runtime, delivery_id: uuid.UUID) -> Any:
     item = await views.inbox_item(rt.pool, delivery_id)
     if item is None:
-        raise NotificationNotFound(f"no notification {delivery_id} in this inbox")
+        raise NotificationNotFound(f"此收件箱没有通知 {delivery_id}")
     return item
 
 
 async def _addressee(item: Any, who: Principal, _state: Any) -> None:
     """The scope of reading: the addressee's own inbox (anyone else: not found, 404)."""
     if item["recipient_id"] != who.subject:
-        raise NotificationNotFound("no such notification in this inbox")
+        raise NotificationNotFound("此收件箱没有这条通知")

@@ -52,7 +52,7 @@ async def _on_file(rt: Runtime, recipient_id: str, include_removed: bool = False
     """The recipient's row in the directory (404 before any scope is checked)."""
     row = await views.recipient(rt.pool, recipient_id, include_removed)
     if row is None:
-        raise RecipientNotFound(f"no recipient {recipient_id}")
+        raise RecipientNotFound(f"没有接收人 {recipient_id}")
     return row
 
 

@@ -54,7 +54,7 @@ def _defined(body: bodies.DefineRule) -> rule.DefineRule:
 async def _on_file(rt: Runtime, rule_id: str) -> dict[str, Any]:
     row = await rulebook.get(rt.pool, rule_id)
     if row is None:
-        raise RuleNotFound(f"no rule {rule_id}")
+        raise RuleNotFound(f"没有通知规则 {rule_id}")
     return dict(row)
 
 
@@ -119,7 +119,7 @@ async def get_rule(rule_id: Identifier, request: Request, who: Caller):
     await rt.stations.refresh()
     found = await views.rule(rt.pool, rule_id)
     if found is None or not can_read(rt, who, *_scope(found)):
-        raise RuleNotFound(f"no rule {rule_id}")
+        raise RuleNotFound(f"没有通知规则 {rule_id}")
     return found
 
 

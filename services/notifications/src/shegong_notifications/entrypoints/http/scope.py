@@ -32,13 +32,15 @@ async def check_write(
 ) -> None:
     """A write's scope: a known station the caller writes for, or a known district they oversee."""
     if (station_id is None) == (district_id is None):
-        raise ScopeRequired("name exactly one of station_id and district_id", field="station_id")
+        raise ScopeRequired(
+            "社工站（station_id）和区县（district_id）须且只能填一个", field="station_id"
+        )
     if station_id is not None:
         await rt.stations.check_write(who, station_id)
         return
     assert district_id is not None
     if district_id not in set((await rt.stations.all()).values()):
-        raise UnknownDistrict(f"unknown district {district_id!r}", field="district_id")
+        raise UnknownDistrict(f"未知的区县 {district_id!r}", field="district_id")
     who.require_district(district_id)
 
 

@@ -45,7 +45,7 @@ async def _one(rt: Runtime, who: Principal, station_id: str, organisation_id: st
     await rt.stations.check_read(who, station_id)
     row = await views.organisation(rt, organisation_id)
     if row is None or row["station_id"] != station_id:
-        raise OrganisationNotFound(f"no organisation {organisation_id} at station {station_id}")
+        raise OrganisationNotFound(f"社工站 {station_id} 没有组织 {organisation_id}")
     return row
 
 

@@ -114,7 +114,7 @@ async def export_org_contact(
 
     async def found() -> None:
         if not await rt.events.load(stream):
-            raise OrganisationNotFound(f"no organisation {organisation_id} at station {station_id}")
+            raise OrganisationNotFound(f"社工站 {station_id} 没有组织 {organisation_id}")
 
     subject = organisations.subject(organisation_id)
     return await rights.export(rt, who, station_id, subject, [stream], found)

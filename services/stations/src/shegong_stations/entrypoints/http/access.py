@@ -20,9 +20,8 @@ from shegong_runtime.auth import (
 from shegong_runtime.errors import DomainError, Forbidden
 
 TOKEN_IN_ADDRESS = (
-    "?token= is not accepted: a token in an address ends up in browser history, logs and "
-    "Referer headers. Open the dashboard from the station workbench (社工站工作台) after signing "
-    "in there, or send the token in an Authorization: Bearer header."
+    "不接受地址中的 ?token=：写在地址里的登录凭证会留在浏览器历史、日志和 Referer 请求头里。"
+    "请先登录社工站工作台，再从工作台打开看板；或在 Authorization: Bearer 请求头中发送登录凭证。"
 )
 VIEWERS = READERS | {Role.operator}
 reader = requires(*VIEWERS)
@@ -44,12 +43,10 @@ def from_page(request: Request) -> Principal:
         raise TokenInAddress()
     token = bearer_token(request)
     if not token:
-        raise Unauthenticated(
-            "missing bearer token: open the dashboard from the station workbench (社工站工作台)"
-        )
+        raise Unauthenticated("缺少登录凭证：请从社工站工作台打开看板")
     return caller(request, token)
 
 
 def require_city(who: Principal) -> None:
     if not who.citywide:
-        raise Forbidden(f"role {who.role} has no access to the whole city")
+        raise Forbidden(f"角色 {who.role} 无权查看全市")

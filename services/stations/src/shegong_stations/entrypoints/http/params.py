@@ -29,8 +29,8 @@ def span(start: date | None, end: date | None, max_days: int = MAX_SPAN_DAYS) ->
         return last_seven_days(end or today())
     end = end or start + timedelta(days=6)
     if start > end:
-        raise SpanReversed(f"start {start} is after end {end}", field="start")
+        raise SpanReversed(f"开始日期 {start} 晚于结束日期 {end}", field="start")
     result = Span(start, end)
     if result.days > max_days:
-        raise SpanTooLong(f"a roundup covers at most {max_days} days", field="end")
+        raise SpanTooLong(f"汇总最多覆盖 {max_days} 天", field="end")
     return result

@@ -63,10 +63,10 @@ class MonthOutOfRange(DomainError):
 
 def first_day(month: str) -> date:
     if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
-        raise MonthOutOfRange(f"month {month!r} should read like 2024-03", field="month")
+        raise MonthOutOfRange(f"月份 {month!r} 应写作 2024-03 的格式", field="month")
     year, number = (int(p) for p in month.split("-"))
     if not 1900 <= year <= 2100:
-        raise MonthOutOfRange(f"month {month} lies outside 1900–2100", field="month")
+        raise MonthOutOfRange(f"月份 {month} 不在 1900–2100 年之间", field="month")
     return date(year, number, 1)
 
 
