@@ -93,7 +93,7 @@ class StationDirectory:
             await self.refresh()
         if station_id not in self._districts:
             raise UnknownStation(
-                f"未开设的社工站 {station_id!r}：登记处尚未开设",
+                f"社工站 {station_id!r} 尚未开设",
                 field="station_id",
             )
 

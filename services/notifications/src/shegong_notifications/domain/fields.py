@@ -28,7 +28,7 @@ def contract_of(event_type: str, field: str) -> type[DomainEvent]:
     try:
         version = CATALOG.latest_version(event_type)
     except UnknownEventType:
-        raise UnknownTrigger(f"没有哪个业务会发出 {event_type!r}", field=field) from None
+        raise UnknownTrigger(f"没有业务发布事件 {event_type!r}", field=field) from None
     return next(
         m for m in CATALOG.models() if (m.event_type, m.schema_version) == (event_type, version)
     )

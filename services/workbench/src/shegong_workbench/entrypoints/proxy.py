@@ -49,7 +49,7 @@ async def proxy(service: str, path: str, request: Request) -> Response:
     try:
         client = upstreams.client(service)
     except UnknownUpstream:
-        raise NotFound(f"工作台后面没有服务 {service!r}") from None
+        raise NotFound(f"工作台没有接入服务 {service!r}") from None
     headers = {k: v for k, v in request.headers.items() if k.lower() in FORWARDED}
     headers["Authorization"] = f"Bearer {token}"
     try:
