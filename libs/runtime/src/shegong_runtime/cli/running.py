@@ -51,6 +51,9 @@ def up(demo: bool, only: tuple[str, ...], replicas: tuple[str, ...], cluster_siz
         stop_requested = True
 
     signal.signal(signal.SIGTERM, request_stop)
+    # Ctrl-C (SIGINT) stops it even when it was started where SIGINT is ignored (a background
+    # job of a script, or a process started by one): those inherit the ignoring disposition
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     if taken := stack.ports_taken(list(only) or None, counts):
         raise click.ClickException("; ".join(taken) + ": stop what uses it, or choose other ports")
     try:
