@@ -124,9 +124,7 @@ class CommandRequest:
 
     @property
     def store(self) -> EventStore:
-        store = self.rt.store
-        assert store is not None, "commands need a service with an event store"
-        return store
+        return self.rt.events
 
     async def send(self, order: Order[Any, Any]) -> JSONResponse:
         """Load, check the caller writes at the command's station (or the order's own `scope`),

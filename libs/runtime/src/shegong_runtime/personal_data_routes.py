@@ -16,8 +16,6 @@ from shegong_events import Envelope
 
 from shegong_runtime import pipl
 from shegong_runtime.auth import Principal
-from shegong_runtime.crypto import KeyStore
-from shegong_runtime.eventstore import EventStore
 from shegong_runtime.service import Runtime
 
 C = TypeVar("C")
@@ -49,12 +47,6 @@ EXPORT_RESPONSES: dict[int | str, dict[str, Any]] = {
 AfterAppend = Callable[[asyncpg.Connection, list[Envelope]], Awaitable[None]]
 
 
-def _stores(rt: Runtime) -> tuple[EventStore, KeyStore]:
-    """A service that keeps data subjects has both an event store and a key store."""
-    assert rt.store is not None and rt.keys is not None, "a write service keeps both"
-    return rt.store, rt.keys
-
-
 async def export(
     rt: Runtime,
     who: Principal,
@@ -67,7 +59,7 @@ async def export(
 ) -> dict[str, Any]:
     """A subject's copy of their data: scope (unless the route `checked` a scope of its own),
     then `found` (raises the 404 of an unknown record), not erased (409), their streams opened."""
-    store, keys = _stores(rt)
+    store, keys = rt.events, rt.sealing
     if not checked:
         await rt.stations.check_read(who, station_id)
     if found is not None:

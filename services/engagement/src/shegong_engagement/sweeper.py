@@ -30,8 +30,7 @@ async def sweep_once(rt: Runtime) -> int:
     limit = config.settings().session_limit
     now = calendar.now()
     closed = 0
-    store = rt.store
-    assert store is not None, "the sweeper runs beside the volunteers' event store"
+    store = rt.events
     for row in await views.open_sessions_before(rt, now - limit):
         ctx = CommandContext(actor=ACTOR, correlation_id=uuid.uuid4())
         try:

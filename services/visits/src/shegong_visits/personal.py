@@ -12,7 +12,7 @@ from typing import Any
 
 from shegong_runtime.auth import WRITERS, Principal
 from shegong_runtime.commands import Sealer
-from shegong_runtime.crypto import REDACTED, KeyStore, SubjectErased
+from shegong_runtime.crypto import REDACTED, SubjectErased
 from shegong_runtime.service import Runtime
 
 from shegong_visits.domain.state import HouseholdAlreadyErased
@@ -25,11 +25,6 @@ def subject(household_id: str) -> str:
 def may_read(who: Principal) -> bool:
     """Station staff and bureaus read personal data; integrators and operators never do."""
     return who.role in WRITERS
-
-
-def _keys(rt: Runtime) -> KeyStore:
-    assert rt.keys is not None, "visits seals personal data: its runtime holds a key store"
-    return rt.keys
 
 
 def sealer(household_id: str, seal: Sealer) -> Sealer:
@@ -61,7 +56,7 @@ async def open_value(
     """The plaintext, or the redaction mark once the household is erased."""
     if erased:
         return REDACTED
-    plain = await _keys(rt).open_or_redacted(subject(household_id), sealed)
+    plain = await rt.sealing.open_or_redacted(subject(household_id), sealed)
     if as_json and plain is not None and plain != REDACTED:
         return json.loads(plain)
     return plain
