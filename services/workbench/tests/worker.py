@@ -47,6 +47,8 @@ class Day:
     async def open(self, path: str) -> None:
         await self.b.open(f"{self.url}{path}")
         await self.ready()
+        if not path.startswith("/signin") and "/signin" in await self.b.current_url():
+            raise AssertionError(f"{path} sent the browser to sign in: the session is not held")
 
     async def ready(self) -> None:
         async def loaded():
@@ -70,6 +72,13 @@ class Day:
         await self.b.type("#username", username)
         await self.b.type("#password", password)
         await self.b.click(".signin button[type=submit]")
+
+        # the sign-in page is ready too: wait until the answer has taken the browser off it, or a
+        # page opened next could cancel the answer that carries the session's cookie
+        async def signed_in():
+            return "/signin" not in await self.b.current_url()
+
+        await eventually(signed_in, timeout=20)
         await self.ready()
 
     async def queued(self) -> list[dict]:
