@@ -242,12 +242,40 @@ async def test_district_and_city_add_up_their_stations(board, admin, settings, i
     expected_meetings = {"joint_meeting": {"meetings": 2, "participants": 50}}
 
     body = await eventually(rolled)
-    assert [p["station"]["station_id"] for p in body["stations"]] == sorted([a, c])
+    assert [p["station"]["station_id"] for p in body["items"]] == sorted([a, c])
     assert body["figures"]["households"]["total"] == 2
     city = (await board.get("/city", params=ON, headers=admin)).json()
-    listed = {p["station"]["station_id"] for p in city["stations"]}
+    listed = {p["station"]["station_id"] for p in await every(board, "/city", ON, headers=admin)}
     assert {a, c} <= listed
     assert city["figures"]["visits"]["this_week"] >= 5
+
+
+async def test_a_rollup_adds_up_every_station_but_answers_a_page_of_them(
+    board, admin, settings, ids
+):
+    """A city of a thousand stations answers a page's size: the district's figures add up all
+    its stations, its `items` are a page of them, and `next` walks the rest once each."""
+    district, r = ids("d"), Recorder(ids("ev"))
+    many = sorted(ids("st") for _ in range(5))
+    for sid in many:
+        b.open_station(r, sid, district)
+        b.household(r, sid, f"{r.prefix}-{sid}-h")
+        b.visit(r, sid, f"{r.prefix}-{sid}-h", "v0", date(2024, 3, 18))
+    await publish(settings, r)
+
+    async def first_page():
+        got = await board.get(f"/districts/{district}", params={**ON, "limit": 2}, headers=admin)
+        body = got.json()
+        f = body.get("figures", {})
+        done = f.get("households", {}).get("total") == 5 and f["visits"]["this_week"] == 5
+        return (got, body) if done else None
+
+    got, body = await eventually(first_page)
+    assert [p["station"]["station_id"] for p in body["items"]] == many[:2]
+    assert body["evaluations"]["stations"] == 5
+    assert body["next"] and f"cursor={body['next']}" in got.headers["link"]
+    walked = await every(board, f"/districts/{district}", {**ON, "limit": 2}, headers=admin)
+    assert [p["station"]["station_id"] for p in walked] == many
 
 
 async def test_events_that_arrive_before_their_station_still_count(

@@ -28,26 +28,43 @@ async def snapshot(pool: asyncpg.Pool) -> AsyncIterator[tuple[asyncpg.Connection
         yield conn, s
 
 
-async def stations(
-    pool: asyncpg.Pool, chosen: list[Station], on: date, urgent_limit: int = 50
-) -> list[dict]:
-    """One summary per chosen station, in the order given."""
+@dataclass(frozen=True)
+class Read:
+    """A scope's stations read in one snapshot: each one's figures, its latest evaluation, and
+    the scope's oldest urgent needs (one query, at most `urgent_limit` over the whole scope)."""
+
+    on: date
+    figures: dict[str, dict]
+    evaluations: dict[str, dict]
+    urgent: list[dict]
+
+    def summary(self, st: Station) -> dict:
+        figs = self.figures[st.station_id]
+        return {
+            "station": asdict(st),
+            "on": self.on,
+            "figures": figs,
+            "completeness": completeness(figs["records"]),
+            "evaluation": self.evaluations.get(st.station_id),
+            "urgent_needs": [n for n in self.urgent if n["station_id"] == st.station_id],
+        }
+
+
+async def read(pool: asyncpg.Pool, chosen: list[Station], on: date, urgent_limit: int = 50) -> Read:
     ids = [st.station_id for st in chosen]
     async with snapshot(pool) as (conn, s):
         figs = await figures.figures(conn, s, ids, on)
         evaluations = await figures.latest_evaluations(conn, s, ids, on)
         urgent = await figures.urgent_needs(conn, s, ids, on, urgent_limit)
-    return [
-        {
-            "station": asdict(st),
-            "on": on,
-            "figures": figs[st.station_id],
-            "completeness": completeness(figs[st.station_id]["records"]),
-            "evaluation": evaluations.get(st.station_id),
-            "urgent_needs": [n for n in urgent if n["station_id"] == st.station_id],
-        }
-        for st in chosen
-    ]
+    return Read(on, figs, evaluations, urgent)
+
+
+async def stations(
+    pool: asyncpg.Pool, chosen: list[Station], on: date, urgent_limit: int = 50
+) -> list[dict]:
+    """One summary per chosen station, in the order given."""
+    found = await read(pool, chosen, on, urgent_limit)
+    return [found.summary(st) for st in chosen]
 
 
 async def station(
@@ -61,8 +78,11 @@ async def station(
     return one
 
 
-async def district(pool: asyncpg.Pool, district_id: str, on: date, urgent_limit: int = 50) -> dict:
-    """A district's roll-up over its stations on the board (the caller's access checked before)."""
+async def district(
+    pool: asyncpg.Pool, district_id: str, on: date, page: PageRequest, urgent_limit: int = 50
+) -> tuple[dict, str | None]:
+    """A district's roll-up over its stations on the board (the caller's access checked
+    before), with a page of its stations."""
     chosen = directory.district(await directory.stations(pool), district_id)
     scope = {
         "kind": "district",
@@ -70,26 +90,44 @@ async def district(pool: asyncpg.Pool, district_id: str, on: date, urgent_limit:
         "name": chosen[0].district_name,
         "city": chosen[0].city,
     }
-    return rollup(scope, await stations(pool, chosen, on, urgent_limit), on)
+    return await scoped(pool, scope, chosen, on, page, urgent_limit)
 
 
-async def city(pool: asyncpg.Pool, on: date, urgent_limit: int = 50) -> dict:
-    """Every station on the board added up (the caller's access checked before)."""
+async def city(
+    pool: asyncpg.Pool, on: date, page: PageRequest, urgent_limit: int = 50
+) -> tuple[dict, str | None]:
+    """Every station on the board added up (the caller's access checked before), with a page
+    of the stations."""
     everyone = await directory.stations(pool)
     name = everyone[0].city if everyone else ""
     scope = {"kind": "city", "name": name, "city": name}
-    return rollup(scope, await stations(pool, everyone, on, urgent_limit), on)
+    return await scoped(pool, scope, everyone, on, page, urgent_limit)
 
 
-def rollup(scope: dict, parts: list[dict], on: date) -> dict:
-    """District or city: the stations' figures added up, their evaluations side by side."""
-    total = figures.merge([p["figures"] for p in parts])
-    evaluated = [p for p in parts if p["evaluation"]]
+async def scoped(
+    pool: asyncpg.Pool,
+    scope: dict,
+    chosen: list[Station],
+    on: date,
+    page: PageRequest,
+    urgent_limit: int = 50,
+) -> tuple[dict, str | None]:
+    """The roll-up of `chosen` and the summaries of a page of them: the totals add up every
+    station's counts (rows of the board's counters), but only the page's stations are
+    summarised and answered, so a city of a thousand stations answers a page's size."""
+    shown, after = slice_of_list(chosen, directory.ORDER, page)
+    found = await read(pool, chosen, on, urgent_limit)
+    return rollup(scope, found, [found.summary(st) for st in shown]), after
+
+
+def rollup(scope: dict, found: Read, shown: list[dict]) -> dict:
+    """District or city: every station's figures added up, their evaluations side by side,
+    and the summaries of the stations shown."""
+    total = figures.merge(list(found.figures.values()))
+    evaluated = [found.evaluations[sid] for sid in found.figures if sid in found.evaluations]
     averages = (
         {
-            dim: round(
-                sum(p["evaluation"]["scores"].get(dim, 0) for p in evaluated) / len(evaluated), 1
-            )
+            dim: round(sum(e["scores"].get(dim, 0) for e in evaluated) / len(evaluated), 1)
             for dim in DIMENSIONS
         }
         if evaluated
@@ -97,19 +135,21 @@ def rollup(scope: dict, parts: list[dict], on: date) -> dict:
     )
     return {
         "scope": scope,
-        "on": on,
+        "on": found.on,
         "figures": total,
         "completeness": completeness(total["records"]),
         "evaluations": {
             "evaluated": len(evaluated),
-            "stations": len(parts),
+            "stations": len(found.figures),
             "average_scores": averages,
             "exemplary": [
-                p["station"]["station_id"] for p in evaluated if p["evaluation"]["exemplary"]
+                sid for sid in found.figures if found.evaluations.get(sid, {}).get("exemplary")
             ],
         },
-        "urgent_needs": [n for p in parts for n in p["urgent_needs"]],
-        "stations": parts,
+        "urgent_needs": [
+            n for sid in found.figures for n in found.urgent if n["station_id"] == sid
+        ],
+        "items": shown,
     }
 
 

@@ -194,8 +194,15 @@ def comparison(parts: list[dict]) -> list[dict]:
     return rows
 
 
-def district_page(rollup: dict, pictures: list[Chart], lag_rows: list[dict], who_label: str) -> str:
-    names = {p["station"]["station_id"]: p["station"]["name"] for p in rollup["stations"]}
+def district_page(
+    rollup: dict,
+    pictures: list[Chart],
+    lag_rows: list[dict],
+    who_label: str,
+    names: dict[str, str],
+    next_page: str | None = None,
+) -> str:
+    """A district's totals over all its stations; the table and the comparison a page of them."""
     ev = rollup["evaluations"]
     averages = "；".join(
         f"{word(EVALUATION_DIMENSION, d)} {number(v)}" for d, v in ev["average_scores"].items()
@@ -208,10 +215,11 @@ def district_page(rollup: dict, pictures: list[Chart], lag_rows: list[dict], who
         on=rollup["on"],
         f=rollup["figures"],
         pictures=pictures,
-        parts=rollup["stations"],
+        parts=rollup["items"],
+        next_page=next_page,
         urgent=urgent(rollup["urgent_needs"], names),
         dimension_names=list(EVALUATION_DIMENSION.values()),
-        comparison=comparison(rollup["stations"]),
+        comparison=comparison(rollup["items"]),
         evaluated=ev["evaluated"],
         station_count=ev["stations"],
         averages=averages,

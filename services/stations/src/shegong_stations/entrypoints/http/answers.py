@@ -153,7 +153,10 @@ class Rollup(BaseModel):
     completeness: dict[str, Dimension]
     evaluations: EvaluationsSideBySide
     urgent_needs: list[UrgentNeed]
-    stations: list[StationSummary]
+    items: list[StationSummary] = Field(
+        description="a page of the scope's stations; the figures above add up all of them"
+    )
+    next: str | None = Field(description="the cursor of the next page of stations, or null")
 
 
 class Completeness(BaseModel):

@@ -67,26 +67,31 @@ async def station(
 async def district(
     district_id: Identifier,
     request: Request,
+    page: Paging,
     on: Day | None = None,
     who: Principal = Depends(access.reader),
 ):
+    """The district's figures over all its stations, and a page of its stations' summaries."""
     who.require_district(district_id)
     pool = runtime(request).pool
-    return await views.district(
-        pool, district_id, params.day(on), config.settings().urgent_needs_shown
+    rolled, after = await views.district(
+        pool, district_id, params.day(on), page, config.settings().urgent_needs_shown
     )
+    return {**rolled, **page.answer(rolled["items"], after)}
 
 
 @router.get("/city", response_model=Rollup, response_model_exclude_unset=True)
 async def city(
     request: Request,
+    page: Paging,
     on: Day | None = None,
     who: Principal = Depends(access.reader),
 ):
     access.require_city(who)
-    return await views.city(
-        runtime(request).pool, params.day(on), config.settings().urgent_needs_shown
+    rolled, after = await views.city(
+        runtime(request).pool, params.day(on), page, config.settings().urgent_needs_shown
     )
+    return {**rolled, **page.answer(rolled["items"], after)}
 
 
 @router.get("/completeness", response_model=Page[Completeness])

@@ -19,7 +19,7 @@ from shegong_events.glossary import ROLE, word
 from shegong_runtime.auth import Principal
 from shegong_runtime.errors import DomainError
 from shegong_runtime.inputs import Day, Identifier
-from shegong_runtime.paging import PageRequest, slice_of_list
+from shegong_runtime.paging import PageRequest
 from shegong_runtime.service import runtime
 
 from shegong_stations import config, lag, roundup_render, views
@@ -71,15 +71,14 @@ async def station_list(
         everyone = await directory.stations(rt.pool)
         mine = directory.visible(who, everyone)
         day = params.day(on)
-        parts = await views.stations(rt.pool, mine, day, config.settings().urgent_needs_shown)
-        total = views.rollup({"kind": "visible"}, parts, day)
-        trends = await views.trends_of(rt.pool, mine, day, config.settings().trend_weeks)
-        charts = pictures.for_page(total["figures"], trends, names_of(parts))
-        districts = [(d, n) for d, n in roundup_choices(who, everyone) if d]
         page = PageRequest(config.settings().stations_shown, cursor, request, Response())
-        chosen, after = slice_of_list(mine, directory.ORDER, page)
-        shown = {st.station_id for st in chosen}
-        rows = [p for p in parts if p["station"]["station_id"] in shown]
+        total, after = await views.scoped(
+            rt.pool, {"kind": "visible"}, mine, day, page, config.settings().urgent_needs_shown
+        )
+        rows = total["items"]
+        trends = await views.trends_of(rt.pool, mine, day, config.settings().trend_weeks)
+        charts = pictures.for_page(total["figures"], trends, names_of(mine))
+        districts = [(d, n) for d, n in roundup_choices(who, everyone) if d]
         more = (
             href("/dashboard", on=on.isoformat() if on else None, cursor=after) if after else None
         )
@@ -90,8 +89,8 @@ async def station_list(
     return await render(request, build)
 
 
-def names_of(parts: list[dict]) -> dict[str, str]:
-    return {p["station"]["station_id"]: p["station"]["name"] for p in parts}
+def names_of(chosen: list[directory.Station]) -> dict[str, str]:
+    return {st.station_id: st.name for st in chosen}
 
 
 @router.get("/stations/{station_id}")
@@ -108,7 +107,7 @@ async def station_page(
         )
         chosen = [directory.Station(**one["station"])]
         trends = await views.trends_of(rt.pool, chosen, day, config.settings().trend_weeks)
-        charts = pictures.for_page(one["figures"], trends, names_of([one]))
+        charts = pictures.for_page(one["figures"], trends, names_of(chosen))
         district_visible = who.may_read_district(one["station"]["district_id"])
         return pages.station_page(
             one, charts, lag.consumer_lag(rt), who_label(who), district_visible
@@ -122,18 +121,31 @@ async def district_page(
     district_id: str,
     request: Request,
     on: Day | None = None,
+    cursor: str | None = None,
 ) -> Response:
     async def build(who: Principal) -> str:
         who.require_district(district_id)
         rt = runtime(request)
         day = params.day(on)
-        rolled = await views.district(
-            rt.pool, district_id, day, config.settings().urgent_needs_shown
+        chosen = directory.district(await directory.stations(rt.pool), district_id)
+        page = PageRequest(config.settings().stations_shown, cursor, request, Response())
+        rolled, after = await views.district(
+            rt.pool, district_id, day, page, config.settings().urgent_needs_shown
         )
-        chosen = [directory.Station(**p["station"]) for p in rolled["stations"]]
         trends = await views.trends_of(rt.pool, chosen, day, config.settings().trend_weeks)
-        charts = pictures.for_page(rolled["figures"], trends, names_of(rolled["stations"]))
-        return pages.district_page(rolled, charts, lag.consumer_lag(rt), who_label(who))
+        charts = pictures.for_page(rolled["figures"], trends, names_of(chosen))
+        more = (
+            href(
+                f"/dashboard/districts/{district_id}",
+                on=on.isoformat() if on else None,
+                cursor=after,
+            )
+            if after
+            else None
+        )
+        return pages.district_page(
+            rolled, charts, lag.consumer_lag(rt), who_label(who), names_of(chosen), more
+        )
 
     return await render(request, build)
 
