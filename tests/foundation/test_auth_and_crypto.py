@@ -77,6 +77,30 @@ async def test_sealed_data_opens_until_the_subject_is_erased(pool, unique):
         await keys.seal(subject, "again")
 
 
+async def test_a_page_reads_its_subjects_keys_once_and_an_erasure_counts_from_the_next_answer(
+    pool, unique
+):
+    keys = KeyStore(pool, unique("keys"), SETTINGS.master_key)
+    await keys.migrate()
+    a, b, gone = unique("household"), unique("household"), unique("household")
+    sealed = {s: await keys.seal(s, f"户主 {s}") for s in (a, b, gone)}
+    await keys.erase(gone)
+    table = f"{keys.schema}.subject_keys"
+    async with keys.holding([a, b, gone, a]):  # the page's keys, read together
+        await keys.erase(b)  # erased on another replica meanwhile: this answer read first
+        await pool.execute(f"ALTER TABLE {table} RENAME TO subject_keys_away")
+        try:  # nothing more is read from the store while the page opens its fields
+            assert await keys.open(a, sealed[a]) == f"户主 {a}"
+            assert await keys.open(b, sealed[b]) == f"户主 {b}"
+            assert await keys.open(gone, sealed[gone]) is None  # no key: no plaintext
+        finally:
+            await pool.execute(
+                f"ALTER TABLE {keys.schema}.subject_keys_away RENAME TO subject_keys"
+            )
+    assert await keys.open(b, sealed[b]) is None  # the next answer sees the erasure
+    assert await keys.open(a, sealed[a]) == f"户主 {a}"
+
+
 async def test_a_sealed_value_cannot_be_moved_to_another_subject(pool, unique):
     keys = KeyStore(pool, unique("keys"), SETTINGS.master_key)
     await keys.migrate()

@@ -22,7 +22,7 @@ from shegong_engagement.entrypoints.http.common import AT_STATION, for_read, mee
 from shegong_engagement.entrypoints.http.sealed import (
     action_subject,
     issue_subject,
-    open_action_owner,
+    open_action_owners,
 )
 
 router = APIRouter(tags=["deliberation"])
@@ -179,5 +179,5 @@ async def list_action_items(
     rt = await for_read(request, who, station_id)
     stations = await rt.stations.scope(who, station_id)
     rows, after = await views.action_items(rt, page, stations, status, as_of or today())
-    opened = [await open_action_owner(rt, r, who.role in WRITERS) for r in rows]
+    opened = await open_action_owners(rt, rows, who.role in WRITERS)
     return page.answer(opened, after)

@@ -45,11 +45,23 @@ async def open_action_owner(rt: Runtime, row: dict[str, Any], allowed: bool) -> 
 
 
 async def open_meeting_names(rt: Runtime, row: dict[str, Any], allowed: bool) -> dict[str, Any]:
-    for issue in row["issues"]:
-        await open_issue_proposer(rt, issue, allowed)
-    for item in row["action_items"]:
-        await open_action_owner(rt, item, allowed)
+    subjects = [issue_subject(i["meeting_id"], i["issue_id"]) for i in row["issues"]]
+    subjects += [action_subject(a["meeting_id"], a["action_id"]) for a in row["action_items"]]
+    async with rt.sealing.holding(subjects if allowed else ()):
+        for issue in row["issues"]:
+            await open_issue_proposer(rt, issue, allowed)
+        for item in row["action_items"]:
+            await open_action_owner(rt, item, allowed)
     return row
+
+
+async def open_action_owners(
+    rt: Runtime, rows: list[dict[str, Any]], allowed: bool
+) -> list[dict[str, Any]]:
+    """A page of action items, their owners' keys read together."""
+    subjects = [action_subject(r["meeting_id"], r["action_id"]) for r in rows] if allowed else []
+    async with rt.sealing.holding(subjects):
+        return [await open_action_owner(rt, r, allowed) for r in rows]
 
 
 async def open_volunteer(rt: Runtime, row: dict[str, Any], allowed: bool) -> dict[str, Any]:

@@ -227,23 +227,26 @@ async def _shown(rt: Runtime, rows: list[Any]) -> list[dict[str, Any]]:
     """Directory rows with names and addresses opened for this authorised read."""
     subs = await views.subscriptions(rt.pool, [r["recipient_id"] for r in rows])
     out = []
-    for r in rows:
-        sid = data_subject(r["recipient_id"])
-        out.append(
-            {
-                "recipient_id": r["recipient_id"],
-                "role": r["role"],
-                "station_id": r["station_id"],
-                "district_id": r["district_id"],
-                "refs": list(r["refs"]),
-                "name": await rt.sealing.open_or_redacted(sid, r["name_sealed"]),
-                "email": await rt.sealing.open_or_redacted(sid, r["email_sealed"]),
-                "webhook_url": r["webhook_url"],
-                "subscriptions": subs.get(r["recipient_id"], {}),
-                "registered_at": r["registered_at"],
-            }
-        )
+    async with rt.sealing.holding(data_subject(r["recipient_id"]) for r in rows):
+        for r in rows:
+            out.append(await _one_shown(rt, r, subs))
     return out
+
+
+async def _one_shown(rt: Runtime, r: Any, subs: dict[str, Any]) -> dict[str, Any]:
+    sid = data_subject(r["recipient_id"])
+    return {
+        "recipient_id": r["recipient_id"],
+        "role": r["role"],
+        "station_id": r["station_id"],
+        "district_id": r["district_id"],
+        "refs": list(r["refs"]),
+        "name": await rt.sealing.open_or_redacted(sid, r["name_sealed"]),
+        "email": await rt.sealing.open_or_redacted(sid, r["email_sealed"]),
+        "webhook_url": r["webhook_url"],
+        "subscriptions": subs.get(r["recipient_id"], {}),
+        "registered_at": r["registered_at"],
+    }
 
 
 @router.get(

@@ -95,7 +95,8 @@ async def list_households(
         calendar.as_aware(registered_before) if registered_before else None,
     )
     rows, after = await views.households(rt, page, stations, category, tier, include_erased, span)
-    return page.answer([await views.present_household(rt, who, r) for r in rows], after)
+    async with rt.sealing.holding(personal.subject(r["household_id"]) for r in rows):
+        return page.answer([await views.present_household(rt, who, r) for r in rows], after)
 
 
 @router.get(
