@@ -37,3 +37,9 @@ def admin(settings):
 def token_for(settings):
     """Headers for a role and scope: token_for("district_officer", district="chengguan")."""
     return lambda role, stations=(), district=None: bearer(settings, role, stations, district)
+
+
+@pytest.fixture
+def ids(unique):
+    """Unique ids shaped as the board's (hyphens, no underscores)."""
+    return lambda prefix: unique(prefix).replace("_", "-")

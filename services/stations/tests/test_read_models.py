@@ -3,7 +3,6 @@
 from datetime import date
 
 import nats
-import pytest
 from shegong_events import engagement as eng
 from shegong_events import registry as reg
 from shegong_events import visits as vis
@@ -15,11 +14,6 @@ from . import builders as b
 from .recorder import Recorder, noon
 
 ON = {"on": "2024-03-21"}  # a Thursday: the week runs from Monday 03-18
-
-
-@pytest.fixture
-def ids(unique):
-    return lambda prefix: unique(prefix).replace("_", "-")
 
 
 async def publish(settings, recorder):

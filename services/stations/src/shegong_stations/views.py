@@ -14,7 +14,7 @@ from shegong_runtime.paging import PageRequest, slice_of_list
 
 from shegong_stations.completeness import DIMENSIONS, completeness
 from shegong_stations.periods import Span, weeks_back
-from shegong_stations.queries import directory, figures, trends
+from shegong_stations.queries import directory, figures, held, trends
 from shegong_stations.queries.directory import Station
 from shegong_stations.queries.roundup_facts import gather
 from shegong_stations.roundup import Roundup, build
@@ -51,12 +51,19 @@ class Read:
 
 
 async def read(pool: asyncpg.Pool, chosen: list[Station], on: date, urgent_limit: int = 50) -> Read:
+    """The stations' figures as the board holds them now: counted once per board version
+    (`held`), so many readers of a city's totals between two batches share one count."""
     ids = [st.station_id for st in chosen]
     async with snapshot(pool) as (conn, s):
-        figs = await figures.figures(conn, s, ids, on)
-        evaluations = await figures.latest_evaluations(conn, s, ids, on)
-        urgent = await figures.urgent_needs(conn, s, ids, on, urgent_limit)
-    return Read(on, figs, evaluations, urgent)
+
+        async def count() -> Read:
+            figs = await figures.figures(conn, s, ids, on)
+            evaluations = await figures.latest_evaluations(conn, s, ids, on)
+            urgent = await figures.urgent_needs(conn, s, ids, on, urgent_limit)
+            return Read(on, figs, evaluations, urgent)
+
+        key = (s, await held.version(conn, s), tuple(ids), on, urgent_limit)
+        return await held.FIGURES.get(key, count)
 
 
 async def stations(
