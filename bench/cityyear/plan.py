@@ -52,7 +52,9 @@ class Year:
 
 @dataclass(frozen=True)
 class Sizes:
-    """One station's year at scale 1; `scale` multiplies the counts (not the cadences)."""
+    """One station's year at scale 1; `scale` multiplies the counts (not the cadences), except
+    the station's staff in the notifications directory (`recipients`: its lead and social
+    workers), which a smaller station has as well."""
 
     households: int = 1200
     volunteers: int = 80
@@ -69,7 +71,7 @@ class Sizes:
             s(self.volunteers),
             s(self.meetings),
             s(self.organisations),
-            s(self.recipients),
+            self.recipients,
         )
 
 
