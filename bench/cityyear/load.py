@@ -93,13 +93,18 @@ async def undelivered(pool: asyncpg.Pool) -> dict[str, int]:
 async def delivered(pool: asyncpg.Pool, since: datetime) -> dict[str, float]:
     """What the planner and the courier did in a load that began at `since` (database time):
     deliveries planned and sent, the seconds until the last was planned and until the last was
-    sent, and the courier's rate from its first send to its last."""
+    sent, the courier's rate from its first send to its last (bounded by the planner's when the
+    courier keeps up) and how far it trailed the planner (sent_at - planned_at)."""
     row = await pool.fetchrow(
         "SELECT count(*) AS planned, count(*) FILTER (WHERE status = 'sent') AS sent, "
         "count(*) FILTER (WHERE status NOT IN ('sent', 'pending')) AS other, "
         "extract(epoch FROM max(planned_at) - $1) AS last_planned, "
         "extract(epoch FROM max(sent_at) - $1) AS last_sent, "
-        "extract(epoch FROM max(sent_at) - min(sent_at)) AS sending "
+        "extract(epoch FROM max(sent_at) - min(sent_at)) AS sending, "
+        "percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM sent_at - planned_at)) "
+        "AS lag_p50, "
+        "percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM sent_at - planned_at)) "
+        "AS lag_p99 "
         "FROM notifications.deliveries WHERE planned_at >= $1",
         since,
     )
@@ -115,6 +120,8 @@ async def delivered(pool: asyncpg.Pool, since: datetime) -> dict[str, float]:
         "last delivery planned (s)": float(row["last_planned"] or 0),
         "last delivery sent (s)": float(row["last_sent"] or 0),
         "courier (deliveries/s)": row["sent"] / sending if sending else 0.0,
+        "courier behind the planner p50 (s)": float(row["lag_p50"] or 0),
+        "courier behind the planner p99 (s)": float(row["lag_p99"] or 0),
     }
 
 
