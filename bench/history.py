@@ -58,6 +58,7 @@ def main() -> None:
 
         loaded = asyncio.run(load(database_url, nats_url, report=behind))
         print(f"loaded through every service in {loaded.seconds:.1f} s: {loaded.figures}")
+        print(f"notifications: {loaded.notifications}")
 
 
 if __name__ == "__main__":

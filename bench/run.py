@@ -885,6 +885,7 @@ async def one_history(
         "generation (ev/s)": done.total / done.seconds,
         "relays and projections, the whole history (s)": loaded.seconds,
     }
+    figures |= {f"notifications, {what}": value for what, value in loaded.notifications.items()}
     figures |= await measure(database_url, nats_url, stations, readers, each, **small)
     return figures
 

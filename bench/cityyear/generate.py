@@ -9,17 +9,19 @@ from datetime import UTC, date, datetime, timedelta
 from types import SimpleNamespace
 
 import asyncpg
+from shegong_notifications import tables as notifications_tables
 from shegong_registry import registers
 from shegong_runtime.eventstore import EventStore
 from shegong_runtime.settings import Settings
 
 from cityyear.engagement import EngagementYear
+from cityyear.notifications import NotificationsYear
 from cityyear.plan import Sizes, Year, stations
 from cityyear.registry import RegistryYear
 from cityyear.sink import HistoryKeys, Sink
 from cityyear.visits import VisitsYear
 
-SERVICES = ("registry", "visits", "engagement")
+SERVICES = ("registry", "visits", "engagement", "notifications")
 
 
 @dataclass
@@ -58,14 +60,19 @@ async def generate(
             await keys.migrate()
             sinks[name] = Sink(store, keys, batch)
         await registers.migrate(SimpleNamespace(pool=pool))  # type: ignore[arg-type]  # reads only .pool
+        await notifications_tables.ensure(pool)  # the rulebook and directory, kept in step
         registry = RegistryYear(sinks["registry"], sinks["registry"].keys, year, seed)
         visits = VisitsYear(sinks["visits"], sinks["visits"].keys, year, seed)
         engagement = EngagementYear(sinks["engagement"], sinks["engagement"].keys, year, seed)
+        notifications = NotificationsYear(
+            sinks["notifications"], sinks["notifications"].keys, year, seed
+        )
         started = time.perf_counter()
         for station in stations(station_count):
             for sink in sinks.values():
                 sink.keys.station = station.station_id
             await registry.open(station)
+            await notifications.station(station, sizes)
             teams = await registry.organisations(station, sizes)
             await visits.station(station, sizes)
             await engagement.station(station, sizes, teams)

@@ -18,7 +18,9 @@ SKIP = {"/healthz", "/readyz", "/metrics"}
 
 async def real_ids(database_url: str, station_count: int) -> dict[str, Any]:
     """Path and query values from the generated year: its first station and district, that
-    station's busiest household, a held meeting, a volunteer and an organisation."""
+    station's busiest household, a held meeting, a volunteer and an organisation, its lead in
+    the notifications directory, a rule of the station and a delivery the planner planned
+    there (once the year is loaded)."""
     first = stations(station_count)[0]
     conn = await asyncpg.connect(database_url)
     try:
@@ -42,6 +44,19 @@ async def real_ids(database_url: str, station_count: int) -> dict[str, Any]:
             "SELECT aggregate_id FROM registry.events WHERE station_id = $1 "
             "AND event_type = 'OrgFiled' LIMIT 1"
         )
+        lead = await one(
+            "SELECT aggregate_id FROM notifications.events WHERE station_id = $1 "
+            "AND event_type = 'RecipientRegistered' "
+            "AND envelope::jsonb -> 'data' ->> 'role' = 'station_lead' LIMIT 1"
+        )
+        rule = await one(
+            "SELECT aggregate_id FROM notifications.events WHERE station_id = $1 "
+            "AND event_type = 'RuleDefined' ORDER BY position LIMIT 1"
+        )
+        delivery = await one(
+            "SELECT delivery_id::text FROM notifications.deliveries WHERE station_id = $1 "
+            "ORDER BY planned_at DESC, delivery_id DESC LIMIT 1"
+        )
     finally:
         await conn.close()
     return {
@@ -52,6 +67,9 @@ async def real_ids(database_url: str, station_count: int) -> dict[str, Any]:
         "meeting_id": meeting,
         "volunteer_id": volunteer,
         "organisation_id": organisation,
+        "recipient_id": lead,
+        "rule_id": rule,
+        "delivery_id": delivery,
         "older_than_days": 30,
     }
 

@@ -1,7 +1,10 @@
 """Where a generated command goes: the service's decider, then its event store in bulk.
 
 `Streams` is the command path without HTTP: the aggregate's state and version held while its
-station is generated, `decide` on them, envelopes at the next versions, `evolve` on them after. `Sink`
+station is generated, `decide` on them, envelopes at the next versions, `evolve` on them after.
+Each event is recorded when it happened (`recorded_at` = `occurred_at`), as a store that lived
+through the year records it: what counts from `recorded_at` (a notification rule applies to
+events recorded while it is active) sees the year's order, not the generator's. `Sink`
 buffers a service's envelopes and appends them with `EventStore.append_bulk` in one transaction
 per batch, together with the data keys first used in that batch (as the command path stores a
 key in its append transaction) and the batch's side tables (registers, erasures).
@@ -127,7 +130,7 @@ class Streams(Generic[S]):
                 actor=self.actor,
                 occurred_at=at,
                 aggregate_version=version + i,
-            )
+            ).model_copy(update={"recorded_at": at})  # recorded as it happened, in the year
             state = self.decider.evolve(state, CATALOG.decode(envelope))  # as read back
             envelopes.append(envelope)
         self.states[aggregate_id] = (state, version + len(events))

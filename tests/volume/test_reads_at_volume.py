@@ -3,49 +3,40 @@ streams and projections; every GET route of every service's OpenAPI is called as
 with real ids from it, and each SELECT it ran is explained. A sequential scan over a table of
 more than LARGE rows that the planner cannot avoid fails the test, naming route and statement.
 
-Size: SHEGONG_VOLUME_STATIONS stations at SHEGONG_VOLUME_SCALE (default 8 at 0.1, ~18,000
-events, two minutes on two quiet cores); `bench/history.py` generates the full year the same way.
+The year is the suite's small one (`year.py`: 8 stations at scale 0.1 by default, two minutes
+on two quiet cores); `bench/history.py` generates the full year the same way. The reader is a
+city admin signed in as the first station's lead, so the inbox read is a real one.
 """
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import asyncpg
 import httpx
 import pytest
-from cityyear.generate import generate
 from cityyear.load import running, wait_settled
 from cityyear.routes import next_page, reads, real_ids
 from shegong_runtime import auth
 from shegong_runtime.settings import Settings
 
 from . import statements
+from .year import STATIONS, TEST_SETTINGS
 
-STATIONS = int(os.environ.get("SHEGONG_VOLUME_STATIONS", "8"))
-SCALE = float(os.environ.get("SHEGONG_VOLUME_SCALE", "0.1"))
 LARGE = 1000  # rows: a table this size is read by index or not at all
-TEST_SETTINGS: dict[str, Any] = {
-    "projection_fetch_timeout_s": 0.2,
-    "relay_idle_poll_s": 0.02,
-    "database_pool_size": 3,
-    "log_json": True,
-}
 
 
 @pytest.mark.timeout(900)
 async def test_every_read_route_is_served_by_indexes_on_a_loaded_history(
-    database_url, nats_url, monkeypatch
+    database_url, nats_url, monkeypatch, volume_year
 ):
-    done = await generate(database_url, STATIONS, SCALE, seed=7)
-    assert done.events["visits"] > 10 * LARGE, done.events  # large enough to tell
+    assert volume_year.events["visits"] > 10 * LARGE, volume_year.events  # large enough to tell
     statements.install(monkeypatch)
     async with running(database_url, nats_url, **TEST_SETTINGS) as apps:
         await wait_settled(apps, timeout_s=600)
         ids = await real_ids(database_url, STATIONS)
         settings = Settings(service="volume")
-        token = auth.issue(settings, "volume-reader", auth.Role.city_admin)
+        token = auth.issue(settings, ids["recipient_id"], auth.Role.city_admin)
         ran: list[tuple[str, str, tuple[Any, ...]]] = []
         for name, app in apps.items():
             transport = httpx.ASGITransport(app=app)
