@@ -41,12 +41,16 @@ def _routes(routes: list[Any]) -> Iterator[Any]:
 
 
 def write_routes(name: str) -> list[APIRoute]:
+    """Routes that change something: a reading sent as POST (`openapi.READ_BY_POST`, a search
+    whose criteria stay out of addresses) is a reading, and reads as one."""
     routers = catalogue.service(name).routers
     return [
         route
         for router in routers
         for route in _routes(router.routes)
-        if isinstance(route, APIRoute) and (route.methods or set()) & WRITES
+        if isinstance(route, APIRoute)
+        and (route.methods or set()) & WRITES
+        and not (route.openapi_extra or {}).get("x-reading")
     ]
 
 

@@ -10,6 +10,7 @@ from shegong_runtime.projection import rebuild
 from shegong_runtime.service import runtime
 from shegong_testing.fixtures import eventually
 from shegong_testing.http import bearer, every, keys_of, store_of
+from shegong_visits.projections import TABLES
 from shegong_visits.views import READ_MODEL
 
 STATION = f"er-{uuid.uuid4().hex[:8]}"
@@ -85,7 +86,7 @@ async def read_model_text(rt, hid) -> str:
     """Every read-model row of the household, as text."""
     s = await generations.live_schema(rt.pool, READ_MODEL.name)
     parts = []
-    for table in ("households", "household_personal", "needs", "timeline"):
+    for table in TABLES:
         parts += [
             r["t"]
             for r in await rt.pool.fetch(

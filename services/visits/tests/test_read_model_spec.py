@@ -1,6 +1,8 @@
 """VisitsReadModel, event by event: what each visits fact writes to households, needs, the
-personal rows and the timeline; a redelivery changes nothing; erasure leaves no personal data."""
+personal rows, the heads' name index and the timeline; a redelivery changes nothing; erasure
+leaves no personal data."""
 
+import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
 
@@ -19,10 +21,14 @@ from shegong_events.visits import (
     ServiceGiven,
     VisitRecorded,
 )
+from shegong_runtime.crypto import KeyStore
+from shegong_runtime.settings import Settings
 from shegong_testing.projection_spec import ProjectionSpec, Stream
+from shegong_visits.name_index import NameIndex, digest
 from shegong_visits.projections import VisitsReadModel
 
 SEALED = "sealed:v1:AAAA"
+MASTER = Settings().master_key
 MONDAY = datetime(2024, 4, 15, 4, 0, tzinfo=UTC)
 DUE = datetime(2024, 5, 15, 4, 0, tzinfo=UTC)
 LATER_DUE = datetime(2024, 6, 15, 4, 0, tzinfo=UTC)
@@ -187,3 +193,94 @@ async def test_a_late_event_of_an_erased_household_brings_no_personal_data_back(
     await spec.given(household(late))
     await spec.then("SELECT count(*) FROM {s}.household_personal", (0,))
     assert SEALED not in str(await spec.rows("SELECT sealed FROM {s}.timeline"))
+
+
+# ── the head's name as a blind index: opened with the household's key, kept only as its HMAC ──
+
+
+@pytest.fixture
+async def keys(pool: asyncpg.Pool) -> AsyncIterator[KeyStore]:
+    """A key store of its own, as the service's would be."""
+    schema = f"spec_keys_{uuid.uuid4().hex[:8]}"
+    store = KeyStore(pool, schema, MASTER)
+    await store.migrate()
+    try:
+        yield store
+    finally:
+        await pool.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+@pytest.fixture
+async def indexed(pool: asyncpg.Pool, keys: KeyStore) -> AsyncIterator[ProjectionSpec]:
+    async with ProjectionSpec.open(pool, VisitsReadModel(names=NameIndex(keys, MASTER))) as opened:
+        yield opened
+
+
+def registered_as(sealed_name: str) -> HouseholdRegistered:
+    return REGISTERED.model_copy(update={"head_name_sealed": sealed_name, "phone_sealed": None})
+
+
+async def test_a_registered_head_is_indexed_by_the_hmac_of_the_normalised_name(
+    indexed: ProjectionSpec, household: Stream, keys: KeyStore
+) -> None:
+    sealed = await keys.seal("household:hh-1", "张 秀英")
+    assert sealed is not None
+    await indexed.given(household(registered_as(sealed)))
+    await indexed.then(
+        "SELECT household_id, station_id, head_name_hmac FROM {s}.household_names",
+        ("hh-1", "xigu-fulilu", digest("张秀英", MASTER)),
+    )
+
+
+async def test_a_new_name_replaces_the_index_and_an_update_without_one_keeps_it(
+    indexed: ProjectionSpec, household: Stream, keys: KeyStore
+) -> None:
+    old, new = [await keys.seal("household:hh-1", n) for n in ("王芳", "王芳芳")]
+    assert old is not None and new is not None
+    await indexed.given(household(registered_as(old)))
+    await indexed.given(household(HouseholdUpdated(member_count=3, updated_at=MONDAY)))
+    await indexed.then("SELECT head_name_hmac FROM {s}.household_names", (digest("王芳", MASTER),))
+    renamed = HouseholdUpdated(head_name_sealed=new, updated_at=MONDAY)
+    await indexed.given(household(renamed))
+    await indexed.then("SELECT head_name_hmac FROM {s}.household_names", (digest("王芳芳", MASTER),))
+
+
+async def test_within_one_batch_the_last_name_is_the_one_indexed(
+    indexed: ProjectionSpec, household: Stream, keys: KeyStore
+) -> None:
+    first, second = [await keys.seal("household:hh-1", n) for n in ("李强", "李强国")]
+    assert first is not None
+    renamed = HouseholdUpdated(head_name_sealed=second, updated_at=MONDAY)
+    await indexed.given(household(registered_as(first)), household(renamed))
+    await indexed.then("SELECT head_name_hmac FROM {s}.household_names", (digest("李强国", MASTER),))
+
+
+async def test_erasure_deletes_the_index_also_within_the_batch_that_named_the_head(
+    indexed: ProjectionSpec, keys: KeyStore
+) -> None:
+    early, late = Stream("hh-1", "xigu-fulilu"), Stream("hh-2", "xigu-fulilu")
+    zhao, qian = await keys.seal("household:hh-1", "赵敏"), await keys.seal("household:hh-2", "钱进")
+    assert zhao is not None and qian is not None
+    await indexed.given(early(registered_as(zhao)))
+    await indexed.given(early(ERASED), late(registered_as(qian)), late(ERASED))
+    await indexed.then("SELECT count(*) FROM {s}.household_names", (0,))
+
+
+async def test_a_household_whose_key_is_gone_gets_no_index(
+    indexed: ProjectionSpec, household: Stream, keys: KeyStore
+) -> None:
+    """A rebuild after an erasure meets the registration with its key destroyed: nothing to
+    open, nothing indexed (and the erasure after it deletes what else there is)."""
+    sealed = await keys.seal("household:hh-1", "孙丽")
+    assert sealed is not None
+    await keys.erase("household:hh-1")
+    await indexed.given(household(registered_as(sealed)))
+    await indexed.then("SELECT count(*) FROM {s}.household_names", (0,))
+    await indexed.then("SELECT count(*) FROM {s}.household_personal", (1,))  # sealed, unreadable
+
+
+async def test_a_model_built_without_keys_keeps_no_names(
+    spec: ProjectionSpec, household: Stream
+) -> None:
+    await spec.given(household(REGISTERED))
+    await spec.then("SELECT count(*) FROM {s}.household_names", (0,))

@@ -42,6 +42,9 @@ READERS = WRITERS | {Role.integrator}
 """Everyone who reads a station's records (integrators without personal data)."""
 OVERSEERS = MANAGERS | {Role.operator}
 """Who watches deliveries and re-drives them: managers and operators."""
+STATION_STAFF = frozenset({Role.social_worker, Role.station_lead})
+"""Who works at a station itself, not the bureaus above it: what only a station's own daily work
+needs (finding one of its households by the head's name)."""
 
 
 class Unauthenticated(DomainError):

@@ -15,14 +15,16 @@ from __future__ import annotations
 
 import base64
 import os
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import TypeGuard
 
 import asyncpg
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from shegong_runtime import audit, migrations
 from shegong_runtime.errors import Conflict
@@ -113,6 +115,14 @@ async def persist(
     return sorted(sealing.subjects)
 
 
+def purpose_key(master_key_b64: str, info: bytes) -> bytes:
+    """A 32-byte key for one purpose (`info` names it, e.g. a blind index's HMAC), derived from
+    the master key with HKDF-SHA256: no second secret to keep, and no purpose's key tells
+    anything about the master key or another purpose's."""
+    master = base64.b64decode(master_key_b64)
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(master)
+
+
 def is_sealed(value: object) -> TypeGuard[str]:
     return isinstance(value, str) and value.startswith(PREFIX)
 
@@ -170,6 +180,9 @@ class KeyStore:
             )
         if wrapped is None:
             return None
+        return self._unwrap(subject_id, wrapped)
+
+    def _unwrap(self, subject_id: str, wrapped: bytes) -> AESGCM:
         return AESGCM(self._master.decrypt(wrapped[:12], wrapped[12:], subject_id.encode()))
 
     @asynccontextmanager
@@ -189,12 +202,19 @@ class KeyStore:
         keys: dict[str, AESGCM | None] = dict.fromkeys(wanted)
         for r in rows:
             wrapped, sid = r["wrapped_key"], r["subject_id"]
-            keys[sid] = AESGCM(self._master.decrypt(wrapped[:12], wrapped[12:], sid.encode()))
+            keys[sid] = self._unwrap(sid, wrapped)
         token = _held.set({**(_held.get() or {}), **keys})
         try:
             yield
         finally:
             _held.reset(token)
+
+    @staticmethod
+    def _opened(key: AESGCM, subject_id: str, sealed: str) -> str:
+        blob = base64.urlsafe_b64decode(sealed[len(PREFIX) :])
+        plain = key.decrypt(blob[:12], blob[12:], subject_id.encode()).decode()
+        audit.opened(subject_id)  # the request answering with it leaves a read-audit record
+        return plain
 
     async def seal(
         self, subject_id: str, plaintext: str | None, conn: asyncpg.Connection | None = None
@@ -215,10 +235,27 @@ class KeyStore:
         key = await self._key(subject_id, create=False)
         if key is None:
             return None
-        blob = base64.urlsafe_b64decode(sealed[len(PREFIX) :])
-        plain = key.decrypt(blob[:12], blob[12:], subject_id.encode()).decode()
-        audit.opened(subject_id)  # the request answering with it leaves a read-audit record
-        return plain
+        return self._opened(key, subject_id, sealed)
+
+    async def open_many(
+        self, values: Sequence[tuple[str, str | None]], conn: asyncpg.Connection
+    ) -> list[str | None]:
+        """(subject, sealed) pairs opened with one read of their keys, on the caller's
+        connection (a read model deriving something from a batch); None where a subject's
+        key is gone (erased) or nothing was sealed."""
+        subjects = sorted({subject for subject, sealed in values if is_sealed(sealed)})
+        rows = await conn.fetch(
+            f"SELECT subject_id, wrapped_key FROM {self.schema}.subject_keys "
+            "WHERE subject_id = ANY($1::text[])",
+            subjects,
+        )
+        keys = {r["subject_id"]: self._unwrap(r["subject_id"], r["wrapped_key"]) for r in rows}
+        return [
+            self._opened(keys[subject], subject, sealed)
+            if is_sealed(sealed) and subject in keys
+            else None
+            for subject, sealed in values
+        ]
 
     async def open_or_redacted(self, subject_id: str, sealed: str | None) -> str | None:
         if sealed is None:

@@ -1,7 +1,7 @@
 """The OpenAPI document tells the truth about what every route may answer and which headers
 it reads and writes: problem details for each error status, Idempotency-Key on every command,
 Idempotent-Replayed on its answer, Retry-After on a 503. Routes that honour If-Match say so
-with `IF_MATCH` in their `openapi_extra`.
+with `IF_MATCH` in their `openapi_extra`, a reading sent as POST with `READ_BY_POST`.
 
 What a route says about its own answers is said with one set of helpers, the same in every
 service: `reading(model, description)` for a GET, `command(status, description, model,
@@ -43,6 +43,10 @@ IF_MATCH = {
         }
     ]
 }
+READ_BY_POST = {"x-reading": True}
+"""`openapi_extra` of a reading sent as POST, because what it looks for (a person's name) must
+not travel in an address, where access logs, proxies and a shared phone's history keep it. It
+changes nothing: no Idempotency-Key, no 409; its page's next cursor goes back in the body."""
 REPLAYED = {
     "Idempotent-Replayed": {
         "description": "true when this is the remembered answer to an earlier request with the "
@@ -118,12 +122,12 @@ def _problem(status: int, headers: dict[str, Any] | None = None) -> dict[str, An
     return response
 
 
-def _statuses(method: str, path: str, operations: bool) -> list[int]:
+def _statuses(method: str, path: str, operations: bool, reading: bool) -> list[int]:
     if operations:
         return [503] if path == "/readyz" else []
     statuses = [401, 403, 404, 422, 503]  # 404: a named aggregate, station or district unknown
     if method == "post":
-        statuses += [400, 409, 413]
+        statuses += [413] if reading else [400, 409, 413]
     return sorted(statuses)
 
 
@@ -138,8 +142,9 @@ def truthful(app: FastAPI) -> dict[str, Any]:
     for path, operations in spec.get("paths", {}).items():
         for method, op in operations.items():
             operational = "operations" in op.get("tags", [])
+            reading = method == "get" or bool(op.get("x-reading"))
             responses = op.setdefault("responses", {})
-            standard = _statuses(method, path, operational)
+            standard = _statuses(method, path, operational, reading)
             for status in standard:
                 responses[str(status)] = _problem(status, RETRY_AFTER if status == 503 else None)
             own = [int(s) for s in responses if s.isdigit() and int(s) in TITLES and int(s) >= 400]
@@ -154,7 +159,7 @@ def truthful(app: FastAPI) -> dict[str, Any]:
             paged = any(p.get("name") == "cursor" for p in op.get("parameters", []))
             if method == "get" and paged and "200" in responses:
                 responses["200"].setdefault("headers", {}).update(NEXT_PAGE)
-            if method == "post" and not operational:
+            if method == "post" and not operational and not reading:
                 params = op.setdefault("parameters", [])
                 if not any(p.get("name") == "Idempotency-Key" for p in params):
                     params.append(IDEMPOTENCY_KEY)

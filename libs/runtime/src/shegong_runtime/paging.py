@@ -97,7 +97,7 @@ class Keyset:
         raw = json.dumps({"o": self.name, "k": values}, separators=(",", ":")).encode()
         return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
-    def decode(self, cursor: str) -> list[str]:
+    def decode(self, cursor: str, source: str = "query") -> list[str]:
         try:
             raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
             body = json.loads(raw)
@@ -110,15 +110,15 @@ class Keyset:
         except (binascii.Error, ValueError, KeyError, TypeError):
             ok = False
         if not ok:
-            raise _refused()
+            raise _refused(source)
         return list(values)
 
 
-def _refused() -> RequestValidationError:
+def _refused(source: str = "query") -> RequestValidationError:
     return RequestValidationError(
         [
             {
-                "loc": ("query", "cursor"),
+                "loc": (source, "cursor"),
                 "type": "cursor_not_of_this_list",
                 "msg": "the cursor is not one this list gave out: start again without it",
             }
@@ -136,16 +136,20 @@ def _text(value: Any) -> str:
 
 @dataclass
 class PageRequest:
-    """What the caller asked of a list: how many rows, and after which row."""
+    """What the caller asked of a list: how many rows, and after which row. `source`: where
+    limit and cursor came from, `query` or, for a list read by POST (a search whose criteria
+    must stay out of addresses), `body`."""
 
     limit: int
     cursor: str | None
     request: Request
     response: Response
+    source: str = "query"
 
     def answer(self, items: list[Any], after: str | None) -> dict[str, Any]:
-        """The page, with the next one in the body and in a `Link` header."""
-        if after is not None:
+        """The page, with the next one in the body and, for a GET, in a `Link` header (a list
+        read by POST is asked again with the cursor in its body)."""
+        if after is not None and self.request.method == "GET":
             url = self.request.url.include_query_params(cursor=after)
             target = url.path + ("?" + url.query if url.query else "")
             self.response.headers["Link"] = f'<{target}>; rel="next"'
@@ -172,6 +176,18 @@ async def page_request(
 
 
 Paging = Annotated[PageRequest, Depends(page_request)]
+
+# limit and cursor as fields of a body, for a list read by POST
+Limit = Annotated[int, Field(ge=1, le=LIMIT_MAX, description=f"rows per page, at most {LIMIT_MAX}")]
+Cursor = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=2000,
+        pattern="^[A-Za-z0-9_-]+$",
+        description="the `next` of the previous page; omit it for the first page",
+    ),
+]
 
 
 @dataclass
@@ -228,14 +244,14 @@ class Select:
         self, db: asyncpg.Pool | asyncpg.Connection, keyset: Keyset, page: PageRequest
     ) -> tuple[list[asyncpg.Record], str | None]:
         """Up to `limit` rows after the cursor, and the cursor of the row after them if any."""
-        after = keyset.decode(page.cursor) if page.cursor else None
+        after = keyset.decode(page.cursor, page.source) if page.cursor else None
         sql = self.statement(keyset, after, page.limit)
         try:
             rows = await db.fetch(sql, *self.args, *(after or []))
         except asyncpg.DataError:  # a cursor's key that is not of its column's type
             if after is None:
                 raise
-            raise _refused() from None
+            raise _refused(page.source) from None
         if len(rows) > page.limit:
             rows = rows[: page.limit]
             return list(rows), keyset.cursor_of(rows[-1])
@@ -245,14 +261,14 @@ class Select:
 def slice_of_list(items: list[R], keyset: Keyset, page: PageRequest) -> tuple[list[R], str | None]:
     """A page of a short list held in memory (the stations of a scope, the templates): the same
     contract as the lists read from a table, for lists bounded by design, not by history."""
-    after = keyset.decode(page.cursor) if page.cursor else None
+    after = keyset.decode(page.cursor, page.source) if page.cursor else None
     key = [tuple(_typed(_text(_field(i, k.field)), k.cast) for k in keyset.keys) for i in items]
     order = sorted(range(len(items)), key=lambda n: key[n], reverse=keyset.descending)
     if after is not None:
         try:
             mark = tuple(_typed(v, k.cast) for v, k in zip(after, keyset.keys, strict=True))
         except ValueError:
-            raise _refused() from None
+            raise _refused(page.source) from None
         order = [n for n in order if (key[n] < mark if keyset.descending else key[n] > mark)]
     chosen = [items[n] for n in order[: page.limit]]
     more = len(order) > page.limit

@@ -3,8 +3,9 @@
 One handler per event type (`HANDLERS`), tables declared in `DDL` and named in `TABLES`; every
 event also lands in the household's timeline. Rows depend on the events alone, so a rebuild
 equals the live model. Personal data stays sealed here too, and only in two places
-(`household_personal` and the timeline's `sealed` column), so erasing a household purges
-exactly those rows.
+(`household_personal` and the timeline's `sealed` column); the one thing derived from it is
+the head's name as a blind index (`household_names`, `name_index`), written after each batch's
+handlers from the names the key store opens. Erasing a household purges exactly those rows.
 """
 
 from __future__ import annotations
@@ -27,6 +28,9 @@ from shegong_events.visits import (
     VisitRecorded,
 )
 from shegong_runtime.read_models import Handler, Handlers, ReadModel
+from shegong_runtime.settings import Settings
+
+from shegong_visits.name_index import NameIndex
 
 DDL = """
 CREATE TABLE IF NOT EXISTS {s}.households (
@@ -54,6 +58,12 @@ CREATE TABLE IF NOT EXISTS {s}.household_personal (
     address_sealed   text,
     id_number_sealed text
 );
+CREATE TABLE IF NOT EXISTS {s}.household_names (
+    household_id   text PRIMARY KEY,
+    station_id     text NOT NULL,
+    head_name_hmac bytea NOT NULL
+);
+CREATE INDEX IF NOT EXISTS household_names_lookup ON {s}.household_names (station_id, head_name_hmac);
 CREATE TABLE IF NOT EXISTS {s}.needs (
     household_id  text NOT NULL,
     need_id       text NOT NULL,
@@ -81,7 +91,7 @@ CREATE TABLE IF NOT EXISTS {s}.timeline (
     PRIMARY KEY (household_id, version)
 );
 """
-TABLES = ("households", "household_personal", "needs", "timeline")
+TABLES = ("households", "household_personal", "household_names", "needs", "timeline")
 PERSONAL = ("head_name_sealed", "phone_sealed", "address_sealed", "id_number_sealed")
 
 
@@ -254,10 +264,12 @@ async def need_closed(conn: asyncpg.Connection, s: str, env: Envelope, e: NeedCl
 
 
 async def erased(conn: asyncpg.Connection, s: str, env: Envelope, e: HouseholdErased) -> None:
-    """Erasure: personal rows deleted, sealed timeline values dropped, nothing left due."""
+    """Erasure: personal rows and the name's index deleted, sealed timeline values dropped,
+    nothing left due."""
     hid = env.aggregate_id
     await _household(conn, s, hid, "erased = true, next_due_at = NULL")
     await conn.execute(f"DELETE FROM {s}.household_personal WHERE household_id = $1", hid)
+    await conn.execute(f"DELETE FROM {s}.household_names WHERE household_id = $1", hid)
     await conn.execute(
         f"UPDATE {s}.timeline SET sealed = (SELECT jsonb_object_agg(key, null) FROM jsonb_each(sealed)) "
         "WHERE household_id = $1 AND sealed IS NOT NULL",
@@ -283,12 +295,63 @@ HANDLERS: dict[type[DomainEvent], Handler] = {
 }
 
 
+NAMING = frozenset({HouseholdRegistered.event_type, HouseholdUpdated.event_type})
+
+
+async def index_names(
+    conn: asyncpg.Connection, s: str, names: NameIndex, events: list[Envelope]
+) -> None:
+    """Each household's head name as the batch leaves it, as its blind index: the last event
+    naming the head wins; a name whose key is gone leaves no index. Written after the batch's
+    handlers, so an erasure earlier in the batch has marked its household and it is skipped."""
+    latest = {
+        e.aggregate_id: e
+        for e in events
+        if e.event_type in NAMING and e.data.get("head_name_sealed") is not None
+    }
+    if not latest:
+        return
+    named = [(hid, e.data["head_name_sealed"]) for hid, e in latest.items()]
+    digests = await names.digests(conn, named)
+    found = [(hid, d) for (hid, _), d in zip(named, digests, strict=True) if d is not None]
+    gone = [hid for (hid, _), d in zip(named, digests, strict=True) if d is None]
+    if gone:
+        await conn.execute(
+            f"DELETE FROM {s}.household_names WHERE household_id = ANY($1::text[])", gone
+        )
+    if found:
+        await conn.execute(
+            f"INSERT INTO {s}.household_names (household_id, station_id, head_name_hmac) "
+            "SELECT u.household_id, e.station_id, u.digest "
+            "FROM unnest($1::text[], $2::bytea[]) AS u (household_id, digest) "
+            f"JOIN {s}.households e ON e.household_id = u.household_id AND NOT e.erased "
+            "ON CONFLICT (household_id) DO UPDATE SET head_name_hmac = EXCLUDED.head_name_hmac",
+            [hid for hid, _ in found],
+            [d for _, d in found],
+        )
+
+
 class VisitsReadModel(ReadModel):
+    """`names`: the blind index of heads' names, given by `bind` when a runner runs the model;
+    a model built bare (a spec of other rows, a benchmark) keeps no names."""
+
     name = "visits_read"
     domains = ("visits",)
     ddl = DDL
 
     handlers = Handlers(HANDLERS)
 
+    def __init__(self, name: str | None = None, names: NameIndex | None = None) -> None:
+        super().__init__(name)
+        self.names = names
+
+    def bind(self, pool: asyncpg.Pool, settings: Settings) -> VisitsReadModel:
+        return VisitsReadModel(self.name, NameIndex.of(pool, settings))
+
     async def first(self, conn: asyncpg.Connection, s: str, events: list[Envelope]) -> None:
         await timeline(conn, s, events)  # every fact is on the household's timeline
+
+    async def apply_batch(self, conn: asyncpg.Connection, s: str, events: list[Envelope]) -> None:
+        await super().apply_batch(conn, s, events)
+        if self.names is not None:
+            await index_names(conn, s, self.names, events)

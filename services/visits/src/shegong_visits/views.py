@@ -12,7 +12,7 @@ from shegong_runtime import generations, masking, paging
 from shegong_runtime.auth import Principal
 from shegong_runtime.service import Runtime
 
-from shegong_visits import personal
+from shegong_visits import name_index, personal
 from shegong_visits.domain.state import SEALED, Household
 from shegong_visits.projections import PERSONAL, VisitsReadModel
 
@@ -75,6 +75,32 @@ async def households(
     )
     if not include_erased:
         select.where("NOT h.erased")
+    rows, after = await select.page(rt.pool, HOUSEHOLDS, page)
+    return [dict(r) for r in rows], after
+
+
+def named(s: str, stations: list[str], digest: bytes) -> paging.Select:
+    """The households of these stations whose head's name has this index value (`name_index`),
+    looked up by station and value (`household_names_lookup`), in the list's order."""
+    return (
+        paging.Select(
+            f"SELECT h.*, {', '.join('p.' + k for k in PERSONAL)} FROM {s}.household_names n "
+            f"JOIN {s}.households h USING (household_id) "
+            f"LEFT JOIN {s}.household_personal p USING (household_id)"
+        )
+        .within(stations, "n.station_id")
+        .where("n.head_name_hmac = {}", digest)
+        .where("NOT h.erased")
+    )
+
+
+async def households_named(
+    rt: Runtime, page: paging.PageRequest, stations: list[str], name: str
+) -> tuple[list[dict], str | None]:
+    """One page of the households of these stations whose head is called `name` (exactly, as
+    `name_index.normalised` reads it)."""
+    s = await _schema(rt)
+    select = named(s, stations, name_index.digest(name, rt.settings.master_key))
     rows, after = await select.page(rt.pool, HOUSEHOLDS, page)
     return [dict(r) for r in rows], after
 

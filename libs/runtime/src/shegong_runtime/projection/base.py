@@ -10,6 +10,7 @@ import asyncpg
 from shegong_events import Envelope
 
 from shegong_runtime import ordering
+from shegong_runtime.settings import Settings
 
 
 class Projection:
@@ -18,6 +19,13 @@ class Projection:
     name: str = "projection"
     domains: Sequence[str] = ()
     ddl: str = ""
+
+    def bind(self, pool: asyncpg.Pool, settings: Settings) -> Projection:
+        """The projection as a runner runs it: one that needs a piece of the running service
+        (visits' name index opens names with the service's key store) answers a copy holding
+        it; the rest answer themselves. Said once here, so the live runner and a rebuild get
+        the same projection."""
+        return self
 
     async def apply(self, conn: asyncpg.Connection, s: str, event: Envelope) -> None:
         raise NotImplementedError

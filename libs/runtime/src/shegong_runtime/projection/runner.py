@@ -56,7 +56,8 @@ class ProjectionRunner:
         generation: int | None = None,
         exclusive: bool = False,
     ) -> None:
-        self.projection, self.pool, self.nc, self.settings = projection, pool, nc, settings
+        self.projection = projection.bind(pool, settings)
+        self.pool, self.nc, self.settings = pool, nc, settings
         self.js = nc.jetstream()
         self.generation = generation
         self.exclusive = exclusive

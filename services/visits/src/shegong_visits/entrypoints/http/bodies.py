@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import AfterValidator, Field, StringConstraints
 from shegong_events.ids import HOUSEHOLD_PHONE
 from shegong_events.visits import (
     AgencyKind,
@@ -23,7 +23,8 @@ from shegong_events.visits import (
     VisitMode,
     VisitPurpose,
 )
-from shegong_runtime.inputs import MULTILINE, Day, Identifier, RequestModel, When
+from shegong_runtime.inputs import MULTILINE, Day, Identifier, RequestModel, When, single_line
+from shegong_runtime.paging import LIMIT_DEFAULT, Cursor, Limit
 
 Name = Annotated[str, Field(min_length=1, max_length=50)]
 Phone = Annotated[str, Field(pattern=HOUSEHOLD_PHONE)]
@@ -89,6 +90,29 @@ class AssignRiskTier(Body):
     reason: TierReason
     major_change: bool = False
     assigned_at: When | None = None
+
+
+SearchedName = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=50),
+    AfterValidator(single_line),
+    Field(
+        examples=["张秀英"],
+        description="the head's exact name; full-width forms, spaces and case do not matter",
+    ),
+]
+
+
+class SearchHouseholds(Body):
+    """A search by the head's name, in a body so that the name is in no address (access logs,
+    proxies, a shared phone's history); limit and cursor as in every list."""
+
+    name: SearchedName
+    station_id: Identifier | None = Field(
+        default=None, description="one of the caller's stations; none: all of them"
+    )
+    limit: Limit = LIMIT_DEFAULT
+    cursor: Cursor | None = None
 
 
 class EraseHousehold(Body):

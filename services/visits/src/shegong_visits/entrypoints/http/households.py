@@ -1,17 +1,19 @@
-"""Households: register, update, tier, erase, export; list per station, one household, its timeline."""
+"""Households: register, update, tier, erase, export; list per station, find by the head's name,
+one household, its timeline."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 from shegong_events import calendar
 from shegong_events.visits import HouseholdCategory, RiskTier
+from shegong_runtime import openapi
 from shegong_runtime import personal_data_routes as rights
 from shegong_runtime.inputs import Identifier, When, new_id
-from shegong_runtime.paging import Page, Paging
-from shegong_runtime.routes import Manager, Managing, Reader, Writing
+from shegong_runtime.paging import Page, PageRequest, Paging
+from shegong_runtime.routes import Caller, Manager, Managing, Reader, Writing
 from shegong_runtime.service import runtime
 
-from shegong_visits import personal, views
+from shegong_visits import name_index, personal, views
 from shegong_visits.domain import commands
 from shegong_visits.entrypoints.http import answers, bodies, building
 from shegong_visits.entrypoints.http.common import (
@@ -97,6 +99,29 @@ async def list_households(
     rows, after = await views.households(rt, page, stations, category, tier, include_erased, span)
     async with rt.sealing.holding(personal.subject(r["household_id"]) for r in rows):
         return page.answer([await views.present_household(rt, who, r) for r in rows], after)
+
+
+@router.post(
+    "/households/search",
+    responses=openapi.reading(
+        Page[answers.HouseholdRow],
+        "the households of the caller's stations whose head has that name, as GET /households "
+        "shows them; the next page is asked for with `next` as the body's `cursor`",
+    ),
+    openapi_extra=openapi.READ_BY_POST,
+)
+async def search_households(
+    request: Request, response: Response, body: bodies.SearchHouseholds, who: Caller
+):
+    """Households whose head has exactly this name (full-width forms, spaces and case aside),
+    shown and audited as `GET /households` shows them. Station staff, in their own stations
+    only (`NameSearchForStationStaffOnly`); a POST, so the name is in no address."""
+    rt = runtime(request)
+    name_index.require_searcher(who)
+    stations = await rt.stations.scope(who, body.station_id)
+    page = PageRequest(body.limit, body.cursor, request, response, source="body")
+    rows, after = await views.households_named(rt, page, stations or [], body.name)
+    return page.answer([await views.present_household(rt, who, r) for r in rows], after)
 
 
 @router.get(
