@@ -120,9 +120,7 @@ async def test_only_the_callers_own_stations_are_searched(visits, tokens):
 
 
 @pytest.mark.parametrize("role", ["officer", "city", "integrator", "operator"])
-async def test_bureaus_integrators_and_operators_are_refused_naming_the_rule(
-    visits, tokens, role
-):
+async def test_bureaus_integrators_and_operators_are_refused_naming_the_rule(visits, tokens, role):
     r = await search(visits, tokens[role], "张三")
     assert r.status_code == 403, r.text
     problem = r.json()
@@ -146,9 +144,7 @@ async def test_a_control_character_in_the_name_is_refused(visits, tokens):
     assert r.json()["rule"] == "control_character"
 
 
-async def test_after_a_rename_the_old_name_no_longer_finds_it_and_the_new_one_does(
-    visits, tokens
-):
+async def test_after_a_rename_the_old_name_no_longer_finds_it_and_the_new_one_does(visits, tokens):
     old, new = a_name(), a_name()
     hid = await register(visits, tokens, old)
     await indexed(visits, tokens["worker"], old, {hid})
@@ -256,7 +252,7 @@ async def test_each_household_shown_is_audited_once_and_pages_go_on_in_the_body(
     }
     again = await search(visits, tokens["worker"], name)  # one request, two people: two records
     assert len(again.json()["items"]) == 2 and len(await audited()) == len(after) + 2
-    hid = sorted(hids)[0]
+    hid = min(hids)
     timeline = await visits.get(
         f"/households/{hid}/timeline", params={"limit": 1}, headers=tokens["worker"]
     )

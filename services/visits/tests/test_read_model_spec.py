@@ -242,7 +242,9 @@ async def test_a_new_name_replaces_the_index_and_an_update_without_one_keeps_it(
     await indexed.then("SELECT head_name_hmac FROM {s}.household_names", (digest("王芳", MASTER),))
     renamed = HouseholdUpdated(head_name_sealed=new, updated_at=MONDAY)
     await indexed.given(household(renamed))
-    await indexed.then("SELECT head_name_hmac FROM {s}.household_names", (digest("王芳芳", MASTER),))
+    await indexed.then(
+        "SELECT head_name_hmac FROM {s}.household_names", (digest("王芳芳", MASTER),)
+    )
 
 
 async def test_within_one_batch_the_last_name_is_the_one_indexed(
@@ -252,14 +254,19 @@ async def test_within_one_batch_the_last_name_is_the_one_indexed(
     assert first is not None
     renamed = HouseholdUpdated(head_name_sealed=second, updated_at=MONDAY)
     await indexed.given(household(registered_as(first)), household(renamed))
-    await indexed.then("SELECT head_name_hmac FROM {s}.household_names", (digest("李强国", MASTER),))
+    await indexed.then(
+        "SELECT head_name_hmac FROM {s}.household_names", (digest("李强国", MASTER),)
+    )
 
 
 async def test_erasure_deletes_the_index_also_within_the_batch_that_named_the_head(
     indexed: ProjectionSpec, keys: KeyStore
 ) -> None:
     early, late = Stream("hh-1", "xigu-fulilu"), Stream("hh-2", "xigu-fulilu")
-    zhao, qian = await keys.seal("household:hh-1", "赵敏"), await keys.seal("household:hh-2", "钱进")
+    zhao, qian = (
+        await keys.seal("household:hh-1", "赵敏"),
+        await keys.seal("household:hh-2", "钱进"),
+    )
     assert zhao is not None and qian is not None
     await indexed.given(early(registered_as(zhao)))
     await indexed.given(early(ERASED), late(registered_as(qian)), late(ERASED))
