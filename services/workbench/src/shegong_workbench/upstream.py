@@ -49,6 +49,15 @@ class Upstreams:
         r.raise_for_status()
         return r.json()
 
+    async def search(self, service: str, path: str, token: str, body: dict[str, Any]) -> Any:
+        """A reading sent as POST for a page (a search by a person's name: the name goes in the
+        body, never in an address); raises httpx.HTTPStatusError on a refusal."""
+        r = await self.client(service).post(
+            path, json=body, headers={"Authorization": f"Bearer {token}"}
+        )
+        r.raise_for_status()
+        return r.json()
+
     async def close(self) -> None:
         for c in self._clients.values():
             await c.aclose()

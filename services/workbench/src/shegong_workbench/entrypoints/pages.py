@@ -15,10 +15,11 @@ from urllib.parse import quote
 import httpx
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
-from shegong_runtime.auth import Principal, Unauthenticated
+from shegong_runtime.auth import STATION_STAFF, Principal, Unauthenticated
 from shegong_runtime.service import runtime
 
 from shegong_workbench import session, stations, today, web
+from shegong_workbench.entrypoints.signin import form_of
 from shegong_workbench.upstream import Upstreams
 
 router = APIRouter(include_in_schema=False)
@@ -48,8 +49,10 @@ async def shown(request: Request, build: Build) -> Response:
 
 
 def _reason(response: httpx.Response) -> str:
+    """What the service said: a problem's `detail` (its refusal in Chinese), else `message`."""
     try:
-        return str(response.json().get("message", response.text))
+        body = response.json()
+        return str(body.get("detail") or body.get("message") or response.text)
     except ValueError:
         return response.text[:200]
 
@@ -87,7 +90,36 @@ async def households(
             rows=page["items"],
             next_page=next_page(request, page),
             stations=await stations_of(request, who),
+            may_search=who.role in STATION_STAFF,
         )
+
+    return await shown(request, build)
+
+
+@router.post("/households")
+async def households_named(request: Request) -> Response:
+    """按户主姓名查找: the name comes in the form's body and goes on in the body of visits'
+    `POST /households/search`, so it is in no address (this page's stays `/households`), no
+    history entry and no log line; the answer is not stored (`no-store`, and the service
+    worker keeps GET pages only). The next page is the same form with the cursor."""
+    form = await form_of(request)
+    name, cursor = form.get("name", "").strip(), form.get("cursor") or None
+    if not name:
+        return RedirectResponse("/households", status_code=303)
+
+    async def build(who: Principal, token: str, up: Upstreams) -> Response:
+        body = {"name": name, "cursor": cursor}
+        found = await up.search("visits", "/households/search", token, body)
+        page = web.page(
+            "households.html",
+            who=who,
+            rows=found["items"],
+            searched=name,
+            next_cursor=found["next"],
+            may_search=who.role in STATION_STAFF,
+        )
+        page.headers["Cache-Control"] = "no-store"
+        return page
 
     return await shown(request, build)
 
