@@ -3,7 +3,9 @@ walked through `next`, every item comes once, in the list's order, whatever the 
 
 from __future__ import annotations
 
+import pytest
 from fastapi import Response
+from fastapi.exceptions import RequestValidationError
 from hypothesis import given
 from hypothesis import strategies as st
 from shegong_runtime import paging
@@ -63,3 +65,15 @@ def test_a_keyset_page_is_one_row_comparison_after_the_cursor_in_the_order_s_own
         "SELECT * FROM s.t WHERE station_id = $1 AND (n) < ($2::text::integer) "
         "ORDER BY n DESC LIMIT 51"
     )
+
+
+def test_a_page_asked_for_in_a_body_answers_its_next_cursor_in_the_body_alone():
+    """A list read by POST (a search by name) has no address to link to: the cursor goes back
+    in the next request's body, and a cursor it refuses is named as the body's."""
+    page = asked(2, None)
+    page.source = "body"
+    assert page.answer([{"n": 1}], "abc") == {"items": [{"n": 1}], "next": "abc"}
+    assert "link" not in page.response.headers
+    with pytest.raises(RequestValidationError) as refused:
+        NEWEST.decode("bm90LWEtY3Vyc29y", page.source)
+    assert refused.value.errors()[0]["loc"] == ("body", "cursor")

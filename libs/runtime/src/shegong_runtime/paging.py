@@ -147,9 +147,9 @@ class PageRequest:
     source: str = "query"
 
     def answer(self, items: list[Any], after: str | None) -> dict[str, Any]:
-        """The page, with the next one in the body and, for a GET, in a `Link` header (a list
-        read by POST is asked again with the cursor in its body)."""
-        if after is not None and self.request.method == "GET":
+        """The page, with the next one in the body and, for a list read by its address, in a
+        `Link` header (one read by POST is asked again with the cursor in its body)."""
+        if after is not None and self.source == "query":
             url = self.request.url.include_query_params(cursor=after)
             target = url.path + ("?" + url.query if url.query else "")
             self.response.headers["Link"] = f'<{target}>; rel="next"'
