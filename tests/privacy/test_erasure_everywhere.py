@@ -22,6 +22,7 @@ from shegong_runtime.crypto import PREFIX, REDACTED
 from shegong_runtime.embedded import free_port
 from shegong_runtime.settings import Settings
 from shegong_testing.fixtures import eventually
+from shegong_visits import name_index
 
 from .helpers import SEALED, Person, Served, fingerprints, found, stream_texts, table_texts
 
@@ -354,6 +355,31 @@ async def test_erasing_each_kind_of_subject_leaves_nothing_that_opens_or_hashes_
             )
             assert [tuple(r) for r in readers] == [("auditor-admin", station)], (schema, readers)
     finally:
+        await conn.close()
+
+    # station staff find the household by its head's name, typed loosely: the read model keeps
+    # the name's keyed hash (bytea, shown as \x...), which is on no stream and in no log line
+    worker = as_role("social_worker", station)
+
+    async def found_by_name() -> bool:
+        async with httpx.AsyncClient(base_url=stack["visits"].url, timeout=20) as client:
+            body = {"name": f" {h.canaries[0]}\u3000"}
+            r = await client.post("/households/search", json=body, headers=worker)
+        assert r.status_code == 200, r.text
+        return [x["household_id"] for x in r.json()["items"]] == [hid]
+
+    await eventually(found_by_name, timeout=60)
+    index = "\\x" + name_index.digest(h.canaries[0], SETTINGS.master_key).hex()
+    h.derived["the head name's index (HMAC)"] = index
+    conn = await asyncpg.connect(stack_env["DATABASE_URL"])
+    nc = await nats.connect(stack_env["NATS_URL"])
+    try:
+        places = await table_texts(conn) | await stream_texts(nc.jetstream())
+        places |= {f"log of {p.name}": p.text() for p in stack.values()}
+        holding = [where for where, text in places.items() if index in text]
+        assert holding and all(w.endswith('."household_names"') for w in holding), holding
+    finally:
+        await nc.close()
         await conn.close()
 
     # the sealed values the services hold for them: after erasure, only their event stores and
