@@ -63,6 +63,18 @@ async def test_every_page_passes_axe_with_its_forms_open(stack, link):
             await browser.script(OPEN_ALL)
             await browser.script(axe)
             found[path] = await browser.script_async(RUN_AXE)
+        # 按户主姓名查找, typed loosely: the results page, with the name in no address
+        head = next(h["head_name"] for h in listed if h["head_name"])
+        await day.open("/households")
+        await browser.type("#search-name", f" {head[0]} {head[1:]}")
+        await browser.click("form[role=search] button[type=submit]")
+        await browser.find("[data-testid=search-result]")
+        await day.ready()
+        assert (await browser.current_url()).endswith("/households")
+        assert head in await browser.text("#households")
+        await day.shot("name-search")
+        await browser.script(axe)
+        found["/households (name search)"] = await browser.script_async(RUN_AXE)
         assert {p: v for p, v in found.items() if v} == {}
         # the check can fail: an input without a label is found
         await browser.script(
