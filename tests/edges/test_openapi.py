@@ -38,7 +38,7 @@ def test_every_route_documents_its_problems_and_every_command_its_headers(name):
     for path, method, op in operations(spec):
         command = method == "post" and not op.get("x-reading")
         expected = {"401", "403", "404", "422", "503"} | (
-            {"400", "409", "413"} if command else {"413"} if method == "post" else set()
+            {"400", "409", "413"} if command else {"400", "413"} if method == "post" else set()
         )
         assert expected <= op["responses"].keys(), (path, method)
         for status in expected:

@@ -127,7 +127,7 @@ def _statuses(method: str, path: str, operations: bool, reading: bool) -> list[i
         return [503] if path == "/readyz" else []
     statuses = [401, 403, 404, 422, 503]  # 404: a named aggregate, station or district unknown
     if method == "post":
-        statuses += [413] if reading else [400, 409, 413]
+        statuses += [400, 413] if reading else [400, 409, 413]  # 400: a body that is not JSON
     return sorted(statuses)
 
 
