@@ -121,7 +121,8 @@ async def search_households(
     stations = await rt.stations.scope(who, body.station_id)
     page = PageRequest(body.limit, body.cursor, request, response, source="body")
     rows, after = await views.households_named(rt, page, stations or [], body.name)
-    return page.answer([await views.present_household(rt, who, r) for r in rows], after)
+    async with rt.sealing.holding(personal.subject(r["household_id"]) for r in rows):
+        return page.answer([await views.present_household(rt, who, r) for r in rows], after)
 
 
 @router.get(
