@@ -886,6 +886,7 @@ async def one_history(
         "relays and projections, the whole history (s)": loaded.seconds,
     }
     figures |= {f"notifications, {what}": value for what, value in loaded.notifications.items()}
+    print(f"history of {stations} stations loaded: {figures}", file=sys.stderr, flush=True)
     figures |= await measure(database_url, nats_url, stations, readers, each, **small)
     return figures
 
