@@ -22,7 +22,6 @@ from shegong_events import Envelope
 
 from shegong_runtime import identity, migrations
 
-
 # a relay's lag is counted up to this many events: past it, "at least" is what an operator needs
 LAG_COUNTED = 100_000
 
