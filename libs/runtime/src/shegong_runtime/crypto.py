@@ -185,6 +185,17 @@ class KeyStore:
     def _unwrap(self, subject_id: str, wrapped: bytes) -> AESGCM:
         return AESGCM(self._master.decrypt(wrapped[:12], wrapped[12:], subject_id.encode()))
 
+    async def _keys_of(
+        self, db: asyncpg.Pool | asyncpg.Connection, subject_ids: list[str]
+    ) -> dict[str, AESGCM]:
+        """The keys the subjects still have, read in one statement (an erased one has none)."""
+        rows = await db.fetch(
+            f"SELECT subject_id, wrapped_key FROM {self.schema}.subject_keys "
+            "WHERE subject_id = any($1::text[])",
+            subject_ids,
+        )
+        return {r["subject_id"]: self._unwrap(r["subject_id"], r["wrapped_key"]) for r in rows}
+
     @asynccontextmanager
     async def holding(self, subject_ids: Iterable[str]) -> AsyncIterator[None]:
         """The keys of many subjects read in one statement, for the block: a page of fifty
@@ -194,15 +205,8 @@ class KeyStore:
         if not wanted:
             yield
             return
-        rows = await self.pool.fetch(
-            f"SELECT subject_id, wrapped_key FROM {self.schema}.subject_keys "
-            "WHERE subject_id = any($1::text[])",
-            wanted,
-        )
         keys: dict[str, AESGCM | None] = dict.fromkeys(wanted)
-        for r in rows:
-            wrapped, sid = r["wrapped_key"], r["subject_id"]
-            keys[sid] = self._unwrap(sid, wrapped)
+        keys |= await self._keys_of(self.pool, wanted)
         token = _held.set({**(_held.get() or {}), **keys})
         try:
             yield
@@ -244,12 +248,7 @@ class KeyStore:
         connection (a read model deriving something from a batch); None where a subject's
         key is gone (erased) or nothing was sealed."""
         subjects = sorted({subject for subject, sealed in values if is_sealed(sealed)})
-        rows = await conn.fetch(
-            f"SELECT subject_id, wrapped_key FROM {self.schema}.subject_keys "
-            "WHERE subject_id = ANY($1::text[])",
-            subjects,
-        )
-        keys = {r["subject_id"]: self._unwrap(r["subject_id"], r["wrapped_key"]) for r in rows}
+        keys = await self._keys_of(conn, subjects)
         return [
             self._opened(keys[subject], subject, sealed)
             if is_sealed(sealed) and subject in keys

@@ -114,6 +114,12 @@ async def every_household(rt: Runtime, stations: list[str] | None) -> list[dict]
     return [dict(r) for r in await select.fetch(rt.pool, HOUSEHOLDS.order_by)]
 
 
+async def present_households(rt: Runtime, who: Principal, rows: list[dict]) -> list[dict]:
+    """A page of households as the list shows them, their keys read together for the page."""
+    async with rt.sealing.holding(personal.subject(r["household_id"]) for r in rows):
+        return [await present_household(rt, who, r) for r in rows]
+
+
 async def present_household(rt: Runtime, who: Principal, row: dict) -> dict:
     out = {
         k: row[k]

@@ -97,8 +97,7 @@ async def list_households(
         calendar.as_aware(registered_before) if registered_before else None,
     )
     rows, after = await views.households(rt, page, stations, category, tier, include_erased, span)
-    async with rt.sealing.holding(personal.subject(r["household_id"]) for r in rows):
-        return page.answer([await views.present_household(rt, who, r) for r in rows], after)
+    return page.answer(await views.present_households(rt, who, rows), after)
 
 
 @router.post(
@@ -121,8 +120,7 @@ async def search_households(
     stations = await rt.stations.scope(who, body.station_id)
     page = PageRequest(body.limit, body.cursor, request, response, source="body")
     rows, after = await views.households_named(rt, page, stations or [], body.name)
-    async with rt.sealing.holding(personal.subject(r["household_id"]) for r in rows):
-        return page.answer([await views.present_household(rt, who, r) for r in rows], after)
+    return page.answer(await views.present_households(rt, who, rows), after)
 
 
 @router.get(
